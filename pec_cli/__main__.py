@@ -1,0 +1,3 @@
+from pec_cli.cli import main
+
+main()

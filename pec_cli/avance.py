@@ -1,0 +1,256 @@
+"""The avance of SPEC §3 as a pure function: plan + tally + quarter + today in, report out.
+
+No I/O, no clock, no printing. Percentages are kept unrounded here; renderers
+round them (to 2 decimals) once, so every output agrees.
+
+For an activity and quarter k with programación p_k:
+  cumplimiento_k = formula over quarter k's window (meta = annual meta x p_k / 100);
+  logrado_k = min(cumplimiento_k, 100) x p_k / 100, floored at 0;
+  acumulado at q = formula over vigencia start .. end of q (meta x P / 100,
+  P = p_1 + ... + p_q), x P / 100, capped at P, floored at 0;
+  semáforo on acumulado / P against the plan's thresholds.
+A line's cumplimiento is the (weighted) mean of its activities' cumplimiento,
+each capped at 100, skipping "no aplica"; its logrado and acumulado follow from
+its own programación.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .model import QUARTERS, Activity, Line, Plan, quarter_bounds
+from .tally import Tally
+
+SIN_MEDICION = "sin medición"
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesFigures:
+    inicio: float | None
+    fin: float | None
+    meta: float | None
+    cumplimiento: float | None
+    sin_medicion: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One activity's (or line's) numbers over one window."""
+
+    programado: float
+    cumplimiento: float | None
+    logrado: float | None
+    meta: float | None = None
+    realizadas: int | None = None
+    por_tipo: dict[str, int] = field(default_factory=dict)
+    series: dict[str, SeriesFigures] = field(default_factory=dict)
+    semaforo: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityReport:
+    activity: Activity
+    trimestres: dict[str, Figures]
+    acumulado: Figures
+    observaciones: dict[str, list[str]]
+    meses: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class LineReport:
+    line: Line
+    trimestres: dict[str, Figures]
+    acumulado: Figures
+    actividades: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    plan: Plan
+    trimestre: int
+    corte: dt.date
+    actividades: tuple[ActivityReport, ...]
+    lineas: tuple[LineReport, ...]
+
+    @property
+    def trimestre_label(self) -> str:
+        return QUARTERS[self.trimestre - 1]
+
+
+def default_quarter(plan: Plan, today: dt.date) -> int:
+    """Today's quarter when today is in the vigencia, else IV."""
+    if today.year == plan.vigencia:
+        return (today.month - 1) // 3 + 1
+    return 4
+
+
+def cutoff(plan: Plan, quarter: int, today: dt.date) -> dt.date:
+    """The quarter's last day, or today when today falls inside the quarter."""
+    start, end = quarter_bounds(plan.vigencia, quarter)
+    return today if start <= today <= end else end
+
+
+def semaforo(plan: Plan, logrado: float | None, programado: float) -> str | None:
+    if programado <= 0 or logrado is None:
+        return None
+    ratio = 100.0 * logrado / programado
+    if ratio >= plan.semaforo_verde - 1e-9:
+        return "verde"
+    if ratio >= plan.semaforo_amarillo - 1e-9:
+        return "amarillo"
+    return "rojo"
+
+
+def _points(cumplimiento: float | None, programado: float) -> float | None:
+    """Percentage points of the annual meta: min(c, 100) x p / 100, floored at 0."""
+    if cumplimiento is None or programado <= 0:
+        return None
+    return max(0.0, min(cumplimiento, 100.0)) * programado / 100.0
+
+
+class _ActivityData:
+    """The tally's numbers for one activity, indexed for window sums."""
+
+    def __init__(self, act: Activity, totals: Tally) -> None:
+        self.act = act
+        lo, hi = act.inicio.isoformat(), act.fin.isoformat()
+        self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
+        for (activity, tipo, fecha), count in totals.counts.items():
+            if activity == act.id and tipo in self.by_tipo and lo <= fecha <= hi and count:
+                self.by_tipo[tipo][fecha] = count
+        # per series: measurements sorted by (fecha, registrado)
+        self.measures: dict[str, list[tuple[str, str, float]]] = {s.id: [] for s in act.series}
+        for activity, red, fecha, registrado, valor in totals.measures.values():
+            if activity == act.id and red in self.measures and lo <= fecha <= hi:
+                self.measures[red].append((fecha, registrado, valor))
+        for values in self.measures.values():
+            values.sort()
+
+    def count(self, tipo: str, start: str, end: str) -> int:
+        return sum(c for d, c in self.by_tipo[tipo].items() if start <= d <= end)
+
+    def value_before(self, red: str, day: str) -> float | None:
+        """The last measurement dated strictly before ``day``."""
+        found = None
+        for fecha, _, valor in self.measures[red]:
+            if fecha >= day:
+                break
+            found = valor
+        return found
+
+    def value_at(self, red: str, day: str) -> float | None:
+        """The last measurement dated on or before ``day``."""
+        found = None
+        for fecha, _, valor in self.measures[red]:
+            if fecha > day:
+                break
+            found = valor
+        return found
+
+    def first_value(self, red: str) -> float | None:
+        values = self.measures[red]
+        return values[0][2] if values else None
+
+
+def _window_figures(
+    data: _ActivityData, start: dt.date, end: dt.date, programado: float
+) -> tuple[float | None, float | None, int, dict[str, int], dict[str, SeriesFigures]]:
+    """(meta, cumplimiento, realizadas, por_tipo, series) of one window."""
+    act = data.act
+    lo = max(start, act.inicio).isoformat()
+    hi = min(end, act.fin).isoformat()
+    por_tipo = {t.id: (data.count(t.id, lo, hi) if lo <= hi else 0) for t in act.tipos}
+    meta = act.meta * programado / 100.0 if act.meta is not None else None
+    series: dict[str, SeriesFigures] = {}
+    if programado <= 0:
+        return meta, None, por_tipo[act.default_tipo], por_tipo, series
+    values: dict[str, float | None] = {**por_tipo, "meta": meta}
+    if not act.series:
+        cumplimiento = act.formula.evaluate(values)
+        return meta, cumplimiento, por_tipo[act.default_tipo], por_tipo, series
+    results: list[float] = []
+    for s in act.series:
+        s_meta = s.meta * programado / 100.0 if s.meta is not None else None
+        fin = data.value_at(s.id, hi)
+        if fin is None:
+            series[s.id] = SeriesFigures(None, None, s_meta, 0.0, True)
+            results.append(0.0)
+            continue
+        inicio = data.value_before(s.id, lo)
+        if inicio is None:
+            inicio = s.linea_base if s.linea_base is not None else data.first_value(s.id)
+        c = act.formula.evaluate({**values, "meta": s_meta, "inicio": inicio, "fin": fin})
+        series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False)
+        if c is not None:
+            results.append(c)
+    cumplimiento = sum(results) / len(results) if results else None
+    return meta, cumplimiento, por_tipo[act.default_tipo], por_tipo, series
+
+
+def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date) -> ActivityReport:
+    data = _ActivityData(act, totals)
+    trimestres: dict[str, Figures] = {}
+    for k in range(1, quarter + 1):
+        start, end = quarter_bounds(plan.vigencia, k)
+        end = min(end, corte)
+        p = act.programacion[k - 1]
+        meta, c, realizadas, por_tipo, series = _window_figures(data, start, end, p)
+        trimestres[QUARTERS[k - 1]] = Figures(p, c, _points(c, p), meta, realizadas, por_tipo, series)
+    total_p = sum(act.programacion[:quarter])
+    meta, c, realizadas, por_tipo, series = _window_figures(data, plan.inicio, corte, total_p)
+    logrado = _points(c, total_p)
+    acumulado = Figures(total_p, c, logrado, meta, realizadas, por_tipo, series, semaforo(plan, logrado, total_p))
+    observaciones: dict[str, list[str]] = {}
+    for activity, q, _registrado, texto in sorted(totals.notes.values(), key=lambda n: (n[1], n[2])):
+        if activity == act.id and q <= quarter:
+            observaciones.setdefault(QUARTERS[q - 1], []).append(texto)
+    meses: dict[str, int] = {}
+    if act.meta_mensual is not None:
+        for month in range(act.inicio.month, act.fin.month + 1):
+            first = dt.date(plan.vigencia, month, 1)
+            if first > corte:
+                break
+            key = first.isoformat()[:7]
+            meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
+    return ActivityReport(act, trimestres, acumulado, observaciones, meses)
+
+
+def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:
+    """Weighted mean of the activities' cumplimiento, each capped at 100; skips None."""
+    total = weight = 0.0
+    for rep in reports:
+        figures = rep.acumulado if pick is None else rep.trimestres[pick]
+        if figures.cumplimiento is None:
+            continue
+        total += min(figures.cumplimiento, 100.0) * rep.activity.peso
+        weight += rep.activity.peso
+    return total / weight if weight else None
+
+
+def _line_report(plan: Plan, line: Line, reports: list[ActivityReport], quarter: int) -> LineReport:
+    trimestres: dict[str, Figures] = {}
+    for k in range(1, quarter + 1):
+        label = QUARTERS[k - 1]
+        p = line.programacion[k - 1]
+        c = _mean(reports, label) if p > 0 else None
+        trimestres[label] = Figures(p, c, _points(c, p))
+    total_p = sum(line.programacion[:quarter])
+    c = _mean(reports, None) if total_p > 0 else None
+    logrado = _points(c, total_p)
+    acumulado = Figures(total_p, c, logrado, semaforo=semaforo(plan, logrado, total_p))
+    return LineReport(line, trimestres, acumulado, tuple(r.activity.id for r in reports))
+
+
+def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
+    """The avance of every activity and line up to ``quarter`` (1-4) as of ``today``."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, not {quarter}")
+    corte = cutoff(plan, quarter, today)
+    totals = tally.totals()
+    activities = tuple(_activity_report(plan, act, totals, quarter, corte) for act in plan.actividades)
+    lines = tuple(
+        _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter)
+        for line in plan.lineas
+    )
+    return Report(plan, quarter, corte, activities, lines)

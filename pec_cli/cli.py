@@ -1,0 +1,422 @@
+"""The ``pec`` command line: thin Typer commands over the core.
+
+Each command finds the workspace, loads the plan and the ledger once, calls
+the core and hands the result to a renderer. Every refusal is a PecError,
+printed in one place (``SpanishGroup.main``) as one sentence on stderr with
+exit status 1 (2 for usage errors). Heavy modules (rich, tabulate, pydantic,
+yaml) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from .errors import PecError
+
+HELP = "Seguimiento del Plan Estratégico de Comunicaciones: registre piezas y calcule el avance trimestral."
+
+
+def _usage_message(exc: click.ClickException) -> str:
+    """Click's usage errors, said in Spanish."""
+    ctx = getattr(exc, "ctx", None)
+    where = f"«{ctx.command_path} --help»" if ctx is not None else "«pec --help»"
+    if isinstance(exc, click.NoSuchOption):
+        hint = f" ¿Quiso decir {' o '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
+        return f"La opción {exc.option_name} no existe;{hint} vea {where}."
+    if isinstance(exc, click.MissingParameter):
+        name = exc.param.human_readable_name if exc.param is not None else "un valor"
+        return f"Falta {name}; vea {where}."
+    if isinstance(exc, click.BadParameter):
+        hint = exc.param_hint if isinstance(exc.param_hint, str) else (exc.param.human_readable_name if exc.param else "")
+        message = exc.message
+        message = re.sub(r"'(.*)' is not a valid integer(?: range)?\.?", r"«\1» no es un número entero", message)
+        message = re.sub(r"'(.*)' is not a valid float(?: range)?\.?", r"«\1» no es un número", message)
+        message = re.sub(r"'(.*)' is not one of (.*)\.", r"«\1» no es una de las opciones: \2", message)
+        message = re.sub(r"(File|Path) '(.*)' does not exist\.", r"el archivo «\2» no existe", message)
+        return f"Valor no válido para {hint}: {message}; vea {where}."
+    text = exc.format_message()
+    match = re.match(r"No such command '(.*)'\.", text)
+    if match:
+        names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and hasattr(ctx.command, "list_commands") else ""
+        return f"El comando «{match.group(1)}» no existe; los comandos son: {names}."
+    match = re.match(r"Got unexpected extra arguments? \((.*)\)", text)
+    if match:
+        return f"Sobra el argumento «{match.group(1)}» (¿faltan comillas alrededor de un texto?); vea {where}."
+    if text.startswith("Missing command"):
+        return f"Falta el comando; vea {where}."
+    if re.match(r"Option '(.*)' requires an argument\.", text):
+        option = re.match(r"Option '(.*)' requires an argument\.", text).group(1)  # type: ignore[union-attr]
+        return f"La opción {option} necesita un valor; vea {where}."
+    return f"Uso incorrecto: {text}; vea {where}."
+
+
+def _fail(message: str, details: list[str] | None = None, code: int = 1) -> None:
+    stream = sys.stderr
+    stream.write(f"Error: {message}\n")
+    for line in details or []:
+        stream.write(f"  {line}\n")
+    stream.flush()
+    sys.exit(code)
+
+
+class SpanishGroup(TyperGroup):
+    """Runs the app and turns every expected failure into one Spanish sentence."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except PecError as exc:
+            _fail(exc.message, exc.details, exc.code)
+        except click.exceptions.Abort:
+            _fail("Cancelado; no se registró nada.")
+        except click.ClickException as exc:
+            _fail(_usage_message(exc), code=exc.exit_code if exc.exit_code else 2)
+        except BrokenPipeError:
+            # the reader (e.g. `head`) went away: not an error of the user's
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _fail("Interrumpido; no se registró nada a medias.", code=130)
+        except RecursionError:
+            _fail("La entrada anida demasiado para procesarla; simplifíquela.")
+        except OSError as exc:
+            if os.environ.get("PEC_DEBUG"):
+                raise
+            _fail(f"Error del sistema de archivos ({exc.strerror or exc}); revise la ruta, los permisos y el espacio en disco.")
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=SpanishGroup, help=HELP, no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False, rich_markup_mode=None,
+)
+plan_app = typer.Typer(
+    cls=SpanishGroup, help="Ver y validar el plan.", no_args_is_help=True, pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(plan_app, name="plan")
+
+RootOpt = Annotated[
+    str | None,
+    typer.Option("--root", help="Carpeta del espacio de trabajo (si no, PEC_ROOT o la carpeta con plan/ más cercana).", show_default=False),
+]
+VigenciaOpt = Annotated[
+    int | None,
+    typer.Option("--vigencia", help="Año del plan (plan/<vigencia>.yaml); por defecto el del año en curso, si no el último.", show_default=False),
+]
+TrimOpt = Annotated[
+    str | None,
+    typer.Option("--trim", help="Trimestre: I, II, III o IV (o 1-4); por defecto el actual, o IV fuera de la vigencia.", show_default=False),
+]
+
+
+def _context(root: str | None, vigencia: int | None, year_hint: int | None = None) -> tuple[Any, Any, Any]:
+    """(workspace, plan, today), loaded once at the edge."""
+    from .cache import load_plan_cached
+    from .workspace import find_workspace, today
+
+    ws = find_workspace(root)
+    day = today()
+    if vigencia is None and year_hint is not None and year_hint in ws.plans():
+        vigencia = year_hint
+    plan = load_plan_cached(ws, ws.plan_path(vigencia, day))
+    return ws, plan, day
+
+
+def _warn(messages: list[str]) -> None:
+    for message in messages:
+        sys.stderr.write(f"aviso: {message}\n")
+
+
+def _format(value: str, allowed: tuple[str, ...]) -> str:
+    key = value.strip().lower()
+    if key not in allowed:
+        raise PecError(f"El formato «{value}» no existe: use {', '.join(allowed)}.", code=2)
+    return key
+
+
+# ---------------------------------------------------------------- workspace
+
+
+@app.command()
+def init(
+    carpeta: Annotated[Path, typer.Argument(help="Carpeta del nuevo espacio de trabajo.")] = Path("."),
+) -> None:
+    """Crear un espacio de trabajo: plan/ (con el plan 2024), ledger/, .gitattributes."""
+    from .workspace import init_workspace
+
+    created = init_workspace(carpeta)
+    typer.echo(f"Espacio de trabajo creado en {created}. Siguiente paso: pec plan show")
+
+
+@plan_app.command("check")
+def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
+    """Validar el plan e informar de todos sus errores, con archivo y línea."""
+    from .plan import load_plan
+    from .workspace import find_workspace, today
+
+    ws = find_workspace(root)
+    path = ws.plan_path(vigencia, today())
+    plan = load_plan(path, ws.display(path))
+    typer.echo(
+        f"El plan {ws.display(path)} es válido: vigencia {plan.vigencia}, "
+        f"{len(plan.lineas)} líneas, {len(plan.actividades)} actividades."
+    )
+
+
+@plan_app.command("show")
+def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
+    """Mostrar el plan en tablas: líneas, actividades (y su línea), metas y fórmulas."""
+    from .terminal import print_plan
+
+    _, plan, _ = _context(root, vigencia)
+    print_plan(plan)
+
+
+# ---------------------------------------------------------------- ledger
+
+
+@app.command()
+def log(
+    actividad: Annotated[str, typer.Argument(help="Id de la actividad (revista, noti, capsulas, ...).")],
+    fecha: Annotated[str | None, typer.Option(help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
+    titulo: Annotated[str | None, typer.Option(help="Título de la pieza.")] = None,
+    tipo: Annotated[str | None, typer.Option(help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
+    canal: Annotated[str | None, typer.Option(help="Canal donde se publicó.")] = None,
+    url: Annotated[str | None, typer.Option(help="Enlace a la pieza publicada.")] = None,
+    evidencia: Annotated[Path | None, typer.Option(help="Archivo de evidencia; se copia al espacio de trabajo.")] = None,
+    area: Annotated[str | None, typer.Option(help="Área solicitante (para una solicitud).")] = None,
+    red: Annotated[str | None, typer.Option(help="Red social medida (para una medición).")] = None,
+    valor: Annotated[str | None, typer.Option(help="Valor medido, p. ej. seguidores (para una medición).")] = None,
+    nota: Annotated[str | None, typer.Option(help="Nota libre.")] = None,
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Registrar una pieza publicada; imprime el id de la nueva entrada."""
+    from . import ledger
+    from .records import build_piece, find_activity, parse_date, resolve_tipo
+    from .workspace import now_iso
+
+    hint = parse_date(fecha).year if fecha else None
+    ws, plan, day = _context(root, vigencia, hint)
+    fields: dict[str, Any] = {
+        "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url,
+        "area": area, "red": red, "valor": valor, "nota": nota,
+    }
+    act = find_activity(plan, actividad)
+    if sys.stdin.isatty():
+        from .prompts import complete_fields
+
+        complete_fields(act, fields, resolve_tipo)
+    record = build_piece(plan, act.id, fields, day, now_iso())
+    if evidencia is not None:
+        from .evidence import store_evidence
+
+        record["evidencia"] = store_evidence(ws, plan.vigencia, evidencia)
+    (entry_id,) = ledger.append(ws, plan.vigencia, [record])
+    typer.echo(entry_id)
+
+
+@app.command()
+def note(
+    actividad: Annotated[str, typer.Argument(help="Id de la actividad.")],
+    texto: Annotated[str, typer.Argument(help="Texto de la observación.")],
+    trim: Annotated[str, typer.Option("--trim", help="Trimestre de la observación: I, II, III o IV.")],
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Registrar una observación para la tabla de Seguimiento."""
+    from . import ledger
+    from .records import build_note
+    from .workspace import now_iso
+
+    ws, plan, _ = _context(root, vigencia)
+    record = build_note(plan, actividad, trim, texto, now_iso())
+    (entry_id,) = ledger.append(ws, plan.vigencia, [record])
+    typer.echo(entry_id)
+
+
+@app.command()
+def void(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="Id de la entrada que se anula.")],
+    motivo: Annotated[str, typer.Option("--motivo", help="Por qué se anula (queda en el registro).")],
+    root: RootOpt = None,
+) -> None:
+    """Anular una entrada con un motivo (se añade una corrección; nada se borra)."""
+    from . import ledger
+    from .records import build_void
+    from .workspace import find_workspace, now_iso
+
+    ws = find_workspace(root)
+    match = re.fullmatch(r"(\d{4})-[a-z0-9]+-\d+", entry_id.strip())
+    if not match:
+        raise PecError(f"«{entry_id}» no es un id de entrada (tienen la forma 2024-abcde-12); búsquelo con «pec list».")
+    vig = int(match.group(1))
+    warnings: list[str] = []
+    target = None
+    voided: set[str] = set()
+    for entry in ledger.read_entries(ws, vig, warnings):
+        if entry.id == entry_id.strip():
+            target = entry
+        if entry.anula:
+            voided.add(entry.anula)
+    _warn(warnings)
+    if target is None:
+        raise PecError(f"No existe la entrada {entry_id} en el registro; búsquela con «pec list».")
+    record = build_void(target, motivo, voided, now_iso())
+    (new_id,) = ledger.append(ws, vig, [record])
+    typer.echo(new_id)
+
+
+@app.command("list")
+def list_entries(
+    actividad: Annotated[str | None, typer.Option(help="Solo esta actividad.")] = None,
+    trim: TrimOpt = None,
+    desde: Annotated[str | None, typer.Option(help="Desde esta fecha (AAAA-MM-DD).")] = None,
+    hasta: Annotated[str | None, typer.Option(help="Hasta esta fecha (AAAA-MM-DD).")] = None,
+    tipo: Annotated[str | None, typer.Option(help="Solo este tipo de entrada.")] = None,
+    anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir las entradas anuladas.")] = False,
+    formato: Annotated[str, typer.Option("--format", help="table, json o csv.")] = "table",
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Listar las piezas registradas, con filtros."""
+    from . import ledger
+    from .model import PIECE, quarter_bounds
+    from .records import find_activity, parse_date, quarter_arg
+
+    fmt = _format(formato, ("table", "json", "csv"))
+    ws, plan, _ = _context(root, vigencia)
+    act_id = find_activity(plan, actividad).id if actividad else None
+    lo = parse_date(desde, "--desde") if desde else None
+    hi = parse_date(hasta, "--hasta") if hasta else None
+    if trim is not None:
+        q_lo, q_hi = quarter_bounds(plan.vigencia, quarter_arg(trim))
+        lo, hi = max(lo or q_lo, q_lo), min(hi or q_hi, q_hi)
+    warnings: list[str] = []
+    entries = list(ledger.read_entries(ws, plan.vigencia, warnings))
+    _warn(warnings)
+    voided = {e.anula for e in entries if e.anula}
+    selected = [
+        e for e in entries
+        if e.clase == PIECE
+        and (act_id is None or e.actividad == act_id)
+        and (tipo is None or e.tipo == tipo)
+        and (lo is None or (e.fecha is not None and e.fecha >= lo))
+        and (hi is None or (e.fecha is not None and e.fecha <= hi))
+        and (anuladas or e.id not in voided)
+    ]
+    selected.sort(key=lambda e: (e.fecha, e.registrado, e.id))
+    if fmt == "table":
+        from .terminal import print_entries
+
+        print_entries(selected, voided)
+        return
+    from .export import entries_csv, entries_json
+
+    text = entries_json(selected, voided) if fmt == "json" else entries_csv(selected, voided, ",", ".")
+    sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _report(root: str | None, vigencia: int | None, trim: str | None) -> Any:
+    from .avance import compute, default_quarter
+    from .ledger import tally
+    from .records import quarter_arg
+
+    quarter = quarter_arg(trim) if trim is not None else None
+    ws, plan, day = _context(root, vigencia)
+    warnings: list[str] = []
+    totals = tally(ws, plan.vigencia, warnings)
+    _warn(warnings)
+    return compute(plan, totals, quarter or default_quarter(plan, day), day)
+
+
+@app.command()
+def status(
+    trim: TrimOpt = None,
+    formato: Annotated[str, typer.Option("--format", help="table, json o markdown.")] = "table",
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Avance de cada línea y actividad hasta el trimestre pedido."""
+    fmt = _format(formato, ("table", "json", "markdown"))
+    if trim is not None:
+        from .records import quarter_arg
+
+        quarter_arg(trim)  # refuse a bad quarter before touching anything
+    report = _report(root, vigencia, trim)
+    if fmt == "json":
+        from .render import render_json
+
+        sys.stdout.write(render_json(report))
+    elif fmt == "markdown":
+        from .render import render_markdown
+
+        sys.stdout.write(render_markdown(report))
+    else:
+        from .terminal import print_status
+
+        print_status(report)
+
+
+@app.command()
+def export(
+    formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, json o markdown.")],
+    trim: TrimOpt = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Archivo de salida (por defecto la salida estándar).")] = None,
+    detalle: Annotated[bool, typer.Option("--detalle", help="Exportar las entradas en lugar de la tabla de Seguimiento.")] = False,
+    separador: Annotated[str, typer.Option("--separador", help="Separador CSV: ; o ,")] = ";",
+    decimal: Annotated[str, typer.Option("--decimal", help="Separador decimal CSV: , o .")] = ",",
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité."""
+    from . import export as exp
+
+    fmt = _format(formato, ("csv", "json", "markdown"))
+    if separador not in (";", ","):
+        raise PecError(f"El separador «{separador}» no sirve: use ; o ,.", code=2)
+    if decimal not in (",", "."):
+        raise PecError(f"El separador decimal «{decimal}» no sirve: use , o .", code=2)
+    if separador == decimal:
+        raise PecError("El separador de campos y el decimal no pueden ser iguales: use --separador ; con --decimal ,", code=2)
+    if detalle:
+        text = exp.detail_export(*_context(root, vigencia)[:2], trim, fmt, separador, decimal, _warn)
+    else:
+        report = _report(root, vigencia, trim)
+        text = exp.table_export(report, fmt, separador, decimal)
+    exp.write_output(text, fmt, output)
+
+
+@app.command()
+def verify(root: RootOpt = None) -> None:
+    """Comprobar el registro: líneas, ids, anulaciones e integridad de la cadena."""
+    from .verify import verify_workspace
+    from .workspace import find_workspace
+
+    ws = find_workspace(root)
+    problems, summary = verify_workspace(ws)
+    for problem in problems:
+        sys.stdout.write(problem + "\n")
+    if problems:
+        raise PecError(f"El registro tiene {len(problems)} problema(s); revíselos arriba (archivo:línea: mensaje).")
+    typer.echo(summary)
+
+
+def main() -> None:
+    app()

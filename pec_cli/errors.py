@@ -1,0 +1,17 @@
+"""The one exception type for what a user did wrong (caught once, in the CLI)."""
+
+from __future__ import annotations
+
+
+class PecError(Exception):
+    """A refusal: ``message`` is one Spanish sentence saying what and how to fix it.
+
+    ``details`` are extra ``file:line: message`` lines (all the errors of a plan,
+    all the bad rows of an import), printed after the sentence.
+    """
+
+    def __init__(self, message: str, details: list[str] | None = None, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.code = code

@@ -1,0 +1,246 @@
+"""The append-only ledger: JSON lines under ``ledger/<vigencia>/<writer>.jsonl``.
+
+Design (SPEC §4):
+
+* **Segments.** Each clone of a workspace has its own writer id (``.pec/escritor``,
+  never committed) and appends only to its own segment file per vigencia. Two
+  clones that log in parallel therefore never touch the same file, and a git
+  merge of their work is a plain union of files: no conflict, both counted.
+  ``.gitattributes`` sets ``merge=union`` as a safety net.
+* **One append = one write.** A writer takes an exclusive ``flock`` on the
+  segment, reads its tail, writes all its lines in one ``write`` on an
+  ``O_APPEND`` descriptor, ``fsync``s and unlocks. Concurrent ``pec log``
+  processes serialise on the lock; each line lands whole.
+* **Crashes.** A writer killed mid-write can leave at most a torn last line. Every
+  reader skips a line that does not parse, with a ``file:line`` warning; the next
+  append first ends the torn line with a newline, so it never glues onto it.
+* **Tamper evidence.** Every record carries ``n`` (its position in the segment,
+  1, 2, 3...), an ``id`` derived from it (``<vigencia>-<writer>-<n>``) and
+  ``prev``, the first 16 hex digits of the SHA-256 of the previous valid line of
+  the same segment. ``verify`` recomputes the chain: an entry edited in place
+  breaks the link of the line after it, an entry deleted from among others
+  leaves a gap in ``n``. Not detectable from the files alone: removing the
+  newest lines of a segment, or a whole segment, or rewriting a whole chain;
+  git history is the outside anchor for those.
+
+Records are never rewritten: a correction is a new ``anulacion`` record. Only
+the standard library is used, so that reading stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import PecError
+from .model import CLASSES, ENTRY_FIELDS, NOTE, PIECE, VOID, Entry, parse_quarter
+from .tally import Tally
+from .workspace import Workspace
+
+FORMAT_VERSION = 1
+GENESIS = "0" * 16
+SUFFIX = ".jsonl"
+_TAIL_CHUNK = 65536
+
+
+class BadLine(ValueError):
+    """A ledger line that is not a valid record (message in Spanish)."""
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def segment_dir(ws: Workspace, vigencia: int) -> Path:
+    return ws.ledger_dir / str(vigencia)
+
+
+def segments(ws: Workspace, vigencia: int) -> list[Path]:
+    folder = segment_dir(ws, vigencia)
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix == SUFFIX and p.is_file())
+    except OSError:
+        return []
+
+
+def all_vigencias(ws: Workspace) -> list[int]:
+    try:
+        return sorted(int(p.name) for p in ws.ledger_dir.iterdir() if p.is_dir() and p.name.isdigit())
+    except OSError:
+        return []
+
+
+def decode(raw: bytes) -> dict[str, Any]:
+    """The record of one line, or BadLine saying why it is not one."""
+    try:
+        record = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise BadLine("línea dañada o incompleta (no es un registro JSON completo)") from None
+    except RecursionError:
+        raise BadLine("línea dañada (anidamiento excesivo)") from None
+    if not isinstance(record, dict):
+        raise BadLine("línea dañada (no es un registro)")
+    version = record.get("v")
+    if version != FORMAT_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+            raise BadLine(f"registro en formato {version}, más nuevo que este pec: actualice pec")
+        raise BadLine("registro sin versión de formato válida")
+    for key in ("id", "actividad", "registrado", "prev"):
+        if not isinstance(record.get(key), str):
+            raise BadLine(f"registro sin «{key}» válido")
+    n = record.get("n")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise BadLine("registro sin número de secuencia «n» válido")
+    if record.get("clase") not in CLASSES:
+        raise BadLine(f"registro de clase desconocida {record.get('clase')!r}")
+    return record
+
+
+def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
+    """An Entry of a decoded record; BadLine where a field has the wrong shape."""
+    clase = record["clase"]
+    fecha = None
+    if clase != NOTE:
+        raw_date = record.get("fecha")
+        try:
+            fecha = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
+        except ValueError:
+            fecha = None
+        if fecha is None:
+            raise BadLine("registro sin «fecha» AAAA-MM-DD válida")
+    tipo = record.get("tipo")
+    if clase == PIECE and not isinstance(tipo, str):
+        raise BadLine("registro sin «tipo» válido")
+    trimestre = None
+    if clase == NOTE:
+        try:
+            trimestre = parse_quarter(str(record.get("trimestre")))
+        except ValueError:
+            raise BadLine("observación sin «trimestre» I-IV válido") from None
+        if not isinstance(record.get("texto"), str):
+            raise BadLine("observación sin «texto»")
+    anula = record.get("anula")
+    if clase == VOID and not isinstance(anula, str):
+        raise BadLine("anulación sin «anula» válido")
+    datos = {k: record[k] for k in (*ENTRY_FIELDS, "motivo", "texto") if k in record}
+    valor = datos.get("valor")
+    if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
+        raise BadLine("registro con «valor» no numérico")
+    return Entry(
+        id=record["id"],
+        clase=clase,
+        actividad=record["actividad"],
+        fecha=fecha,
+        registrado=record["registrado"],
+        tipo=tipo if isinstance(tipo, str) else None,
+        datos=datos,
+        anula=anula if isinstance(anula, str) else None,
+        trimestre=trimestre,
+        file=file,
+        line=line,
+    )
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every non-blank line of a segment."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            raw = raw.rstrip(b"\r\n")
+            if raw.strip():
+                yield number, raw
+
+
+def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
+    """Every valid record of the vigencia, segment by segment; bad lines become warnings."""
+    for path in segments(ws, vigencia):
+        name = ws.display(path)
+        for number, raw in iter_lines(path):
+            try:
+                yield to_entry(decode(raw), name, number)
+            except BadLine as exc:
+                warnings.append(f"{name}:{number}: {exc}; se omite")
+
+
+def tally(ws: Workspace, vigencia: int, warnings: list[str]) -> Tally:
+    """The totals of every valid record of the vigencia (bad lines become warnings)."""
+    total = Tally()
+    for path in segments(ws, vigencia):
+        name = ws.display(path)
+        for number, raw in iter_lines(path):
+            try:
+                record = decode(raw)
+                to_entry(record)
+            except BadLine as exc:
+                warnings.append(f"{name}:{number}: {exc}; se omite")
+                continue
+            total.add(record)
+    return total
+
+
+def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
+    """(last n, digest of the last valid line, file ends with a newline)."""
+    if size == 0:
+        return 0, GENESIS, True
+    chunk = _TAIL_CHUNK
+    while True:
+        start = max(0, size - chunk)
+        handle.seek(start)
+        data = handle.read(size - start)
+        lines = data.split(b"\n")
+        if start > 0:
+            lines = lines[1:]  # the first piece may be a partial line
+        for raw in reversed(lines):
+            raw = raw.rstrip(b"\r")
+            if not raw.strip():
+                continue
+            try:
+                record = decode(raw)
+            except BadLine:
+                continue
+            return record["n"], digest(raw), data.endswith(b"\n")
+        if start == 0:
+            return 0, GENESIS, data.endswith(b"\n")
+        chunk *= 4
+
+
+def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]]) -> list[str]:
+    """Append ``records`` to this clone's segment in one write; their new ids."""
+    writer = ws.writer_id()
+    folder = segment_dir(ws, vigencia)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{writer}{SUFFIX}"
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            last_n, prev, clean_end = _tail_state(handle, os.fstat(fd).st_size)
+        parts = [] if clean_end else [b"\n"]
+        ids = []
+        for record in records:
+            last_n += 1
+            entry_id = f"{vigencia}-{writer}-{last_n}"
+            raw = encode({"v": FORMAT_VERSION, "id": entry_id, "n": last_n, "prev": prev, **record})
+            parts += [raw, b"\n"]
+            prev = digest(raw)
+            ids.append(entry_id)
+        data = b"".join(parts)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except OSError as exc:
+        raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({exc.strerror}); revise permisos y espacio en disco.") from None
+    finally:
+        os.close(fd)  # closing releases the lock
+    return ids

@@ -1,0 +1,260 @@
+"""The runtime model: a checked plan and ledger entries as immutable values.
+
+``schema`` validates the YAML file and builds these; the core (``avance``) and
+the ledger read only these. They are plain dataclasses so that the hot path
+(``pec status``) never has to import pydantic or yaml once the plan is cached.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .formula import Formula, compile_formula
+
+QUARTERS = ("I", "II", "III", "IV")
+_QUARTER_ALIASES = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def parse_quarter(text: str) -> int:
+    """``"II"`` or ``"2"`` -> 2; raises ValueError for anything else."""
+    key = str(text).strip().upper()
+    if key.startswith("T") and key[1:] in _QUARTER_ALIASES:  # "TII", "T2"
+        key = key[1:]
+    if key not in _QUARTER_ALIASES:
+        raise ValueError(text)
+    return _QUARTER_ALIASES[key]
+
+
+def quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, q: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year, 12, 31) if q == 4 else dt.date(year, 3 * q + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class Tipo:
+    """A kind of entry an activity takes, and the fields it requires."""
+
+    id: str
+    nombre: str
+    requiere: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One measured series of a gauge (a social network), with its target."""
+
+    id: str
+    nombre: str
+    meta: float | None
+    linea_base: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    id: str
+    linea: str
+    nombre: str
+    descripcion: str
+    inicio: dt.date
+    fin: dt.date
+    meta: float | None
+    unidad: str
+    meta_texto: str
+    responsable: str
+    tipos: tuple[Tipo, ...]
+    formula: Formula
+    formula_texto: str
+    programacion: tuple[float, float, float, float]
+    calendario: tuple[int, ...] = ()
+    series: tuple[Series, ...] = ()
+    peso: float = 1.0
+    meta_mensual: float | None = None
+    cadencia: str | None = None
+
+    @property
+    def default_tipo(self) -> str:
+        return self.tipos[0].id
+
+    def tipo(self, tipo_id: str) -> Tipo | None:
+        return next((t for t in self.tipos if t.id == tipo_id), None)
+
+    @property
+    def is_gauge(self) -> bool:
+        return bool(self.series)
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    nombre: str
+    texto: str
+    formula: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    id: str
+    numero: int
+    nombre: str
+    indicador: Indicator
+    meta: float
+    programacion: tuple[float, float, float, float]
+    observaciones: str
+    actividades: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A checked plan: everything a number depends on, plus the texts shown."""
+
+    vigencia: int
+    entidad: str
+    sigla: str
+    titulo: str
+    version: str
+    lineas: tuple[Line, ...]
+    actividades: tuple[Activity, ...]
+    semaforo_verde: float = 90.0
+    semaforo_amarillo: float = 70.0
+    textos: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def activity(self, activity_id: str) -> Activity | None:
+        return next((a for a in self.actividades if a.id == activity_id), None)
+
+    def line(self, line_id: str) -> Line | None:
+        return next((ln for ln in self.lineas if ln.id == line_id), None)
+
+    @property
+    def inicio(self) -> dt.date:
+        return dt.date(self.vigencia, 1, 1)
+
+    @property
+    def fin(self) -> dt.date:
+        return dt.date(self.vigencia, 12, 31)
+
+
+# Ledger records. ``clase`` tells them apart; every record carries ``v``, the
+# format version, and its segment sequence number ``n`` and chain link ``prev``.
+PIECE = "pieza"
+VOID = "anulacion"
+NOTE = "observacion"
+CLASSES = (PIECE, VOID, NOTE)
+
+ENTRY_FIELDS = ("titulo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ledger record as read back, with where it stands in the ledger."""
+
+    id: str
+    clase: str
+    actividad: str
+    fecha: dt.date | None
+    registrado: str
+    tipo: str | None = None
+    datos: dict[str, Any] = field(default_factory=dict)
+    anula: str | None = None
+    trimestre: int | None = None
+    file: str = ""
+    line: int = 0
+
+    def get(self, key: str) -> Any:
+        return self.datos.get(key)
+
+
+TEXT_KEYS = (
+    "fecha", "lugar", "introduccion", "procedimiento", "mision", "vision", "objetivos",
+    "contexto", "prospectiva", "reglas", "cambios", "responsabilidad",
+)
+
+
+def formula_variables(activity: dict[str, Any]) -> set[str]:
+    """The variables a formula of this activity may read (SPEC §2)."""
+    names = {t["id"] for t in activity["tipos"]} | {"meta"}
+    if activity.get("series"):
+        names |= {"inicio", "fin"}
+    return names
+
+
+def _programacion(act: dict[str, Any], line: dict[str, Any]) -> tuple[float, ...]:
+    if act.get("calendario"):
+        months = sorted(act["calendario"])
+        return tuple(100.0 * sum(1 for m in months if (m - 1) // 3 == q) / len(months) for q in range(4))
+    if act.get("programacion") is not None:
+        return tuple(float(p) for p in act["programacion"])
+    return tuple(float(p) for p in line["programacion"])
+
+
+def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
+    """The runtime plan of a validated plan document (``PlanSpec`` dumped as JSON).
+
+    Pure standard library, so that a cached plan loads without pydantic or yaml.
+    """
+    lines_by_id = {ln["id"]: ln for ln in data["lineas"]}
+    activities = []
+    for act in data["actividades"]:
+        line = lines_by_id[act["linea"]]
+        formula_source = act.get("formula") or line["indicador"]["formula"]
+        meta = act.get("meta")
+        activities.append(
+            Activity(
+                id=act["id"],
+                linea=act["linea"],
+                nombre=act["nombre"],
+                descripcion=act.get("descripcion", ""),
+                inicio=dt.date.fromisoformat(act["inicio"]),
+                fin=dt.date.fromisoformat(act["fin"]),
+                meta=meta,
+                unidad=act.get("unidad", ""),
+                meta_texto=act.get("meta_texto", ""),
+                responsable=act["responsable"],
+                tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ()))) for t in act["tipos"]),
+                formula=compile_formula(formula_source, formula_variables(act)),
+                formula_texto=formula_source,
+                programacion=_programacion(act, line),  # type: ignore[arg-type]
+                calendario=tuple(sorted(act.get("calendario") or ())),
+                series=tuple(
+                    Series(s["id"], s["nombre"], s["meta"] if s.get("meta") is not None else meta, s.get("linea_base"))
+                    for s in act.get("series", ())
+                ),
+                peso=act.get("peso", 1.0),
+                meta_mensual=act.get("meta_mensual"),
+                cadencia=act.get("cadencia"),
+            )
+        )
+    lines = tuple(
+        Line(
+            id=ln["id"],
+            numero=ln["numero"],
+            nombre=ln["nombre"],
+            indicador=Indicator(ln["indicador"]["nombre"], ln["indicador"]["texto"], ln["indicador"]["formula"]),
+            meta=ln["meta"],
+            programacion=tuple(float(p) for p in ln["programacion"]),  # type: ignore[arg-type]
+            observaciones=ln.get("observaciones", ""),
+            actividades=tuple(a["id"] for a in data["actividades"] if a["linea"] == ln["id"]),
+        )
+        for ln in data["lineas"]
+    )
+    semaforo = data.get("semaforo") or {}
+    return Plan(
+        vigencia=data["vigencia"],
+        entidad=data["entidad"],
+        sigla=data.get("sigla", ""),
+        titulo=data["titulo"],
+        version=data["version"],
+        lineas=lines,
+        actividades=tuple(activities),
+        semaforo_verde=semaforo.get("verde", 90.0),
+        semaforo_amarillo=semaforo.get("amarillo", 70.0),
+        textos={k: data[k] for k in TEXT_KEYS if k in data},
+        source=source,
+    )

@@ -1,0 +1,172 @@
+"""Building ledger records from what a user typed, checked against the plan.
+
+Pure: the caller supplies the plan, today's date and the clock's timestamp;
+nothing here reads or writes files. Every refusal is a :class:`PecError` with
+one Spanish sentence. ``pec log`` and ``pec import`` share these checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from typing import Any
+
+from .errors import PecError
+from .model import NOTE, PIECE, QUARTERS, VOID, Activity, Entry, Plan, parse_quarter
+
+LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000}
+OPTION = {
+    "titulo": "--titulo", "canal": "--canal", "url": "--url", "area": "--area", "red": "--red",
+    "valor": "--valor", "nota": "--nota", "evidencia": "--evidencia", "fecha": "--fecha", "tipo": "--tipo",
+}
+FIELD_NAMES = {
+    "titulo": "el título", "canal": "el canal", "url": "la URL", "area": "el área solicitante",
+    "red": "la red", "valor": "el valor medido", "nota": "la nota", "evidencia": "el archivo de evidencia",
+}
+
+
+def find_activity(plan: Plan, activity_id: str) -> Activity:
+    """The plan's activity ``activity_id``, or a refusal suggesting the closest ids."""
+    key = activity_id.strip().lower()
+    act = plan.activity(key)
+    if act is not None:
+        return act
+    ids = [a.id for a in plan.actividades]
+    close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
+    close += [i for i in ids if key and (i.startswith(key) or key in i) and i not in close]
+    hint = f" (¿quiso decir {' o '.join(f'«{c}»' for c in close[:3])}?)" if close else ""
+    raise PecError(
+        f"La actividad «{activity_id}» no existe en el plan {plan.vigencia}{hint}; "
+        f"las actividades son: {', '.join(ids)}."
+    )
+
+
+def parse_date(text: str, what: str = "--fecha") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise PecError(
+            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28) en {what}."
+        ) from None
+
+
+def quarter_arg(text: str) -> int:
+    try:
+        return parse_quarter(text)
+    except ValueError:
+        raise PecError(f"El trimestre «{text}» no existe: use I, II, III o IV (o 1 a 4).", code=2) from None
+
+
+def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
+    if not act.inicio <= fecha <= act.fin:
+        raise PecError(
+            f"La fecha {fecha.isoformat()} está fuera de la ventana de «{act.id}» "
+            f"({act.inicio.isoformat()} a {act.fin.isoformat()}); corrija --fecha."
+        )
+    if fecha > today:
+        raise PecError(
+            f"La fecha {fecha.isoformat()} es posterior a hoy ({today.isoformat()}); "
+            "registre solo piezas ya publicadas o corrija --fecha."
+        )
+
+
+def _clean_text(key: str, value: Any) -> str:
+    text = str(value).strip()
+    if any(ord(ch) < 32 for ch in text):
+        raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; escríbalo en una sola línea.")
+    if len(text) > LIMITS.get(key, 2000):
+        raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} es demasiado largo (más de {LIMITS[key]} caracteres); acórtelo.")
+    return text
+
+
+def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str]:
+    """The fields the tipo requires that ``fields`` does not give."""
+    spec = act.tipo(tipo)
+    required = spec.requiere if spec else ()
+    return [key for key in required if fields.get(key) in (None, "")]
+
+
+def resolve_tipo(act: Activity, tipo: str | None) -> str:
+    if tipo is None or tipo == "":
+        return act.default_tipo
+    key = tipo.strip().lower()
+    if act.tipo(key) is None:
+        choices = ", ".join(t.id for t in act.tipos)
+        raise PecError(f"El tipo «{tipo}» no existe en «{act.id}»; use --tipo con uno de: {choices}.")
+    return key
+
+
+def build_piece(
+    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str
+) -> dict[str, Any]:
+    """The record of one published piece; refuses what the plan does not allow."""
+    act = find_activity(plan, activity_id)
+    tipo = resolve_tipo(act, fields.get("tipo"))
+    raw_date = fields.get("fecha")
+    fecha = parse_date(raw_date) if raw_date not in (None, "") else today
+    check_date(act, fecha, today)
+    record: dict[str, Any] = {
+        "clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha.isoformat(), "registrado": registrado,
+    }
+    for key in ("titulo", "canal", "url", "area", "nota"):
+        value = fields.get(key)
+        if value not in (None, ""):
+            record[key] = _clean_text(key, value)
+    url = record.get("url")
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        raise PecError(f"La URL «{url}» no es válida: debe empezar por http:// o https://.")
+    red, valor = fields.get("red"), fields.get("valor")
+    if red not in (None, ""):
+        if not act.series:
+            raise PecError(f"«{act.id}» no mide redes: quite --red (use --canal para decir dónde se publicó).")
+        key = str(red).strip().lower()
+        ids = [s.id for s in act.series]
+        if key not in ids:
+            raise PecError(f"La red «{red}» no está en «{act.id}»; use --red con una de: {', '.join(ids)}.")
+        record["red"] = key
+    if valor not in (None, ""):
+        if not act.series:
+            raise PecError(f"«{act.id}» no registra mediciones: quite --valor.")
+        try:
+            number = float(str(valor).replace(",", ".")) if not isinstance(valor, int | float) else float(valor)
+        except ValueError:
+            raise PecError(f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.") from None
+        if not math.isfinite(number) or number < 0:
+            raise PecError(f"El valor «{valor}» no es válido: debe ser un número positivo.")
+        record["valor"] = int(number) if number.is_integer() else number
+    evidencia = fields.get("evidencia")
+    if evidencia:
+        record["evidencia"] = evidencia
+    missing = missing_fields(act, tipo, record)
+    if missing:
+        needs = ", ".join(f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing)
+        raise PecError(f"Falta {needs} para un «{tipo}» de «{act.id}»; añádalo y vuelva a intentarlo.")
+    return record
+
+
+def build_void(target: Entry, motivo: str, voided: set[str], registrado: str) -> dict[str, Any]:
+    """The record voiding ``target``; refuses a void of a void and a second void."""
+    if target.clase == VOID:
+        raise PecError(f"La entrada {target.id} es una anulación y no se puede anular; registre de nuevo la pieza si hace falta.")
+    if target.id in voided:
+        raise PecError(f"La entrada {target.id} ya está anulada; no hay nada más que hacer.")
+    motivo = _clean_text("motivo", motivo) if motivo else ""
+    if not motivo:
+        raise PecError("Falta el motivo de la anulación: use --motivo «…».")
+    record: dict[str, Any] = {"clase": VOID, "actividad": target.actividad, "anula": target.id, "registrado": registrado}
+    if target.tipo is not None:
+        record["tipo"] = target.tipo
+    if target.fecha is not None:
+        record["fecha"] = target.fecha.isoformat()
+    record["motivo"] = motivo
+    return record
+
+
+def build_note(plan: Plan, activity_id: str, quarter: str, texto: str, registrado: str) -> dict[str, Any]:
+    act = find_activity(plan, activity_id)
+    q = quarter_arg(quarter)
+    texto = _clean_text("texto", texto) if texto else ""
+    if not texto:
+        raise PecError("La observación está vacía: escriba su texto después de la actividad.")
+    return {"clase": NOTE, "actividad": act.id, "trimestre": QUARTERS[q - 1], "registrado": registrado, "texto": texto}

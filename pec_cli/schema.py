@@ -1,0 +1,267 @@
+"""The plan file's schema: pydantic models that reject a wrong plan.
+
+``PlanSpec`` mirrors ``plan/<vigencia>.yaml`` field for field (``extra="forbid"``
+everywhere) and checks what one field cannot: ids unique, windows inside the
+vigencia, programación summing to 100, formulas over known variables only.
+``to_plan`` turns a valid spec into the runtime :class:`pec_cli.model.Plan`.
+
+Imported only when a plan must be validated (not on the cached hot path).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .formula import FormulaError, compile_formula
+from .model import ENTRY_FIELDS, Plan, formula_variables, plan_from_data
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+RESERVED = {"meta", "inicio", "fin", "min", "max"}
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class TipoSpec(Spec):
+    id: Ident
+    nombre: Text
+    requiere: list[Literal[ENTRY_FIELDS]] = []  # type: ignore[valid-type]
+
+
+class SeriesSpec(Spec):
+    id: Ident
+    nombre: Text
+    meta: Annotated[float, Field(gt=0)] | None = None
+    linea_base: float | None = None
+
+
+class ActivitySpec(Spec):
+    id: Ident
+    linea: Ident
+    nombre: Text
+    descripcion: Text = ""
+    inicio: dt.date
+    fin: dt.date
+    meta: Annotated[float, Field(gt=0)] | None
+    unidad: Text = ""
+    meta_texto: Text = ""
+    responsable: Text
+    tipos: Annotated[list[TipoSpec], Field(min_length=1)]
+    formula: Text | None = None
+    programacion: list[Percent] | None = None
+    calendario: list[Annotated[int, Field(ge=1, le=12)]] | None = None
+    series: list[SeriesSpec] = []
+    peso: Annotated[float, Field(gt=0)] = 1.0
+    meta_mensual: Annotated[float, Field(gt=0)] | None = None
+    cadencia: Text | None = None
+    comentario: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ActivitySpec:
+        if self.fin < self.inicio:
+            raise ValueError("la fecha «fin» es anterior a «inicio»")
+        if self.programacion is not None and self.calendario is not None:
+            raise ValueError("declare «programacion» o «calendario», no ambos")
+        if self.programacion is not None:
+            _check_programacion(self.programacion)
+        if self.calendario is not None:
+            if not self.calendario:
+                raise ValueError("«calendario» necesita al menos un mes")
+            outside = [m for m in self.calendario if not self.inicio.month <= m <= self.fin.month]
+            if outside:
+                raise ValueError(f"el mes {outside[0]} de «calendario» cae fuera de la ventana de la actividad")
+        ids = [t.id for t in self.tipos]
+        _check_unique(ids, "tipo")
+        clash = sorted(set(ids) & RESERVED)
+        if clash:
+            raise ValueError(f"el tipo «{clash[0]}» usa un nombre reservado de las fórmulas")
+        _check_unique([s.id for s in self.series], "serie")
+        if self.series and self.meta is None and any(s.meta is None for s in self.series):
+            raise ValueError("cada serie necesita una «meta» (o la actividad una «meta» común)")
+        return self
+
+
+class IndicatorSpec(Spec):
+    nombre: Text
+    texto: Text
+    formula: Text
+
+
+class LineSpec(Spec):
+    id: Ident
+    numero: Annotated[int, Field(ge=1)]
+    nombre: Text
+    indicador: IndicatorSpec
+    meta: Percent = 100.0
+    programacion: list[Percent] = [25.0, 25.0, 25.0, 25.0]
+    observaciones: Text = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> LineSpec:
+        _check_programacion(self.programacion)
+        return self
+
+
+class ObjetivoSpec(Spec):
+    numero: Text
+    titulo: Text
+    texto: Text = ""
+    especificos: list[Text] = []
+
+
+class ProspectivaSpec(Spec):
+    descripcion: Text = ""
+    anios: list[int]
+    lineas: dict[Ident, list[Percent]]
+
+    @model_validator(mode="after")
+    def _check(self) -> ProspectivaSpec:
+        for line_id, values in self.lineas.items():
+            if len(values) != len(self.anios):
+                raise ValueError(f"la línea «{line_id}» tiene {len(values)} valores para {len(self.anios)} años")
+        return self
+
+
+class SemaforoSpec(Spec):
+    verde: Percent = 90.0
+    amarillo: Percent = 70.0
+
+    @model_validator(mode="after")
+    def _check(self) -> SemaforoSpec:
+        if self.amarillo > self.verde:
+            raise ValueError("el umbral «amarillo» no puede superar al «verde»")
+        return self
+
+
+class CambioSpec(Spec):
+    version: Text
+    fecha: dt.date
+    numerales: Text
+    descripcion: Text
+
+
+class FirmaSpec(Spec):
+    rol: Text
+    nombre: Text
+    cargo: Text
+    dependencia: Text
+
+
+class PlanSpec(Spec):
+    formato: Literal[1]
+    entidad: Text
+    sigla: Text
+    titulo: Text
+    vigencia: Annotated[int, Field(ge=1900, le=2999)]
+    version: Text
+    fecha: Text = ""
+    lugar: Text = ""
+    introduccion: Text = ""
+    procedimiento: Text = ""
+    mision: Text
+    vision: Text
+    objetivos: list[ObjetivoSpec] = []
+    contexto: Text = ""
+    prospectiva: ProspectivaSpec | None = None
+    semaforo: SemaforoSpec = SemaforoSpec()
+    lineas: Annotated[list[LineSpec], Field(min_length=1)]
+    actividades: Annotated[list[ActivitySpec], Field(min_length=1)]
+    reglas: list[Text] = []
+    cambios: list[CambioSpec] = []
+    responsabilidad: list[FirmaSpec] = []
+
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def plan_problems(spec: PlanSpec) -> list[Problem]:
+    """Every cross-field error of a plan whose fields are each valid, located."""
+    problems: list[Problem] = []
+    problems += _duplicates([ln.id for ln in spec.lineas], "lineas", "línea")
+    problems += _duplicates([a.id for a in spec.actividades], "actividades", "actividad")
+    line_ids = {ln.id for ln in spec.lineas}
+    for i, act in enumerate(spec.actividades):
+        if act.linea not in line_ids:
+            problems.append((
+                ("actividades", i, "linea"),
+                f"la actividad «{act.id}» pertenece a la línea «{act.linea}», que no existe; "
+                f"las líneas son: {', '.join(sorted(line_ids))}",
+            ))
+        for key in ("inicio", "fin"):
+            day = getattr(act, key)
+            if day.year != spec.vigencia:
+                problems.append((
+                    ("actividades", i, key),
+                    f"la fecha {day.isoformat()} de la actividad «{act.id}» sale de la vigencia {spec.vigencia}",
+                ))
+    used = {a.linea for a in spec.actividades}
+    for i, ln in enumerate(spec.lineas):
+        if ln.id not in used:
+            problems.append((("lineas", i, "id"), f"la línea «{ln.id}» no tiene actividades"))
+    if spec.prospectiva is not None:
+        for line_id in sorted(set(spec.prospectiva.lineas) - line_ids):
+            problems.append((
+                ("prospectiva", "lineas", line_id),
+                f"la prospectiva nombra la línea «{line_id}», que no existe",
+            ))
+    if not problems:
+        problems += formula_problems(spec)
+    return problems
+
+
+def _duplicates(ids: list[str], key: str, what: str) -> list[Problem]:
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for i, item in enumerate(ids):
+        if item in seen:
+            problems.append(((key, i, "id"), f"el id de {what} «{item}» está repetido"))
+        seen.add(item)
+    return problems
+
+
+def _check_programacion(values: list[float]) -> None:
+    if len(values) != 4:
+        raise ValueError(f"«programacion» lleva cuatro porcentajes (uno por trimestre), no {len(values)}")
+    if abs(sum(values) - 100) > 1e-6:
+        raise ValueError(f"«programacion» debe sumar 100 y suma {sum(values):g}")
+
+
+def _check_unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"el id de {what} «{item}» está repetido")
+        seen.add(item)
+
+
+def formula_problems(spec: PlanSpec) -> list[Problem]:
+    """Every formula error, located by its path in the plan file."""
+    problems: list[Problem] = []
+    lines = {ln.id: (i, ln) for i, ln in enumerate(spec.lineas)}
+    for i, act in enumerate(spec.actividades):
+        line_index, line = lines[act.linea]
+        if act.formula is not None:
+            source, where = act.formula, ("actividades", i, "formula")
+        else:
+            source, where = line.indicador.formula, ("lineas", line_index, "indicador", "formula")
+        try:
+            formula = compile_formula(source, formula_variables(act.model_dump()))
+        except FormulaError as exc:
+            problems.append((where, f"{exc} (actividad «{act.id}», fórmula «{source}»)"))
+            continue
+        if "meta" in formula.variables and act.meta is None and not act.series:
+            problems.append(
+                (where, f"la fórmula «{source}» usa «meta», pero la actividad «{act.id}» no tiene meta numérica")
+            )
+    return problems
+
+
+def to_plan(spec: PlanSpec, source: str = "") -> Plan:
+    """The runtime plan of a valid spec (through its JSON form, as the cache does)."""
+    return plan_from_data(spec.model_dump(mode="json"), source)

@@ -1,0 +1,179 @@
+"""Where a workspace is, which plan it uses, who writes, and what day it is.
+
+A workspace is a folder holding ``plan/`` (and ``ledger/``); it is found like
+git finds its repository: ``--root``/``PEC_ROOT``, else the current folder or
+its nearest parent with a ``plan/`` folder. Standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PecError
+
+TIMEZONE = "America/Bogota"
+_PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
+_WRITER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+GITATTRIBUTES = """\
+# pec: each clone appends to its own ledger segment, so merges never collide;
+# union is the safety net if two clones ever share one (pec verify reports it).
+ledger/**/*.jsonl merge=union text eol=lf
+"""
+GITIGNORE = """\
+# pec: per-clone state (writer id, caches); never shared.
+.pec/
+"""
+
+
+def today() -> dt.date:
+    """Today in Bogotá; ``PEC_HOY=AAAA-MM-DD`` fixes it (reports as of a date, tests)."""
+    fixed = os.environ.get("PEC_HOY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise PecError(f"PEC_HOY={fixed!r} no es una fecha AAAA-MM-DD: corríjala o bórrela.") from None
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def now_iso() -> str:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def plan_dir(self) -> Path:
+        return self.root / "plan"
+
+    @property
+    def ledger_dir(self) -> Path:
+        return self.root / "ledger"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".pec"
+
+    def plans(self) -> dict[int, Path]:
+        found: dict[int, Path] = {}
+        try:
+            names = sorted(os.listdir(self.plan_dir))
+        except OSError:
+            return found
+        for name in names:
+            match = _PLAN_NAME.match(name)
+            if match:
+                found.setdefault(int(match.group(1)), self.plan_dir / name)
+        return found
+
+    def plan_path(self, vigencia: int | None, day: dt.date) -> Path:
+        """``plan/<vigencia>.yaml``: the one asked for, else today's year, else the latest."""
+        plans = self.plans()
+        if vigencia is not None:
+            if vigencia not in plans:
+                have = ", ".join(str(y) for y in sorted(plans)) or "ninguna"
+                raise PecError(
+                    f"No hay plan para la vigencia {vigencia} en {self.plan_dir} "
+                    f"(vigencias disponibles: {have}); cree plan/{vigencia}.yaml o elija otra con --vigencia."
+                )
+            return plans[vigencia]
+        if not plans:
+            raise PecError(
+                f"La carpeta {self.plan_dir} no tiene ningún plan AAAA.yaml; cree uno o ejecute «pec init»."
+            )
+        return plans.get(day.year) or plans[max(plans)]
+
+    def writer_id(self) -> str:
+        """This clone's writer id, made once (race-free) and never shared via git."""
+        path = self.state_dir / "escritor"
+        try:
+            value = path.read_text(encoding="ascii").strip()
+            if re.fullmatch(r"[a-z0-9]{3,16}", value):
+                return value
+        except (OSError, UnicodeDecodeError):
+            pass
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="ascii")
+        value = "".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5))
+        tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
+        tmp.write_text(value + "\n", encoding="ascii")
+        try:
+            os.link(tmp, path)  # atomic: only one concurrent writer wins
+        except FileExistsError:
+            value = path.read_text(encoding="ascii").strip()
+        finally:
+            tmp.unlink(missing_ok=True)
+        return value
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> Workspace:
+    """The workspace named by ``root``/``PEC_ROOT``, else the nearest with ``plan/``."""
+    explicit = root if root is not None else os.environ.get("PEC_ROOT") or None
+    if explicit is not None:
+        path = Path(explicit).expanduser().resolve()
+        if not (path / "plan").is_dir():
+            raise PecError(
+                f"{path} no es un espacio de trabajo de pec (no tiene carpeta plan/); "
+                f"créelo con «pec init {explicit}» o corrija --root/PEC_ROOT."
+            )
+        return Workspace(path)
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "plan").is_dir():
+            return Workspace(folder)
+    raise PecError(
+        f"No se encontró un espacio de trabajo de pec en {here} ni en sus carpetas superiores; "
+        "ejecute «pec init» o indique uno con --root."
+    )
+
+
+def _ensure_lines(path: Path, text: str) -> None:
+    """Append ``text`` to ``path`` unless its lines are already there."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    wanted = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    if all(ln in current.splitlines() for ln in wanted):
+        return
+    prefix = "" if not current or current.endswith("\n") else "\n"
+    path.write_text(current + prefix + text, encoding="utf-8")
+
+
+def init_workspace(folder: Path) -> Path:
+    """A new workspace in ``folder``: the bundled 2024 plan, ledger/, git settings."""
+    from importlib.resources import files
+
+    target = folder.expanduser().resolve()
+    if (target / "plan").exists():
+        raise PecError(f"{target} ya es un espacio de trabajo (tiene plan/); use otra carpeta o trabaje en esa.")
+    if target.exists() and not target.is_dir():
+        raise PecError(f"{target} es un archivo, no una carpeta; elija otra ruta para el espacio de trabajo.")
+    try:
+        (target / "plan").mkdir(parents=True)
+        (target / "ledger").mkdir(exist_ok=True)
+        (target / "ledger" / ".gitkeep").touch()
+        bundled = files("pec_cli").joinpath("data/2024.yaml").read_text(encoding="utf-8")
+        (target / "plan" / "2024.yaml").write_text(bundled, encoding="utf-8")
+        _ensure_lines(target / ".gitattributes", GITATTRIBUTES)
+        _ensure_lines(target / ".gitignore", GITIGNORE)
+    except OSError as exc:
+        raise PecError(f"No se pudo crear el espacio de trabajo en {target} ({exc.strerror}); revise permisos.") from None
+    return target
