@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
+from typer._click import exceptions as click  # typer >= 0.29 vendors click; its exceptions live here
 from typer.core import TyperGroup
 
 from .errors import PecError
@@ -24,7 +24,19 @@ from .errors import PecError
 HELP = "Seguimiento del Plan Estratégico de Comunicaciones: registre piezas y calcule el avance trimestral."
 
 
-def _usage_message(exc: click.ClickException) -> str:
+def _param_name(exc: click.BadParameter) -> str:
+    if isinstance(exc.param_hint, str):
+        return exc.param_hint
+    param = exc.param
+    if param is not None:
+        try:
+            return str(param.get_error_hint(exc.ctx)).replace("'", "")
+        except Exception:  # noqa: BLE001 - a name is only a courtesy here
+            return str(getattr(param, "name", "un valor")).upper()
+    return "un valor"
+
+
+def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch per click error
     """Click's usage errors, said in Spanish."""
     ctx = getattr(exc, "ctx", None)
     where = f"«{ctx.command_path} --help»" if ctx is not None else "«pec --help»"
@@ -32,10 +44,9 @@ def _usage_message(exc: click.ClickException) -> str:
         hint = f" ¿Quiso decir {' o '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
         return f"La opción {exc.option_name} no existe;{hint} vea {where}."
     if isinstance(exc, click.MissingParameter):
-        name = exc.param.human_readable_name if exc.param is not None else "un valor"
-        return f"Falta {name}; vea {where}."
+        return f"Falta {_param_name(exc)}; vea {where}."
     if isinstance(exc, click.BadParameter):
-        hint = exc.param_hint if isinstance(exc.param_hint, str) else (exc.param.human_readable_name if exc.param else "")
+        hint = _param_name(exc)
         message = exc.message
         message = re.sub(r"'(.*)' is not a valid integer(?: range)?\.?", r"«\1» no es un número entero", message)
         message = re.sub(r"'(.*)' is not a valid float(?: range)?\.?", r"«\1» no es un número", message)
@@ -76,8 +87,12 @@ class SpanishGroup(TyperGroup):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except PecError as exc:
             _fail(exc.message, exc.details, exc.code)
-        except click.exceptions.Abort:
+        except typer.Abort:
             _fail("Cancelado; no se registró nada.")
+        except click.NoArgsIsHelpError as exc:
+            ctx = exc.ctx
+            sys.stdout.write((ctx.get_help() if ctx is not None else HELP) + "\n")
+            sys.exit(0)
         except click.ClickException as exc:
             _fail(_usage_message(exc), code=exc.exit_code if exc.exit_code else 2)
         except BrokenPipeError:
@@ -113,7 +128,7 @@ RootOpt = Annotated[
     typer.Option("--root", help="Carpeta del espacio de trabajo (si no, PEC_ROOT o la carpeta con plan/ más cercana).", show_default=False),
 ]
 VigenciaOpt = Annotated[
-    int | None,
+    str | None,
     typer.Option("--vigencia", help="Año del plan (plan/<vigencia>.yaml); por defecto el del año en curso, si no el último.", show_default=False),
 ]
 TrimOpt = Annotated[
@@ -122,17 +137,31 @@ TrimOpt = Annotated[
 ]
 
 
-def _context(root: str | None, vigencia: int | None, year_hint: int | None = None) -> tuple[Any, Any, Any]:
+def _year(vigencia: str | None) -> int | None:
+    if vigencia is None:
+        return None
+    if not re.fullmatch(r"\s*\d{4}\s*", vigencia):
+        raise PecError(f"La vigencia «{vigencia}» no es un año: escríbala con cuatro cifras, por ejemplo --vigencia 2024.", code=2)
+    return int(vigencia)
+
+
+def _context(root: str | None, vigencia_arg: str | None, year_hint: int | None = None) -> tuple[Any, Any, Any]:
     """(workspace, plan, today), loaded once at the edge."""
     from .cache import load_plan_cached
     from .workspace import find_workspace, today
 
     ws = find_workspace(root)
     day = today()
+    vigencia = _year(vigencia_arg)
     if vigencia is None and year_hint is not None and year_hint in ws.plans():
         vigencia = year_hint
     plan = load_plan_cached(ws, ws.plan_path(vigencia, day))
     return ws, plan, day
+
+
+def _interactive() -> bool:
+    """Whether to ask for what is missing: only when a person is at a terminal."""
+    return sys.stdin.isatty()
 
 
 def _warn(messages: list[str]) -> None:
@@ -168,7 +197,7 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     from .workspace import find_workspace, today
 
     ws = find_workspace(root)
-    path = ws.plan_path(vigencia, today())
+    path = ws.plan_path(_year(vigencia), today())
     plan = load_plan(path, ws.display(path))
     typer.echo(
         f"El plan {ws.display(path)} es válido: vigencia {plan.vigencia}, "
@@ -179,7 +208,7 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
 @plan_app.command("show")
 def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     """Mostrar el plan en tablas: líneas, actividades (y su línea), metas y fórmulas."""
-    from .terminal import print_plan
+    from .plan_view import print_plan
 
     _, plan, _ = _context(root, vigencia)
     print_plan(plan)
@@ -216,7 +245,7 @@ def log(
         "area": area, "red": red, "valor": valor, "nota": nota,
     }
     act = find_activity(plan, actividad)
-    if sys.stdin.isatty():
+    if _interactive():
         from .prompts import complete_fields
 
         complete_fields(act, fields, resolve_tipo)
@@ -333,7 +362,7 @@ def list_entries(
 # ---------------------------------------------------------------- reports
 
 
-def _report(root: str | None, vigencia: int | None, trim: str | None) -> Any:
+def _report(root: str | None, vigencia: str | None, trim: str | None) -> Any:
     from .avance import compute, default_quarter
     from .ledger import tally
     from .records import quarter_arg
@@ -376,31 +405,36 @@ def status(
 
 @app.command()
 def export(
-    formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, json o markdown.")],
+    formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, xlsx, markdown, json o html.")],
     trim: TrimOpt = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Archivo de salida (por defecto la salida estándar).")] = None,
-    detalle: Annotated[bool, typer.Option("--detalle", help="Exportar las entradas en lugar de la tabla de Seguimiento.")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output",
+        help="Archivo de salida; por defecto seguimiento-<vigencia>-T<trimestre>.<ext> en la carpeta actual "
+             "(detalle-... con --detalle). «-o -» escribe en la salida estándar.",
+        show_default=False,
+    )] = None,
+    detalle: Annotated[bool, typer.Option("--detalle", help="Exportar las entradas (con su evidencia y SHA-256) en lugar de la tabla de Seguimiento; con --trim, las del trimestre.")] = False,
     separador: Annotated[str, typer.Option("--separador", help="Separador CSV: ; o ,")] = ";",
     decimal: Annotated[str, typer.Option("--decimal", help="Separador decimal CSV: , o .")] = ",",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
-    """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité."""
+    """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité; imprime la ruta del archivo."""
     from . import export as exp
+    from .records import quarter_arg
 
-    fmt = _format(formato, ("csv", "json", "markdown"))
+    fmt = _format(formato, exp.FORMATS)
     if separador not in (";", ","):
         raise PecError(f"El separador «{separador}» no sirve: use ; o ,.", code=2)
     if decimal not in (",", "."):
         raise PecError(f"El separador decimal «{decimal}» no sirve: use , o .", code=2)
     if separador == decimal:
         raise PecError("El separador de campos y el decimal no pueden ser iguales: use --separador ; con --decimal ,", code=2)
-    if detalle:
-        text = exp.detail_export(*_context(root, vigencia)[:2], trim, fmt, separador, decimal, _warn)
-    else:
-        report = _report(root, vigencia, trim)
-        text = exp.table_export(report, fmt, separador, decimal)
-    exp.write_output(text, fmt, output)
+    quarter = quarter_arg(trim) if trim is not None else None  # refuse a bad quarter before touching anything
+    ws, plan, day = _context(root, vigencia)
+    written = exp.run_export(ws, plan, day, fmt, quarter, detalle, output, separador, decimal, _warn)
+    if written is not None:
+        typer.echo(str(written))
 
 
 @app.command()

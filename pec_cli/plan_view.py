@@ -1,0 +1,81 @@
+"""``pec plan show``: the plan for a person, readable at 80 columns.
+
+Lines and the activities that belong to each (the map the seed leaves
+implicit), then each activity's window, meta, tipos, formula and
+programación, then the four-year prospectiva and the publishing rules.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .model import Activity, Plan
+
+
+def _meta(act: Activity) -> str:
+    if act.meta is None:
+        return f"{act.meta_texto or 'por demanda'} (sin meta numérica)"
+    text = f"{act.meta:g} {act.unidad}".strip()
+    if act.series:
+        text += f" en cada red: {', '.join(s.id for s in act.series)}"
+    if act.meta_mensual is not None:
+        text += f" ({act.meta_mensual:g} por mes)"
+    return text
+
+
+def _programacion(values: tuple[float, ...], calendario: tuple[int, ...] = ()) -> str:
+    text = "/".join(f"{p:g}" for p in values) + " %"
+    if calendario:
+        text += f" (meses {', '.join(map(str, calendario))})"
+    return text
+
+
+def print_plan(plan: Plan) -> None:
+    out = Console(highlight=False)
+    textos = plan.textos
+    out.print(Text(f"{plan.titulo} {plan.vigencia}", style="bold"))
+    out.print(f"{plan.entidad} ({plan.sigla}) · versión {plan.version} · {textos.get('fecha', '')}")
+    for key, label in (("mision", "Misión"), ("vision", "Visión")):
+        if textos.get(key):
+            out.print(Text(f"\n{label}: ", style="bold") + Text(textos[key]))
+    for obj in textos.get("objetivos", []):
+        out.print(Text(f"\n{obj['numero']} {obj['titulo']}: ", style="bold") + Text(obj.get("texto", "")))
+        for item in obj.get("especificos", []):
+            out.print(f"  - {item}")
+
+    out.print(Text("\nLíneas del Seguimiento y sus actividades", style="bold underline"))
+    for line in plan.lineas:
+        out.print(Text(f"\n{line.numero}. {line.nombre} ", style="bold") + Text(f"[{line.id}]", style="cyan"))
+        out.print(f"   Indicador: {line.indicador.nombre}")
+        out.print(f"   Texto del documento: «{line.indicador.texto}»")
+        out.print(f"   Fórmula: {line.indicador.formula} · meta {line.meta:g} % · programación {_programacion(line.programacion)}")
+        out.print(f"   Actividades: {', '.join(line.actividades)}")
+
+    out.print(Text("\nActividades (plan de intervención)", style="bold underline"))
+    for act in plan.actividades:
+        out.print(Text(f"\n{act.id}", style="bold cyan") + Text(f"  {act.nombre}  (línea {act.linea})"))
+        out.print(f"   Ventana: {act.inicio.isoformat()} a {act.fin.isoformat()} · responsable: {act.responsable}")
+        out.print(f"   Meta: {_meta(act)}")
+        tipos = ", ".join(f"{t.id}" + (f" (requiere {', '.join(t.requiere)})" if t.requiere else "") for t in act.tipos)
+        out.print(f"   Tipos: {tipos}")
+        out.print(f"   Fórmula: {act.formula_texto} · programación {_programacion(act.programacion, act.calendario)}")
+        if act.cadencia:
+            out.print(f"   Cadencia: {act.cadencia}")
+
+    prospectiva = textos.get("prospectiva")
+    if prospectiva:
+        table = Table(title="Prospectiva cuatrienal (ejecución interanual)", box=box.SIMPLE_HEAD)
+        table.add_column("Línea")
+        for year in prospectiva["anios"]:
+            table.add_column(str(year), justify="right")
+        for line_id, values in prospectiva["lineas"].items():
+            table.add_row(line_id, *[f"{v:g} %" for v in values])
+        out.print()
+        out.print(table)
+    if textos.get("reglas"):
+        out.print(Text("Reglas de publicación", style="bold underline"))
+        for rule in textos["reglas"]:
+            out.print(f" - {rule}")

@@ -1,0 +1,46 @@
+"""Shared fixtures: every test works in its own temporary workspace."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pec_cli.cli import app
+from pec_cli.workspace import init_workspace
+
+TODAY = "2024-07-15"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A fresh workspace with the bundled 2024 plan."""
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def pec(ws: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
+    """Run ``pec ARGS`` in the workspace the way a user would, today being TODAY."""
+    monkeypatch.chdir(ws)
+    monkeypatch.delenv("PEC_ROOT", raising=False)
+    monkeypatch.setenv("PEC_HOY", TODAY)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def status_json(pec) -> Callable[[str], dict]:
+    def get(trim: str = "II") -> dict:
+        result = pec("status", "--trim", trim, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return get

@@ -1,0 +1,315 @@
+"""The command line driven like a user: every command, and every refusal of SPEC §6."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pec_cli.workspace import init_workspace
+
+
+def ledger_bytes(ws: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted((ws / "ledger").rglob("*.jsonl"))}
+
+
+def refused(result, fragment: str, code: int = 1) -> str:
+    """A refusal: the exit status, one Spanish sentence on stderr, no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    message = result.stderr.strip().splitlines()[0]
+    assert message.startswith("Error: "), message
+    assert fragment in result.stderr, result.stderr
+    return message
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def test_log_prints_the_id_alone_and_status_counts_it(pec, status_json):
+    result = pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "Edición de marzo")
+    assert result.exit_code == 0, result.output
+    entry_id = result.stdout.strip()
+    assert re.fullmatch(r"2024-[a-z0-9]{5}-1", entry_id)
+    assert result.stdout == entry_id + "\n"
+    for day in ("2024-04-02", "2024-05-02", "2024-06-20"):
+        assert pec("log", "revista", "--fecha", day, "--titulo", "Edición").exit_code == 0
+    doc = status_json("II")
+    assert doc["vigencia"] == 2024 and doc["trimestre"] == "II" and doc["corte"] == "2024-06-30"
+    rev = next(a for a in doc["actividades"] if a["id"] == "revista")
+    assert rev["trimestres"]["I"] == {"programado": 25.0, "meta": 2.5, "realizadas": 1, "por_tipo": {"publicacion": 1},
+                                      "cumplimiento": 40.0, "logrado": 10.0}
+    assert rev["acumulado"]["logrado"] == 40.0 and rev["acumulado"]["semaforo"] == "amarillo"
+    assert [ln["id"] for ln in doc["lineas"]] == ["revista", "internas", "externas", "eventos"]
+
+
+def test_every_field_is_recorded(pec, ws, tmp_path):
+    evidence = tmp_path / "pantallazo.png"
+    evidence.write_bytes(b"\x89PNG fake")
+    result = pec("log", "externas", "--fecha", "2024-04-01", "--titulo", "Entrega de obra", "--canal", "X",
+                 "--url", "https://uspec.gov.co/n/1", "--nota", "con video", "--evidencia", str(evidence))
+    assert result.exit_code == 0, result.output
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    record = json.loads(segment.read_text(encoding="utf-8"))
+    assert record["titulo"] == "Entrega de obra" and record["canal"] == "X" and record["nota"] == "con video"
+    assert record["url"] == "https://uspec.gov.co/n/1"
+    assert record["registrado"].endswith("-05:00")
+    stored = ws / record["evidencia"]["archivo"]
+    assert stored.read_bytes() == evidence.read_bytes() and stored.parent == ws / "evidencias" / "2024"
+
+
+def test_date_defaults_to_today(pec, ws):
+    result = pec("log", "revista", "--titulo", "Hoy")
+    assert result.exit_code == 0, result.output
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    assert json.loads(segment.read_text())["fecha"] == "2024-07-15"
+
+
+def test_prompts_on_a_terminal(pec, monkeypatch, ws):
+    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    result = pec("log", "internas", "--fecha", "2024-02-01", input="solicitud\nTalento Humano\n")
+    assert result.exit_code == 0, result.output
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    record = json.loads(segment.read_text())
+    assert record["tipo"] == "solicitud" and record["area"] == "Talento Humano"
+    assert "publicacion" in result.stderr and "solicitud" in result.stderr  # the choices were offered
+
+
+def test_off_a_terminal_a_missing_title_is_refused(pec, ws):
+    refused(pec("log", "revista", "--fecha", "2024-03-15"), "--titulo")
+    assert ledger_bytes(ws) == {}
+
+
+def test_measurement_requires_network_and_value(pec):
+    refused(pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram"), "--valor")
+    refused(pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "myspace", "--valor", "10"), "instagram")
+    assert pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", "1200").exit_code == 0
+
+
+def test_void_list_and_note(pec, ws, status_json):
+    first = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "A").stdout.strip()
+    pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "B")
+    voided = pec("void", first, "--motivo", "duplicada")
+    assert voided.exit_code == 0, voided.output
+    rev = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
+    assert rev["acumulado"]["realizadas"] == 1
+    listing = pec("list", "--actividad", "revista", "--format", "json")
+    assert [e["titulo"] for e in json.loads(listing.stdout)] == ["B"]
+    everything = json.loads(pec("list", "--anuladas", "--format", "json").stdout)
+    assert {e["titulo"]: e["estado"] for e in everything} == {"A": "anulada", "B": "vigente"}
+    refused(pec("void", first, "--motivo", "otra vez"), "ya está anulada")
+    refused(pec("void", voided.stdout.strip(), "--motivo", "x"), "es una anulación")
+    refused(pec("void", "2024-zzzzz-99", "--motivo", "x"), "No existe la entrada")
+    note = pec("note", "revista", "--trim", "II", "Se publicó con retraso por contratación.")
+    assert note.exit_code == 0, note.output
+    rev = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
+    assert rev["observaciones"] == {"II": ["Se publicó con retraso por contratación."]}
+    out = ws / "tabla.csv"
+    assert pec("export", "csv", "--trim", "II", "-o", str(out)).exit_code == 0
+    assert "Trim. II: Se publicó con retraso" in out.read_text(encoding="utf-8-sig")
+
+
+def test_list_filters(pec):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "marzo")
+    pec("log", "revista", "--fecha", "2024-05-15", "--titulo", "mayo")
+    pec("log", "noti", "--fecha", "2024-05-16", "--titulo", "noti mayo")
+    titles = lambda *a: [e["titulo"] for e in json.loads(pec("list", "--format", "json", *a).stdout)]  # noqa: E731
+    assert titles("--trim", "II") == ["mayo", "noti mayo"]
+    assert titles("--actividad", "revista") == ["marzo", "mayo"]
+    assert titles("--desde", "2024-05-16") == ["noti mayo"]
+    assert titles("--hasta", "2024-03-31") == ["marzo"]
+    table = pec("list", "--trim", "2")
+    assert table.exit_code == 0 and "mayo" in table.stdout and "marzo" not in table.stdout
+
+
+def test_status_table_and_markdown(pec):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    table = pec("status", "--trim", "I")
+    assert table.exit_code == 0
+    assert "revista" in table.stdout and "10,0" in table.stdout
+    md = pec("status", "--trim", "I", "--format", "markdown")
+    assert md.exit_code == 0
+    assert "| revista" in md.stdout and "10,00 %" in md.stdout
+
+
+def test_status_json_is_alone_on_stdout_with_warnings_on_stderr(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    with segment.open("ab") as handle:
+        handle.write(b'{"v":1,"id":"roto')
+    result = pec("status", "--trim", "I", "--format", "json")
+    assert result.exit_code == 0
+    json.loads(result.stdout)
+    assert f"{segment.relative_to(ws)}:2:" in result.stderr
+
+
+def test_export_csv_for_excel(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "=HYPERLINK(\"http://x\")")
+    out = ws / "seguimiento.csv"
+    result = pec("export", "csv", "--trim", "I", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header = text.splitlines()[0].split(";")
+    assert header[:5] == ["id", "Planes - Proyectos / Actividades", "Indicador", "Meta % 2024", "Trim. I"]
+    revista_row = next(r for r in text.splitlines() if r.startswith("revista;Revista"))
+    assert ";10,00;" in revista_row
+    detail_file = ws / "detalle.csv"
+    assert pec("export", "csv", "--detalle", "--trim", "I", "-o", str(detail_file)).exit_code == 0
+    detail = detail_file.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in detail and ";=HYPERLINK" not in detail
+
+
+def test_init_makes_a_workspace(tmp_path, monkeypatch, pec):
+    target = tmp_path / "nuevo"
+    result = pec("init", str(target))
+    assert result.exit_code == 0, result.output
+    assert (target / "plan" / "2024.yaml").is_file() and (target / "ledger").is_dir()
+    assert "merge=union" in (target / ".gitattributes").read_text()
+    assert ".pec/" in (target / ".gitignore").read_text()
+    refused(pec("init", str(target)), "ya es un espacio de trabajo")
+
+
+def test_workspace_is_found_like_git_and_overridden(ws, tmp_path, monkeypatch, pec):
+    sub = ws / "ledger" / "2024"
+    sub.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(sub)
+    assert pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A").exit_code == 0
+    other = init_workspace(tmp_path / "otro")
+    assert pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "B", "--root", str(other)).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PEC_ROOT", str(other))
+    assert json.loads(pec("list", "--format", "json").stdout)[0]["titulo"] == "B"
+
+
+def test_plan_show_and_check(pec):
+    show = pec("plan", "show")
+    assert show.exit_code == 0
+    for text in ("revista", "campanas", "seguidores", "Publicaciones internas", "0/50/25/25", "Misión"):
+        assert text in show.stdout
+    check = pec("plan", "check")
+    assert check.exit_code == 0 and "es válido" in check.stdout
+
+
+def test_verify_clean_and_damaged(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "B")
+    ok = pec("verify")
+    assert ok.exit_code == 0 and "2 entradas" in ok.stdout
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    lines = segment.read_text(encoding="utf-8").splitlines()
+    segment.write_text(lines[0].replace('"A"', '"Z"') + "\n" + lines[1] + "\n", encoding="utf-8")
+    bad = pec("verify")
+    assert bad.exit_code == 1
+    assert f"{segment.relative_to(ws)}:1: la entrada" in bad.stdout and "modificada" in bad.stdout
+
+
+# ---------------------------------------------------------------- SPEC §6
+
+
+def test_missing_workspace(tmp_path, monkeypatch, pec):
+    monkeypatch.chdir(tmp_path)
+    refused(pec("status"), "pec init")
+    refused(pec("status", "--root", str(tmp_path / "nada")), "no es un espacio de trabajo")
+
+
+def test_unknown_activity_suggests_closest(pec, ws):
+    message = refused(pec("log", "revsta", "--titulo", "x"), "¿quiso decir «revista»?")
+    assert "revista, noti, capsulas" in message
+    refused(pec("log", "campaña", "--titulo", "x"), "«campanas»")
+    assert ledger_bytes(ws) == {}
+
+
+@pytest.mark.parametrize("fecha", ["2024-02-30", "15/03/2024", "ayer", "2024-3-5x"])
+def test_malformed_date(pec, ws, fecha):
+    refused(pec("log", "revista", "--fecha", fecha, "--titulo", "x"), "AAAA-MM-DD")
+    assert ledger_bytes(ws) == {}
+
+
+def test_date_outside_window_or_in_the_future(pec, ws):
+    refused(pec("log", "revista", "--fecha", "2024-02-10", "--titulo", "x"), "fuera de la ventana")
+    refused(pec("log", "revista", "--fecha", "2024-08-10", "--titulo", "x"), "posterior a hoy")
+    assert ledger_bytes(ws) == {}
+
+
+@pytest.mark.parametrize("trim", ["V", "0", "5", "primero", ""])
+def test_quarter_not_i_to_iv(pec, trim):
+    refused(pec("status", "--trim", trim), "I, II, III o IV", code=2)
+
+
+def test_quarter_aliases(status_json):
+    assert status_json("2")["trimestre"] == "II"
+    assert status_json("iv")["trimestre"] == "IV"
+
+
+def test_broken_yaml_in_the_workspace(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    before = ledger_bytes(ws)
+    (ws / "plan" / "2024.yaml").write_text("formato: 1\nlineas: [\n", encoding="utf-8")
+    message = refused(pec("status"), "no es YAML válido")
+    assert "plan/2024.yaml:3:" in message or "plan/2024.yaml:2:" in message
+    refused(pec("log", "revista", "--titulo", "x"), "no es YAML válido")
+    assert ledger_bytes(ws) == before
+
+
+def test_yaml_tag_refused_through_the_cli(pec, ws):
+    (ws / "plan" / "2024.yaml").write_text("formato: !!python/object/apply:os.system ['touch pwned']\n", encoding="utf-8")
+    refused(pec("plan", "check"), "no es YAML válido")
+    assert not (ws / "pwned").exists()
+
+
+def test_plan_breaking_the_model_lists_each_field(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("    meta: 30\n", "    meta: -3\n"), encoding="utf-8")
+    result = pec("plan", "check")
+    refused(result, "tiene 2 errores")
+    assert "actividades[noti].meta: debe ser mayor que 0" in result.stderr
+    assert "actividades[capsulas].meta" in result.stderr
+
+
+def test_formula_with_unknown_variable_through_the_cli(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("formula: (fin - inicio) / meta * 100", "formula: (final - inicio) / meta * 100"), encoding="utf-8")
+    result = pec("status")
+    refused(result, "tiene 1 error")
+    assert "«final»" in result.stderr and "«seguidores»" in result.stderr and "plan/2024.yaml:" in result.stderr
+
+
+def test_damaged_ledger_line_is_named_by_verify(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    with segment.open("ab") as handle:
+        handle.write(b"basura\n")
+    result = pec("verify")
+    assert result.exit_code == 1
+    assert f"{segment.relative_to(ws)}:2: línea dañada" in result.stdout
+    assert pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "B").exit_code == 0
+    assert segment.read_bytes().count(b"\n") == 3
+
+
+def test_usage_errors_are_spanish_with_status_2(pec):
+    refused(pec("status", "--formato", "json"), "La opción --formato no existe", code=2)
+    refused(pec("log"), "Falta", code=2)
+    refused(pec("estado"), "El comando «estado» no existe", code=2)
+    refused(pec("status", "--format", "xml"), "El formato «xml» no existe", code=2)
+    refused(pec("status", "--vigencia", "dos mil"), "no es un año", code=2)
+
+
+def test_unknown_vigencia(pec):
+    refused(pec("status", "--vigencia", "2030"), "No hay plan para la vigencia 2030")
+
+
+def test_every_command_has_help_and_is_in_the_readme(pec):
+    from pec_cli.cli import app, plan_app
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    commands += [f"plan {c.name}" for c in plan_app.registered_commands]
+    for name in commands:
+        result = pec(*name.split(), "--help")
+        assert result.exit_code == 0 and "Usage" in result.stdout, name
+        assert f"pec {name}" in readme, f"`pec {name}` is not in the README"
