@@ -258,6 +258,34 @@ def log(
     typer.echo(entry_id)
 
 
+@app.command("import")
+def import_csv(
+    archivo: Annotated[Path, typer.Argument(metavar="ARCHIVO.csv", help="CSV con columnas actividad, fecha, titulo, tipo, ...")],
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Importar muchas piezas de un CSV: todas las filas válidas o ninguna."""
+    from . import ledger
+    from .importer import plan_import
+    from .workspace import now_iso
+
+    ws, plan, day = _context(root, vigencia)
+    try:
+        data = archivo.read_bytes()
+    except OSError as exc:
+        raise PecError(f"No se pudo leer {archivo} ({exc.strerror}); compruebe la ruta del CSV.") from None
+    job = plan_import(plan, data, archivo.name, archivo.parent, day, now_iso(), ledger.import_keys(ws, plan.vigencia), _warn)
+    if job.evidence:
+        from .evidence import store_evidence
+
+        for index, source in job.evidence:
+            job.records[index]["evidencia"] = store_evidence(ws, plan.vigencia, source)
+    if job.records:
+        ledger.append(ws, plan.vigencia, job.records)
+    skipped = f"; {job.skipped} fila(s) ya estaban importadas y se omitieron" if job.skipped else ""
+    typer.echo(f"Importadas {len(job.records)} entradas de {job.rows} fila(s){skipped}.")
+
+
 @app.command()
 def note(
     actividad: Annotated[str, typer.Argument(help="Id de la actividad.")],

@@ -6,12 +6,14 @@ from __future__ import annotations
 class PecError(Exception):
     """A refusal: ``message`` is one Spanish sentence saying what and how to fix it.
 
+    ``field`` names the input field at fault (``fecha``, ``titulo``...).
     ``details`` are extra ``file:line: message`` lines (all the errors of a plan,
     all the bad rows of an import), printed after the sentence.
     """
 
-    def __init__(self, message: str, details: list[str] | None = None, code: int = 1) -> None:
+    def __init__(self, message: str, details: list[str] | None = None, code: int = 1, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []
         self.code = code
+        self.field = field  # the input field at fault, when there is one (for import's row/column)

@@ -110,8 +110,8 @@ def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     """An Entry of a decoded record; BadLine where a field has the wrong shape."""
     clase = record["clase"]
     fecha = None
-    if clase != NOTE:
-        raw_date = record.get("fecha")
+    raw_date = record.get("fecha")
+    if raw_date is not None or clase == PIECE:
         try:
             fecha = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
         except ValueError:
@@ -185,6 +185,22 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str]) -> Tally:
                 continue
             total.add(record)
     return total
+
+
+def import_keys(ws: Workspace, vigencia: int) -> set[str]:
+    """The ``importe`` keys already in the ledger (rows imported before)."""
+    keys: set[str] = set()
+    for path in segments(ws, vigencia):
+        for _, raw in iter_lines(path):
+            if b'"importe"' not in raw:
+                continue
+            try:
+                key = decode(raw).get("importe")
+            except BadLine:
+                continue
+            if isinstance(key, str):
+                keys.add(key)
+    return keys
 
 
 def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:

@@ -38,7 +38,8 @@ def find_activity(plan: Plan, activity_id: str) -> Activity:
     hint = f" (¿quiso decir {' o '.join(f'«{c}»' for c in close[:3])}?)" if close else ""
     raise PecError(
         f"La actividad «{activity_id}» no existe en el plan {plan.vigencia}{hint}; "
-        f"las actividades son: {', '.join(ids)}."
+        f"las actividades son: {', '.join(ids)}.",
+        field="actividad",
     )
 
 
@@ -47,7 +48,8 @@ def parse_date(text: str, what: str = "--fecha") -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise PecError(
-            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28) en {what}."
+            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28) en {what}.",
+            field="fecha",
         ) from None
 
 
@@ -62,21 +64,27 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
     if not act.inicio <= fecha <= act.fin:
         raise PecError(
             f"La fecha {fecha.isoformat()} está fuera de la ventana de «{act.id}» "
-            f"({act.inicio.isoformat()} a {act.fin.isoformat()}); corrija --fecha."
+            f"({act.inicio.isoformat()} a {act.fin.isoformat()}); corrija --fecha.",
+            field="fecha",
         )
     if fecha > today:
         raise PecError(
             f"La fecha {fecha.isoformat()} es posterior a hoy ({today.isoformat()}); "
-            "registre solo piezas ya publicadas o corrija --fecha."
+            "registre solo piezas ya publicadas o corrija --fecha.",
+            field="fecha",
         )
 
 
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
     if any(ord(ch) < 32 for ch in text):
-        raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; escríbalo en una sola línea.")
+        raise PecError(
+            f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; "
+            "escríbalo en una sola línea.",
+            field=key,
+        )
     if len(text) > LIMITS.get(key, 2000):
-        raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} es demasiado largo (más de {LIMITS[key]} caracteres); acórtelo.")
+        raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} es demasiado largo (más de {LIMITS[key]} caracteres); acórtelo.", field=key)
     return text
 
 
@@ -93,7 +101,7 @@ def resolve_tipo(act: Activity, tipo: str | None) -> str:
     key = tipo.strip().lower()
     if act.tipo(key) is None:
         choices = ", ".join(t.id for t in act.tipos)
-        raise PecError(f"El tipo «{tipo}» no existe en «{act.id}»; use --tipo con uno de: {choices}.")
+        raise PecError(f"El tipo «{tipo}» no existe en «{act.id}»; use --tipo con uno de: {choices}.", field="tipo")
     return key
 
 
@@ -115,25 +123,27 @@ def build_piece(
             record[key] = _clean_text(key, value)
     url = record.get("url")
     if url is not None and not url.lower().startswith(("http://", "https://")):
-        raise PecError(f"La URL «{url}» no es válida: debe empezar por http:// o https://.")
+        raise PecError(f"La URL «{url}» no es válida: debe empezar por http:// o https://.", field="url")
     red, valor = fields.get("red"), fields.get("valor")
     if red not in (None, ""):
         if not act.series:
-            raise PecError(f"«{act.id}» no mide redes: quite --red (use --canal para decir dónde se publicó).")
+            raise PecError(f"«{act.id}» no mide redes: quite --red (use --canal para decir dónde se publicó).", field="red")
         key = str(red).strip().lower()
         ids = [s.id for s in act.series]
         if key not in ids:
-            raise PecError(f"La red «{red}» no está en «{act.id}»; use --red con una de: {', '.join(ids)}.")
+            raise PecError(f"La red «{red}» no está en «{act.id}»; use --red con una de: {', '.join(ids)}.", field="red")
         record["red"] = key
     if valor not in (None, ""):
         if not act.series:
-            raise PecError(f"«{act.id}» no registra mediciones: quite --valor.")
+            raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
         try:
             number = float(str(valor).replace(",", ".")) if not isinstance(valor, int | float) else float(valor)
         except ValueError:
-            raise PecError(f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.") from None
+            raise PecError(
+                f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
+            ) from None
         if not math.isfinite(number) or number < 0:
-            raise PecError(f"El valor «{valor}» no es válido: debe ser un número positivo.")
+            raise PecError(f"El valor «{valor}» no es válido: debe ser un número positivo.", field="valor")
         record["valor"] = int(number) if number.is_integer() else number
     evidencia = fields.get("evidencia")
     if evidencia:
@@ -141,7 +151,7 @@ def build_piece(
     missing = missing_fields(act, tipo, record)
     if missing:
         needs = ", ".join(f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing)
-        raise PecError(f"Falta {needs} para un «{tipo}» de «{act.id}»; añádalo y vuelva a intentarlo.")
+        raise PecError(f"Falta {needs} para un «{tipo}» de «{act.id}»; añádalo y vuelva a intentarlo.", field=missing[0])
     return record
 
 

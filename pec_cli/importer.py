@@ -1,0 +1,158 @@
+"""``pec import FILE.csv``: many entries at once, all valid or none appended.
+
+Columns are named like the ``pec log`` options plus ``actividad``. What Excel
+writes in a Spanish locale is accepted: UTF-8 with or without BOM (or
+Windows-1252, with a warning), ``;`` or ``,`` separators, dates as
+AAAA-MM-DD or DD/MM/AAAA, decimal commas. Every row is checked before
+anything is written; all problems are reported together as ``row, column``.
+
+Each imported record carries ``importe``: a digest of the row's content (and
+of its occurrence number among identical rows), so importing the same file
+again appends nothing and says how many rows were already there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import PecError
+from .model import Plan
+from .records import build_piece
+
+COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+_ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+MAX_ERRORS = 200
+
+
+@dataclass
+class ImportPlan:
+    """What an import would append, and what it would skip."""
+
+    records: list[dict[str, Any]]
+    evidence: list[tuple[int, Path]]  # (index in records, source file)
+    skipped: int
+    rows: int
+
+
+def decode_csv(data: bytes, name: str, warn: Callable[[list[str]], None]) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        warn([f"{name} no está en UTF-8; se leyó como Windows-1252 (guárdelo como «CSV UTF-8» para evitarlo)"])
+        return data.decode("cp1252", errors="replace")
+
+
+def _separator(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _date(value: str) -> str:
+    match = _DMY.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def _number(value: str) -> str:
+    value = value.strip().replace(" ", "")
+    if _THOUSANDS.match(value):
+        return value.replace(".", "")
+    return value.replace(",", ".")
+
+
+def row_key(fields: dict[str, str], occurrence: int) -> str:
+    canonical = "\x1f".join(f"{k}={fields.get(k, '')}" for k in COLUMNS) + f"\x1f#{occurrence}"
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
+def plan_import(
+    plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
+    existing_keys: set[str], warn: Callable[[list[str]], None],
+) -> ImportPlan:
+    """Check every row; the records to append, or a PecError listing every problem."""
+    text = decode_csv(data, name, warn)
+    if not text.strip():
+        raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise PecError(f"El archivo {name} no es un CSV legible ({exc}); guárdelo de nuevo como CSV.") from None
+    columns = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
+    unknown = [h for h in columns if h not in COLUMNS]
+    if unknown:
+        raise PecError(
+            f"La columna «{unknown[0]}» de {name} no existe; las columnas válidas son: {', '.join(COLUMNS)}."
+        )
+    if "actividad" not in columns:
+        raise PecError(f"Falta la columna «actividad» en {name}; añádala con el id de la actividad de cada fila.")
+    if len(set(columns)) != len(columns):
+        raise PecError(f"{name} repite una columna; deje una sola de cada nombre.")
+    errors: list[str] = []
+    records: list[dict[str, Any]] = []
+    evidence: list[tuple[int, Path]] = []
+    seen: dict[str, int] = {}
+    skipped = rows = 0
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            rows += 1
+            if len(cells) > len(columns):
+                errors.append(f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(columns)} columnas")
+                continue
+            fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
+            fields["fecha"] = _date(fields.get("fecha", ""))
+            if fields.get("valor"):
+                fields["valor"] = _number(fields["valor"])
+            canonical = {k: v for k, v in fields.items() if v}
+            base_key = row_key(canonical, 0)
+            occurrence = seen.get(base_key, 0)
+            seen[base_key] = occurrence + 1
+            key = row_key(canonical, occurrence)
+            if key in existing_keys:
+                skipped += 1
+                continue
+            try:
+                if not fields.get("fecha"):
+                    raise PecError("Falta la fecha (AAAA-MM-DD).", field="fecha")
+                record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
+            except PecError as exc:
+                errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {exc.message}")
+                if len(errors) >= MAX_ERRORS:
+                    break
+                continue
+            if fields.get("evidencia"):
+                source = (base / fields["evidencia"]).expanduser()
+                if not source.is_file():
+                    errors.append(f"{name}: fila {number}, columna evidencia: el archivo «{fields['evidencia']}» no existe")
+                    continue
+                evidence.append((len(records), source))
+            record["importe"] = key
+            records.append(record)
+    except csv.Error as exc:
+        errors.append(f"{name}: fila {reader.line_num}: CSV mal formado ({exc})")
+    if errors:
+        count = len(errors)
+        raise PecError(
+            f"La importación de {name} tiene {count} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
+            errors,
+        )
+    return ImportPlan(records, evidence, skipped, rows)
