@@ -17,16 +17,17 @@ its own programación.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from .tally import Tally
 
 SIN_MEDICION = "sin medición"
+_EMPTY = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesFigures:
+class SeriesFigures(NamedTuple):
     inicio: float | None
     fin: float | None
     meta: float | None
@@ -34,8 +35,7 @@ class SeriesFigures:
     sin_medicion: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
+class Figures(NamedTuple):
     """One activity's (or line's) numbers over one window."""
 
     programado: float
@@ -43,13 +43,12 @@ class Figures:
     logrado: float | None
     meta: float | None = None
     realizadas: int | None = None
-    por_tipo: dict[str, int] = field(default_factory=dict)
-    series: dict[str, SeriesFigures] = field(default_factory=dict)
+    por_tipo: dict[str, int] = _EMPTY  # type: ignore[assignment]
+    series: dict[str, SeriesFigures] = _EMPTY  # type: ignore[assignment]
     semaforo: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ActivityReport:
+class ActivityReport(NamedTuple):
     activity: Activity
     trimestres: dict[str, Figures]
     acumulado: Figures
@@ -57,16 +56,14 @@ class ActivityReport:
     meses: dict[str, int]
 
 
-@dataclass(frozen=True, slots=True)
-class LineReport:
+class LineReport(NamedTuple):
     line: Line
     trimestres: dict[str, Figures]
     acumulado: Figures
     actividades: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     plan: Plan
     trimestre: int
     corte: dt.date
@@ -119,13 +116,11 @@ class _ActivityData:
         for (activity, tipo, fecha), count in totals.counts.items():
             if activity == act.id and tipo in self.by_tipo and lo <= fecha <= hi and count:
                 self.by_tipo[tipo][fecha] = count
-        # per series: measurements sorted by (fecha, registrado)
-        self.measures: dict[str, list[tuple[str, str, float]]] = {s.id: [] for s in act.series}
-        for activity, red, fecha, registrado, valor in totals.measures.values():
-            if activity == act.id and red in self.measures and lo <= fecha <= hi:
-                self.measures[red].append((fecha, registrado, valor))
-        for values in self.measures.values():
-            values.sort()
+        # per series: (fecha, the day's value), sorted by date, inside the window
+        series = totals.series(act.id)
+        self.measures: dict[str, list[tuple[str, float]]] = {
+            s.id: [(fecha, valor) for fecha, valor in series.get(s.id, ()) if lo <= fecha <= hi] for s in act.series
+        }
 
     def count(self, tipo: str, start: str, end: str) -> int:
         return sum(c for d, c in self.by_tipo[tipo].items() if start <= d <= end)
@@ -133,7 +128,7 @@ class _ActivityData:
     def value_before(self, red: str, day: str) -> float | None:
         """The last measurement dated strictly before ``day``."""
         found = None
-        for fecha, _, valor in self.measures[red]:
+        for fecha, valor in self.measures[red]:
             if fecha >= day:
                 break
             found = valor
@@ -142,7 +137,7 @@ class _ActivityData:
     def value_at(self, red: str, day: str) -> float | None:
         """The last measurement dated on or before ``day``."""
         found = None
-        for fecha, _, valor in self.measures[red]:
+        for fecha, valor in self.measures[red]:
             if fecha > day:
                 break
             found = valor
@@ -150,7 +145,7 @@ class _ActivityData:
 
     def first_value(self, red: str) -> float | None:
         values = self.measures[red]
-        return values[0][2] if values else None
+        return values[0][1] if values else None
 
 
 def _window_figures(

@@ -1,6 +1,7 @@
 """Disposable caches under ``.pec/cache/``: derived data, never the truth.
 
-The validated plan is kept as JSON keyed on the plan file's path, size,
+The ledger's per-segment totals are kept by ``ledger.tally``; the validated
+plan is kept here as JSON keyed on the plan file's path, size,
 mtime and pec's version, so that ``pec status`` needs neither yaml nor
 pydantic once the plan has been checked. Deleting the folder only costs time.
 A cache that cannot be read or written is ignored. Standard library only.
@@ -16,6 +17,11 @@ from typing import Any
 from . import __version__
 from .model import Plan, plan_from_data
 from .workspace import Workspace
+
+
+def cache_enabled() -> bool:
+    """``PEC_CACHE=0`` turns every cache off (to compare, or to rule it out)."""
+    return os.environ.get("PEC_CACHE", "1") != "0"
 
 
 def cache_dir(ws: Workspace) -> Path:
@@ -59,7 +65,7 @@ def load_plan_cached(ws: Workspace, path: Path) -> Plan:
     except OSError:
         raise PecError(f"No se pudo leer el plan {display}: compruebe que existe y se puede leer.") from None
     target = cache_dir(ws) / f"plan-{path.stem}.json"
-    cached = read_json(target)
+    cached = read_json(target) if cache_enabled() else None
     if isinstance(cached, dict) and cached.get("key") == key:
         try:
             return plan_from_data(cached["data"], display)
@@ -68,5 +74,6 @@ def load_plan_cached(ws: Workspace, path: Path) -> Plan:
     from .plan import read_plan_data
 
     data = read_plan_data(path, display)
-    write_json(target, {"key": key, "data": data})
+    if cache_enabled():
+        write_json(target, {"key": key, "data": data})
     return plan_from_data(data, display)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 _FUNCS = {"min": min, "max": max}
@@ -26,8 +26,7 @@ class FormulaError(ValueError):
     """A formula that is not a safe arithmetic expression."""
 
 
-@dataclass(frozen=True, slots=True)
-class Formula:
+class Formula(NamedTuple):
     """A checked formula: its source text, its tree and the variables it reads."""
 
     source: str

@@ -40,13 +40,14 @@ from typing import Any
 
 from .errors import PecError
 from .model import CLASSES, ENTRY_FIELDS, NOTE, PIECE, VOID, Entry, parse_quarter
-from .tally import Tally
+from .tally import KEEP, Tally
 from .workspace import Workspace
 
 FORMAT_VERSION = 1
 GENESIS = "0" * 16
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
+CACHE_FORMAT = 1
 
 
 class BadLine(ValueError):
@@ -171,20 +172,91 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
                 warnings.append(f"{name}:{number}: {exc}; se omite")
 
 
-def tally(ws: Workspace, vigencia: int, warnings: list[str]) -> Tally:
-    """The totals of every valid record of the vigencia (bad lines become warnings)."""
-    total = Tally()
-    for path in segments(ws, vigencia):
-        name = ws.display(path)
-        for number, raw in iter_lines(path):
-            try:
-                record = decode(raw)
-                to_entry(record)
-            except BadLine as exc:
-                warnings.append(f"{name}:{number}: {exc}; se omite")
-                continue
-            total.add(record)
-    return total
+def _scan(path: Path, name: str, keep: int | None) -> tuple[Tally, list[str]]:
+    """Fold every valid record of one segment; bad lines become warnings."""
+    part = Tally(keep)
+    warnings: list[str] = []
+    add = part.add
+    for number, raw in iter_lines(path):
+        try:
+            ok = add(decode(raw))
+        except BadLine as exc:
+            warnings.append(f"{name}:{number}: {exc}; se omite")
+            continue
+        if not ok:
+            warnings.append(f"{name}:{number}: registro con campos no válidos; se omite")
+    return part, warnings
+
+
+def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
+    return ws.state_dir / "cache" / f"tally-{vigencia}-{path.stem}.json"
+
+
+def _cache_key(st: os.stat_result) -> list[Any]:
+    from . import __version__
+
+    return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None) -> Tally:
+    """The totals of every valid record of the vigencia (bad lines become warnings).
+
+    Each segment's totals are cached in ``.pec/cache`` keyed on the file's inode,
+    size and mtime: an unchanged segment is not read again, and ``append``
+    folds its own lines into the cache, so one more ``pec log`` costs one more
+    line, not the whole ledger. Any other change to a segment (an editor, a
+    git merge) changes its key, and the segment is read again in full. The one
+    blind spot, as for git's index ("racy git"): an edit that keeps the size and
+    lands within the same file-system clock tick (a few milliseconds) as the
+    cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
+    deleting ``.pec/cache`` recomputes everything.
+    """
+    from .cache import cache_enabled, read_json, write_json
+    from .tally import NeedsFullScan
+
+    if use_cache is None:
+        use_cache = cache_enabled()
+    keep: int | None = KEEP
+    while True:
+        total = Tally(keep)
+        found: list[str] = []
+        for path in segments(ws, vigencia):
+            name = ws.display(path)
+            cache_file = _cache_file(ws, vigencia, path)
+            key = _cache_key(path.stat())
+            cached = read_json(cache_file) if use_cache and keep == KEEP else None
+            if isinstance(cached, dict) and cached.get("key") == key:
+                part, part_warnings = Tally.from_json(cached["tally"]), cached["warnings"]
+            else:
+                part, part_warnings = _scan(path, name, keep)
+                if use_cache and keep == KEEP:
+                    write_json(cache_file, {"key": key, "tally": part.to_json(), "warnings": part_warnings})
+            found += part_warnings
+            total.merge(part)
+        try:
+            total.totals()
+        except NeedsFullScan:
+            if keep is None:
+                raise
+            keep = None  # voids exhausted a compacted day: fold again, dropping nothing
+            continue
+        warnings += found
+        return total
+
+
+def _fold_into_cache(ws: Workspace, vigencia: int, path: Path, before: os.stat_result, after: os.stat_result,
+                     records: list[dict[str, Any]]) -> None:
+    """Keep the segment's cached totals current after our own append (under its lock)."""
+    from .cache import read_json, write_json
+
+    cache_file = _cache_file(ws, vigencia, path)
+    cached = read_json(cache_file)
+    if not (isinstance(cached, dict) and cached.get("key") == _cache_key(before)):
+        return  # no cache, or the file changed behind it: the next reader rebuilds it
+    part = Tally.from_json(cached["tally"])
+    for record in records:
+        part.add(record)
+    write_json(cache_file, {"key": _cache_key(after), "tally": part.to_json(), "warnings": cached["warnings"]})
 
 
 def import_keys(ws: Workspace, vigencia: int) -> set[str]:
@@ -238,23 +310,28 @@ def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]]) -> list[
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
-            last_n, prev, clean_end = _tail_state(handle, os.fstat(fd).st_size)
+            last_n, prev, clean_end = _tail_state(handle, before.st_size)
         parts = [] if clean_end else [b"\n"]
         ids = []
+        appended = []
         for record in records:
             last_n += 1
             entry_id = f"{vigencia}-{writer}-{last_n}"
-            raw = encode({"v": FORMAT_VERSION, "id": entry_id, "n": last_n, "prev": prev, **record})
+            full = {"v": FORMAT_VERSION, "id": entry_id, "n": last_n, "prev": prev, **record}
+            raw = encode(full)
             parts += [raw, b"\n"]
             prev = digest(raw)
             ids.append(entry_id)
+            appended.append(full)
         data = b"".join(parts)
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
             view = view[written:]
         os.fsync(fd)
+        _fold_into_cache(ws, vigencia, path, before, os.fstat(fd), appended)
     except OSError as exc:
         raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({exc.strerror}); revise permisos y espacio en disco.") from None
     finally:

@@ -1,65 +1,120 @@
 """What the avance needs from the ledger, folded into small totals.
 
 A :class:`Tally` holds counts per (activity, tipo, date), the gauge
-measurements, the observaciones and the voids; never the entries themselves,
-so its size depends on the plan and the calendar, not on the ledger's length.
-Tallies of separate segments merge by addition; voids are applied once each at
-:meth:`Tally.totals`, so a void and the entry it voids may sit in different
-segments (or clones). Standard library only; no I/O.
+measurements per (activity, network, date), the observaciones and the voids;
+never the entries themselves, so its size depends on the plan and the
+calendar, not on the ledger's length (a million entries fold into a few
+thousand numbers). Tallies of separate segments merge by addition; voids are
+applied once each in :meth:`Tally.totals`, so a void and the entry it voids may
+sit in different segments (or clones).
+
+A day's measurement of a network is the latest recorded that day. Only the
+``KEEP`` latest of each (activity, network, day) are kept, enough to survive
+voids of the latest ones; should voids ever exhaust a group that dropped
+entries, :class:`NeedsFullScan` asks the caller to fold the ledger again with
+nothing dropped. Standard library only; no I/O.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from .model import NOTE, PIECE, VOID
+from .model import NOTE, PIECE, VOID, parse_quarter
 
-# (activity, tipo, fecha ISO) -> count
-CountKey = tuple[str, str, str]
-# id -> (activity, red, fecha ISO, registrado, valor)
-Measure = tuple[str, str, str, str, float]
-# id -> (activity, quarter, registrado, texto)
-Note = tuple[str, int, str, str]
+KEEP = 4
+
+CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
+GroupKey = tuple[str, str, str]  # (activity, red, fecha ISO)
+Measure = tuple[str, str, float]  # (registrado, id, valor)
+Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
+VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
 
 
-@dataclass
+class NeedsFullScan(Exception):
+    """Voids removed every kept measurement of a group that had dropped some."""
+
+
+@lru_cache(maxsize=4096)
+def valid_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
 class Tally:
-    counts: dict[CountKey, int] = field(default_factory=dict)
-    measures: dict[str, Measure] = field(default_factory=dict)
-    notes: dict[str, Note] = field(default_factory=dict)
-    voids: dict[str, CountKey | None] = field(default_factory=dict)
-    records: int = 0
+    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "records", "keep")
 
-    def add(self, record: dict[str, Any]) -> None:
-        """Fold one decoded ledger record in."""
-        self.records += 1
+    def __init__(self, keep: int | None = KEEP) -> None:
+        self.counts: dict[CountKey, int] = {}
+        self.measures: dict[GroupKey, list[Measure]] = {}
+        self.dropped: set[GroupKey] = set()
+        self.notes: dict[str, Note] = {}
+        self.voids: dict[str, VoidKey] = {}
+        self.records = 0
+        self.keep = keep
+
+    def add(self, record: dict[str, Any]) -> bool:
+        """Fold one decoded ledger record in; False (and nothing folded) if it is malformed."""
         clase = record["clase"]
+        actividad = record["actividad"]
         if clase == PIECE:
-            key = (record["actividad"], record["tipo"], record["fecha"])
+            tipo, fecha = record.get("tipo"), record.get("fecha")
+            if not (isinstance(tipo, str) and isinstance(fecha, str) and valid_date(fecha)):
+                return False
+            red, valor = record.get("red"), record.get("valor")
+            if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
+                return False
+            key = (actividad, tipo, fecha)
             counts = self.counts
             counts[key] = counts.get(key, 0) + 1
-            red = record.get("red")
-            valor = record.get("valor")
-            if red is not None and isinstance(valor, int | float) and not isinstance(valor, bool):
-                self.measures[record["id"]] = (record["actividad"], str(red), record["fecha"], record["registrado"], float(valor))
+            if red is not None and valor is not None:
+                self._measure((actividad, str(red), fecha), (record["registrado"], record["id"], float(valor)))
         elif clase == VOID:
-            target = record["anula"]
-            tipo = record.get("tipo")
-            fecha = record.get("fecha")
-            key = (record["actividad"], tipo, fecha) if isinstance(tipo, str) and isinstance(fecha, str) else None
-            self.voids.setdefault(target, key)
+            target = record.get("anula")
+            if not isinstance(target, str):
+                return False
+            tipo, fecha = record.get("tipo"), record.get("fecha")
+            self.voids.setdefault(target, (actividad, tipo if isinstance(tipo, str) else None,
+                                           fecha if isinstance(fecha, str) else None))
         elif clase == NOTE:
-            from .model import parse_quarter
+            texto = record.get("texto")
+            try:
+                quarter = parse_quarter(str(record.get("trimestre")))
+            except ValueError:
+                return False
+            if not isinstance(texto, str):
+                return False
+            self.notes[record["id"]] = (actividad, quarter, record["registrado"], texto)
+        else:
+            return False
+        self.records += 1
+        return True
 
-            self.notes[record["id"]] = (record["actividad"], parse_quarter(str(record["trimestre"])), record["registrado"], record["texto"])
+    def _measure(self, group: GroupKey, measure: Measure) -> None:
+        kept = self.measures.get(group)
+        if kept is None:
+            self.measures[group] = [measure]
+            return
+        kept.append(measure)
+        if len(kept) > 1 and measure < kept[-2]:
+            kept.sort()
+        if self.keep is not None and len(kept) > self.keep:
+            del kept[0]  # the oldest of the day
+            self.dropped.add(group)
 
     def merge(self, other: Tally) -> None:
         counts = self.counts
         for key, value in other.counts.items():
             counts[key] = counts.get(key, 0) + value
-        self.measures.update(other.measures)
+        for group, kept in other.measures.items():
+            for measure in kept:
+                self._measure(group, measure)
+        self.dropped |= other.dropped
         self.notes.update(other.notes)
         for target, key in other.voids.items():
             self.voids.setdefault(target, key)
@@ -67,21 +122,71 @@ class Tally:
 
     def totals(self) -> Tally:
         """A new tally with every void applied once (what the avance counts)."""
-        counts = dict(self.counts)
-        measures = dict(self.measures)
-        notes = dict(self.notes)
-        for target, key in self.voids.items():
-            if target in notes:
-                del notes[target]
+        out = Tally(self.keep)
+        out.counts = dict(self.counts)
+        out.measures = {group: list(kept) for group, kept in self.measures.items()}
+        out.notes = dict(self.notes)
+        out.records = self.records
+        by_day: dict[tuple[str, str], list[GroupKey]] = {}
+        for group in out.measures:
+            by_day.setdefault((group[0], group[2]), []).append(group)
+        for target, (actividad, tipo, fecha) in self.voids.items():
+            if target in out.notes:
+                del out.notes[target]
                 continue
-            measures.pop(target, None)
-            if key is not None and counts.get(key, 0) > 0:
-                counts[key] -= 1
-        return Tally(counts, measures, notes, {}, self.records)
+            if tipo is not None and fecha is not None and out.counts.get((actividad, tipo, fecha), 0) > 0:
+                out.counts[(actividad, tipo, fecha)] -= 1
+            if fecha is None:
+                groups = [g for g in out.measures if g[0] == actividad]
+            else:
+                groups = by_day.get((actividad, fecha), [])
+            for group in groups:
+                kept = out.measures[group]
+                remaining = [m for m in kept if m[1] != target]
+                if len(remaining) != len(kept):
+                    if not remaining and group in self.dropped:
+                        raise NeedsFullScan(group)
+                    out.measures[group] = remaining
+        out.measures = {g: k for g, k in out.measures.items() if k}
+        return out
+
+    def series(self, actividad: str) -> dict[str, list[tuple[str, float]]]:
+        """Per network: (fecha, the day's latest valor), sorted by date."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        for (activity, red, fecha), kept in self.measures.items():
+            if activity == actividad and kept:
+                out.setdefault(red, []).append((fecha, kept[-1][2]))
+        for values in out.values():
+            values.sort()
+        return out
+
+    # -- the cache's form: plain JSON values
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "counts": [[*key, n] for key, n in self.counts.items()],
+            "measures": [[*group, kept] for group, kept in self.measures.items()],
+            "dropped": [list(group) for group in self.dropped],
+            "notes": [[note_id, *note] for note_id, note in self.notes.items()],
+            "voids": [[target, *key] for target, key in self.voids.items()],
+            "records": self.records,
+            "keep": self.keep,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tally:
+        tally = cls(data["keep"])
+        tally.counts = {(a, t, f): n for a, t, f, n in data["counts"]}
+        tally.measures = {(a, r, f): [tuple(m) for m in kept] for a, r, f, kept in data["measures"]}  # type: ignore[misc]
+        tally.dropped = {tuple(g) for g in data["dropped"]}  # type: ignore[misc]
+        tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}  # type: ignore[misc]
+        tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}  # type: ignore[misc]
+        tally.records = data["records"]
+        return tally
 
 
-def tally_records(records: Iterable[dict[str, Any]]) -> Tally:
-    tally = Tally()
+def tally_records(records: Iterable[dict[str, Any]], keep: int | None = KEEP) -> Tally:
+    tally = Tally(keep)
     for record in records:
         tally.add(record)
     return tally

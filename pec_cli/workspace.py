@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import PecError
 
@@ -50,8 +50,7 @@ def now_iso() -> str:
     return dt.datetime.now(ZoneInfo(TIMEZONE)).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(NamedTuple):
     root: Path
 
     @property

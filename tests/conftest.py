@@ -13,6 +13,7 @@ from pec_cli.cli import app
 from pec_cli.workspace import init_workspace
 
 TODAY = "2024-07-15"
+JULY_TODAY = __import__("datetime").date(2024, 7, 15)
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -11,6 +11,13 @@ import pytest
 from pec_cli.workspace import init_workspace
 
 
+@pytest.fixture(autouse=True, params=["con-cache", "sin-cache"])
+def cache_mode(request, monkeypatch):
+    """Every CLI test runs twice: with the derived caches and with none (PEC_CACHE=0)."""
+    monkeypatch.setenv("PEC_CACHE", "1" if request.param == "con-cache" else "0")
+    return request.param
+
+
 def ledger_bytes(ws: Path) -> dict[str, bytes]:
     return {str(p.relative_to(ws)): p.read_bytes() for p in sorted((ws / "ledger").rglob("*.jsonl"))}
 
