@@ -6,6 +6,7 @@ The only module that imports rich; the CLI imports it only for table output.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from rich import box
@@ -18,80 +19,189 @@ from .model import QUARTERS, Entry, Plan
 from .render import pct, report_to_dict
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
-ICONS = {"verde": "● verde", "amarillo": "● amarillo", "rojo": "● rojo"}
+MAX_WIDTH = 110  # past this a wider board is only harder to read
 
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _semaforo(value: str | None) -> Text:
+# ---------------------------------------------------------------- status board
+#
+# Drawn as plain lines of fixed-width columns rather than a rich Table, so that
+# a line's long name can sit on its own row and the board never wraps: every
+# row is at most the console's width (80 when piped), colour is only an
+# addition (the semáforo word and the bar read the same without it: NO_COLOR,
+# a pipe, a printout).
+
+
+@dataclass(frozen=True)
+class _Layout:
+    name: int
+    quarters: int
+    bar: int
+    realizadas: bool
+    ascii: bool
+    QUARTER = 6  # "100,0" plus a marker (or a space)
+    ACUM = 11  # " 100,0/100"
+    SEMAFORO = 12  # "  ● amarillo"
+    REALIZ = 9  # "  120/700"
+
+    @property
+    def width(self) -> int:
+        return (self.name + self.quarters * self.QUARTER + self.ACUM + 2 + self.bar + self.SEMAFORO
+                + (self.REALIZ if self.realizadas else 0))
+
+
+def _layout(doc: dict[str, Any], width: int, ascii_only: bool) -> _Layout:
+    quarters = QUARTERS.index(doc["trimestre"]) + 1
+    name = min(max(len(a["id"]) for a in doc["actividades"]) + 3, 18)
+    name = max(name, 10)
+    width = min(width, MAX_WIDTH)
+    for realizadas in (True, False):
+        layout = _Layout(name, quarters, 0, realizadas, ascii_only)
+        room = width - layout.width
+        if room >= 8:
+            return _Layout(name, quarters, min(room, 24), realizadas, ascii_only)
+    return _Layout(max(8, name - 4), quarters, 4, False, ascii_only)
+
+
+def _num1(value: float | None) -> str:
+    return pct(value, 1, False)
+
+
+def _semaforo(value: str | None, ascii_only: bool = False) -> Text:
     if value is None:
         return Text("sin meta", style="dim")
-    return Text(ICONS[value], style=f"bold {COLOURS[value]}")
+    dot = "*" if ascii_only else "●"
+    return Text(f"{dot} {value}", style=f"bold {COLOURS[value]}")
 
 
-def _bar(logrado: float | None, programado: float, width: int = 10) -> Text:
-    """A bar of logrado against the programado acumulado."""
+def _bar(logrado: float | None, programado: float, semaforo: str | None, width: int, ascii_only: bool = False) -> Text:
+    """How much of the programado acumulado is achieved: full means on track."""
+    full, empty, none = ("#", ".", "-") if ascii_only else ("█", "░", "─")
     if logrado is None or programado <= 0:
-        return Text("─" * width, style="dim")
-    filled = round(width * min(logrado, programado) / programado)
-    return Text("█" * filled, style="cyan") + Text("░" * (width - filled), style="dim")
+        return Text(none * width, style="dim")
+    filled = round(width * max(0.0, min(logrado, programado)) / programado)
+    colour = COLOURS.get(semaforo or "", "cyan")
+    return Text(full * filled, style=colour) + Text(empty * (width - filled), style="dim")
 
 
-def _cell(fig: dict[str, Any]) -> str:
-    return f"{pct(fig['logrado'], 1, False)}/{pct(fig['programado'], 0, False)}"
+def _row(layout: _Layout, label: Text, item: dict[str, Any], reference: list[float], realizadas: str) -> Text:
+    """One board row: label, Trim. I..q logrado, acumulado/programado, bar, semáforo, realizadas."""
+    row = Text()
+    row.append_text(_fit(label, layout.name))
+    for i, q in enumerate(QUARTERS[: layout.quarters]):
+        fig = item["trimestres"][q]
+        if fig["programado"] <= 0:
+            cell = "—" if not layout.ascii else "-"
+        else:
+            cell = _num1(fig["logrado"])
+        marker = "*" if item["programacion"][i] != reference[i] else " "
+        row.append(f"{cell:>{layout.QUARTER - 1}}{marker}")
+    acum = item["acumulado"]
+    row.append(f"{_num1(acum['logrado'])}/{pct(acum['programado'], 0, False)}".rjust(layout.ACUM))
+    row.append("  ")
+    row.append_text(_bar(acum["logrado"], acum["programado"], acum["semaforo"], layout.bar, layout.ascii))
+    row.append("  ")
+    row.append_text(_fit(_semaforo(acum["semaforo"], layout.ascii), layout.SEMAFORO - 2))
+    if layout.realizadas:
+        row.append(realizadas.rjust(layout.REALIZ))
+    row.rstrip()
+    return row
 
 
-def status_table(report: Report) -> Table:
+def _fit(text: Text, width: int) -> Text:
+    """``text`` padded or cut (with an ellipsis) to exactly ``width`` cells."""
+    text = text.copy()
+    if len(text) > width:
+        text.truncate(width - 1)
+        text.append("…")
+    else:
+        text.pad_right(width - len(text))
+    return text
+
+
+def _realizadas(act: dict[str, Any]) -> str:
+    acum = act["acumulado"]
+    if acum.get("series"):  # a gauge: the count of measurements says nothing
+        return ""
+    done = acum["por_tipo"].get(act["tipo_realizadas"], 0)
+    return f"{done}/{act['meta']}" if act["meta"] is not None else str(done)
+
+
+def _wrap(text: str, width: int, style: str = "") -> list[Text]:
+    import textwrap
+
+    return [Text(line, style=style) for line in textwrap.wrap(text, width, subsequent_indent="  ")]
+
+
+def status_lines(report: Report, width: int, ascii_only: bool = False) -> list[Text]:
+    """The status board as lines of at most ``width`` cells."""
     doc = report_to_dict(report)
-    quarters = QUARTERS[: report.trimestre]
-    table = Table(
-        title=f"{doc['plan']} {doc['vigencia']} · Trim. {doc['trimestre']} · corte {doc['corte']}",
-        caption="Trimestres: logrado/programado, en puntos de la meta anual. N/A: no aplica.",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("Línea / actividad", overflow="fold", min_width=16, max_width=34)
-    for q in quarters:
-        table.add_column(f"T{q}", justify="right", no_wrap=True)
-    table.add_column("Acum.", justify="right", no_wrap=True)
-    table.add_column("Avance", no_wrap=True)
-    table.add_column("Semáforo", no_wrap=True)
-    table.add_column("Realiz./meta", justify="right", no_wrap=True)
+    layout = _layout(doc, width, ascii_only)
+    total = min(width, MAX_WIDTH)
+    lines: list[Text] = []
+    lines += _wrap(f"{doc['plan']} {doc['vigencia']} · Trim. {doc['trimestre']} · corte {doc['corte']}", total, "bold")
+    reference = list(doc["lineas"][0]["programacion"]) if doc["lineas"] else [25.0] * 4
+    header = Text(" " * layout.name)
+    for q in QUARTERS[: layout.quarters]:
+        header.append(f"T {q}".rjust(layout.QUARTER - 1) + " ")
+    header.append("Acum./prog.".rjust(layout.ACUM) + "  ")
+    header.append(_fit(Text("Avance"), layout.bar).plain + "  ")
+    header.append(_fit(Text("Semáforo"), layout.SEMAFORO - 2).plain)
+    if layout.realizadas:
+        header.append("Realiz.".rjust(layout.REALIZ))
+    header.rstrip()
+    prog = Text(("programado" if layout.name > 10 else "prog.").ljust(layout.name))
+    for i in range(layout.quarters):
+        prog.append(f"{pct(reference[i], 0, False):>{layout.QUARTER - 1}} ")
+    prog.rstrip()
+    lines += [Text(""), Text(header.plain, style="bold"), Text(prog.plain, style="dim")]
     by_id = {a["id"]: a for a in doc["actividades"]}
-    for n, line in enumerate(doc["lineas"]):
-        acum = line["acumulado"]
-        table.add_row(
-            Text(f"{line['numero']}. {line['nombre']}", style="bold"),
-            *[_cell(line["trimestres"][q]) for q in quarters],
-            f"{pct(acum['logrado'], 1, False)}/{pct(acum['programado'], 0, False)}",
-            _bar(acum["logrado"], acum["programado"]),
-            _semaforo(acum["semaforo"]),
-            "",
-            end_section=False,
-        )
+    rule = "-" if ascii_only else "─"
+    different: list[str] = []
+    for line in doc["lineas"]:
+        title = Text(f"{line['numero']}. {line['nombre']} ", style="bold")
+        board = min(total, layout.width)
+        title = _fit(title, min(len(title), total))
+        title.append(rule * (board - len(title)), style="dim")
+        lines.append(title)
+        lines.append(_row(layout, Text("  línea", style="bold"), line, reference, ""))
+        if list(line["programacion"]) != reference:
+            different.append(f"línea {line['id']}")
         for act_id in line["actividades"]:
             act = by_id[act_id]
-            acum = act["acumulado"]
-            meta = act["meta"]
-            done = acum["por_tipo"].get(act["tipo_realizadas"], 0)
-            table.add_row(
-                f"  {act['id']}",
-                *[_cell(act["trimestres"][q]) for q in quarters],
-                f"{pct(acum['logrado'], 1, False)}/{pct(acum['programado'], 0, False)}",
-                _bar(acum["logrado"], acum["programado"]),
-                _semaforo(acum["semaforo"]),
-                f"{done}/{meta}" if meta is not None else f"{done}/dem.",
-            )
-        if n < len(doc["lineas"]) - 1:
-            table.add_section()
-    return table
+            lines.append(_row(layout, Text(f"  {act['id']}"), act, reference, _realizadas(act)))
+            if list(act["programacion"]) != reference:
+                prog_text = "/".join(pct(p, 0, False) for p in act["programacion"])
+                different.append(f"{act['id']} {prog_text}")
+    umbrales = doc["semaforo_umbrales"]
+    legend = [
+        "Trimestres: puntos de la meta anual logrados en cada uno; Acum./prog.: acumulado frente a lo programado "
+        "a la fecha; la barra llena es ir al día.",
+        f"Semáforo: verde ≥ {umbrales['verde']:g} %, amarillo ≥ {umbrales['amarillo']:g} % de lo programado. "
+        "N/A: no aplica; —: nada programado.",
+    ]
+    if different:
+        legend.append("* Programación propia por trimestre: " + "; ".join(different) + ".")
+    if layout.realizadas:
+        legend.append("Realiz.: piezas registradas hasta el corte / meta anual.")
+    lines.append(Text(""))
+    for text in legend:
+        lines += _wrap(text, total, "dim")
+    return lines
+
+
+def status_table(report: Report) -> list[Text]:
+    """Kept for callers of the old name: the board's lines at 80 columns."""
+    return status_lines(report, 80)
 
 
 def print_status(report: Report) -> None:
     out = console()
-    out.print(status_table(report))
+    for line in status_lines(report, out.width, out.options.ascii_only):
+        out.print(line, no_wrap=True, overflow="crop", crop=True)
 
 
 def print_plan(plan: Plan) -> None:

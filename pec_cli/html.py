@@ -1,0 +1,492 @@
+"""The committee report as one self-contained HTML page (inline CSS and SVG).
+
+No network, no JavaScript, no external font or image: the file can be mailed,
+opened offline and printed on A4. Standard library only. It takes plain
+values built by ``export``: the status document of the requested quarter
+(``render.report_to_dict``, so every figure is the one ``pec status`` prints),
+the documents of the quarters before it (for the cumulative curve) and the
+detail rows. Every text goes through ``html.escape``; links are only the
+evidence paths pec stored and http(s) addresses (``export.Detail.rows``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from .export import Detail
+from .model import QUARTERS
+from .render import pct, seguimiento_headers, seguimiento_rows
+
+SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
+SEMAFORO_COLOUR = {"verde": "#1e7b34", "amarillo": "#b26a00", "rojo": "#b3261e", None: "#6b7280"}
+
+CSS = """
+*{box-sizing:border-box}
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{margin:0;background:#eef1f5;color:#1f2933;font:14px/1.45 "Segoe UI",Roboto,"Helvetica Neue",Arial,"Liberation Sans",sans-serif}
+main{max-width:1120px;margin:0 auto;padding:24px}
+a{color:#0b5cad}
+h1,h2,h3{margin:0;line-height:1.2}
+.portada{background:#1f4e79;color:#fff;border-radius:10px;padding:22px 26px;margin-bottom:18px}
+.portada .entidad{font-size:13px;letter-spacing:.06em;text-transform:uppercase;opacity:.85}
+.portada h1{font-size:26px;margin:6px 0 12px}
+.portada dl{display:flex;flex-wrap:wrap;gap:8px 28px;margin:0}
+.portada dt{font-size:11px;text-transform:uppercase;letter-spacing:.05em;opacity:.75}
+.portada dd{margin:0;font-size:17px;font-weight:600}
+.card{background:#fff;border:1px solid #d8dee6;border-radius:10px;padding:16px 18px;margin-bottom:16px}
+.card>h2{font-size:18px;margin-bottom:10px;color:#1f4e79}
+.resumen{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px}
+.kpi{border:1px solid #d8dee6;border-left:6px solid var(--c);border-radius:8px;padding:10px 12px;background:#fff}
+.kpi .nombre{font-weight:600;min-height:2.6em}
+.kpi .cifra{font-size:26px;font-weight:700;color:var(--c)}
+.kpi .de{display:block;color:#52606d;font-size:13px}
+.bar{position:relative;height:10px;background:#e4e8ee;border-radius:5px;overflow:hidden;margin:6px 0}
+.bar span{position:absolute;left:0;top:0;bottom:0;background:var(--c)}
+.bar i{position:absolute;top:-2px;bottom:-2px;width:2px;background:#1f2933}
+.pill{display:inline-block;padding:1px 10px;border-radius:999px;font-size:12px;font-weight:700;white-space:nowrap;border:1px solid transparent}
+.s-verde{background:#d4f0da;color:#1e6b30;border-color:#9fd6ab}
+.s-amarillo{background:#fff0c2;color:#8a5200;border-color:#f0cf73}
+.s-rojo{background:#fcd9d6;color:#9c1c14;border-color:#f1a39c}
+.s-none{background:#eceff3;color:#52606d;border-color:#d1d7df}
+table{border-collapse:collapse;width:100%}
+th,td{padding:5px 7px;border-bottom:1px solid #e3e7ed;vertical-align:top;text-align:left}
+thead th{background:#1f4e79;color:#fff;font-weight:600;font-size:12px;border-bottom:0}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.seg td{font-size:12.5px}
+.seg tr.linea td{background:#e8f0f8;font-weight:700}
+.seg tr.act td:nth-child(2){padding-left:18px}
+.seg .ind{color:#52606d;font-size:11.5px}
+.seg td:nth-child(2){min-width:150px}
+.seg td:nth-child(3){min-width:120px}
+.seg td:last-child{min-width:140px}
+.seg thead th.n{white-space:normal}
+.seg td.n{padding-left:4px;padding-right:5px}
+.linea-sec{margin-top:8px}
+.linea-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:10px 16px}
+.linea-head h2{font-size:20px;color:#1f4e79}
+.linea-head .big{font-size:18px;font-weight:700;color:var(--c)}
+.muted{color:#52606d}
+.small{font-size:12px}
+.graficos{display:grid;grid-template-columns:minmax(0,1fr) 330px;gap:24px;align-items:start;margin:10px 0}
+.graficos h4{margin:0 0 4px;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#52606d}
+.qb{width:100%}
+.qb th{width:58px;font-weight:600;border:0;padding:4px 6px 4px 0;font-size:12.5px}
+.qb td{border:0;padding:4px 0}
+.qb td.n{width:118px;padding-left:8px;font-size:12.5px}
+.track{position:relative;height:16px;background:repeating-linear-gradient(135deg,#e9edf2 0 6px,#dfe4ea 6px 12px);border:1px solid #c5ccd6;border-radius:3px}
+.track span{position:absolute;left:0;top:0;bottom:0;background:#1f4e79;border-radius:2px 0 0 2px}
+.track.futuro{background:#f5f7fa;border-style:dashed}
+.cero{font-size:12px;color:#6b7280;font-style:italic}
+svg.curva{width:100%;height:auto;display:block}
+article.act{border-top:1px solid #e3e7ed;padding-top:12px;margin-top:14px}
+.act-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 12px}
+.act-head h3{font-size:16px}
+.act-head code{font-size:12px;background:#eef1f5;padding:1px 6px;border-radius:4px}
+.act-head .big{font-weight:700;color:var(--c)}
+.ficha{margin:4px 0 0;font-size:12.5px;color:#52606d}
+.obs{margin:6px 0;padding:8px 12px;background:#fffbea;border-left:4px solid #f0cf73;border-radius:4px;font-size:13px}
+.obs ul{margin:2px 0 0;padding-left:18px}
+.evid{font-size:12px}
+.evid th{background:#f1f4f8;color:#1f2933;font-size:11.5px}
+.evid code{font-size:11px;color:#52606d}
+.evid{table-layout:fixed}
+.evid td{overflow-wrap:anywhere}
+.evid .fecha{width:92px;white-space:nowrap}
+.evid .tipo{width:150px}
+.evid .ev{width:210px}
+.evid .estado{width:74px}
+.leyenda{font-size:11px;color:#52606d;margin-top:2px}
+.leyenda b{display:inline-block;width:18px;border-top:2px dashed #8a96a3;vertical-align:middle;margin-right:4px}
+.leyenda b.l{border-top:3px solid var(--c)}
+tr.anulada td{color:#8a96a3;text-decoration:line-through}
+tr.anulada td.estado{text-decoration:none}
+.meses{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0}
+.meses span{font-size:12px;border:1px solid #d1d7df;border-radius:4px;padding:1px 6px}
+.meses span.ok{background:#d4f0da;border-color:#9fd6ab}
+footer{font-size:12px;color:#52606d;margin-top:10px}
+@page{size:A4;margin:12mm 10mm}
+@media print{
+ body{background:#fff;font-size:10pt}
+ main{max-width:none;padding:0}
+ .card{border:0;padding:0;margin-bottom:10pt;border-radius:0}
+ .linea-sec{break-before:page}
+ .act-top{break-inside:avoid}
+ .portada{border-radius:0}
+ .seg td{font-size:8.5pt}
+ thead th{font-size:8pt}
+ a{color:inherit;text-decoration:none}
+}
+"""
+
+
+def esc(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _key(semaforo: str | None) -> str:
+    return f"s-{semaforo}" if semaforo else "s-none"
+
+
+def pill(semaforo: str | None) -> str:
+    return f'<span class="pill {_key(semaforo)}">{esc(SEMAFORO_LABEL[semaforo])}</span>'
+
+
+def _num(value: float | int | None) -> str:
+    """A count or meta as a Spanish number (10, 2,5)."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:g}".replace(".", ",")
+
+
+def _share(logrado: float | None, programado: float) -> float:
+    """How much of a bar is filled: logrado / programado, in 0..100."""
+    if logrado is None or programado <= 0:
+        return 0.0
+    return max(0.0, min(100.0, 100.0 * logrado / programado))
+
+
+def progress_bar(logrado: float | None, programado: float, semaforo: str | None, marker: float | None = None) -> str:
+    """A bar of the annual meta: logrado filled, a tick at ``marker`` (the programado acumulado)."""
+    colour = SEMAFORO_COLOUR[semaforo]
+    fill = max(0.0, min(100.0, logrado or 0.0))
+    tick = f'<i style="left:{min(marker, 100.0):.2f}%"></i>' if marker is not None else ""
+    return f'<div class="bar" style="--c:{colour}"><span style="width:{fill:.2f}%"></span>{tick}</div>'
+
+
+def quarter_bars(item: dict[str, Any], cut: int) -> str:
+    """Per quarter: a track as long as its programado, filled with its logrado."""
+    programacion = item["programacion"]
+    top = max(programacion) or 1.0
+    rows = []
+    for i, q in enumerate(QUARTERS):
+        p = programacion[i]
+        fig = item["trimestres"].get(q)
+        if p <= 0:
+            cell = '<span class="cero">sin meta este trimestre (0 %)</span>'
+            label = "0 %"
+        elif i > cut or fig is None:
+            cell = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
+            label = f"— / {pct(p, 0)}"
+        else:
+            fill = _share(fig["logrado"], p)
+            cell = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
+            label = f"{pct(fig['logrado'])} / {pct(p, 0)}"
+        rows.append(f'<tr><th>Trim. {q}</th><td>{cell}</td><td class="n">{esc(label)}</td></tr>')
+    return f'<table class="qb">{"".join(rows)}</table>'
+
+
+def curve(points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
+    """Inline SVG: the programado acumulado (dashed, 25/50/75/100) and the logrado acumulado
+    at the end of each quarter up to the cut (``points``, None where "no aplica")."""
+    width, height, left, right, top, bottom = 330, 160, 40, 16, 10, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(i: int) -> float:
+        return left + plot_w * i / 4
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - max(0.0, min(value, 100.0)) / 100)
+
+    parts = [f'<svg class="curva" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    for level in (0, 25, 50, 75, 100):
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#e1e6ec" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(level) + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
+        )
+    parts.append(f'<text x="{x(0):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">inicio</text>')
+    for i, q in enumerate(QUARTERS, start=1):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{q}</text>')
+    planned, total = [(x(0), y(0))], 0.0
+    for i, p in enumerate(programacion, start=1):
+        total += p
+        planned.append((x(i), y(total)))
+    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
+    parts.append(f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>')
+    for px, py in planned[1:]:
+        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>')
+    colour = SEMAFORO_COLOUR[semaforo]
+    segment: list[tuple[float, float]] = [(x(0), y(0))]
+    segments = [segment]
+    for i, value in enumerate(points, start=1):
+        if value is None:
+            segment = []
+            segments.append(segment)
+            continue
+        segment.append((x(i), y(value)))
+    for seg in segments:
+        if len(seg) > 1:
+            line = " ".join(f"{px:.1f},{py:.1f}" for px, py in seg)
+            parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="3" stroke-linejoin="round"/>')
+    for i, value in enumerate(points, start=1):
+        if value is None:
+            continue
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>')
+    last = next(((i, v) for i, v in reversed(list(enumerate(points, start=1))) if v is not None), None)
+    if last is not None:
+        i, value = last
+        anchor = "end" if i >= 3 else "start"
+        dx = -7 if anchor == "end" else 7
+        ty = y(value) - 8 if y(value) > top + 14 else y(value) + 16
+        parts.append(
+            f'<text x="{x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
+            f'fill="{colour}">{esc(pct(value))}</text>'
+        )
+    parts.append("</svg>")
+    legend = '<div class="leyenda"><b></b>programado acumulado &nbsp; <b class="l"></b>logrado acumulado</div>'
+    return "".join(parts) + legend
+
+
+def _points(history: list[dict[str, Any]], kind: str, item_id: str) -> list[float | None]:
+    """The acumulado logrado of one activity (or line) at the end of each quarter up to the cut.
+
+    Where nothing was programmed yet (campaigns in Trim. I) the point is 0 of 0, not a gap;
+    None ("no aplica", e.g. no requests) leaves a gap in the curve.
+    """
+    out: list[float | None] = []
+    for doc in history:
+        acum = next(i for i in doc[kind] if i["id"] == item_id)["acumulado"]
+        out.append(0.0 if acum["logrado"] is None and not acum["programado"] else acum["logrado"])
+    return out
+
+
+def _title_block(title: dict[str, Any], heading: str, facts: list[tuple[str, Any]]) -> str:
+    entidad = title["entidad"] + (f" ({title['sigla']})" if title.get("sigla") else "")
+    dl = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
+    return (
+        f'<header class="portada"><div class="entidad">{esc(entidad)}</div>'
+        f"<h1>{esc(heading)}</h1><dl>{dl}</dl></header>"
+    )
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body><main>\n"
+        + "\n".join(body)
+        + "\n</main></body></html>\n"
+    )
+
+
+def _summary(doc: dict[str, Any]) -> str:
+    cards = []
+    for line in doc["lineas"]:
+        acum = line["acumulado"]
+        colour = SEMAFORO_COLOUR[acum["semaforo"]]
+        cards.append(
+            f'<div class="kpi" style="--c:{colour}"><div class="nombre">{esc(line["numero"])}. {esc(line["nombre"])}</div>'
+            f'<div><span class="cifra">{esc(pct(acum["logrado"]))}</span> <span class="de">de {esc(pct(acum["programado"], 0))} programado</span></div>'
+            f'{progress_bar(acum["logrado"], acum["programado"], acum["semaforo"], acum["programado"])}'
+            f"{pill(acum['semaforo'])}</div>"
+        )
+    return (
+        '<section class="card"><h2>Resumen por línea</h2>'
+        f'<div class="resumen">{"".join(cards)}</div>'
+        '<p class="small muted">Acumulado logrado frente al programado acumulado, en porcentaje de la meta anual; '
+        "la marca negra de cada barra es lo programado a la fecha de corte.</p></section>"
+    )
+
+
+def _seguimiento_table(doc: dict[str, Any]) -> str:
+    headers = seguimiento_headers(doc)
+    numeric = {3, 4, 5, 6, 7, 8, 9}
+    head = "".join(f'<th class="{"n" if i in numeric else ""}">{esc(h)}</th>' for i, h in enumerate(headers))
+    cut = QUARTERS.index(doc["trimestre"])
+    body = []
+    for row in seguimiento_rows(doc):
+        quarters = [pct(v) if i <= cut else "" for i, v in enumerate(row["trimestres"])]
+        cells = [
+            f"<td>{esc(row['id'])}</td>",
+            f"<td>{esc(row['nombre'])}</td>",
+            f'<td class="ind">{esc(row["indicador"])}</td>',
+            f'<td class="n">{esc(pct(row["meta"], 0))}</td>',
+            *[f'<td class="n">{esc(v)}</td>' for v in quarters],
+            f'<td class="n">{esc(pct(row["acumulado"]))}</td>',
+            f'<td class="n">{esc(pct(row["programado_acumulado"]))}</td>',
+            f"<td>{pill(row['semaforo'])}</td>",
+            f'<td class="small">{esc(row["observaciones"])}</td>',
+        ]
+        kind = "linea" if row["kind"] == "linea" else "act"
+        body.append(f'<tr class="{kind}">{"".join(cells)}</tr>')
+    return (
+        '<section class="card"><h2>Tabla de Seguimiento</h2>'
+        f'<table class="seg"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        '<p class="small muted">Trimestres: puntos porcentuales de la meta anual logrados en cada trimestre '
+        "(programado: 25 por trimestre salvo que el plan diga otra cosa). N/A: no aplica.</p></section>"
+    )
+
+
+def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None) -> str:
+    if not rows:
+        return '<p class="small muted">Sin piezas registradas hasta la fecha de corte.</p>'
+    body = []
+    for r in rows:
+        pieza = esc(r["titulo"] or "")
+        if r["red"] is not None:
+            pieza = f"{esc(r['red'])}: {esc(_num(r['valor']) if isinstance(r['valor'], int | float) else r['valor'])}"
+        extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["nota"]) if v]
+        if extra:
+            pieza += f' <span class="muted">· {" · ".join(extra)}</span>'
+        if r["url_enlace"]:
+            pieza += f' · <a href="{esc(r["url_enlace"])}">enlace</a>'
+        evid = ""
+        if r["evidencia"]:
+            name = esc(r["evidencia_nombre"] or r["evidencia"])
+            evid = f'<a href="{esc(r["evidencia_enlace"])}">{name}</a>' if r["evidencia_enlace"] else name
+            if r["evidencia_sha256"]:
+                sha = str(r["evidencia_sha256"])
+                evid += f'<br><code title="SHA-256 {esc(sha)}">sha256 {esc(sha[:16])}…</code>'
+        state = "anulada" if r["estado"] == "anulada" else ""
+        body.append(
+            f'<tr class="{state}"><td>{esc(r["fecha"])}</td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
+            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}</td></tr>'
+        )
+    return (
+        '<table class="evid"><colgroup><col class="fecha"><col class="tipo"><col><col class="ev"><col class="estado">'
+        '</colgroup><thead><tr><th>Fecha</th><th>Tipo</th><th>Pieza</th><th>Evidencia</th><th>Estado</th>'
+        f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def _tipo_names(plan_act: Any) -> dict[str, str]:
+    return {t.id: t.nombre for t in getattr(plan_act, "tipos", ())}
+
+
+def _ficha(act: dict[str, Any], plan_act: Any) -> str:
+    acum = act["acumulado"]
+    if act["meta"] is not None:
+        meta = f"Meta anual: {_num(act['meta'])} {act['unidad']}".strip()
+    else:
+        meta = f"Meta: {getattr(plan_act, 'meta_texto', '') or 'según demanda'}"
+    counts = " · ".join(f"{_tipo_names(plan_act).get(tipo, tipo)}: {n}" for tipo, n in acum["por_tipo"].items())
+    prog = "/".join(_num(p) for p in act["programacion"])
+    return (
+        f'<p class="ficha">{esc(meta)} · Registradas hasta el corte: {esc(counts or "ninguna")} · '
+        f"Fórmula: <code>{esc(act['formula'])}</code> · Programación: {esc(prog)} %</p>"
+    )
+
+
+def _series(act: dict[str, Any]) -> str:
+    series = act["acumulado"].get("series")
+    if not series:
+        return ""
+    rows = "".join(
+        f'<tr><td>{esc(name)}</td><td class="n">{esc(_num(s["inicio"]))}</td><td class="n">{esc(_num(s["fin"]))}</td>'
+        f'<td class="n">{esc(_num(s["meta"]))}</td>'
+        f'<td class="n">{esc("sin medición" if s["sin_medicion"] else pct(s["cumplimiento"]))}</td></tr>'
+        for name, s in series.items()
+    )
+    return (
+        '<table class="evid"><thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
+        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def _months(act: dict[str, Any]) -> str:
+    meses = act.get("meses")
+    if not meses:
+        return ""
+    chips = "".join(
+        f'<span class="{"ok" if m["meta"] is not None and m["realizadas"] >= m["meta"] else ""}">'
+        f"{esc(month)}: {esc(m['realizadas'])}/{esc(_num(m['meta']))}</span>"
+        for month, m in meses.items()
+    )
+    return f'<div class="meses" title="Piezas por mes frente a la meta mensual">{chips}</div>'
+
+
+def _observations(notes: dict[str, list[str]]) -> str:
+    items = [f"<li><b>Trim. {esc(q)}:</b> {esc(text)}</li>" for q in QUARTERS for text in notes.get(q, [])]
+    if not items:
+        return ""
+    return f'<div class="obs"><b>Observaciones</b><ul>{"".join(items)}</ul></div>'
+
+
+def _activity(act: dict[str, Any], plan_act: Any, history: list[dict[str, Any]], cut: int, rows: list[dict[str, Any]]) -> str:
+    acum = act["acumulado"]
+    colour = SEMAFORO_COLOUR[acum["semaforo"]]
+    points = _points(history, "actividades", act["id"])
+    return (
+        f'<article class="act" style="--c:{colour}"><div class="act-top">'
+        f'<div class="act-head"><h3>{esc(act["nombre"])}</h3><code>{esc(act["id"])}</code>{pill(acum["semaforo"])}'
+        f'<span>Acumulado <span class="big">{esc(pct(acum["logrado"]))}</span> de {esc(pct(acum["programado"], 0))} programado</span></div>'
+        f"{_ficha(act, plan_act)}"
+        '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
+        f"{quarter_bars(act, cut)}{_months(act)}</div>"
+        f'<div><h4>Curva acumulada</h4>{curve(points, act["programacion"], acum["semaforo"])}</div></div>'
+        f"{_series(act)}{_observations(act['observaciones'])}</div>"
+        f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, _tipo_names(plan_act))}</article>"
+    )
+
+
+def _line(line: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]], plan: Any,
+          rows_by_activity: dict[str, list[dict[str, Any]]]) -> str:
+    cut = QUARTERS.index(doc["trimestre"])
+    acum = line["acumulado"]
+    colour = SEMAFORO_COLOUR[acum["semaforo"]]
+    by_id = {a["id"]: a for a in doc["actividades"]}
+    indicador = line["indicador"]
+    activities = "".join(
+        _activity(by_id[a], plan.activity(a) if plan is not None else None, history, cut, rows_by_activity.get(a, []))
+        for a in line["actividades"]
+    )
+    return (
+        f'<section class="card linea-sec" style="--c:{colour}"><div class="act-top">'
+        f'<div class="linea-head"><h2>{esc(line["numero"])}. {esc(line["nombre"])}</h2>{pill(acum["semaforo"])}'
+        f'<span>Acumulado <span class="big">{esc(pct(acum["logrado"]))}</span> de {esc(pct(acum["programado"], 0))} programado '
+        f'· meta {esc(pct(line["meta"], 0))}</span></div>'
+        f'<p class="ficha"><b>Indicador:</b> {esc(indicador["nombre"])}<br>'
+        f'<b>Fórmula del documento:</b> {esc(indicador["texto"])} · <b>se calcula:</b> <code>{esc(indicador["formula"])}</code> '
+        "(promedio de sus actividades, cada una hasta 100 %)</p>"
+        '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
+        f"{quarter_bars(line, cut)}</div>"
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, "lineas", line["id"]), line["programacion"], acum["semaforo"])}</div></div>'
+        f"</div>{activities}</section>"
+    )
+
+
+def seguimiento_page(title: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]],
+                     rows: list[dict[str, Any]], detail: Detail, plan: Any = None) -> str:
+    """The committee report of ``doc``'s quarter: summary, Seguimiento table, one section per line."""
+    by_activity: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_activity.setdefault(row["actividad"], []).append(row)
+    umbrales = doc["semaforo_umbrales"]
+    heading = f"{doc['plan']} {doc['vigencia']}: seguimiento del Trim. {doc['trimestre']}"
+    body = [
+        _title_block(title, heading, [
+            ("Vigencia", doc["vigencia"]), ("Trimestre", doc["trimestre"]), ("Corte", doc["corte"]),
+            ("Versión del plan", doc["version"]),
+        ]),
+        _summary(doc),
+        _seguimiento_table(doc),
+        *[_line(line, doc, history, plan, by_activity) for line in doc["lineas"]],
+        f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
+        f'acumulado: verde ≥ {esc(_num(umbrales["verde"]))} %, amarillo ≥ {esc(_num(umbrales["amarillo"]))} %, rojo por debajo. '
+        f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "
+        f"{esc(doc['corte'])}.</footer>",
+    ]
+    return _page(heading, body)
+
+
+def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Detail) -> str:
+    """The entries of ``pec export html --detalle``: one table, evidence linked."""
+    period = f"del {detail.desde} al {detail.hasta}" if detail.desde and detail.hasta else "toda la vigencia"
+    heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"
+    vigentes = sum(1 for r in rows if r["estado"] == "vigente")
+    table_rows = []
+    for r in rows:
+        table_rows.append({**r, "tipo": f"{r['actividad']} · {r['tipo']}"})
+    body = [
+        _title_block(title, heading, [
+            ("Vigencia", title["vigencia"]), ("Período", period),
+            ("Piezas", f"{vigentes} vigentes, {len(rows) - vigentes} anuladas"),
+        ]),
+        f'<section class="card"><h2>Piezas</h2>{_evidence_table(table_rows)}</section>',
+    ]
+    return _page(heading, body)

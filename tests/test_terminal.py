@@ -1,0 +1,102 @@
+"""`pec status` on a terminal: a board that fits 80 columns and reads without colour.
+
+Driven like a user with CliRunner (output is not a terminal there, as when piped);
+COLUMNS sets the width rich draws for, FORCE_COLOR / NO_COLOR the colour.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pec_cli.cli import app
+
+TODAY = "2024-07-15"
+RUNNER = CliRunner()
+COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*3[0-7](;[0-9;]*)?m")
+
+
+def pec(root: Path | None, *args: str, **env: str | None):
+    full = [*args, "--root", str(root)] if root is not None else list(args)
+    environment = {"PEC_HOY": TODAY, "PEC_ROOT": None, "NO_COLOR": None, "FORCE_COLOR": None, "COLUMNS": "80", **env}
+    result = RUNNER.invoke(app, full, env=environment, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "ws"
+    pec(None, "init", str(folder))
+    # SPEC §3 worked example: one revista in March, three in April-June
+    for day in ("2024-03-10", "2024-04-10", "2024-05-10", "2024-06-10"):
+        pec(folder, "log", "revista", "--fecha", day, "--titulo", f"Revista {day}")
+    pec(folder, "log", "campanas", "--fecha", "2024-04-25", "--titulo", "Campaña")
+    pec(folder, "log", "internas", "--tipo", "solicitud", "--fecha", "2024-05-02", "--area", "Jurídica")
+    for day in ("2024-03-05", "2024-04-05", "2024-05-05", "2024-06-05", "2024-06-20"):
+        pec(folder, "log", "externas", "--fecha", day, "--titulo", f"Externa {day}")
+    return folder
+
+
+def rows(output: str) -> dict[str, str]:
+    """Board rows by their first word (activity id, or "línea" rows under their title)."""
+    found: dict[str, str] = {}
+    title = ""
+    for line in output.splitlines():
+        if re.match(r"\d\. ", line):
+            title = line
+        elif line.startswith("  "):
+            key = line.split()[0]
+            found[f"{title[:2]}línea" if key == "línea" else key] = line
+    return found
+
+
+@pytest.mark.parametrize("trim", ["I", "II", "III", "IV"])
+def test_fits_80_columns_with_the_key_numbers(root, trim):
+    out = pec(root, "status", "--trim", trim)
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    assert f"Trim. {trim}" in out
+    for title in ("1. Revista Gestión USPEC", "2. Publicaciones internas", "3. Publicaciones externas", "4. Apoyo a eventos"):
+        assert title in out
+    board = rows(out)
+    assert set(board) >= {"revista", "noti", "capsulas", "internas", "campanas", "externas", "seguidores", "eventos"}
+    revistas, externas = ("1/10", "1/20") if trim == "I" else ("4/10", "5/20")  # realizadas / meta anual
+    assert board["revista"].endswith(revistas) and board["externas"].endswith(externas)
+
+
+def test_trim_ii_numbers_bar_and_semaforo(root):
+    out = pec(root, "status", "--trim", "II")
+    board = rows(out)
+    revista = board["revista"]
+    # Trim. I 10 of 25, Trim. II 25 of 25, acumulado 40 of 50: amarillo
+    assert re.search(r"\b10,0\s+25,0\s+40,0/50\b", revista), revista
+    assert "● amarillo" in revista
+    bar = re.search(r"(█*)(░*)", revista[revista.index("40,0/50") + 7:].lstrip())
+    full, empty = len(bar.group(1)), len(bar.group(2))
+    assert full + empty >= 8 and round(10 * full / (full + empty)) == 8  # 40 of 50: 80 % of the way
+    # campaigns are programmed 0/50/25/25: no target in Trim. I, said so under the board
+    assert re.search(r"campanas\s+—\*\s+25,0\*\s+25,0/50", board["campanas"]), board["campanas"]
+    assert "campanas 0/50/25/25" in out
+    assert "N/A" in board["internas"]  # no request in Trim. I: no aplica
+    assert "sin meta" in board["eventos"] and "N/A" in board["eventos"]
+    assert "Semáforo: verde ≥ 90 %, amarillo ≥ 70 %" in out.replace("\n  ", " ")
+
+
+@pytest.mark.parametrize("width", [60, 72, 100, 132, 200])
+def test_never_wider_than_the_terminal(root, width):
+    out = pec(root, "status", "--trim", "IV", COLUMNS=str(width))
+    assert max(len(line) for line in out.splitlines()) <= width
+    assert "revista" in out and "40,0/100" in out
+
+
+def test_colour_only_adds_to_words(root):
+    piped = pec(root, "status", "--trim", "II")
+    assert "\x1b[" not in piped  # not a terminal: plain text
+    coloured = pec(root, "status", "--trim", "II", FORCE_COLOR="1")
+    assert COLOUR_CODE.search(coloured) and "\x1b[1;33m● amarillo" in coloured
+    no_color = pec(root, "status", "--trim", "II", FORCE_COLOR="1", NO_COLOR="1")
+    assert not COLOUR_CODE.search(no_color)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", no_color) == piped == re.sub(r"\x1b\[[0-9;]*m", "", coloured)
