@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import shutil
+import time
 
 import pytest
 
