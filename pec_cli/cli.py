@@ -7,7 +7,6 @@ exit status 1 (2 for usage errors). Heavy modules (rich, tabulate, pydantic,
 yaml) are imported inside the commands that need them.
 """
 
-from __future__ import annotations
 
 import os
 import re
