@@ -173,6 +173,14 @@ class Detail:
         return out
 
 
+def piece_count(rows: list[dict[str, Any]]) -> str:
+    """'29 vigentes, 1 anulada': what a detail lists, in words."""
+    vigentes = sum(1 for r in rows if r["estado"] == "vigente")
+    anuladas = len(rows) - vigentes
+    return (f"{vigentes} {'vigente' if vigentes == 1 else 'vigentes'}, "
+            f"{anuladas} {'anulada' if anuladas == 1 else 'anuladas'}")
+
+
 def web_link(url: Any) -> str | None:
     """``url`` when it is an http(s) address a reader may open, else None."""
     if not isinstance(url, str) or any(c in url for c in "\r\n\t "):
@@ -199,18 +207,6 @@ def read_detail(ws: Any, plan: Plan, bounds: tuple[Any, Any] | None, warn: Calla
     pieces.sort(key=lambda e: (e.fecha, e.registrado, e.id))
     lo, hi = (bounds[0].isoformat(), bounds[1].isoformat()) if bounds else (None, None)
     return Detail(pieces, voided, lo, hi)
-
-
-def detail_export(
-    ws: Any, plan: Plan, trim: str | None, fmt: str, separator: str, decimal: str,
-    warn: Callable[[list[str]], None],
-) -> str:
-    """The pieces of the vigencia (of the quarter with ``trim``) as text, voided ones marked."""
-    from .records import quarter_arg
-
-    bounds = quarter_bounds(plan.vigencia, quarter_arg(trim)) if trim is not None else None
-    detail = read_detail(ws, plan, bounds, warn)
-    return _detail_text(detail, fmt, separator, decimal)
 
 
 def _detail_text(detail: Detail, fmt: str, separator: str, decimal: str) -> str:
@@ -353,16 +349,6 @@ def write_file(content: str | bytes, output: Path) -> Path:
     return output.resolve()
 
 
-def write_output(text: str, fmt: str, output: Path | None) -> None:
-    """Text to ``output``, or to stdout without one (kept for callers of the old API)."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    write_file(text, output)
-    sys.stderr.write(f"Exportado a {output}\n")
-
-
 __all__ = [
-    "QUARTERS", "FORMATS", "table_export", "detail_export", "write_output", "entries_csv", "entries_json",
-    "safe_text", "run_export", "default_filename",
+    "QUARTERS", "FORMATS", "table_export", "entries_csv", "entries_json", "safe_text", "run_export", "default_filename",
 ]

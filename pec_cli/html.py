@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from .export import Detail
+from .export import Detail, piece_count
 from .model import QUARTERS
 from .render import pct, seguimiento_headers, seguimiento_rows
 
@@ -95,7 +95,8 @@ article.act{border-top:1px solid #e3e7ed;padding-top:12px;margin-top:14px}
 .evid code{font-size:11px;color:#52606d}
 .evid{table-layout:fixed}
 .evid td{overflow-wrap:anywhere}
-.evid .fecha{width:92px;white-space:nowrap}
+.evid .fecha{width:104px;white-space:nowrap}
+.evid td:first-child code{font-size:10px;color:#8a96a3}
 .evid .tipo{width:150px}
 .evid .ev{width:210px}
 .evid .estado{width:74px}
@@ -116,7 +117,13 @@ footer{font-size:12px;color:#52606d;margin-top:10px}
  .linea-sec{break-before:page}
  .act-top{break-inside:avoid}
  .portada{border-radius:0}
- .seg td{font-size:8.5pt}
+ .seg td{font-size:8pt;padding:3px 4px}
+ .seg .ind{font-size:7.5pt}
+ .resumen{grid-template-columns:repeat(4,minmax(0,1fr));gap:8px}
+ .kpi{padding:6px 8px}
+ .kpi .cifra{font-size:18px}
+ .portada{padding:12px 16px;margin-bottom:10pt}
+ .portada h1{font-size:19px}
  thead th{font-size:8pt}
  a{color:inherit;text-decoration:none}
 }
@@ -344,7 +351,7 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
                 evid += f'<br><code title="SHA-256 {esc(sha)}">sha256 {esc(sha[:16])}…</code>'
         state = "anulada" if r["estado"] == "anulada" else ""
         body.append(
-            f'<tr class="{state}"><td>{esc(r["fecha"])}</td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
+            f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
             f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}</td></tr>'
         )
     return (
@@ -478,14 +485,13 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Detai
     """The entries of ``pec export html --detalle``: one table, evidence linked."""
     period = f"del {detail.desde} al {detail.hasta}" if detail.desde and detail.hasta else "toda la vigencia"
     heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"
-    vigentes = sum(1 for r in rows if r["estado"] == "vigente")
     table_rows = []
     for r in rows:
         table_rows.append({**r, "tipo": f"{r['actividad']} · {r['tipo']}"})
     body = [
         _title_block(title, heading, [
             ("Vigencia", title["vigencia"]), ("Período", period),
-            ("Piezas", f"{vigentes} vigentes, {len(rows) - vigentes} anuladas"),
+            ("Piezas", piece_count(rows)),
         ]),
         f'<section class="card"><h2>Piezas</h2>{_evidence_table(table_rows)}</section>',
     ]

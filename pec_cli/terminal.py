@@ -1,6 +1,6 @@
-"""Rich tables for the terminal: the status board, the plan, the entry list.
+"""The terminal: the status board and the entry list (rich, colour only as an addition).
 
-The only module that imports rich; the CLI imports it only for table output.
+With plan_view (the plan tables), the only module that imports rich; the CLI imports it only for table output.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .avance import Report
-from .model import QUARTERS, Entry, Plan
+from .model import QUARTERS, Entry
 from .render import pct, report_to_dict
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
@@ -193,66 +193,10 @@ def status_lines(report: Report, width: int, ascii_only: bool = False) -> list[T
     return lines
 
 
-def status_table(report: Report) -> list[Text]:
-    """Kept for callers of the old name: the board's lines at 80 columns."""
-    return status_lines(report, 80)
-
-
 def print_status(report: Report) -> None:
     out = console()
     for line in status_lines(report, out.width, out.options.ascii_only):
         out.print(line, no_wrap=True, overflow="crop", crop=True)
-
-
-def print_plan(plan: Plan) -> None:
-    out = console()
-    textos = plan.textos
-    out.print(Text(f"{plan.titulo} {plan.vigencia} · {plan.entidad} ({plan.sigla}) · versión {plan.version}", style="bold"))
-    if textos.get("mision"):
-        out.print(Text("Misión: ", style="bold") + Text(textos["mision"]))
-    if textos.get("vision"):
-        out.print(Text("Visión: ", style="bold") + Text(textos["vision"]))
-    for obj in textos.get("objetivos", []):
-        out.print(Text(f"{obj['numero']} {obj['titulo']}: ", style="bold") + Text(obj.get("texto", "")))
-        for item in obj.get("especificos", []):
-            out.print(f"   - {item}")
-    lines = Table(title="Líneas del Seguimiento", box=box.SIMPLE_HEAD)
-    for header in ("Línea", "Nombre", "Indicador (texto del documento)", "Fórmula", "Meta", "Programación", "Actividades"):
-        lines.add_column(header, overflow="fold")
-    for line in plan.lineas:
-        lines.add_row(
-            line.id, f"{line.numero}. {line.nombre}", line.indicador.texto, line.indicador.formula,
-            pct(line.meta, 0), "/".join(f"{p:g}" for p in line.programacion), ", ".join(line.actividades),
-        )
-    out.print(lines)
-    acts = Table(title="Actividades (plan de intervención)", box=box.SIMPLE_HEAD)
-    for header in ("Actividad", "Línea", "Ventana", "Meta", "Tipos", "Fórmula", "Programación", "Responsable"):
-        acts.add_column(header, overflow="fold")
-    for act in plan.actividades:
-        meta = f"{act.meta:g} {act.unidad}".strip() if act.meta is not None else act.meta_texto or "demanda"
-        if act.series:
-            meta += f" ({', '.join(s.id for s in act.series)})"
-        prog = "/".join(f"{p:g}" for p in act.programacion)
-        if act.calendario:
-            prog += f" (meses {', '.join(map(str, act.calendario))})"
-        acts.add_row(
-            Text(f"{act.id}\n{act.nombre}"), act.linea, f"{act.inicio:%Y-%m-%d}\n{act.fin:%Y-%m-%d}", meta,
-            ", ".join(t.id for t in act.tipos), act.formula_texto, prog, act.responsable,
-        )
-    out.print(acts)
-    prospectiva = textos.get("prospectiva")
-    if prospectiva:
-        table = Table(title="Prospectiva cuatrienal (ejecución interanual)", box=box.SIMPLE_HEAD)
-        table.add_column("Línea")
-        for year in prospectiva["anios"]:
-            table.add_column(str(year), justify="right")
-        for line_id, values in prospectiva["lineas"].items():
-            table.add_row(line_id, *[pct(v, 0) for v in values])
-        out.print(table)
-    if textos.get("reglas"):
-        out.print(Text("Reglas de publicación:", style="bold"))
-        for rule in textos["reglas"]:
-            out.print(f" - {rule}")
 
 
 def print_entries(entries: list[Entry], voided: set[str]) -> None:

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import NO_TARGET, NOT_APPLICABLE, Detail, quarter_cells, safe_text
+from .export import NO_TARGET, NOT_APPLICABLE, Detail, piece_count, quarter_cells, safe_text
 from .render import seguimiento_headers, seguimiento_rows
 
 PERCENT = "0.00%"
@@ -174,10 +174,9 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
         period = f"del {detail.desde} al {detail.hasta}"
     else:
         period = f"toda la vigencia {title['vigencia']}"
-    vigentes = sum(1 for r in rows if r["estado"] == "vigente")
     row = _title_block(ws, title, "Detalle de piezas y evidencias", [
         ("Período", period),
-        ("Piezas", f"{vigentes} vigentes, {len(rows) - vigentes} anuladas"),
+        ("Piezas", piece_count(rows)),
     ])
     header_row = row
     _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], [c[2] for c in DETAIL_COLUMNS])
