@@ -23,7 +23,6 @@ from typing import NamedTuple
 from .model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from .tally import Tally
 
-SIN_MEDICION = "sin medición"
 _EMPTY = MappingProxyType({})
 
 

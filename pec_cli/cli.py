@@ -279,10 +279,10 @@ def import_csv(
 
         for index, source in job.evidence:
             job.records[index]["evidencia"] = store_evidence(ws, plan.vigencia, source)
-    if job.records:
-        ledger.append(ws, plan.vigencia, job.records)
-    skipped = f"; {job.skipped} fila(s) ya estaban importadas y se omitieron" if job.skipped else ""
-    typer.echo(f"Importadas {len(job.records)} entradas de {job.rows} fila(s){skipped}.")
+    appended = ledger.append(ws, plan.vigencia, job.records, skip_imported=True) if job.records else []
+    already = job.skipped + len(job.records) - len(appended)
+    skipped = f"; {already} fila(s) ya estaban importadas y se omitieron" if already else ""
+    typer.echo(f"Importadas {len(appended)} entradas de {job.rows} fila(s){skipped}.")
 
 
 @app.command()

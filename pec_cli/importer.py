@@ -30,7 +30,6 @@ from .records import build_piece
 COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 MAX_ERRORS = 200
 
 
@@ -68,13 +67,6 @@ def _date(value: str) -> str:
         except ValueError:
             return value
     return value
-
-
-def _number(value: str) -> str:
-    value = value.strip().replace(" ", "")
-    if _THOUSANDS.match(value):
-        return value.replace(".", "")
-    return value.replace(",", ".")
 
 
 def row_key(fields: dict[str, str], occurrence: int) -> str:
@@ -120,8 +112,6 @@ def plan_import(
                 continue
             fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
             fields["fecha"] = _date(fields.get("fecha", ""))
-            if fields.get("valor"):
-                fields["valor"] = _number(fields["valor"])
             canonical = {k: v for k, v in fields.items() if v}
             base_key = row_key(canonical, 0)
             occurrence = seen.get(base_key, 0)
@@ -140,7 +130,11 @@ def plan_import(
                     break
                 continue
             if fields.get("evidencia"):
-                source = (base / fields["evidencia"]).expanduser()
+                source = (base / fields["evidencia"]).resolve()
+                if not source.is_relative_to(base.resolve()):
+                    errors.append(f"{name}: fila {number}, columna evidencia: «{fields['evidencia']}» está fuera de la "
+                                  "carpeta del CSV; copie el archivo junto al CSV y escriba su ruta relativa")
+                    continue
                 if not source.is_file():
                     errors.append(f"{name}: fila {number}, columna evidencia: el archivo «{fields['evidencia']}» no existe")
                     continue

@@ -19,9 +19,10 @@ Design (SPEC §4):
   ``prev``, the first 16 hex digits of the SHA-256 of the previous valid line of
   the same segment. ``verify`` recomputes the chain: an entry edited in place
   breaks the link of the line after it, an entry deleted from among others
-  leaves a gap in ``n``. Not detectable from the files alone: removing the
-  newest lines of a segment, or a whole segment, or rewriting a whole chain;
-  git history is the outside anchor for those.
+  leaves a gap in ``n``. Not detectable from the files alone: an edit of the
+  newest line of a segment (no line after it holds its digest yet), removing
+  the newest lines or a whole segment, or rewriting a whole chain; git
+  history is the outside anchor for those.
 
 Records are never rewritten: a correction is a new ``anulacion`` record. Only
 the standard library is used, so that reading stays cheap.
@@ -29,7 +30,6 @@ the standard library is used, so that reading stays cheap.
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PecError
-from .model import CLASSES, ENTRY_FIELDS, NOTE, PIECE, VOID, Entry, parse_quarter
+from .model import CLASSES, ENTRY_FIELDS, NOTE, PIECE, VOID, Entry, iso_date, parse_quarter
 from .tally import KEEP, Tally
 from .workspace import Workspace
 
@@ -113,10 +113,7 @@ def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     fecha = None
     raw_date = record.get("fecha")
     if raw_date is not None or clase == PIECE:
-        try:
-            fecha = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
-        except ValueError:
-            fecha = None
+        fecha = iso_date(raw_date)
         if fecha is None:
             raise BadLine("registro sin «fecha» AAAA-MM-DD válida")
     tipo = record.get("tipo")
@@ -133,7 +130,7 @@ def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     anula = record.get("anula")
     if clase == VOID and not isinstance(anula, str):
         raise BadLine("anulación sin «anula» válido")
-    datos = {k: record[k] for k in (*ENTRY_FIELDS, "motivo", "texto") if k in record}
+    datos = {k: record[k] for k in (*ENTRY_FIELDS, "motivo", "texto", "importe") if k in record}
     valor = datos.get("valor")
     if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
         raise BadLine("registro con «valor» no numérico")
@@ -152,10 +149,17 @@ def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     )
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of every non-blank line of a segment."""
+def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every non-blank line of a segment (its first ``limit`` bytes)."""
     with path.open("rb") as handle:
+        read = 0
         for number, raw in enumerate(handle, start=1):
+            if limit is not None:
+                if read >= limit:
+                    return
+                read += len(raw)
+                if read > limit:  # a line still being written when the size was taken
+                    raw = raw[: len(raw) - (read - limit)]
             raw = raw.rstrip(b"\r\n")
             if raw.strip():
                 yield number, raw
@@ -172,12 +176,12 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
                 warnings.append(f"{name}:{number}: {exc}; se omite")
 
 
-def _scan(path: Path, name: str, keep: int | None) -> tuple[Tally, list[str]]:
-    """Fold every valid record of one segment; bad lines become warnings."""
+def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> tuple[Tally, list[str]]:
+    """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings."""
     part = Tally(keep)
     warnings: list[str] = []
     add = part.add
-    for number, raw in iter_lines(path):
+    for number, raw in iter_lines(path, limit):
         try:
             ok = add(decode(raw))
         except BadLine as exc:
@@ -223,12 +227,15 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
         for path in segments(ws, vigencia):
             name = ws.display(path)
             cache_file = _cache_file(ws, vigencia, path)
-            key = _cache_key(path.stat())
-            cached = read_json(cache_file) if use_cache and keep == KEEP else None
-            if isinstance(cached, dict) and cached.get("key") == key:
-                part, part_warnings = Tally.from_json(cached["tally"]), cached["warnings"]
+            st = path.stat()
+            key = _cache_key(st)
+            cached = _cached_part(read_json(cache_file), key) if use_cache and keep == KEEP else None
+            if cached is not None:
+                part, part_warnings = cached
             else:
-                part, part_warnings = _scan(path, name, keep)
+                # read exactly the bytes the key describes: a line appended meanwhile
+                # belongs to the next key (and to the appender's fold), never to this one
+                part, part_warnings = _scan(path, name, keep, st.st_size)
                 if use_cache and keep == KEEP:
                     write_json(cache_file, {"key": key, "tally": part.to_json(), "warnings": part_warnings})
             found += part_warnings
@@ -244,19 +251,32 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
         return total
 
 
+def _cached_part(cached: Any, key: list[Any]) -> tuple[Tally, list[str]] | None:
+    """The cached totals of a segment if ``cached`` is sound and current; a damaged cache is a miss."""
+    if not (isinstance(cached, dict) and cached.get("key") == key):
+        return None
+    try:
+        warnings = cached["warnings"]
+        if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            return None
+        return Tally.from_json(cached["tally"]), warnings
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
 def _fold_into_cache(ws: Workspace, vigencia: int, path: Path, before: os.stat_result, after: os.stat_result,
                      records: list[dict[str, Any]]) -> None:
     """Keep the segment's cached totals current after our own append (under its lock)."""
     from .cache import read_json, write_json
 
     cache_file = _cache_file(ws, vigencia, path)
-    cached = read_json(cache_file)
-    if not (isinstance(cached, dict) and cached.get("key") == _cache_key(before)):
+    cached = _cached_part(read_json(cache_file), _cache_key(before))
+    if cached is None:
         return  # no cache, or the file changed behind it: the next reader rebuilds it
-    part = Tally.from_json(cached["tally"])
+    part, warnings = cached
     for record in records:
         part.add(record)
-    write_json(cache_file, {"key": _cache_key(after), "tally": part.to_json(), "warnings": cached["warnings"]})
+    write_json(cache_file, {"key": _cache_key(after), "tally": part.to_json(), "warnings": warnings})
 
 
 def import_keys(ws: Workspace, vigencia: int) -> set[str]:
@@ -292,17 +312,25 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
             if not raw.strip():
                 continue
             try:
-                record = decode(raw)
-            except BadLine:
+                record = json.loads(raw)
+            except ValueError:
                 continue
-            return record["n"], digest(raw), data.endswith(b"\n")
+            # any record with a position counts, even of a newer format: its n is taken
+            n = record.get("n") if isinstance(record, dict) else None
+            if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+                return n, digest(raw), data.endswith(b"\n")
         if start == 0:
             return 0, GENESIS, data.endswith(b"\n")
         chunk *= 4
 
 
-def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]]) -> list[str]:
-    """Append ``records`` to this clone's segment in one write; their new ids."""
+def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]], skip_imported: bool = False) -> list[str]:
+    """Append ``records`` to this clone's segment in one write; their new ids.
+
+    With ``skip_imported``, records whose ``importe`` key is already in the
+    ledger are dropped, checked under the lock so that two simultaneous
+    imports of one file append it once.
+    """
     writer = ws.writer_id()
     folder = segment_dir(ws, vigencia)
     folder.mkdir(parents=True, exist_ok=True)
@@ -313,6 +341,9 @@ def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]]) -> list[
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
             last_n, prev, clean_end = _tail_state(handle, before.st_size)
+        if skip_imported:
+            known = import_keys(ws, vigencia)
+            records = [r for r in records if r.get("importe") not in known]
         parts = [] if clean_end else [b"\n"]
         ids = []
         appended = []
@@ -331,7 +362,10 @@ def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]]) -> list[
             written = os.write(fd, view)
             view = view[written:]
         os.fsync(fd)
-        _fold_into_cache(ws, vigencia, path, before, os.fstat(fd), appended)
+        try:
+            _fold_into_cache(ws, vigencia, path, before, os.fstat(fd), appended)
+        except Exception:  # noqa: BLE001 - the entry is written; a cache is only derived data
+            pass
     except OSError as exc:
         raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({exc.strerror}); revise permisos y espacio en disco.") from None
     finally:

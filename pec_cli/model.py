@@ -29,6 +29,16 @@ def parse_quarter(text: str) -> int:
     return _QUARTER_ALIASES[key]
 
 
+def iso_date(text: object) -> dt.date | None:
+    """A strict AAAA-MM-DD date (Python also parses 20240401; the ledger does not)."""
+    if not isinstance(text, str) or len(text) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def quarter_of(day: dt.date) -> int:
     return (day.month - 1) // 3 + 1
 

@@ -7,6 +7,7 @@ here, lazily, so commands that only need the cached plan never pay for them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,9 @@ def read_plan_data(path: Path, display: str | None = None) -> dict[str, Any]:
         raise PecError(f"El plan {name} no está en UTF-8: guárdelo con codificación UTF-8.") from None
     except OSError as exc:
         raise PecError(f"No se pudo leer el plan {name} ({exc.strerror}).") from None
-    return plan_data_from_text(text, name)
+    data = plan_data_from_text(text, name)
+    _check_file_year(path, data, name)
+    return data
 
 
 def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
@@ -160,3 +163,12 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
         raise PecError(f"El plan {name} tiene {count} {noun}; corríjalos y vuelva a intentarlo:", details)
     assert spec is not None
     return spec.model_dump(mode="json")
+
+
+def _check_file_year(path: Path, data: dict[str, Any], name: str) -> None:
+    """plan/2025.yaml must say vigencia 2025: the name is how pec picks a plan."""
+    if re.fullmatch(r"\d{4}", path.stem) and int(path.stem) != data["vigencia"]:
+        raise PecError(
+            f"El plan {name} dice «vigencia: {data['vigencia']}» pero su nombre es de {path.stem}; "
+            f"corrija la vigencia o renombre el archivo a plan/{data['vigencia']}{path.suffix}."
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from typing import Any
 
 from .errors import PecError
@@ -24,6 +25,17 @@ FIELD_NAMES = {
     "titulo": "el título", "canal": "el canal", "url": "la URL", "area": "el área solicitante",
     "red": "la red", "valor": "el valor medido", "nota": "la nota", "evidencia": "el archivo de evidencia",
 }
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def parse_number(text: str) -> float:
+    """A number as people in Colombia type it: 1520, 1.520 (thousands) or 1520,5; ValueError otherwise."""
+    value = text.strip().replace(" ", "")
+    if _THOUSANDS.match(value):
+        value = value.replace(".", "")
+    return float(value.replace(",", "."))
 
 
 def find_activity(plan: Plan, activity_id: str) -> Activity:
@@ -137,7 +149,7 @@ def build_piece(
         if not act.series:
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
         try:
-            number = float(str(valor).replace(",", ".")) if not isinstance(valor, int | float) else float(valor)
+            number = parse_number(str(valor)) if not isinstance(valor, int | float) else float(valor)
         except ValueError:
             raise PecError(
                 f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"

@@ -3,7 +3,8 @@
 ``PlanSpec`` mirrors ``plan/<vigencia>.yaml`` field for field (``extra="forbid"``
 everywhere) and checks what one field cannot: ids unique, windows inside the
 vigencia, programación summing to 100, formulas over known variables only.
-``to_plan`` turns a valid spec into the runtime :class:`pec_cli.model.Plan`.
+A valid spec, dumped as JSON, becomes the runtime plan through
+:func:`pec_cli.model.plan_from_data` (the same path the plan cache takes).
 
 Imported only when a plan must be validated (not on the cached hot path).
 """
@@ -16,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .formula import FormulaError, compile_formula
-from .model import ENTRY_FIELDS, Plan, formula_variables, plan_from_data
+from .model import ENTRY_FIELDS, formula_variables
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -25,7 +26,7 @@ RESERVED = {"meta", "inicio", "fin", "min", "max"}
 
 
 class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class TipoSpec(Spec):
@@ -73,6 +74,8 @@ class ActivitySpec(Spec):
         if self.calendario is not None:
             if not self.calendario:
                 raise ValueError("«calendario» necesita al menos un mes")
+            if len(set(self.calendario)) != len(self.calendario):
+                raise ValueError("«calendario» repite un mes; escriba cada mes una vez")
             outside = [m for m in self.calendario if not self.inicio.month <= m <= self.fin.month]
             if outside:
                 raise ValueError(f"el mes {outside[0]} de «calendario» cae fuera de la ventana de la actividad")
@@ -260,8 +263,3 @@ def formula_problems(spec: PlanSpec) -> list[Problem]:
                 (where, f"la fórmula «{source}» usa «meta», pero la actividad «{act.id}» no tiene meta numérica")
             )
     return problems
-
-
-def to_plan(spec: PlanSpec, source: str = "") -> Plan:
-    """The runtime plan of a valid spec (through its JSON form, as the cache does)."""
-    return plan_from_data(spec.model_dump(mode="json"), source)

@@ -17,12 +17,11 @@ nothing dropped. Standard library only; no I/O.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from .model import NOTE, PIECE, VOID, parse_quarter
+from .model import NOTE, PIECE, VOID, iso_date, parse_quarter
 
 KEEP = 4
 
@@ -39,11 +38,7 @@ class NeedsFullScan(Exception):
 
 @lru_cache(maxsize=4096)
 def valid_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10
+    return iso_date(text) is not None
 
 
 class Tally:

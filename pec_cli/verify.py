@@ -87,8 +87,16 @@ def _check_entries(ws: Workspace, vigencia: int, entries: list[Entry], plan: Pla
         else:
             by_id[entry.id] = entry
     voided: dict[str, Entry] = {}
+    imported: dict[str, Entry] = {}
     for entry in entries:
         where = f"{entry.file}:{entry.line}"
+        key = entry.get("importe")
+        if isinstance(key, str):
+            if key in imported:
+                first = imported[key]
+                problems.append(f"{where}: fila importada dos veces (ya está en {first.file}:{first.line}); anule una con «pec void {entry.id}»")
+            else:
+                imported[key] = entry
         if entry.clase == VOID:
             target = by_id.get(entry.anula or "")
             if target is None:

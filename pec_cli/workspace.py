@@ -97,25 +97,27 @@ class Workspace(NamedTuple):
     def writer_id(self) -> str:
         """This clone's writer id, made once (race-free) and never shared via git."""
         path = self.state_dir / "escritor"
+        if not path.exists():
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.state_dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="ascii")
+            tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
+            tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
+            try:
+                os.link(tmp, path)  # atomic: only one concurrent writer wins
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
         try:
             value = path.read_text(encoding="ascii").strip()
-            if re.fullmatch(r"[a-z0-9]{3,16}", value):
-                return value
         except (OSError, UnicodeDecodeError):
-            pass
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        ignore = self.state_dir / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="ascii")
-        value = "".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5))
-        tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
-        tmp.write_text(value + "\n", encoding="ascii")
-        try:
-            os.link(tmp, path)  # atomic: only one concurrent writer wins
-        except FileExistsError:
-            value = path.read_text(encoding="ascii").strip()
-        finally:
-            tmp.unlink(missing_ok=True)
+            value = ""
+        if not re.fullmatch(r"[a-z0-9]{3,16}", value):
+            raise PecError(
+                f"El archivo {path} (el id de escritor de esta copia) está dañado; bórrelo y pec creará uno nuevo."
+            )
         return value
 
     def display(self, path: Path) -> str:

@@ -135,3 +135,40 @@ def test_tally_json_round_trip():
     again = Tally.from_json(json.loads(json.dumps(tally.to_json())))
     assert again.to_json() == tally.to_json()
     assert again.totals().counts == {("x", "t", "2024-01-02"): 0}
+
+
+def test_a_status_read_racing_appends_never_double_counts(ws):
+    """Readers fold the segment while a writer appends: the cache must stay exact."""
+    import threading
+
+    w = Workspace(ws)
+    done = threading.Event()
+
+    def writer():
+        for i in range(300):
+            ledger.append(w, 2024, [{"clase": "pieza", "actividad": "noti", "tipo": "publicacion",
+                                     "fecha": "2024-05-02", "registrado": "x", "titulo": f"n{i}"}])
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    while not done.is_set():
+        ledger.tally(w, 2024, [], use_cache=True)
+    thread.join()
+    cached = ledger.tally(w, 2024, [], use_cache=True).totals().counts
+    assert cached == ledger.tally(w, 2024, [], use_cache=False).totals().counts
+    assert cached[("noti", "publicacion", "2024-05-02")] == 300
+
+
+def test_a_damaged_cache_is_only_a_miss(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    assert pec("status", "--format", "json").exit_code == 0
+    for cache_file in (ws / ".pec" / "cache").glob("tally-*.json"):
+        data = json.loads(cache_file.read_text())
+        data["tally"] = {"counts": "basura"}
+        cache_file.write_text(json.dumps(data))
+    logged = pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "B")
+    assert logged.exit_code == 0
+    doc = json.loads(pec("status", "--trim", "I", "--format", "json").stdout)
+    rev = next(a for a in doc["actividades"] if a["id"] == "revista")
+    assert rev["trimestres"]["I"]["realizadas"] == 2

@@ -350,3 +350,56 @@ def test_missing_evidence_file_is_refused(pec, ws, tmp_path):
     result = pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A", "--evidencia", str(tmp_path / "no.pdf"))
     assert result.exit_code == 1 and "no existe" in result.stderr
     assert ledger_snapshot(ws) == {}
+
+
+def test_two_simultaneous_imports_of_one_file_append_it_once(ws, tmp_path):
+    source = write_csv(tmp_path / "p.csv", "actividad;fecha;titulo\n" + "".join(
+        f"noti;2024-05-{d:02d};Noti {d}\n" for d in range(1, 29)))
+    procs = [subprocess.Popen([sys.executable, "-m", "pec_cli", "import", str(source)], env=env_for(ws),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    titles = [r["titulo"] for r in segment_lines(ws)]
+    assert sorted(titles) == sorted(f"Noti {d}" for d in range(1, 29))
+    assert sum("Importadas 28 entradas" in out for out, _ in outputs) == 1
+
+
+def test_import_evidence_must_sit_beside_the_csv(pec, ws, tmp_path):
+    folder = tmp_path / "lote"
+    folder.mkdir()
+    (folder / "acta.pdf").write_bytes(b"%PDF acta")
+    (tmp_path / "secreto.txt").write_text("no")
+    source = write_csv(folder / "p.csv", "actividad;fecha;titulo;evidencia\n"
+                                         "noti;2024-05-02;A;acta.pdf\n"
+                                         "noti;2024-05-03;B;../secreto.txt\n"
+                                         "noti;2024-05-04;C;/etc/hostname\n")
+    result = pec("import", str(source))
+    assert result.exit_code == 1
+    assert "fila 3, columna evidencia" in result.stderr and "fila 4, columna evidencia" in result.stderr
+    assert not (ws / "evidencias").exists()
+    ok = write_csv(folder / "ok.csv", "actividad;fecha;titulo;evidencia\nnoti;2024-05-02;A;acta.pdf\n")
+    assert pec("import", str(ok)).exit_code == 0
+    assert [p.read_bytes() for p in (ws / "evidencias" / "2024").iterdir()] == [b"%PDF acta"]
+
+
+def test_verify_names_a_row_imported_twice(pec, ws):
+    w = Workspace(ws)
+    row = {"clase": "pieza", "actividad": "noti", "tipo": "publicacion", "fecha": "2024-05-02",
+           "registrado": "x", "titulo": "A", "importe": "abc"}
+    ledger.append(w, 2024, [row, dict(row)])  # as two clones importing one file would leave it
+    result = pec("verify")
+    assert result.exit_code == 1 and "fila importada dos veces" in result.stdout
+
+
+def test_a_damaged_writer_id_is_refused_not_followed(pec, ws):
+    pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    (ws / ".pec" / "escritor").write_text("../../../evil\n")
+    result = pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "B")
+    assert result.exit_code == 1 and "está dañado" in result.stderr
+    assert not list(ws.parent.rglob("evil*"))
+
+
+def test_thousands_point_in_a_measured_value(pec, ws):
+    assert pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", "1.520").exit_code == 0
+    assert pec("log", "seguidores", "--fecha", "2024-03-16", "--red", "instagram", "--valor", "1520,5").exit_code == 0
+    assert [r["valor"] for r in segment_lines(ws)] == [1520, 1520.5]

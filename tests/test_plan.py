@@ -184,3 +184,22 @@ actividades:
     assert plan.activity("boletin").programacion == (25, 25, 25, 25)
     assert plan.line("boletin").programacion == (10, 20, 30, 40)
     assert yaml.safe_load(plan_text)["lineas"][0]["id"] == "boletin"
+
+
+def test_file_name_and_vigencia_must_agree(tmp_path):
+    path = tmp_path / "2025.yaml"
+    path.write_text(SHIPPED.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(PecError) as caught:
+        load_plan(path, "plan/2025.yaml")
+    assert "vigencia: 2024" in caught.value.message and "2025" in caught.value.message
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("    meta: 10\n", "    meta: .inf\n", "actividades[revista].meta"),
+    ("    calendario: [4, 6, 9, 12]", "    calendario: [4, 4]", "actividades[campanas]"),
+    ("- {id: instagram, nombre: Instagram}", "- {id: instagram, nombre: Instagram, linea_base: .nan}",
+     "actividades[seguidores].series[instagram].linea_base"),
+])
+def test_non_finite_numbers_and_repeated_months_are_refused(tmp_path, old, new, where):
+    details = errors_of(write(tmp_path, edited(old, new)))
+    assert any(where in d for d in details), details
