@@ -18,7 +18,7 @@ import typer
 from typer._click import exceptions as click  # typer >= 0.29 vendors click; its exceptions live here
 from typer.core import TyperGroup
 
-from .errors import PecError
+from .errors import PecError, reason
 
 HELP = "Seguimiento del Plan Estratégico de Comunicaciones: registre piezas y calcule el avance trimestral."
 
@@ -43,7 +43,7 @@ def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch
         hint = f" ¿Quiso decir {' o '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
         return f"La opción {exc.option_name} no existe;{hint} vea {where}."
     if isinstance(exc, click.MissingParameter):
-        return f"Falta {_param_name(exc)}; vea {where}."
+        return f"Falta el valor de {_param_name(exc)}; vea {where}."
     if isinstance(exc, click.BadParameter):
         hint = _param_name(exc)
         message = exc.message
@@ -57,9 +57,10 @@ def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch
     if match:
         names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and hasattr(ctx.command, "list_commands") else ""
         return f"El comando «{match.group(1)}» no existe; los comandos son: {names}."
-    match = re.match(r"Got unexpected extra arguments? \((.*)\)", text)
+    match = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
     if match:
-        return f"Sobra el argumento «{match.group(1)}» (¿faltan comillas alrededor de un texto?); vea {where}."
+        return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
+                f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
     if text.startswith("Missing command"):
         return f"Falta el comando; vea {where}."
     if re.match(r"Option '(.*)' requires an argument\.", text):
@@ -106,7 +107,7 @@ class SpanishGroup(TyperGroup):
         except OSError as exc:
             if os.environ.get("PEC_DEBUG"):
                 raise
-            _fail(f"Error del sistema de archivos ({exc.strerror or exc}); revise la ruta, los permisos y el espacio en disco.")
+            _fail(f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio en disco.")
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
@@ -156,6 +157,10 @@ def _context(root: str | None, vigencia_arg: str | None, year_hint: int | None =
         vigencia = year_hint
     plan = load_plan_cached(ws, ws.plan_path(vigencia, day))
     return ws, plan, day
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _interactive() -> bool:
@@ -272,7 +277,7 @@ def import_csv(
     try:
         data = archivo.read_bytes()
     except OSError as exc:
-        raise PecError(f"No se pudo leer {archivo} ({exc.strerror}); compruebe la ruta del CSV.") from None
+        raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
     job = plan_import(plan, data, archivo.name, archivo.parent, day, now_iso(), ledger.import_keys(ws, plan.vigencia), _warn)
     if job.evidence:
         from .evidence import store_evidence
@@ -281,8 +286,12 @@ def import_csv(
             job.records[index]["evidencia"] = store_evidence(ws, plan.vigencia, source)
     appended = ledger.append(ws, plan.vigencia, job.records, skip_imported=True) if job.records else []
     already = job.skipped + len(job.records) - len(appended)
-    skipped = f"; {already} fila(s) ya estaban importadas y se omitieron" if already else ""
-    typer.echo(f"Importadas {len(appended)} entradas de {job.rows} fila(s){skipped}.")
+    skipped = ""
+    if already == 1:
+        skipped = "; 1 fila ya estaba importada y se omitió"
+    elif already:
+        skipped = f"; {already} filas ya estaban importadas y se omitieron"
+    typer.echo(f"Importadas {_count(len(appended), 'entrada', 'entradas')} de {_count(job.rows, 'fila', 'filas')}{skipped}.")
 
 
 @app.command()
@@ -356,8 +365,8 @@ def list_entries(
     fmt = _format(formato, ("table", "json", "csv"))
     ws, plan, _ = _context(root, vigencia)
     act_id = find_activity(plan, actividad).id if actividad else None
-    lo = parse_date(desde, "--desde") if desde else None
-    hi = parse_date(hasta, "--hasta") if hasta else None
+    lo = parse_date(desde, " en --desde") if desde else None
+    hi = parse_date(hasta, " en --hasta") if hasta else None
     if trim is not None:
         q_lo, q_hi = quarter_bounds(plan.vigencia, quarter_arg(trim))
         lo, hi = max(lo or q_lo, q_lo), min(hi or q_hi, q_hi)

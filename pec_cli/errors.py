@@ -17,3 +17,26 @@ class PecError(Exception):
         self.details = details or []
         self.code = code
         self.field = field  # the input field at fault, when there is one (for import's row/column)
+
+
+_REASONS = {
+    "ENOENT": "no existe",
+    "EACCES": "permiso denegado",
+    "EPERM": "operación no permitida",
+    "ENOSPC": "no queda espacio en el disco",
+    "EROFS": "el sistema de archivos es de solo lectura",
+    "EISDIR": "es una carpeta, no un archivo",
+    "ENOTDIR": "una parte de la ruta no es una carpeta",
+    "EEXIST": "ya existe",
+    "ENAMETOOLONG": "el nombre es demasiado largo",
+    "EDQUOT": "se agotó la cuota de disco",
+    "EIO": "error de lectura o escritura del disco",
+}
+
+
+def reason(exc: OSError) -> str:
+    """An operating-system error, said in Spanish."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _REASONS.get(name, exc.strerror or str(exc))

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .avance import Report
-from .errors import PecError
+from .errors import PecError, reason
 from .model import PIECE, Entry, Plan, quarter_bounds, quarter_of
 from .render import QUARTERS, render_json, render_markdown, report_to_dict, seguimiento_headers, seguimiento_rows
 
@@ -345,7 +345,7 @@ def write_file(content: str | bytes, output: Path) -> Path:
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PecError(f"No se pudo escribir {output} ({exc.strerror}); elija otra ruta con -o.") from None
+        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
     return output.resolve()
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PecError
-from .model import Plan
+from .model import Plan, iso_date
 from .records import build_piece
 
 COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
@@ -111,7 +111,8 @@ def plan_import(
                 errors.append(f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(columns)} columnas")
                 continue
             fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
-            fields["fecha"] = _date(fields.get("fecha", ""))
+            original_date = fields.get("fecha", "")
+            fields["fecha"] = _date(original_date)
             canonical = {k: v for k, v in fields.items() if v}
             base_key = row_key(canonical, 0)
             occurrence = seen.get(base_key, 0)
@@ -122,7 +123,9 @@ def plan_import(
                 continue
             try:
                 if not fields.get("fecha"):
-                    raise PecError("Falta la fecha (AAAA-MM-DD).", field="fecha")
+                    raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
+                if iso_date(fields["fecha"]) is None:
+                    raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
                 record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {exc.message}")

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import PecError
+from .errors import PecError, reason
 from .model import CLASSES, ENTRY_FIELDS, NOTE, PIECE, VOID, Entry, iso_date, parse_quarter
 from .tally import KEEP, Tally
 from .workspace import Workspace
@@ -367,7 +367,7 @@ def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]], skip_imp
         except Exception:  # noqa: BLE001 - the entry is written; a cache is only derived data
             pass
     except OSError as exc:
-        raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({exc.strerror}); revise permisos y espacio en disco.") from None
+        raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({reason(exc)}); revise permisos y espacio en disco.") from None
     finally:
         os.close(fd)  # closing releases the lock
     return ids

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import PecError
+from .errors import PecError, reason
 from .model import Plan, plan_from_data
 
 _MESSAGES = {
@@ -38,17 +38,72 @@ _MESSAGES = {
 }
 
 
+_YAML_PROBLEMS = {
+    "did not find expected '-' indicator": "falta el guion «-» de un elemento de lista, o sobra una sangría",
+    "mapping values are not allowed here": "hay un «:» donde no se espera (¿falta poner el texto entre comillas?)",
+    "did not find expected key": "falta una clave o sobra una sangría",
+    "found character '\\t' that cannot start any token": "hay un tabulador: use espacios para la sangría",
+    "found character that cannot start any token": "hay un carácter que no puede empezar un valor (¿faltan comillas?)",
+    "could not find expected ':'": "falta «:» después de la clave",
+    "did not find expected node content": "falta un valor",
+    "found unexpected end of stream": "el archivo termina antes de cerrar un bloque o unas comillas",
+    "found unknown escape character": "hay una secuencia de escape desconocida entre comillas",
+    "did not find expected ',' or ']'": "falta «,» o «]» en una lista entre corchetes",
+    "did not find expected ',' or '}'": "falta «,» o «}» en un bloque entre llaves",
+    "found duplicate anchor": "un ancla «&» está repetida",
+}
+
+
+def _yaml_problem(exc: Any) -> str:
+    problem = str(exc.problem or exc.context or "")
+    if "constructor for the tag" in problem or "undefined tag handle" in problem:
+        return "usa una etiqueta YAML no permitida (pec nunca construye objetos a partir del plan)"
+    return _YAML_PROBLEMS.get(problem, f"error de sintaxis YAML ({problem})")
+
+
+def _plan_loader(yaml: Any) -> Any:
+    """A safe loader (libyaml when present) that leaves dates as text.
+
+    YAML would build a date itself and fail with a bare ValueError on
+    2024-02-30; as text, the schema checks it and the error is located.
+    """
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {
+        first: [r for r in rules if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, rules in base.yaml_implicit_resolvers.items()
+    }
+    return type("PlanLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+
+def _duplicate_keys(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+    """Keys written twice in one block (YAML would silently keep the last)."""
+    import yaml
+
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                found.append((path + (key.value,), f"la clave «{key.value}» está repetida; deje una sola"))
+            seen.add(key.value)
+            found += _duplicate_keys(value, path + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, path + (i,))
+    return found
+
+
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind == "greater_than":
-        return f"debe ser mayor que {ctx.get('gt')}"
+        return f"debe ser mayor que {ctx.get('gt'):g}"
     if kind == "greater_than_equal":
-        return f"debe ser al menos {ctx.get('ge')}"
+        return f"debe ser al menos {ctx.get('ge'):g}"
     if kind == "less_than_equal":
-        return f"debe ser como máximo {ctx.get('le')}"
+        return f"debe ser como máximo {ctx.get('le'):g}"
     if kind == "too_short":
         return f"necesita al menos {ctx.get('min_length')} elemento(s)"
     if kind == "literal_error":
@@ -112,7 +167,7 @@ def read_plan_data(path: Path, display: str | None = None) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise PecError(f"El plan {name} no está en UTF-8: guárdelo con codificación UTF-8.") from None
     except OSError as exc:
-        raise PecError(f"No se pudo leer el plan {name} ({exc.strerror}).") from None
+        raise PecError(f"No se pudo leer el plan {name} ({reason(exc)}).") from None
     data = plan_data_from_text(text, name)
     _check_file_year(path, data, name)
     return data
@@ -125,27 +180,29 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
 
     from .schema import PlanSpec, plan_problems
 
+    loader = _plan_loader(yaml)(text)
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same safety, faster
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader: no object construction
-        node = yaml.compose(text, Loader=loader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        problem = exc.problem or exc.context or "YAML mal formado"
-        raise PecError(
-            f"El plan {name} no es YAML válido ({where}: {problem}); corrija esa línea.",
-            [f"{where}: {problem}"],
-        ) from None
+        where = f" ({name}:{mark.line + 1}:{mark.column + 1}, línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
+        raise PecError(f"El plan {name} no es YAML válido{where}: {_yaml_problem(exc)}; corrija esa línea.") from None
     except yaml.YAMLError as exc:
         raise PecError(f"El plan {name} no es YAML válido ({exc}); corrija el archivo.") from None
+    except (ValueError, TypeError) as exc:
+        raise PecError(f"El plan {name} tiene un valor que YAML no puede leer ({exc}); corríjalo.") from None
     except RecursionError:
         raise PecError(f"El plan {name} anida demasiado; simplifique el archivo.") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise PecError(f"El plan {name} está vacío; copie el plan de ejemplo con «pec init» en otra carpeta.")
     if not isinstance(data, dict):
-        raise PecError(f"El plan {name} debe ser un bloque de campos «clave: valor», no {type(data).__name__}.")
+        raise PecError(f"El plan {name} debe ser un bloque de campos «clave: valor», no una lista ni un texto suelto.")
     lines = _node_lines(node) if node is not None else {}
 
-    problems: list[tuple[tuple[Any, ...], str]] = []
+    problems: list[tuple[tuple[Any, ...], str]] = list(_duplicate_keys(node))
     spec = None
     try:
         spec = PlanSpec.model_validate(data)

@@ -11,10 +11,11 @@ import datetime as dt
 import difflib
 import math
 import re
+import unicodedata
 from typing import Any
 
 from .errors import PecError
-from .model import NOTE, PIECE, QUARTERS, VOID, Activity, Entry, Plan, parse_quarter
+from .model import NOTE, PIECE, QUARTERS, VOID, Activity, Entry, Plan, iso_date, parse_quarter
 
 LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000}
 OPTION = {
@@ -38,9 +39,15 @@ def parse_number(text: str) -> float:
     return float(value.replace(",", "."))
 
 
+def plain_id(text: str) -> str:
+    """What a person typed, as an id: «Campañas» -> «campanas», «Cápsulas» -> «capsulas»."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def find_activity(plan: Plan, activity_id: str) -> Activity:
     """The plan's activity ``activity_id``, or a refusal suggesting the closest ids."""
-    key = activity_id.strip().lower()
+    key = plain_id(activity_id)
     act = plan.activity(key)
     if act is not None:
         return act
@@ -55,14 +62,14 @@ def find_activity(plan: Plan, activity_id: str) -> Activity:
     )
 
 
-def parse_date(text: str, what: str = "--fecha") -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
+def parse_date(text: str, what: str = " en --fecha") -> dt.date:
+    day = iso_date(text.strip()) if isinstance(text, str) else None
+    if day is None:
         raise PecError(
-            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28) en {what}.",
+            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28){what}.",
             field="fecha",
-        ) from None
+        )
+    return day
 
 
 def quarter_arg(text: str) -> int:
@@ -110,7 +117,7 @@ def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str
 def resolve_tipo(act: Activity, tipo: str | None) -> str:
     if tipo is None or tipo == "":
         return act.default_tipo
-    key = tipo.strip().lower()
+    key = plain_id(tipo)
     if act.tipo(key) is None:
         choices = ", ".join(t.id for t in act.tipos)
         raise PecError(f"El tipo «{tipo}» no existe en «{act.id}»; use --tipo con uno de: {choices}.", field="tipo")
@@ -124,7 +131,16 @@ def build_piece(
     act = find_activity(plan, activity_id)
     tipo = resolve_tipo(act, fields.get("tipo"))
     raw_date = fields.get("fecha")
-    fecha = parse_date(raw_date) if raw_date not in (None, "") else today
+    if raw_date in (None, ""):
+        if not act.inicio <= today <= act.fin:
+            raise PecError(
+                f"Sin --fecha se usa la de hoy ({today.isoformat()}), que está fuera de la ventana de «{act.id}» "
+                f"({act.inicio.isoformat()} a {act.fin.isoformat()}); indique la fecha de la pieza con --fecha.",
+                field="fecha",
+            )
+        fecha = today
+    else:
+        fecha = parse_date(raw_date)
     check_date(act, fecha, today)
     record: dict[str, Any] = {
         "clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha.isoformat(), "registrado": registrado,
@@ -140,7 +156,7 @@ def build_piece(
     if red not in (None, ""):
         if not act.series:
             raise PecError(f"«{act.id}» no mide redes: quite --red (use --canal para decir dónde se publicó).", field="red")
-        key = str(red).strip().lower()
+        key = plain_id(str(red))
         ids = [s.id for s in act.series]
         if key not in ids:
             raise PecError(f"La red «{red}» no está en «{act.id}»; use --red con una de: {', '.join(ids)}.", field="red")
@@ -162,8 +178,13 @@ def build_piece(
         record["evidencia"] = evidencia
     missing = missing_fields(act, tipo, record)
     if missing:
-        needs = ", ".join(f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing)
-        raise PecError(f"Falta {needs} para un «{tipo}» de «{act.id}»; añádalo y vuelva a intentarlo.", field=missing[0])
+        names = [f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing]
+        needs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
+        verb = "Falta" if len(names) == 1 else "Faltan"
+        raise PecError(
+            f"{verb} {needs} para registrar un «{tipo}» de «{act.id}»; añádalo y vuelva a intentarlo.",
+            field=missing[0],
+        )
     return record
 
 

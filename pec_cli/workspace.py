@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import PecError
+from .errors import PecError, reason
 
 TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
@@ -176,5 +176,5 @@ def init_workspace(folder: Path) -> Path:
         _ensure_lines(target / ".gitattributes", GITATTRIBUTES)
         _ensure_lines(target / ".gitignore", GITIGNORE)
     except OSError as exc:
-        raise PecError(f"No se pudo crear el espacio de trabajo en {target} ({exc.strerror}); revise permisos.") from None
+        raise PecError(f"No se pudo crear el espacio de trabajo en {target} ({reason(exc)}); revise permisos.") from None
     return target

@@ -320,3 +320,37 @@ def test_every_command_has_help_and_is_in_the_readme(pec):
         result = pec(*name.split(), "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout, name
         assert f"pec {name}" in readme, f"`pec {name}` is not in the README"
+
+
+def test_impossible_date_and_repeated_key_in_the_plan_are_located(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8").replace("    inicio: 2024-03-01\n", "    inicio: 2024-02-30\n", 1)
+    plan.write_text(text.replace("formato: 1\n", "formato: 1\nformato: 1\n"), encoding="utf-8")
+    result = pec("plan", "check")
+    refused(result, "tiene 2 errores")
+    assert "actividades[revista].inicio: debe ser una fecha" in result.stderr
+    assert "la clave «formato» está repetida" in result.stderr
+
+
+def test_accents_and_capitals_are_forgiven_in_ids(pec, status_json):
+    assert pec("log", "Campañas", "--fecha", "2024-04-20", "--titulo", "Somos USPEC").exit_code == 0
+    assert pec("log", "cápsulas", "--fecha", "2024-04-20", "--titulo", "Cápsula 1").exit_code == 0
+    assert pec("log", "internas", "--tipo", "Solicitud", "--area", "TH", "--fecha", "2024-04-20").exit_code == 0
+    doc = status_json("II")
+    counts = {a["id"]: a["acumulado"]["por_tipo"] for a in doc["actividades"]}
+    assert counts["campanas"] == {"publicacion": 1} and counts["capsulas"] == {"publicacion": 1}
+    assert counts["internas"]["solicitud"] == 1
+
+
+def test_unquoted_title_explains_the_quotes(pec):
+    message = refused(pec("log", "revista", "--titulo", "Revista", "No.", "7"), "entre comillas", code=2)
+    assert "«No. 7»" in message or "«No.»" in message
+
+
+def test_default_date_is_explained_when_outside_the_window(pec):
+    result = pec("log", "revista", "--titulo", "x", env={"PEC_HOY": "2026-11-26"})
+    refused(result, "Sin --fecha se usa la de hoy (2026-11-26)")
+
+
+def test_missing_fields_are_named_together(pec):
+    refused(pec("log", "seguidores", "--fecha", "2024-03-15"), "Faltan la red (--red) y el valor medido (--valor)")

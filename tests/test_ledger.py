@@ -263,7 +263,7 @@ def test_import_excel_spanish_csv_and_twice(pec, ws, tmp_path, status_json):
     assert seg["trimestres"]["I"]["series"]["instagram"]["fin"] == 1520
     before = ledger_snapshot(ws)
     second = pec("import", str(source))
-    assert second.exit_code == 0 and "Importadas 0 entradas" in second.stdout and "4 fila(s) ya estaban" in second.stdout
+    assert second.exit_code == 0 and "Importadas 0 entradas" in second.stdout and "4 filas ya estaban importadas y se omitieron" in second.stdout
     assert ledger_snapshot(ws) == before
 
 
@@ -274,7 +274,7 @@ def ledger_snapshot(ws: Path) -> dict[str, bytes]:
 def test_import_comma_separated_without_bom(pec, tmp_path):
     source = write_csv(tmp_path / "p.csv", "actividad,fecha,titulo\nnoti,2024-05-02,\"Noti, edición 1\"\n")
     result = pec("import", str(source))
-    assert result.exit_code == 0 and "Importadas 1 entradas" in result.stdout
+    assert result.exit_code == 0 and "Importadas 1 entrada de 1 fila." in result.stdout
     assert json.loads(pec("list", "--format", "json").stdout)[0]["titulo"] == "Noti, edición 1"
 
 
