@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from typer._click import exceptions as click  # typer >= 0.29 vendors click; its exceptions live here
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .errors import PecError, reason
 
@@ -78,8 +78,32 @@ def _fail(message: str, details: list[str] | None = None, code: int = 1) -> None
     sys.exit(code)
 
 
+_HELP_WORDS = (
+    ("Usage:", "Uso:"), ("Arguments:", "Argumentos:"), ("Options:", "Opciones:"), ("Commands:", "Comandos:"),
+    ("Show this message and exit.", "Muestra esta ayuda y termina."), ("[required]", "[obligatorio]"),
+    ("[default: ", "[por defecto: "), ("[OPTIONS]", "[OPCIONES]"), ("COMMAND [ARGS]...", "COMANDO [ARGUMENTOS]..."),
+)
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _spanish_help(text: str) -> str:
+    for english, spanish in _HELP_WORDS:
+        text = text.replace(english, spanish)
+    return text
+
+
+class SpanishCommand(TyperCommand):
+    """A command whose help is in Spanish."""
+
+    def get_help(self, ctx: Any) -> str:
+        return _spanish_help(super().get_help(ctx))
+
+
 class SpanishGroup(TyperGroup):
     """Runs the app and turns every expected failure into one Spanish sentence."""
+
+    def get_help(self, ctx: Any) -> str:
+        return _spanish_help(super().get_help(ctx))
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -115,26 +139,33 @@ class SpanishGroup(TyperGroup):
 
 app = typer.Typer(
     cls=SpanishGroup, help=HELP, no_args_is_help=True, add_completion=False,
-    pretty_exceptions_enable=False, rich_markup_mode=None,
+    pretty_exceptions_enable=False, rich_markup_mode=None, context_settings=CONTEXT,
 )
 plan_app = typer.Typer(
     cls=SpanishGroup, help="Ver y validar el plan.", no_args_is_help=True, pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode=None, context_settings=CONTEXT,
 )
 app.add_typer(plan_app, name="plan")
 
 RootOpt = Annotated[
     str | None,
-    typer.Option("--root", help="Carpeta del espacio de trabajo (si no, PEC_ROOT o la carpeta con plan/ más cercana).", show_default=False),
+    typer.Option("--root", metavar="CARPETA", help="Carpeta del espacio de trabajo (si no, PEC_ROOT o la carpeta con plan/ más cercana).", show_default=False),
 ]
 VigenciaOpt = Annotated[
     str | None,
-    typer.Option("--vigencia", help="Año del plan (plan/<vigencia>.yaml); por defecto el del año en curso, si no el último.", show_default=False),
+    typer.Option("--vigencia", metavar="AÑO", help="Año del plan (plan/<vigencia>.yaml); por defecto el del año en curso, si no el último.", show_default=False),
 ]
 TrimOpt = Annotated[
     str | None,
-    typer.Option("--trim", help="Trimestre: I, II, III o IV (o 1-4); por defecto el actual, o IV fuera de la vigencia.", show_default=False),
+    typer.Option("--trim", metavar="TRIM", help="Trimestre: I, II, III o IV (o 1-4); por defecto el actual, o IV fuera de la vigencia.", show_default=False),
 ]
+
+
+@app.callback()
+def _global_options(root: RootOpt = None) -> None:
+    # `pec --root DIR status` as well as `pec status --root DIR`
+    if root is not None:
+        os.environ["PEC_ROOT"] = root
 
 
 def _year(vigencia: str | None) -> int | None:
@@ -183,9 +214,9 @@ def _format(value: str, allowed: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- workspace
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def init(
-    carpeta: Annotated[Path, typer.Argument(help="Carpeta del nuevo espacio de trabajo.")] = Path("."),
+    carpeta: Annotated[Path, typer.Argument(metavar="[CARPETA]", help="Carpeta del nuevo espacio de trabajo (por defecto la actual).", show_default=False)] = Path("."),
 ) -> None:
     """Crear un espacio de trabajo: plan/ (con el plan 2024), ledger/, .gitattributes."""
     from .workspace import init_workspace
@@ -194,7 +225,7 @@ def init(
     typer.echo(f"Espacio de trabajo creado en {created}. Siguiente paso: pec plan show")
 
 
-@plan_app.command("check")
+@plan_app.command("check", cls=SpanishCommand)
 def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     """Validar el plan e informar de todos sus errores, con archivo y línea."""
     from .plan import load_plan
@@ -209,7 +240,7 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     )
 
 
-@plan_app.command("show")
+@plan_app.command("show", cls=SpanishCommand)
 def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     """Mostrar el plan en tablas: líneas, actividades (y su línea), metas y fórmulas."""
     from .plan_view import print_plan
@@ -221,19 +252,19 @@ def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
 # ---------------------------------------------------------------- ledger
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def log(
-    actividad: Annotated[str, typer.Argument(help="Id de la actividad (revista, noti, capsulas, ...).")],
-    fecha: Annotated[str | None, typer.Option(help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
-    titulo: Annotated[str | None, typer.Option(help="Título de la pieza.")] = None,
-    tipo: Annotated[str | None, typer.Option(help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
-    canal: Annotated[str | None, typer.Option(help="Canal donde se publicó.")] = None,
-    url: Annotated[str | None, typer.Option(help="Enlace a la pieza publicada.")] = None,
-    evidencia: Annotated[Path | None, typer.Option(help="Archivo de evidencia; se copia al espacio de trabajo.")] = None,
-    area: Annotated[str | None, typer.Option(help="Área solicitante (para una solicitud).")] = None,
-    red: Annotated[str | None, typer.Option(help="Red social medida (para una medición).")] = None,
-    valor: Annotated[str | None, typer.Option(help="Valor medido, p. ej. seguidores (para una medición).")] = None,
-    nota: Annotated[str | None, typer.Option(help="Nota libre.")] = None,
+    actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad (revista, noti, capsulas, ...).")],
+    fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
+    titulo: Annotated[str | None, typer.Option(metavar="TEXTO", help="Título de la pieza (entre comillas si tiene espacios).")] = None,
+    tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
+    canal: Annotated[str | None, typer.Option(metavar="TEXTO", help="Canal donde se publicó.")] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="Enlace a la pieza publicada.")] = None,
+    evidencia: Annotated[Path | None, typer.Option(metavar="ARCHIVO", help="Archivo de evidencia; se copia a evidencias/<año>/ con su SHA-256.")] = None,
+    area: Annotated[str | None, typer.Option(metavar="TEXTO", help="Área solicitante (para una solicitud).")] = None,
+    red: Annotated[str | None, typer.Option(metavar="RED", help="Red social medida (para una medición): instagram, twitter, tiktok, facebook, youtube.")] = None,
+    valor: Annotated[str | None, typer.Option(metavar="NÚMERO", help="Valor medido, p. ej. seguidores (para una medición).")] = None,
+    nota: Annotated[str | None, typer.Option(metavar="TEXTO", help="Nota libre.")] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -262,7 +293,7 @@ def log(
     typer.echo(entry_id)
 
 
-@app.command("import")
+@app.command("import", cls=SpanishCommand)
 def import_csv(
     archivo: Annotated[Path, typer.Argument(metavar="ARCHIVO.csv", help="CSV con columnas actividad, fecha, titulo, tipo, ...")],
     root: RootOpt = None,
@@ -294,11 +325,11 @@ def import_csv(
     typer.echo(f"Importadas {_count(len(appended), 'entrada', 'entradas')} de {_count(job.rows, 'fila', 'filas')}{skipped}.")
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def note(
-    actividad: Annotated[str, typer.Argument(help="Id de la actividad.")],
-    texto: Annotated[str, typer.Argument(help="Texto de la observación.")],
-    trim: Annotated[str, typer.Option("--trim", help="Trimestre de la observación: I, II, III o IV.")],
+    actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad.")],
+    texto: Annotated[str, typer.Argument(metavar="TEXTO", help="Texto de la observación (entre comillas).")],
+    trim: Annotated[str, typer.Option("--trim", metavar="TRIM", help="Trimestre de la observación: I, II, III o IV.")],
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -313,10 +344,10 @@ def note(
     typer.echo(entry_id)
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def void(
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="Id de la entrada que se anula.")],
-    motivo: Annotated[str, typer.Option("--motivo", help="Por qué se anula (queda en el registro).")],
+    motivo: Annotated[str, typer.Option("--motivo", metavar="TEXTO", help="Por qué se anula (queda en el registro).")],
     root: RootOpt = None,
 ) -> None:
     """Anular una entrada con un motivo (se añade una corrección; nada se borra)."""
@@ -345,15 +376,15 @@ def void(
     typer.echo(new_id)
 
 
-@app.command("list")
+@app.command("list", cls=SpanishCommand)
 def list_entries(
-    actividad: Annotated[str | None, typer.Option(help="Solo esta actividad.")] = None,
-    trim: TrimOpt = None,
-    desde: Annotated[str | None, typer.Option(help="Desde esta fecha (AAAA-MM-DD).")] = None,
-    hasta: Annotated[str | None, typer.Option(help="Hasta esta fecha (AAAA-MM-DD).")] = None,
-    tipo: Annotated[str | None, typer.Option(help="Solo este tipo de entrada.")] = None,
-    anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir las entradas anuladas.")] = False,
-    formato: Annotated[str, typer.Option("--format", help="table, json o csv.")] = "table",
+    actividad: Annotated[str | None, typer.Option(metavar="ACTIVIDAD", help="Solo esta actividad.")] = None,
+    trim: Annotated[str | None, typer.Option("--trim", metavar="TRIM", help="Solo este trimestre: I, II, III o IV (por defecto, todo el año).", show_default=False)] = None,
+    desde: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Desde esta fecha.")] = None,
+    hasta: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Hasta esta fecha.")] = None,
+    tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Solo este tipo de entrada.")] = None,
+    anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir también las entradas anuladas (marcadas).")] = False,
+    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -411,10 +442,10 @@ def _report(root: str | None, vigencia: str | None, trim: str | None) -> Any:
     return compute(plan, totals, quarter or default_quarter(plan, day), day)
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def status(
     trim: TrimOpt = None,
-    formato: Annotated[str, typer.Option("--format", help="table, json o markdown.")] = "table",
+    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o markdown.")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -439,7 +470,7 @@ def status(
         print_status(report)
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def export(
     formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, xlsx, markdown, json o html.")],
     trim: TrimOpt = None,
@@ -450,8 +481,8 @@ def export(
         show_default=False,
     )] = None,
     detalle: Annotated[bool, typer.Option("--detalle", help="Exportar las entradas (con su evidencia y SHA-256) en lugar de la tabla de Seguimiento; con --trim, las del trimestre.")] = False,
-    separador: Annotated[str, typer.Option("--separador", help="Separador CSV: ; o ,")] = ";",
-    decimal: Annotated[str, typer.Option("--decimal", help="Separador decimal CSV: , o .")] = ",",
+    separador: Annotated[str, typer.Option("--separador", metavar="SEP", help="Separador CSV: ; o ,")] = ";",
+    decimal: Annotated[str, typer.Option("--decimal", metavar="SEP", help="Separador decimal CSV: , o .")] = ",",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -473,7 +504,7 @@ def export(
         typer.echo(str(written))
 
 
-@app.command()
+@app.command(cls=SpanishCommand)
 def verify(root: RootOpt = None) -> None:
     """Comprobar el registro: líneas, ids, anulaciones e integridad de la cadena."""
     from .verify import verify_workspace

@@ -189,6 +189,7 @@ def test_workspace_is_found_like_git_and_overridden(ws, tmp_path, monkeypatch, p
     other = init_workspace(tmp_path / "otro")
     assert pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "B", "--root", str(other)).exit_code == 0
     monkeypatch.chdir(tmp_path)
+    assert json.loads(pec("--root", str(other), "list", "--format", "json").stdout)[0]["titulo"] == "B"
     monkeypatch.setenv("PEC_ROOT", str(other))
     assert json.loads(pec("list", "--format", "json").stdout)[0]["titulo"] == "B"
 
@@ -318,7 +319,8 @@ def test_every_command_has_help_and_is_in_the_readme(pec):
     commands += [f"plan {c.name}" for c in plan_app.registered_commands]
     for name in commands:
         result = pec(*name.split(), "--help")
-        assert result.exit_code == 0 and "Usage" in result.stdout, name
+        assert result.exit_code == 0 and "Uso: " in result.stdout and "Opciones:" in result.stdout, name
+        assert "Usage" not in result.stdout and "Show this message" not in result.stdout
         assert f"pec {name}" in readme, f"`pec {name}` is not in the README"
 
 
