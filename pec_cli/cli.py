@@ -422,7 +422,7 @@ def list_entries(
         return
     from .export import entries_csv, entries_json
 
-    text = entries_json(selected, voided) if fmt == "json" else entries_csv(selected, voided, ",", ".")
+    text = entries_json(selected, voided) if fmt == "json" else entries_csv(selected, voided)  # Excel es-CO: ; and ,
     sys.stdout.write(text)
 
 

@@ -176,6 +176,7 @@ def status_lines(report: Report, width: int, ascii_only: bool = False) -> list[T
             if list(act["programacion"]) != reference:
                 prog_text = "/".join(pct(p, 0, False) for p in act["programacion"])
                 different.append(f"{act['id']} {prog_text}")
+    lines += _details(doc, total)
     umbrales = doc["semaforo_umbrales"]
     legend = [
         "Trimestres: puntos de la meta anual logrados en cada uno; Acum./prog.: acumulado frente a lo programado "
@@ -193,6 +194,33 @@ def status_lines(report: Report, width: int, ascii_only: bool = False) -> list[T
     return lines
 
 
+_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+
+
+def _details(doc: dict[str, Any], width: int) -> list[Text]:
+    """What the board cannot show in a cell: per-network gauges, monthly counts, observaciones."""
+    out: list[Text] = []
+    for act in doc["actividades"]:
+        series = act["acumulado"].get("series")
+        if series:
+            parts = [f"{red} {'sin medición' if s['sin_medicion'] else pct(s['cumplimiento'], 1)}" for red, s in series.items()]
+            out += _wrap(f"{act['id']} por red (acumulado): " + ", ".join(parts) + ".", width)
+        meses = act.get("meses")
+        if meses:
+            meta = next(iter(meses.values()))["meta"]
+            parts = [f"{_MONTHS[int(m[5:]) - 1]} {v['realizadas']}" for m, v in meses.items()]
+            out += _wrap(f"{act['id']} por mes (meta {meta} al mes): " + ", ".join(parts) + ".", width)
+    notes = [
+        (q, act["id"], text)
+        for act in doc["actividades"] for q, texts in act["observaciones"].items() for text in texts
+    ]
+    if notes:
+        out.append(Text("Observaciones", style="bold"))
+        for q, act_id, text in sorted(notes, key=lambda n: QUARTERS.index(n[0])):
+            out += _wrap(f"Trim. {q} · {act_id}: {text}", width)
+    return [Text("")] + out if out else []
+
+
 def print_status(report: Report) -> None:
     out = console()
     for line in status_lines(report, out.width, out.options.ascii_only):
@@ -200,20 +228,26 @@ def print_status(report: Report) -> None:
 
 
 def print_entries(entries: list[Entry], voided: set[str]) -> None:
-    table = Table(box=box.SIMPLE_HEAD)
-    for header in ("id", "fecha", "actividad", "tipo", "detalle", "estado"):
-        table.add_column(header, overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for header in ("id", "fecha", "actividad", "tipo"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("detalle", overflow="fold", ratio=1, min_width=20)
+    if any(e.id in voided for e in entries):
+        table.add_column("estado", no_wrap=True)
     for entry in entries:
         detail = entry.get("titulo") or ""
         if entry.get("red"):
-            detail = f"{entry.get('red')}: {entry.get('valor')}"
+            valor = entry.get("valor")
+            detail = f"{entry.get('red')}: {valor:g}".replace(".", ",") if isinstance(valor, int | float) else str(entry.get("red"))
         if entry.get("area"):
             detail = f"{detail} (área: {entry.get('area')})".strip()
-        state = Text("anulada", style="red") if entry.id in voided else Text("")
-        table.add_row(entry.id, entry.fecha.isoformat() if entry.fecha else "", entry.actividad, entry.tipo or "", detail, state)
+        cells: list[Any] = [entry.id, entry.fecha.isoformat() if entry.fecha else "", entry.actividad, entry.tipo or "", detail]
+        if len(table.columns) == 6:
+            cells.append(Text("anulada", style="red") if entry.id in voided else Text(""))
+        table.add_row(*cells)
     out = console()
     out.print(table)
-    out.print(f"{len(entries)} entradas.", style="dim")
+    out.print(f"{len(entries)} entrada{'' if len(entries) == 1 else 's'}.", style="dim")
 
 
 def warn(messages: list[str]) -> None:

@@ -36,17 +36,24 @@ def verify_segment(ws: Workspace, vigencia: int, path: Path, problems: list[str]
     writer = path.stem
     entries: list[Entry] = []
     prev_digest, prev_n, prev_line, prev_id = ledger.GENESIS, 0, 0, None
+    damaged = 0  # unreadable lines since the last valid one: they explain a gap in n
     for number, raw in ledger.iter_lines(path):
         try:
             record = ledger.decode(raw)
             entry = ledger.to_entry(record, name, number)
         except ledger.BadLine as exc:
-            problems.append(f"{name}:{number}: {exc}")
+            problems.append(
+                f"{name}:{number}: {exc}; si la pieza falta en «pec list», regístrela de nuevo, "
+                "y borre esta línea a mano (git conserva el historial)"
+            )
+            damaged += 1
             continue
         n = record["n"]
         if record["id"] != f"{vigencia}-{writer}-{n}":
             problems.append(f"{name}:{number}: el id {record['id']} no corresponde a este archivo y posición (n={n}); la entrada fue movida o editada")
-        if n != prev_n + 1:
+        if damaged and prev_n < n <= prev_n + 1 + damaged:
+            pass  # the damaged lines above were these entries (or a torn write pec wrote past)
+        elif n != prev_n + 1:
             if n > prev_n + 1:
                 gap = f"n={prev_n + 1}" if n == prev_n + 2 else f"n={prev_n + 1} a {n - 1}"
                 problems.append(f"{name}:{number}: faltan entradas antes de esta ({gap}): fueron borradas del registro")
@@ -58,6 +65,7 @@ def verify_segment(ws: Workspace, vigencia: int, path: Path, problems: list[str]
             else:
                 problems.append(f"{name}:{prev_line}: la entrada {prev_id} fue modificada después de registrarse (su huella no coincide con la que guarda la línea {number})")
         prev_digest, prev_n, prev_line, prev_id = ledger.digest(raw), n, number, record["id"]
+        damaged = 0
         entries.append(entry)
     return entries
 

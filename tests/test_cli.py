@@ -356,3 +356,14 @@ def test_default_date_is_explained_when_outside_the_window(pec):
 
 def test_missing_fields_are_named_together(pec):
     refused(pec("log", "seguidores", "--fecha", "2024-03-15"), "Faltan la red (--red) y el valor medido (--valor)")
+
+
+def test_status_board_shows_notes_networks_and_months(pec):
+    pec("log", "seguidores", "--fecha", "2024-03-01", "--red", "instagram", "--valor", "1000")
+    pec("log", "seguidores", "--fecha", "2024-06-01", "--red", "instagram", "--valor", "1350")
+    pec("log", "externas", "--fecha", "2024-04-03", "--titulo", "Boletín")
+    pec("note", "revista", "--trim", "II", "Retraso por contratación.")
+    board = pec("status", "--trim", "II").stdout
+    assert "instagram 100,0 %" in board and "twitter sin medición" in board  # 350 of 350 programmed
+    assert "mar 0, abr 1, may 0, jun 0" in board
+    assert "Trim. II · revista: Retraso por contratación." in board

@@ -403,3 +403,18 @@ def test_thousands_point_in_a_measured_value(pec, ws):
     assert pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", "1.520").exit_code == 0
     assert pec("log", "seguidores", "--fecha", "2024-03-16", "--red", "instagram", "--valor", "1520,5").exit_code == 0
     assert [r["valor"] for r in segment_lines(ws)] == [1520, 1520.5]
+
+
+def test_a_garbled_middle_line_is_named_once_not_as_a_deletion(pec, ws):
+    segment = _three(pec, ws)
+    lines = segment.read_text(encoding="utf-8").splitlines()
+    lines[1] = "#" + lines[1][1:]  # a damaged byte: no longer JSON
+    segment.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = pec("verify")
+    assert result.exit_code == 1
+    name = segment.relative_to(ws)
+    assert f"{name}:2: línea dañada" in result.stdout and "borre esta línea a mano" in result.stdout
+    assert "borradas" not in result.stdout and "modificada" not in result.stdout
+    del lines[1]  # the repair the message suggests
+    segment.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "faltan entradas antes de esta (n=2)" in pec("verify").stdout  # a deletion is still a deletion
