@@ -270,7 +270,7 @@ def log(
 ) -> None:
     """Registrar una pieza publicada; imprime el id de la nueva entrada."""
     from . import ledger
-    from .records import build_piece, find_activity, parse_date, resolve_tipo
+    from .records import build_piece, find_activity, parse_date
     from .workspace import now_iso
 
     hint = parse_date(fecha).year if fecha else None
@@ -283,7 +283,7 @@ def log(
     if _interactive():
         from .prompts import complete_fields
 
-        complete_fields(act, fields, resolve_tipo)
+        complete_fields(act, fields, day)
     record = build_piece(plan, act.id, fields, day, now_iso())
     if evidencia is not None:
         from .evidence import store_evidence

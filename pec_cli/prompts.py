@@ -1,30 +1,75 @@
 """Asking, on a terminal, for what ``pec log`` was not told.
 
 Only used when standard input is a terminal; off a terminal nothing is asked
-and missing required fields are refused by ``records.build_piece``.
+and missing required fields are refused by ``records.build_piece``. Each
+answer is checked as soon as it is typed and asked again if it is wrong, so a
+typo never throws away the answers before it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import typer
 
+from .errors import PecError
 from .model import Activity
-from .records import FIELD_NAMES, missing_fields
+from .records import FIELD_NAMES, missing_fields, parse_date, parse_number, plain_id, resolve_tipo
 
 
-def complete_fields(act: Activity, fields: dict[str, Any], resolve_tipo: Callable[[Activity, str | None], str]) -> None:
-    """Fill ``fields`` in place: tipo (offered from the plan), then each required field."""
+def _ask(label: str, check: Callable[[str], Any], default: str | None = None) -> Any:
+    while True:
+        answer = typer.prompt(label, default=default, err=True)
+        try:
+            return check(answer)
+        except PecError as exc:
+            typer.echo(exc.message, err=True)
+        except ValueError:
+            typer.echo("Ese valor no sirve; inténtelo de nuevo.", err=True)
+
+
+def _network(act: Activity) -> Callable[[str], str]:
+    ids = [s.id for s in act.series]
+
+    def check(answer: str) -> str:
+        key = plain_id(answer)
+        if key not in ids:
+            raise PecError(f"La red «{answer}» no está en «{act.id}»; escriba una de: {', '.join(ids)}.")
+        return key
+
+    return check
+
+
+def _value(answer: str) -> str:
+    number = parse_number(answer)
+    if number < 0:
+        raise PecError("El valor debe ser un número positivo.")
+    return answer
+
+
+def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date) -> None:
+    """Fill ``fields`` in place: tipo (offered from the plan), the date if today does not fit, then each required field."""
     if fields.get("tipo") is None and len(act.tipos) > 1:
         options = ", ".join(f"{t.id} ({t.nombre})" for t in act.tipos)
         typer.echo(f"Tipos de «{act.id}»: {options}", err=True)
-        fields["tipo"] = typer.prompt("Tipo", default=act.default_tipo, err=True)
+        fields["tipo"] = _ask("Tipo", lambda answer: resolve_tipo(act, answer), act.default_tipo)
     tipo = resolve_tipo(act, fields.get("tipo"))
     fields["tipo"] = tipo
+    if not fields.get("fecha") and not act.inicio <= today <= act.fin:
+        typer.echo(f"Hoy ({today.isoformat()}) está fuera de la ventana de «{act.id}» "
+                   f"({act.inicio.isoformat()} a {act.fin.isoformat()}).", err=True)
+        fields["fecha"] = _ask("Fecha de la pieza (AAAA-MM-DD)", lambda answer: parse_date(answer, "").isoformat())
     for key in missing_fields(act, tipo, fields):
         label = FIELD_NAMES[key].capitalize()
         if key == "red" and act.series:
-            label += f" ({', '.join(s.id for s in act.series)})"
-        fields[key] = typer.prompt(label, err=True)
+            fields[key] = _ask(f"{label} ({', '.join(s.id for s in act.series)})", _network(act))
+        elif key == "valor":
+            fields[key] = _ask(label, _value)
+        else:
+            fields[key] = _ask(label, lambda answer: answer if answer.strip() else _empty())
+
+
+def _empty() -> str:
+    raise PecError("No puede quedar vacío.")

@@ -367,3 +367,21 @@ def test_status_board_shows_notes_networks_and_months(pec):
     assert "instagram 100,0 %" in board and "twitter sin medición" in board  # 350 of 350 programmed
     assert "mar 0, abr 1, may 0, jun 0" in board
     assert "Trim. II · revista: Retraso por contratación." in board
+
+
+def test_prompts_ask_again_after_a_wrong_answer(pec, monkeypatch, ws):
+    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    result = pec("log", "seguidores", "--fecha", "2024-03-02", input="insta\ninstagram\nmil\n1.250\n")
+    assert result.exit_code == 0, result.output
+    assert "La red «insta» no está" in result.stderr
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    record = json.loads(segment.read_text())
+    assert (record["red"], record["valor"]) == ("instagram", 1250)
+
+
+def test_prompt_for_the_date_when_today_is_outside_the_window(pec, monkeypatch, ws):
+    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    result = pec("log", "revista", "--titulo", "x", input="2024-13-01\n2024-04-01\n", env={"PEC_HOY": "2026-11-26"})
+    assert result.exit_code == 0, result.output
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    assert json.loads(segment.read_text())["fecha"] == "2024-04-01"
