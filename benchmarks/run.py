@@ -49,6 +49,8 @@ HOY = "2024-12-31"
 BQL = "SELECT quarter(date) AS q, account, sum(number) AS n GROUP BY q, account ORDER BY q, account"
 NO_INSTALADO = "no instalado"
 BEAN_FILE = "ledger.beancount"
+PEC_STATUS = "pec status --trim IV"
+PEC_COLD = "pec status (.pec/cache deleted)"
 BEAN_COLD = "bean-query (no pickle cache)"
 BEAN_WARM = "bean-query (its pickle cache)"
 
@@ -262,8 +264,15 @@ class Bench:
         assert pec is not None
 
         self.measure(n, "pec --help", [pec, "--help"], tmp / "help.out", runs)
-        self.measure(n, "pec status --trim IV", [pec, "status", "--trim", "IV", "--root", str(ws)],
-                     tmp / "status.out", runs)
+        status_ws = [pec, "status", "--trim", "IV", "--root", str(ws)]
+
+        def drop_pec_cache(_k: int) -> None:
+            shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+
+        # first the cost without pec's caches (.pec/cache deleted: a fresh clone, or after
+        # deleting it), which also leaves them rebuilt for the rows that follow
+        self.measure(n, PEC_COLD, status_ws, tmp / "status.out", runs, prepare=drop_pec_cache)
+        self.measure(n, PEC_STATUS, status_ws, tmp / "status.out", runs)
         res = self.measure(n, "pec status --trim IV --format json",
                            [pec, "status", "--trim", "IV", "--format", "json", "--root", str(ws)],
                            tmp / "status.json", runs)
@@ -404,35 +413,41 @@ def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
             lines.append(f"{n:>9}  {r.command:<34} {fmt_s(d['median_s']):>9} {fmt_s(d['min_s']):>8} {rss:>13}  {r.note}")
         lines.append("")
     base_n = sizes[0]
-    lines.append(f"{'N':>9}  {'hledger/pec':>11} {'bean cold/pec':>13} {'bean warm/pec':>13} {f'pec N/N={base_n}':>15} "
-                 f"{f'N/{base_n}':>9} {'pec after log/pec':>18}")
+    lines.append(f"{'N':>9}  {'hledger/pec':>11} {'bean/pec':>9} {'hledger/cold':>12} {'bean/cold':>10} "
+                 f"{f'pec N/{base_n}':>10} {f'cold N/{base_n}':>11} {f'N/{base_n}':>7} {'after log/pec':>14}")
     ratios = []
     for n in sizes:
-        pec = by.get((n, "pec status --trim IV"))
-        pec_t = pec.median if pec else None
-        base = by.get((base_n, "pec status --trim IV"))
-        after = by.get((n, "pec status (after one more log)"))
+        def med(name: str, n: int = n) -> float | None:
+            r = by.get((n, name))
+            return r.median if r else None
 
-        def peer(name: str, n: int = n, pec_t: float | None = pec_t) -> str:
+        def peer(name: str, against: str, n: int = n) -> str:
             r = by.get((n, name))
             if r is not None and r.note == NO_INSTALADO:
                 return NO_INSTALADO
-            return ratio(r.median if r else None, pec_t)
+            return ratio(r.median if r else None, med(against, n))
 
         row = {
             "n": n,
-            "hledger_over_pec": peer("hledger balance -Q"),
-            "beanquery_cold_over_pec": peer(BEAN_COLD),
-            "beanquery_warm_over_pec": peer(BEAN_WARM),
-            "pec_over_base": ratio(pec_t, base.median if base else None),
+            "hledger_over_pec": peer("hledger balance -Q", PEC_STATUS),
+            "beanquery_warm_over_pec": peer(BEAN_WARM, PEC_STATUS),
+            "hledger_over_pec_cold": peer("hledger balance -Q", PEC_COLD),
+            "beanquery_cold_over_pec_cold": peer(BEAN_COLD, PEC_COLD),
+            "pec_over_base": ratio(med(PEC_STATUS), med(PEC_STATUS, base_n)),
+            "pec_cold_over_base": ratio(med(PEC_COLD), med(PEC_COLD, base_n)),
             "n_over_base": f"{n / base_n:g}",
-            "after_log_over_pec": ratio(after.median if after else None, pec_t),
+            "after_log_over_pec": ratio(med("pec status (after one more log)"), med(PEC_STATUS)),
         }
         ratios.append(row)
-        lines.append(f"{n:>9}  {row['hledger_over_pec']:>11} {row['beanquery_cold_over_pec']:>13} "
-                     f"{row['beanquery_warm_over_pec']:>13} {row['pec_over_base']:>15} "
-                     f"{row['n_over_base']:>9} {row['after_log_over_pec']:>18}")
-    lines.append("(ratios of median wall time; pec = pec status --trim IV; > 1 means pec is faster)")
+        lines.append(f"{n:>9}  {row['hledger_over_pec']:>11} {row['beanquery_warm_over_pec']:>9} "
+                     f"{row['hledger_over_pec_cold']:>12} {row['beanquery_cold_over_pec_cold']:>10} "
+                     f"{row['pec_over_base']:>10} {row['pec_cold_over_base']:>11} {row['n_over_base']:>7} "
+                     f"{row['after_log_over_pec']:>14}")
+    lines += [
+        "ratios of median wall time, > 1 means pec is faster. pec = pec status --trim IV with its caches,",
+        "cold = pec status with .pec/cache deleted; bean = bean-query with its pickle cache (bean/pec) and",
+        "without it (bean/cold); hledger has no cache. pec N/N0 and cold N/N0 against N/N0 show the growth.",
+    ]
     doc = {"machine": info, "sizes": sizes, "runs": runs, "pec_hoy": HOY,
            "results": [r.as_dict() for r in bench.results], "ratios": ratios, "failures": bench.failures}
     return "\n".join(lines) + "\n", doc
