@@ -99,7 +99,7 @@ def test_calendar_campanas_and_line_rollup():
     assert camp["trimestres"]["II"]["meta"] == 2.0
     assert camp["trimestres"]["II"]["cumplimiento"] == 50.0 and camp["trimestres"]["II"]["logrado"] == 25.0
     assert camp["acumulado"]["logrado"] == 25.0 and camp["acumulado"]["semaforo"] == "rojo"
-    ln = line(doc, "internas")
+    ln = line(doc, "linea_internas")
     assert ln["actividades"] == ["internas", "campanas"]
     assert ln["trimestres"]["I"]["cumplimiento"] == 75.0 and ln["trimestres"]["I"]["logrado"] == 18.75
     assert ln["trimestres"]["II"]["cumplimiento"] == 50.0 and ln["trimestres"]["II"]["logrado"] == 12.5
@@ -186,11 +186,11 @@ def test_lines_cover_every_activity_once():
     doc = status([])
     mapped = [a for ln in doc["lineas"] for a in ln["actividades"]]
     assert sorted(mapped) == sorted(a["id"] for a in doc["actividades"])
-    assert line(doc, "revista")["actividades"] == ["revista", "noti", "capsulas"]
-    assert line(doc, "externas")["actividades"] == ["externas", "seguidores"]
+    assert line(doc, "linea_revista")["actividades"] == ["revista", "noti", "capsulas"]
+    assert line(doc, "linea_externas")["actividades"] == ["externas", "seguidores"]
 
 
 def test_line_mean_caps_each_activity_at_100():
     records = [piece("revista", f"2024-04-{d:02d}") for d in range(1, 11)]  # 10 in Q2: 400 %
-    ln = line(status(records), "revista")
+    ln = line(status(records), "linea_revista")
     assert ln["trimestres"]["II"]["cumplimiento"] == pytest.approx(100 / 3, abs=0.01)

@@ -50,7 +50,7 @@ def test_log_prints_the_id_alone_and_status_counts_it(pec, status_json):
     assert rev["trimestres"]["I"] == {"programado": 25.0, "meta": 2.5, "realizadas": 1, "por_tipo": {"publicacion": 1},
                                       "cumplimiento": 40.0, "logrado": 10.0}
     assert rev["acumulado"]["logrado"] == 40.0 and rev["acumulado"]["semaforo"] == "amarillo"
-    assert [ln["id"] for ln in doc["lineas"]] == ["revista", "internas", "externas", "eventos"]
+    assert [ln["id"] for ln in doc["lineas"]] == ["linea_revista", "linea_internas", "linea_externas", "linea_eventos"]
 
 
 def test_every_field_is_recorded(pec, ws, tmp_path):

@@ -328,7 +328,7 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     by_key = {}
     for r in range(header_row + 1, sheet.max_row + 1):
         by_key[(sheet.cell(row=r, column=1).value, sheet.cell(row=r, column=2).value)] = r
-    line = by_key[("revista", "1. Revista Gestión USPEC")]
+    line = by_key[("linea_revista", "1. Revista Gestión USPEC")]
     act = by_key[("revista", "Revista Gestión USPEC")]
     assert sheet.cell(row=line, column=2).font.b and not sheet.cell(row=act, column=2).font.b
     trim_ii = sheet.cell(row=act, column=6)

@@ -54,7 +54,7 @@ def test_shipped_plan_matches_the_spec_table():
     assert plan.activity("campanas").programacion == (0, 50, 25, 25)
     assert plan.activity("externas").meta_mensual == 2
     assert plan.activity("noti").cadencia == "semanal"
-    assert [ln.id for ln in plan.lineas] == ["revista", "internas", "externas", "eventos"]
+    assert [ln.id for ln in plan.lineas] == ["linea_revista", "linea_internas", "linea_externas", "linea_eventos"]
     assert all(ln.programacion == (25, 25, 25, 25) and ln.meta == 100 for ln in plan.lineas)
     assert plan.textos["prospectiva"]["anios"] == [2023, 2024, 2025, 2026]
     assert all(v == [25, 25, 25, 25] for v in plan.textos["prospectiva"]["lineas"].values())
@@ -123,10 +123,10 @@ def test_window_outside_vigencia(tmp_path):
 
 
 def test_unknown_variable_in_formula_names_activity_and_formula(tmp_path):
-    details = errors_of(write(tmp_path, edited("formula: publicacion / meta * 100\n    meta: 100\n    programacion: [25, 25, 25, 25]\n    observaciones: No aplica\n\n  - id: internas",
-                                               "formula: publicaciones / meta * 100\n    meta: 100\n    programacion: [25, 25, 25, 25]\n    observaciones: No aplica\n\n  - id: internas")))
+    details = errors_of(write(tmp_path, edited("formula: publicacion / meta * 100\n    meta: 100\n    programacion: [25, 25, 25, 25]\n    observaciones: No aplica\n\n  - id: linea_internas",
+                                               "formula: publicaciones / meta * 100\n    meta: 100\n    programacion: [25, 25, 25, 25]\n    observaciones: No aplica\n\n  - id: linea_internas")))
     assert details and all("publicaciones" in d for d in details)
-    assert any("«revista»" in d for d in details) and any("lineas[revista].indicador.formula" in d for d in details)
+    assert any("«revista»" in d for d in details) and any("lineas[linea_revista].indicador.formula" in d for d in details)
 
 
 def test_forbidden_construct_in_formula(tmp_path):
@@ -145,7 +145,7 @@ def test_meta_formula_without_meta(tmp_path):
 
 
 def test_activity_in_unknown_line(tmp_path):
-    details = errors_of(write(tmp_path, edited("    linea: revista\n    nombre: Noti USPEC", "    linea: videos\n    nombre: Noti USPEC")))
+    details = errors_of(write(tmp_path, edited("    linea: linea_revista\n    nombre: Noti USPEC", "    linea: videos\n    nombre: Noti USPEC")))
     assert any("línea «videos», que no existe" in d for d in details)
 
 
