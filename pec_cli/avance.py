@@ -17,13 +17,14 @@ its own programación.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from .tally import Tally
 
-_EMPTY = MappingProxyType({})
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class SeriesFigures(NamedTuple):

@@ -11,6 +11,7 @@ yaml) are imported inside the commands that need them.
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ def _param_name(exc: click.BadParameter) -> str:
     if isinstance(exc.param_hint, str):
         return exc.param_hint
     param = exc.param
-    if param is not None:
+    if param is not None and exc.ctx is not None:
         try:
             return str(param.get_error_hint(exc.ctx)).replace("'", "")
         except Exception:  # noqa: BLE001 - a name is only a courtesy here
@@ -105,10 +106,10 @@ class SpanishGroup(TyperGroup):
     def get_help(self, ctx: Any) -> str:
         return _spanish_help(super().get_help(ctx))
 
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except PecError as exc:
             _fail(exc.message, exc.details, exc.code)
         except typer.Abort:

@@ -119,7 +119,7 @@ def _describe(node: ast.AST) -> str:
 
 def _eval(node: ast.expr, values: Mapping[str, float | None]) -> float:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(node.value)  # type: ignore[arg-type]  # _check admits only int and float constants
     if isinstance(node, ast.Name):
         value = values[node.id]
         if value is None:

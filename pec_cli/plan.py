@@ -208,7 +208,7 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
         spec = PlanSpec.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            problems.append((tuple(error["loc"]), _message(error)))
+            problems.append((tuple(error["loc"]), _message(dict(error))))
     except RecursionError:
         raise PecError(f"El plan {name} anida demasiado; simplifique el archivo.") from None
     if spec is not None:

@@ -249,6 +249,7 @@ def formula_problems(spec: PlanSpec) -> list[Problem]:
     lines = {ln.id: (i, ln) for i, ln in enumerate(spec.lineas)}
     for i, act in enumerate(spec.actividades):
         line_index, line = lines[act.linea]
+        where: tuple[str | int, ...]
         if act.formula is not None:
             source, where = act.formula, ("actividades", i, "formula")
         else:

@@ -111,8 +111,8 @@ class Tally:
                 self._measure(group, measure)
         self.dropped |= other.dropped
         self.notes.update(other.notes)
-        for target, key in other.voids.items():
-            self.voids.setdefault(target, key)
+        for target, void_key in other.voids.items():
+            self.voids.setdefault(target, void_key)
         self.records += other.records
 
     def totals(self) -> Tally:
@@ -172,10 +172,10 @@ class Tally:
     def from_json(cls, data: dict[str, Any]) -> Tally:
         tally = cls(data["keep"])
         tally.counts = {(a, t, f): n for a, t, f, n in data["counts"]}
-        tally.measures = {(a, r, f): [tuple(m) for m in kept] for a, r, f, kept in data["measures"]}  # type: ignore[misc]
-        tally.dropped = {tuple(g) for g in data["dropped"]}  # type: ignore[misc]
-        tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}  # type: ignore[misc]
-        tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}  # type: ignore[misc]
+        tally.measures = {(a, r, f): [tuple(m) for m in kept] for a, r, f, kept in data["measures"]}
+        tally.dropped = {tuple(g) for g in data["dropped"]}
+        tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}
+        tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}
         tally.records = data["records"]
         return tally
 
