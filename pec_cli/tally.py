@@ -42,7 +42,7 @@ def valid_date(text: str) -> bool:
 
 
 class Tally:
-    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "records", "keep")
+    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "records", "keep", "_totals")
 
     def __init__(self, keep: int | None = KEEP) -> None:
         self.counts: dict[CountKey, int] = {}
@@ -52,9 +52,11 @@ class Tally:
         self.voids: dict[str, VoidKey] = {}
         self.records = 0
         self.keep = keep
+        self._totals: Tally | None = None  # memo of totals(); a tally is not changed once totalled
 
     def add(self, record: dict[str, Any]) -> bool:
         """Fold one decoded ledger record in; False (and nothing folded) if it is malformed."""
+        self._totals = None
         clase = record["clase"]
         actividad = record["actividad"]
         if clase == PIECE:
@@ -103,12 +105,21 @@ class Tally:
             self.dropped.add(group)
 
     def merge(self, other: Tally) -> None:
+        self._totals = None
         counts = self.counts
         for key, value in other.counts.items():
             counts[key] = counts.get(key, 0) + value
+        mine = self.measures
         for group, kept in other.measures.items():
-            for measure in kept:
-                self._measure(group, measure)
+            current = mine.get(group)
+            if current is None:
+                mine[group] = list(kept)
+                continue
+            current += kept
+            current.sort()
+            if self.keep is not None and len(current) > self.keep:
+                del current[: len(current) - self.keep]  # the oldest of the day
+                self.dropped.add(group)
         self.dropped |= other.dropped
         self.notes.update(other.notes)
         for target, void_key in other.voids.items():
@@ -117,6 +128,11 @@ class Tally:
 
     def totals(self) -> Tally:
         """A new tally with every void applied once (what the avance counts)."""
+        if self._totals is None:
+            self._totals = self._apply_voids()
+        return self._totals
+
+    def _apply_voids(self) -> Tally:
         out = Tally(self.keep)
         out.counts = dict(self.counts)
         out.measures = {group: list(kept) for group, kept in self.measures.items()}

@@ -149,3 +149,21 @@ def test_formula_evaluator_on_arbitrary_input(source, values):
     result = formula.evaluate({name: values.get(name, 1.0) for name in formula.variables})
     assert result is None or isinstance(result, float)
     COUNTS["formula"] += 1
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=80), json_values.map(lambda v: json.dumps(v).encode()),
+                 record_like.map(lambda r: json.dumps(r, ensure_ascii=False).encode())))
+def test_fast_scan_parser_accepts_exactly_what_json_accepts(raw):
+    """Big scans use pydantic-core's parser: a line must mean the same to every reader."""
+    fast = ledger._fast_loads()
+    try:
+        expected = json.loads(raw)
+    except (ValueError, RecursionError):
+        try:
+            got = fast(raw)
+        except (ValueError, RecursionError):
+            return
+        raise AssertionError(f"fast parser accepted {raw!r} as {got!r}") from None
+    got = fast(raw)
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
