@@ -410,7 +410,8 @@ def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
         for r in (r for r in bench.results if r.n == n):
             d = r.as_dict()
             rss = "-" if d["peak_rss_mib"] is None else f"{d['peak_rss_mib']:.1f}"
-            lines.append(f"{n:>9}  {r.command:<34} {fmt_s(d['median_s']):>9} {fmt_s(d['min_s']):>8} {rss:>13}  {r.note}")
+            lines.append(f"{n:>9}  {r.command:<34} {fmt_s(d['median_s']):>9} {fmt_s(d['min_s']):>8} {rss:>13}  {r.note}"
+                         .rstrip())
         lines.append("")
     base_n = sizes[0]
     lines.append(f"{'N':>9}  {'hledger/pec':>11} {'bean/pec':>9} {'hledger/cold':>12} {'bean/cold':>10} "
