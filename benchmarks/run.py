@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -220,6 +221,9 @@ class Bench:
                 warmup: bool = True, prepare=None) -> Result:
         result = Result(n, name, peer)
         self.results.append(result)
+        if self.args.only and not re.search(self.args.only, name):
+            result.note = "omitido (--only)"
+            return result
         if warmup and self.args.warmup:
             if prepare:
                 prepare(-1)
@@ -486,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verify-max", type=int, default=10000, help="check `pec verify` on sizes up to this")
     parser.add_argument("--keep", action="store_true", help="keep each size's command outputs (tmp/)")
     parser.add_argument("--quiet", action="store_true", help="print only the table")
+    parser.add_argument("--only", help="time only the commands whose name matches this regular expression")
     parser.add_argument("--rev", help="benchmark pec_cli as committed at this git revision (a snapshot under"
                         " --data, put first on PYTHONPATH) instead of the working tree")
     args = parser.parse_args(argv)

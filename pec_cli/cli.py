@@ -385,13 +385,14 @@ def list_entries(
     hasta: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Hasta esta fecha.")] = None,
     tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Solo este tipo de entrada.")] = None,
     anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir también las entradas anuladas (marcadas).")] = False,
+    observaciones: Annotated[bool, typer.Option("--observaciones", help="Listar las observaciones (pec note) en lugar de las piezas.")] = False,
     formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
-    """Listar las piezas registradas, con filtros."""
+    """Listar las piezas registradas (o las observaciones), con filtros."""
     from . import ledger
-    from .model import PIECE, quarter_bounds
+    from .model import NOTE, PIECE, quarter_bounds
     from .records import find_activity, parse_date, quarter_arg
 
     fmt = _format(formato, ("table", "json", "csv"))
@@ -399,13 +400,26 @@ def list_entries(
     act_id = find_activity(plan, actividad).id if actividad else None
     lo = parse_date(desde, " en --desde") if desde else None
     hi = parse_date(hasta, " en --hasta") if hasta else None
-    if trim is not None:
-        q_lo, q_hi = quarter_bounds(plan.vigencia, quarter_arg(trim))
+    if lo is not None and hi is not None and lo > hi and trim is None:
+        raise PecError(f"--desde ({lo.isoformat()}) es posterior a --hasta ({hi.isoformat()}); inviértalas.")
+    known_tipos = {t.id for a in plan.actividades if act_id in (None, a.id) for t in a.tipos}
+    if tipo is not None and tipo not in known_tipos:
+        raise PecError(f"El tipo «{tipo}» no existe{f' en «{act_id}»' if act_id else ''}; use uno de: {', '.join(sorted(known_tipos))}.")
+    quarter = quarter_arg(trim) if trim is not None else None
+    if quarter is not None:
+        q_lo, q_hi = quarter_bounds(plan.vigencia, quarter)
         lo, hi = max(lo or q_lo, q_lo), min(hi or q_hi, q_hi)
     warnings: list[str] = []
     entries = list(ledger.read_entries(ws, plan.vigencia, warnings))
     _warn(warnings)
     voided = {e.anula for e in entries if e.anula}
+    if observaciones:
+        from .export import notes_text
+
+        notes = [e for e in entries if e.clase == NOTE and (act_id is None or e.actividad == act_id)
+                 and (quarter is None or e.trimestre == quarter) and (anuladas or e.id not in voided)]
+        sys.stdout.write(notes_text(notes, voided, fmt))
+        return
     selected = [
         e for e in entries
         if e.clase == PIECE

@@ -126,6 +126,26 @@ def entries_csv(entries: list[Entry], voided: set[str], separator: str = ";", de
     return _csv(rows, separator)
 
 
+def notes_text(notes: list[Entry], voided: set[str], fmt: str) -> str:
+    """The observaciones (``pec list --observaciones``) as a table, JSON or CSV."""
+    rows = [
+        {"id": n.id, "trimestre": QUARTERS[(n.trimestre or 1) - 1], "actividad": n.actividad,
+         "texto": n.get("texto") or "", "registrado": n.registrado,
+         "estado": "anulada" if n.id in voided else "vigente"}
+        for n in sorted(notes, key=lambda n: (n.trimestre or 0, n.registrado, n.id))
+    ]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    headers = ["id", "trimestre", "actividad", "texto", "registrado", "estado"]
+    if fmt == "csv":
+        return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
+    from tabulate import tabulate
+
+    table = tabulate([[r[h] for h in headers] for r in rows], headers=headers, tablefmt="simple", disable_numparse=True)
+    count = len(rows)
+    return f"{table}\n{count} observaci{'ón' if count == 1 else 'ones'}.\n"
+
+
 def entries_json(entries: list[Entry], voided: set[str]) -> str:
     return json.dumps([_detail_row(e, voided) for e in entries], ensure_ascii=False, indent=2) + "\n"
 

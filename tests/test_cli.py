@@ -385,3 +385,15 @@ def test_prompt_for_the_date_when_today_is_outside_the_window(pec, monkeypatch, 
     assert result.exit_code == 0, result.output
     (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
     assert json.loads(segment.read_text())["fecha"] == "2024-04-01"
+
+
+def test_list_observaciones_and_refused_filters(pec):
+    note_id = pec("note", "revista", "--trim", "II", "Retraso.").stdout.strip()
+    pec("note", "noti", "--trim", "I", "Sin presentador.")
+    notes = json.loads(pec("list", "--observaciones", "--format", "json").stdout)
+    assert [(n["id"], n["trimestre"], n["texto"]) for n in notes][1] == (note_id, "II", "Retraso.")
+    assert len(json.loads(pec("list", "--observaciones", "--trim", "II", "--format", "json").stdout)) == 1
+    table = pec("list", "--observaciones")
+    assert "Sin presentador." in table.stdout and "2 observaciones." in table.stdout
+    refused(pec("list", "--tipo", "foo"), "El tipo «foo» no existe")
+    refused(pec("list", "--desde", "2024-05-01", "--hasta", "2024-04-01"), "posterior a --hasta")
