@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PecError, reason
-from .model import CLASSES, ENTRY_FIELDS, NOTE, PIECE, VOID, Entry, iso_date, parse_quarter
-from .tally import KEEP, Tally
+from .model import CLASSES, ENTRY_FIELDS, NOTE, Entry, iso_date, parse_quarter
+from .tally import KEEP, Tally, record_problem
 from .workspace import Workspace
 
 FORMAT_VERSION = 1
@@ -127,31 +127,15 @@ def decode(raw: bytes, loads: Any = json.loads) -> dict[str, Any]:
 
 def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     """An Entry of a decoded record; BadLine where a field has the wrong shape."""
+    problem = record_problem(record)
+    if problem is not None:
+        raise BadLine(problem)
     clase = record["clase"]
-    fecha = None
-    raw_date = record.get("fecha")
-    if raw_date is not None or clase == PIECE:
-        fecha = iso_date(raw_date)
-        if fecha is None:
-            raise BadLine("registro sin «fecha» AAAA-MM-DD válida")
+    fecha = iso_date(record.get("fecha"))
     tipo = record.get("tipo")
-    if clase == PIECE and not isinstance(tipo, str):
-        raise BadLine("registro sin «tipo» válido")
-    trimestre = None
-    if clase == NOTE:
-        try:
-            trimestre = parse_quarter(str(record.get("trimestre")))
-        except ValueError:
-            raise BadLine("observación sin «trimestre» I-IV válido") from None
-        if not isinstance(record.get("texto"), str):
-            raise BadLine("observación sin «texto»")
+    trimestre = parse_quarter(str(record["trimestre"])) if clase == NOTE else None
     anula = record.get("anula")
-    if clase == VOID and not isinstance(anula, str):
-        raise BadLine("anulación sin «anula» válido")
     datos = {k: record[k] for k in (*ENTRY_FIELDS, "motivo", "texto", "importe") if k in record}
-    valor = datos.get("valor")
-    if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
-        raise BadLine("registro con «valor» no numérico")
     return Entry(
         id=record["id"],
         clase=clase,

@@ -27,7 +27,7 @@ KEEP = 4
 
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
 GroupKey = tuple[str, str, str]  # (activity, red, fecha ISO)
-Measure = tuple[str, str, float]  # (registrado, id, valor)
+Measure = list  # [registrado, id, valor]: lists, as JSON gives them back, so the cache loads as is
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
 
@@ -39,6 +39,36 @@ class NeedsFullScan(Exception):
 @lru_cache(maxsize=4096)
 def valid_date(text: str) -> bool:
     return iso_date(text) is not None
+
+
+def record_problem(record: dict[str, Any]) -> str | None:
+    """Why a decoded record cannot be counted, or None: the one rule every reader applies.
+
+    ``record`` already has ``v``, ``id``, ``n``, ``prev``, ``actividad``,
+    ``registrado`` and a known ``clase`` (``ledger.decode`` checks those).
+    """
+    clase = record["clase"]
+    fecha = record.get("fecha")
+    if (fecha is not None or clase == PIECE) and not (type(fecha) is str and valid_date(fecha)):
+        return "registro sin «fecha» AAAA-MM-DD válida"
+    tipo = record.get("tipo")
+    if clase == PIECE and type(tipo) is not str:
+        return "registro sin «tipo» válido"
+    if tipo is not None and type(tipo) is not str:
+        return "registro con «tipo» no válido"
+    valor = record.get("valor")
+    if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
+        return "registro con «valor» no numérico"
+    if clase == VOID and type(record.get("anula")) is not str:
+        return "anulación sin «anula» válido"
+    if clase == NOTE:
+        try:
+            parse_quarter(str(record.get("trimestre")))
+        except ValueError:
+            return "observación sin «trimestre» I-IV válido"
+        if type(record.get("texto")) is not str:
+            return "observación sin «texto»"
+    return None
 
 
 class Tally:
@@ -56,39 +86,24 @@ class Tally:
 
     def add(self, record: dict[str, Any]) -> bool:
         """Fold one decoded ledger record in; False (and nothing folded) if it is malformed."""
+        if record_problem(record) is not None:
+            return False
         self._totals = None
         clase = record["clase"]
         actividad = record["actividad"]
+        fecha: Any = record.get("fecha")
         if clase == PIECE:
-            tipo, fecha = record.get("tipo"), record.get("fecha")
-            if not (isinstance(tipo, str) and isinstance(fecha, str) and valid_date(fecha)):
-                return False
-            red, valor = record.get("red"), record.get("valor")
-            if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
-                return False
-            key = (actividad, tipo, fecha)
+            key = (actividad, record["tipo"], fecha)
             counts = self.counts
             counts[key] = counts.get(key, 0) + 1
+            red, valor = record.get("red"), record.get("valor")
             if red is not None and valor is not None:
-                self._measure((actividad, str(red), fecha), (record["registrado"], record["id"], float(valor)))
+                self._measure((actividad, str(red), fecha), [record["registrado"], record["id"], float(valor)])
         elif clase == VOID:
-            target = record.get("anula")
-            if not isinstance(target, str):
-                return False
-            tipo, fecha = record.get("tipo"), record.get("fecha")
-            self.voids.setdefault(target, (actividad, tipo if isinstance(tipo, str) else None,
-                                           fecha if isinstance(fecha, str) else None))
-        elif clase == NOTE:
-            texto = record.get("texto")
-            try:
-                quarter = parse_quarter(str(record.get("trimestre")))
-            except ValueError:
-                return False
-            if not isinstance(texto, str):
-                return False
-            self.notes[record["id"]] = (actividad, quarter, record["registrado"], texto)
+            self.voids.setdefault(record["anula"], (actividad, record.get("tipo"), fecha))
         else:
-            return False
+            quarter = parse_quarter(str(record["trimestre"]))
+            self.notes[record["id"]] = (actividad, quarter, record["registrado"], record["texto"])
         self.records += 1
         return True
 
@@ -186,14 +201,36 @@ class Tally:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Tally:
+        """The tally of ``to_json``'s value; ValueError if it is not one (a damaged cache)."""
         tally = cls(data["keep"])
         tally.counts = {(a, t, f): n for a, t, f, n in data["counts"]}
-        tally.measures = {(a, r, f): [tuple(m) for m in kept] for a, r, f, kept in data["measures"]}
+        tally.measures = {(a, r, f): kept for a, r, f, kept in data["measures"]}
         tally.dropped = {tuple(g) for g in data["dropped"]}
         tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}
         tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}
         tally.records = data["records"]
+        if not tally._well_formed():
+            raise ValueError("not a tally")
         return tally
+
+    def _well_formed(self) -> bool:
+        """Every value has the shape ``add`` gives it (cheap: the cache is small)."""
+        text, number = str, (int, float)
+        return (
+            (self.keep is None or type(self.keep) is int)
+            and type(self.records) is int
+            and all(type(n) is int and type(a) is text and type(t) is text and type(f) is text
+                    for (a, t, f), n in self.counts.items())
+            and all(type(a) is text and type(r) is text and type(f) is text and type(kept) is list and kept
+                    and all(type(m) is list and len(m) == 3 and type(m[0]) is text and type(m[1]) is text
+                            and isinstance(m[2], number) for m in kept)
+                    for (a, r, f), kept in self.measures.items())
+            and all(len(g) == 3 for g in self.dropped)
+            and all(len(n) == 4 and type(n[0]) is text and type(n[1]) is int and type(n[2]) is text
+                    and type(n[3]) is text for n in self.notes.values())
+            and all(type(k) is text and len(v) == 3 and type(v[0]) is text
+                    and all(x is None or type(x) is text for x in v[1:]) for k, v in self.voids.items())
+        )
 
 
 def tally_records(records: Iterable[dict[str, Any]], keep: int | None = KEEP) -> Tally:

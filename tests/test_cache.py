@@ -172,3 +172,16 @@ def test_a_damaged_cache_is_only_a_miss(pec, ws):
     doc = json.loads(pec("status", "--trim", "I", "--format", "json").stdout)
     rev = next(a for a in doc["actividades"] if a["id"] == "revista")
     assert rev["trimestres"]["I"]["realizadas"] == 2
+
+
+def test_a_cache_of_the_right_key_but_wrong_shape_is_ignored(ws):
+    _random_ledger(ws, 40, 11)
+    expected = _status(ws, False)
+    _status(ws, True)
+    for cache_file in (ws / ".pec" / "cache").glob("tally-*.json"):
+        data = json.loads(cache_file.read_text())
+        data["tally"]["measures"] = [[a, r, f, [["x", 1], 5, None]] for a, r, f, _ in data["tally"]["measures"]] or \
+            [["seguidores", "instagram", "2024-03-01", [["x", 1], 5, None]]]
+        data["tally"]["voids"] = [[v[0], 3, None, 7] for v in data["tally"]["voids"]]
+        cache_file.write_text(json.dumps(data))
+    assert _status(ws, True) == expected
