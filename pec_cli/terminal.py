@@ -194,6 +194,7 @@ def status_lines(report: Report, width: int, ascii_only: bool = False) -> list[T
     return lines
 
 
+NOTES_SHOWN = 12
 _MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
 
@@ -210,14 +211,14 @@ def _details(doc: dict[str, Any], width: int) -> list[Text]:
             meta = next(iter(meses.values()))["meta"]
             parts = [f"{_MONTHS[int(m[5:]) - 1]} {v['realizadas']}" for m, v in meses.items()]
             out += _wrap(f"{act['id']} por mes (meta {meta} al mes): " + ", ".join(parts) + ".", width)
-    notes = [
-        (q, act["id"], text)
-        for act in doc["actividades"] for q, texts in act["observaciones"].items() for text in texts
-    ]
+    quarter = doc["trimestre"]
+    notes = [(act["id"], text) for act in doc["actividades"] for text in act["observaciones"].get(quarter, [])]
     if notes:
-        out.append(Text("Observaciones", style="bold"))
-        for q, act_id, text in sorted(notes, key=lambda n: QUARTERS.index(n[0])):
-            out += _wrap(f"Trim. {q} · {act_id}: {text}", width)
+        out.append(Text(f"Observaciones del Trim. {quarter}", style="bold"))
+        for act_id, text in notes[:NOTES_SHOWN]:
+            out += _wrap(f"{act_id}: {text}", width)
+        if len(notes) > NOTES_SHOWN:
+            out += _wrap(f"… y {len(notes) - NOTES_SHOWN} más: pec list --observaciones --trim {quarter}", width, "dim")
     return [Text("")] + out if out else []
 
 

@@ -366,7 +366,7 @@ def test_status_board_shows_notes_networks_and_months(pec):
     board = pec("status", "--trim", "II").stdout
     assert "instagram 100,0 %" in board and "twitter sin medición" in board  # 350 of 350 programmed
     assert "mar 0, abr 1, may 0, jun 0" in board
-    assert "Trim. II · revista: Retraso por contratación." in board
+    assert "Observaciones del Trim. II" in board and "revista: Retraso por contratación." in board
 
 
 def test_prompts_ask_again_after_a_wrong_answer(pec, monkeypatch, ws):
