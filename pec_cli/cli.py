@@ -433,7 +433,7 @@ def list_entries(
     if fmt == "table":
         from .terminal import print_entries
 
-        print_entries(selected, voided)
+        print_entries(selected, {e.anula: str(e.get("motivo") or "") for e in entries if e.anula})
         return
     from .export import entries_csv, entries_json
 

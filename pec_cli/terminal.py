@@ -228,24 +228,24 @@ def print_status(report: Report) -> None:
         out.print(line, no_wrap=True, overflow="crop", crop=True)
 
 
-def print_entries(entries: list[Entry], voided: set[str]) -> None:
+def print_entries(entries: list[Entry], voided: dict[str, str]) -> None:
+    """The pieces as a table; ``voided`` maps a voided id to the void's motivo."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for header in ("id", "fecha", "actividad", "tipo"):
         table.add_column(header, no_wrap=True)
     table.add_column("detalle", overflow="fold", ratio=1, min_width=20)
-    if any(e.id in voided for e in entries):
-        table.add_column("estado", no_wrap=True)
     for entry in entries:
-        detail = entry.get("titulo") or ""
+        detail = Text(entry.get("titulo") or "")
         if entry.get("red"):
             valor = entry.get("valor")
-            detail = f"{entry.get('red')}: {valor:g}".replace(".", ",") if isinstance(valor, int | float) else str(entry.get("red"))
+            shown = f"{valor:g}".replace(".", ",") if isinstance(valor, int | float) else ""
+            detail = Text(f"{entry.get('red')}: {shown}".rstrip(": "))
         if entry.get("area"):
-            detail = f"{detail} (área: {entry.get('area')})".strip()
-        cells: list[Any] = [entry.id, entry.fecha.isoformat() if entry.fecha else "", entry.actividad, entry.tipo or "", detail]
-        if len(table.columns) == 6:
-            cells.append(Text("anulada", style="red") if entry.id in voided else Text(""))
-        table.add_row(*cells)
+            detail = Text(f"{detail.plain} (área: {entry.get('area')})".strip())
+        if entry.id in voided:
+            motivo = voided[entry.id]
+            detail.append(f" [anulada{': ' + motivo if motivo else ''}]", style="red")
+        table.add_row(entry.id, entry.fecha.isoformat() if entry.fecha else "", entry.actividad, entry.tipo or "", detail)
     out = console()
     out.print(table)
     out.print(f"{len(entries)} entrada{'' if len(entries) == 1 else 's'}.", style="dim")

@@ -397,3 +397,10 @@ def test_list_observaciones_and_refused_filters(pec):
     assert "Sin presentador." in table.stdout and "2 observaciones." in table.stdout
     refused(pec("list", "--tipo", "foo"), "El tipo «foo» no existe")
     refused(pec("list", "--desde", "2024-05-01", "--hasta", "2024-04-01"), "posterior a --hasta")
+
+
+def test_list_shows_why_an_entry_was_voided(pec):
+    entry = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "A").stdout.strip()
+    pec("void", entry, "--motivo", "duplicada")
+    table = pec("list", "--anuladas")
+    assert "[anulada: duplicada]" in table.stdout
