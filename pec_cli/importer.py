@@ -69,9 +69,9 @@ def _date(value: str) -> str:
     return value
 
 
-def row_key(fields: dict[str, str], occurrence: int) -> str:
-    canonical = "\x1f".join(f"{k}={fields.get(k, '')}" for k in COLUMNS) + f"\x1f#{occurrence}"
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+def _key(canonical: str, occurrence: int) -> str:
+    """A row's identity across imports: its cells, and which copy of identical rows it is."""
+    return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
 
 
 def plan_import(
@@ -113,11 +113,10 @@ def plan_import(
             fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
             original_date = fields.get("fecha", "")
             fields["fecha"] = _date(original_date)
-            canonical = {k: v for k, v in fields.items() if v}
-            base_key = row_key(canonical, 0)
-            occurrence = seen.get(base_key, 0)
-            seen[base_key] = occurrence + 1
-            key = row_key(canonical, occurrence)
+            canonical = "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS)
+            occurrence = seen.get(canonical, 0)
+            seen[canonical] = occurrence + 1
+            key = _key(canonical, occurrence)
             if key in existing_keys:
                 skipped += 1
                 continue

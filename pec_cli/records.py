@@ -12,6 +12,7 @@ import difflib
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from .errors import PecError
@@ -28,6 +29,7 @@ FIELD_NAMES = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
@@ -39,6 +41,7 @@ def parse_number(text: str) -> float:
     return float(value.replace(",", "."))
 
 
+@lru_cache(maxsize=1024)
 def plain_id(text: str) -> str:
     """What a person typed, as an id: «Campañas» -> «campanas», «Cápsulas» -> «capsulas»."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
@@ -96,7 +99,7 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
 
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
-    if any(ord(ch) < 32 for ch in text):
+    if _CONTROL.search(text):
         raise PecError(
             f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; "
             "escríbalo en una sola línea.",
