@@ -310,14 +310,14 @@ def import_csv(
         data = archivo.read_bytes()
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
-    job = plan_import(plan, data, archivo.name, archivo.parent, day, now_iso(), ledger.import_keys(ws, plan.vigencia), _warn)
+    job = plan_import(plan, data, archivo.name, archivo.parent, day, now_iso(), _warn)
     if job.evidence:
         from .evidence import store_evidence
 
         for index, source in job.evidence:
             job.records[index]["evidencia"] = store_evidence(ws, plan.vigencia, source)
     appended = ledger.append(ws, plan.vigencia, job.records, skip_imported=True) if job.records else []
-    already = job.skipped + len(job.records) - len(appended)
+    already = len(job.records) - len(appended)  # rows imported before: dropped under the lock
     skipped = ""
     if already == 1:
         skipped = "; 1 fila ya estaba importada y se omitió"

@@ -35,11 +35,10 @@ MAX_ERRORS = 200
 
 @dataclass
 class ImportPlan:
-    """What an import would append, and what it would skip."""
+    """What an import would append (rows imported before are dropped by ``ledger.append``)."""
 
     records: list[dict[str, Any]]
     evidence: list[tuple[int, Path]]  # (index in records, source file)
-    skipped: int
     rows: int
 
 
@@ -76,7 +75,7 @@ def _key(canonical: str, occurrence: int) -> str:
 
 def plan_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
-    existing_keys: set[str], warn: Callable[[list[str]], None],
+    warn: Callable[[list[str]], None],
 ) -> ImportPlan:
     """Check every row; the records to append, or a PecError listing every problem."""
     text = decode_csv(data, name, warn)
@@ -101,7 +100,7 @@ def plan_import(
     records: list[dict[str, Any]] = []
     evidence: list[tuple[int, Path]] = []
     seen: dict[str, int] = {}
-    skipped = rows = 0
+    rows = 0
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -117,9 +116,6 @@ def plan_import(
             occurrence = seen.get(canonical, 0)
             seen[canonical] = occurrence + 1
             key = _key(canonical, occurrence)
-            if key in existing_keys:
-                skipped += 1
-                continue
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
@@ -151,4 +147,4 @@ def plan_import(
             f"La importación de {name} tiene {count} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
             errors,
         )
-    return ImportPlan(records, evidence, skipped, rows)
+    return ImportPlan(records, evidence, rows)
