@@ -7,9 +7,9 @@ Design (SPEC §4):
   clones that log in parallel therefore never touch the same file, and a git
   merge of their work is a plain union of files: no conflict, both counted.
   ``.gitattributes`` sets ``merge=union`` as a safety net.
-* **One append = one write.** A writer takes an exclusive ``flock`` on the
-  segment, reads its tail, writes all its lines in one ``write`` on an
-  ``O_APPEND`` descriptor, ``fsync``s and unlocks. Concurrent ``pec log``
+* **Appends under a lock.** A writer takes an exclusive ``flock`` on the
+  segment, reads its tail, writes its line (an import: chunks of whole lines)
+  on an ``O_APPEND`` descriptor, ``fsync``s and unlocks. Concurrent ``pec log``
   processes serialise on the lock; each line lands whole.
 * **Crashes.** A writer killed mid-write can leave at most a torn last line. Every
   reader skips a line that does not parse, with a ``file:line`` warning; the next
@@ -34,7 +34,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,8 @@ GENESIS = "0" * 16
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
 CACHE_FORMAT = 1
-FAST_SCAN_BYTES = 4 << 20  # above this, importing the faster parser pays for itself
+FAST_SCAN_BYTES = 4 << 20
+WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 
 
 class BadLine(ValueError):
@@ -268,19 +269,27 @@ def _cached_part(cached: Any, key: list[Any]) -> tuple[Tally, list[str]] | None:
         return None
 
 
-def _fold_into_cache(ws: Workspace, vigencia: int, path: Path, before: os.stat_result, after: os.stat_result,
-                     records: list[dict[str, Any]]) -> None:
-    """Keep the segment's cached totals current after our own append (under its lock)."""
-    from .cache import read_json, write_json
+def _cache_to_fold(ws: Workspace, vigencia: int, path: Path, before: os.stat_result) -> tuple[Tally, list[str]] | None:
+    """The segment's cached totals, if current before our append: we fold our lines into them."""
+    from .cache import read_json
 
-    cache_file = _cache_file(ws, vigencia, path)
-    cached = _cached_part(read_json(cache_file), _cache_key(before))
-    if cached is None:
-        return  # no cache, or the file changed behind it: the next reader rebuilds it
-    part, warnings = cached
-    for record in records:
-        part.add(record)
-    write_json(cache_file, {"key": _cache_key(after), "tally": part.to_json(), "warnings": warnings})
+    try:
+        return _cached_part(read_json(_cache_file(ws, vigencia, path)), _cache_key(before))
+    except Exception:  # noqa: BLE001 - a cache is only derived data; without it the next reader rebuilds it
+        return None
+
+
+def _save_fold(ws: Workspace, vigencia: int, path: Path, after: os.stat_result, fold: tuple[Tally, list[str]]) -> None:
+    from .cache import write_json
+
+    part, warnings = fold
+    write_json(_cache_file(ws, vigencia, path), {"key": _cache_key(after), "tally": part.to_json(), "warnings": warnings})
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def import_keys(ws: Workspace, vigencia: int) -> set[str]:
@@ -328,8 +337,12 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
         chunk *= 4
 
 
-def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]], skip_imported: bool = False) -> list[str]:
-    """Append ``records`` to this clone's segment in one write; their new ids.
+def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False) -> list[str]:
+    """Append ``records`` to this clone's segment, under its lock; their new ids.
+
+    A ``pec log`` is one write of one line; a large import is written in
+    chunks of whole lines, so a crash between chunks leaves every written line
+    whole (and importing the file again appends only what is missing).
 
     With ``skip_imported``, records whose ``importe`` key is already in the
     ledger are dropped, checked under the lock so that two simultaneous
@@ -345,31 +358,34 @@ def append(ws: Workspace, vigencia: int, records: list[dict[str, Any]], skip_imp
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
             last_n, prev, clean_end = _tail_state(handle, before.st_size)
-        if skip_imported:
-            known = import_keys(ws, vigencia)
-            records = [r for r in records if r.get("importe") not in known]
+        known = import_keys(ws, vigencia) if skip_imported else set()
+        fold = _cache_to_fold(ws, vigencia, path, before)
         parts = [] if clean_end else [b"\n"]
+        pending = len(parts)
         ids = []
-        appended = []
         for record in records:
+            if known and record.get("importe") in known:
+                continue
             last_n += 1
             entry_id = f"{vigencia}-{writer}-{last_n}"
             full = {"v": FORMAT_VERSION, "id": entry_id, "n": last_n, "prev": prev, **record}
             raw = encode(full)
             parts += [raw, b"\n"]
+            pending += len(raw) + 1
             prev = digest(raw)
             ids.append(entry_id)
-            appended.append(full)
-        data = b"".join(parts)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+            if fold is not None:
+                fold[0].add(full)
+            if pending >= WRITE_CHUNK:  # whole lines only, so a crash between chunks tears nothing
+                _write_all(fd, b"".join(parts))
+                parts, pending = [], 0
+        _write_all(fd, b"".join(parts))
         os.fsync(fd)
-        try:
-            _fold_into_cache(ws, vigencia, path, before, os.fstat(fd), appended)
-        except Exception:  # noqa: BLE001 - the entry is written; a cache is only derived data
-            pass
+        if fold is not None and ids:
+            try:
+                _save_fold(ws, vigencia, path, os.fstat(fd), fold)
+            except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
+                pass
     except OSError as exc:
         raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({reason(exc)}); revise permisos y espacio en disco.") from None
     finally:

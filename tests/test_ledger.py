@@ -418,3 +418,15 @@ def test_a_garbled_middle_line_is_named_once_not_as_a_deletion(pec, ws):
     del lines[1]  # the repair the message suggests
     segment.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert "faltan entradas antes de esta (n=2)" in pec("verify").stdout  # a deletion is still a deletion
+
+
+def test_a_large_import_is_written_in_whole_line_chunks(pec, ws, tmp_path, monkeypatch, status_json):
+    monkeypatch.setattr(ledger, "WRITE_CHUNK", 300)  # a few lines per write
+    assert pec("status", "--format", "json").exit_code == 0  # a current cache, to be folded into
+    source = write_csv(tmp_path / "p.csv", "actividad;fecha;titulo\n" + "".join(
+        f"noti;2024-05-{d:02d};Noti {d}\n" for d in range(1, 29)))
+    assert pec("import", str(source)).exit_code == 0
+    assert sorted(r["titulo"] for r in segment_lines(ws)) == sorted(f"Noti {d}" for d in range(1, 29))
+    assert pec("verify").exit_code == 0
+    noti = next(a for a in status_json("II")["actividades"] if a["id"] == "noti")
+    assert noti["trimestres"]["II"]["realizadas"] == 28
