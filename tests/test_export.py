@@ -444,6 +444,22 @@ def test_golden_seguimiento_csv(ledger_ws, tmp_path):
     assert out.read_bytes() == golden.read_bytes(), "the committee CSV changed: see this test's docstring"
 
 
+def test_golden_status_board(ledger_ws):
+    """The board `pec status --trim II` prints at 80 columns without colour, byte for byte.
+
+    Regenerate on purpose, then review the diff:
+
+        PEC_REGENERATE_GOLDEN=1 python -m pytest tests/test_export.py -k golden
+        git diff tests/golden/status-TII.txt
+    """
+    board = ok(pec(ledger_ws, "status", "--trim", "II", env={"COLUMNS": "80"}))
+    golden = GOLDEN / "status-TII.txt"
+    if os.environ.get("PEC_REGENERATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(board, encoding="utf-8")
+    assert board == golden.read_text(encoding="utf-8"), "the status board changed: see this test's docstring"
+
+
 # ---------------------------------------------------------------- safety
 
 
