@@ -348,7 +348,7 @@ def note(
 @app.command(cls=SpanishCommand)
 def void(
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="Id de la entrada que se anula.")],
-    motivo: Annotated[str, typer.Option("--motivo", metavar="TEXTO", help="Por qué se anula (queda en el registro).")],
+    motivo: Annotated[str | None, typer.Option("--motivo", metavar="TEXTO", help="Por qué se anula (queda en el registro); en una terminal se pregunta si falta.", show_default=False)] = None,
     root: RootOpt = None,
 ) -> None:
     """Anular una entrada con un motivo (se añade una corrección; nada se borra)."""
@@ -372,7 +372,9 @@ def void(
     _warn(warnings)
     if target is None:
         raise PecError(f"No existe la entrada {entry_id} en el registro; búsquela con «pec list».")
-    record = build_void(target, motivo, voided, now_iso())
+    if not motivo and _interactive():
+        motivo = typer.prompt(f"Motivo de la anulación de {target.id}", err=True)
+    record = build_void(target, motivo or "", voided, now_iso())
     (new_id,) = ledger.append(ws, vig, [record])
     typer.echo(new_id)
 

@@ -404,3 +404,13 @@ def test_list_shows_why_an_entry_was_voided(pec):
     pec("void", entry, "--motivo", "duplicada")
     table = pec("list", "--anuladas")
     assert "[anulada: duplicada]" in table.stdout
+
+
+def test_void_asks_for_the_reason_on_a_terminal_and_refuses_without_one_off_it(pec, monkeypatch):
+    entry = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "A").stdout.strip()
+    refused(pec("void", entry), "Falta el motivo")
+    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    voided = pec("void", entry, input="publicada dos veces\n")
+    assert voided.exit_code == 0, voided.output
+    listing = json.loads(pec("list", "--anuladas", "--format", "json").stdout)
+    assert listing[0]["estado"] == "anulada"
