@@ -329,8 +329,8 @@ def import_csv(
 @app.command(cls=SpanishCommand)
 def note(
     actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad.")],
-    texto: Annotated[str, typer.Argument(metavar="TEXTO", help="Texto de la observación (entre comillas).")],
     trim: Annotated[str, typer.Option("--trim", metavar="TRIM", help="Trimestre de la observación: I, II, III o IV.")],
+    texto: Annotated[str | None, typer.Argument(metavar="[TEXTO]", help="Texto de la observación, entre comillas (en una terminal se pregunta si falta).", show_default=False)] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -340,7 +340,9 @@ def note(
     from .workspace import now_iso
 
     ws, plan, _ = _context(root, vigencia)
-    record = build_note(plan, actividad, trim, texto, now_iso())
+    if not texto and _interactive():
+        texto = typer.prompt("Observación", err=True)
+    record = build_note(plan, actividad, trim, texto or "", now_iso())
     (entry_id,) = ledger.append(ws, plan.vigencia, [record])
     typer.echo(entry_id)
 

@@ -414,3 +414,11 @@ def test_void_asks_for_the_reason_on_a_terminal_and_refuses_without_one_off_it(p
     assert voided.exit_code == 0, voided.output
     listing = json.loads(pec("list", "--anuladas", "--format", "json").stdout)
     assert listing[0]["estado"] == "anulada"
+
+
+def test_note_asks_for_its_text_on_a_terminal_and_refuses_without_one_off_it(pec, monkeypatch, status_json):
+    refused(pec("note", "revista", "--trim", "II"), "La observación está vacía")
+    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    assert pec("note", "revista", "--trim", "II", input="Aplazada.\n").exit_code == 0
+    rev = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
+    assert rev["observaciones"] == {"II": ["Aplazada."]}
