@@ -41,8 +41,8 @@ def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch
     ctx = getattr(exc, "ctx", None)
     where = f"«{ctx.command_path} --help»" if ctx is not None else "«pec --help»"
     if isinstance(exc, click.NoSuchOption):
-        hint = f" ¿Quiso decir {' o '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
-        return f"La opción {exc.option_name} no existe;{hint} vea {where}."
+        hint = f" (¿quiso decir {' o '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
+        return f"La opción {exc.option_name} no existe{hint}; vea {where}."
     if isinstance(exc, click.MissingParameter):
         return f"Falta el valor de {_param_name(exc)}; vea {where}."
     if isinstance(exc, click.BadParameter):
@@ -451,14 +451,22 @@ def list_entries(
 def _report(root: str | None, vigencia: str | None, trim: str | None) -> Any:
     from .avance import compute, default_quarter
     from .ledger import tally
+    from .model import QUARTERS, quarter_bounds
     from .records import quarter_arg
 
     quarter = quarter_arg(trim) if trim is not None else None
     ws, plan, day = _context(root, vigencia)
     warnings: list[str] = []
     totals = tally(ws, plan.vigencia, warnings)
+    quarter = quarter or default_quarter(plan, day)
+    first_future = next((q for q in range(1, quarter + 1) if quarter_bounds(plan.vigencia, q)[0] > day), None)
+    if first_future is not None:
+        warnings.append(
+            f"hoy es {day.isoformat()}: el Trim. {QUARTERS[first_future - 1]} y los siguientes aún no han empezado, "
+            "así que sus cifras son 0 frente a lo programado"
+        )
     _warn(warnings)
-    return compute(plan, totals, quarter or default_quarter(plan, day), day)
+    return compute(plan, totals, quarter, day)
 
 
 @app.command(cls=SpanishCommand)
@@ -494,7 +502,7 @@ def export(
     formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, xlsx, markdown, json o html.")],
     trim: TrimOpt = None,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output",
+        "-o", "--output", metavar="ARCHIVO",
         help="Archivo de salida; por defecto seguimiento-<vigencia>-T<trimestre>.<ext> en la carpeta actual "
              "(detalle-... con --detalle). «-o -» escribe en la salida estándar.",
         show_default=False,

@@ -61,7 +61,10 @@ def compile_formula(source: str, allowed: frozenset[str] | set[str] | None = Non
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise FormulaError(f"la fórmula no es una expresión aritmética válida ({exc.msg})") from None
+        where = f" cerca del carácter {exc.offset}" if exc.offset else ""
+        raise FormulaError(
+            f"la fórmula no es una expresión aritmética válida{where} (¿falta un número o un paréntesis?)"
+        ) from None
     except (ValueError, MemoryError, RecursionError):
         raise FormulaError("la fórmula no es una expresión aritmética válida") from None
     names: set[str] = set()

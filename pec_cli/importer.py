@@ -68,6 +68,15 @@ def _date(value: str) -> str:
     return value
 
 
+_OPTION = re.compile(r" \(--\w+\)| en --\w+|; corrija --\w+|; use --\w+ con")
+
+
+def _for_a_cell(message: str) -> str:
+    """A refusal worded for the command line, reworded for a CSV cell."""
+    return _OPTION.sub(lambda m: "; corrija la celda" if "corrija" in m.group(0) else
+                       ("; use" if m.group(0).startswith("; use") else ""), message)
+
+
 def _key(canonical: str, occurrence: int) -> str:
     """A row's identity across imports: its cells, and which copy of identical rows it is."""
     return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
@@ -123,7 +132,7 @@ def plan_import(
                     raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
                 record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
             except PecError as exc:
-                errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {exc.message}")
+                errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:
                     break
                 continue

@@ -51,6 +51,10 @@ _YAML_PROBLEMS = {
     "did not find expected ',' or ']'": "falta «,» o «]» en una lista entre corchetes",
     "did not find expected ',' or '}'": "falta «,» o «}» en un bloque entre llaves",
     "found duplicate anchor": "un ancla «&» está repetida",
+    "mapping values are not allowed in this context": "hay un «:» dentro de un texto: ponga el texto entre comillas",
+    "found a tab character that violates indentation": "hay un tabulador en la sangría: use espacios",
+    "found a tab character where an indentation space is expected": "hay un tabulador en la sangría: use espacios",
+    "found unexpected ':'": "hay un «:» donde no se espera: ponga el texto entre comillas",
 }
 
 
@@ -187,7 +191,10 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" ({name}:{mark.line + 1}:{mark.column + 1}, línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
-        raise PecError(f"El plan {name} no es YAML válido{where}: {_yaml_problem(exc)}; corrija esa línea.") from None
+        raise PecError(
+            f"El plan {name} no es YAML válido{where}: {_yaml_problem(exc)}; corrija esa línea "
+            "(si está bien, busque poco antes unas comillas o un corchete sin cerrar)."
+        ) from None
     except yaml.YAMLError as exc:
         raise PecError(f"El plan {name} no es YAML válido ({exc}); corrija el archivo.") from None
     except (ValueError, TypeError) as exc:

@@ -185,7 +185,7 @@ def build_piece(
         needs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
         verb = "Falta" if len(names) == 1 else "Faltan"
         raise PecError(
-            f"{verb} {needs} para registrar un «{tipo}» de «{act.id}»; añádalo y vuelva a intentarlo.",
+            f"{verb} {needs} para registrar «{tipo}» en «{act.id}»; complételo y vuelva a intentarlo.",
             field=missing[0],
         )
     return record

@@ -257,7 +257,12 @@ def formula_problems(spec: PlanSpec) -> list[Problem]:
         try:
             formula = compile_formula(source, formula_variables(act.model_dump()))
         except FormulaError as exc:
-            problems.append((where, f"{exc} (actividad «{act.id}», fórmula «{source}»)"))
+            message = f"{exc} (fórmula «{source}»"
+            same = next((k for k, (w, m) in enumerate(problems) if w == where and m.startswith(message)), None)
+            if same is None:
+                problems.append((where, f"{message}, actividad «{act.id}»)"))
+            else:  # a line's formula shared by several activities: one report naming them all
+                problems[same] = (where, problems[same][1][:-1] + f", «{act.id}»)")
             continue
         if "meta" in formula.variables and act.meta is None and not act.series:
             problems.append(

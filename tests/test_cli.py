@@ -422,3 +422,22 @@ def test_note_asks_for_its_text_on_a_terminal_and_refuses_without_one_off_it(pec
     assert pec("note", "revista", "--trim", "II", input="Aplazada.\n").exit_code == 0
     rev = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
     assert rev["observaciones"] == {"II": ["Aplazada."]}
+
+
+def test_a_quarter_that_has_not_started_is_flagged_on_stderr(pec):
+    result = pec("status", "--trim", "IV", "--format", "json")  # today is 2024-07-15
+    assert result.exit_code == 0 and json.loads(result.stdout)["corte"] == "2024-12-31"
+    assert "el Trim. IV y los siguientes aún no han empezado" in result.stderr
+    assert "aún no han empezado" not in pec("status", "--trim", "III").stderr
+
+
+def test_yaml_and_formula_errors_carry_no_english(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    original = plan.read_text(encoding="utf-8")
+    plan.write_text(original.replace("    nombre: Revista Gestión USPEC\n", "    nombre: Revista: Gestión USPEC\n", 1), encoding="utf-8")
+    message = refused(pec("plan", "check"), "ponga el texto entre comillas")
+    assert "mapping" not in message
+    plan.write_text(original.replace("formula: publicacion / meta * 100\n", "formula: publicacion / meta * 100 +\n", 1), encoding="utf-8")
+    result = pec("plan", "check")
+    refused(result, "tiene 1 error")
+    assert "invalid syntax" not in result.stderr and "«revista», «noti», «capsulas»" in result.stderr
