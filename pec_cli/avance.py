@@ -82,6 +82,11 @@ def default_quarter(plan: Plan, today: dt.date) -> int:
     return 4
 
 
+def first_unstarted(plan: Plan, quarter: int, today: dt.date) -> int | None:
+    """The first of quarters I..``quarter`` that has not started as of ``today``, if any."""
+    return next((q for q in range(1, quarter + 1) if quarter_bounds(plan.vigencia, q)[0] > today), None)
+
+
 def cutoff(plan: Plan, quarter: int, today: dt.date) -> dt.date:
     """The quarter's last day, or today when today falls inside the quarter."""
     start, end = quarter_bounds(plan.vigencia, quarter)

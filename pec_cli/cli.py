@@ -451,22 +451,17 @@ def list_entries(
 def _report(root: str | None, vigencia: str | None, trim: str | None) -> Any:
     from .avance import compute, default_quarter
     from .ledger import tally
-    from .model import QUARTERS, quarter_bounds
     from .records import quarter_arg
+    from .render import unstarted_notice
 
     quarter = quarter_arg(trim) if trim is not None else None
     ws, plan, day = _context(root, vigencia)
     warnings: list[str] = []
     totals = tally(ws, plan.vigencia, warnings)
-    quarter = quarter or default_quarter(plan, day)
-    first_future = next((q for q in range(1, quarter + 1) if quarter_bounds(plan.vigencia, q)[0] > day), None)
-    if first_future is not None:
-        warnings.append(
-            f"hoy es {day.isoformat()}: el Trim. {QUARTERS[first_future - 1]} y los siguientes aún no han empezado, "
-            "así que sus cifras son 0 frente a lo programado"
-        )
-    _warn(warnings)
-    return compute(plan, totals, quarter, day)
+    report = compute(plan, totals, quarter or default_quarter(plan, day), day)
+    notice = unstarted_notice(report, day)
+    _warn(warnings + ([notice] if notice else []))
+    return report
 
 
 @app.command(cls=SpanishCommand)

@@ -29,7 +29,15 @@ from urllib.parse import quote, urlsplit
 from .avance import Report
 from .errors import PecError, reason
 from .model import PIECE, Entry, Plan, quarter_bounds, quarter_of
-from .render import QUARTERS, render_json, render_markdown, report_to_dict, seguimiento_headers, seguimiento_rows
+from .render import (
+    QUARTERS,
+    render_json,
+    render_markdown,
+    report_to_dict,
+    seguimiento_headers,
+    seguimiento_rows,
+    unstarted_notice,
+)
 
 FORMATS = ("csv", "xlsx", "markdown", "json", "html")
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "markdown": "md", "json": "json", "html": "html"}
@@ -295,7 +303,8 @@ def build_pack(
     history = [report_to_dict(r) for r in reports]
     doc = history[-1]
     detail = read_detail(ws, plan, (plan.inicio, reports[-1].corte), lambda w: warnings.extend(w))
-    warn(list(dict.fromkeys(warnings)))  # tally and entries read the same lines: warn once
+    notice = unstarted_notice(reports[-1], today)
+    warn(list(dict.fromkeys(warnings)) + ([notice] if notice else []))  # tally and entries read the same lines: warn once
     title.update(trimestre=doc["trimestre"], corte=doc["corte"])
     return Pack(plan, doc=doc, history=history, report=reports[-1], detail=detail, title=title)
 
@@ -368,7 +377,3 @@ def write_file(content: str | bytes, output: Path) -> Path:
         raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
     return output.resolve()
 
-
-__all__ = [
-    "QUARTERS", "FORMATS", "table_export", "entries_csv", "entries_json", "safe_text", "run_export", "default_filename",
-]

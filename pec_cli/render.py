@@ -107,6 +107,17 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def unstarted_notice(report: Report, today: Any) -> str | None:
+    """A warning when the requested quarters include some that have not started."""
+    from .avance import first_unstarted
+
+    first = first_unstarted(report.plan, report.trimestre, today)
+    if first is None:
+        return None
+    return (f"hoy es {today.isoformat()}: el Trim. {QUARTERS[first - 1]} y los siguientes aún no han empezado, "
+            "así que sus cifras son 0 frente a lo programado")
+
+
 def render_json(report: Report) -> str:
     return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
 

@@ -5,7 +5,6 @@ With plan_view (the plan tables), the only module that imports rich; the CLI imp
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,14 +249,3 @@ def print_entries(entries: list[Entry], voided: dict[str, str]) -> None:
     out.print(table)
     out.print(f"{len(entries)} entrada{'' if len(entries) == 1 else 's'}.", style="dim")
 
-
-def warn(messages: list[str]) -> None:
-    if not messages:
-        return
-    err = console(stderr=True)
-    for message in messages:
-        err.print(Text("aviso: ", style="yellow") + Text(message))
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()

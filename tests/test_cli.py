@@ -441,3 +441,8 @@ def test_yaml_and_formula_errors_carry_no_english(pec, ws):
     result = pec("plan", "check")
     refused(result, "tiene 1 error")
     assert "invalid syntax" not in result.stderr and "«revista», «noti», «capsulas»" in result.stderr
+
+
+def test_exports_flag_a_quarter_that_has_not_started_too(pec, ws):
+    result = pec("export", "csv", "--trim", "IV", "-o", str(ws / "t.csv"))
+    assert result.exit_code == 0 and "el Trim. IV y los siguientes aún no han empezado" in result.stderr
