@@ -151,32 +151,34 @@ def _three(pec, ws) -> Path:
     return segment
 
 
-def test_edit_in_place_is_detected_and_named(pec, ws):
+def _tampered(pec, ws, change) -> tuple[str, str, list[str]]:
+    """Three entries, the segment's lines rewritten by ``change``: (segment name, verify's output, old lines)."""
     segment = _three(pec, ws)
     lines = segment.read_text(encoding="utf-8").splitlines()
-    first_id = json.loads(lines[0])["id"]
-    lines[0] = lines[0].replace('"2024-03-15"', '"2024-03-14"')
-    segment.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    segment.write_text("\n".join(change(list(lines))) + "\n", encoding="utf-8")
     result = pec("verify")
     assert result.exit_code == 1
-    assert f"{segment.relative_to(ws)}:1: la entrada {first_id} fue modificada" in result.stdout
+    return str(segment.relative_to(ws)), result.stdout, lines
+
+
+def test_edit_in_place_is_detected_and_named(pec, ws):
+    def edit(lines):
+        lines[0] = lines[0].replace('"2024-03-15"', '"2024-03-14"')
+        return lines
+
+    name, out, lines = _tampered(pec, ws, edit)
+    first_id = json.loads(lines[0])["id"]
+    assert f"{name}:1: la entrada {first_id} fue modificada" in out
 
 
 def test_deleted_entry_is_detected_and_named(pec, ws):
-    segment = _three(pec, ws)
-    lines = segment.read_text(encoding="utf-8").splitlines()
-    segment.write_text(lines[0] + "\n" + lines[2] + "\n", encoding="utf-8")
-    result = pec("verify")
-    assert result.exit_code == 1
-    assert f"{segment.relative_to(ws)}:2: faltan entradas antes de esta (n=2)" in result.stdout
+    name, out, _ = _tampered(pec, ws, lambda lines: [lines[0], lines[2]])
+    assert f"{name}:2: faltan entradas antes de esta (n=2)" in out
 
 
 def test_reordered_or_duplicated_line_is_detected(pec, ws):
-    segment = _three(pec, ws)
-    lines = segment.read_text(encoding="utf-8").splitlines()
-    segment.write_text("\n".join([lines[0], lines[1], lines[1], lines[2]]) + "\n", encoding="utf-8")
-    result = pec("verify")
-    assert result.exit_code == 1 and "fuera de orden" in result.stdout and "repetido" in result.stdout
+    _, out, _ = _tampered(pec, ws, lambda lines: [lines[0], lines[1], lines[1], lines[2]])
+    assert "fuera de orden" in out and "repetido" in out
 
 
 def test_moved_entry_is_detected(pec, ws):
