@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from pec_cli.ledger import FORMAT_VERSION, GENESIS, digest, encode
+from pec_cli.ledger.store import FORMAT_VERSION, GENESIS, digest, encode
 
 GENERATOR_VERSION = 1
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ MOTIVOS = ("registrada dos veces", "fecha equivocada", "no se publicó")
 
 def load_activities() -> list[dict]:
     """Window, tipos (with what each requires) and series of every activity, from the plan."""
-    from pec_cli.plan import load_plan
+    from pec_cli.plan.loader import load_plan
 
     plan = load_plan(PLAN_FILE, "plan/2024.yaml")
     return [

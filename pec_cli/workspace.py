@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import PecError, reason
+from pec_cli.errors import PecError, reason
 
 TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pec_cli.avance import compute, cutoff, default_quarter
-from pec_cli.plan import load_plan
-from pec_cli.render import report_to_dict
-from pec_cli.tally import tally_records
+from pec_cli.ledger.tally import tally_records
+from pec_cli.plan.loader import load_plan
+from pec_cli.report.avance import compute, cutoff, default_quarter
+from pec_cli.report.render import report_to_dict
 
 from .conftest import REPO
 

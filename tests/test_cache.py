@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from pec_cli import ledger
-from pec_cli.avance import compute
-from pec_cli.cache import load_plan_cached
-from pec_cli.render import report_to_dict
-from pec_cli.tally import Tally
+from pec_cli.ledger import store as ledger
+from pec_cli.ledger.tally import Tally
+from pec_cli.plan.cache import load_plan_cached
+from pec_cli.report.avance import compute
+from pec_cli.report.render import report_to_dict
 from pec_cli.workspace import Workspace
 
 from .conftest import JULY_TODAY

@@ -76,7 +76,7 @@ def test_date_defaults_to_today(pec, ws):
 
 
 def test_prompts_on_a_terminal(pec, monkeypatch, ws):
-    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
     result = pec("log", "internas", "--fecha", "2024-02-01", input="solicitud\nTalento Humano\n")
     assert result.exit_code == 0, result.output
     (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
@@ -312,7 +312,7 @@ def test_unknown_vigencia(pec):
 
 
 def test_every_command_has_help_and_is_in_the_readme(pec):
-    from pec_cli.cli import app, plan_app
+    from pec_cli.cli.base import app, plan_app
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     commands = [c.name or c.callback.__name__ for c in app.registered_commands]
@@ -370,7 +370,7 @@ def test_status_board_shows_notes_networks_and_months(pec):
 
 
 def test_prompts_ask_again_after_a_wrong_answer(pec, monkeypatch, ws):
-    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
     result = pec("log", "seguidores", "--fecha", "2024-03-02", input="insta\ninstagram\nmil\n1.250\n")
     assert result.exit_code == 0, result.output
     assert "La red «insta» no está" in result.stderr
@@ -380,7 +380,7 @@ def test_prompts_ask_again_after_a_wrong_answer(pec, monkeypatch, ws):
 
 
 def test_prompt_for_the_date_when_today_is_outside_the_window(pec, monkeypatch, ws):
-    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
     result = pec("log", "revista", "--titulo", "x", input="2024-13-01\n2024-04-01\n", env={"PEC_HOY": "2026-11-26"})
     assert result.exit_code == 0, result.output
     (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
@@ -409,7 +409,7 @@ def test_list_shows_why_an_entry_was_voided(pec):
 def test_void_asks_for_the_reason_on_a_terminal_and_refuses_without_one_off_it(pec, monkeypatch):
     entry = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "A").stdout.strip()
     refused(pec("void", entry), "Falta el motivo")
-    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
     voided = pec("void", entry, input="publicada dos veces\n")
     assert voided.exit_code == 0, voided.output
     listing = json.loads(pec("list", "--anuladas", "--format", "json").stdout)
@@ -418,7 +418,7 @@ def test_void_asks_for_the_reason_on_a_terminal_and_refuses_without_one_off_it(p
 
 def test_note_asks_for_its_text_on_a_terminal_and_refuses_without_one_off_it(pec, monkeypatch, status_json):
     refused(pec("note", "revista", "--trim", "II"), "La observación está vacía")
-    monkeypatch.setattr("pec_cli.cli._interactive", lambda: True)
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
     assert pec("note", "revista", "--trim", "II", input="Aplazada.\n").exit_code == 0
     rev = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
     assert rev["observaciones"] == {"II": ["Aplazada."]}

@@ -474,7 +474,7 @@ def test_no_exported_cell_runs_as_a_formula(tmp_path, prefix, fmt):
     if prefix in ("\t", "\r"):
         # `pec log` refuses control characters; a ledger written by another tool
         # (or by hand) may still hold them, and the export must stay safe.
-        from pec_cli import ledger
+        from pec_cli.ledger import store as ledger
         from pec_cli.workspace import Workspace
 
         stamp = "2024-07-15T10:00:00-05:00"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pec_cli.formula import FormulaError, compile_formula
+from pec_cli.plan.formula import FormulaError, compile_formula
 
 VARS = ["publicacion", "solicitud", "meta", "inicio", "fin"]
 

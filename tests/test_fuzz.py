@@ -18,11 +18,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pec_cli import ledger
 from pec_cli.errors import PecError
-from pec_cli.formula import FormulaError, compile_formula
-from pec_cli.plan import plan_data_from_text
-from pec_cli.tally import Tally
+from pec_cli.ledger import store as ledger
+from pec_cli.ledger.tally import Tally
+from pec_cli.plan.formula import FormulaError, compile_formula
+from pec_cli.plan.loader import plan_data_from_text
 
 from .conftest import REPO
 
@@ -74,7 +74,7 @@ def _read_ledger_bytes(data: bytes, tmp: Path) -> None:
     tally = ledger.tally(Workspace(tmp), 2024, [])
     assert isinstance(tally, Tally) and tally.records == len(entries)
     tally.totals()
-    from pec_cli.verify import verify_segment
+    from pec_cli.ledger.verify import verify_segment
 
     verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl", [])
     COUNTS["ledger"] += 1

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pec_cli import ledger
-from pec_cli.verify import verify_workspace
+from pec_cli.ledger import store as ledger
+from pec_cli.ledger.verify import verify_workspace
 from pec_cli.workspace import Workspace, init_workspace
 
 from .conftest import TODAY

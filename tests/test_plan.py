@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from pec_cli.errors import PecError
-from pec_cli.plan import load_plan
+from pec_cli.plan.loader import load_plan
 
 from .conftest import REPO
 

@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from .formula import FormulaError, compile_formula
-from .model import ENTRY_FIELDS, formula_variables
+from pec_cli.fields import ENTRY_FIELDS
+from pec_cli.plan.formula import FormulaError, compile_formula
+from pec_cli.plan.model import formula_variables
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Text = Annotated[str, StringConstraints(max_length=20_000)]

@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .avance import Report
-from .model import QUARTERS, Entry
-from .render import pct, report_to_dict
+from pec_cli.ledger.query import Selection
+from pec_cli.plan.model import QUARTERS
+from pec_cli.report.avance import Report
+from pec_cli.report.render import pct, report_to_dict
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
 MAX_WIDTH = 110  # past this a wider board is only harder to read
@@ -227,8 +228,9 @@ def print_status(report: Report) -> None:
         out.print(line, no_wrap=True, overflow="crop", crop=True)
 
 
-def print_entries(entries: list[Entry], voided: dict[str, str]) -> None:
-    """The pieces as a table; ``voided`` maps a voided id to the void's motivo."""
+def print_entries(selection: Selection) -> None:
+    """The pieces as a table; a voided one says so, with the void's motivo."""
+    entries, voided = selection.entries, selection.voided
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for header in ("id", "fecha", "actividad", "tipo"):
         table.add_column(header, no_wrap=True)

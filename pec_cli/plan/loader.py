@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import PecError, reason
-from .model import Plan, plan_from_data
+from pec_cli.errors import PecError, reason
+from pec_cli.plan.model import Plan, plan_from_data
 
 _MESSAGES = {
     "missing": "falta este campo, que es obligatorio",
@@ -182,7 +182,7 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
     import yaml
     from pydantic import ValidationError
 
-    from .schema import PlanSpec, plan_problems
+    from pec_cli.plan.schema import PlanSpec, plan_problems
 
     loader = _plan_loader(yaml)(text)
     try:

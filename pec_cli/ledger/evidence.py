@@ -14,8 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .errors import PecError
-from .workspace import Workspace
+from pec_cli.errors import PecError
+from pec_cli.workspace import Workspace
 
 MAX_BYTES = 512 * 1024 * 1024
 

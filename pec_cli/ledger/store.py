@@ -38,10 +38,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import PecError, reason
-from .model import CLASSES, ENTRY_FIELDS, NOTE, Entry, iso_date, parse_quarter
-from .tally import KEEP, Tally, record_problem
-from .workspace import Workspace
+from pec_cli.errors import PecError, reason
+from pec_cli.fields import ENTRY_FIELDS
+from pec_cli.ledger.entries import CLASSES, NOTE, Entry
+from pec_cli.ledger.tally import KEEP, Tally, record_problem
+from pec_cli.plan.model import iso_date, parse_quarter
+from pec_cli.workspace import Workspace
 
 FORMAT_VERSION = 1
 GENESIS = "0" * 16
@@ -202,7 +204,7 @@ def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
 
 
 def _cache_key(st: os.stat_result) -> list[Any]:
-    from . import __version__
+    from pec_cli import __version__
 
     return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns]
 
@@ -220,8 +222,8 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
     cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
     deleting ``.pec/cache`` recomputes everything.
     """
-    from .cache import cache_enabled, read_json, write_json
-    from .tally import NeedsFullScan
+    from pec_cli.cachefiles import cache_enabled, read_json, write_json
+    from pec_cli.ledger.tally import NeedsFullScan
 
     if use_cache is None:
         use_cache = cache_enabled()
@@ -271,7 +273,7 @@ def _cached_part(cached: Any, key: list[Any]) -> tuple[Tally, list[str]] | None:
 
 def _cache_to_fold(ws: Workspace, vigencia: int, path: Path, before: os.stat_result) -> tuple[Tally, list[str]] | None:
     """The segment's cached totals, if current before our append: we fold our lines into them."""
-    from .cache import read_json
+    from pec_cli.cachefiles import read_json
 
     try:
         return _cached_part(read_json(_cache_file(ws, vigencia, path)), _cache_key(before))
@@ -280,7 +282,7 @@ def _cache_to_fold(ws: Workspace, vigencia: int, path: Path, before: os.stat_res
 
 
 def _save_fold(ws: Workspace, vigencia: int, path: Path, after: os.stat_result, fold: tuple[Tally, list[str]]) -> None:
-    from .cache import write_json
+    from pec_cli.cachefiles import write_json
 
     part, warnings = fold
     write_json(_cache_file(ws, vigencia, path), {"key": _cache_key(after), "tally": part.to_json(), "warnings": warnings})

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from .model import QUARTERS, Activity, Line, Plan, quarter_bounds
-from .tally import Tally
+from pec_cli.ledger.tally import Tally
+from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -85,6 +85,15 @@ def default_quarter(plan: Plan, today: dt.date) -> int:
 def first_unstarted(plan: Plan, quarter: int, today: dt.date) -> int | None:
     """The first of quarters I..``quarter`` that has not started as of ``today``, if any."""
     return next((q for q in range(1, quarter + 1) if quarter_bounds(plan.vigencia, q)[0] > today), None)
+
+
+def unstarted_notice(report: Report, today: dt.date) -> str | None:
+    """A warning when the requested quarters include some that have not started."""
+    first = first_unstarted(report.plan, report.trimestre, today)
+    if first is None:
+        return None
+    return (f"hoy es {today.isoformat()}: el Trim. {QUARTERS[first - 1]} y los siguientes aún no han empezado, "
+            "así que sus cifras son 0 frente a lo programado")
 
 
 def cutoff(plan: Plan, quarter: int, today: dt.date) -> dt.date:

@@ -14,9 +14,9 @@ from typing import Any
 
 import typer
 
-from .errors import PecError
-from .model import Activity
-from .records import FIELD_NAMES, missing_fields, parse_date, parse_number, plain_id, resolve_tipo
+from pec_cli.errors import PecError
+from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_date, parse_number, plain_id, resolve_tipo
+from pec_cli.plan.model import Activity
 
 
 def _ask(label: str, check: Callable[[str], Any], default: str | None = None) -> Any:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ledger
-from .errors import PecError
-from .model import PIECE, VOID, Entry, Plan
-from .workspace import Workspace
+from pec_cli.errors import PecError
+from pec_cli.ledger import store as ledger
+from pec_cli.ledger.entries import PIECE, VOID, Entry
+from pec_cli.plan.model import Plan
+from pec_cli.workspace import Workspace
 
 
 def _plans(ws: Workspace) -> dict[int, Plan | None]:
-    from .cache import load_plan_cached
+    from pec_cli.plan.cache import load_plan_cached
 
     plans: dict[int, Plan | None] = {}
     for year, path in ws.plans().items():
@@ -130,7 +131,7 @@ def _check_entries(ws: Workspace, vigencia: int, entries: list[Entry], plan: Pla
 
 
 def _check_evidence(ws: Workspace, where: str, evidencia: dict, problems: list[str]) -> None:
-    from .evidence import file_sha256
+    from pec_cli.ledger.evidence import file_sha256
 
     archivo = str(evidencia.get("archivo", ""))
     path = (ws.root / archivo).resolve()

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from .model import NOTE, PIECE, VOID, iso_date, parse_quarter
+from pec_cli.ledger.entries import NOTE, PIECE, VOID
+from pec_cli.plan.model import iso_date, parse_quarter
 
 KEEP = 4
 

@@ -8,15 +8,14 @@ one Spanish sentence. ``pec log`` and ``pec import`` share these checks.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
-import unicodedata
-from functools import lru_cache
 from typing import Any
 
-from .errors import PecError
-from .model import NOTE, PIECE, QUARTERS, VOID, Activity, Entry, Plan, iso_date, parse_quarter
+from pec_cli.errors import PecError
+from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
+from pec_cli.plan.model import QUARTERS, Activity, Plan
+from pec_cli.plan.names import find_activity, parse_date, plain_id, quarter_arg, resolve_tipo
 
 LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000}
 OPTION = {
@@ -39,47 +38,6 @@ def parse_number(text: str) -> float:
     if _THOUSANDS.match(value):
         value = value.replace(".", "")
     return float(value.replace(",", "."))
-
-
-@lru_cache(maxsize=1024)
-def plain_id(text: str) -> str:
-    """What a person typed, as an id: «Campañas» -> «campanas», «Cápsulas» -> «capsulas»."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def find_activity(plan: Plan, activity_id: str) -> Activity:
-    """The plan's activity ``activity_id``, or a refusal suggesting the closest ids."""
-    key = plain_id(activity_id)
-    act = plan.activity(key)
-    if act is not None:
-        return act
-    ids = [a.id for a in plan.actividades]
-    close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
-    close += [i for i in ids if key and (i.startswith(key) or key in i) and i not in close]
-    hint = f" (¿quiso decir {' o '.join(f'«{c}»' for c in close[:3])}?)" if close else ""
-    raise PecError(
-        f"La actividad «{activity_id}» no existe en el plan {plan.vigencia}{hint}; "
-        f"las actividades son: {', '.join(ids)}.",
-        field="actividad",
-    )
-
-
-def parse_date(text: str, what: str = " en --fecha") -> dt.date:
-    day = iso_date(text.strip()) if isinstance(text, str) else None
-    if day is None:
-        raise PecError(
-            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28){what}.",
-            field="fecha",
-        )
-    return day
-
-
-def quarter_arg(text: str) -> int:
-    try:
-        return parse_quarter(text)
-    except ValueError:
-        raise PecError(f"El trimestre «{text}» no existe: use I, II, III o IV (o 1 a 4).", code=2) from None
 
 
 def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
@@ -115,16 +73,6 @@ def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str
     spec = act.tipo(tipo)
     required = spec.requiere if spec else ()
     return [key for key in required if fields.get(key) in (None, "")]
-
-
-def resolve_tipo(act: Activity, tipo: str | None) -> str:
-    if tipo is None or tipo == "":
-        return act.default_tipo
-    key = plain_id(tipo)
-    if act.tipo(key) is None:
-        choices = ", ".join(t.id for t in act.tipos)
-        raise PecError(f"El tipo «{tipo}» no existe en «{act.id}»; use --tipo con uno de: {choices}.", field="tipo")
-    return key
 
 
 def build_piece(

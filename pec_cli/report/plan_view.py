@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .model import Activity, Plan
+from pec_cli.plan.model import Activity, Plan
 
 
 def _meta(act: Activity) -> str:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import PecError
-from .model import Plan, iso_date
-from .records import build_piece
+from pec_cli.errors import PecError
+from pec_cli.ledger.records import build_piece
+from pec_cli.plan.model import Plan, iso_date
 
 COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
@@ -34,7 +34,7 @@ MAX_ERRORS = 200
 
 
 @dataclass
-class ImportPlan:
+class ImportBatch:
     """What an import would append (rows imported before are dropped by ``ledger.append``)."""
 
     records: list[dict[str, Any]]
@@ -82,10 +82,10 @@ def _key(canonical: str, occurrence: int) -> str:
     return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
 
 
-def plan_import(
+def check_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None],
-) -> ImportPlan:
+) -> ImportBatch:
     """Check every row; the records to append, or a PecError listing every problem."""
     text = decode_csv(data, name, warn)
     if not text.strip():
@@ -156,4 +156,4 @@ def plan_import(
             f"La importación de {name} tiene {count} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
             errors,
         )
-    return ImportPlan(records, evidence, rows)
+    return ImportBatch(records, evidence, rows)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .avance import Figures, Report
-from .model import QUARTERS
+from pec_cli.plan.model import QUARTERS
+from pec_cli.report.avance import Figures, Report
 
 
 def r2(value: float | None) -> float | None:
@@ -105,17 +105,6 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "actividades": actividades,
         "lineas": lineas,
     }
-
-
-def unstarted_notice(report: Report, today: Any) -> str | None:
-    """A warning when the requested quarters include some that have not started."""
-    from .avance import first_unstarted
-
-    first = first_unstarted(report.plan, report.trimestre, today)
-    if first is None:
-        return None
-    return (f"hoy es {today.isoformat()}: el Trim. {QUARTERS[first - 1]} y los siguientes aún no han empezado, "
-            "así que sus cifras son 0 frente a lo programado")
 
 
 def render_json(report: Report) -> str:

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from .export import Detail, piece_count
-from .model import QUARTERS
-from .render import pct, seguimiento_headers, seguimiento_rows
+from pec_cli.ledger.query import Selection
+from pec_cli.plan.model import QUARTERS
+from pec_cli.report.render import pct, seguimiento_headers, seguimiento_rows
+from pec_cli.report.table import piece_count
 
 SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
 SEMAFORO_COLOUR = {"verde": "#1e7b34", "amarillo": "#b26a00", "rojo": "#b3261e", None: "#6b7280"}
@@ -458,7 +459,7 @@ def _line(line: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any
 
 
 def seguimiento_page(title: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]],
-                     rows: list[dict[str, Any]], detail: Detail, plan: Any = None) -> str:
+                     rows: list[dict[str, Any]], detail: Selection, plan: Any = None) -> str:
     """The committee report of ``doc``'s quarter: summary, Seguimiento table, one section per line."""
     by_activity: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -481,7 +482,7 @@ def seguimiento_page(title: dict[str, Any], doc: dict[str, Any], history: list[d
     return _page(heading, body)
 
 
-def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Detail) -> str:
+def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> str:
     """The entries of ``pec export html --detalle``: one table, evidence linked."""
     period = f"del {detail.desde} al {detail.hasta}" if detail.desde and detail.hasta else "toda la vigencia"
     heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"

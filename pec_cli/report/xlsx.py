@@ -21,8 +21,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import NO_TARGET, NOT_APPLICABLE, Detail, piece_count, quarter_cells, safe_text
-from .render import seguimiento_headers, seguimiento_rows
+from pec_cli.ledger.query import Selection
+from pec_cli.report.render import seguimiento_headers, seguimiento_rows
+from pec_cli.report.table import NO_TARGET, NOT_APPLICABLE, piece_count, quarter_cells, safe_text
 
 PERCENT = "0.00%"
 DATE = "yyyy-mm-dd"
@@ -168,7 +169,7 @@ def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], doc: dict[str, Any]
     _print_setup(ws, header_row)
 
 
-def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Detail) -> None:
+def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
     ws.title = "Detalle"
     if detail.desde and detail.hasta:
         period = f"del {detail.desde} al {detail.hasta}"
@@ -217,7 +218,7 @@ def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def seguimiento_workbook(title: dict[str, Any], doc: dict[str, Any], rows: list[dict[str, Any]], detail: Detail) -> bytes:
+def seguimiento_workbook(title: dict[str, Any], doc: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> bytes:
     """Sheets "Seguimiento" (the table of ``doc``) and "Detalle" (``rows``)."""
     wb = Workbook()
     _seguimiento_sheet(wb.active, title, doc)
@@ -225,7 +226,7 @@ def seguimiento_workbook(title: dict[str, Any], doc: dict[str, Any], rows: list[
     return _save(wb, title)
 
 
-def detail_workbook(title: dict[str, Any], rows: list[dict[str, Any]], detail: Detail) -> bytes:
+def detail_workbook(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> bytes:
     """One sheet, "Detalle": the entries of ``pec export xlsx --detalle``."""
     wb = Workbook()
     _detail_sheet(wb.active, title, rows, detail)

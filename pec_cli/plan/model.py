@@ -13,7 +13,7 @@ import datetime as dt
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from .formula import Formula, compile_formula
+from pec_cli.plan.formula import Formula, compile_formula
 
 QUARTERS = ("I", "II", "III", "IV")
 _QUARTER_ALIASES = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -144,35 +144,6 @@ class Plan(NamedTuple):
     @property
     def fin(self) -> dt.date:
         return dt.date(self.vigencia, 12, 31)
-
-
-# Ledger records. ``clase`` tells them apart; every record carries ``v``, the
-# format version, and its segment sequence number ``n`` and chain link ``prev``.
-PIECE = "pieza"
-VOID = "anulacion"
-NOTE = "observacion"
-CLASSES = (PIECE, VOID, NOTE)
-
-ENTRY_FIELDS = ("titulo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
-
-
-class Entry(NamedTuple):
-    """One ledger record as read back, with where it stands in the ledger."""
-
-    id: str
-    clase: str
-    actividad: str
-    fecha: dt.date | None
-    registrado: str
-    tipo: str | None = None
-    datos: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
-    anula: str | None = None
-    trimestre: int | None = None
-    file: str = ""
-    line: int = 0
-
-    def get(self, key: str) -> Any:
-        return self.datos.get(key)
 
 
 TEXT_KEYS = (

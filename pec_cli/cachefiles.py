@@ -1,0 +1,47 @@
+"""Disposable caches under ``.pec/cache/``: derived data, never the truth.
+
+The files only: where they live, and JSON read and written atomically. What
+goes in them is decided by their owners (``plan.cache`` keeps the checked
+plan, ``ledger.store`` each segment's totals). Deleting the folder only costs
+time; a cache that cannot be read or written is ignored. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pec_cli.workspace import Workspace
+
+
+def cache_enabled() -> bool:
+    """``PEC_CACHE=0`` turns every cache off (to compare, or to rule it out)."""
+    return os.environ.get("PEC_CACHE", "1") != "0"
+
+
+def cache_dir(ws: Workspace) -> Path:
+    return ws.state_dir / "cache"
+
+
+def read_json(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Atomic best-effort write: a reader sees the old file or the new one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="ascii")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass

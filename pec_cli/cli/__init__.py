@@ -1,0 +1,21 @@
+"""The command line: one small module per command over the application layer (``pec_cli.context``).
+
+``base`` holds the Spanish Typer app and its shared options; importing each
+command module registers its command, in the order ``pec --help`` lists them.
+Heavy modules (rich, tabulate, pydantic, yaml, openpyxl) are imported inside
+the commands that need them, so ``pec status --format json`` and ``pec log``
+start with none of them.
+"""
+
+# isort: off
+# Imported to register their commands, in the order ``pec --help`` lists them.
+from pec_cli.cli.base import app
+from pec_cli.cli import init, plan, log, importing, note, void, listing, status, export, verify  # noqa: F401, E402
+# isort: on
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

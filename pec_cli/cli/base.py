@@ -1,0 +1,219 @@
+"""What every command shares: the Spanish Typer app, its options, and the one place refusals are printed.
+
+Every refusal is a :class:`~pec_cli.errors.PecError`, printed by
+``SpanishGroup.main`` as one sentence on stderr with exit status 1 (2 for
+usage errors); Click's own usage errors are said in Spanish too.
+"""
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer._click import exceptions as click  # typer 0.26-0.28 vendors click; its exceptions live here
+from typer.core import TyperCommand, TyperGroup
+
+from pec_cli.errors import PecError, reason
+
+if TYPE_CHECKING:
+    from pec_cli.context import Context
+
+HELP = "Seguimiento del Plan Estratégico de Comunicaciones: registre piezas y calcule el avance trimestral."
+
+
+def _param_name(exc: click.BadParameter) -> str:
+    if isinstance(exc.param_hint, str):
+        return exc.param_hint
+    param = exc.param
+    if param is not None and exc.ctx is not None:
+        try:
+            return str(param.get_error_hint(exc.ctx)).replace("'", "")
+        except Exception:  # noqa: BLE001 - a name is only a courtesy here
+            return str(getattr(param, "name", "un valor")).upper()
+    return "un valor"
+
+
+def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch per click error
+    """Click's usage errors, said in Spanish."""
+    ctx = getattr(exc, "ctx", None)
+    where = f"«{ctx.command_path} --help»" if ctx is not None else "«pec --help»"
+    if isinstance(exc, click.NoSuchOption):
+        hint = f" (¿quiso decir {' o '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
+        return f"La opción {exc.option_name} no existe{hint}; vea {where}."
+    if isinstance(exc, click.MissingParameter):
+        return f"Falta el valor de {_param_name(exc)}; vea {where}."
+    if isinstance(exc, click.BadParameter):
+        hint = _param_name(exc)
+        message = exc.message
+        message = re.sub(r"'(.*)' is not a valid integer(?: range)?\.?", r"«\1» no es un número entero", message)
+        message = re.sub(r"'(.*)' is not a valid float(?: range)?\.?", r"«\1» no es un número", message)
+        message = re.sub(r"'(.*)' is not one of (.*)\.", r"«\1» no es una de las opciones: \2", message)
+        message = re.sub(r"(File|Path) '(.*)' does not exist\.", r"el archivo «\2» no existe", message)
+        return f"Valor no válido para {hint}: {message}; vea {where}."
+    text = exc.format_message()
+    match = re.match(r"No such command '(.*)'\.", text)
+    if match:
+        names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and hasattr(ctx.command, "list_commands") else ""
+        return f"El comando «{match.group(1)}» no existe; los comandos son: {names}."
+    match = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
+    if match:
+        return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
+                f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
+    if text.startswith("Missing command"):
+        return f"Falta el comando; vea {where}."
+    if re.match(r"Option '(.*)' requires an argument\.", text):
+        option = re.match(r"Option '(.*)' requires an argument\.", text).group(1)  # type: ignore[union-attr]
+        return f"La opción {option} necesita un valor; vea {where}."
+    return f"Uso incorrecto: {text}; vea {where}."
+
+
+def _fail(message: str, details: list[str] | None = None, code: int = 1) -> None:
+    stream = sys.stderr
+    stream.write(f"Error: {message}\n")
+    for line in details or []:
+        stream.write(f"  {line}\n")
+    stream.flush()
+    sys.exit(code)
+
+
+_HELP_WORDS = (
+    ("Usage:", "Uso:"), ("Arguments:", "Argumentos:"), ("Options:", "Opciones:"), ("Commands:", "Comandos:"),
+    ("Show this message and exit.", "Muestra esta ayuda y termina."), ("[required]", "[obligatorio]"),
+    ("[default: ", "[por defecto: "), ("[OPTIONS]", "[OPCIONES]"), ("COMMAND [ARGS]...", "COMANDO [ARGUMENTOS]..."),
+)
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _spanish_help(text: str) -> str:
+    for english, spanish in _HELP_WORDS:
+        text = text.replace(english, spanish)
+    return text
+
+
+class SpanishCommand(TyperCommand):
+    """A command whose help is in Spanish."""
+
+    def get_help(self, ctx: Any) -> str:
+        return _spanish_help(super().get_help(ctx))
+
+
+class SpanishGroup(TyperGroup):
+    """Runs the app and turns every expected failure into one Spanish sentence."""
+
+    def get_help(self, ctx: Any) -> str:
+        return _spanish_help(super().get_help(ctx))
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except PecError as exc:
+            _fail(exc.message, exc.details, exc.code)
+        except typer.Abort:
+            _fail("Cancelado; no se registró nada.")
+        except click.NoArgsIsHelpError as exc:
+            ctx = exc.ctx
+            sys.stdout.write((ctx.get_help() if ctx is not None else HELP) + "\n")
+            sys.exit(0)
+        except click.ClickException as exc:
+            _fail(_usage_message(exc), code=exc.exit_code if exc.exit_code else 2)
+        except BrokenPipeError:
+            # the reader (e.g. `head`) went away: not an error of the user's
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _fail("Interrumpido; no se registró nada a medias.", code=130)
+        except RecursionError:
+            _fail("La entrada anida demasiado para procesarla; simplifíquela.")
+        except OSError as exc:
+            if os.environ.get("PEC_DEBUG"):
+                raise
+            _fail(f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio en disco.")
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=SpanishGroup, help=HELP, no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False, rich_markup_mode=None, context_settings=CONTEXT,
+)
+plan_app = typer.Typer(
+    cls=SpanishGroup, help="Ver y validar el plan.", no_args_is_help=True, pretty_exceptions_enable=False,
+    rich_markup_mode=None, context_settings=CONTEXT,
+)
+app.add_typer(plan_app, name="plan")
+
+RootOpt = Annotated[
+    str | None,
+    typer.Option("--root", metavar="CARPETA", help="Carpeta del espacio de trabajo (si no, PEC_ROOT o la carpeta con plan/ más cercana).", show_default=False),
+]
+VigenciaOpt = Annotated[
+    str | None,
+    typer.Option("--vigencia", metavar="AÑO", help="Año del plan (plan/<vigencia>.yaml); por defecto el del año en curso, si no el último.", show_default=False),
+]
+TrimOpt = Annotated[
+    str | None,
+    typer.Option("--trim", metavar="TRIM", help="Trimestre: I, II, III o IV (o 1-4); por defecto el actual, o IV fuera de la vigencia.", show_default=False),
+]
+
+
+@app.callback()
+def _global_options(root: RootOpt = None) -> None:
+    # `pec --root DIR status` as well as `pec status --root DIR`
+    if root is not None:
+        os.environ["PEC_ROOT"] = root
+
+
+def year(vigencia: str | None) -> int | None:
+    """``--vigencia`` as a year, or a refusal."""
+    if vigencia is None:
+        return None
+    if not re.fullmatch(r"\s*\d{4}\s*", vigencia):
+        raise PecError(f"La vigencia «{vigencia}» no es un año: escríbala con cuatro cifras, por ejemplo --vigencia 2024.", code=2)
+    return int(vigencia)
+
+
+def load(root: str | None, vigencia: str | None, year_hint: int | None = None) -> "Context":
+    """The command's context, loaded once at the edge."""
+    from pec_cli.context import Context
+
+    return Context.load(root, year(vigencia), year_hint)
+
+
+def count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def interactive() -> bool:
+    """Whether to ask for what is missing: only when a person is at a terminal."""
+    return sys.stdin.isatty()
+
+
+def warn(messages: list[str]) -> None:
+    for message in messages:
+        sys.stderr.write(f"aviso: {message}\n")
+
+
+def flush(ctx: "Context") -> None:
+    """Print the context's warnings (each once) on stderr."""
+    warn(ctx.take_warnings())
+
+
+def output_format(value: str, allowed: tuple[str, ...]) -> str:
+    key = value.strip().lower()
+    if key not in allowed:
+        raise PecError(f"El formato «{value}» no existe: use {', '.join(allowed)}.", code=2)
+    return key
+
+
+def quarter_option(trim: str | None) -> int | None:
+    """``--trim`` as 1-4, refused before anything is read when it is not a quarter."""
+    if trim is None:
+        return None
+    from pec_cli.plan.names import quarter_arg
+
+    return quarter_arg(trim)

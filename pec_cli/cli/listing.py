@@ -1,0 +1,46 @@
+"""``pec list``: the pieces (or the observaciones), filtered by one query."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pec_cli.cli import base
+from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+
+
+@app.command("list", cls=SpanishCommand)
+def list_entries(
+    actividad: Annotated[str | None, typer.Option(metavar="ACTIVIDAD", help="Solo esta actividad.")] = None,
+    trim: Annotated[str | None, typer.Option("--trim", metavar="TRIM", help="Solo este trimestre: I, II, III o IV (por defecto, todo el año).", show_default=False)] = None,
+    desde: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Desde esta fecha.")] = None,
+    hasta: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Hasta esta fecha.")] = None,
+    tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Solo este tipo de entrada.")] = None,
+    anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir también las entradas anuladas (marcadas).")] = False,
+    observaciones: Annotated[bool, typer.Option("--observaciones", help="Listar las observaciones (pec note) en lugar de las piezas.")] = False,
+    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Listar las piezas registradas (o las observaciones), con filtros."""
+    from pec_cli.ledger.entries import NOTE, PIECE
+    from pec_cli.ledger.query import Query
+
+    fmt = base.output_format(formato, ("table", "json", "csv"))
+    ctx = base.load(root, vigencia)
+    query = Query.build(ctx.plan, actividad=actividad, tipo=tipo, trim=trim, desde=desde, hasta=hasta,
+                        anuladas=anuladas, clase=NOTE if observaciones else PIECE)
+    selection = ctx.entries(query)
+    base.flush(ctx)
+    if observaciones:
+        from pec_cli.report.export import notes_text
+
+        sys.stdout.write(notes_text(selection, fmt))
+    elif fmt == "table":
+        from pec_cli.report.terminal import print_entries
+
+        print_entries(selection)
+    else:
+        from pec_cli.report.export import entries_csv, entries_json
+
+        sys.stdout.write(entries_json(selection) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,

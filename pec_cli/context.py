@@ -1,0 +1,98 @@
+"""The application layer: one loaded workspace, plan and day, and what commands ask of them.
+
+Every command that reads the ledger goes through a :class:`Context`: it loads
+the plan once (from the cache when it can), folds the ledger once, and
+collects the warnings of every read, so that the CLI prints each warning once
+and the reports stay pure (``report.avance.compute`` takes values, not files).
+It is the only place that joins the layers below it; the CLI sits on top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from pec_cli.plan.model import Plan
+from pec_cli.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pec_cli.ledger.query import Query, Selection
+    from pec_cli.ledger.tally import Tally
+    from pec_cli.report.avance import Report
+
+
+class Context:
+    """A workspace, the plan of one vigencia and today's date, loaded once at the edge."""
+
+    def __init__(self, workspace: Workspace, plan: Plan, today: dt.date) -> None:
+        self.workspace = workspace
+        self.plan = plan
+        self.today = today
+        self.warnings: list[str] = []
+
+    @classmethod
+    def load(cls, root: str | None, vigencia: int | None, year_hint: int | None = None) -> Context:
+        """The context of ``root`` (or the workspace found from here) for ``vigencia``.
+
+        Without a vigencia, ``year_hint`` (e.g. the year of ``--fecha``) picks
+        its plan when there is one, else today's year, else the latest plan.
+        """
+        from pec_cli.plan.cache import load_plan_cached
+        from pec_cli.workspace import find_workspace, today
+
+        ws = find_workspace(root)
+        day = today()
+        if vigencia is None and year_hint is not None and year_hint in ws.plans():
+            vigencia = year_hint
+        return cls(ws, load_plan_cached(ws, ws.plan_path(vigencia, day)), day)
+
+    def take_warnings(self) -> list[str]:
+        """The warnings gathered so far, each once, in order; the list is emptied."""
+        out = list(dict.fromkeys(self.warnings))
+        self.warnings.clear()
+        return out
+
+    @cached_property
+    def _tally(self) -> Tally:
+        from pec_cli.ledger.store import tally
+
+        return tally(self.workspace, self.plan.vigencia, self.warnings)
+
+    def tally(self) -> Tally:
+        """The ledger's totals for the plan's vigencia (read once per context)."""
+        return self._tally
+
+    def quarter(self, quarter: int | None) -> int:
+        """``quarter``, or by default today's when today falls in the vigencia, else IV."""
+        from pec_cli.report.avance import default_quarter
+
+        return quarter or default_quarter(self.plan, self.today)
+
+    def report(self, quarter: int | None = None) -> Report:
+        """The avance up to ``quarter`` (default: see :meth:`quarter`); warns of unstarted quarters."""
+        from pec_cli.report.avance import compute, unstarted_notice
+
+        report = compute(self.plan, self.tally(), self.quarter(quarter), self.today)
+        notice = unstarted_notice(report, self.today)
+        if notice:
+            self.warnings.append(notice)
+        return report
+
+    def history(self, quarter: int | None = None) -> list[Report]:
+        """The reports of quarters I..``quarter``: the cumulative curve of the exports."""
+        from pec_cli.report.avance import compute
+
+        last = self.quarter(quarter)
+        reports = [compute(self.plan, self.tally(), k, self.today) for k in range(1, last)]
+        return [*reports, self.report(last)]
+
+    @cached_property
+    def _entries(self) -> list:
+        from pec_cli.ledger.store import read_entries
+
+        return list(read_entries(self.workspace, self.plan.vigencia, self.warnings))
+
+    def entries(self, query: Query) -> Selection:
+        """The entries of the vigencia that ``query`` selects (read once per context)."""
+        return query.select(self._entries)
