@@ -15,6 +15,7 @@ import typer
 from typer._click import exceptions as click  # typer 0.26-0.28 vendors click; its exceptions live here
 from typer.core import TyperCommand, TyperGroup
 
+from pec_cli.console import degrade_streams
 from pec_cli.errors import PecError, reason
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class SpanishGroup(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        degrade_streams()  # any console encoding: what it cannot hold degrades instead of crashing
         try:
             rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except PecError as exc:

@@ -23,6 +23,7 @@ def list_entries(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Listar las piezas registradas (o las observaciones), con filtros."""
+    from pec_cli.console import json_for
     from pec_cli.ledger.entries import NOTE, PIECE
     from pec_cli.ledger.query import Query
 
@@ -35,7 +36,8 @@ def list_entries(
     if observaciones:
         from pec_cli.report.export import notes_text
 
-        sys.stdout.write(notes_text(selection, fmt))
+        text = notes_text(selection, fmt)
+        sys.stdout.write(json_for(text) if fmt == "json" else text)
     elif fmt == "table":
         from pec_cli.report.terminal import print_entries
 
@@ -43,4 +45,4 @@ def list_entries(
     else:
         from pec_cli.report.export import entries_csv, entries_json
 
-        sys.stdout.write(entries_json(selection) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,
+        sys.stdout.write(json_for(entries_json(selection)) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,

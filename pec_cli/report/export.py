@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from pec_cli.console import json_for
 from pec_cli.errors import PecError, reason
 from pec_cli.ledger.query import Query, Selection
 from pec_cli.plan.model import QUARTERS, quarter_bounds
@@ -266,7 +267,7 @@ def run_export(
     content = (writer.detail if detalle else writer.table)(pack)
     flush(ctx)
     if to_stdout:
-        _write_stdout(content)
+        _write_stdout(json_for(content) if isinstance(content, str) and fmt == "json" else content)
         return None
     if output is None:
         output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
