@@ -238,3 +238,80 @@ def test_json_for_a_narrow_console_is_the_same_document(value):
         shown = json_for(text, SimpleNamespace(encoding=encoding))
         shown.encode(encoding)  # printable as is
         assert json.loads(shown) == value
+
+
+# ---------------------------------------------------------------- item 3: Git for Windows' defaults
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "core.autocrlf=true", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                                          "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}).stdout
+
+
+def pec_at(ws: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pec_cli", *args], env=env_for(ws), capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)
+
+
+def shared_workspace(tmp_path: Path, attributes: bool = True) -> Path:
+    """A team's repository: the plan, a README, two entries and a note, committed with LF."""
+    from pec_cli.workspace import init_workspace
+
+    origin = init_workspace(tmp_path / "origen")
+    if not attributes:  # an old repository, from before pec wrote .gitattributes
+        (origin / ".gitattributes").unlink()
+    (origin / "README.md").write_text("# Prensa\n\nSeguimiento del PEC.\n", encoding="utf-8")
+    git(origin, "init", "-q", "-b", "main")
+    for args in (("log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista Gestión 1"),
+                 ("log", "internas", "--tipo", "solicitud", "--area", "Talento Humano", "--fecha", "2024-05-02"),
+                 ("note", "revista", "--trim", "II", "La revista de mayo se aplazó.")):
+        assert pec_at(origin, *args).returncode == 0
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "base")
+    return origin
+
+
+def eol(clone: Path) -> dict[str, str]:
+    """Each tracked file's line endings in the working tree, as git sees them."""
+    lines = git(clone, "ls-files", "--eol").splitlines()
+    return {line.split("\t")[-1]: line.split()[1] for line in lines}
+
+
+def test_a_crlf_clone_agrees_with_an_lf_clone(tmp_path):
+    origin = shared_workspace(tmp_path)
+    windows = tmp_path / "windows"
+    git(tmp_path, "clone", "-q", str(origin), str(windows))  # core.autocrlf=true, as Git for Windows installs it
+    endings = eol(windows)
+    assert endings["plan/2024.yaml"] == "w/crlf" and endings["README.md"] == "w/crlf"
+    assert all(e == "w/lf" for name, e in endings.items() if name.endswith(".jsonl"))  # .gitattributes holds
+    for args in (("plan", "check"), ("plan", "show"), ("status", "--trim", "II"),
+                 ("status", "--trim", "II", "--format", "json"), ("list", "--format", "csv"), ("verify",)):
+        lf, crlf = pec_at(origin, *args), pec_at(windows, *args)
+        assert crlf.returncode == 0, crlf.stderr
+        assert (crlf.stdout, crlf.stderr) == (lf.stdout, lf.stderr), args
+    assert pec_at(windows, "log", "revista", "--fecha", "2024-04-28", "--titulo", "Revista 2").returncode == 0
+    assert pec_at(windows, "verify").returncode == 0
+
+
+def test_a_ledger_checked_out_in_crlf_still_verifies_counts_and_takes_the_next_log(tmp_path):
+    origin = shared_workspace(tmp_path, attributes=False)
+    old = tmp_path / "vieja"
+    git(tmp_path, "clone", "-q", str(origin), str(old))
+    (segment,) = (old / "ledger" / "2024").glob("*.jsonl")
+    assert segment.read_bytes().count(b"\r\n") == 3  # every line of the ledger got CRLF
+    expected = pec_at(origin, "status", "--trim", "II", "--format", "json").stdout
+    assert pec_at(old, "status", "--trim", "II", "--format", "json").stdout == expected
+    assert pec_at(old, "verify").returncode == 0
+    # the same writer (its id lives in .pec/, outside git) logs on into its converted segment
+    (old / ".pec").mkdir(exist_ok=True)
+    (old / ".pec" / "escritor").write_bytes((origin / ".pec" / "escritor").read_bytes())
+    logged = pec_at(old, "log", "revista", "--fecha", "2024-04-28", "--titulo", "Revista 2")
+    assert logged.returncode == 0, logged.stderr
+    assert segment.read_bytes().endswith(b'"titulo":"Revista 2"}\n')  # one whole line of its own
+    verify = pec_at(old, "verify")
+    assert verify.returncode == 0 and "4 entradas" in verify.stdout, verify.stdout + verify.stderr
+    assert git(old, "diff", "--numstat").split()[:2] == ["1", "0"]  # git sees one line added, nothing rewritten
+    status = json.loads(pec_at(old, "status", "--trim", "II", "--format", "json").stdout)
+    revista = next(a for a in status["actividades"] if a["id"] == "revista")
+    assert revista["acumulado"]["realizadas"] == 2
