@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import SimpleNamespace
 
 import pytest
@@ -315,3 +315,60 @@ def test_a_ledger_checked_out_in_crlf_still_verifies_counts_and_takes_the_next_l
     status = json.loads(pec_at(old, "status", "--trim", "II", "--format", "json").stdout)
     revista = next(a for a in status["actividades"] if a["id"] == "revista")
     assert revista["acumulado"]["realizadas"] == 2
+
+
+# ---------------------------------------------------------------- item 4: Windows paths
+
+
+def test_a_csv_written_on_windows_names_its_evidence_with_backslashes(pec, ws, tmp_path):
+    folder = tmp_path / "lote"
+    (folder / "evidencias").mkdir(parents=True)
+    (folder / "evidencias" / "acta.pdf").write_bytes(b"%PDF acta")
+    source = folder / "piezas.csv"
+    source.write_text("actividad;fecha;titulo;evidencia\r\nnoti;2024-05-02;A;evidencias\\acta.pdf\r\n", encoding="utf-8")
+    result = pec("import", str(source))
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(pec("list", "--format", "json").stdout)
+    assert (ws / entry["evidencia"]).read_bytes() == b"%PDF acta"
+    assert entry["evidencia"].endswith(".pdf")
+
+
+@pytest.mark.parametrize("cell", ["C:\\Users\\ana\\Documentos\\acta.pdf", "C:acta.pdf", "\\\\servidor\\prensa\\acta.pdf",
+                                  "\\acta.pdf", "/etc/hostname", "..\\secreto.txt", "evidencias\\..\\..\\secreto.txt"])
+def test_a_csv_cell_never_reaches_outside_the_csv_folder_on_any_platform(pec, ws, tmp_path, cell):
+    folder = tmp_path / "lote"
+    folder.mkdir()
+    (tmp_path / "secreto.txt").write_text("no")
+    source = folder / "p.csv"
+    source.write_text(f"actividad;fecha;titulo;evidencia\nnoti;2024-05-02;A;{cell}\n", encoding="utf-8")
+    result = pec("import", str(source))
+    assert result.exit_code == 1
+    assert "fila 2, columna evidencia" in result.stderr and "está fuera de la carpeta del CSV" in result.stderr
+    assert not (ws / "evidencias").exists()
+
+
+def test_an_evidence_path_typed_on_windows_keeps_its_file_name():
+    from pec_cli.ledger.evidence import kept_name
+
+    assert kept_name(PureWindowsPath("C:\\Users\\ana\\Documentos\\Acta Final.PDF")) == (".pdf", "Acta Final.PDF")
+    assert kept_name(PureWindowsPath("evidencias\\foto.jpeg")) == (".jpeg", "foto.jpeg")
+    assert kept_name(PurePosixPath("/home/ana/acta.pdf")) == (".pdf", "acta.pdf")
+
+
+def test_workspace_discovery_stops_at_the_drive_or_share_root():
+    from pec_cli.workspace import search_folders
+
+    drive = search_folders(PureWindowsPath("C:\\Users\\ana\\prensa\\informes"))
+    assert [str(p) for p in drive] == ["C:\\Users\\ana\\prensa\\informes", "C:\\Users\\ana\\prensa", "C:\\Users\\ana",
+                                       "C:\\Users", "C:\\"]
+    share = search_folders(PureWindowsPath("\\\\servidor\\prensa\\pec\\informes"))
+    assert [str(p) for p in share][-1] == "\\\\servidor\\prensa\\"  # a share's root, never \\servidor alone
+    assert str(search_folders(PurePosixPath("/home/ana/prensa"))[-1]) == "/"
+
+
+def test_discovery_finds_the_nearest_workspace_from_a_subfolder(ws):
+    from pec_cli.workspace import find_workspace
+
+    deep = ws / "informes" / "2024"
+    deep.mkdir(parents=True)
+    assert find_workspace(cwd=deep).root == ws
