@@ -366,9 +366,10 @@ def test_workspace_discovery_stops_at_the_drive_or_share_root():
     assert str(search_folders(PurePosixPath("/home/ana/prensa"))[-1]) == "/"
 
 
-def test_discovery_finds_the_nearest_workspace_from_a_subfolder(ws):
+def test_discovery_finds_the_nearest_workspace_from_a_subfolder(ws, monkeypatch):
     from pec_cli.workspace import find_workspace
 
+    monkeypatch.delenv("PEC_ROOT", raising=False)
     deep = ws / "informes" / "2024"
     deep.mkdir(parents=True)
     assert find_workspace(cwd=deep).root == ws
