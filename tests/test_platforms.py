@@ -373,3 +373,80 @@ def test_discovery_finds_the_nearest_workspace_from_a_subfolder(ws, monkeypatch)
     deep = ws / "informes" / "2024"
     deep.mkdir(parents=True)
     assert find_workspace(cwd=deep).root == ws
+
+
+# ---------------------------------------------------------------- item 5: scheduled, non-interactive runs
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def scheduled(ws: Path, *args: str, stdin: int = subprocess.DEVNULL) -> subprocess.Popen:
+    """pec as cron or a scheduled task starts it: `env -i PATH=… LANG=C`, no terminal, no session."""
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.defpath}", "LANG": "C"}
+    if os.name == "nt":
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "C:\\Windows")
+    return subprocess.Popen([sys.executable, "-m", "pec_cli", *args], cwd=ws, env=env, stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=os.name != "nt")
+
+
+def readme_section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else None]
+
+
+def test_the_weekly_export_of_the_readme_runs_unattended(ws):
+    section = readme_section("Scripts and scheduled runs")
+    cron = next(line for line in section.splitlines() if line.startswith("0 7 * * 1 "))
+    command = next(p for p in cron.split("&&") if p.strip().startswith("pec ")).split(">>")[0].split()
+    assert command[:3] == ["pec", "export", "xlsx"]
+    assert "schtasks /Create" in section and " ".join(command) in section.replace("\\", "/")  # same run on Windows
+    run = scheduled(ws, *command[1:])
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err
+    written = Path(out.decode().strip())
+    assert written.parent == ws.resolve() and written.read_bytes()[:2] == b"PK"  # an xlsx
+
+
+def test_a_scheduled_run_never_prompts_and_says_so_with_its_exit_status(ws):
+    section = readme_section("Scripts and scheduled runs")
+    for code in ("`0`", "`1`", "`2`"):
+        assert code in section
+    # stdin left open: a prompt would wait for it forever (and fail on the timeout)
+    missing = scheduled(ws, "log", "revista", "--fecha", "2024-05-02", stdin=subprocess.PIPE)
+    try:
+        assert missing.wait(timeout=60) == 1
+    finally:
+        missing.kill()
+        out, err = missing.communicate()
+    assert out == b"" and err.startswith(b"Error: ") and b"--titulo" in err
+    usage = scheduled(ws, "status", "--trim", "V")
+    usage.communicate(timeout=60)
+    assert usage.returncode == 2
+    ok = scheduled(ws, "status", "--format", "json")
+    out, _ = ok.communicate(timeout=60)
+    assert ok.returncode == 0 and json.loads(out)["vigencia"] == 2024
+
+
+# ---------------------------------------------------------------- item 6: the README's "En Windows"
+
+
+def test_the_readme_tells_a_windows_office_how_to_install_run_and_share(pec):
+    text = README.read_text(encoding="utf-8")
+    assert text.split("```")[1] == "\npython3 -m pip install -e '.[dev]'\npython3 -m pytest\n"  # the first two, unchanged
+    section = readme_section("En Windows")
+    for needed in ("py -m pip install", "pipx install", "py -m pec_cli", "core.autocrlf=true", ".gitattributes",
+                   "pec export xlsx", "pec export csv --separador , --decimal .", "evidencias\\2024\\",
+                   "ledger\\2024\\", ".pec\\", "-o"):
+        assert needed in section, needed
+    # every pec command line it shows is a real command with real options
+    lines = [ln.strip() for ln in section.splitlines() if ln.strip().startswith("pec ")]
+    assert len(lines) >= 4
+    for line in lines:
+        words = line.split()
+        name = words[1]
+        shown = pec(name, "--help")
+        assert shown.exit_code == 0, line
+        for option in (w for w in words if w.startswith("--")):
+            assert option in shown.stdout, (line, option)
