@@ -109,6 +109,8 @@ class Workspace(NamedTuple):
                 os.link(tmp, path)  # atomic: only one concurrent writer wins
             except FileExistsError:
                 pass
+            except OSError:  # no hard links here (a FAT or exFAT drive, some network shares)
+                _create_once(path, tmp.read_text(encoding="ascii"))
             finally:
                 tmp.unlink(missing_ok=True)
         try:
@@ -126,6 +128,15 @@ class Workspace(NamedTuple):
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Write ``path`` unless it exists (exclusive create: one concurrent writer wins)."""
+    try:
+        with path.open("x", encoding="ascii") as handle:
+            handle.write(text)
+    except FileExistsError:
+        pass
 
 
 def search_folders(here: _P) -> list[_P]:

@@ -450,3 +450,16 @@ def test_the_readme_tells_a_windows_office_how_to_install_run_and_share(pec):
         assert shown.exit_code == 0, line
         for option in (w for w in words if w.startswith("--")):
             assert option in shown.stdout, (line, option)
+
+
+def test_a_drive_without_hard_links_still_gets_a_writer_id(pec, ws, monkeypatch):
+    """FAT and exFAT drives, and some network shares, refuse os.link: the first log still works."""
+    def no_links(*_args: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    result = pec("log", "revista", "--fecha", "2024-03-28", "--titulo", "A")
+    assert result.exit_code == 0, result.output
+    writer = (ws / ".pec" / "escritor").read_text(encoding="ascii").strip()
+    assert result.stdout.strip() == f"2024-{writer}-1"
+    assert [p.name for p in (ws / ".pec").iterdir() if p.name.endswith(".tmp")] == []
