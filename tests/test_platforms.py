@@ -463,3 +463,16 @@ def test_a_drive_without_hard_links_still_gets_a_writer_id(pec, ws, monkeypatch)
     writer = (ws / ".pec" / "escritor").read_text(encoding="ascii").strip()
     assert result.stdout.strip() == f"2024-{writer}-1"
     assert [p.name for p in (ws / ".pec").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_accented_arguments_under_an_ascii_locale_are_refused_in_one_sentence(ws):
+    """Without Python's UTF-8 mode an ASCII locale cannot carry «Gestión» from argv to the ledger."""
+    env = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    result = subprocess.run([sys.executable, "-m", "pec_cli", "log", "revista", "--fecha", "2024-03-28",
+                             "--titulo", "Revista Gestión"], env=env_for(ws, **env), capture_output=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(b"Error: El texto recibido no es UTF-8") and b"Traceback" not in result.stderr
+    assert [p.read_bytes() for p in (ws / "ledger").rglob("*.jsonl")] in ([], [b""])  # nothing recorded
+    plain = subprocess.run([sys.executable, "-m", "pec_cli", "log", "revista", "--fecha", "2024-03-28",
+                            "--titulo", "Revista 1"], env=env_for(ws, **env), capture_output=True, timeout=60)
+    assert plain.returncode == 0, plain.stderr

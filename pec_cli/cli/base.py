@@ -128,6 +128,9 @@ class SpanishGroup(TyperGroup):
             sys.exit(1)
         except KeyboardInterrupt:
             _fail("Interrumpido; no se registró nada a medias.", code=130)
+        except UnicodeEncodeError:  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
+            _fail("El texto recibido no es UTF-8 para este Python (configuración regional ASCII); "
+                  "ejecute pec con PYTHONUTF8=1 o en una consola UTF-8. No se registró nada.")
         except RecursionError:
             _fail("La entrada anida demasiado para procesarla; simplifíquela.")
         except OSError as exc:
