@@ -17,7 +17,7 @@ from typing import NamedTuple
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.numbers import as_typed, pct
 from pec_cli.report.screen import Screen, Segment
-from pec_cli.report.table import SYMBOLS, Cell, Kind, Row, Table, cell_text
+from pec_cli.report.table import LEGEND_CELLS, LEGEND_QUARTERS, SYMBOLS, Cell, Kind, Row, Table, cell_text
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
 MAX_WIDTH = 110  # past this a wider board is only harder to read
@@ -126,8 +126,7 @@ def board_row(table: Table, lay: Layout, row: Row, glyphs: Glyphs) -> Line:
         marker = "*" if row.programacion[i] != table.reference[i] else " "
         line.append((f"{cell_text(row.trimestres[i], one_decimal, symbols):>{QUARTER - 1}}{marker}", ""))
     acum = row.acumulado
-    # the acumulado said "N/A" for nothing programmed too, until the vocabulary is unified
-    acum_text = cell_text(acum, one_decimal, {**symbols, Kind.NOTHING: "N/A"})
+    acum_text = cell_text(acum, one_decimal, symbols)
     line.append((f"{acum_text}/{pct(acum.programado, 0, False)}".rjust(ACUM) + "  ", ""))
     line += _bar(acum, row.semaforo, lay.bar, glyphs)
     line.append(("  ", ""))
@@ -178,11 +177,12 @@ def _legend(table: Table, lay: Layout, width: int) -> list[Line]:
             prog_text = "/".join(pct(p, 0, False) for p in row.programacion)
             different.append(f"línea {row.id}" if row.is_line else f"{row.id} {prog_text}")
     legend = [
-        "Trimestres: puntos de la meta anual logrados en cada uno; Acum./prog.: acumulado frente a lo programado "
-        "a la fecha; la barra llena es ir al día.",
-        f"Semáforo: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} % de lo programado. "
-        "N/A: no aplica; —: nada programado.",
+        f"{LEGEND_QUARTERS}; Acum./prog.: acumulado frente a lo programado hasta el fin del trimestre; "
+        "la barra llena es ir al día.",
+        f"Semáforo: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} % de lo programado. {LEGEND_CELLS}.",
     ]
+    if table.legend_en_curso:
+        legend.append(table.legend_en_curso + ".")
     if different:
         legend.append("* Programación propia por trimestre: " + "; ".join(different) + ".")
     if lay.realizadas:
@@ -196,6 +196,8 @@ def board_lines(table: Table, screen: Screen) -> list[Line]:
     lay = layout(table, screen.width)
     total = min(screen.width, MAX_WIDTH)
     title = f"{table.plan} {table.vigencia} · Trim. {table.trimestre_label} · corte {table.corte.isoformat()}"
+    if table.en_curso:
+        title += f" ({table.en_curso})"
     lines = wrap(title, total, "bold") + _header(table, lay, glyphs)
     for row in table.rows:
         if row.is_line:

@@ -37,7 +37,16 @@ from pec_cli.report.detail import (
 )
 from pec_cli.report.numbers import cell_number, pct
 from pec_cli.report.render import render_json
-from pec_cli.report.table import COLUMNS, EXPORT_SYMBOLS, Cell, Table, build, cell_text, semaforo_text
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    Cell,
+    Table,
+    build,
+    cell_text,
+    semaforo_text,
+)
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
@@ -75,7 +84,7 @@ def table_csv(table: Table, style: CsvStyle = CsvStyle()) -> str:
         out = []
         for column, value in zip(COLUMNS, table.values(row), strict=True):
             if isinstance(value, Cell):
-                out.append(cell_text(value, number, EXPORT_SYMBOLS))
+                out.append(cell_text(value, number))
             elif column.kind == "semaforo":
                 out.append(semaforo_text(value))
             else:
@@ -93,7 +102,7 @@ def table_markdown(table: Table) -> str:
         out = []
         for column, value in zip(COLUMNS, table.values(row), strict=True):
             if isinstance(value, Cell):
-                out.append(cell_text(value, pct, EXPORT_SYMBOLS))
+                out.append(cell_text(value, pct))
             elif column.kind == "semaforo":
                 out.append(semaforo_text(value))
             elif column.key == "nombre" and row.is_line:
@@ -101,11 +110,15 @@ def table_markdown(table: Table) -> str:
             else:
                 out.append(value or "")
         body.append(out)
+    en_curso = f", {table.en_curso}" if table.en_curso else ""
     title = (
-        f"# Seguimiento {table.plan} {table.vigencia}: Trim. {table.trimestre_label} (corte {table.corte.isoformat()})\n\n"
+        f"# Seguimiento {table.plan} {table.vigencia}: Trim. {table.trimestre_label} "
+        f"(corte {table.corte.isoformat()}{en_curso})\n\n"
         f"{table.entidad}. Cifras en puntos porcentuales de la meta anual.\n\n"
     )
-    return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n"
+    legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
+    notes = "".join(f"\n{text}.\n" for text in legend)
+    return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
 
 
 

@@ -19,7 +19,19 @@ from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.detail import piece_count
 from pec_cli.report.numbers import count_text, pct
-from pec_cli.report.table import COLUMNS, EXPORT_SYMBOLS, Cell, CellValue, Column, Kind, Row, Table, cell_text
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    SYMBOLS,
+    Cell,
+    CellValue,
+    Column,
+    Kind,
+    Row,
+    Table,
+    cell_text,
+)
 
 SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
 SEMAFORO_COLOUR = {"verde": "#1e7b34", "amarillo": "#b26a00", "rojo": "#b3261e", None: "#6b7280"}
@@ -152,7 +164,7 @@ def _share(value: float | None, programado: float) -> float:
 
 
 def _pct(cell: Cell, decimals: int = 2) -> str:
-    return cell_text(cell, lambda v: pct(v, decimals), EXPORT_SYMBOLS)
+    return cell_text(cell, lambda v: pct(v, decimals))
 
 
 def progress_bar(acum: Cell, semaforo: str | None, marker: float | None = None) -> str:
@@ -171,7 +183,7 @@ def quarter_bars(row: Row) -> str:
         p = row.programacion[i]
         cell = row.trimestres[i]
         if p <= 0:
-            track = '<span class="cero">sin meta este trimestre (0 %)</span>'
+            track = f'<span class="cero">{SYMBOLS[Kind.NOTHING]} nada programado este trimestre</span>'
             label = "0 %"
         elif cell.kind is Kind.AFTER_CUT:
             track = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
@@ -292,7 +304,7 @@ def _summary(table: Table) -> str:
         '<section class="card"><h2>Resumen por línea</h2>'
         f'<div class="resumen">{"".join(cards)}</div>'
         '<p class="small muted">Acumulado logrado frente al programado acumulado, en porcentaje de la meta anual; '
-        "la marca negra de cada barra es lo programado a la fecha de corte.</p></section>"
+        "la marca negra de cada barra es lo programado hasta el fin del trimestre.</p></section>"
     )
 
 
@@ -313,11 +325,13 @@ def _seguimiento_table(table: Table) -> str:
     for row in table.rows:
         cells = "".join(_table_cell(c, v) for c, v in zip(COLUMNS, table.values(row), strict=True))
         body.append(f'<tr class="{"linea" if row.is_line else "act"}">{cells}</tr>')
+    legend = [f"{LEGEND_QUARTERS}; programado: 25 por trimestre salvo que el plan diga otra cosa", LEGEND_CELLS]
+    if table.legend_en_curso:
+        legend.append(table.legend_en_curso)
     return (
         '<section class="card"><h2>Tabla de Seguimiento</h2>'
         f'<table class="seg"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        '<p class="small muted">Trimestres: puntos porcentuales de la meta anual logrados en cada trimestre '
-        "(programado: 25 por trimestre salvo que el plan diga otra cosa). N/A: no aplica.</p></section>"
+        + "".join(f'<p class="small muted">{esc(text)}.</p>' for text in legend) + "</section>"
     )
 
 
@@ -454,7 +468,8 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
     corte = table.corte.isoformat()
     body = [
         _title_block(title, heading, [
-            ("Vigencia", table.vigencia), ("Trimestre", table.trimestre_label), ("Corte", corte),
+            ("Vigencia", table.vigencia),
+            ("Trimestre", table.trimestre_label + (f" · {table.en_curso}" if table.en_curso else "")), ("Corte", corte),
             ("Versión del plan", table.version),
         ]),
         _summary(table),

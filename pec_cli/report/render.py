@@ -13,6 +13,7 @@ from typing import Any
 from pec_cli.report.avance import Figures, Report
 from pec_cli.report.numbers import as_typed as number
 from pec_cli.report.numbers import r2
+from pec_cli.report.table import days_left, kind_of
 
 
 def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
@@ -23,6 +24,7 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
         out["por_tipo"] = dict(fig.por_tipo)
     out["cumplimiento"] = r2(fig.cumplimiento)
     out["logrado"] = r2(fig.logrado)
+    out["celda"] = kind_of(fig).value  # the one vocabulary: número, nada programado, no aplica
     if fig.series:
         out["series"] = {
             key: {
@@ -42,6 +44,7 @@ def _acumulado(fig: Figures, activity: bool) -> dict[str, Any]:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The ``pec status --format json`` document."""
+    left = days_left(report)
     plan = report.plan
     actividades = []
     for rep in report.actividades:
@@ -84,6 +87,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "vigencia": plan.vigencia,
         "trimestre": report.trimestre_label,
         "corte": report.corte.isoformat(),
+        "en_curso": None if left is None else {"trimestre": report.trimestre_label, "dias_restantes": left},
         "entidad": plan.entidad,
         "plan": plan.titulo,
         "version": plan.version,

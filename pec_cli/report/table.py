@@ -44,11 +44,21 @@ class Cell(NamedTuple):
         return self.dias_restantes is not None
 
 
-# The words of a cell, the same in every format (SPEC §3).
+# The words of a cell, the same in every format (SPEC §3), and the legend that explains them.
 SYMBOLS = {Kind.NOTHING: "—", Kind.NOT_APPLICABLE: "N/A", Kind.AFTER_CUT: ""}
-# Until the vocabulary is unified, the exports wrote "nada programado" as "no aplica".
-EXPORT_SYMBOLS = {**SYMBOLS, Kind.NOTHING: "N/A"}
 NO_TARGET = "sin meta"  # a semáforo over nothing programmed
+LEGEND_CELLS = "N/A: no aplica (sin demanda en el período, o una fórmula que divide por cero); —: nada programado"
+LEGEND_QUARTERS = (
+    "Trimestres: puntos de la meta anual logrados en cada uno, cada trimestre hasta su propia meta "
+    "(por eso no siempre suman el acumulado)"
+)
+
+
+def kind_of(fig: Figures) -> Kind:
+    """The kind of a quarter's (or the acumulado's) cell: SPEC §3's one vocabulary."""
+    if fig.programado <= 0:
+        return Kind.NOTHING
+    return Kind.NOT_APPLICABLE if fig.logrado is None else Kind.NUMBER
 
 
 def number_cell(value: float | None) -> Cell:
@@ -147,6 +157,27 @@ class Table(NamedTuple):
         return QUARTERS[self.trimestre - 1]
 
     @property
+    def dias_restantes(self) -> int | None:
+        """Days left in the requested quarter while it is in progress ("en curso"), else None."""
+        return next((c.dias_restantes for r in self.rows for c in r.trimestres if c.en_curso), None)
+
+    @property
+    def en_curso(self) -> str:
+        """``en curso, faltan 10 días`` while the requested quarter is in progress, else ``""``."""
+        left = self.dias_restantes
+        if left is None:
+            return ""
+        return f"en curso, {'falta 1 día' if left == 1 else f'faltan {left} días'}"
+
+    @property
+    def legend_en_curso(self) -> str:
+        """What a quarter in progress means, for the legend; ``""`` when the quarter has closed."""
+        if not self.en_curso:
+            return ""
+        return (f"Trim. {self.trimestre_label} {self.en_curso}: su programado es el del trimestre completo "
+                "(el ritmo a la fecha lo da «pec pendientes»)")
+
+    @property
     def headers(self) -> list[str]:
         return [c.header.format(vigencia=self.vigencia) for c in COLUMNS]
 
@@ -176,11 +207,8 @@ def notes_text(row: Row) -> str:
 
 
 def _cell(fig: Figures, days_left: int | None) -> Cell:
-    if fig.programado <= 0:
-        return Cell(Kind.NOTHING, None, fig.programado, days_left)
-    if fig.logrado is None:
-        return Cell(Kind.NOT_APPLICABLE, None, fig.programado, days_left)
-    return Cell(Kind.NUMBER, r2(fig.logrado), fig.programado, days_left)
+    kind = kind_of(fig)
+    return Cell(kind, r2(fig.logrado) if kind is Kind.NUMBER else None, fig.programado, days_left)
 
 
 def _quarters(trimestres: dict[str, Figures], quarter: int, days_left: int | None) -> tuple[Cell, ...]:

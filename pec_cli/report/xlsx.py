@@ -23,7 +23,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
 from pec_cli.report.detail import piece_count, safe_text
-from pec_cli.report.table import COLUMNS, EXPORT_SYMBOLS, Cell, CellValue, Kind, Table, semaforo_text
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    SYMBOLS,
+    Cell,
+    CellValue,
+    Kind,
+    Table,
+    semaforo_text,
+)
 
 PERCENT = "0.00%"
 DATE = "yyyy-mm-dd"
@@ -136,7 +146,7 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
 def _seguimiento_value(value: CellValue, kind: str) -> Any:
     """What a cell of the Seguimiento sheet holds: a fraction formatted as %, or text."""
     if isinstance(value, Cell):
-        return _fraction(value.value) if value.kind is Kind.NUMBER else EXPORT_SYMBOLS[value.kind] or None
+        return _fraction(value.value) if value.kind is Kind.NUMBER else SYMBOLS[value.kind] or None
     if kind == "semaforo":
         return semaforo_text(value)
     return value
@@ -145,10 +155,11 @@ def _seguimiento_value(value: CellValue, kind: str) -> Any:
 def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     ws.title = "Seguimiento"
     row = _title_block(ws, title, "Seguimiento: Implementación del PEC", [
-        ("Trimestre", table.trimestre_label),
+        ("Trimestre", table.trimestre_label + (f" ({table.en_curso})" if table.en_curso else "")),
         ("Corte", table.corte),
-        ("Cifras", "Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
-                   "N/A: no aplica (p. ej., sin solicitudes en el período)."),
+        ("Cifras", f"Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
+                   f"{LEGEND_QUARTERS}. {LEGEND_CELLS}."
+                   + (f" {table.legend_en_curso}." if table.legend_en_curso else "")),
         ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} %, rojo por debajo."),
     ])
     header_row = row
