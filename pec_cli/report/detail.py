@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from pec_cli.fields import FIELDS
 from pec_cli.ledger.entries import Entry
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan, quarter_of
@@ -21,7 +22,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _EVIDENCE_PATH = re.compile(r"evidencias/\d{4}/[0-9a-f]{6,64}(\.[a-z0-9]{1,8})?")
 
 DETAIL_HEADERS = [
-    "id", "fecha", "actividad", "tipo", "titulo", "canal", "url", "area", "red", "valor", "nota",
+    "id", "fecha", "actividad", "tipo", *(f.name for f in FIELDS if f.kind != "file"),
     "evidencia", "evidencia_sha256", "registrado", "estado",
 ]
 
@@ -40,13 +41,12 @@ def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
         "fecha": entry.fecha.isoformat() if entry.fecha else "",
         "actividad": entry.actividad,
         "tipo": entry.tipo or "",
-        **{k: entry.get(k) for k in ("titulo", "canal", "url", "area", "red", "valor", "nota")},
+        **{f.name: entry.get(f.name) for f in FIELDS if f.kind != "file"},
         "evidencia": evidencia.get("archivo") if isinstance(evidencia, dict) else None,
         "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
         "registrado": entry.registrado,
         "estado": "anulada" if entry.id in voided else "vigente",
     }
-
 
 
 def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) -> list[dict[str, Any]]:
