@@ -24,6 +24,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pec_cli.cli import app
+from pec_cli.plan.loader import load_plan
+
+from .conftest import REPO
 
 TODAY = "2024-07-15"
 GOLDEN = Path(__file__).parent / "golden"
@@ -301,8 +304,16 @@ def test_csv_is_excel_es_co(ledger_ws, tmp_path):
     assert rows[0] == [
         "id", "Planes - Proyectos / Actividades", "Indicador", "Meta % 2024", "Trim. I", "Trim. II", "Trim. III",
         "Trim. IV", "Acumulado", "Programado acumulado", "Semáforo", "Observaciones",
+        "Realizadas", "Qué cuenta", "Meta anual (piezas)", "Registradas por tipo",
     ]
     revista = next(r for r in rows if r[:2] == ["revista", "Revista Gestión USPEC"])
+    # the counts behind the percentages: 4 revistas of 10 (one more was voided)
+    assert revista[12:] == ["4", "Publicación", "10", "Publicación: 4"]
+    internas = next(r for r in rows if r[0] == "internas")  # demand: 2 publications for 3 requests
+    assert internas[12:] == ["2", "Publicación interna", "", "Publicación interna: 2 · Solicitud de un área: 3"]
+    eventos = next(r for r in rows if r[0] == "eventos")  # eventos counts events, not pieces
+    assert eventos[12:14] == ["2", "Evento atendido"] and "Publicación del evento: 1" in eventos[15]
+    assert next(r for r in rows if r[0] == "linea_revista")[12:] == ["", "", "", ""]
     # SPEC §3 worked example: 10 of 25, 25 of 25, acumulado 40 of 50, amarillo
     assert revista[3:11] == ["100,00", "10,00", "25,00", "", "", "40,00", "50,00", "amarillo"]
     assert revista[11] == "Trim. II: La imprenta atrasó la revista 3; se publicó en mayo."
@@ -371,16 +382,24 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     # the link is relative to the workbook's folder and reaches the stored file
     assert (out.parent / evidence.hyperlink.target).resolve().read_bytes() == EVIDENCE_BYTES
     assert revista1["SHA-256"].value == hashlib.sha256(EVIDENCE_BYTES).hexdigest()
-    seguidores = [e for e in entries if e["Actividad"].value == "seguidores"]
+    # activities, tipos and networks by the plan's names, not their ids
+    seguidores = [e for e in entries if e["Actividad"].value == "Aumento de seguidores en Redes sociales y aumento de interacción (Me gusta)"]
     assert sorted(e["Valor"].value for e in seguidores) == [8000, 8140, 12000, 12350]
     assert all(e["Valor"].data_type == "n" for e in seguidores)
+    assert {e["Red"].value for e in seguidores} == {"Instagram", "Facebook"}
+    plan = load_plan(REPO / "plan" / "2024.yaml")
     # one truth: the vigente pieces listed are the ones the status counts
     for act_doc in doc["actividades"]:
+        act = plan.activity(act_doc["id"])
         for tipo, count in act_doc["acumulado"]["por_tipo"].items():
-            listed = sum(1 for e in entries if e["Actividad"].value == act_doc["id"] and e["Tipo"].value == tipo
+            listed = sum(1 for e in entries if e["Actividad"].value == act.nombre and e["Tipo"].value == act.tipo(tipo).nombre
                          and e["Estado"].value == "vigente")
             assert listed == count, (act_doc["id"], tipo)
-    assert {e["Estado"].value for e in entries if e["Título"].value == "Revista 4 (duplicada)"} == {"anulada"}
+    duplicate = [e for e in entries if e["Título"].value == "Revista 4 (duplicada)"]
+    assert [(e["Estado"].value, e["Motivo de la anulación"].value) for e in duplicate] == [("anulada", "Registrada dos veces")]
+    # ids fit their column; the Registrado timestamp does not wrap
+    assert sheet.column_dimensions["A"].width >= len("linea_internas") + 1
+    assert not revista1["Registrado"].alignment.wrap_text
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) no está instalado")
@@ -522,17 +541,20 @@ def test_no_exported_cell_runs_as_a_formula(tmp_path, prefix, fmt):
         assert all(c.data_type != "f" for c in all_cells)
         cells = [c.value for c in all_cells if isinstance(c.value, str)]
         numbers = [c.value for c in all_cells if c.data_type == "n"]
-    # (XML reads a carriage return back as a line feed: in xlsx a leading "\n" is a CR that got through)
-    starts = (*PREFIXES, "\n") if fmt == "xlsx" else tuple(PREFIXES)
-    assert not [c for c in cells if c.startswith(starts)], "a cell starts like a formula"
-    if fmt == "xlsx":
-        cells = [c.replace("\r", "\n") for c in cells]
-        payload = payload.replace("\r", "\n")
-    neutralised = [c for c in cells if c == "'" + payload]
+    if fmt == "csv":
+        # a CSV has no cell types: text that a spreadsheet would run gets a leading apostrophe
+        assert not [c for c in cells if c.startswith(tuple(PREFIXES))], "a cell starts like a formula"
+        neutralised = [c for c in cells if c == "'" + payload]
+        assert "'-5" in cells  # a text that looks like a number is still text
+    else:
+        # an XLSX string cell is text, never a formula (checked above), so it keeps its text as typed
+        cells = [c.replace("\r", "\n") for c in cells]  # XML reads a carriage return back as a line feed
+        neutralised = [c for c in cells if c == payload.replace("\r", "\n")]
+        assert not [c for c in cells if c.startswith("'")], "a literal apostrophe in an xlsx cell"
+        assert "-5" in cells
     # título, canal and nota of the detail (twice in xlsx: the table's workbook has a Detalle
     # sheet too); the observación cell starts with "Trim. II: "
     assert len(neutralised) == (3 if fmt == "csv" else 6)
-    assert "'-5" in cells  # a text that looks like a number is still text
     assert numbers and all(not isinstance(n, str) or re.fullmatch(r"-?\d+(,\d+)?|N/A|—|", n) for n in numbers)
 
 

@@ -35,7 +35,7 @@ from pec_cli.report.detail import (
     detail_rows,
     safe_text,
 )
-from pec_cli.report.numbers import cell_number, pct
+from pec_cli.report.numbers import as_typed, cell_number, pct
 from pec_cli.report.render import render_json
 from pec_cli.report.table import (
     COLUMNS,
@@ -79,16 +79,19 @@ def table_csv(table: Table, style: CsvStyle = CsvStyle()) -> str:
     def number(value: float) -> str:
         return cell_number(value, decimal)
 
-    rows = [table.headers]
+    rows = [table.header_row(counts=True)]
     for row in table.rows:
         out = []
-        for column, value in zip(COLUMNS, table.values(row), strict=True):
+        for column, value in zip(table.columns(counts=True), table.values(row, counts=True), strict=True):
             if isinstance(value, Cell):
                 out.append(cell_text(value, number))
             elif column.kind == "semaforo":
                 out.append(semaforo_text(value))
+            elif column.kind == "count":
+                typed = as_typed(value) if isinstance(value, int | float) else None
+                out.append("" if typed is None else cell_number(typed, decimal))
             else:
-                out.append(safe_text(value or ""))
+                out.append(safe_text(str(value or "")))
         rows.append(out)
     return _csv(rows, separator)
 
@@ -108,7 +111,7 @@ def table_markdown(table: Table) -> str:
             elif column.key == "nombre" and row.is_line:
                 out.append(f"**{value}**")
             else:
-                out.append(value or "")
+                out.append(str(value or ""))
         body.append(out)
     en_curso = f", {table.en_curso}" if table.en_curso else ""
     title = (

@@ -312,7 +312,7 @@ def _table_cell(column: Column, value: CellValue) -> str:
     if isinstance(value, Cell):
         return f'<td class="n">{esc(_pct(value, 0 if column.key == "meta" else 2))}</td>'
     if column.kind == "semaforo":
-        return f"<td>{pill(value)}</td>"
+        return f"<td>{pill(value if isinstance(value, str) else None)}</td>"
     css = {"indicador": ' class="ind"', "observaciones": ' class="small"'}.get(column.key, "")
     return f"<td{css}>{esc(value)}</td>"
 

@@ -1,12 +1,13 @@
-"""The committee workbook (XLSX): the Seguimiento table and the Detalle of entries.
+"""The committee workbook (XLSX): Seguimiento, Redes, Meses, Gráficos and the Detalle of entries.
 
 The only module that imports openpyxl (imported here, so ``pec status`` never
-pays for it). It takes plain values built by ``export``: the status document
-(``render.report_to_dict``) and the detail rows, so every number in the
-workbook is the one ``pec status --format json`` prints. Percentages are
-stored as numbers (fractions, formatted ``0.00%``) so the committee can
-compute with them; text cells are always typed as text and neutralised with
-``export.safe_text``, so no cell can run as a formula.
+pays for it). It lays out the Seguimiento table model (``table.Table``) and
+the detail rows, so every number in the workbook is the one ``pec status
+--format json`` prints. Percentages are stored as numbers (fractions,
+formatted ``0.00%``) so the committee can compute with them; text cells are
+always typed as text (a string cell never runs as a formula, so the text is
+stored as typed, with no neutralising apostrophe); the charts are native
+Excel charts over the sheet's own cells.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
-from pec_cli.report.detail import piece_count, safe_text
+from pec_cli.report.detail import piece_count
+from pec_cli.report.numbers import as_typed
 from pec_cli.report.table import (
-    COLUMNS,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
     SYMBOLS,
@@ -59,23 +60,24 @@ THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 SEGUIMIENTO_WIDTHS = {
-    "id": 12, "nombre": 44, "indicador": 38, "meta": 10, "I": 9, "II": 9, "III": 9, "IV": 9,
+    "id": 16, "nombre": 44, "indicador": 38, "meta": 10, "I": 9, "II": 9, "III": 9, "IV": 9,
     "acumulado": 11, "programado_acumulado": 13, "semaforo": 11, "observaciones": 48,
+    "realizadas": 11, "cuenta": 22, "meta_piezas": 12, "por_tipo": 34,
 }
-WRAPPED = ("nombre", "indicador", "observaciones")
+WRAPPED = ("nombre", "indicador", "observaciones", "cuenta", "por_tipo")
 DETAIL_COLUMNS = [
     # (header, key, width)
-    ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad", 11),
-    ("Tipo", "tipo", 11), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
-    ("Área", "area", 14), ("Red", "red", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
-    ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 20),
-    ("Estado", "estado", 9),
+    ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad_nombre", 18),
+    ("Tipo", "tipo_nombre", 16), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
+    ("Área", "area", 14), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
+    ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
+    ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
 ]
 
 
 def text(value: Any) -> str:
-    """A string safe for a cell: no control characters XML forbids, never a formula."""
-    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    """A string a cell can hold: without the control characters XML forbids."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
@@ -144,12 +146,14 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
 
 
 def _seguimiento_value(value: CellValue, kind: str) -> Any:
-    """What a cell of the Seguimiento sheet holds: a fraction formatted as %, or text."""
+    """What a cell of the Seguimiento sheet holds: a fraction formatted as %, a count, or text."""
     if isinstance(value, Cell):
         return _fraction(value.value) if value.kind is Kind.NUMBER else SYMBOLS[value.kind] or None
     if kind == "semaforo":
         return semaforo_text(value)
-    return value
+    if kind == "count":
+        return as_typed(value) if isinstance(value, int | float) else None
+    return value or None
 
 
 def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
@@ -163,15 +167,16 @@ def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> No
         ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} %, rojo por debajo."),
     ])
     header_row = row
-    widths = [SEGUIMIENTO_WIDTHS[c.key] for c in COLUMNS]
-    _header(ws, header_row, table.headers, widths)
+    columns = table.columns(counts=True)
+    widths = [SEGUIMIENTO_WIDTHS[c.key] for c in columns]
+    _header(ws, header_row, table.header_row(counts=True), widths)
     for item in table.rows:
         row += 1
-        for col, (column, value) in enumerate(zip(COLUMNS, table.values(item), strict=True), start=1):
+        for col, (column, value) in enumerate(zip(columns, table.values(item, counts=True), strict=True), start=1):
             content = _seguimiento_value(value, column.kind)
             cell = _put(ws, row, col, content, PERCENT if isinstance(content, float) else None)
             cell.border = BORDER
-            if column.kind == "percent":
+            if column.kind in ("percent", "count"):
                 cell.alignment = Alignment(vertical="top", horizontal="right")
             elif column.kind == "semaforo":
                 fill, colour = SEMAFORO_STYLE[item.semaforo]
@@ -216,7 +221,7 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
                 value = str(value)
             cell = _put(ws, row, col, value, DATE if isinstance(value, dt.date) else None)
             cell.border = BORDER
-            cell.alignment = WRAP
+            cell.alignment = Alignment(vertical="top") if key in ("registrado", "id", "fecha") else WRAP
             link = item["evidencia_enlace"] if key == "evidencia" else item["url_enlace"] if key == "url" else None
             if link:
                 cell.hyperlink = link
