@@ -684,3 +684,40 @@ def test_one_vocabulary_for_a_cell_in_every_format(tmp_path):
         assert rows[fmt]["eventos"]["trimestres"][1] is None, fmt  # after the corte: blank
     assert "en curso, faltan 45 días" in (tmp_path / "t.markdown").read_text(encoding="utf-8")
     assert "en curso, faltan 45 días" in (tmp_path / "t.html").read_text(encoding="utf-8")
+
+
+def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, LineChart
+
+    wb = load_workbook(export(ledger_ws, tmp_path / "t.xlsx", "xlsx", "--trim", "II"))
+    assert wb.sheetnames == ["Seguimiento", "Redes", "Meses", "Gráficos", "Detalle"]
+
+    def table(sheet, first_header: str) -> list[dict]:
+        ws = wb[sheet]
+        head_row = next(r for r in range(1, 40) if ws.cell(row=r, column=1).value == first_header)
+        head = [c.value for c in ws[head_row]]
+        rows = []
+        for cells in ws.iter_rows(min_row=head_row + 1, values_only=True):
+            if cells[0] is None:
+                break
+            rows.append(dict(zip(head, cells, strict=True)))
+        return rows
+
+    redes = {r["Red"]: r for r in table("Redes", "Actividad")}
+    # instagram 12000 -> 12350: +350 of the 350 programmed to June; facebook 8000 -> 8140: 40 %
+    assert (redes["Instagram"]["Línea base"], redes["Instagram"]["Último valor"], redes["Instagram"]["Crecimiento"]) == (12000, 12350, 350)
+    assert redes["Instagram"]["Meta a la fecha"] == 350 and redes["Instagram"]["Meta anual"] == 700
+    assert redes["Instagram"]["% sin tope"] == pytest.approx(1.0) and redes["Facebook"]["% que cuenta"] == pytest.approx(0.4)
+    assert redes["Twitter"]["Estado"] == "sin medición" and redes["Twitter"]["% que cuenta"] == 0
+    meses = [(r["Mes"], r["Realizadas"], r["Meta del mes"], r["Cumple"]) for r in table("Meses", "Actividad")]
+    assert meses == [("marzo 2024", 1, 2, "no"), ("abril 2024", 1, 2, "no"), ("mayo 2024", 0, 2, "no"), ("junio 2024", 1, 2, "no")]
+
+    charts = wb["Gráficos"]._charts
+    assert [type(c) for c in charts] == [BarChart, LineChart] * 4
+    data = table("Gráficos", "Trimestre")  # the first line's block: 1. Revista Gestión USPEC
+    doc = status(ledger_ws, "II")
+    line = doc["lineas"][0]
+    assert [r["Logrado"] for r in data] == [line["trimestres"]["I"]["logrado"], line["trimestres"]["II"]["logrado"], None, None]
+    assert [r["Programado acumulado"] for r in data] == [25, 50, 75, 100]
+    assert data[1]["Logrado acumulado"] == pytest.approx(line["acumulado"]["logrado"])

@@ -213,6 +213,11 @@ class Pack:
         return build(self.report)
 
     @cached_property
+    def tables(self) -> list[Table]:
+        """The tables of quarters I..q (the cumulative curves); the last is the requested one."""
+        return [build(r) for r in self.history[:-1]] + [self.table]
+
+    @cached_property
     def selection(self) -> Selection:
         """With --detalle the pieces of the quarter (else all); otherwise those up to the corte."""
         if self.detalle:
@@ -243,7 +248,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, pack.table, pack.rows, pack.selection)
+    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection)
 
 
 def _html(pack: Pack) -> str:
@@ -251,7 +256,7 @@ def _html(pack: Pack) -> str:
 
     if pack.detalle:
         return detail_page(pack.title, pack.rows, pack.selection)
-    return seguimiento_page(pack.title, [build(r) for r in pack.history[:-1]] + [pack.table], pack.rows, pack.selection)
+    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection)
 
 
 class Writer(NamedTuple):

@@ -73,9 +73,21 @@ class SeriesRow(NamedTuple):
     nombre: str
     inicio: float | None
     fin: float | None
-    meta: float | None
-    cumplimiento: float | None  # rounded
+    meta: float | None  # programmed to the corte (the annual meta x programado acumulado)
+    cumplimiento: float | None  # rounded, unclamped: a fall shows negative, an overshoot above 100
     sin_medicion: bool
+    meta_anual: float | None = None
+
+    @property
+    def crecimiento(self) -> float | None:
+        return None if self.inicio is None or self.fin is None else self.fin - self.inicio
+
+    @property
+    def cumplimiento_con_tope(self) -> float | None:
+        """What the activity's figure counts (SPEC §3): each network clamped to 0..100."""
+        if self.sin_medicion:
+            return 0.0
+        return None if self.cumplimiento is None else max(0.0, min(100.0, self.cumplimiento))
 
 
 class MonthRow(NamedTuple):
@@ -249,7 +261,7 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
     acum = rep.acumulado
     names = {t.id: t.nombre for t in act.tipos}
     series = tuple(
-        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion)
+        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
         for s in act.series
         if (fig := acum.series.get(s.id)) is not None
     )

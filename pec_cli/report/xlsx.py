@@ -245,10 +245,114 @@ def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def seguimiento_workbook(title: dict[str, Any], table: Table, rows: list[dict[str, Any]], detail: Selection) -> bytes:
-    """Sheets "Seguimiento" (``table``) and "Detalle" (``rows``)."""
+def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
+    """A header and rows of plain values (formats per column); returns the next free row."""
+    _header(ws, row, [c[0] for c in columns], [c[1] for c in columns])
+    for line in values:
+        row += 1
+        for col, (value, (_, _, number_format)) in enumerate(zip(line, columns, strict=True), start=1):
+            cell = _put(ws, row, col, value, number_format if isinstance(value, int | float) else None)
+            cell.border = BORDER
+            cell.alignment = Alignment(vertical="top", horizontal="right" if isinstance(value, int | float) else "left")
+    return row + 2
+
+
+def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
+    """Per network of each gauge: base, last value, growth and its meta, the % before and after the cap."""
+    ws.title = "Redes"
+    row = _title_block(ws, title, "Seguidores por red, acumulado al corte", [
+        ("Corte", table.corte),
+        ("Cómo se cuenta", "Cada red se mide contra su propia meta y su % se limita a 0-100 antes del promedio: "
+                           "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0."),
+    ])
+    columns = [("Actividad", 18, None), ("Red", 14, None), ("Línea base", 12, "#,##0"), ("Último valor", 12, "#,##0"),
+               ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"), ("Meta anual", 11, "#,##0.##"),
+               ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT), ("Estado", 16, None)]
+    values = [
+        [act.id, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
+         _fraction(s.cumplimiento_con_tope), "sin medición" if s.sin_medicion else "medida"]
+        for act in table.activities() for s in act.series
+    ]
+    _grid(ws, row, columns, values)
+    _print_setup(ws, row)
+
+
+MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+               "noviembre", "diciembre")
+
+
+def _meses_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
+    """Per month of each activity with a monthly meta: pieces against the month's meta."""
+    ws.title = "Meses"
+    row = _title_block(ws, title, "Piezas por mes frente a la meta mensual", [("Corte", table.corte)])
+    columns = [("Actividad", 18, None), ("Mes", 16, None), ("Realizadas", 11, "0"), ("Meta del mes", 12, "0.##"),
+               ("Cumple", 9, None)]
+    values = [
+        [act.id, f"{MONTH_NAMES[int(m.mes[5:]) - 1]} {m.mes[:4]}", m.realizadas, m.meta,
+         "" if m.meta is None else ("sí" if m.realizadas >= m.meta else "no")]
+        for act in table.activities() for m in act.meses
+    ]
+    _grid(ws, row, columns, values)
+    _print_setup(ws, row)
+
+
+def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) -> None:
+    """Per line, native charts over a small data block: logrado vs programado per quarter,
+    and the cumulative curve against the programado acumulado (25/50/75/100)."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    ws.title = "Gráficos"
+    table = history[-1]
+    row = _title_block(ws, title, "Gráficos por línea (puntos porcentuales de la meta anual)", [("Corte", table.corte)])
+    columns = [("Trimestre", 11, None), ("Programado", 12, "0.00"), ("Logrado", 11, "0.00"),
+               ("Programado acumulado", 14, "0.00"), ("Logrado acumulado", 13, "0.00")]
+    for line in table.lines():
+        _put(ws, row, 1, line.nombre).font = _font(bold=True, size=12, color=NAVY)
+        first = row + 1
+        acumulado, total = [], 0.0
+        for k in range(4):
+            total += line.programacion[k]
+            past = history[k].row(line.id).acumulado if k < len(history) else None
+            acumulado.append((total, None if past is None else (0.0 if past.kind is Kind.NOTHING else past.value)))
+        values = [
+            [f"Trim. {q}", line.programacion[k], line.trimestres[k].value if line.trimestres[k].kind is Kind.NUMBER else None,
+             acumulado[k][0], acumulado[k][1]]
+            for k, q in enumerate(("I", "II", "III", "IV"))
+        ]
+        row = _grid(ws, first, columns, values)
+        categories = Reference(ws, min_col=1, min_row=first + 1, max_row=first + 4)
+        bars = BarChart()
+        bars.type, bars.grouping = "col", "clustered"
+        bars.title = f"{line.nombre}: por trimestre"
+        bars.y_axis.title = "puntos de la meta anual"
+        bars.add_data(Reference(ws, min_col=2, max_col=3, min_row=first, max_row=first + 4), titles_from_data=True)
+        bars.set_categories(categories)
+        bars.height, bars.width = 7, 12
+        ws.add_chart(bars, f"G{first - 1}")
+        curve = LineChart()
+        curve.title = f"{line.nombre}: acumulado"
+        curve.y_axis.title = "% de la meta anual"
+        curve.y_axis.scaling.min, curve.y_axis.scaling.max = 0, 100
+        curve.add_data(Reference(ws, min_col=4, max_col=5, min_row=first, max_row=first + 4), titles_from_data=True)
+        curve.set_categories(categories)
+        curve.height, curve.width = 7, 12
+        ws.add_chart(curve, f"O{first - 1}")
+        row = max(row, first + 14)
+
+
+def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
+    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos" and "Detalle" (``rows``).
+
+    ``history`` holds the tables of quarters I..q, for the cumulative curves.
+    """
+    table = history[-1]
     wb = Workbook()
     _seguimiento_sheet(wb.active, title, table)
+    if any(act.series for act in table.activities()):
+        _redes_sheet(wb.create_sheet("Redes"), title, table)
+    if any(act.meses for act in table.activities()):
+        _meses_sheet(wb.create_sheet("Meses"), title, table)
+    _graficos_sheet(wb.create_sheet("Gráficos"), title, history)
     _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
     return _save(wb, title)
 
