@@ -14,9 +14,7 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -560,7 +558,7 @@ def test_no_exported_cell_runs_as_a_formula(tmp_path, prefix, fmt):
 
 def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
     for args, words in [
-        (("export", "pdf"), "El formato «pdf» no existe"),
+        (("export", "docx"), "El formato «docx» no existe"),
         (("export", "csv", "--trim", "V"), "El trimestre «V» no existe"),
         (("export", "csv", "--separador", "|"), "El separador «|» no sirve"),
         (("export", "csv", "--separador", ",", "--decimal", ","), "no pueden ser iguales"),
@@ -573,49 +571,6 @@ def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
 
 
 # ---------------------------------------------------------------- headless Chromium
-
-
-def _png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
-    """A minimal PNG decoder (8-bit RGB/RGBA, no interlace): width, height, rows, bytes per pixel."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, header = 8, [], None
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat.append(body)
-    width, height, depth, colour, _, _, interlace = header
-    assert depth == 8 and colour in (2, 6) and interlace == 0, header
-    bpp = 3 if colour == 2 else 4
-    raw = zlib.decompress(b"".join(idat))
-    stride = width * bpp
-    rows, prev = [], bytearray(stride)
-    for y in range(height):
-        start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
-        if kind == 1:
-            for x in range(bpp, stride):
-                line[x] = (line[x] + line[x - bpp]) & 0xFF
-        elif kind == 2:
-            line = bytearray((a + b) & 0xFF for a, b in zip(line, prev, strict=True))
-        elif kind == 3:
-            for x in range(stride):
-                left = line[x - bpp] if x >= bpp else 0
-                line[x] = (line[x] + ((left + prev[x]) >> 1)) & 0xFF
-        elif kind == 4:
-            for x in range(stride):
-                a = line[x - bpp] if x >= bpp else 0
-                b = prev[x]
-                c = prev[x - bpp] if x >= bpp else 0
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
-        rows.append(bytes(line))
-        prev = line
-    return width, height, rows, bpp
 
 
 CHROMIUM = shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
@@ -632,19 +587,18 @@ def test_html_renders_in_headless_chromium(ledger_ws, tmp_path):
          page.as_uri()],
         check=True, capture_output=True, timeout=120,
     )
-    width, height, rows, bpp = _png_pixels(shot.read_bytes())
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    width, height = image.size
     assert (width, height) == (1200, 1600)
-    ink = navy = red = 0
-    for row in rows[::2]:
-        for x in range(0, width * bpp, bpp * 2):
-            r, g, b = row[x], row[x + 1], row[x + 2]
-            if r < 200 or g < 200 or b < 200:
-                ink += 1
-            if abs(r - 0x1F) < 12 and abs(g - 0x4E) < 12 and abs(b - 0x79) < 12:
-                navy += 1  # the title block and table headers: the CSS was applied
-            if r > 150 and g < 80 and b < 80:
-                red += 1  # a rojo semáforo or curve
-    sampled = (height // 2) * (width // 2)
+    sample = image.resize((width // 2, height // 2), Image.Resampling.NEAREST)
+    pixels = list(sample.get_flattened_data() if hasattr(sample, "get_flattened_data") else sample.getdata())
+    ink = sum(1 for r, g, b in pixels if r < 200 or g < 200 or b < 200)
+    # the title block and table headers: the CSS was applied
+    navy = sum(1 for r, g, b in pixels if abs(r - 0x1F) < 12 and abs(g - 0x4E) < 12 and abs(b - 0x79) < 12)
+    red = sum(1 for r, g, b in pixels if r > 150 and g < 80 and b < 80)  # a rojo semáforo or curve
+    sampled = len(pixels)
     assert ink > sampled * 0.05, "the page looks blank"
     assert navy > sampled * 0.02 and red > 50
 
@@ -721,3 +675,82 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
     assert [r["Logrado"] for r in data] == [line["trimestres"]["I"]["logrado"], line["trimestres"]["II"]["logrado"], None, None]
     assert [r["Programado acumulado"] for r in data] == [25, 50, 75, 100]
     assert data[1]["Logrado acumulado"] == pytest.approx(line["acumulado"]["logrado"])
+
+
+# ---------------------------------------------------------------- the paquete and the PDF
+
+
+def test_paquete_is_checkable_without_pec_and_its_zip_reproducible(ledger_ws, tmp_path):
+    import zipfile
+
+    first = Path(ok(pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "a" / "paquete-2024-TII"))).strip())
+    folder = tmp_path / "a" / "paquete-2024-TII"
+    assert first == folder.resolve()
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert names[:1] == ["MANIFIESTO.txt"] and "verificacion.txt" in names
+    for name in ("seguimiento-2024-TII.xlsx", "seguimiento-2024-TII.html", "seguimiento-2024-TII.csv", "detalle-2024-TII.csv"):
+        assert name in names
+    evidence = [n for n in names if n.startswith("evidencias/")]
+    assert len(evidence) == 1 and evidence[0].endswith("_acta revista 1.pdf")  # under its original name
+    assert (folder / evidence[0]).read_bytes() == EVIDENCE_BYTES
+    assert (folder / "verificacion.txt").read_text(encoding="utf-8").startswith("Registro íntegro")
+    html = (folder / "seguimiento-2024-TII.html").read_text(encoding="utf-8")
+    assert 'href="evidencias/' in html  # the report links to the folder's own copy
+    manifest = (folder / "MANIFIESTO.txt").read_text(encoding="utf-8")
+    assert "sha256sum -c MANIFIESTO.txt" in manifest
+    listed = [line.split("  ", 1)[1] for line in manifest.splitlines() if line and not line.startswith("#")]
+    assert sorted(listed) == sorted(n for n in names if n != "MANIFIESTO.txt")
+    if shutil.which("sha256sum"):
+        checked = subprocess.run(["sha256sum", "--strict", "-c", "MANIFIESTO.txt"], cwd=folder, capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        (folder / "seguimiento-2024-TII.csv").write_bytes(b"editado")
+        tampered = subprocess.run(["sha256sum", "-c", "MANIFIESTO.txt"], cwd=folder, capture_output=True, text=True)
+        assert tampered.returncode != 0 and "seguimiento-2024-TII.csv" in tampered.stdout
+    zipped = folder.with_name("paquete-2024-TII.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        assert sorted(n[len("paquete-2024-TII/"):] for n in archive.namelist()) == names
+    # built again, later, elsewhere: the same bytes
+    import time
+
+    time.sleep(1.1)  # a zip's timestamps have a 2-second grain: cross at least one tick of the clock
+    ok(pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "b" / "paquete-2024-TII")))
+    assert (tmp_path / "b" / "paquete-2024-TII.zip").read_bytes() == zipped
+    refused = pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(folder))
+    assert refused.exit_code == 1 and "no está vacía" in refused.stderr
+
+
+@pytest.mark.skipif(CHROMIUM is None or shutil.which("pdftoppm") is None, reason="chromium o pdftoppm no están instalados")
+def test_pdf_is_printed_by_the_browser_and_not_blank(ledger_ws, tmp_path):
+    from PIL import Image
+
+    pdf = export(ledger_ws, tmp_path / "informe.pdf", "pdf", "--trim", "II")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == 2
+    for page in pages:
+        image = Image.open(page).convert("L")
+        width, height = image.size
+        assert height > width  # A4 portrait
+        ink = sum(image.histogram()[:200])  # pixels darker than a light grey
+        assert ink > width * height * 0.03, f"{page.name} looks blank"
+
+
+def test_pdf_without_a_browser_says_what_to_install(ledger_ws, tmp_path):
+    result = pec(ledger_ws, "export", "pdf", "-o", str(tmp_path / "x.pdf"), env={"PEC_NAVEGADOR": str(tmp_path / "no-existe")})
+    assert result.exit_code == 1 and "Chromium" in result.stderr and "PEC_NAVEGADOR" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "x.pdf").exists()
+
+
+def test_what_a_reader_noticed_in_the_html_and_the_detail(ledger_ws, tmp_path):
+    html = export(ledger_ws, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
+    assert '<td><span class="muted">área: Talento Humano</span>' in html  # no stray "· área:"
+    assert "Instagram: 12.350" in html and "<td>Instagram</td>" in html  # the plan's name, Colombian thousands
+    assert 'class="n q">Trim. II</th>' in html  # quarter headers do not wrap on A4
+    assert "Registrada dos veces" in html  # the void's reason
+    june_28 = {"PEC_HOY": "2024-06-28"}
+    out = tmp_path / "d.html"
+    ok(pec(ledger_ws, "export", "html", "--detalle", "--trim", "II", "-o", str(out), env=june_28))
+    detail = out.read_text(encoding="utf-8")
+    assert "del 2024-04-01 al 2024-06-28" in detail  # the corte, not the quarter's last day
+    assert "Revista Gestión USPEC · Publicación" in detail  # names, not ids

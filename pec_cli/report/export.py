@@ -15,6 +15,7 @@ curve) and the detail rows.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -220,8 +221,13 @@ class Pack:
     @cached_property
     def selection(self) -> Selection:
         """With --detalle the pieces of the quarter (else all); otherwise those up to the corte."""
+        bounds: tuple[dt.date | None, dt.date | None]
         if self.detalle:
-            bounds = quarter_bounds(self.plan.vigencia, self.quarter) if self.quarter is not None else (None, None)
+            if self.quarter is not None:  # the quarter, up to today while it is in progress
+                start, end = quarter_bounds(self.plan.vigencia, self.quarter)
+                bounds = (start, min(end, max(start, self.ctx.today)))
+            else:
+                bounds = (None, None)
         else:
             bounds = (self.plan.inicio, self.report.corte)
         return self.ctx.entries(Query(anuladas=True, desde=bounds[0], hasta=bounds[1]))
@@ -267,13 +273,21 @@ class Writer(NamedTuple):
     detail: Callable[[Pack], str | bytes]
 
 
+def _pdf(pack: Pack) -> bytes:
+    from pec_cli.report.pdf import html_to_pdf
+
+    return html_to_pdf(_html(pack))
+
+
 FORMATS: dict[str, Writer] = {
     "csv": Writer("csv", lambda p: table_csv(p.table, p.style), lambda p: entries_csv(p.selection, p.style)),
     "xlsx": Writer("xlsx", _xlsx, _xlsx),
     "markdown": Writer("md", lambda p: table_markdown(p.table), lambda p: entries_markdown(p.selection)),
     "json": Writer("json", lambda p: render_json(p.report), lambda p: entries_json(p.selection)),
     "html": Writer("html", _html, _html),
+    "pdf": Writer("pdf", _pdf, _pdf),
 }
+BUNDLES = ("paquete",)  # a folder of several formats, and its zip
 
 
 def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:
@@ -302,6 +316,8 @@ def run_export(
     flush: Callable[[Context], None],
 ) -> Path | None:
     """``pec export``: build, render, write. Returns the file written (None for stdout)."""
+    if fmt in BUNDLES:
+        return _run_paquete(ctx, quarter, detalle, output, style, flush)
     to_stdout = output is not None and str(output) == "-"
     out_dir = Path.cwd() if to_stdout or output is None else output.expanduser().resolve().parent
     pack = Pack(ctx, quarter, detalle, style, out_dir)
@@ -314,6 +330,36 @@ def run_export(
     if output is None:
         output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
     return write_file(content, output.expanduser())
+
+
+def _run_paquete(
+    ctx: Context, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
+    flush: Callable[[Context], None],
+) -> Path:
+    """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
+    from pec_cli.report.paquete import build_files, reproducible_zip
+
+    if detalle:
+        raise PecError("El paquete ya incluye el detalle de las piezas; quite --detalle.", code=2)
+    if output is not None and str(output) == "-":
+        raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
+    pack = Pack(ctx, quarter, False, style, Path.cwd())
+    files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack))
+    flush(ctx)
+    folder = (output or Path.cwd() / f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}").expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise PecError(f"{folder} es un archivo; indique con -o una carpeta para el paquete.")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
+    try:
+        for item in files:
+            target = folder / item.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.data)
+    except OSError as exc:
+        raise PecError(f"No se pudo escribir el paquete en {folder} ({reason(exc)}); elija otra carpeta con -o.") from None
+    write_file(reproducible_zip(files, prefix=folder.name + "/"), folder.with_name(folder.name + ".zip"))
+    return folder.resolve()
 
 
 def _write_stdout(content: str | bytes) -> None:

@@ -78,6 +78,7 @@ td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .seg td:nth-child(3){min-width:120px}
 .seg td:last-child{min-width:140px}
 .seg thead th.n{white-space:normal}
+.seg thead th.q{white-space:nowrap}
 .seg td.n{padding-left:4px;padding-right:5px}
 .linea-sec{margin-top:8px}
 .linea-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:10px 16px}
@@ -319,7 +320,8 @@ def _table_cell(column: Column, value: CellValue) -> str:
 
 def _seguimiento_table(table: Table) -> str:
     head = "".join(
-        f'<th class="{"n" if c.kind == "percent" else ""}">{esc(h)}</th>' for c, h in zip(COLUMNS, table.headers, strict=True)
+        f'<th class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
+        for c, h in zip(COLUMNS, table.headers, strict=True)
     )
     body = []
     for row in table.rows:
@@ -335,6 +337,11 @@ def _seguimiento_table(table: Table) -> str:
     )
 
 
+def _motivo(row: dict[str, Any]) -> str:
+    """Why a piece was voided, under the word «anulada»."""
+    return f'<br><span class="small">{esc(row["motivo"])}</span>' if row.get("motivo") else ""
+
+
 def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None) -> str:
     if not rows:
         return '<p class="small muted">Sin piezas registradas hasta la fecha de corte.</p>'
@@ -342,10 +349,13 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
     for r in rows:
         pieza = esc(r["titulo"] or "")
         if r["red"] is not None:
-            pieza = f"{esc(r['red'])}: {esc(count_text(r['valor']) if isinstance(r['valor'], int | float) else r['valor'])}"
+            valor = r["valor"]
+            shown = count_text(valor, thousands=".") if isinstance(valor, int | float) else valor
+            pieza = f"{esc(r.get('red_nombre') or r['red'])}: {esc(shown)}"
         extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["nota"]) if v]
         if extra:
-            pieza += f' <span class="muted">· {" · ".join(extra)}</span>'
+            joined = " · ".join(extra)
+            pieza += f' <span class="muted">· {joined}</span>' if pieza else f'<span class="muted">{joined}</span>'
         if r["url_enlace"]:
             pieza += f' · <a href="{esc(r["url_enlace"])}">enlace</a>'
         evid = ""
@@ -358,7 +368,7 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
         state = "anulada" if r["estado"] == "anulada" else ""
         body.append(
             f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
-            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}</td></tr>'
+            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}{_motivo(r)}</td></tr>'
         )
     return (
         '<table class="evid"><colgroup><col class="fecha"><col class="tipo"><col><col class="ev"><col class="estado">'
@@ -385,10 +395,10 @@ def _series(act: Row) -> str:
         return ""
 
     def number(value: float | None) -> str:
-        return "" if value is None else count_text(value)
+        return "" if value is None else count_text(value, thousands=".")
 
     rows = "".join(
-        f'<tr><td>{esc(s.id)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
+        f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
         f'<td class="n">{esc(number(s.meta))}</td>'
         f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
         for s in act.series
@@ -489,7 +499,7 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
     heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"
     table_rows = []
     for r in rows:
-        table_rows.append({**r, "tipo": f"{r['actividad']} · {r['tipo']}"})
+        table_rows.append({**r, "tipo": f"{r['actividad_nombre']} · {r['tipo_nombre']}"})
     body = [
         _title_block(title, heading, [
             ("Vigencia", title["vigencia"]), ("Período", period),

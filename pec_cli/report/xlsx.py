@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook
@@ -238,11 +240,27 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
 
 
 def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
+    """The workbook's bytes, the same for the same content: openpyxl stamps the time of writing
+    in the zip and in the document properties; both are set to the corte (else the vigencia's end)."""
     wb.properties.title = f"{title['plan']} {title['vigencia']}"
     wb.properties.creator = "pec"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    when = str(title.get("corte") or f"{title['vigencia']}-12-31")
+    stamp = f"{when}T00:00:00Z".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():  # the workbook's own order ([Content_Types].xml first), as Excel expects
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, (int(when[:4]), int(when[5:7]), int(when[8:10]), 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(fixed, data)
+    return out.getvalue()
+
+
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
 def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
