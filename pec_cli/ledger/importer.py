@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError
+from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.evidence import beside
 from pec_cli.ledger.records import build_piece
 from pec_cli.plan.model import Plan, iso_date
 
-COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+COLUMNS = IMPORT_COLUMNS
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 MAX_ERRORS = 200
@@ -131,7 +132,7 @@ def check_import(
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
                 if iso_date(fields["fecha"]) is None:
                     raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
-                record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
+                record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:
