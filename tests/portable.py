@@ -17,6 +17,7 @@ import pytest
 
 WINLIKE = Path(__file__).resolve().parent / "winlike"
 LOCKERS = ["posix", "windows"]
+POSIX_ONLY = ("fcntl", "termios", "tty", "pty", "pwd", "grp", "resource")  # modules Windows' Python lacks
 
 
 def _native(module: str) -> bool:
@@ -50,13 +51,14 @@ def require(locker: str) -> None:
 
 
 def hide_posix_prelude(with_msvcrt: bool = True) -> str:
-    """Python source that, run first in a fresh interpreter, makes fcntl unimportable
-    (and, on Linux, puts the msvcrt stand-in where Windows has the real one)."""
+    """Python source that, run first in a fresh interpreter, makes fcntl and the other POSIX-only
+    modules unimportable (and, on Linux, puts the msvcrt stand-in where Windows has the real one)."""
     lines = ["import sys"]
     if with_msvcrt and not _native("msvcrt"):
         # subprocess tells Windows by whether msvcrt imports: load it before the stand-in can fool it
         lines += ["import subprocess", f"sys.path.insert(0, {str(WINLIKE)!r})", "import msvcrt", f"sys.path.remove({str(WINLIKE)!r})"]
-    lines += ["sys.modules.pop('fcntl', None)", "sys.modules['fcntl'] = None  # import fcntl now fails"]
+    lines += [f"for name in {POSIX_ONLY!r}:", "    sys.modules.pop(name, None)",
+              "    sys.modules[name] = None  # import NAME now fails, as on Windows"]
     return "\n".join(lines) + "\n"
 
 

@@ -37,7 +37,7 @@ def pec_with(prelude: str, ws: Path, *args: str) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------- item 1: locking that is not POSIX-only
 
 
-def test_every_module_of_pec_imports_without_fcntl():
+def test_every_module_of_pec_imports_without_fcntl_or_any_posix_only_module():
     script = portable.hide_posix_prelude(with_msvcrt=False) + (
         "import importlib, pkgutil, pec_cli\n"
         "names = [m.name for m in pkgutil.walk_packages(pec_cli.__path__, 'pec_cli.') if m.name != 'pec_cli.__main__']\n"
