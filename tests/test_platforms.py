@@ -482,3 +482,19 @@ def test_accented_arguments_under_an_ascii_locale_are_refused_in_one_sentence(ws
     plain = subprocess.run([sys.executable, "-m", "pec_cli", "log", "revista", "--fecha", "2024-03-28",
                             "--titulo", "Revista 1"], env=env_for(ws, **env), capture_output=True, timeout=60)
     assert plain.returncode == 0, plain.stderr
+
+
+def test_an_export_open_in_excel_is_named_as_the_likely_cause(pec, ws, monkeypatch):
+    """Windows refuses to replace a file another program holds open: say so, status 1, the old file kept."""
+    target = ws / "seguimiento.xlsx"
+    target.write_bytes(b"abierto en Excel")
+
+    def held(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", held)
+    result = pec("export", "xlsx", "--trim", "II", "-o", str(target))
+    assert result.exit_code == 1
+    assert "si está abierto (en Excel, por ejemplo), ciérrelo y repita" in result.stderr
+    assert target.read_bytes() == b"abierto en Excel"
+    assert [p.name for p in ws.iterdir() if p.name.endswith(".tmp")] == []

@@ -386,6 +386,7 @@ def write_file(content: str | bytes, output: Path) -> Path:
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
+        busy = " o, si está abierto (en Excel, por ejemplo), ciérrelo y repita" if output.exists() and isinstance(exc, PermissionError) else ""
+        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
     return output.resolve()
 
