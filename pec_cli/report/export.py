@@ -145,7 +145,7 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
 
 
 def notes_text(selection: Selection, fmt: str) -> str:
-    """The observaciones (``pec list --observaciones``) as a table, JSON or CSV."""
+    """The observaciones (``pec list --observaciones``) as JSON or CSV."""
     rows = [
         {"id": n.id, "trimestre": QUARTERS[(n.trimestre or 1) - 1], "actividad": n.actividad,
          "texto": n.get("texto") or "", "registrado": n.registrado,
@@ -155,13 +155,7 @@ def notes_text(selection: Selection, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     headers = ["id", "trimestre", "actividad", "texto", "registrado", "estado"]
-    if fmt == "csv":
-        return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
-    from tabulate import tabulate
-
-    table = tabulate([[r[h] for h in headers] for r in rows], headers=headers, tablefmt="simple", disable_numparse=True)
-    count = len(rows)
-    return f"{table}\n{count} observaci{'ón' if count == 1 else 'ones'}.\n"
+    return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
 
 
 def entries_json(selection: Selection) -> str:

@@ -66,6 +66,7 @@ SEGUIMIENTO_WIDTHS = {
     "acumulado": 11, "programado_acumulado": 13, "semaforo": 11, "observaciones": 48,
     "realizadas": 11, "cuenta": 22, "meta_piezas": 12, "por_tipo": 34,
 }
+TEXT_SPAN = 10  # columns a long title-block text spans
 WRAPPED = ("nombre", "indicador", "observaciones", "cuenta", "por_tipo")
 DETAIL_COLUMNS = [
     # (header, key, width)
@@ -121,7 +122,11 @@ def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list
     for label, value in [("Vigencia", title["vigencia"]), *extra]:
         _put(ws, row, 1, label).font = _font(bold=True)
         cell = _put(ws, row, 2, value, DATE if isinstance(value, dt.date) else None)
-        cell.alignment = Alignment(horizontal="left")
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
+        if isinstance(value, str) and len(value) > 60:
+            # a long explanation wraps over the sheet's width instead of stretching the printed page
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=TEXT_SPAN)
+            ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
         row += 1
     return row + 1
 
@@ -356,6 +361,11 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
         curve.height, curve.width = 7, 12
         ws.add_chart(curve, f"O{first - 1}")
         row = max(row, first + 14)
+    # one line's data and its two charts side by side, across one landscape page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
