@@ -23,8 +23,13 @@ from .conftest import TODAY
 RUN_PEC = "import sys; sys.argv[0] = 'pec'\nfrom pec_cli.cli import main\nmain()\n"
 
 
-def env_for(ws: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PEC_ROOT": str(ws), "PEC_HOY": TODAY, **extra}
+CONSOLE_VARIABLES = ("PYTHONIOENCODING", "PYTHONUTF8", "PYTHONCOERCECLOCALE", "LC_ALL", "LC_CTYPE", "LANG")
+
+
+def env_for(ws: Path, **console: str) -> dict[str, str]:
+    """The test's environment for a pec run in ``ws``; UTF-8 output unless ``console`` says otherwise."""
+    env = {k: v for k, v in os.environ.items() if k not in CONSOLE_VARIABLES}
+    return {**env, "PEC_ROOT": str(ws), "PEC_HOY": TODAY, **(console or {"PYTHONIOENCODING": "utf-8"})}
 
 
 def pec_with(prelude: str, ws: Path, *args: str) -> subprocess.CompletedProcess:
@@ -125,6 +130,7 @@ def test_the_lock_is_exclusive_and_dies_with_its_holder(tmp_path, locker, monkey
 
 # ---------------------------------------------------------------- item 2: any console encoding
 
+POSIX_LOCALES = pytest.mark.skipif(os.name == "nt", reason="LC_ALL is a POSIX locale; Windows pipes use the ANSI code page")
 ENCODINGS = {  # how a console reaches pec: the environment, and the encoding its output is in
     "LC_ALL=C": ({"LC_ALL": "C"}, "utf-8"),  # Python's UTF-8 mode takes over the C locale
     "LC_ALL=C, no UTF-8 mode": ({"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}, "ascii"),
@@ -198,7 +204,7 @@ def run_all(ws: Path, tmp: Path, env: dict[str, str]) -> tuple[list[tuple[int, s
     return runs, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("name", ENCODINGS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=POSIX_LOCALES) if n.startswith("LC_ALL") else n for n in ENCODINGS])
 def test_every_command_prints_under_any_console_encoding(ws, tmp_path, name):
     env, encoding = ENCODINGS[name]
     runs, raw_out, raw_err = run_all(ws, tmp_path, env)
@@ -471,6 +477,7 @@ def test_a_drive_without_hard_links_still_gets_a_writer_id(pec, ws, monkeypatch)
     assert [p.name for p in (ws / ".pec").iterdir() if p.name.endswith(".tmp")] == []
 
 
+@POSIX_LOCALES
 def test_accented_arguments_under_an_ascii_locale_are_refused_in_one_sentence(ws):
     """Without Python's UTF-8 mode an ASCII locale cannot carry «Gestión» from argv to the ledger."""
     env = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
