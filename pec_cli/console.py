@@ -59,6 +59,17 @@ def degrade_streams(*streams: Any) -> None:
             pass
 
 
+def read_ascii_console_as_utf8(stream: Any = None) -> None:
+    """A console that claims ASCII (``LC_ALL=C``, ``PYTHONIOENCODING=ascii``) almost always types
+    UTF-8: read it so, as click writes to it; bytes that are not UTF-8 still fail, and are refused."""
+    stream = stream if stream is not None else sys.stdin
+    try:
+        if codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "ascii":
+            stream.reconfigure(encoding="utf-8")
+    except (AttributeError, LookupError, ValueError, OSError):
+        pass
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code > 0xFFFF:  # outside the BMP: a surrogate pair, as JSON writes it

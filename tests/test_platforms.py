@@ -505,3 +505,45 @@ def test_an_export_open_in_excel_is_named_as_the_likely_cause(pec, ws, monkeypat
     assert "si está abierto (en Excel, por ejemplo), ciérrelo y repita" in result.stderr
     assert target.read_bytes() == b"abierto en Excel"
     assert [p.name for p in ws.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def at_a_terminal(ws: Path, args: list[str], typed: bytes, **console: str) -> tuple[int, bytes]:
+    """Run pec on a pseudo-terminal, type ``typed`` at its prompt; (exit status, all it showed)."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child: pec, at a terminal
+        os.execve(sys.executable, [sys.executable, "-m", "pec_cli", *args], env_for(ws, **console))
+    shown = b""
+    typed_yet = False
+    while True:
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            os.kill(pid, 9)
+            break
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+        if not typed_yet and b": " in shown:  # the first prompt
+            os.write(fd, typed + b"\r")
+            typed_yet = True
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown
+
+
+@pytest.mark.skipif(os.name == "nt", reason="needs a POSIX pseudo-terminal")
+def test_typing_accents_at_a_prompt_of_a_console_that_claims_ascii(ws):
+    args = ["log", "revista", "--fecha", "2024-04-02"]
+    code, shown = at_a_terminal(ws, args, "Gestión".encode(), PYTHONIOENCODING="ascii")
+    assert code == 0 and b"Traceback" not in shown, shown
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    assert json.loads(segment.read_bytes())["titulo"] == "Gestión"
+    code, shown = at_a_terminal(ws, args, b"Gesti\xf3n", PYTHONIOENCODING="ascii")  # Latin-1 bytes: not UTF-8
+    assert code == 1 and b"Traceback" not in shown, shown
+    assert b"Error: Lo escrito en la consola no es texto utf-8" in shown
+    assert len(segment.read_bytes().splitlines()) == 1  # nothing recorded
