@@ -8,7 +8,8 @@ encoding lacks: the board's drawing characters by their ASCII fallback
 form (``≥`` ``>=``, ``«`` ``"``), a letter by its base letter (``é`` ``e``);
 accents stay wherever the encoding has them. JSON is never degraded:
 ``json_for`` escapes what the stream cannot hold as ``\\uXXXX``, so the
-document stays exact. Standard library only.
+document stays exact. A console that claims ASCII is read as UTF-8 (what it
+almost always types). Standard library only.
 """
 
 from __future__ import annotations
