@@ -221,6 +221,8 @@ def test_every_command_prints_under_any_console_encoding(ws, tmp_path, name):
     for args in (("status", "--trim", "II", "--format", "json"), ("export", "json", "--trim", "II", "-o", "-")):
         document = json.loads(by_args[args][1])  # JSON is escaped, never degraded: the same values
         assert document["actividades"][0]["nombre"] == "Revista Gestión USPEC"
+    csv_out = by_args[("export", "csv", "--trim", "II", "-o", "-")][1]
+    assert csv_out.startswith("\ufeffid;" if encoding == "utf-8" else "id;")  # the BOM drops out, no «?»
     entries = json.loads(by_args[("list", "--anuladas", "--format", "json")][1])
     assert TITLE in [e.get("titulo") for e in entries]
     # The status board's own ASCII fallback (bars, rules, the semáforo dot) and its golden
