@@ -1,12 +1,16 @@
 """``pec log ACTIVIDAD``: append one published piece."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+
+if TYPE_CHECKING:
+    from pec_cli.context import Context
+    from pec_cli.ledger.requests import Request
 
 
 @app.command(cls=SpanishCommand)
@@ -22,6 +26,7 @@ def log(
     red: Annotated[str | None, typer.Option(metavar="RED", help="Red social medida (para una medición): instagram, twitter, tiktok, facebook, youtube.")] = None,
     valor: Annotated[str | None, typer.Option(metavar="NÚMERO", help="Valor medido, p. ej. seguidores (para una medición).")] = None,
     nota: Annotated[str | None, typer.Option(metavar="TEXTO", help="Nota libre.")] = None,
+    atiende: Annotated[str | None, typer.Option(metavar="ID", help="Id de la solicitud (o el evento) que esta pieza atiende; vea «pec list --abiertas».")] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -34,17 +39,28 @@ def log(
     ctx = base.load(root, vigencia, parse_date(fecha).year if fecha else None)
     fields: dict[str, Any] = {
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url,
-        "area": area, "red": red, "valor": valor, "nota": nota,
+        "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
     }
     act = find_activity(ctx.plan, actividad)
     if base.interactive():
         from pec_cli.cli.prompts import complete_fields
 
-        complete_fields(act, fields, ctx.today)
+        complete_fields(act, fields, ctx.today, _open_requests(ctx, act.id))
     record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())
+    if record.get("atiende"):
+        from pec_cli.cli.links import link_checker
+
+        link_checker(ctx)(record)
     if evidencia is not None:
         from pec_cli.ledger.evidence import store_evidence
 
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, evidencia)
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
+
+
+def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
+    """The activity's requests still unanswered today, offered by the prompt."""
+    from pec_cli.ledger.requests import open_requests
+
+    return [r for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today) if r.actividad == activity_id]

@@ -17,14 +17,17 @@ from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import find_activity, parse_date, plain_id, quarter_arg, resolve_tipo
 
-LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000}
+LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000,
+          "atiende": 100}
 OPTION = {
     "titulo": "--titulo", "canal": "--canal", "url": "--url", "area": "--area", "red": "--red",
     "valor": "--valor", "nota": "--nota", "evidencia": "--evidencia", "fecha": "--fecha", "tipo": "--tipo",
+    "atiende": "--atiende",
 }
 FIELD_NAMES = {
     "titulo": "el título", "canal": "el canal", "url": "la URL", "area": "el área solicitante",
     "red": "la red", "valor": "el valor medido", "nota": "la nota", "evidencia": "el archivo de evidencia",
+    "atiende": "el id de la solicitud que atiende",
 }
 
 
@@ -96,7 +99,7 @@ def build_piece(
     record: dict[str, Any] = {
         "clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha.isoformat(), "registrado": registrado,
     }
-    for key in ("titulo", "canal", "url", "area", "nota"):
+    for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
         if value not in (None, ""):
             record[key] = _clean_text(key, value)

@@ -153,8 +153,11 @@ TEXT_KEYS = (
 
 
 def formula_variables(activity: dict[str, Any]) -> set[str]:
-    """The variables a formula of this activity may read (SPEC §2)."""
-    names = {t["id"] for t in activity["tipos"]} | {"meta"}
+    """The variables a formula of this activity may read (SPEC §2).
+
+    ``atendidas``: the window's requests answered (``pec log --atiende``) by the corte.
+    """
+    names = {t["id"] for t in activity["tipos"]} | {"meta", "atendidas"}
     if activity.get("series"):
         names |= {"inicio", "fin"}
     return names

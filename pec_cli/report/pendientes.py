@@ -19,6 +19,8 @@ not counted):
   what remains of the meta, and the growth at the window's end at the pace
   between the base and the latest measurement.
 
+And the requests still unanswered at D, oldest first (``ledger.requests``).
+
 Lines: their acumulado at D against the programado of D's quarter, from
 :func:`pec_cli.report.avance.compute`. Standard library only.
 """
@@ -30,6 +32,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from pec_cli.ledger.requests import Request, open_requests, requests_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds, quarter_of
 from pec_cli.plan.names import plain_id
@@ -137,6 +140,7 @@ class Pendientes(NamedTuple):
     fin_trimestre: dt.date
     actividades: tuple[ActividadPendiente, ...]
     lineas: tuple[LineaPendiente, ...]
+    solicitudes: tuple[Request, ...] = ()  # unanswered at the date, oldest first
 
     @property
     def dias_restantes(self) -> int:
@@ -361,7 +365,8 @@ def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date) -> Pendientes:
     report = compute(plan, tally, q, fecha)
     totals = tally.totals()
     actividades = tuple(
-        activity_pending(rep.activity, totals, plan.vigencia, fecha, rep.acumulado.programado, rep.acumulado.logrado)
+        activity_pending(rep.activity, totals, plan.vigencia, fecha, rep.acumulado.programado, rep.acumulado.logrado,
+                         {"atendidas": sum(1 for r in requests_of(rep.activity, totals, fecha) if r.respondida)})
         for rep in report.actividades
     )
     lineas = tuple(
@@ -369,4 +374,5 @@ def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date) -> Pendientes:
                        rep.acumulado.logrado, rep.acumulado.semaforo)
         for rep in report.lineas
     )
-    return Pendientes(plan, fecha, q, quarter_bounds(plan.vigencia, q)[1], actividades, lineas)
+    return Pendientes(plan, fecha, q, quarter_bounds(plan.vigencia, q)[1], actividades, lineas,
+                      tuple(open_requests(plan, totals, fecha)))

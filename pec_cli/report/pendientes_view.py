@@ -85,6 +85,11 @@ def pendientes_to_dict(p: Pendientes) -> dict[str, Any]:
              "logrado_acumulado": _r2(ln.logrado), "faltan_puntos": _r2(ln.faltan), "semaforo": ln.semaforo}
             for ln in p.lineas
         ],
+        "solicitudes_abiertas": [
+            {"id": r.id, "actividad": r.actividad, "tipo": r.tipo, "fecha": r.fecha.isoformat(), "area": r.area,
+             "dias": (p.fecha - r.fecha).days}
+            for r in p.solicitudes
+        ],
     }
 
 
@@ -212,6 +217,15 @@ def _line_head(line: dict[str, Any]) -> str:
             f"puntos programados, faltan {_n(line['faltan_puntos'])}")
 
 
+def _requests(doc: dict[str, Any]) -> list[str]:
+    rows = doc["solicitudes_abiertas"]
+    if not rows:
+        return ["Solicitudes abiertas: ninguna."]
+    out = [f"Solicitudes abiertas ({len(rows)}, la más antigua primero):"]
+    out += [f"{r['id']}  {r['fecha']}  {r['actividad']}  {r['area']}  {r['dias']} días" for r in rows]
+    return out
+
+
 def render_text(p: Pendientes) -> str:
     doc = pendientes_to_dict(p)
     by_id = {a["id"]: a for a in doc["actividades"]}
@@ -223,6 +237,8 @@ def render_text(p: Pendientes) -> str:
             out.append(f"  {act_id:<11} {sentences[0]}")
             out += [f"  {'':<11} {s}" for s in sentences[1:]]
         out.append("")
+    requests = _requests(doc)
+    out += [requests[0]] + [f"  {r}" for r in requests[1:]] + [""]
     return "\n".join(out)
 
 
@@ -236,4 +252,6 @@ def render_markdown(p: Pendientes) -> str:
             sentences = activity_lines(by_id[act_id], doc["trimestre"]) or ["nada pendiente"]
             out.append(f"- **{act_id}**: " + "; ".join(sentences))
         out.append("")
+    requests = _requests(doc)
+    out += [f"## {requests[0]}", ""] + [f"- {r}" for r in requests[1:]] + ([""] if requests[1:] else [])
     return "\n".join(out)

@@ -75,6 +75,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
         if rep.meses:
             item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
+        if rep.solicitudes:
+            item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
         actividades.append(item)
     lineas = [
         {
