@@ -114,6 +114,7 @@ def test_log_atiende_links_and_list_abiertas(pec, ws):
     due = json.loads(pec("pendientes", "--fecha", "2024-06-20", "--format", "json").stdout)
     assert due["solicitudes_abiertas"] == [{"id": second, "actividad": "internas", "tipo": "solicitud",
                                             "fecha": "2024-05-02", "area": "Talento Humano", "dias": 49}]
+    assert next(a for a in due["actividades"] if a["id"] == "internas")["abiertas"] == 1
     assert f"{second}  2024-05-02  internas  Talento Humano  49 días" in pec("pendientes", "--fecha", "2024-06-20").stdout
 
 

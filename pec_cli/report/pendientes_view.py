@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from pec_cli.ledger.requests import Request
 from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
 
 
@@ -50,7 +51,7 @@ def _serie(s: SerieRitmo) -> dict[str, Any]:
     }
 
 
-def _actividad(a: ActividadPendiente) -> dict[str, Any]:
+def _actividad(a: ActividadPendiente, requests: tuple[Request, ...]) -> dict[str, Any]:
     act = a.activity
     return {
         "id": act.id, "nombre": act.nombre, "linea": act.linea, "unidad": act.unidad, "meta": _num(act.meta),
@@ -68,6 +69,7 @@ def _actividad(a: ActividadPendiente) -> dict[str, Any]:
         "calendario": [{"mes": m.mes, "estado": m.estado, "fecha": m.fecha} for m in a.calendario],
         "cadencia": _cadencia(a.cadencia),
         "series": {s.red: _serie(s) for s in a.series},
+        "abiertas": sum(1 for r in requests if r.actividad == act.id),
     }
 
 
@@ -79,7 +81,7 @@ def pendientes_to_dict(p: Pendientes) -> dict[str, Any]:
         "trimestre": p.trimestre_label,
         "fin_trimestre": p.fin_trimestre.isoformat(),
         "dias_restantes": p.dias_restantes,
-        "actividades": [_actividad(a) for a in p.actividades],
+        "actividades": [_actividad(a, p.solicitudes) for a in p.actividades],
         "lineas": [
             {"id": ln.id, "numero": ln.numero, "nombre": ln.nombre, "programado_acumulado": _r2(ln.programado),
              "logrado_acumulado": _r2(ln.logrado), "faltan_puntos": _r2(ln.faltan), "semaforo": ln.semaforo}
@@ -201,7 +203,8 @@ def activity_lines(a: dict[str, Any], trimestre: str) -> list[str]:
     head = f"{a['realizadas']} de {_n(a['meta'])}" if a["meta"] is not None and not a["series"] else None
     lines = [head] if head else []
     texts = (_faltan_text(a, trimestre), _ritmo_text(a), _meses_text(a), _calendario_text(a), _cadencia_text(a))
-    return lines + [t for t in texts if t] + _series_text(a)
+    abiertas = [f"solicitudes abiertas: {a['abiertas']} (abajo)"] if a["abiertas"] else []
+    return lines + [t for t in texts if t] + abiertas + _series_text(a)
 
 
 def _title(doc: dict[str, Any]) -> str:
