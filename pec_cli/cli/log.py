@@ -36,7 +36,10 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
-    ctx = base.load(root, vigencia, parse_date(fecha).year if fecha else None)
+    year = parse_date(fecha).year if fecha else None
+    if vigencia is None and year is not None:
+        _refuse_year_without_plan(root, year)
+    ctx = base.load(root, vigencia, year)
     fields: dict[str, Any] = {
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url,
         "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
@@ -64,3 +67,16 @@ def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
     from pec_cli.ledger.requests import open_requests
 
     return [r for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today) if r.actividad == activity_id]
+
+
+def _refuse_year_without_plan(root: str | None, year: int) -> None:
+    """A piece dated in a year with no plan names the plan file to create."""
+    from pec_cli.errors import PecError
+    from pec_cli.workspace import find_workspace
+
+    ws = find_workspace(root)
+    plans = ws.plans()
+    if plans and year not in plans:
+        raise PecError(
+            f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
+            f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")

@@ -78,6 +78,17 @@ def _for_a_cell(message: str) -> str:
                        ("; use" if m.group(0).startswith("; use") else ""), message)
 
 
+def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
+    day = iso_date(fecha)
+    if day is None:
+        raise PecError(f"La fecha «{original}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
+    if day.year != plan.vigencia:
+        raise PecError(
+            f"La fecha {fecha} es de {day.year} y se importa al plan {plan.vigencia}: importe las filas de {day.year} "
+            f"en otro CSV con --vigencia {day.year} (si no existe plan/{day.year}.yaml, créelo con "
+            f"«pec plan nueva {day.year}»).", field="fecha")
+
+
 def _canonical(fields: dict[str, str]) -> str:
     """A row's cells as one text: the import key's content."""
     return "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS if k not in _UNKEYED_WHEN_EMPTY or fields.get(k))
@@ -134,8 +145,7 @@ def check_import(
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-                if iso_date(fields["fecha"]) is None:
-                    raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
+                _check_row_date(plan, fields["fecha"], original_date)
                 record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
                 if record.get("atiende") and check_link is not None:
                     check_link(record)
