@@ -1,19 +1,31 @@
 """``pec pendientes``: what is still due, per activity and line, as of a date."""
 
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
-from pec_cli.errors import PecError
+from pec_cli.errors import PecError, reason
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from pec_cli.context import Context
 
 
 @app.command(cls=SpanishCommand)
 def pendientes(
     fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de corte (por defecto hoy, en Bogotá).", show_default=False)] = None,
     formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o markdown.")] = "table",
+    ics: Annotated[bool, typer.Option("--ics", help="Escribir los hitos del año (revistas, emisiones, metas por mes, campañas, cierres y comités) como calendario iCalendar (.ics).")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="ARCHIVO",
+        help="Con --ics: archivo de salida (por defecto pendientes-<vigencia>.ics en la carpeta actual; «-o -» a la salida estándar).",
+        show_default=False,
+    )] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -33,6 +45,11 @@ def pendientes(
         raise PecError(f"La fecha {day.isoformat()} está fuera de la vigencia {plan.vigencia} "
                        f"({plan.inicio.isoformat()} a {plan.fin.isoformat()}); corrija --fecha o elija otra --vigencia.",
                        field="fecha")
+    if ics:
+        _write_ics(ctx, day, output)
+        return
+    if output is not None:
+        raise PecError("-o solo sirve con --ics; sin --ics, pendientes escribe en la salida estándar.", code=2)
     from pec_cli.report import pendientes_view as view
     from pec_cli.report.pendientes import compute_pendientes
 
@@ -40,3 +57,22 @@ def pendientes(
     base.flush(ctx)
     render = {"json": view.render_json, "markdown": view.render_markdown, "table": view.render_text}[fmt]
     sys.stdout.write(render(result))
+
+
+def _write_ics(ctx: "Context", day: "dt.date", output: Path | None) -> None:
+    import datetime as dt
+
+    from pec_cli.report.ics import milestones, render_ics
+
+    text = render_ics(ctx.plan, milestones(ctx.plan, ctx.tally(), day), dt.datetime.now(dt.UTC))
+    base.flush(ctx)
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+        return
+    target = output or Path(f"pendientes-{ctx.plan.vigencia}.ics")
+    try:
+        target.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise PecError(f"No se pudo escribir {target} ({reason(exc)}); revise la ruta y los permisos.") from None
+    typer.echo(str(target.resolve()))
