@@ -50,9 +50,15 @@ def status(
 
 
 def solicitudes_text(report: "Report") -> list[str]:
-    """«Solicitudes por área» of each activity that takes requests, at the report's corte."""
+    """Beside the board: a gauge's other measured series (interaction) and, per activity that takes
+    requests, the «solicitudes por área», at the report's corte."""
+    from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
+
     out = []
     for rep in report.actividades:
+        if rep.mediciones:
+            out += [f"{rep.activity.id}: {line}" for line in
+                    mediciones_text(rep.activity, mediciones_to_dict(rep.mediciones))]
         if not rep.solicitudes:
             continue
         parts = [f"{area} {row['atendidas']} atendidas de {row['recibidas']}" for area, row in rep.solicitudes.items()]

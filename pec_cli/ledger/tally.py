@@ -30,7 +30,7 @@ from pec_cli.plan.model import iso_date, parse_quarter
 KEEP = 4
 
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
-GroupKey = tuple[str, str, str]  # (activity, red, fecha ISO)
+GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers and interaction apart
 Measure = list  # [registrado, id, valor]: lists, as JSON gives them back, so the cache loads as is
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
@@ -109,7 +109,8 @@ class Tally:
             counts[key] = counts.get(key, 0) + 1
             red, valor = record.get("red"), record.get("valor")
             if red is not None and valor is not None:
-                self._measure((actividad, str(red), fecha), [record["registrado"], record["id"], float(valor)])
+                group = (actividad, f"{record['tipo']}:{red}", fecha)
+                self._measure(group, [record["registrado"], record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
             if type(area) is str and area:
                 self.requests[record["id"]] = (actividad, record["tipo"], fecha, area)
@@ -198,12 +199,13 @@ class Tally:
         out.measures = {g: k for g, k in out.measures.items() if k}
         return out
 
-    def series(self, actividad: str) -> dict[str, list[tuple[str, float]]]:
-        """Per network: (fecha, the day's latest valor), sorted by date."""
+    def series(self, actividad: str, tipo: str) -> dict[str, list[tuple[str, float]]]:
+        """Per network, the measurements of ``tipo``: (fecha, the day's latest valor), sorted by date."""
         out: dict[str, list[tuple[str, float]]] = {}
-        for (activity, red, fecha), kept in self.measures.items():
-            if activity == actividad and kept:
-                out.setdefault(red, []).append((fecha, kept[-1][2]))
+        prefix = f"{tipo}:"
+        for (activity, key, fecha), kept in self.measures.items():
+            if activity == actividad and kept and key.startswith(prefix):
+                out.setdefault(key[len(prefix):], []).append((fecha, kept[-1][2]))
         for values in out.values():
             values.sort()
         return out

@@ -55,6 +55,7 @@ class Tipo(NamedTuple):
     id: str
     nombre: str
     requiere: tuple[str, ...] = ()
+    meta: float | None = None  # a measured tipo's own meta per network (interaction), if the plan gives one
 
 
 class Series(NamedTuple):
@@ -195,7 +196,7 @@ def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
                 unidad=act.get("unidad", ""),
                 meta_texto=act.get("meta_texto", ""),
                 responsable=act["responsable"],
-                tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ()))) for t in act["tipos"]),
+                tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ())), t.get("meta")) for t in act["tipos"]),
                 formula=compile_formula(formula_source, formula_variables(act)),
                 formula_texto=formula_source,
                 programacion=_programacion(act, line),  # type: ignore[arg-type]

@@ -34,6 +34,9 @@ class TipoSpec(Spec):
     id: Ident
     nombre: Text
     requiere: list[Literal[ENTRY_FIELDS]] = []  # type: ignore[valid-type]
+    # a second measured series of a gauge (interaction): its meta per network, shown beside
+    # the gauge's, never part of the avance
+    meta: Annotated[float, Field(gt=0)] | None = None
 
 
 class SeriesSpec(Spec):

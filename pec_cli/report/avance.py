@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from pec_cli.ledger.requests import by_area, requests_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
+from pec_cli.report.mediciones import Medicion, other_series
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -56,6 +57,7 @@ class ActivityReport(NamedTuple):
     observaciones: dict[str, list[str]]
     meses: dict[str, int]
     solicitudes: dict[str, dict[str, int]] = _EMPTY  # type: ignore[assignment]  # per area, at the corte
+    mediciones: dict[str, tuple[Medicion, ...]] = _EMPTY  # type: ignore[assignment]  # a gauge's other series
 
 
 class LineReport(NamedTuple):
@@ -134,7 +136,7 @@ class _ActivityData:
             if activity == act.id and tipo in self.by_tipo and lo <= fecha <= hi and count:
                 self.by_tipo[tipo][fecha] = count
         # per series: (fecha, the day's value), sorted by date, inside the window
-        series = totals.series(act.id)
+        series = totals.series(act.id, act.default_tipo)
         self.measures: dict[str, list[tuple[str, float]]] = {
             s.id: [(fecha, valor) for fecha, valor in series.get(s.id, ()) if lo <= fecha <= hi] for s in act.series
         }
@@ -229,7 +231,8 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                 break
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
-    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area(data.requests))
+    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area(data.requests),
+                          other_series(act, totals, plan.inicio, corte))
 
 
 def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:

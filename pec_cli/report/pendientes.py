@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from pec_cli.ledger.requests import Request, open_requests, requests_of
@@ -37,6 +38,7 @@ from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds, quarter_of
 from pec_cli.plan.names import plain_id
 from pec_cli.report.avance import compute
+from pec_cli.report.mediciones import Medicion, other_series
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
           "octubre", "noviembre", "diciembre")
@@ -118,6 +120,7 @@ class ActividadPendiente(NamedTuple):
     calendario: tuple[MesCalendario, ...]
     cadencia: Cadencia | None
     series: tuple[SerieRitmo, ...]
+    mediciones: Mapping[str, tuple[Medicion, ...]] = MappingProxyType({})  # a gauge's other series (interaction)
 
 
 class LineaPendiente(NamedTuple):
@@ -317,7 +320,7 @@ def _cadencia(act: Activity, counts: _Counts, fecha: dt.date) -> Cadencia | None
 
 def _series(act: Activity, totals: Tally, fecha: dt.date) -> tuple[SerieRitmo, ...]:
     lo, hi = act.inicio.isoformat(), min(act.fin, fecha).isoformat()
-    measured = totals.series(act.id)
+    measured = totals.series(act.id, act.default_tipo)
     out = []
     for s in act.series:
         values = [(dt.date.fromisoformat(day), v) for day, v in measured.get(s.id, ()) if lo <= day <= hi]
@@ -354,6 +357,7 @@ def activity_pending(
         calendario=_calendario(act, counts, year, fecha),
         cadencia=_cadencia(act, counts, fecha),
         series=_series(act, totals, fecha),
+        mediciones=other_series(act, totals, act.inicio, min(fecha, act.fin)),
     )
 
 

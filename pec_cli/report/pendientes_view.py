@@ -13,6 +13,8 @@ import json
 from typing import Any
 
 from pec_cli.ledger.requests import Request
+from pec_cli.plan.model import Activity
+from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
 
 
@@ -70,6 +72,7 @@ def _actividad(a: ActividadPendiente, requests: tuple[Request, ...]) -> dict[str
         "cadencia": _cadencia(a.cadencia),
         "series": {s.red: _serie(s) for s in a.series},
         "abiertas": sum(1 for r in requests if r.actividad == act.id),
+        "mediciones": mediciones_to_dict(dict(a.mediciones)),
     }
 
 
@@ -198,13 +201,13 @@ def _series_text(a: dict[str, Any]) -> list[str]:
     return out
 
 
-def activity_lines(a: dict[str, Any], trimestre: str) -> list[str]:
+def activity_lines(a: dict[str, Any], trimestre: str, act: Activity) -> list[str]:
     """The sentences of one activity, in the order people read them."""
     head = f"{a['realizadas']} de {_n(a['meta'])}" if a["meta"] is not None and not a["series"] else None
     lines = [head] if head else []
     texts = (_faltan_text(a, trimestre), _ritmo_text(a), _meses_text(a), _calendario_text(a), _cadencia_text(a))
     abiertas = [f"solicitudes abiertas: {a['abiertas']} (abajo)"] if a["abiertas"] else []
-    return lines + [t for t in texts if t] + abiertas + _series_text(a)
+    return lines + [t for t in texts if t] + abiertas + _series_text(a) + mediciones_text(act, a["mediciones"])
 
 
 def _title(doc: dict[str, Any]) -> str:
@@ -235,8 +238,9 @@ def render_text(p: Pendientes) -> str:
     out = [_title(doc), ""]
     for line in doc["lineas"]:
         out.append(_line_head(line))
-        for act_id in (a.id for a in p.plan.actividades if a.linea == line["id"]):
-            sentences = activity_lines(by_id[act_id], doc["trimestre"]) or ["nada pendiente"]
+        for act in (a for a in p.plan.actividades if a.linea == line["id"]):
+            act_id = act.id
+            sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
             out.append(f"  {act_id:<11} {sentences[0]}")
             out += [f"  {'':<11} {s}" for s in sentences[1:]]
         out.append("")
@@ -251,8 +255,9 @@ def render_markdown(p: Pendientes) -> str:
     out = [f"# {_title(doc)}", ""]
     for line in doc["lineas"]:
         out += [f"## {_line_head(line)}", ""]
-        for act_id in (a.id for a in p.plan.actividades if a.linea == line["id"]):
-            sentences = activity_lines(by_id[act_id], doc["trimestre"]) or ["nada pendiente"]
+        for act in (a for a in p.plan.actividades if a.linea == line["id"]):
+            act_id = act.id
+            sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
             out.append(f"- **{act_id}**: " + "; ".join(sentences))
         out.append("")
     requests = _requests(doc)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.avance import Figures, Report
+from pec_cli.report.mediciones import mediciones_to_dict
 
 
 def r2(value: float | None) -> float | None:
@@ -77,6 +78,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
         if rep.solicitudes:
             item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
+        if rep.mediciones:
+            item["mediciones"] = mediciones_to_dict(rep.mediciones)
         actividades.append(item)
     lineas = [
         {
