@@ -42,14 +42,14 @@ def list_entries(
     if abiertas:
         selection = _open_only(ctx, selection)
     base.flush(ctx)
-    if observaciones:
+    if fmt == "table":
+        from pec_cli.report.terminal import print_entries, print_notes
+
+        (print_notes if observaciones else print_entries)(selection)
+    elif observaciones:
         from pec_cli.report.export import notes_text
 
         sys.stdout.write(notes_text(selection, fmt))
-    elif fmt == "table":
-        from pec_cli.report.terminal import print_entries
-
-        print_entries(selection)
     else:
         from pec_cli.report.export import entries_csv, entries_json
 

@@ -33,20 +33,24 @@ def status(
         from pec_cli.report.render import render_json
 
         sys.stdout.write(render_json(report))
-    elif fmt == "markdown":
-        from pec_cli.report.render import render_markdown
-
-        sys.stdout.write(render_markdown(report) + "".join(f"\n{line}\n" for line in solicitudes_text(report)))
     else:
-        from pec_cli.report.terminal import print_status
+        from pec_cli.report.table import build
 
-        print_status(report)
-        import shutil
-        import textwrap
+        table = build(report)
+        if fmt == "markdown":
+            from pec_cli.report.export import table_markdown
 
-        width = shutil.get_terminal_size().columns  # COLUMNS first, as rich
-        for line in solicitudes_text(report):
-            sys.stdout.write("\n" + textwrap.fill(line, width=max(40, width), subsequent_indent="  ") + "\n")
+            sys.stdout.write(table_markdown(table) + "".join(f"\n{line}\n" for line in solicitudes_text(report)))
+        else:
+            import shutil
+            import textwrap
+
+            from pec_cli.report.board import print_board
+
+            print_board(table)
+            width = shutil.get_terminal_size().columns  # COLUMNS first, as the board
+            for line in solicitudes_text(report):
+                sys.stdout.write("\n" + textwrap.fill(line, width=max(40, width), subsequent_indent="  ") + "\n")
 
 
 def solicitudes_text(report: "Report") -> list[str]:

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError
+from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.records import build_piece
 from pec_cli.plan.model import Plan, iso_date
 
-COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota", "atiende")
+COLUMNS = IMPORT_COLUMNS
 _UNKEYED_WHEN_EMPTY = ("atiende",)  # added later: an empty cell leaves a row's import key as it was
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -146,7 +147,7 @@ def check_import(
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
                 _check_row_date(plan, fields["fecha"], original_date)
-                record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
+                record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
                 if record.get("atiende") and check_link is not None:
                     check_link(record)
             except PecError as exc:

@@ -10,25 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pec_cli.errors import PecError
+from pec_cli.fields import FIELDS, TEXT_LIMITS
 from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import find_activity, parse_date, plain_id, quarter_arg, resolve_tipo
 
-LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000,
-          "atiende": 100}
-OPTION = {
-    "titulo": "--titulo", "canal": "--canal", "url": "--url", "area": "--area", "red": "--red",
-    "valor": "--valor", "nota": "--nota", "evidencia": "--evidencia", "fecha": "--fecha", "tipo": "--tipo",
-    "atiende": "--atiende",
-}
-FIELD_NAMES = {
-    "titulo": "el título", "canal": "el canal", "url": "la URL", "area": "el área solicitante",
-    "red": "la red", "valor": "el valor medido", "nota": "la nota", "evidencia": "el archivo de evidencia",
-    "atiende": "el id de la solicitud que atiende",
-}
+# from the one registry of entry fields (pec_cli.fields)
+LIMITS = TEXT_LIMITS
+OPTION = {**{f.name: f.option for f in FIELDS}, "fecha": "--fecha", "tipo": "--tipo"}
+FIELD_NAMES = {f.name: f.label for f in FIELDS}
 
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
@@ -79,9 +73,15 @@ def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str
 
 
 def build_piece(
-    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str
+    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str,
+    evidence: Callable[[str], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The record of one published piece; refuses what the plan does not allow."""
+    """The record of one published piece; refuses what the plan does not allow.
+
+    ``evidence`` stores the file named in ``fields["evidencia"]`` (copied and
+    hashed) once every other check has passed, and gives the record's value;
+    without it the file only counts as given (an import stores it later).
+    """
     act = find_activity(plan, activity_id)
     tipo = resolve_tipo(act, fields.get("tipo"))
     raw_date = fields.get("fecha")
@@ -128,9 +128,7 @@ def build_piece(
             raise PecError(f"El valor «{valor}» no es válido: debe ser un número positivo.", field="valor")
         record["valor"] = int(number) if number.is_integer() else number
     evidencia = fields.get("evidencia")
-    if evidencia:
-        record["evidencia"] = evidencia
-    missing = missing_fields(act, tipo, record)
+    missing = missing_fields(act, tipo, {**record, "evidencia": evidencia})
     if missing:
         names = [f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing]
         needs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
@@ -139,6 +137,8 @@ def build_piece(
             f"{verb} {needs} para registrar «{tipo}» en «{act.id}»; complételo y vuelva a intentarlo.",
             field=missing[0],
         )
+    if evidencia not in (None, "") and evidence is not None:
+        record["evidencia"] = evidence(str(evidencia))
     return record
 
 
