@@ -82,5 +82,5 @@ def test_cli_log_status_and_pendientes(pec):
     due = json.loads(pec("pendientes", "--fecha", "2024-06-20", "--format", "json").stdout)
     seg = next(a for a in due["actividades"] if a["id"] == "seguidores")
     assert seg["mediciones"]["interaccion"]["instagram"]["fin"] == 5200
-    assert "interaccion por red (Medición de interacción (Me gusta)): instagram +1200" in pec(
-        "pendientes", "--fecha", "2024-06-20").stdout
+    text = " ".join(pec("pendientes", "--fecha", "2024-06-20").stdout.split())
+    assert "interaccion por red (Medición de interacción (Me gusta)): instagram +1200" in text

@@ -55,8 +55,14 @@ def pendientes(
 
     result = compute_pendientes(plan, ctx.tally(), day)
     base.flush(ctx)
-    render = {"json": view.render_json, "markdown": view.render_markdown, "table": view.render_text}[fmt]
-    sys.stdout.write(render(result))
+    if fmt == "table":
+        from pec_cli.report.screen import Screen
+
+        screen = Screen.detect(sys.stdout)
+        text = view.render_text(result, screen.width)
+        sys.stdout.write("".join(screen.printable(line) + "\n" for line in text.splitlines()))
+        return
+    sys.stdout.write(view.render_json(result) if fmt == "json" else view.render_markdown(result))
 
 
 def _write_ics(ctx: "Context", day: "dt.date", output: Path | None) -> None:

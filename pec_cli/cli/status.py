@@ -42,15 +42,17 @@ def status(
 
             sys.stdout.write(table_markdown(table) + "".join(f"\n{line}\n" for line in solicitudes_text(report)))
         else:
-            import shutil
             import textwrap
 
             from pec_cli.report.board import print_board
+            from pec_cli.report.screen import Screen
 
             print_board(table)
-            width = shutil.get_terminal_size().columns  # COLUMNS first, as the board
+            screen = Screen.detect(sys.stdout)  # the board's width and encoding
             for line in solicitudes_text(report):
-                sys.stdout.write("\n" + textwrap.fill(line, width=max(40, width), subsequent_indent="  ") + "\n")
+                wrapped = textwrap.fill(line, width=max(40, screen.width), subsequent_indent="  ",
+                                        break_long_words=False, break_on_hyphens=False)
+                sys.stdout.write("\n" + screen.printable(wrapped) + "\n")
 
 
 def solicitudes_text(report: "Report") -> list[str]:
@@ -99,6 +101,7 @@ def _cuatrienio(root: str | None, vigencia: str | None, fmt: str, trim: str | No
     if fmt == "json":
         sys.stdout.write(view.render_json(result))
     else:
-        import shutil
+        from pec_cli.report.screen import Screen
 
-        sys.stdout.write(view.render_text(result, shutil.get_terminal_size().columns))
+        screen = Screen.detect(sys.stdout)
+        sys.stdout.write(screen.printable(view.render_text(result, screen.width)))

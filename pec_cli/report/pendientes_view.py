@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from typing import Any
 
 from pec_cli.ledger.requests import Request
@@ -119,7 +120,7 @@ def _month(mes: str) -> str:
 
 def _day(text: str) -> str:
     day = dt.date.fromisoformat(text)
-    return f"{day.day} {MONTHS[day.month - 1][:3]}"
+    return f"{day.day}\u00a0{MONTHS[day.month - 1][:3]}"  # no-break space: a wrapped line keeps «3 jun» whole
 
 
 def _faltan_text(a: dict[str, Any], trimestre: str) -> str | None:
@@ -178,10 +179,11 @@ def _cadencia_text(a: dict[str, Any]) -> str | None:
         more = f" (las últimas: {', '.join(shown)})" if len(gaps) > 4 else (f" ({', '.join(shown)})" if shown else "")
         now = "esta semana"
     else:
-        more = f" ({', '.join(_month(g['desde'][:7] + '-01') for g in gaps)})" if gaps else ""
+        more = f" ({', '.join(_month(g['desde'][:7] + '-01') for g in gaps)})" if gaps else " ninguno"
         now = "este mes"
     current = "ya hecha" if c["actual"]["realizadas"] else "aún sin pieza"
-    return f"{unit} sin pieza: {len(gaps)}{more}; {now} {current}"
+    count = "" if not gaps and c["tipo"] == "mensual" else f" {len(gaps)}"
+    return f"{unit} sin pieza:{count}{more}; {now} {current}"
 
 
 def _series_text(a: dict[str, Any]) -> list[str]:
@@ -232,17 +234,25 @@ def _requests(doc: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_text(p: Pendientes) -> str:
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, width=max(40, width), initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def render_text(p: Pendientes, width: int = 80) -> str:
+    """Plain lines, each at most ``width`` columns (wrapped between words)."""
     doc = pendientes_to_dict(p)
     by_id = {a["id"]: a for a in doc["actividades"]}
-    out = [_title(doc), ""]
+    pad = " " * 14
+    out = [*_wrap(_title(doc), width, "", "  "), ""]
     for line in doc["lineas"]:
-        out.append(_line_head(line))
+        out += _wrap(_line_head(line), width, "", "   ")
         for act in (a for a in p.plan.actividades if a.linea == line["id"]):
             act_id = act.id
             sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
-            out.append(f"  {act_id:<11} {sentences[0]}")
-            out += [f"  {'':<11} {s}" for s in sentences[1:]]
+            out += _wrap(sentences[0], width, f"  {act_id:<11} ", pad + "  ")
+            for sentence in sentences[1:]:
+                out += _wrap(sentence, width, pad, pad + "  ")
         out.append("")
     requests = _requests(doc)
     out += [requests[0]] + [f"  {r}" for r in requests[1:]] + [""]
