@@ -79,6 +79,15 @@ def _for_a_cell(message: str) -> str:
                        ("; use" if m.group(0).startswith("; use") else ""), message)
 
 
+def _build(plan: Plan, fields: dict[str, Any], today: dt.date, registrado: str,
+           check_link: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    """A row's record (``build_piece``), its ``atiende`` checked against the ledger."""
+    record = build_piece(plan, fields["actividad"], fields, today, registrado)
+    if record.get("atiende") and check_link is not None:
+        check_link(record)
+    return record
+
+
 def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
     day = iso_date(fecha)
     if day is None:
@@ -147,9 +156,7 @@ def check_import(
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
                 _check_row_date(plan, fields["fecha"], original_date)
-                record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
-                if record.get("atiende") and check_link is not None:
-                    check_link(record)
+                record = _build(plan, fields, today, registrado, check_link)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:
