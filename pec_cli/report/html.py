@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
@@ -197,63 +197,78 @@ def quarter_bars(row: Row) -> str:
     return f'<table class="qb">{"".join(rows)}</table>'
 
 
+class _Plot(NamedTuple):
+    """The curve's drawing area: quarter i (0 = the vigencia's start) and a percentage to SVG units."""
+
+    width: int = 330
+    height: int = 160
+    left: int = 40
+    right: int = 16
+    top: int = 10
+    bottom: int = 22
+
+    def x(self, i: int) -> float:
+        return self.left + (self.width - self.left - self.right) * i / 4
+
+    def y(self, value: float) -> float:
+        return self.top + (self.height - self.top - self.bottom) * (1 - max(0.0, min(value, 100.0)) / 100)
+
+
+def _axes(plot: _Plot) -> list[str]:
+    parts = []
+    for level in (0, 25, 50, 75, 100):
+        y = plot.y(level)
+        parts.append(
+            f'<line x1="{plot.left}" x2="{plot.width - plot.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e1e6ec" stroke-width="1"/>'
+            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
+        )
+    for i, label in enumerate(("inicio", *QUARTERS)):
+        parts.append(f'<text x="{plot.x(i):.1f}" y="{plot.height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{label}</text>')
+    return parts
+
+
+def _programmed(plot: _Plot, programacion: list[float]) -> list[str]:
+    """The programado acumulado: dashed, through 25/50/75/100 (or the plan's own programación)."""
+    planned, total = [(plot.x(0), plot.y(0))], 0.0
+    for i, p in enumerate(programacion, start=1):
+        total += p
+        planned.append((plot.x(i), plot.y(total)))
+    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
+    return [f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>',
+            *(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>' for px, py in planned[1:])]
+
+
+def _achieved(plot: _Plot, points: list[float | None], colour: str) -> list[str]:
+    """The logrado acumulado: a line broken where "no aplica", a dot per quarter, the last value labelled."""
+    segments: list[list[tuple[float, float]]] = [[(plot.x(0), plot.y(0))]]
+    for i, value in enumerate(points, start=1):
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append((plot.x(i), plot.y(value)))
+    parts = [
+        f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in seg)}" fill="none" stroke="{colour}" '
+        'stroke-width="3" stroke-linejoin="round"/>'
+        for seg in segments if len(seg) > 1
+    ]
+    known = [(i, v) for i, v in enumerate(points, start=1) if v is not None]
+    parts += [f'<circle cx="{plot.x(i):.1f}" cy="{plot.y(v):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
+              for i, v in known]
+    if known:
+        i, value = known[-1]
+        anchor, dx = ("end", -7) if i >= 3 else ("start", 7)
+        ty = plot.y(value) - 8 if plot.y(value) > plot.top + 14 else plot.y(value) + 16
+        parts.append(f'<text x="{plot.x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
+                     f'fill="{colour}">{esc(pct(value))}</text>')
+    return parts
+
+
 def curve(points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
     """Inline SVG: the programado acumulado (dashed, 25/50/75/100) and the logrado acumulado
     at the end of each quarter up to the cut (``points``, None where "no aplica")."""
-    width, height, left, right, top, bottom = 330, 160, 40, 16, 10, 22
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(i: int) -> float:
-        return left + plot_w * i / 4
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - max(0.0, min(value, 100.0)) / 100)
-
-    parts = [f'<svg class="curva" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
-    for level in (0, 25, 50, 75, 100):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#e1e6ec" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y(level) + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
-        )
-    parts.append(f'<text x="{x(0):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">inicio</text>')
-    for i, q in enumerate(QUARTERS, start=1):
-        parts.append(f'<text x="{x(i):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{q}</text>')
-    planned, total = [(x(0), y(0))], 0.0
-    for i, p in enumerate(programacion, start=1):
-        total += p
-        planned.append((x(i), y(total)))
-    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
-    parts.append(f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>')
-    for px, py in planned[1:]:
-        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>')
-    colour = SEMAFORO_COLOUR[semaforo]
-    segment: list[tuple[float, float]] = [(x(0), y(0))]
-    segments = [segment]
-    for i, value in enumerate(points, start=1):
-        if value is None:
-            segment = []
-            segments.append(segment)
-            continue
-        segment.append((x(i), y(value)))
-    for seg in segments:
-        if len(seg) > 1:
-            line = " ".join(f"{px:.1f},{py:.1f}" for px, py in seg)
-            parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="3" stroke-linejoin="round"/>')
-    for i, value in enumerate(points, start=1):
-        if value is None:
-            continue
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>')
-    last = next(((i, v) for i, v in reversed(list(enumerate(points, start=1))) if v is not None), None)
-    if last is not None:
-        i, value = last
-        anchor = "end" if i >= 3 else "start"
-        dx = -7 if anchor == "end" else 7
-        ty = y(value) - 8 if y(value) > top + 14 else y(value) + 16
-        parts.append(
-            f'<text x="{x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
-            f'fill="{colour}">{esc(pct(value))}</text>'
-        )
-    parts.append("</svg>")
+    plot = _Plot()
+    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+             *_axes(plot), *_programmed(plot, programacion), *_achieved(plot, points, SEMAFORO_COLOUR[semaforo]), "</svg>"]
     legend = '<div class="leyenda"><b></b>programado acumulado &nbsp; <b class="l"></b>logrado acumulado</div>'
     return "".join(parts) + legend
 

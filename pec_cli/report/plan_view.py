@@ -8,6 +8,8 @@ programación, then the four-year prospectiva and the publishing rules.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -58,6 +60,13 @@ def print_plan(plan: Plan) -> None:
 
 
 def _plan(out: Console, plan: Plan) -> None:
+    _texts(out, plan)
+    _lines(out, plan)
+    _activities(out, plan)
+    _prospectiva_and_rules(out, plan.textos)
+
+
+def _texts(out: Console, plan: Plan) -> None:
     textos = plan.textos
     out.print(Text(f"{plan.titulo} {plan.vigencia}", style="bold"))
     out.print(f"{plan.entidad} ({plan.sigla}) · versión {plan.version} · {textos.get('fecha', '')}")
@@ -69,6 +78,8 @@ def _plan(out: Console, plan: Plan) -> None:
         for item in obj.get("especificos", []):
             _say(out, item, 2, "- ")
 
+
+def _lines(out: Console, plan: Plan) -> None:
     out.print(Text("\nLíneas del Seguimiento y sus actividades", style="bold underline"))
     for line in plan.lineas:
         out.print(Text(f"\n{line.numero}. {line.nombre} ", style="bold") + Text(f"[{line.id}]", style="cyan"))
@@ -77,6 +88,8 @@ def _plan(out: Console, plan: Plan) -> None:
         _say(out, f"Fórmula: {line.indicador.formula} · meta {line.meta:g} % · programación {_programacion(line.programacion)}")
         _say(out, f"Actividades: {', '.join(line.actividades)}")
 
+
+def _activities(out: Console, plan: Plan) -> None:
     out.print(Text("\nActividades (plan de intervención)", style="bold underline"))
     for act in plan.actividades:
         out.print(Text(f"\n{act.id}", style="bold cyan") + Text(f"  {act.nombre}  (línea {act.linea})"))
@@ -88,6 +101,8 @@ def _plan(out: Console, plan: Plan) -> None:
         if act.cadencia:
             _say(out, f"Cadencia: {act.cadencia}")
 
+
+def _prospectiva_and_rules(out: Console, textos: Mapping[str, Any]) -> None:
     prospectiva = textos.get("prospectiva")
     if prospectiva:
         table = Table(title="Prospectiva cuatrienal (ejecución interanual)", box=box.SIMPLE_HEAD)
