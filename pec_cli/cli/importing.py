@@ -26,7 +26,9 @@ def import_csv(
         data = archivo.read_bytes()
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
-    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn)
+    from pec_cli.cli.links import link_checker
+
+    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn, link_checker(ctx))
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 

@@ -1,7 +1,7 @@
 """``pec log ACTIVIDAD``: append one published piece."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,10 @@ def option(name: str) -> Any:
     field = FIELD[name]
     return typer.Option(metavar=field.metavar, help=field.help)
 
+
+if TYPE_CHECKING:
+    from pec_cli.context import Context
+    from pec_cli.ledger.requests import Request
 
 
 @app.command(cls=SpanishCommand)
@@ -30,6 +34,7 @@ def log(
     red: Annotated[str | None, option("red")] = None,
     valor: Annotated[str | None, option("valor")] = None,
     nota: Annotated[str | None, option("nota")] = None,
+    atiende: Annotated[str | None, option("atiende")] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -39,16 +44,23 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
-    ctx = base.load(root, vigencia, parse_date(fecha).year if fecha else None)
+    year = parse_date(fecha).year if fecha else None
+    if vigencia is None and year is not None:
+        _refuse_year_without_plan(root, year)
+    ctx = base.load(root, vigencia, year)
     fields: dict[str, Any] = {
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
-        "area": area, "red": red, "valor": valor, "nota": nota,
+        "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
     }
     act = find_activity(ctx.plan, actividad)
     if base.interactive():
         from pec_cli.cli.prompts import complete_fields
 
-        complete_fields(act, fields, ctx.today)
+        complete_fields(act, fields, ctx.today, _open_requests(ctx, act.id))
+    if fields.get("atiende"):  # checked before any evidence file is copied
+        from pec_cli.cli.links import link_checker
+
+        link_checker(ctx)(build_piece(ctx.plan, act.id, fields, ctx.today, now_iso()))
 
     def evidence(path: str) -> dict[str, Any]:
         from pec_cli.ledger.evidence import store_evidence
@@ -58,3 +70,23 @@ def log(
     record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso(), evidence)
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
+
+
+def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
+    """The activity's requests still unanswered today, offered by the prompt."""
+    from pec_cli.ledger.requests import open_requests
+
+    return [r for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today) if r.actividad == activity_id]
+
+
+def _refuse_year_without_plan(root: str | None, year: int) -> None:
+    """A piece dated in a year with no plan names the plan file to create."""
+    from pec_cli.errors import PecError
+    from pec_cli.workspace import find_workspace
+
+    ws = find_workspace(root)
+    plans = ws.plans()
+    if plans and year not in plans:
+        raise PecError(
+            f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
+            f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")
