@@ -180,17 +180,22 @@ def every_command(ws: Path, tmp: Path) -> list[tuple[list[str], int]]:
         (["export", "xlsx", "--trim", "II", "-o", str(tmp / "s.xlsx")], 0),
         (["export", "html", "--trim", "II", "-o", str(tmp / "s.html")], 0),
         (["export", "paquete", "--trim", "II", "-o", str(tmp / "paquete")], 0),
+        (["pendientes"], 0), (["pendientes", "--format", "json"], 0), (["pendientes", "--format", "markdown"], 0),
+        (["pendientes", "--ics", "-o", str(tmp / "hitos.ics")], 0), (["status", "--cuatrienio"], 0),
+        (["log", "internas", "--tipo", "solicitud", "--area", "Comunicación", "--fecha", "2024-05-06"], 0),
+        (["list", "--abiertas"], 0), (["plan", "nueva", "2025"], 0),
         (["verify"], 0), (["init", str(tmp / "nuevo")], 0),
         (["log", "revsta", "--titulo", "x"], 1), (["status", "--trim", "V"], 2), (["log", "revista", "--titulo"], 2),
         (["void", "2024-prueba-99", "--motivo", "no existe"], 1),
     ]
 
 
-def run_all(ws: Path, tmp: Path, env: dict[str, str]) -> tuple[list[tuple[int, str, str]], str, str]:
+def run_all(ws: Path, tmp: Path, env: dict[str, str], encoding: str) -> tuple[list[tuple[int, str, str]], bytes, bytes]:
+    """Run every command in one interpreter under ``env``; each one's (status, stdout, stderr), read in ``encoding``."""
     commands = every_command(ws, tmp)
     result = subprocess.run([sys.executable, "-c", DRIVER, json.dumps([args for args, _ in commands])],
                             env=env_for(ws, **env), capture_output=True, timeout=300)
-    out, err = result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
+    out, err = result.stdout.decode(encoding, "replace"), result.stderr.decode(encoding, "replace")
     assert result.returncode == 0, err
     outs = out.split("\n@@ ")[1:]
     errs = err.split("\n@@ ")[1:]
@@ -207,7 +212,7 @@ def run_all(ws: Path, tmp: Path, env: dict[str, str]) -> tuple[list[tuple[int, s
 @pytest.mark.parametrize("name", [pytest.param(n, marks=POSIX_LOCALES) if n.startswith("LC_ALL") else n for n in ENCODINGS])
 def test_every_command_prints_under_any_console_encoding(ws, tmp_path, name):
     env, encoding = ENCODINGS[name]
-    runs, raw_out, raw_err = run_all(ws, tmp_path, env)
+    runs, raw_out, raw_err = run_all(ws, tmp_path, env, encoding)
     by_args = dict(zip((tuple(args) for args, _ in every_command(ws, tmp_path)), runs, strict=True))
     board = by_args[("status", "--trim", "II")][1]
     listing = by_args[("list",)][1]
@@ -223,6 +228,8 @@ def test_every_command_prints_under_any_console_encoding(ws, tmp_path, name):
         assert document["actividades"][0]["nombre"] == "Revista Gestión USPEC"
     csv_out = by_args[("export", "csv", "--trim", "II", "-o", "-")][1]
     assert csv_out.startswith("\ufeffid;" if encoding == "utf-8" else "id;")  # the BOM drops out, no «?»
+    due = json.loads(by_args[("pendientes", "--format", "json")][1])
+    assert "Gestión" in json.dumps(due, ensure_ascii=False)
     entries = json.loads(by_args[("list", "--anuladas", "--format", "json")][1])
     assert TITLE in [e.get("titulo") for e in entries]
     # The status board's own ASCII fallback (bars, rules, the semáforo dot) and its golden
