@@ -349,6 +349,42 @@ def write_csv(path: Path, rng: random.Random, table: list, activities: list[dict
         writer.writerows(rows)
 
 
+PULL_ACTIVITY, PULL_TIPO = "externas", "publicacion"
+
+
+def pulled_lines(segment: Path, k: int, start: int) -> tuple[bytes, dict[str, int]]:
+    """k more lines of another writer's segment, as a ``git pull`` would bring them.
+
+    They continue the segment's chain (its last ``n`` and digest), so ``pec verify``
+    still passes: externas pieces dated through 2024 from the ``start``-th pulled
+    line on. Returns the bytes to append and the net count each adds, keyed like
+    ``meta.json``'s ``expected``.
+    """
+    with segment.open("rb") as handle:
+        handle.seek(max(0, segment.stat().st_size - 65536))
+        last = handle.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    state = json.loads(last)
+    n, prev = state["n"], digest(last)
+    writer = segment.stem
+    clock = Clock()
+    first = dt.date(VIGENCIA, 3, 1).toordinal()
+    out: list[bytes] = []
+    added: dict[str, int] = {}
+    for i in range(start, start + k):
+        n += 1
+        day = clock.day(first + i % 300)
+        record = {"v": FORMAT_VERSION, "id": f"{VIGENCIA}-{writer}-{n}", "n": n, "prev": prev, "clase": "pieza",
+                  "actividad": PULL_ACTIVITY, "tipo": PULL_TIPO, "fecha": day,
+                  "registrado": clock.stamp(first + i % 300, 9 * 3600 + i % 3600),
+                  "titulo": f"{TITLES[PULL_ACTIVITY]} traída con git pull {i + 1}"}
+        raw = encode(record)
+        prev = digest(raw)
+        out += [raw, b"\n"]
+        key = f"{PULL_ACTIVITY}|{PULL_TIPO}|{quarter_of(day)}"
+        added[key] = added.get(key, 0) + 1
+    return b"".join(out), added
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, help="ledger lines to write")

@@ -1,24 +1,28 @@
-"""The pec benchmark (issue 5): pec against hledger and beancount on equivalent data.
+"""The pec benchmark (issues 5 and 13): pec against hledger and beancount on equivalent data.
 
 For each size N, generates (``generate.py``) a pec workspace of N ledger lines,
-the equivalent hledger journal and beancount file and an N-row CSV, then times
-each command as a separate process, ``--runs`` times after one untimed warm-up,
-measuring wall time and peak RSS (``os.wait4``'s rusage of that child):
+the equivalent hledger journal and beancount file, an N-row CSV and a 10k-row
+CSV, then times each command as a separate process: one untimed warm-up round,
+then ``--runs`` rounds in which every command runs once, pec and the peers
+interleaved (A B A B), so that load from elsewhere on the machine falls on all
+of them alike. Each run records wall time, CPU time (user + system, from
+``os.wait4``) and peak RSS (GNU time's ``%M``):
 
-* ``pec --help``
-* ``pec status --trim IV`` (table) and ``pec status --trim IV --format json``
-  (its JSON is checked against the generator's expected counts)
-* ``pec log revista --titulo X --fecha 2024-05-01``, on a copy of the
-  workspace, each run followed by a timed ``pec status --trim IV`` (the
-  "after one more log" case)
-* ``pec import FILE.csv`` into a fresh workspace (n/a while pec has no import)
+* ``pec --help``; ``pec status --trim IV`` with ``.pec/cache`` deleted (cold:
+  every line read, like the peers), with its caches, and ``--format json``
+* status right after a ``git pull`` brought 1,000 lines into another
+  writer's segment (a new file renamed over the old one, as git writes it)
+* ``pec log revista`` on a copy, each followed by ``pec status``
+* ``pec import`` of the N-row CSV into an empty workspace, and of 10k rows
+  into the N-entry ledger
 * ``hledger balance -Q`` and ``bean-query`` (quarterly count per account), the
   peers; "no instalado" when missing (``benchmarks/setup.sh`` installs them)
 
-Prints medians and ratios as a plain-text table; ``--json FILE`` writes the
-same as JSON. Exits 0 unless a pec command fails (non-zero exit, or a status
-whose counts disagree with the data); a peer that fails or times out is only
-reported.
+pec's per-quarter counts are checked against the generator's, against
+hledger's own printed table, and after the pulls. Prints medians, CPU time and
+ratios (like for like cold, and cached) as a plain-text table; ``--json FILE``
+writes the same as JSON. Exits 0 unless a pec command fails (non-zero exit, or
+counts that disagree); a peer that fails or times out is only reported.
 
 Quick (CI): python benchmarks/run.py --sizes 2000 --runs 1
 Full:       python benchmarks/run.py --sizes 2000,10000,100000,1000000 --runs 5,5,5,3
@@ -39,6 +43,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,8 +57,19 @@ NO_INSTALADO = "no instalado"
 BEAN_FILE = "ledger.beancount"
 PEC_STATUS = "pec status --trim IV"
 PEC_COLD = "pec status (.pec/cache deleted)"
+PEC_JSON = "pec status --trim IV --format json"
+PEC_PULL = "status after git pull (1,000 lines, other writer)"
+PEC_LOG = "pec log revista"
+PEC_AFTER_LOG = "pec status (after one more log)"
+PEC_IMPORT = "pec import FILE.csv"
+PEC_IMPORT_INTO = "import 10k into this ledger"
+HLEDGER = "hledger balance -Q"
 BEAN_COLD = "bean-query (no pickle cache)"
 BEAN_WARM = "bean-query (its pickle cache)"
+ROW_ORDER = ("pec --help", PEC_COLD, PEC_STATUS, PEC_JSON, PEC_PULL, PEC_LOG, PEC_AFTER_LOG, PEC_IMPORT,
+             PEC_IMPORT_INTO, HLEDGER, BEAN_COLD, BEAN_WARM)
+PULL_LINES = 1000  # lines a git pull brings into another writer's segment, per run
+IMPORT_SMALL = 10_000  # rows of the CSV imported into the generated ledger
 
 
 def find_tool(name: str) -> str | None:
@@ -88,6 +104,7 @@ class Sample:
     rss_kib: int
     code: int
     timed_out: bool
+    cpu: float = 0.0  # user + system seconds of the process and its children (os.wait4)
 
 
 @dataclass
@@ -107,6 +124,11 @@ class Result:
         ok = self.ok
         return statistics.median(s.seconds for s in ok) if ok and not self.note else None
 
+    @property
+    def cpu(self) -> float | None:
+        ok = self.ok
+        return statistics.median(s.cpu for s in ok) if ok and not self.note else None
+
     def as_dict(self) -> dict:
         ok = self.ok
         return {
@@ -116,10 +138,12 @@ class Result:
             "runs": len(ok),
             "median_s": round(self.median, 4) if self.median is not None else None,
             "min_s": round(min(s.seconds for s in ok), 4) if ok else None,
+            "cpu_median_s": round(self.cpu, 4) if self.cpu is not None else None,
             "max_s": round(max(s.seconds for s in ok), 4) if ok else None,
             "peak_rss_mib": round(max(s.rss_kib for s in ok) / 1024, 1) if ok else None,
             "note": self.note,
             "samples_s": [round(s.seconds, 4) for s in self.samples],
+            "samples_cpu_s": [round(s.cpu, 4) for s in self.samples],
         }
 
 
@@ -165,7 +189,9 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float, out: Path, c
             rss = int(rss_file.read_text(encoding="ascii").strip().splitlines()[-1])
         except (OSError, ValueError, IndexError):
             pass
-    return Sample(seconds, rss, proc.returncode, fired.is_set())
+    # wait4 on the GNU time process: Linux adds the times of the children it waited for
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, rss, proc.returncode, fired.is_set(), cpu)
 
 
 class Bench:
@@ -173,6 +199,7 @@ class Bench:
         self.args = args
         self.results: list[Result] = []
         self.failures: list[str] = []
+        self.checked: list[str] = []
         # children run as an installed pec would: with bytecode caches (kept under
         # the data folder, so the source tree gets no __pycache__), no PEC_ROOT
         drop = ("PEC_ROOT", "PYTHONDONTWRITEBYTECODE")
@@ -217,37 +244,111 @@ class Bench:
             return None
         return sample
 
-    def measure(self, n: int, name: str, argv: list[str], out: Path, runs: int, peer: bool = False,
-                warmup: bool = True, prepare=None) -> Result:
-        result = Result(n, name, peer)
-        self.results.append(result)
-        if self.args.only and not re.search(self.args.only, name):
-            result.note = "omitido (--only)"
-            return result
-        if warmup and self.args.warmup:
-            if prepare:
-                prepare(-1)
-            sample = run_child(argv, self.env, self.args.timeout, out)
-            if sample.timed_out or sample.code != 0:
-                result.samples.append(sample)
-                result.note = f"timeout (>{self.args.timeout:g} s)" if sample.timed_out else f"error (exit {sample.code})"
-                if not sample.timed_out:
-                    err = out.with_suffix(".err").read_text(encoding="utf-8", errors="replace").strip()
-                    detail = f"{name} at N={n}: exit {sample.code}: {err[-800:]}"
-                    (self.say if peer else self.failures.append)(detail)
-                self.say(f"  {name}: {result.note}")
-                return result
-        for k in range(runs):
-            if prepare:
-                prepare(k)
-            if self.time_one(result, argv, out) is None:
-                break
-        self.say(f"  {name}: {fmt_s(result.median)} s" + (f" ({result.note})" if result.note else ""))
-        return result
+    def interleave(self, n: int, cases: list[Case], runs: int) -> None:
+        """A B A B: one untimed round, then ``runs`` rounds each running every case once, in order.
+
+        Interleaving puts pec and the peers under the same load on a shared machine:
+        a burst of other work slows one round of every command, not all runs of one.
+        """
+        live = []
+        for case in cases:
+            case.result = Result(n, case.name, case.peer)
+            self.results.append(case.result)
+            if self.args.only and not re.search(self.args.only, case.name):
+                case.result.note = "omitido (--only)"
+            else:
+                live.append(case)
+        rounds = ([-1] if self.args.warmup else []) + list(range(runs))
+        for k in rounds:
+            for case in live:
+                result = case.result
+                assert result is not None
+                if result.note:
+                    continue
+                if case.prepare:
+                    case.prepare(k)
+                if k >= 0:
+                    self.time_one(result, case.argv, case.out)
+                    continue
+                sample = run_child(case.argv, self.env, self.args.timeout, case.out)
+                if sample.timed_out or sample.code != 0:  # a failed warm-up is reported like a failed run
+                    result.samples.append(sample)
+                    self._failed(result, sample, case.out)
+        for case in live:
+            r = case.result
+            assert r is not None
+            self.say(f"  {r.command}: {fmt_s(r.median)} s" + (f" ({r.note})" if r.note else ""))
+
+    def _failed(self, result: Result, sample: Sample, out: Path) -> None:
+        if sample.timed_out:
+            result.note = f"timeout (>{self.args.timeout:g} s)"
+            return
+        err = out.with_suffix(".err").read_text(encoding="utf-8", errors="replace").strip()
+        result.note = f"error (exit {sample.code})"
+        detail = f"{result.command} at N={result.n}: exit {sample.code}: {err[-800:]}"
+        (self.say if result.peer else self.failures.append)(detail)
 
     def size(self, n: int, runs: int) -> None:
         args = self.args
         folder = args.data / f"n{n}"
+        meta = self.data(n, folder)
+        ws = folder / "ws"
+        tmp = folder / "tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        pec = self.pec
+        assert pec is not None
+        status_ws = [pec, "status", "--trim", "IV", "--root", str(ws)]
+
+        def drop_pec_cache(_k: int) -> None:
+            shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+
+        ws_log = tmp / "ws-log"
+        shutil.copytree(ws, ws_log)
+        pull = Pull(self, ws, tmp / "ws-pull", meta["writers"][1 % len(meta["writers"])])
+        cases = [
+            Case("pec --help", [pec, "--help"], tmp / "help.out"),
+            # without pec's caches (a fresh clone): reads every line, as the peers do;
+            # it also leaves the caches rebuilt for the warm rows that follow it
+            Case(PEC_COLD, status_ws, tmp / "cold.out", prepare=drop_pec_cache),
+            Case(HLEDGER, [self.hledger or "hledger", "-f", str(folder / "journal.hledger"), "balance", "-Q"],
+                 tmp / "hledger.out", peer=True),
+            Case(PEC_STATUS, status_ws, tmp / "status.out"),
+            Case(BEAN_COLD, [self.bean_query or "bean-query", str(folder / BEAN_FILE), BQL], tmp / "bean.out",
+                 peer=True, prepare=lambda _k: (folder / f".{BEAN_FILE}.picklecache").unlink(missing_ok=True)),
+            Case(PEC_JSON, [pec, "status", "--trim", "IV", "--format", "json", "--root", str(ws)], tmp / "status.json"),
+            Case(PEC_PULL, [pec, "status", "--trim", "IV", "--root", str(pull.ws)], tmp / "pull.out",
+                 prepare=pull.bring),
+            # beancount keeps a pickle of a file that took over 1 s to load, used while the file is unchanged
+            Case(BEAN_WARM, [self.bean_query or "bean-query", str(folder / BEAN_FILE), BQL], tmp / "bean.out",
+                 peer=True),
+            # one more log, then status: on a copy, so the generated ledger stays as made
+            Case(PEC_LOG, [pec, "log", "revista", "--titulo", "X", "--fecha", "2024-05-01", "--root", str(ws_log)],
+                 tmp / "log.out"),
+            Case(PEC_AFTER_LOG, [pec, "status", "--trim", "IV", "--root", str(ws_log)], tmp / "after.out"),
+        ]
+        missing = {HLEDGER: self.hledger, BEAN_COLD: self.bean_query, BEAN_WARM: self.bean_query}
+        for case in [c for c in cases if c.name in missing and missing[c.name] is None]:
+            cases.remove(case)
+            self.results.append(Result(n, case.name, peer=True, note=NO_INSTALADO))
+        run_child([pec, "status", "--root", str(ws_log)], self.env, args.timeout, tmp / "after.out")  # warm caches
+        pull.start()
+        self.interleave(n, cases, runs)
+        self.check_results(n, tmp, meta, pull)
+        if n <= args.verify_max:
+            done = subprocess.run([pec, "verify", "--root", str(ws)], capture_output=True, text=True, env=self.env,
+                                  stdin=subprocess.DEVNULL, timeout=args.timeout)
+            if done.returncode != 0:
+                self.failures.append(f"pec verify at N={n} rejects the generated ledger: {done.stdout[-800:]}{done.stderr[-800:]}")
+        shutil.rmtree(ws_log, ignore_errors=True)
+        shutil.rmtree(pull.ws, ignore_errors=True)
+        self.imports(n, folder, tmp, runs)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def data(self, n: int, folder: Path) -> dict:
+        """The generated data of size n (reused when it is there and of this generator)."""
+        args = self.args
         meta_path = folder / "meta.json"
         meta = None
         if meta_path.exists() and not args.fresh:
@@ -260,115 +361,194 @@ class Bench:
             self.say(f"  generated {meta['lines']} lines in {meta['seconds']} s")
         else:
             self.say(f"N={n}: reusing {folder} (--fresh regenerates)")
-        ws = folder / "ws"
-        tmp = folder / "tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        small = folder / "import10k.csv"
+        if not small.exists():
+            activities = generate.load_activities()
+            generate.write_csv(small, generate.random.Random(args.seed + 2), generate.combos(activities), activities,
+                               generate.Clock(), IMPORT_SMALL)
+        return meta
+
+    def imports(self, n: int, folder: Path, tmp: Path, runs: int) -> None:
+        """``pec import`` of the N-row CSV into an empty workspace, and of 10k rows into this ledger."""
         pec = self.pec
         assert pec is not None
-
-        self.measure(n, "pec --help", [pec, "--help"], tmp / "help.out", runs)
-        status_ws = [pec, "status", "--trim", "IV", "--root", str(ws)]
-
-        def drop_pec_cache(_k: int) -> None:
-            shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
-
-        # first the cost without pec's caches (.pec/cache deleted: a fresh clone, or after
-        # deleting it), which also leaves them rebuilt for the rows that follow
-        self.measure(n, PEC_COLD, status_ws, tmp / "status.out", runs, prepare=drop_pec_cache)
-        self.measure(n, PEC_STATUS, status_ws, tmp / "status.out", runs)
-        res = self.measure(n, "pec status --trim IV --format json",
-                           [pec, "status", "--trim", "IV", "--format", "json", "--root", str(ws)],
-                           tmp / "status.json", runs)
-        if res.ok and not res.note:
-            self.check_status(n, tmp / "status.json", meta)
-        if n <= args.verify_max:
-            done = subprocess.run([pec, "verify", "--root", str(ws)], capture_output=True, text=True, env=self.env,
-                                  stdin=subprocess.DEVNULL, timeout=args.timeout)
-            if done.returncode != 0:
-                self.failures.append(f"pec verify at N={n} rejects the generated ledger: {done.stdout[-800:]}{done.stderr[-800:]}")
-
-        # one more log, then status: on a copy, so the generated ledger stays as made
-        ws_log = tmp / "ws-log"
-        shutil.copytree(ws, ws_log)
-        log_argv = [pec, "log", "revista", "--titulo", "X", "--fecha", "2024-05-01", "--root", str(ws_log)]
-        status_argv = [pec, "status", "--trim", "IV", "--root", str(ws_log)]
-        log_res = Result(n, "pec log revista")
-        after_res = Result(n, "pec status (after one more log)")
-        self.results += [log_res, after_res]
-        warm = run_child(status_argv, self.env, args.timeout, tmp / "after.out")  # caches as they would be
-        if warm.code != 0 and not warm.timed_out:
-            self.failures.append(f"pec status on the copy at N={n}: exit {warm.code}")
-        for _ in range(runs):
-            if self.time_one(log_res, log_argv, tmp / "log.out") is None:
-                break
-            if self.time_one(after_res, status_argv, tmp / "after.out") is None:
-                break
-        for r in (log_res, after_res):
-            self.say(f"  {r.command}: {fmt_s(r.median)} s" + (f" ({r.note})" if r.note else ""))
-        shutil.rmtree(ws_log, ignore_errors=True)
-
-        # bulk import into a fresh workspace each run
-        csv_path = folder / "import.csv"
-        if self.has_import:
-            ws_imp = tmp / "ws-import"
-
-            def fresh(_k: int) -> None:
-                shutil.rmtree(ws_imp, ignore_errors=True)
-                (ws_imp / "plan").mkdir(parents=True)
-                (ws_imp / "ledger").mkdir()
-                shutil.copyfile(ws / "plan" / "2024.yaml", ws_imp / "plan" / "2024.yaml")
-
-            res = self.measure(n, "pec import FILE.csv", [pec, "import", str(csv_path), "--root", str(ws_imp)],
-                               tmp / "import.out", runs, prepare=fresh)
-            if res.ok and not res.note:
-                landed = sum(len(p.read_bytes().splitlines()) for p in (ws_imp / "ledger").rglob("*.jsonl"))
-                if landed != n:
-                    self.failures.append(f"pec import at N={n}: {landed} entries in the ledger, expected {n}")
-            shutil.rmtree(ws_imp, ignore_errors=True)
-        else:
-            self.results.append(Result(n, "pec import FILE.csv", note="n/a (pec has no import)"))
-            self.say("  pec import FILE.csv: n/a (pec has no import)")
-
-        if self.hledger:
-            self.measure(n, "hledger balance -Q", [self.hledger, "-f", str(folder / "journal.hledger"), "balance", "-Q"],
-                         tmp / "hledger.out", runs, peer=True)
-        else:
-            self.results.append(Result(n, "hledger balance -Q", peer=True, note=NO_INSTALADO))
-        if self.bean_query:
-            # beancount keeps a pickle of a file that took over 1 s to load beside it, and
-            # loads that while the file is unchanged: time it without (as after any edit) and with
-            cache = folder / f".{BEAN_FILE}.picklecache"
-            bean_argv = [self.bean_query, str(folder / BEAN_FILE), BQL]
-
-            def drop_cache(_k: int) -> None:
-                cache.unlink(missing_ok=True)
-
-            self.measure(n, BEAN_COLD, bean_argv, tmp / "bean.out", runs, peer=True, prepare=drop_cache)
-            self.measure(n, BEAN_WARM, bean_argv, tmp / "bean.out", runs, peer=True)
-        else:
-            self.results.append(Result(n, BEAN_COLD, peer=True, note=NO_INSTALADO))
-            self.results.append(Result(n, BEAN_WARM, peer=True, note=NO_INSTALADO))
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    def check_status(self, n: int, path: Path, meta: dict) -> None:
-        """pec's por_tipo per quarter must equal the generator's net counts."""
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            got = {}
-            for act in doc["actividades"]:
-                for q, fig in act["trimestres"].items():
-                    for tipo, count in (fig.get("por_tipo") or {}).items():
-                        if count:
-                            got[f"{act['id']}|{tipo}|{('I', 'II', 'III', 'IV').index(q) + 1}"] = count
-        except (ValueError, KeyError, TypeError) as exc:
-            self.failures.append(f"pec status --format json at N={n}: not the documented JSON ({exc})")
+        ws = folder / "ws"
+        if not self.has_import:
+            for name in (PEC_IMPORT, PEC_IMPORT_INTO):
+                self.results.append(Result(n, name, note="n/a (pec has no import)"))
             return
+        ws_imp = tmp / "ws-import"
+
+        def fresh(_k: int) -> None:
+            shutil.rmtree(ws_imp, ignore_errors=True)
+            (ws_imp / "plan").mkdir(parents=True)
+            (ws_imp / "ledger").mkdir()
+            shutil.copyfile(ws / "plan" / "2024.yaml", ws_imp / "plan" / "2024.yaml")
+
+        into = tmp / "ws-into"
+        shutil.copytree(ws, into)
+        sizes = {p: p.stat().st_size for p in (into / "ledger").rglob("*.jsonl")}
+
+        def restore(_k: int) -> None:
+            # the ledger as generated (the import's lines cut off), its caches warm, as a user's would be
+            for path in (into / "ledger").rglob("*.jsonl"):
+                if path in sizes:
+                    os.truncate(path, sizes[path])
+                else:
+                    path.unlink()
+            run_child([pec, "status", "--root", str(into)], self.env, self.args.timeout, tmp / "into-status.out")
+
+        cases = [
+            Case(PEC_IMPORT, [pec, "import", str(folder / "import.csv"), "--root", str(ws_imp)], tmp / "import.out",
+                 prepare=fresh),
+            Case(PEC_IMPORT_INTO, [pec, "import", str(folder / "import10k.csv"), "--root", str(into)],
+                 tmp / "into.out", prepare=restore),
+        ]
+        self.interleave(n, cases, runs)
+        for case, root, want in ((cases[0], ws_imp, n), (cases[1], into, IMPORT_SMALL)):
+            if case.result and case.result.ok and not case.result.note:
+                landed = sum(p.read_bytes().count(b'"importe"') for p in (root / "ledger").rglob("*.jsonl"))
+                if landed != want:
+                    self.failures.append(f"{case.name} at N={n}: {landed} imported entries in the ledger, expected {want}")
+        shutil.rmtree(ws_imp, ignore_errors=True)
+        shutil.rmtree(into, ignore_errors=True)
+
+    def check_results(self, n: int, tmp: Path, meta: dict, pull: Pull) -> None:
+        """pec's counts against the generator's, against hledger's own output, and after the pulls."""
+        by = {r.command: r for r in self.results if r.n == n}
+
+        def ran(name: str) -> bool:
+            r = by.get(name)
+            return r is not None and bool(r.ok) and not r.note
+
         want = {k: v for k, v in meta["expected"].items() if v}
+        got = self.pec_counts(n, tmp / "status.json", PEC_JSON) if ran(PEC_JSON) else None
+        if got is not None:
+            self.compare(n, "pec status", got, "the generated data", want)
+        if got is not None and ran(HLEDGER):
+            theirs = hledger_counts((tmp / "hledger.out").read_text(encoding="utf-8", errors="replace"))
+            if theirs is None:
+                self.failures.append(f"hledger balance -Q at N={n}: output not understood, counts not compared")
+            else:
+                self.compare(n, "pec status", got, "hledger balance -Q", theirs)
+                self.checked.append(f"N={n}: pec's {sum(got.values())} net pieces in {len(got)} (actividad, tipo,"
+                                    " trimestre) cells equal hledger balance -Q's")
+        if ran(PEC_PULL) and self.pec:
+            out = tmp / "pull.json"
+            run_child([self.pec, "status", "--trim", "IV", "--format", "json", "--root", str(pull.ws)], self.env,
+                      self.args.timeout, out)
+            after = self.pec_counts(n, out, PEC_PULL)
+            if after is not None:
+                expected = dict(want)
+                for key, value in pull.added.items():
+                    expected[key] = expected.get(key, 0) + value
+                before = len(self.failures)
+                self.compare(n, "pec status after the pulls", after, "the generated data plus the pulled lines",
+                             expected)
+                if len(self.failures) == before:
+                    self.checked.append(f"N={n}: after {pull.pulled:,} lines pulled into {pull.writer}'s segment,"
+                                        " pec's counts equal the generated data plus those lines")
+            if n <= self.args.verify_max:
+                done = subprocess.run([self.pec, "verify", "--root", str(pull.ws)], capture_output=True, text=True,
+                                      env=self.env, stdin=subprocess.DEVNULL, timeout=self.args.timeout)
+                if done.returncode != 0:
+                    self.failures.append(f"pec verify at N={n} rejects the pulled lines: {done.stdout[-800:]}")
+
+    def pec_counts(self, n: int, path: Path, name: str) -> dict[str, int] | None:
+        try:
+            return status_counts(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.failures.append(f"{name} --format json at N={n}: not the documented JSON ({exc})")
+            return None
+
+    def compare(self, n: int, what: str, got: dict[str, int], source: str, want: dict[str, int]) -> None:
         if got != want:
             diff = sorted(set(got.items()) ^ set(want.items()))[:6]
-            self.failures.append(f"pec status at N={n} counts differ from the generated data: {diff}")
+            self.failures.append(f"{what} at N={n}: counts differ from {source}: {diff}")
+
+
+@dataclass
+class Case:
+    """One command of an interleaved round."""
+
+    name: str
+    argv: list[str]
+    out: Path
+    peer: bool = False
+    prepare: Callable[[int], None] | None = None
+    result: Result | None = None
+
+
+class Pull:
+    """A copy of the workspace whose other writer's segment grows as ``git pull`` makes it grow.
+
+    Git writes a changed file anew (a new inode, the old content plus the new
+    lines), so each pull here writes a new file and renames it over the old one.
+    """
+
+    def __init__(self, bench: Bench, ws: Path, copy: Path, writer: str) -> None:
+        self.bench, self.source, self.ws = bench, ws, copy
+        self.writer = writer
+        self.added: dict[str, int] = {}
+        self.pulled = 0
+
+    def start(self) -> None:
+        shutil.copytree(self.source, self.ws)
+        # as after the last status before the pull: every cache current
+        run_child([self.bench.pec or "pec", "status", "--root", str(self.ws)], self.bench.env, self.bench.args.timeout,
+                  self.ws.parent / "pull-warm.out")
+
+    def bring(self, _k: int) -> None:
+        (segment,) = list((self.ws / "ledger").glob(f"*/{self.writer}.jsonl"))
+        data, added = generate.pulled_lines(segment, PULL_LINES, self.pulled)
+        self.pulled += PULL_LINES
+        for key, value in added.items():
+            self.added[key] = self.added.get(key, 0) + value
+        new = segment.with_name(segment.name + ".git-tmp")
+        with segment.open("rb") as old, new.open("wb") as handle:
+            shutil.copyfileobj(old, handle, 1 << 20)
+            handle.write(data)
+        os.replace(new, segment)
+
+
+def status_counts(doc: dict) -> dict[str, int]:
+    """The non-zero por_tipo of ``pec status --format json``, keyed «actividad|tipo|trimestre 1-4»."""
+    got = {}
+    for act in doc["actividades"]:
+        for q, fig in act["trimestres"].items():
+            for tipo, count in (fig.get("por_tipo") or {}).items():
+                if count:
+                    got[f"{act['id']}|{tipo}|{('I', 'II', 'III', 'IV').index(q) + 1}"] = count
+    return got
+
+
+def hledger_counts(text: str) -> dict[str, int] | None:
+    """The non-zero quarterly balances of ``hledger balance -Q``'s own table, keyed as ``status_counts``.
+
+    Its rows read `` pec:<actividad>:<tipo> || 5 PZ  7 PZ  0  4 PZ``, under a header
+    naming the quarters (``2024Q1``...); ``pec:fuente`` is the balancing account.
+    """
+    quarters: list[int] | None = None
+    got: dict[str, int] = {}
+    for line in text.splitlines():
+        if "||" not in line:
+            continue
+        left, right = (part.strip() for part in line.split("||", 1))
+        if quarters is None:
+            found = re.findall(r"\d{4}[Qq]([1-4])", right)
+            if found:
+                quarters = [int(q) for q in found]
+            continue
+        parts = left.split(":")
+        if len(parts) != 3 or parts[0] != "pec" or parts[1] == "fuente":
+            continue
+        values = re.findall(r"(-?\d+)(?: PZ)?(?=\s|$)", right)
+        if len(values) != len(quarters):
+            return None
+        for q, value in zip(quarters, values, strict=True):
+            if int(value):
+                got[f"{parts[1]}|{parts[2]}|{q}"] = int(value)
+    return got if quarters else None
 
 
 def fmt_s(value: float | None) -> str:
@@ -395,32 +575,17 @@ def machine(bench: Bench) -> dict:
         "beanquery": py_version("beanquery") if bench.bean_query else NO_INSTALADO,
         "rss_source": "GNU time %M" if os.access(GNU_TIME, os.X_OK) else "os.wait4 (upper bound: includes the runner's RSS)",
         "date": dt.date.today().isoformat(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "-",
     }
 
 
-def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
-    info = machine(bench)
+def per_entry(seconds: float | None, n: int) -> str:
+    return "-" if seconds is None else f"{seconds / n * 1e6:.1f}"
+
+
+def ratio_rows(bench: Bench, sizes: list[int]) -> list[dict]:
     by = {(r.n, r.command): r for r in bench.results}
-    lines = [
-        f"pec benchmark · nproc {info['nproc']} · Python {info['python']} · {info['platform']} · pec {info['pec']}"
-        f" ({info['pec_source']})",
-        f"peers: hledger {info['hledger']} · beancount {info['beancount']} · beanquery {info['beanquery']}",
-        f"wall time: median of {'/'.join(map(str, runs))} runs (after 1 warm-up) · peak RSS: max over runs,"
-        f" from {info['rss_source']} · PEC_HOY={HOY}",
-        "",
-        f"{'N':>9}  {'command':<34} {'median s':>9} {'min s':>8} {'peak RSS MiB':>13}  note",
-    ]
-    for n in sizes:
-        for r in (r for r in bench.results if r.n == n):
-            d = r.as_dict()
-            rss = "-" if d["peak_rss_mib"] is None else f"{d['peak_rss_mib']:.1f}"
-            lines.append(f"{n:>9}  {r.command:<34} {fmt_s(d['median_s']):>9} {fmt_s(d['min_s']):>8} {rss:>13}  {r.note}"
-                         .rstrip())
-        lines.append("")
-    base_n = sizes[0]
-    lines.append(f"{'N':>9}  {'hledger/pec':>11} {'bean/pec':>9} {'hledger/cold':>12} {'bean/cold':>10} "
-                 f"{f'pec N/{base_n}':>10} {f'cold N/{base_n}':>11} {f'N/{base_n}':>7} {'after log/pec':>14}")
-    ratios = []
+    rows = []
     for n in sizes:
         def med(name: str, n: int = n) -> float | None:
             r = by.get((n, name))
@@ -432,29 +597,81 @@ def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
                 return NO_INSTALADO
             return ratio(r.median if r else None, med(against, n))
 
-        row = {
+        cold, warm = med(PEC_COLD), med(PEC_STATUS)
+        rows.append({
             "n": n,
-            "hledger_over_pec": peer("hledger balance -Q", PEC_STATUS),
-            "beanquery_warm_over_pec": peer(BEAN_WARM, PEC_STATUS),
-            "hledger_over_pec_cold": peer("hledger balance -Q", PEC_COLD),
+            "hledger_over_pec_cached": peer(HLEDGER, PEC_STATUS),
+            "hledger_over_pec_cold": peer(HLEDGER, PEC_COLD),
+            "beanquery_warm_over_pec_cached": peer(BEAN_WARM, PEC_STATUS),
             "beanquery_cold_over_pec_cold": peer(BEAN_COLD, PEC_COLD),
-            "pec_over_base": ratio(med(PEC_STATUS), med(PEC_STATUS, base_n)),
-            "pec_cold_over_base": ratio(med(PEC_COLD), med(PEC_COLD, base_n)),
-            "n_over_base": f"{n / base_n:g}",
-            "after_log_over_pec": ratio(med("pec status (after one more log)"), med(PEC_STATUS)),
-        }
-        ratios.append(row)
-        lines.append(f"{n:>9}  {row['hledger_over_pec']:>11} {row['beanquery_warm_over_pec']:>9} "
-                     f"{row['hledger_over_pec_cold']:>12} {row['beanquery_cold_over_pec_cold']:>10} "
-                     f"{row['pec_over_base']:>10} {row['pec_cold_over_base']:>11} {row['n_over_base']:>7} "
-                     f"{row['after_log_over_pec']:>14}")
-    lines += [
-        "ratios of median wall time, > 1 means pec is faster. pec = pec status --trim IV with its caches,",
-        "cold = pec status with .pec/cache deleted; bean = bean-query with its pickle cache (bean/pec) and",
-        "without it (bean/cold); hledger has no cache. pec N/N0 and cold N/N0 against N/N0 show the growth.",
+            "after_pull_over_pec": ratio(med(PEC_PULL), warm),
+            "after_log_over_pec": ratio(med(PEC_AFTER_LOG), warm),
+            "pec_cold_us_per_entry": per_entry(None if cold is None or warm is None else cold - warm, n),
+            "hledger_us_per_entry": per_entry(med(HLEDGER), n),
+            "import_us_per_row": per_entry(med(PEC_IMPORT), n),
+        })
+    return rows
+
+
+RATIO_COLUMNS = (
+    ("hledger/pec", "cached", "hledger_over_pec_cached"),
+    ("hledger/pec", "cold", "hledger_over_pec_cold"),
+    ("bean/pec", "cached", "beanquery_warm_over_pec_cached"),
+    ("bean/pec", "cold", "beanquery_cold_over_pec_cold"),
+    ("pull/pec", "", "after_pull_over_pec"),
+    ("log/pec", "", "after_log_over_pec"),
+    ("µs/entry", "pec cold", "pec_cold_us_per_entry"),
+    ("µs/entry", "hledger", "hledger_us_per_entry"),
+    ("µs/row", "import", "import_us_per_row"),
+)
+RATIO_LEGEND = """\
+Ratios of median wall times in this run, > 1 means pec is faster.
+  cold is like for like: pec status with .pec/cache deleted reads and checks every line, as hledger
+    and bean-query (no pickle cache) parse their whole file; this is the ratio to compare the tools by.
+  cached is what a user sees day to day: pec status reads its cache of per-segment totals, while
+    hledger has no cache (bean-query's pickle cache holds the parsed entries, still summed per query).
+  pull/pec: status right after a git pull brought 1,000 lines into another writer's segment, over
+    the warm status; log/pec: status right after one more pec log, over the warm status.
+  µs/entry: the per-line cost: pec cold = (cold - cached status) / N, the scan alone (plus checking
+    the YAML plan again, whose cache .pec/cache also holds: about 0.15 s, which dominates at small N);
+    hledger = its time / N; import = pec import of the N-row CSV / N. Constant across N = linear."""
+
+
+def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
+    info = machine(bench)
+    width = max(len(r.command) for r in bench.results) if bench.results else 34
+    lines = [
+        f"pec benchmark · nproc {info['nproc']} · Python {info['python']} · {info['platform']} · pec {info['pec']}"
+        f" ({info['pec_source']})",
+        f"peers: hledger {info['hledger']} · beancount {info['beancount']} · beanquery {info['beanquery']}",
+        f"wall and CPU (user+sys) time: median of {'/'.join(map(str, runs))} runs (after 1 warm-up), pec and"
+        " the peers interleaved (A B A B)",
+        f"peak RSS: max over runs, from {info['rss_source']} · PEC_HOY={HOY} · load average at the end:"
+        f" {info['load']}",
+        "",
+        f"{'N':>9}  {'command':<{width}} {'median s':>9} {'min s':>8} {'cpu s':>8} {'peak RSS MiB':>13}  note",
     ]
+    order = {name: i for i, name in enumerate(ROW_ORDER)}
+    for n in sizes:
+        for r in sorted((r for r in bench.results if r.n == n), key=lambda r: order.get(r.command, len(order))):
+            d = r.as_dict()
+            rss = "-" if d["peak_rss_mib"] is None else f"{d['peak_rss_mib']:.1f}"
+            lines.append(f"{n:>9}  {r.command:<{width}} {fmt_s(d['median_s']):>9} {fmt_s(d['min_s']):>8}"
+                         f" {fmt_s(d['cpu_median_s']):>8} {rss:>13}  {r.note}".rstrip())
+        lines.append("")
+    ratios = ratio_rows(bench, sizes)
+    widths = [max(len(a), len(b), 7) for a, b, _ in RATIO_COLUMNS]
+    lines.append(f"{'':>9}  " + " ".join(f"{a:>{w}}" for (a, _, _), w in zip(RATIO_COLUMNS, widths, strict=True)))
+    lines.append(f"{'N':>9}  " + " ".join(f"{b:>{w}}" for (_, b, _), w in zip(RATIO_COLUMNS, widths, strict=True)))
+    for row in ratios:
+        lines.append(f"{row['n']:>9}  " + " ".join(f"{row[k]:>{w}}" for (_, _, k), w in
+                                                     zip(RATIO_COLUMNS, widths, strict=True)))
+    lines += RATIO_LEGEND.splitlines()
+    if bench.checked:
+        lines += ["", "counts checked:", *(f"  {c}" for c in bench.checked)]
     doc = {"machine": info, "sizes": sizes, "runs": runs, "pec_hoy": HOY,
-           "results": [r.as_dict() for r in bench.results], "ratios": ratios, "failures": bench.failures}
+           "results": [r.as_dict() for r in bench.results], "ratios": ratios, "checked": bench.checked,
+           "failures": bench.failures}
     return "\n".join(lines) + "\n", doc
 
 
