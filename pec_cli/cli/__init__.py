@@ -7,6 +7,9 @@ the commands that need them, so ``pec status --format json`` and ``pec log``
 start with none of them.
 """
 
+import sys
+from typing import Any
+
 # isort: off
 # Imported to register their commands, in the order ``pec --help`` lists them.
 from pec_cli.cli.base import app
@@ -15,7 +18,24 @@ from pec_cli.cli import init, plan, log, importing, note, void, listing, status,
 
 
 def main() -> None:
-    app()
+    commands = app.registered_commands
+    app.registered_commands = only_the_named_command(commands, sys.argv[1:2])
+    try:
+        app()
+    finally:
+        app.registered_commands = commands
+
+
+def only_the_named_command(commands: list[Any], first: list[str]) -> list[Any]:
+    """The one command the first argument names exactly, else them all.
+
+    Typer turns every registered command into a click command on each run
+    (inspecting its signature: a few ms for a dozen); ``pec status`` needs
+    only its own. Help, a mistyped or a group's name (``pec plan``) still
+    build them all, so ``pec --help`` lists every command.
+    """
+    named = [c for c in commands if (c.name or c.callback.__name__.replace("_", "-")) in first]
+    return named if len(named) == 1 else commands
 
 
 __all__ = ["app", "main"]
