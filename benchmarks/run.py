@@ -66,7 +66,8 @@ PEC_IMPORT_INTO = "import 10k into this ledger"
 HLEDGER = "hledger balance -Q"
 BEAN_COLD = "bean-query (no pickle cache)"
 BEAN_WARM = "bean-query (its pickle cache)"
-ROW_ORDER = ("pec --help", PEC_COLD, PEC_STATUS, PEC_JSON, PEC_PULL, PEC_LOG, PEC_AFTER_LOG, PEC_IMPORT,
+TYPER_FLOOR = "python -c 'import typer' (floor)"
+ROW_ORDER = (TYPER_FLOOR, "pec --help", PEC_COLD, PEC_STATUS, PEC_JSON, PEC_PULL, PEC_LOG, PEC_AFTER_LOG, PEC_IMPORT,
              PEC_IMPORT_INTO, HLEDGER, BEAN_COLD, BEAN_WARM)
 PULL_LINES = 1000  # lines a git pull brings into another writer's segment, per run
 IMPORT_SMALL = 10_000  # rows of the CSV imported into the generated ledger
@@ -78,6 +79,16 @@ def find_tool(name: str) -> str | None:
     if local.is_file() and os.access(local, os.X_OK):
         return str(local)
     return shutil.which(name)
+
+
+def pec_python(pec: str | None) -> str:
+    """The interpreter that runs the pec script (its #! line), else this one."""
+    try:
+        with open(pec or "", "rb") as handle:
+            first = handle.readline().decode("utf-8", "replace").strip()
+    except OSError:
+        return sys.executable
+    return first[2:].strip() if first.startswith("#!") and os.access(first[2:].strip(), os.X_OK) else sys.executable
 
 
 def tool_version(argv: list[str]) -> str | None:
@@ -209,6 +220,7 @@ class Bench:
         if args.pec_src:
             self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(args.pec_src), os.environ.get("PYTHONPATH")]))
         self.pec = find_tool("pec")
+        self.python = pec_python(self.pec)
         self.hledger = find_tool("hledger")
         self.bean_query = find_tool("bean-query")
         self.has_import = self._has_import()
@@ -244,6 +256,9 @@ class Bench:
             return None
         return sample
 
+    def wanted(self, name: str) -> bool:
+        return not self.args.only or re.search(self.args.only, name) is not None
+
     def interleave(self, n: int, cases: list[Case], runs: int) -> None:
         """A B A B: one untimed round, then ``runs`` rounds each running every case once, in order.
 
@@ -254,7 +269,7 @@ class Bench:
         for case in cases:
             case.result = Result(n, case.name, case.peer)
             self.results.append(case.result)
-            if self.args.only and not re.search(self.args.only, case.name):
+            if not self.wanted(case.name):
                 case.result.note = "omitido (--only)"
             else:
                 live.append(case)
@@ -304,9 +319,10 @@ class Bench:
             shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
 
         ws_log = tmp / "ws-log"
-        shutil.copytree(ws, ws_log)
         pull = Pull(self, ws, tmp / "ws-pull", meta["writers"][1 % len(meta["writers"])])
         cases = [
+            # what any pec command pays before its own code: Python, site and typer
+            Case(TYPER_FLOOR, [self.python, "-c", "import typer"], tmp / "floor.out"),
             Case("pec --help", [pec, "--help"], tmp / "help.out"),
             # without pec's caches (a fresh clone): reads every line, as the peers do;
             # it also leaves the caches rebuilt for the warm rows that follow it
@@ -331,8 +347,11 @@ class Bench:
         for case in [c for c in cases if c.name in missing and missing[c.name] is None]:
             cases.remove(case)
             self.results.append(Result(n, case.name, peer=True, note=NO_INSTALADO))
-        run_child([pec, "status", "--root", str(ws_log)], self.env, args.timeout, tmp / "after.out")  # warm caches
-        pull.start()
+        if self.wanted(PEC_LOG) or self.wanted(PEC_AFTER_LOG):
+            shutil.copytree(ws, ws_log)
+            run_child([pec, "status", "--root", str(ws_log)], self.env, args.timeout, tmp / "after.out")  # warm caches
+        if self.wanted(PEC_PULL):
+            pull.start()
         self.interleave(n, cases, runs)
         self.check_results(n, tmp, meta, pull)
         if n <= args.verify_max:
@@ -386,7 +405,8 @@ class Bench:
             shutil.copyfile(ws / "plan" / "2024.yaml", ws_imp / "plan" / "2024.yaml")
 
         into = tmp / "ws-into"
-        shutil.copytree(ws, into)
+        if self.wanted(PEC_IMPORT_INTO):
+            shutil.copytree(ws, into)
         sizes = {p: p.stat().st_size for p in (into / "ledger").rglob("*.jsonl")}
 
         def restore(_k: int) -> None:

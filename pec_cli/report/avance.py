@@ -127,13 +127,16 @@ def _points(cumplimiento: float | None, programado: float) -> float | None:
 class _ActivityData:
     """The tally's numbers for one activity, indexed for window sums."""
 
-    def __init__(self, act: Activity, totals: Tally, corte: dt.date) -> None:
+    def __init__(self, act: Activity, totals: Tally, corte: dt.date,
+                 counts: list[tuple[str, str, int]] | None = None) -> None:
         self.act = act
         self.requests = requests_of(act, totals, corte)
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
-        for (activity, tipo, fecha), count in totals.counts.items():
-            if activity == act.id and tipo in self.by_tipo and lo <= fecha <= hi and count:
+        if counts is None:
+            counts = counts_by_activity(totals).get(act.id, [])
+        for tipo, fecha, count in counts:
+            if tipo in self.by_tipo and lo <= fecha <= hi:
                 self.by_tipo[tipo][fecha] = count
         # per series: (fecha, the day's value), sorted by date, inside the window
         series = totals.series(act.id, act.default_tipo)
@@ -206,8 +209,18 @@ def _window_figures(
     return meta, cumplimiento, por_tipo[act.default_tipo], por_tipo, series
 
 
-def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date) -> ActivityReport:
-    data = _ActivityData(act, totals, corte)
+def counts_by_activity(totals: Tally) -> dict[str, list[tuple[str, str, int]]]:
+    """The non-zero counts as (tipo, fecha, count) per activity: one pass over the tally, not one per activity."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for (activity, tipo, fecha), count in totals.counts.items():
+        if count:
+            out.setdefault(activity, []).append((tipo, fecha, count))
+    return out
+
+
+def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date,
+                     counts: list[tuple[str, str, int]] | None = None) -> ActivityReport:
+    data = _ActivityData(act, totals, corte, counts)
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         start, end = quarter_bounds(plan.vigencia, k)
@@ -267,7 +280,9 @@ def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
         raise ValueError(f"quarter must be 1-4, not {quarter}")
     corte = cutoff(plan, quarter, today)
     totals = tally.totals()
-    activities = tuple(_activity_report(plan, act, totals, quarter, corte) for act in plan.actividades)
+    counts = counts_by_activity(totals)
+    activities = tuple(_activity_report(plan, act, totals, quarter, corte, counts.get(act.id, []))
+                       for act in plan.actividades)
     lines = tuple(
         _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter)
         for line in plan.lineas
