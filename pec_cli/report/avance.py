@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pec_cli.ledger.requests import by_area, requests_of
+from pec_cli.ledger.requests import by_area_counted, request_counts
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from pec_cli.report.mediciones import Medicion, other_series
@@ -130,7 +130,7 @@ class _ActivityData:
     def __init__(self, act: Activity, totals: Tally, corte: dt.date,
                  counts: list[tuple[str, str, int]] | None = None) -> None:
         self.act = act
-        self.requests = requests_of(act, totals, corte)
+        self.requests, self.first_request = request_counts(act, totals, corte)
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         if counts is None:
@@ -149,7 +149,7 @@ class _ActivityData:
 
     def atendidas(self, start: str, end: str) -> int:
         """Requests dated in the window and answered by the corte (whenever the answer was published)."""
-        return sum(1 for r in self.requests if r.respondida is not None and start <= r.fecha.isoformat() <= end)
+        return sum(n for (fecha, _area, done), n in self.requests.items() if done and start <= fecha <= end)
 
     def value_before(self, red: str, day: str) -> float | None:
         """The last measurement dated strictly before ``day``."""
@@ -244,7 +244,7 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                 break
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
-    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area(data.requests),
+    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area_counted(data.requests, data.first_request),
                           other_series(act, totals, plan.inicio, corte))
 
 
