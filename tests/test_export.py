@@ -693,7 +693,10 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
             rows.append(dict(zip(head, cells, strict=True)))
         return rows
 
-    redes = {r["Red"]: r for r in table("Redes", "Actividad")}
+    rows = table("Redes", "Actividad")
+    redes = {r["Red"]: r for r in rows if r["Serie"] == "Medición de seguidores"}
+    interaccion = [r for r in rows if r["Serie"] == "Medición de interacción (Me gusta)"]
+    assert len(interaccion) == 5 and all(r["% que cuenta"] is None for r in interaccion)  # shown, never counted
     # instagram 12000 -> 12350: +350 of the 350 programmed to June; facebook 8000 -> 8140: 40 %
     assert (redes["Instagram"]["Línea base"], redes["Instagram"]["Último valor"], redes["Instagram"]["Crecimiento"]) == (12000, 12350, 350)
     assert redes["Instagram"]["Meta a la fecha"] == 350 and redes["Instagram"]["Meta anual"] == 700
@@ -789,3 +792,27 @@ def test_what_a_reader_noticed_in_the_html_and_the_detail(ledger_ws, tmp_path):
     detail = out.read_text(encoding="utf-8")
     assert "del 2024-04-01 al 2024-06-28" in detail  # the corte, not the quarter's last day
     assert "Revista Gestión USPEC · Publicación" in detail  # names, not ids
+
+
+def test_interaction_and_requests_per_area_in_every_format(tmp_path):
+    """Issue 12: interacción shown beside followers, and solicitudes by área, in the board, the
+    minutes, the HTML and the workbook (never counted in the avance)."""
+    from openpyxl import load_workbook
+
+    root = make_workspace(tmp_path / "ws")
+    for day, value in (("2024-03-01", 1000), ("2024-06-01", 2200)):
+        ok(pec(root, "log", "seguidores", "--tipo", "interaccion", "--red", "instagram", "--valor", str(value), "--fecha", day))
+    request = ok(pec(root, "log", "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-05-02")).strip()
+    ok(pec(root, "log", "internas", "--titulo", "Boletín", "--atiende", request, "--fecha", "2024-05-03"))
+    before = status(root, "II")
+    board = ok(pec(root, "status", "--trim", "II", env={"COLUMNS": "100"})).replace("\n  ", " ")
+    assert "instagram +1200" in board and "Jurídica 1 atendidas de 1" in board
+    md = ok(pec(root, "status", "--trim", "II", "--format", "markdown"))
+    assert "instagram +1200" in md and "Jurídica 1 atendidas de 1" in md
+    html = export(root, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
+    assert "<caption>Medición de interacción (Me gusta)</caption>" in html and "<td>Jurídica</td>" in html
+    wb = load_workbook(export(root, tmp_path / "s.xlsx", "xlsx", "--trim", "II"))
+    cells = [c for row in wb["Redes"].iter_rows(values_only=True) for c in row]
+    assert "Medición de interacción (Me gusta)" in cells and 1200 in cells and "Jurídica" in cells
+    seguidores = next(a for a in before["actividades"] if a["id"] == "seguidores")
+    assert seguidores["acumulado"]["cumplimiento"] == 0  # interaction never enters the avance

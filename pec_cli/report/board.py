@@ -17,7 +17,7 @@ from typing import NamedTuple
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.numbers import as_typed, pct
 from pec_cli.report.screen import Screen, Segment
-from pec_cli.report.table import LEGEND_CELLS, LEGEND_QUARTERS, SYMBOLS, Cell, Kind, Row, Table, cell_text
+from pec_cli.report.table import LEGEND_CELLS, LEGEND_QUARTERS, SYMBOLS, Cell, Kind, Row, Table, cell_text, detail_lines
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
 MAX_WIDTH = 110  # past this a wider board is only harder to read
@@ -211,7 +211,8 @@ def board_lines(table: Table, screen: Screen) -> list[Line]:
             heading = fit(heading, min(len(heading), total), glyphs.ellipsis)
             lines.append([(heading, "bold"), (glyphs.rule * (min(total, lay.width) - len(heading)), "dim")])
         lines.append(board_row(table, lay, row, glyphs))
-    return lines + _details(table, total) + _legend(table, lay, total)
+    extra = [line for text in detail_lines(table) for line in wrap(text, total)]
+    return lines + _details(table, total) + _legend(table, lay, total) + ([[], *extra] if extra else [])
 
 
 def print_board(table: Table) -> None:

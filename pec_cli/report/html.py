@@ -29,6 +29,7 @@ from pec_cli.report.table import (
     Column,
     Kind,
     Row,
+    SeriesRow,
     Table,
     cell_text,
 )
@@ -406,7 +407,23 @@ def _ficha(act: Row) -> str:
 
 
 def _series(act: Row) -> str:
-    if not act.series:
+    """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
+    tables = [_series_table(act.cuenta if act.otras_series else "", act.series)]
+    tables += [_series_table(name, rows) for name, rows in act.otras_series]
+    return "".join(tables)
+
+
+def _requests(act: Row) -> str:
+    if not act.solicitudes:
+        return ""
+    rows = "".join(f'<tr><td>{esc(a.area)}</td><td class="n">{a.recibidas}</td><td class="n">{a.atendidas}</td></tr>'
+                   for a in act.solicitudes)
+    return ('<table class="evid"><thead><tr><th>Solicitudes por área</th><th class="n">Recibidas</th>'
+            f'<th class="n">Atendidas</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def _series_table(caption: str, series: tuple[SeriesRow, ...]) -> str:
+    if not series:
         return ""
 
     def number(value: float | None) -> str:
@@ -416,10 +433,11 @@ def _series(act: Row) -> str:
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
         f'<td class="n">{esc(number(s.meta))}</td>'
         f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
-        for s in act.series
+        for s in series
     )
+    head = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (
-        '<table class="evid"><thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
+        f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
         f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento</th></tr></thead><tbody>{rows}</tbody></table>'
     )
 
@@ -453,7 +471,7 @@ def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos:
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(act)}{_months(act)}</div>"
         f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo)}</div></div>'
-        f"{_series(act)}{_observations(act.observaciones)}</div>"
+        f"{_series(act)}{_requests(act)}{_observations(act.observaciones)}</div>"
         f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}</article>"
     )
 

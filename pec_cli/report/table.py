@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report
+from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import r2
 
 
@@ -90,6 +91,14 @@ class SeriesRow(NamedTuple):
         return None if self.cumplimiento is None else max(0.0, min(100.0, self.cumplimiento))
 
 
+class AreaRow(NamedTuple):
+    """The requests of one área to the corte, and how many were answered."""
+
+    area: str
+    recibidas: int
+    atendidas: int
+
+
 class MonthRow(NamedTuple):
     mes: str  # AAAA-MM
     realizadas: int
@@ -121,6 +130,9 @@ class Row(NamedTuple):
     por_tipo: tuple[tuple[str, str, int], ...] = ()  # (tipo id, tipo name, count) to the corte
     series: tuple[SeriesRow, ...] = ()
     meses: tuple[MonthRow, ...] = ()
+    otras_series: tuple[tuple[str, tuple[SeriesRow, ...]], ...] = ()  # a gauge's other measured tipos (interacción)
+    solicitudes: tuple[AreaRow, ...] = ()
+    otras_texto: tuple[str, ...] = ()  # the other series in words, as the board and the minutes say them
 
     @property
     def is_line(self) -> bool:
@@ -232,6 +244,18 @@ class Table(NamedTuple):
         return [by_key[c.key] for c in self.columns(counts)]
 
 
+def detail_lines(table: Table) -> list[str]:
+    """What a cell cannot hold, in sentences for the board and the minutes: a gauge's other
+    measured series (interacción) and the requests per área."""
+    out: list[str] = []
+    for act in table.activities():
+        out += [f"{act.id}: {line}" for line in act.otras_texto]
+        if act.solicitudes:
+            parts = [f"{a.area} {a.atendidas} atendidas de {a.recibidas}" for a in act.solicitudes]
+            out.append(f"Solicitudes por área ({act.id}, al {table.corte.isoformat()}): " + "; ".join(parts) + ".")
+    return out
+
+
 def notes_text(row: Row) -> str:
     """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``."""
     return "; ".join(f"Trim. {q}: {text}" for q, text in row.observaciones)
@@ -260,6 +284,7 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
     act = rep.activity
     acum = rep.acumulado
     names = {t.id: t.nombre for t in act.tipos}
+    networks = {s.id: s.nombre for s in act.series}
     series = tuple(
         SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
         for s in act.series
@@ -275,6 +300,15 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
         meta_piezas=act.meta, unidad=act.unidad, meta_texto=act.meta_texto,
         por_tipo=tuple((t, names.get(t, t), n) for t, n in acum.por_tipo.items()),
         series=series, meses=tuple(MonthRow(m, n, act.meta_mensual) for m, n in rep.meses.items()),
+        otras_series=tuple(
+            (names.get(tipo, tipo), tuple(
+                SeriesRow(m.red, networks.get(m.red, m.red), m.inicio, m.fin, m.meta, r2(m.cumplimiento),
+                          m.sin_medicion, m.meta)
+                for m in rows))
+            for tipo, rows in rep.mediciones.items()
+        ),
+        solicitudes=tuple(AreaRow(area, row["recibidas"], row["atendidas"]) for area, row in rep.solicitudes.items()),
+        otras_texto=tuple(mediciones_text(act, mediciones_to_dict(rep.mediciones))) if rep.mediciones else (),
     )
 
 
