@@ -9,9 +9,12 @@ For an activity and quarter k with programación p_k:
   acumulado at q = formula over vigencia start .. end of q (meta x P / 100,
   P = p_1 + ... + p_q), x P / 100, capped at P, floored at 0;
   semáforo on acumulado / P against the plan's thresholds.
+A gauge with several series (networks) computes the formula per series and
+takes the mean of each series' cumplimiento clamped to 0..100 (a fall counts 0,
+an overshoot 100); the unclamped per-series figure is kept as detail.
 A line's cumplimiento is the (weighted) mean of its activities' cumplimiento,
-each capped at 100, skipping "no aplica"; its logrado and acumulado follow from
-its own programación.
+each clamped to 0..100 as its cell shows it, skipping "no aplica"; its logrado
+and acumulado follow from its own programación.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class SeriesFigures(NamedTuple):
+    """One network of a gauge: ``cumplimiento`` unclamped (the detail shown: a fall is
+    negative, an overshoot above 100); :func:`clamp` of it is what the mean counts."""
+
     inicio: float | None
     fin: float | None
     meta: float | None
@@ -113,11 +119,16 @@ def semaforo(plan: Plan, logrado: float | None, programado: float) -> str | None
     return "rojo"
 
 
+def clamp(cumplimiento: float) -> float:
+    """A cumplimiento as it counts towards a mean: 0..100 (SPEC §3)."""
+    return max(0.0, min(cumplimiento, 100.0))
+
+
 def _points(cumplimiento: float | None, programado: float) -> float | None:
     """Percentage points of the annual meta: min(c, 100) x p / 100, floored at 0."""
     if cumplimiento is None or programado <= 0:
         return None
-    return max(0.0, min(cumplimiento, 100.0)) * programado / 100.0
+    return clamp(cumplimiento) * programado / 100.0
 
 
 class _ActivityData:
@@ -192,7 +203,7 @@ def _window_figures(
         c = act.formula.evaluate({**values, "meta": s_meta, "inicio": inicio, "fin": fin})
         series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False)
         if c is not None:
-            results.append(c)
+            results.append(clamp(c))  # one network's overshoot never hides another's fall
     cumplimiento = sum(results) / len(results) if results else None
     return meta, cumplimiento, por_tipo[act.default_tipo], por_tipo, series
 
@@ -226,13 +237,14 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
 
 
 def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:
-    """Weighted mean of the activities' cumplimiento, each capped at 100; skips None."""
+    """Weighted mean of the activities' cumplimiento, each clamped to 0..100 (as its
+    cell shows it); skips None."""
     total = weight = 0.0
     for rep in reports:
         figures = rep.acumulado if pick is None else rep.trimestres[pick]
         if figures.cumplimiento is None:
             continue
-        total += min(figures.cumplimiento, 100.0) * rep.activity.peso
+        total += clamp(figures.cumplimiento) * rep.activity.peso
         weight += rep.activity.peso
     return total / weight if weight else None
 

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from pec_cli.plan.model import QUARTERS
-from pec_cli.report.avance import Figures, Report
+from pec_cli.report.avance import Figures, Report, clamp
 
 
 def r2(value: float | None) -> float | None:
@@ -42,6 +42,8 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
             key: {
                 "inicio": s.inicio, "fin": s.fin, "meta": r2(s.meta),
                 "cumplimiento": r2(s.cumplimiento), "sin_medicion": s.sin_medicion,
+                # what this network adds to the activity's mean (SPEC §3): 0..100
+                "cumplimiento_acotado": r2(None if s.cumplimiento is None else clamp(s.cumplimiento)),
             }
             for key, s in fig.series.items()
         }
@@ -145,10 +147,20 @@ def seguimiento_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
         for act_id in line["actividades"]:
             act = by_id[act_id]
             notes = "; ".join(
-                f"Trim. {q}: {text}" for q in QUARTERS for text in act["observaciones"].get(q, [])
+                [*(d[0].upper() + d[1:] for d in series_detail(act)), *(f"Trim. {q}: {text}" for q in QUARTERS for text in act["observaciones"].get(q, []))]
             )
             rows.append(_row(act, act["nombre"], act["formula"], "actividad", notes))
     return rows
+
+
+def series_detail(act: dict[str, Any]) -> list[str]:
+    """A gauge's unclamped per-network acumulado, the detail beside its row (SPEC §3):
+    ``["por red (acumulado, sin tope; ...): instagram 250,0 %, twitter -12,5 %"]`` or ``[]``."""
+    series = act["acumulado"].get("series")
+    if not series:
+        return []
+    parts = [f"{red} {'sin medición' if s['sin_medicion'] else pct(s['cumplimiento'], 1)}" for red, s in series.items()]
+    return [f"por red (acumulado, sin tope; en la cifra cada red cuenta de 0 a 100 %): {', '.join(parts)}"]
 
 
 def _row(item: dict[str, Any], name: str, indicador: str, kind: str, notes: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from rich.text import Text
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.avance import Report
-from pec_cli.report.render import pct, report_to_dict
+from pec_cli.report.render import pct, report_to_dict, series_detail
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
 MAX_WIDTH = 110  # past this a wider board is only harder to read
@@ -133,7 +133,9 @@ def _realizadas(act: dict[str, Any]) -> str:
 def _wrap(text: str, width: int, style: str = "") -> list[Text]:
     import textwrap
 
-    return [Text(line, style=style) for line in textwrap.wrap(text, width, subsequent_indent="  ")]
+    glued = text.replace(" %", "\x00%")  # never split a number from its %
+    lines = textwrap.wrap(glued, width, subsequent_indent="  ")
+    return [Text(line.replace("\x00%", " %"), style=style) for line in lines]
 
 
 def status_lines(report: Report, width: int, ascii_only: bool = False) -> list[Text]:
@@ -202,10 +204,8 @@ def _details(doc: dict[str, Any], width: int) -> list[Text]:
     """What the board cannot show in a cell: per-network gauges, monthly counts, observaciones."""
     out: list[Text] = []
     for act in doc["actividades"]:
-        series = act["acumulado"].get("series")
-        if series:
-            parts = [f"{red} {'sin medición' if s['sin_medicion'] else pct(s['cumplimiento'], 1)}" for red, s in series.items()]
-            out += _wrap(f"{act['id']} por red (acumulado): " + ", ".join(parts) + ".", width)
+        for detail in series_detail(act):
+            out += _wrap(f"{act['id']} {detail}.", width)
         meses = act.get("meses")
         if meses:
             meta = next(iter(meses.values()))["meta"]
