@@ -54,3 +54,66 @@ def test_every_export_shows_the_unclamped_figure_per_network(pec, gauge_ws, tmp_
     else:
         text = out.read_text(encoding="utf-8-sig")
     assert "instagram 500,0 %" in text and "twitter -285,7 %" in text
+
+
+# ---------------------------------------------------------------- 2. gauge values are counts
+
+
+def ledger_bytes(ws: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in (ws / "ledger").rglob("*.jsonl")}
+
+
+def refused(result, *fragments: str) -> str:
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+    return result.stderr
+
+
+@pytest.mark.parametrize(("typed", "likely"), [("18,600", "18600"), ("18.600,5", "18600"), ("1520,5", "1520")])
+def test_a_gauge_value_is_a_whole_count(pec, ws, typed, likely):
+    before = ledger_bytes(ws)
+    refused(pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", typed),
+            f"«{typed}»", f"¿quiso decir {likely}?")
+    assert ledger_bytes(ws) == before
+    ok(pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", "18.600"))
+    assert json.loads(ok(pec("list", "--format", "json")))[0]["valor"] == 18600
+
+
+def test_a_probable_typo_is_refused_unless_confirmed(pec, ws):
+    ok(pec("log", "seguidores", "--fecha", "2024-05-31", "--red", "instagram", "--valor", "18600"))
+    before = ledger_bytes(ws)
+    refused(pec("log", "seguidores", "--fecha", "2024-06-30", "--red", "instagram", "--valor", "1860"),
+            "menos de la mitad", "18600, del 2024-05-31", "--confirmar")
+    refused(pec("log", "seguidores", "--fecha", "2024-06-30", "--red", "instagram", "--valor", "186000"),
+            "más del triple", "18600, del 2024-05-31")
+    assert ledger_bytes(ws) == before
+    ok(pec("log", "seguidores", "--fecha", "2024-06-30", "--red", "instagram", "--valor", "1860", "--confirmar"))
+    ok(pec("log", "seguidores", "--fecha", "2024-06-30", "--red", "facebook", "--valor", "1860"))  # no previous
+
+
+def test_import_checks_measurements_in_date_order_all_or_nothing(pec, ws, tmp_path):
+    ok(pec("log", "seguidores", "--fecha", "2024-03-01", "--red", "instagram", "--valor", "1000"))
+    before = ledger_bytes(ws)
+    csv_path = tmp_path / "redes.csv"
+    # in date order 1000 -> 2000 (Apr) -> 3500 (Jun) is plausible; row 2 against the ledger alone is not
+    csv_path.write_text("actividad;fecha;red;valor\nseguidores;01/06/2024;instagram;3500\n"
+                        "seguidores;01/04/2024;instagram;2000\nseguidores;15/06/2024;instagram;350\n"
+                        "revista;2024-04-01;;\n", encoding="utf-8")
+    stderr = refused(pec("import", str(csv_path)), "fila 4, columna valor", "menos de la mitad", "3500, del 2024-06-01")
+    assert "fila 2," not in stderr and "fila 3," not in stderr
+    assert ledger_bytes(ws) == before  # all or nothing
+    csv_path.write_text("actividad;fecha;red;valor;confirmar\nseguidores;01/06/2024;instagram;3500;\n"
+                        "seguidores;01/04/2024;instagram;2000;\nseguidores;15/06/2024;instagram;350;sí\n",
+                        encoding="utf-8")
+    assert "Importadas 3 entradas" in ok(pec("import", str(csv_path)))
+
+
+def test_import_confirmar_option_accepts_every_jump(pec, ws, tmp_path):
+    ok(pec("log", "seguidores", "--fecha", "2024-03-01", "--red", "tiktok", "--valor", "1000"))
+    csv_path = tmp_path / "redes.csv"
+    csv_path.write_text("actividad,fecha,red,valor\nseguidores,2024-04-01,tiktok,\"18,600\"\n", encoding="utf-8")
+    refused(pec("import", str(csv_path)), "fila 2, columna valor", "¿quiso decir 18600?")
+    csv_path.write_text("actividad,fecha,red,valor\nseguidores,2024-04-01,tiktok,18600\n", encoding="utf-8")
+    refused(pec("import", str(csv_path)), "más del triple", "1000, del 2024-03-01")
+    assert "Importadas 1 entrada" in ok(pec("import", str(csv_path), "--confirmar"))

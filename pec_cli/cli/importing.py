@@ -13,6 +13,7 @@ from pec_cli.errors import PecError, reason
 @app.command("import", cls=SpanishCommand)
 def import_csv(
     archivo: Annotated[Path, typer.Argument(metavar="ARCHIVO.csv", help="CSV con columnas actividad, fecha, titulo, tipo, ...")],
+    confirmar: Annotated[bool, typer.Option("--confirmar", help="Aceptar las mediciones que se alejan mucho de la anterior (o marque la columna confirmar de cada fila).")] = False,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -26,7 +27,8 @@ def import_csv(
         data = archivo.read_bytes()
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
-    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn)
+    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn,
+                         series_of=lambda act: ctx.tally().totals().series(act), confirmar=confirmar)
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 

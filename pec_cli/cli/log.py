@@ -22,6 +22,7 @@ def log(
     red: Annotated[str | None, typer.Option(metavar="RED", help="Red social medida (para una medición): instagram, twitter, tiktok, facebook, youtube.")] = None,
     valor: Annotated[str | None, typer.Option(metavar="NÚMERO", help="Valor medido, p. ej. seguidores (para una medición).")] = None,
     nota: Annotated[str | None, typer.Option(metavar="TEXTO", help="Nota libre.")] = None,
+    confirmar: Annotated[bool, typer.Option("--confirmar", help="Registrar una medición aunque se aleje mucho de la anterior (menos de la mitad o más del triple).")] = False,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -42,6 +43,10 @@ def log(
 
         complete_fields(act, fields, ctx.today)
     record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())
+    if "valor" in record and "red" in record and not confirmar:
+        from pec_cli.ledger.records import check_jump
+
+        check_jump(record, ctx.tally().totals().series(act.id).get(record["red"], []))
     if evidencia is not None:
         from pec_cli.ledger.evidence import store_evidence
 

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_date, parse_number, plain_id, resolve_tipo
+from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_count, parse_date, plain_id, resolve_tipo
 from pec_cli.plan.model import Activity
 
 
@@ -43,10 +43,7 @@ def _network(act: Activity) -> Callable[[str], str]:
 
 
 def _value(answer: str) -> str:
-    number = parse_number(answer)
-    if number < 0:
-        raise PecError("El valor debe ser un número positivo.")
-    return answer
+    return str(parse_count(answer))
 
 
 def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date) -> None:

@@ -24,10 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.records import build_piece
+from pec_cli.ledger.records import build_piece, jump_problem
 from pec_cli.plan.model import Plan, iso_date
 
 COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+FLAGS = ("confirmar",)  # per-row yes/no columns: not part of a row's identity (``importe``)
+_YES = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
+_NO = {"", "no", "n", "0", "false", "falso"}
+Series = dict[str, list[tuple[str, float]]]
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 MAX_ERRORS = 200
@@ -82,12 +86,53 @@ def _key(canonical: str, occurrence: int) -> str:
     return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
 
 
-def check_import(
-    plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
-    warn: Callable[[list[str]], None],
-) -> ImportBatch:
-    """Check every row; the records to append, or a PecError listing every problem."""
-    text = decode_csv(data, name, warn)
+def _confirmed(cell: str) -> bool:
+    """A ``confirmar`` cell: sí/x/1 or empty/no; a refusal for anything else."""
+    key = cell.strip().lower()
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise PecError("Escriba «sí» (o x) para confirmar la medición, o deje la celda vacía.", field="confirmar")
+
+
+def jump_errors(
+    records: list[dict[str, Any]], rows: list[int], confirmed: list[bool], name: str,
+    series_of: Callable[[str], Series],
+) -> list[str]:
+    """Measurements that jump too far from the network's previous one, checked in date order
+    against the ledger (``series_of(activity)``) and the earlier rows; a refused row is not
+    a previous for the next."""
+    order = sorted((r["fecha"], rows[i], i) for i, r in enumerate(records) if "valor" in r and "red" in r)
+    ledger: dict[str, Series] = {}
+    last_row: dict[tuple[str, str], tuple[str, float]] = {}
+    errors: list[str] = []
+    for fecha, number, i in order:
+        record = records[i]
+        act, red = record["actividad"], record["red"]
+        if act not in ledger:
+            ledger[act] = series_of(act)
+        previous, row = _last_on(ledger[act].get(red, []), fecha), last_row.get((act, red))
+        if row is not None and (previous is None or row[0] >= previous[0]):
+            previous = row  # of the same day, a row is recorded after what the ledger holds
+        problem = None if confirmed[i] else jump_problem(red, record["valor"], previous)
+        if problem:
+            errors.append(f"{name}: fila {number}, columna valor: el valor {problem}; ¿es un error de digitación? "
+                          "Corríjalo, o escriba «sí» en la columna confirmar (o importe con --confirmar)")
+            continue
+        last_row[(act, red)] = (fecha, record["valor"])
+    return errors
+
+
+def _last_on(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] | None:
+    import bisect
+
+    at = bisect.bisect_right(series, (fecha, float("inf")))
+    return series[at - 1] if at else None
+
+
+def _read_header(text: str, name: str) -> tuple[Any, list[str]]:
+    """The CSV reader past its header, and the header's column names (checked)."""
     if not text.strip():
         raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
@@ -96,20 +141,33 @@ def check_import(
     except csv.Error as exc:
         raise PecError(f"El archivo {name} no es un CSV legible ({exc}); guárdelo de nuevo como CSV.") from None
     columns = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
-    unknown = [h for h in columns if h not in COLUMNS]
+    unknown = [h for h in columns if h not in COLUMNS and h not in FLAGS]
     if unknown:
         raise PecError(
-            f"La columna «{unknown[0]}» de {name} no existe; las columnas válidas son: {', '.join(COLUMNS)}."
+            f"La columna «{unknown[0]}» de {name} no existe; las columnas válidas son: {', '.join(COLUMNS + FLAGS)}."
         )
     if "actividad" not in columns:
         raise PecError(f"Falta la columna «actividad» en {name}; añádala con el id de la actividad de cada fila.")
     if len(set(columns)) != len(columns):
         raise PecError(f"{name} repite una columna; deje una sola de cada nombre.")
+    return reader, columns
+
+
+def check_import(
+    plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
+    warn: Callable[[list[str]], None], series_of: Callable[[str], Series] | None = None, confirmar: bool = False,
+) -> ImportBatch:
+    """Check every row; the records to append, or a PecError listing every problem. With
+    ``series_of`` (an activity's measurements in the ledger) each measurement is checked
+    against the network's previous one, unless ``confirmar`` or its row's cell says so."""
+    reader, columns = _read_header(decode_csv(data, name, warn), name)
     errors: list[str] = []
     records: list[dict[str, Any]] = []
     evidence: list[tuple[int, Path]] = []
     seen: dict[str, int] = {}
     rows = 0
+    row_numbers: list[int] = []
+    confirmed: list[bool] = []
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -130,6 +188,7 @@ def check_import(
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
                 if iso_date(fields["fecha"]) is None:
                     raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
+                row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
                 record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
@@ -148,8 +207,12 @@ def check_import(
                 evidence.append((len(records), source))
             record["importe"] = key
             records.append(record)
+            row_numbers.append(number)
+            confirmed.append(row_confirmed)
     except csv.Error as exc:
         errors.append(f"{name}: fila {reader.line_num}: CSV mal formado ({exc})")
+    if series_of is not None:
+        errors += jump_errors(records, row_numbers, confirmed, name, series_of)
     if errors:
         count = len(errors)
         raise PecError(

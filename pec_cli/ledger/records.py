@@ -29,15 +29,80 @@ FIELD_NAMES = {
 
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
 def parse_number(text: str) -> float:
-    """A number as people in Colombia type it: 1520, 1.520 (thousands) or 1520,5; ValueError otherwise."""
+    """A number as people in Colombia type it: 1520, 1.520 (thousands), 1520,5 or 1.520,5; ValueError otherwise."""
     value = text.strip().replace(" ", "")
     if _THOUSANDS.match(value):
         value = value.replace(".", "")
     return float(value.replace(",", "."))
+
+
+_ENGLISH_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _count_refusal(valor: Any, likely: int, why: str) -> PecError:
+    return PecError(
+        f"El valor «{valor}» no sirve: {why}; ¿quiso decir {likely}?", field="valor"
+    )
+
+
+def parse_count(valor: Any) -> int:
+    """A gauge value as a count: a whole number >= 0 (1520 or 1.520), or a refusal suggesting
+    the likely number (``18,600`` -> 18600, ``18.600,5`` -> 18600)."""
+    if isinstance(valor, bool):
+        raise PecError(f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor")
+    text = str(valor).strip().replace(" ", "")
+    if isinstance(valor, str) and _ENGLISH_THOUSANDS.match(text):
+        likely = int(text.split(".")[0].replace(",", ""))
+        raise _count_refusal(valor, likely, "en Colombia la coma no separa miles y una medición es un número entero")
+    try:
+        number = parse_number(text) if isinstance(valor, str) else float(valor)
+    except (TypeError, ValueError):
+        raise PecError(
+            f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
+        ) from None
+    if not math.isfinite(number) or number < 0:
+        raise PecError(f"El valor «{valor}» no es válido: debe ser un número entero, 0 o mayor.", field="valor")
+    if not number.is_integer():
+        raise _count_refusal(valor, round(number), "una medición es un conteo, un número entero sin decimales")
+    return int(number)
+
+
+def previous_measure(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] | None:
+    """The measurement a new one of ``fecha`` follows: the latest dated on or before it."""
+    found = None
+    for day, value in series:
+        if day > fecha:
+            break
+        found = (day, value)
+    return found
+
+
+def jump_problem(red: str, valor: float, previous: tuple[str, float] | None) -> str | None:
+    """Why ``valor`` looks like a typo against the network's previous measurement, or None:
+    below half of it, or above three times it (SPEC §3). A previous 0 has no ratio."""
+    if previous is None or previous[1] <= 0:
+        return None
+    day, before = previous
+    shown = f"{before:g}" if not float(before).is_integer() else str(int(before))
+    if valor < before / 2:
+        return f"{valor} es menos de la mitad de la medición anterior de {red} ({shown}, del {day})"
+    if valor > before * 3:
+        return f"{valor} es más del triple de la medición anterior de {red} ({shown}, del {day})"
+    return None
+
+
+def check_jump(record: dict[str, Any], series: list[tuple[str, float]]) -> None:
+    """Refuse a measurement that jumps too far from the network's previous one (``pec log``)."""
+    problem = jump_problem(record["red"], record["valor"], previous_measure(series, record["fecha"]))
+    if problem:
+        raise PecError(
+            f"El valor {problem}: ¿es un error de digitación? Corrija --valor, o repita con --confirmar si es correcto.",
+            field="valor",
+        )
 
 
 def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
@@ -115,15 +180,7 @@ def build_piece(
     if valor not in (None, ""):
         if not act.series:
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
-        try:
-            number = parse_number(str(valor)) if not isinstance(valor, int | float) else float(valor)
-        except ValueError:
-            raise PecError(
-                f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
-            ) from None
-        if not math.isfinite(number) or number < 0:
-            raise PecError(f"El valor «{valor}» no es válido: debe ser un número positivo.", field="valor")
-        record["valor"] = int(number) if number.is_integer() else number
+        record["valor"] = parse_count(valor)
     evidencia = fields.get("evidencia")
     if evidencia:
         record["evidencia"] = evidencia
