@@ -117,3 +117,45 @@ def test_import_confirmar_option_accepts_every_jump(pec, ws, tmp_path):
     csv_path.write_text("actividad,fecha,red,valor\nseguidores,2024-04-01,tiktok,18600\n", encoding="utf-8")
     refused(pec("import", str(csv_path)), "más del triple", "1000, del 2024-03-01")
     assert "Importadas 1 entrada" in ok(pec("import", str(csv_path), "--confirmar"))
+
+
+# ---------------------------------------------------------------- 4. no silent duplicates
+
+
+def test_log_refuses_a_duplicate_naming_the_existing_id(pec, ws):
+    first = ok(pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "Revista Gestión 3")).strip()
+    before = ledger_bytes(ws)
+    refused(pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "  REVISTA gestion 3 "),
+            f"ya está registrada como {first}", "--duplicado")
+    assert ledger_bytes(ws) == before
+    ok(pec("log", "revista", "--fecha", "2024-05-11", "--titulo", "Revista Gestión 3"))  # another day: another piece
+    ok(pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "Revista Gestión 3", "--duplicado"))
+
+
+def test_log_refuses_the_same_url_in_the_same_activity_only(pec, ws):
+    url = "https://www.uspec.gov.co/revista-3"
+    first = ok(pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "Revista 3", "--url", url)).strip()
+    refused(pec("log", "revista", "--fecha", "2024-05-20", "--titulo", "Otra", "--url", url + "/"),
+            f"ya está registrada como {first}", "misma URL")
+    ok(pec("log", "externas", "--fecha", "2024-05-10", "--titulo", "Anuncio revista 3", "--url", url))
+
+
+def test_a_voided_piece_is_no_longer_in_force(pec, ws):
+    first = ok(pec("log", "noti", "--fecha", "2024-05-10", "--titulo", "Noti 9")).strip()
+    ok(pec("void", first, "--motivo", "fecha equivocada"))
+    ok(pec("log", "noti", "--fecha", "2024-05-10", "--titulo", "Noti 9"))
+
+
+def test_import_skips_a_piece_already_logged_with_a_line_per_row(pec, ws, tmp_path, status_json):
+    existing = ok(pec("log", "revista", "--fecha", "2024-04-10", "--titulo", "Revista 2")).strip()
+    ok(pec("log", "revista", "--fecha", "2024-03-10", "--titulo", "Revista 1"))
+    csv_path = tmp_path / "revistas.csv"
+    csv_path.write_text("actividad;fecha;titulo\nrevista;2024-05-10;Revista 3\nrevista;10/04/2024;revista 2 \n"
+                        "revista;2024-05-10;Revista 3\n", encoding="utf-8")
+    out = ok(pec("import", str(csv_path)))
+    assert f"fila 3: ya registrada como {existing}" in out and "fila 4: repite la fila 2" in out
+    assert "Importadas 1 entrada de 3 filas" in out
+    rev = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
+    assert rev["acumulado"]["realizadas"] == 3  # 3/10, not 4 or 5
+    again = ok(pec("import", str(csv_path)))
+    assert "Importadas 0 entradas" in again and "1 fila ya estaba importada" in again

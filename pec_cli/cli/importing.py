@@ -19,6 +19,7 @@ def import_csv(
 ) -> None:
     """Importar muchas piezas de un CSV: todas las filas válidas o ninguna."""
     from pec_cli.ledger import store
+    from pec_cli.ledger.duplicates import in_force
     from pec_cli.ledger.importer import check_import
     from pec_cli.workspace import now_iso
 
@@ -28,7 +29,8 @@ def import_csv(
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
     batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn,
-                         series_of=lambda act: ctx.tally().totals().series(act), confirmar=confirmar)
+                         series_of=lambda act: ctx.tally().totals().series(act), confirmar=confirmar,
+                         in_force=lambda records: in_force(ctx.workspace, ctx.plan.vigencia, records))
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 
@@ -41,4 +43,9 @@ def import_csv(
         skipped = "; 1 fila ya estaba importada y se omitió"
     elif already:
         skipped = f"; {already} filas ya estaban importadas y se omitieron"
+    if batch.skipped:
+        n = len(batch.skipped)
+        skipped += f"; {'1 fila duplicada se omitió' if n == 1 else f'{n} filas duplicadas se omitieron'}"
+    for line in batch.skipped:
+        typer.echo(line)
     typer.echo(f"Importadas {base.count(len(appended), 'entrada', 'entradas')} de {base.count(batch.rows, 'fila', 'filas')}{skipped}.")

@@ -1,12 +1,15 @@
 """``pec log ACTIVIDAD``: append one published piece."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+
+if TYPE_CHECKING:
+    from pec_cli.context import Context
 
 
 @app.command(cls=SpanishCommand)
@@ -23,6 +26,7 @@ def log(
     valor: Annotated[str | None, typer.Option(metavar="NÚMERO", help="Valor medido, p. ej. seguidores (para una medición).")] = None,
     nota: Annotated[str | None, typer.Option(metavar="TEXTO", help="Nota libre.")] = None,
     confirmar: Annotated[bool, typer.Option("--confirmar", help="Registrar una medición aunque se aleje mucho de la anterior (menos de la mitad o más del triple).")] = False,
+    duplicado: Annotated[bool, typer.Option("--duplicado", help="Registrar la pieza aunque ya haya una igual (misma actividad, tipo, fecha y título, o misma URL).")] = False,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -47,9 +51,21 @@ def log(
         from pec_cli.ledger.records import check_jump
 
         check_jump(record, ctx.tally().totals().series(act.id).get(record["red"], []))
+    if not duplicado:
+        _refuse_duplicate(ctx, record)
     if evidencia is not None:
         from pec_cli.ledger.evidence import store_evidence
 
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, evidencia)
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
+
+
+def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:
+    """A piece already in force with the same title or URL is refused (``--duplicado`` to insist)."""
+    from pec_cli.errors import PecError
+    from pec_cli.ledger.duplicates import duplicate_of, duplicate_refusal, in_force
+
+    found = duplicate_of(record, in_force(ctx.workspace, ctx.plan.vigencia, [record]))
+    if found is not None:
+        raise PecError(duplicate_refusal(*found))

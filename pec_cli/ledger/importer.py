@@ -19,11 +19,12 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError
+from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.records import build_piece, jump_problem
 from pec_cli.plan.model import Plan, iso_date
 
@@ -44,6 +45,7 @@ class ImportBatch:
     records: list[dict[str, Any]]
     evidence: list[tuple[int, Path]]  # (index in records, source file)
     rows: int
+    skipped: list[str] = field(default_factory=list)  # "fila 7: ya registrada como 2024-ab3de-12"
 
 
 def decode_csv(data: bytes, name: str, warn: Callable[[list[str]], None]) -> str:
@@ -153,13 +155,27 @@ def _read_header(text: str, name: str) -> tuple[Any, list[str]]:
     return reader, columns
 
 
+def _evidence(base: Path, cell: str) -> tuple[Path, str | None]:
+    """The evidence file a row names (relative to the CSV's folder), or why it cannot be."""
+    source = (base / cell).resolve()
+    if not source.is_relative_to(base.resolve()):
+        return source, (f"«{cell}» está fuera de la carpeta del CSV; copie el archivo junto al CSV "
+                        "y escriba su ruta relativa")
+    if not source.is_file():
+        return source, f"el archivo «{cell}» no existe"
+    return source, None
+
+
 def check_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None], series_of: Callable[[str], Series] | None = None, confirmar: bool = False,
+    in_force: Callable[[list[dict[str, Any]]], dict[Key, dict[str, Any]]] | None = None,
 ) -> ImportBatch:
     """Check every row; the records to append, or a PecError listing every problem. With
     ``series_of`` (an activity's measurements in the ledger) each measurement is checked
-    against the network's previous one, unless ``confirmar`` or its row's cell says so."""
+    against the network's previous one, unless ``confirmar`` or its row's cell says so.
+    With ``in_force`` (the pieces in force sharing a key with some records), duplicates
+    are left out, each with a line in ``skipped``."""
     reader, columns = _read_header(decode_csv(data, name, warn), name)
     errors: list[str] = []
     records: list[dict[str, Any]] = []
@@ -196,13 +212,9 @@ def check_import(
                     break
                 continue
             if fields.get("evidencia"):
-                source = (base / fields["evidencia"]).resolve()
-                if not source.is_relative_to(base.resolve()):
-                    errors.append(f"{name}: fila {number}, columna evidencia: «{fields['evidencia']}» está fuera de la "
-                                  "carpeta del CSV; copie el archivo junto al CSV y escriba su ruta relativa")
-                    continue
-                if not source.is_file():
-                    errors.append(f"{name}: fila {number}, columna evidencia: el archivo «{fields['evidencia']}» no existe")
+                source, problem = _evidence(base, fields["evidencia"])
+                if problem:
+                    errors.append(f"{name}: fila {number}, columna evidencia: {problem}")
                     continue
                 evidence.append((len(records), source))
             record["importe"] = key
@@ -219,4 +231,31 @@ def check_import(
             f"La importación de {name} tiene {count} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
             errors,
         )
-    return ImportBatch(records, evidence, rows)
+    batch = ImportBatch(records, evidence, rows)
+    return skip_duplicates(batch, row_numbers, in_force(records)) if in_force is not None else batch
+
+
+def skip_duplicates(batch: ImportBatch, rows: list[int], known: dict[Key, dict[str, Any]]) -> ImportBatch:
+    """``batch`` without the rows that repeat a piece in force, or an earlier row (SPEC §5).
+
+    A row whose piece came from this very row before (same ``importe``) is left for
+    ``ledger.append``, which says how many rows were imported before."""
+    kept: list[dict[str, Any]] = []
+    moved: dict[int, int] = {}
+    skipped: list[str] = []
+    earlier: dict[Key, int] = {}
+    for index, record in enumerate(batch.records):
+        keys = piece_keys(record)
+        existing = next((known[k] for k in keys if k in known), None)
+        repeated = next((earlier[k] for k in keys if k in earlier), None)
+        if existing is not None and existing.get("importe") != record["importe"]:
+            skipped.append(f"fila {rows[index]}: ya registrada como {existing['id']}")
+        elif existing is None and repeated is not None:
+            skipped.append(f"fila {rows[index]}: repite la fila {repeated}")
+        else:
+            for key in keys:
+                earlier.setdefault(key, rows[index])
+            moved[index] = len(kept)
+            kept.append(record)
+    evidence = [(moved[i], source) for i, source in batch.evidence if i in moved]
+    return ImportBatch(kept, evidence, batch.rows, skipped)
