@@ -53,7 +53,7 @@ def test_spec_worked_example_revista():
     assert (q2["cumplimiento"], q2["logrado"]) == (120.0, 25.0)
     assert rev["acumulado"] == {
         "programado": 50.0, "meta": 5.0, "realizadas": 4, "por_tipo": {"publicacion": 4},
-        "cumplimiento": 80.0, "logrado": 40.0, "semaforo": "amarillo",
+        "cumplimiento": 80.0, "logrado": 40.0, "celda": "número", "semaforo": "amarillo",
     }
     assert q1["realizadas"] == 1 and q2["por_tipo"] == {"publicacion": 3}
 

@@ -48,7 +48,7 @@ def test_log_prints_the_id_alone_and_status_counts_it(pec, status_json):
     assert doc["vigencia"] == 2024 and doc["trimestre"] == "II" and doc["corte"] == "2024-06-30"
     rev = next(a for a in doc["actividades"] if a["id"] == "revista")
     assert rev["trimestres"]["I"] == {"programado": 25.0, "meta": 2.5, "realizadas": 1, "por_tipo": {"publicacion": 1},
-                                      "cumplimiento": 40.0, "logrado": 10.0}
+                                      "cumplimiento": 40.0, "logrado": 10.0, "celda": "número"}
     assert rev["acumulado"]["logrado"] == 40.0 and rev["acumulado"]["semaforo"] == "amarillo"
     assert [ln["id"] for ln in doc["lineas"]] == ["linea_revista", "linea_internas", "linea_externas", "linea_eventos"]
 

@@ -109,6 +109,20 @@ def export(root: Path, out: Path, fmt: str, *args: str) -> Path:
 # ---------------------------------------------------------------- what the committee sees, per format
 
 
+def cell_of(fig: dict | None) -> float | str | None:
+    """What a cell must show for a figure of the status document (SPEC §3's one vocabulary):
+    the logrado, "—" for nada programado, "N/A" for no aplica, None (blank) after the corte."""
+    if fig is None:
+        return None
+    if fig["programado"] == 0:
+        assert fig["celda"] == "nada programado"
+        return "—"
+    if fig["logrado"] is None:
+        assert fig["celda"] == "no aplica"
+        return "N/A"
+    return fig["logrado"]
+
+
 def expected_rows(doc: dict) -> list[dict]:
     """The Seguimiento rows read straight from the status document: a line, then its activities."""
     by_id = {a["id"]: a for a in doc["actividades"]}
@@ -118,8 +132,8 @@ def expected_rows(doc: dict) -> list[dict]:
             trims = item["trimestres"]
             rows.append({
                 "id": item["id"],
-                "trimestres": [trims[q]["logrado"] if q in trims else None for q in ("I", "II", "III", "IV")],
-                "acumulado": item["acumulado"]["logrado"],
+                "trimestres": [cell_of(trims.get(q)) for q in ("I", "II", "III", "IV")],
+                "acumulado": cell_of(item["acumulado"]),
                 "programado": item["acumulado"]["programado"],
                 "semaforo": item["acumulado"]["semaforo"] or "sin meta",
             })
@@ -135,16 +149,24 @@ def assert_same_rows(found: list[dict], doc: dict, where: str) -> None:
             if isinstance(e, list):
                 assert len(g) == len(e), (where, exp["id"], key)
                 for a, b in zip(g, e, strict=True):
-                    assert (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 0.005), (where, exp["id"], key, g, e)
+                    assert same_cell(a, b), (where, exp["id"], key, g, e)
             else:
-                assert (g is None and e is None) or (g is not None and e is not None and abs(g - e) < 0.005), (where, exp["id"], key, g, e)
+                assert same_cell(g, e), (where, exp["id"], key, g, e)
         assert got["semaforo"].lower() == exp["semaforo"], (where, exp["id"])
 
 
-def spanish_number(text: str) -> float | None:
-    """'40,00 %' / '40,00' / '40.00' -> 40.0; 'N/A' or '' -> None."""
+def same_cell(got: float | str | None, want: float | str | None) -> bool:
+    if isinstance(got, float | int) and isinstance(want, float | int):
+        return abs(got - want) < 0.005
+    return got == want
+
+
+def spanish_number(text: str) -> float | str | None:
+    """'40,00 %' / '40,00' / '40.00' -> 40.0; the words 'N/A' and '—' as they are; '' -> None."""
     text = text.replace("%", "").strip()
-    if text in ("", "N/A"):
+    if text in ("N/A", "—"):
+        return text
+    if text == "":
         return None
     return float(text.replace(",", "."))
 
@@ -179,9 +201,9 @@ def xlsx_rows(path: Path) -> tuple[list[dict], object]:
     header = [c.value for c in ws[header_row]]
     col = {name: i for i, name in enumerate(header)}
 
-    def pct(value) -> float | None:
-        if value is None or value == "N/A":
-            return None
+    def pct(value) -> float | str | None:
+        if value is None or value in ("N/A", "—"):
+            return value
         assert isinstance(value, float | int), value
         return value * 100
 
@@ -285,7 +307,7 @@ def test_csv_is_excel_es_co(ledger_ws, tmp_path):
     assert revista[3:11] == ["100,00", "10,00", "25,00", "", "", "40,00", "50,00", "amarillo"]
     assert revista[11] == "Trim. II: La imprenta atrasó la revista 3; se publicó en mayo."
     campanas = next(r for r in rows if r[0] == "campanas")
-    assert campanas[4] == "N/A"  # nothing programmed in Trim. I: no aplica, not zero
+    assert campanas[4] == "—"  # nothing programmed in Trim. I: "nada programado", neither zero nor "no aplica"
     # the detail: numbers without thousands separators, decimal comma
     detail = csv_rows(export(ledger_ws, tmp_path / "d.csv", "csv", "--detalle"))
     assert "12000" in [r[9] for r in detail] and "12350" in [r[9] for r in detail]
@@ -511,7 +533,7 @@ def test_no_exported_cell_runs_as_a_formula(tmp_path, prefix, fmt):
     # sheet too); the observación cell starts with "Trim. II: "
     assert len(neutralised) == (3 if fmt == "csv" else 6)
     assert "'-5" in cells  # a text that looks like a number is still text
-    assert numbers and all(not isinstance(n, str) or re.fullmatch(r"-?\d+(,\d+)?|N/A|", n) for n in numbers)
+    assert numbers and all(not isinstance(n, str) or re.fullmatch(r"-?\d+(,\d+)?|N/A|—|", n) for n in numbers)
 
 
 def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
@@ -603,3 +625,40 @@ def test_html_renders_in_headless_chromium(ledger_ws, tmp_path):
     sampled = (height // 2) * (width // 2)
     assert ink > sampled * 0.05, "the page looks blank"
     assert navy > sampled * 0.02 and red > 50
+
+
+# ---------------------------------------------------------------- one vocabulary (SPEC §3)
+
+
+def test_one_vocabulary_for_a_cell_in_every_format(tmp_path):
+    """Mid-February: campaigns have nothing programmed in Trim. I ("—"), events have had no
+    demand ("N/A"), and the quarter is still running ("en curso", 45 days left), in every format."""
+    root = make_workspace(tmp_path / "ws")
+    env = {"PEC_HOY": "2024-02-15", "COLUMNS": "80"}
+    ok(pec(root, "log", "internas", "--tipo", "solicitud", "--fecha", "2024-02-01", "--area", "Jurídica", env=env))
+    doc = json.loads(ok(pec(root, "status", "--format", "json", env=env)))
+    acts = {a["id"]: a for a in doc["actividades"]}
+    assert acts["campanas"]["trimestres"]["I"]["celda"] == "nada programado"
+    assert acts["eventos"]["trimestres"]["I"]["celda"] == "no aplica"
+    assert acts["revista"]["trimestres"]["I"]["celda"] == "número"
+    assert doc["en_curso"] == {"trimestre": "I", "dias_restantes": 45}
+
+    board = ok(pec(root, "status", env=env))
+    assert re.search(r"^  campanas\s+—\*\s+—/0\s", board, re.M), board
+    assert re.search(r"^  eventos\s+N/A\s+N/A/25\s", board, re.M), board
+    assert "corte 2024-02-15 (en curso, faltan 45 días)" in board.replace("\n  ", " ")
+    assert "—: nada programado" in board and "N/A: no aplica" in board
+    assert "Trim. I en curso, faltan 45 días: su programado es el del trimestre completo" in board.replace("\n  ", " ")
+
+    rows = {}
+    for fmt, parse in (("csv", lambda p: rows_from_table(csv_rows(p))), ("markdown", markdown_rows),
+                       ("html", html_rows), ("xlsx", lambda p: xlsx_rows(p)[0])):
+        out = tmp_path / f"t.{fmt}"
+        ok(pec(root, "export", fmt, "-o", str(out), env=env))
+        rows[fmt] = {r["id"]: r for r in parse(out)}
+        assert rows[fmt]["campanas"]["trimestres"][0] == "—", fmt
+        assert rows[fmt]["campanas"]["acumulado"] == "—", fmt
+        assert rows[fmt]["eventos"]["trimestres"][0] == "N/A", fmt
+        assert rows[fmt]["eventos"]["trimestres"][1] is None, fmt  # after the corte: blank
+    assert "en curso, faltan 45 días" in (tmp_path / "t.markdown").read_text(encoding="utf-8")
+    assert "en curso, faltan 45 días" in (tmp_path / "t.html").read_text(encoding="utf-8")

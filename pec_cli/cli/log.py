@@ -7,24 +7,32 @@ import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.fields import FIELD
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
+
+
+def option(name: str) -> Any:
+    """The ``--name`` option of an entry field, as the registry describes it."""
+    field = FIELD[name]
+    return typer.Option(metavar=field.metavar, help=field.help)
+
 
 
 @app.command(cls=SpanishCommand)
 def log(
     actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad (revista, noti, capsulas, ...).")],
     fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
-    titulo: Annotated[str | None, typer.Option(metavar="TEXTO", help="Título de la pieza (entre comillas si tiene espacios).")] = None,
+    titulo: Annotated[str | None, option("titulo")] = None,
     tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
-    canal: Annotated[str | None, typer.Option(metavar="TEXTO", help="Canal donde se publicó.")] = None,
-    url: Annotated[str | None, typer.Option(metavar="URL", help="Enlace a la pieza publicada.")] = None,
-    evidencia: Annotated[Path | None, typer.Option(metavar="ARCHIVO", help="Archivo de evidencia; se copia a evidencias/<año>/ con su SHA-256.")] = None,
-    area: Annotated[str | None, typer.Option(metavar="TEXTO", help="Área solicitante (para una solicitud).")] = None,
-    red: Annotated[str | None, typer.Option(metavar="RED", help="Red social medida (para una medición): instagram, twitter, tiktok, facebook, youtube.")] = None,
-    valor: Annotated[str | None, typer.Option(metavar="NÚMERO", help="Valor medido, p. ej. seguidores (para una medición).")] = None,
-    nota: Annotated[str | None, typer.Option(metavar="TEXTO", help="Nota libre.")] = None,
+    canal: Annotated[str | None, option("canal")] = None,
+    url: Annotated[str | None, option("url")] = None,
+    evidencia: Annotated[str | None, option("evidencia")] = None,
+    area: Annotated[str | None, option("area")] = None,
+    red: Annotated[str | None, option("red")] = None,
+    valor: Annotated[str | None, option("valor")] = None,
+    nota: Annotated[str | None, option("nota")] = None,
     confirmar: Annotated[bool, typer.Option("--confirmar", help="Registrar una medición aunque se aleje mucho de la anterior (menos de la mitad o más del triple).")] = False,
     duplicado: Annotated[bool, typer.Option("--duplicado", help="Registrar la pieza aunque ya haya una igual (misma actividad, tipo, fecha y título, o misma URL).")] = False,
     root: RootOpt = None,
@@ -38,7 +46,7 @@ def log(
 
     ctx = base.load(root, vigencia, parse_date(fecha).year if fecha else None)
     fields: dict[str, Any] = {
-        "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url,
+        "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
         "area": area, "red": red, "valor": valor, "nota": nota,
     }
     act = find_activity(ctx.plan, actividad)
@@ -46,17 +54,18 @@ def log(
         from pec_cli.cli.prompts import complete_fields
 
         complete_fields(act, fields, ctx.today)
-    record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())
+
+    record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())  # evidence stored once all checks pass
     if "valor" in record and "red" in record and not confirmar:
         from pec_cli.ledger.records import check_jump
 
         check_jump(record, ctx.tally().totals().series(act.id).get(record["red"], []))
     if not duplicado:
         _refuse_duplicate(ctx, record)
-    if evidencia is not None:
+    if fields.get("evidencia"):
         from pec_cli.ledger.evidence import store_evidence
 
-        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, evidencia)
+        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]))
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
 

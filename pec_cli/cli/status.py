@@ -26,11 +26,14 @@ def status(
         from pec_cli.report.render import render_json
 
         sys.stdout.write(render_json(report))
-    elif fmt == "markdown":
-        from pec_cli.report.render import render_markdown
-
-        sys.stdout.write(render_markdown(report))
     else:
-        from pec_cli.report.terminal import print_status
+        from pec_cli.report.table import build
 
-        print_status(report)
+        if fmt == "markdown":
+            from pec_cli.report.export import table_markdown
+
+            sys.stdout.write(table_markdown(build(report)))
+        else:
+            from pec_cli.report.board import print_board
+
+            print_board(build(report))

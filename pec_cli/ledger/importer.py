@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError
+from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.records import build_piece, jump_problem
 from pec_cli.plan.model import Plan, iso_date
 
-COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+COLUMNS = IMPORT_COLUMNS
 FLAGS = ("confirmar",)  # per-row yes/no columns: not part of a row's identity (``importe``)
 _YES = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
 _NO = {"", "no", "n", "0", "false", "falso"}
@@ -205,7 +206,7 @@ def check_import(
                 if iso_date(fields["fecha"]) is None:
                     raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
                 row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
-                record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
+                record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:

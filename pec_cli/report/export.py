@@ -29,15 +29,23 @@ from pec_cli.errors import PecError, reason
 from pec_cli.ledger.query import Query, Selection
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import Report
-from pec_cli.report.render import render_json, render_markdown, report_to_dict, seguimiento_headers, seguimiento_rows
-from pec_cli.report.table import (
+from pec_cli.report.detail import (
     DETAIL_HEADERS,
-    NO_TARGET,
-    NOT_APPLICABLE,
     detail_row,
     detail_rows,
-    quarter_cells,
     safe_text,
+)
+from pec_cli.report.numbers import cell_number, pct
+from pec_cli.report.render import render_json
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    Cell,
+    Table,
+    build,
+    cell_text,
+    semaforo_text,
 )
 
 if TYPE_CHECKING:
@@ -55,13 +63,6 @@ BOM = "\ufeff"
 
 
 
-def _num(value: float | int | None, decimal: str) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    return text.replace(".", decimal)
-
-
 def _csv(rows: list[list[str]], separator: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -71,23 +72,54 @@ def _csv(rows: list[list[str]], separator: str) -> str:
 
 
 
-def table_csv(report: Report, style: CsvStyle = CsvStyle()) -> str:
+def table_csv(table: Table, style: CsvStyle = CsvStyle()) -> str:
+    """The Seguimiento table for Excel: numbers with the style's decimal separator."""
     separator, decimal = style
-    doc = report_to_dict(report)
 
-    def cell(value: float | str | None) -> str:
-        return value if isinstance(value, str) else _num(value, decimal)
+    def number(value: float) -> str:
+        return cell_number(value, decimal)
 
-    rows = [seguimiento_headers(doc)]
-    for row in seguimiento_rows(doc):
-        rows.append([
-            safe_text(row["id"]), safe_text(row["nombre"]), safe_text(row["indicador"]), _num(row["meta"], decimal),
-            *[cell(v) for v in quarter_cells(doc, row["trimestres"])],
-            cell(NOT_APPLICABLE if row["acumulado"] is None else row["acumulado"]),
-            _num(row["programado_acumulado"], decimal),
-            row["semaforo"] or NO_TARGET, safe_text(row["observaciones"]),
-        ])
+    rows = [table.headers]
+    for row in table.rows:
+        out = []
+        for column, value in zip(COLUMNS, table.values(row), strict=True):
+            if isinstance(value, Cell):
+                out.append(cell_text(value, number))
+            elif column.kind == "semaforo":
+                out.append(semaforo_text(value))
+            else:
+                out.append(safe_text(value or ""))
+        rows.append(out)
     return _csv(rows, separator)
+
+
+def table_markdown(table: Table) -> str:
+    """The Seguimiento table as a Markdown pipe table, for the minutes."""
+    from tabulate import tabulate
+
+    body = []
+    for row in table.rows:
+        out = []
+        for column, value in zip(COLUMNS, table.values(row), strict=True):
+            if isinstance(value, Cell):
+                out.append(cell_text(value, pct))
+            elif column.kind == "semaforo":
+                out.append(semaforo_text(value))
+            elif column.key == "nombre" and row.is_line:
+                out.append(f"**{value}**")
+            else:
+                out.append(value or "")
+        body.append(out)
+    en_curso = f", {table.en_curso}" if table.en_curso else ""
+    title = (
+        f"# Seguimiento {table.plan} {table.vigencia}: Trim. {table.trimestre_label} "
+        f"(corte {table.corte.isoformat()}{en_curso})\n\n"
+        f"{table.entidad}. Cifras en puntos porcentuales de la meta anual.\n\n"
+    )
+    legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
+    notes = "".join(f"\n{text}.\n" for text in legend)
+    return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
+
 
 
 
@@ -100,7 +132,7 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
     for entry in selection.entries:
         row = detail_row(entry, selection.voided)
         rows.append([
-            _num(v, decimal) if isinstance(v, int | float) and not isinstance(v, bool)
+            cell_number(v, decimal) if isinstance(v, int | float) and not isinstance(v, bool)
             else safe_text(str(v)) if v is not None else ""
             for v in (row[h] for h in DETAIL_HEADERS)
         ])
@@ -174,6 +206,10 @@ class Pack:
         return self.history[-1]
 
     @cached_property
+    def table(self) -> Table:
+        return build(self.report)
+
+    @cached_property
     def selection(self) -> Selection:
         """With --detalle the pieces of the quarter (else all); otherwise those up to the corte."""
         if self.detalle:
@@ -204,7 +240,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, report_to_dict(pack.report), pack.rows, pack.selection)
+    return seguimiento_workbook(pack.title, pack.table, pack.rows, pack.selection)
 
 
 def _html(pack: Pack) -> str:
@@ -212,8 +248,7 @@ def _html(pack: Pack) -> str:
 
     if pack.detalle:
         return detail_page(pack.title, pack.rows, pack.selection)
-    history = [report_to_dict(r) for r in pack.history]
-    return seguimiento_page(pack.title, history[-1], history, pack.rows, pack.selection, pack.plan)
+    return seguimiento_page(pack.title, [build(r) for r in pack.history[:-1]] + [pack.table], pack.rows, pack.selection)
 
 
 class Writer(NamedTuple):
@@ -225,9 +260,9 @@ class Writer(NamedTuple):
 
 
 FORMATS: dict[str, Writer] = {
-    "csv": Writer("csv", lambda p: table_csv(p.report, p.style), lambda p: entries_csv(p.selection, p.style)),
+    "csv": Writer("csv", lambda p: table_csv(p.table, p.style), lambda p: entries_csv(p.selection, p.style)),
     "xlsx": Writer("xlsx", _xlsx, _xlsx),
-    "markdown": Writer("md", lambda p: render_markdown(p.report), lambda p: entries_markdown(p.selection)),
+    "markdown": Writer("md", lambda p: table_markdown(p.table), lambda p: entries_markdown(p.selection)),
     "json": Writer("json", lambda p: render_json(p.report), lambda p: entries_json(p.selection)),
     "html": Writer("html", _html, _html),
 }

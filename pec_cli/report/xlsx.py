@@ -22,8 +22,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
-from pec_cli.report.render import seguimiento_headers, seguimiento_rows
-from pec_cli.report.table import NO_TARGET, NOT_APPLICABLE, piece_count, quarter_cells, safe_text
+from pec_cli.report.detail import piece_count, safe_text
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    SYMBOLS,
+    Cell,
+    CellValue,
+    Kind,
+    Table,
+    semaforo_text,
+)
 
 PERCENT = "0.00%"
 DATE = "yyyy-mm-dd"
@@ -48,7 +58,11 @@ HEADER_FONT = _font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
-SEGUIMIENTO_WIDTHS = [12, 44, 38, 10, 9, 9, 9, 9, 11, 13, 11, 48]
+SEGUIMIENTO_WIDTHS = {
+    "id": 12, "nombre": 44, "indicador": 38, "meta": 10, "I": 9, "II": 9, "III": 9, "IV": 9,
+    "acumulado": 11, "programado_acumulado": 13, "semaforo": 11, "observaciones": 48,
+}
+WRAPPED = ("nombre", "indicador", "observaciones")
 DETAIL_COLUMNS = [
     # (header, key, width)
     ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad", 11),
@@ -129,42 +143,50 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
 
 
-def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], doc: dict[str, Any]) -> None:
+def _seguimiento_value(value: CellValue, kind: str) -> Any:
+    """What a cell of the Seguimiento sheet holds: a fraction formatted as %, or text."""
+    if isinstance(value, Cell):
+        return _fraction(value.value) if value.kind is Kind.NUMBER else SYMBOLS[value.kind] or None
+    if kind == "semaforo":
+        return semaforo_text(value)
+    return value
+
+
+def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     ws.title = "Seguimiento"
-    verde, amarillo = doc["semaforo_umbrales"]["verde"], doc["semaforo_umbrales"]["amarillo"]
     row = _title_block(ws, title, "Seguimiento: Implementación del PEC", [
-        ("Trimestre", doc["trimestre"]),
-        ("Corte", dt.date.fromisoformat(doc["corte"])),
-        ("Cifras", "Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
-                   "N/A: no aplica (p. ej., sin solicitudes en el período)."),
-        ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {verde:g} %, amarillo ≥ {amarillo:g} %, rojo por debajo."),
+        ("Trimestre", table.trimestre_label + (f" ({table.en_curso})" if table.en_curso else "")),
+        ("Corte", table.corte),
+        ("Cifras", f"Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
+                   f"{LEGEND_QUARTERS}. {LEGEND_CELLS}."
+                   + (f" {table.legend_en_curso}." if table.legend_en_curso else "")),
+        ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} %, rojo por debajo."),
     ])
     header_row = row
-    _header(ws, header_row, seguimiento_headers(doc), SEGUIMIENTO_WIDTHS)
-    for item in seguimiento_rows(doc):
+    widths = [SEGUIMIENTO_WIDTHS[c.key] for c in COLUMNS]
+    _header(ws, header_row, table.headers, widths)
+    for item in table.rows:
         row += 1
-        is_line = item["kind"] == "linea"
-        quarters = [_fraction(v) if isinstance(v, float) else v for v in quarter_cells(doc, item["trimestres"])]
-        acumulado = NOT_APPLICABLE if item["acumulado"] is None else _fraction(item["acumulado"])
-        values = [
-            item["id"], item["nombre"], item["indicador"], _fraction(item["meta"]), *quarters,
-            acumulado, _fraction(item["programado_acumulado"]), item["semaforo"] or NO_TARGET, item["observaciones"],
-        ]
-        for col, value in enumerate(values, start=1):
-            cell = _put(ws, row, col, value, PERCENT if isinstance(value, float) else None)
+        for col, (column, value) in enumerate(zip(COLUMNS, table.values(item), strict=True), start=1):
+            content = _seguimiento_value(value, column.kind)
+            cell = _put(ws, row, col, content, PERCENT if isinstance(content, float) else None)
             cell.border = BORDER
-            cell.alignment = WRAP if col in (2, 3, 12) else Alignment(vertical="top", horizontal="right" if 4 <= col <= 10 else "left")
-            if is_line:
+            if column.kind == "percent":
+                cell.alignment = Alignment(vertical="top", horizontal="right")
+            elif column.kind == "semaforo":
+                fill, colour = SEMAFORO_STYLE[item.semaforo]
+                cell.fill = PatternFill("solid", fgColor=fill)
+                cell.alignment = Alignment(horizontal="center", vertical="top")
+            elif column.key in WRAPPED:
+                cell.alignment = Alignment(wrap_text=True, vertical="top", indent=int(column.key == "nombre" and not item.is_line))
+            else:
+                cell.alignment = Alignment(vertical="top", horizontal="left")
+            if item.is_line and column.kind != "semaforo":
                 cell.font = _font(bold=True)
                 cell.fill = LINE_FILL
-        if not is_line:
-            ws.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top", indent=1)
-        fill, colour = SEMAFORO_STYLE[item["semaforo"]]
-        semaforo = ws.cell(row=row, column=11)
-        semaforo.fill = PatternFill("solid", fgColor=fill)
-        semaforo.font = _font(bold=True, color=colour)
-        semaforo.alignment = Alignment(horizontal="center", vertical="top")
-        _fit_height(ws, row, SEGUIMIENTO_WIDTHS)
+            elif column.kind == "semaforo":
+                cell.font = _font(bold=True, color=SEMAFORO_STYLE[item.semaforo][1])
+        _fit_height(ws, row, widths)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
     _print_setup(ws, header_row)
 
@@ -218,10 +240,10 @@ def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def seguimiento_workbook(title: dict[str, Any], doc: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> bytes:
-    """Sheets "Seguimiento" (the table of ``doc``) and "Detalle" (``rows``)."""
+def seguimiento_workbook(title: dict[str, Any], table: Table, rows: list[dict[str, Any]], detail: Selection) -> bytes:
+    """Sheets "Seguimiento" (``table``) and "Detalle" (``rows``)."""
     wb = Workbook()
-    _seguimiento_sheet(wb.active, title, doc)
+    _seguimiento_sheet(wb.active, title, table)
     _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
     return _save(wb, title)
 
