@@ -159,3 +159,60 @@ def test_import_skips_a_piece_already_logged_with_a_line_per_row(pec, ws, tmp_pa
     assert rev["acumulado"]["realizadas"] == 3  # 3/10, not 4 or 5
     again = ok(pec("import", str(csv_path)))
     assert "Importadas 0 entradas" in again and "1 fila ya estaba importada" in again
+
+
+# ---------------------------------------------------------------- 7. input a person types
+
+
+def test_fecha_accepts_what_the_csv_accepts(pec, ws):
+    ok(pec("log", "revista", "--fecha", "28/03/2024", "--titulo", "Revista marzo"))
+    assert json.loads(ok(pec("list", "--format", "json")))[0]["fecha"] == "2024-03-28"
+
+
+@pytest.mark.parametrize("fecha", ["2024-02-30", "30/02/2024"])
+def test_an_impossible_day_says_it_does_not_exist(pec, ws, fecha):
+    stderr = refused(pec("log", "revista", "--fecha", fecha, "--titulo", "x"), "el 30 de febrero de 2024 no existe")
+    assert "escríbala como" not in stderr
+
+
+def test_an_impossible_day_in_a_csv_says_it_does_not_exist(pec, tmp_path):
+    csv_path = tmp_path / "p.csv"
+    csv_path.write_text("actividad;fecha;titulo\nrevista;31/04/2024;x\n", encoding="utf-8")
+    refused(pec("import", str(csv_path)), "fila 2, columna fecha", "el 31 de abril de 2024 no existe")
+
+
+def test_x_is_twitter_and_mistyped_names_get_a_suggestion(pec, ws):
+    ok(pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "X", "--valor", "900"))
+    assert json.loads(ok(pec("list", "--format", "json")))[0]["red"] == "twitter"
+    refused(pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagran", "--valor", "900"),
+            "¿quiso decir «instagram»?")
+    refused(pec("log", "internas", "--fecha", "2024-03-15", "--tipo", "solicitu", "--area", "TH"),
+            "¿quiso decir «solicitud»?")
+
+
+def test_note_accepts_a_line_id(pec, ws):
+    ok(pec("note", "linea_externas", "--trim", "II", "La línea se reorganizó en mayo."))
+    doc = json.loads(ok(pec("status", "--trim", "II", "--format", "json")))
+    line = next(ln for ln in doc["lineas"] if ln["id"] == "linea_externas")
+    assert line["observaciones"] == {"II": ["La línea se reorganizó en mayo."]}
+    board = " ".join(ok(pec("status", "--trim", "II", env={"COLUMNS": "100", "NO_COLOR": "1"})).split())
+    assert "linea_externas: La línea se reorganizó en mayo." in board
+    csv_text = ok(pec("export", "csv", "--trim", "II", "-o", "-"))
+    assert "Trim. II: La línea se reorganizó en mayo." in next(r for r in csv_text.splitlines() if r.startswith("linea_externas"))
+    refused(pec("note", "linea_extern", "--trim", "II", "x"), "¿quiso decir «linea_externas»")
+
+
+def test_a_date_in_a_year_without_a_plan_names_the_missing_file(pec, ws):
+    refused(pec("log", "revista", "--fecha", "2025-03-10", "--titulo", "x"), "plan/2025.yaml")
+
+
+def test_log_without_activity_offers_numbered_lists_on_a_terminal(pec, ws, monkeypatch):
+    refused_usage = pec("log", "--titulo", "x")  # off a terminal: a refusal naming the activities
+    assert refused_usage.exit_code == 2 and "Falta la actividad" in refused_usage.stderr
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
+    # activity 4 is internas; its tipos: 1 publicacion, 2 solicitud; then the área it requires
+    result = pec("log", "--fecha", "2024-03-15", input="4\n2\nTalento Humano\n")
+    assert result.exit_code == 0, result.output
+    assert "1. revista: Revista Gestión USPEC" in result.stderr and "2. solicitud" in result.stderr
+    entry = json.loads(ok(pec("list", "--format", "json")))[0]
+    assert (entry["actividad"], entry["tipo"], entry["area"]) == ("internas", "solicitud", "Talento Humano")

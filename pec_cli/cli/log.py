@@ -22,7 +22,7 @@ def option(name: str) -> Any:
 
 @app.command(cls=SpanishCommand)
 def log(
-    actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad (revista, noti, capsulas, ...).")],
+    actividad: Annotated[str | None, typer.Argument(metavar="[ACTIVIDAD]", help="Id de la actividad (revista, noti, capsulas, ...); en una terminal, si falta, se elige de una lista.", show_default=False)] = None,
     fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
     titulo: Annotated[str | None, option("titulo")] = None,
     tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
@@ -49,6 +49,8 @@ def log(
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
         "area": area, "red": red, "valor": valor, "nota": nota,
     }
+    if actividad is None:
+        actividad = _ask_activity(ctx)
     act = find_activity(ctx.plan, actividad)
     if base.interactive():
         from pec_cli.cli.prompts import complete_fields
@@ -78,3 +80,15 @@ def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:
     found = duplicate_of(record, in_force(ctx.workspace, ctx.plan.vigencia, [record]))
     if found is not None:
         raise PecError(duplicate_refusal(*found))
+
+
+def _ask_activity(ctx: "Context") -> str:
+    """On a terminal, the activity chosen from a numbered list; off one, a refusal naming them."""
+    if base.interactive():
+        from pec_cli.cli.prompts import choose_activity
+
+        return choose_activity(ctx.plan)
+    from pec_cli.errors import PecError
+
+    ids = ", ".join(a.id for a in ctx.plan.actividades)
+    raise PecError(f"Falta la actividad: escriba «pec log ACTIVIDAD ...»; las actividades son: {ids}.", code=2)

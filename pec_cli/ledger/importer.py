@@ -27,7 +27,8 @@ from pec_cli.errors import PecError
 from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.records import build_piece, jump_problem
-from pec_cli.plan.model import Plan, iso_date
+from pec_cli.plan.model import Plan
+from pec_cli.plan.names import parse_date
 
 COLUMNS = IMPORT_COLUMNS
 FLAGS = ("confirmar",)  # per-row yes/no columns: not part of a row's identity (``importe``)
@@ -65,12 +66,11 @@ def _separator(text: str) -> str:
 
 
 def _date(value: str) -> str:
-    match = _DMY.match(value)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
+    """A DD/MM/AAAA cell as AAAA-MM-DD (part of the row's identity); anything else as it is."""
+    if _DMY.match(value):
         try:
-            return dt.date(year, month, day).isoformat()
-        except ValueError:
+            return parse_date(value).isoformat()
+        except PecError:
             return value
     return value
 
@@ -203,8 +203,7 @@ def check_import(
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-                if iso_date(fields["fecha"]) is None:
-                    raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
+                parse_date(original_date, "")  # the one date parser: says why a date is wrong
                 row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
                 record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
             except PecError as exc:

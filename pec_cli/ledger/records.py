@@ -17,7 +17,7 @@ from pec_cli.errors import PecError
 from pec_cli.fields import FIELDS, TEXT_LIMITS
 from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
-from pec_cli.plan.names import find_activity, parse_date, plain_id, quarter_arg, resolve_tipo
+from pec_cli.plan.names import find_activity, find_target, parse_date, quarter_arg, resolve_network, resolve_tipo
 
 # from the one registry of entry fields (pec_cli.fields)
 LIMITS = TEXT_LIMITS
@@ -103,6 +103,13 @@ def check_jump(record: dict[str, Any], series: list[tuple[str, float]]) -> None:
 
 
 def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
+    if fecha.year != act.inicio.year:
+        raise PecError(
+            f"La fecha {fecha.isoformat()} es de {fecha.year}, fuera de la vigencia {act.inicio.year} de este plan; "
+            f"para {fecha.year} hace falta su plan, plan/{fecha.year}.yaml (si ya existe, use --vigencia {fecha.year}), "
+            "o corrija --fecha.",
+            field="fecha",
+        )
     if not act.inicio <= fecha <= act.fin:
         raise PecError(
             f"La fecha {fecha.isoformat()} está fuera de la ventana de «{act.id}» "
@@ -175,11 +182,7 @@ def build_piece(
     if red not in (None, ""):
         if not act.series:
             raise PecError(f"«{act.id}» no mide redes: quite --red (use --canal para decir dónde se publicó).", field="red")
-        key = plain_id(str(red))
-        ids = [s.id for s in act.series]
-        if key not in ids:
-            raise PecError(f"La red «{red}» no está en «{act.id}»; use --red con una de: {', '.join(ids)}.", field="red")
-        record["red"] = key
+        record["red"] = resolve_network(act, str(red))
     if valor not in (None, ""):
         if not act.series:
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
@@ -218,9 +221,9 @@ def build_void(target: Entry, motivo: str, voided: set[str], registrado: str) ->
 
 
 def build_note(plan: Plan, activity_id: str, quarter: str, texto: str, registrado: str) -> dict[str, Any]:
-    act = find_activity(plan, activity_id)
+    target = find_target(plan, activity_id)  # an activity or a whole line
     q = quarter_arg(quarter)
     texto = _clean_text("texto", texto) if texto else ""
     if not texto:
         raise PecError("La observación está vacía: escriba su texto después de la actividad.")
-    return {"clase": NOTE, "actividad": act.id, "trimestre": QUARTERS[q - 1], "registrado": registrado, "texto": texto}
+    return {"clase": NOTE, "actividad": target, "trimestre": QUARTERS[q - 1], "registrado": registrado, "texto": texto}

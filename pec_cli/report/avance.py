@@ -67,6 +67,7 @@ class LineReport(NamedTuple):
     trimestres: dict[str, Figures]
     acumulado: Figures
     actividades: tuple[str, ...]
+    observaciones: dict[str, list[str]] = _EMPTY  # type: ignore[assignment]  # notes on the line itself
 
 
 class Report(NamedTuple):
@@ -221,10 +222,7 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
     meta, c, realizadas, por_tipo, series = _window_figures(data, plan.inicio, corte, total_p)
     logrado = _points(c, total_p)
     acumulado = Figures(total_p, c, logrado, meta, realizadas, por_tipo, series, semaforo(plan, logrado, total_p))
-    observaciones: dict[str, list[str]] = {}
-    for activity, q, _registrado, texto in sorted(totals.notes.values(), key=lambda n: (n[1], n[2])):
-        if activity == act.id and q <= quarter:
-            observaciones.setdefault(QUARTERS[q - 1], []).append(texto)
+    observaciones = notes_of(totals, act.id, quarter)
     meses: dict[str, int] = {}
     if act.meta_mensual is not None:
         for month in range(act.inicio.month, act.fin.month + 1):
@@ -234,6 +232,15 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
     return ActivityReport(act, trimestres, acumulado, observaciones, meses)
+
+
+def notes_of(totals: Tally, target: str, quarter: int) -> dict[str, list[str]]:
+    """The observaciones of an activity or a line for quarters I..``quarter``, oldest first."""
+    observaciones: dict[str, list[str]] = {}
+    for activity, q, _registrado, texto in sorted(totals.notes.values(), key=lambda n: (n[1], n[2])):
+        if activity == target and q <= quarter:
+            observaciones.setdefault(QUARTERS[q - 1], []).append(texto)
+    return observaciones
 
 
 def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:
@@ -249,7 +256,9 @@ def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:
     return total / weight if weight else None
 
 
-def _line_report(plan: Plan, line: Line, reports: list[ActivityReport], quarter: int) -> LineReport:
+def _line_report(
+    plan: Plan, line: Line, reports: list[ActivityReport], quarter: int, notes: dict[str, list[str]]
+) -> LineReport:
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         label = QUARTERS[k - 1]
@@ -260,7 +269,7 @@ def _line_report(plan: Plan, line: Line, reports: list[ActivityReport], quarter:
     c = _mean(reports, None) if total_p > 0 else None
     logrado = _points(c, total_p)
     acumulado = Figures(total_p, c, logrado, semaforo=semaforo(plan, logrado, total_p))
-    return LineReport(line, trimestres, acumulado, tuple(r.activity.id for r in reports))
+    return LineReport(line, trimestres, acumulado, tuple(r.activity.id for r in reports), notes)
 
 
 def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
@@ -271,7 +280,8 @@ def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
     totals = tally.totals()
     activities = tuple(_activity_report(plan, act, totals, quarter, corte) for act in plan.actividades)
     lines = tuple(
-        _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter)
+        _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter,
+                     notes_of(totals, line.id, quarter))
         for line in plan.lineas
     )
     return Report(plan, quarter, corte, activities, lines)

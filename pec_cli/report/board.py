@@ -156,7 +156,7 @@ def _details(table: Table, width: int) -> list[Line]:
             parts = [f"{MONTHS[int(m.mes[5:]) - 1]} {m.realizadas}" for m in act.meses]
             out += wrap(f"{act.id} por mes (meta {as_typed(act.meses[0].meta)} al mes): " + ", ".join(parts) + ".", width)
     quarter = table.trimestre_label
-    notes = [(act.id, text) for act in table.activities() for q, text in act.observaciones if q == quarter]
+    notes = [(row.id, text) for row in table.rows for q, text in row.observaciones if q == quarter]
     if notes:
         out.append([(f"Observaciones del Trim. {quarter}", "bold")])
         for act_id, text in notes[:NOTES_SHOWN]:

@@ -82,6 +82,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "actividades": list(rep.actividades),
             "trimestres": {q: _figures(f, False) for q, f in rep.trimestres.items()},
             "acumulado": _acumulado(rep.acumulado, False),
+            "observaciones": dict(rep.observaciones),
         }
         for rep in report.lineas
     ]

@@ -269,6 +269,7 @@ def _line_row(rep: LineReport, quarter: int, reference: tuple[float, ...], days_
         formula=line.indicador.formula, indicador_nombre=line.indicador.nombre, linea=line.id, meta=float(line.meta), programacion=line.programacion,
         propia=tuple(line.programacion) != reference, trimestres=_quarters(rep.trimestres, quarter, days_left),
         acumulado=_cell(rep.acumulado, None), semaforo=rep.acumulado.semaforo,
+        observaciones=_notes(rep.observaciones),
     )
 
 
