@@ -47,6 +47,11 @@ class Context:
             vigencia = year_hint
         return cls(ws, load_plan_cached(ws, ws.plan_path(vigencia, day)), day)
 
+    def activity_of(self, activity_id: str) -> str:
+        """A ledger's ``actividad`` as the plan's id (an earlier id is the activity it became)."""
+        act = self.plan.owner(activity_id)
+        return act.id if act is not None else activity_id
+
     def take_warnings(self) -> list[str]:
         """The warnings gathered so far, each once, in order; the list is emptied."""
         out = list(dict.fromkeys(self.warnings))
@@ -71,12 +76,13 @@ class Context:
 
     def report(self, quarter: int | None = None) -> Report:
         """The avance up to ``quarter`` (default: see :meth:`quarter`); warns of unstarted quarters."""
+        from pec_cli.ledger.orphans import orphans_notice
         from pec_cli.report.avance import compute, unstarted_notice
 
         report = compute(self.plan, self.tally(), self.quarter(quarter), self.today)
-        notice = unstarted_notice(report, self.today)
-        if notice:
-            self.warnings.append(notice)
+        for notice in (orphans_notice(self.plan, self.tally().totals()), unstarted_notice(report, self.today)):
+            if notice:
+                self.warnings.append(notice)
         return report
 
     def history(self, quarter: int | None = None) -> list[Report]:

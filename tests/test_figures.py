@@ -216,3 +216,56 @@ def test_log_without_activity_offers_numbered_lists_on_a_terminal(pec, ws, monke
     assert "1. revista: Revista Gestión USPEC" in result.stderr and "2. solicitud" in result.stderr
     entry = json.loads(ok(pec("list", "--format", "json")))[0]
     assert (entry["actividad"], entry["tipo"], entry["area"]) == ("internas", "solicitud", "Talento Humano")
+
+
+# ---------------------------------------------------------------- 3. renames never drop history
+
+
+def rename_noti(ws: Path, antes: bool) -> None:
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert "  - id: noti\n" in text
+    new = "  - id: noticiero\n" + ("    antes: [noti]\n" if antes else "")
+    plan.write_text(text.replace("  - id: noti\n", new), encoding="utf-8")
+
+
+@pytest.fixture
+def noti_ws(pec, ws: Path) -> Path:
+    for day in ("2024-03-08", "2024-04-05", "2024-05-03"):
+        ok(pec("log", "noti", "--fecha", day, "--titulo", f"Noti {day}"))
+    ok(pec("note", "noti", "--trim", "II", "Emisión aplazada."))
+    return ws
+
+
+def test_a_rename_without_antes_fails_plan_check_and_warns(pec, noti_ws):
+    assert "es válido" in ok(pec("plan", "check"))
+    rename_noti(noti_ws, antes=False)
+    refused(pec("plan", "check"), "«noti» (4 entradas)", "antes: [noti]")
+    for args in (("status", "--trim", "II", "--format", "json"), ("export", "csv", "--trim", "II", "-o", "-")):
+        result = pec(*args)
+        assert result.exit_code == 0 and "«noti» (4 entradas)" in result.stderr, result.stderr
+
+
+def test_entries_under_an_earlier_id_count_for_the_activity(pec, noti_ws):
+    rename_noti(noti_ws, antes=True)
+    assert "es válido" in ok(pec("plan", "check"))
+    result = pec("status", "--trim", "II", "--format", "json")
+    assert result.exit_code == 0 and "no están en el plan" not in result.stderr
+    act = next(a for a in json.loads(result.stdout)["actividades"] if a["id"] == "noticiero")
+    assert act["acumulado"]["realizadas"] == 3 and act["observaciones"] == {"II": ["Emisión aplazada."]}
+    assert len(json.loads(ok(pec("list", "--actividad", "noticiero", "--format", "json")))) == 3
+    # the old id still works for typing, and a duplicate under it is found
+    refused(pec("log", "noti", "--fecha", "2024-04-05", "--titulo", "Noti 2024-04-05"), "ya está registrada")
+
+
+def test_an_earlier_id_must_not_be_a_current_one(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("  - id: noti\n", "  - id: noti\n    antes: [revista]\n"),
+                    encoding="utf-8")
+    refused(pec("plan", "check"), "«revista» es el id de una actividad actual")
+
+
+def test_verify_accepts_entries_under_an_earlier_id(pec, noti_ws):
+    rename_noti(noti_ws, antes=True)
+    result = pec("verify")
+    assert result.exit_code == 0, result.output

@@ -29,8 +29,9 @@ def import_csv(
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
     batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn,
-                         series_of=lambda act: ctx.tally().totals().series(act), confirmar=confirmar,
-                         in_force=lambda records: in_force(ctx.workspace, ctx.plan.vigencia, records))
+                         series_of=lambda act: ctx.tally().totals().series(act, *ctx.plan.owner(act).antes),  # type: ignore[union-attr]
+                         confirmar=confirmar,
+                         in_force=lambda records: in_force(ctx.workspace, ctx.plan.vigencia, records, ctx.activity_of))
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 

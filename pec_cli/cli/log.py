@@ -61,7 +61,7 @@ def log(
     if "valor" in record and "red" in record and not confirmar:
         from pec_cli.ledger.records import check_jump
 
-        check_jump(record, ctx.tally().totals().series(act.id).get(record["red"], []))
+        check_jump(record, ctx.tally().totals().series(act.id, *act.antes).get(record["red"], []))
     if not duplicado:
         _refuse_duplicate(ctx, record)
     if fields.get("evidencia"):
@@ -77,7 +77,7 @@ def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:
     from pec_cli.errors import PecError
     from pec_cli.ledger.duplicates import duplicate_of, duplicate_refusal, in_force
 
-    found = duplicate_of(record, in_force(ctx.workspace, ctx.plan.vigencia, [record]))
+    found = duplicate_of(record, in_force(ctx.workspace, ctx.plan.vigencia, [record], ctx.activity_of))
     if found is not None:
         raise PecError(duplicate_refusal(*found))
 

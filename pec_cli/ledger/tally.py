@@ -177,11 +177,12 @@ class Tally:
         out.measures = {g: k for g, k in out.measures.items() if k}
         return out
 
-    def series(self, actividad: str) -> dict[str, list[tuple[str, float]]]:
-        """Per network: (fecha, the day's latest valor), sorted by date."""
+    def series(self, actividad: str, *earlier: str) -> dict[str, list[tuple[str, float]]]:
+        """Per network: (fecha, the day's latest valor), sorted by date; with the
+        measurements recorded under the activity's ``earlier`` ids (a rename)."""
         out: dict[str, list[tuple[str, float]]] = {}
         for (activity, red, fecha), kept in self.measures.items():
-            if activity == actividad and kept:
+            if (activity == actividad or activity in earlier) and kept:
                 out.setdefault(red, []).append((fecha, kept[-1][2]))
         for values in out.values():
             values.sort()

@@ -86,6 +86,12 @@ class Activity(NamedTuple):
     peso: float = 1.0
     meta_mensual: float | None = None
     cadencia: str | None = None
+    antes: tuple[str, ...] = ()  # earlier ids: entries under them count for this activity
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Its id and its earlier ids: every ``actividad`` of the ledger that is this activity."""
+        return (self.id, *self.antes)
 
     @property
     def default_tipo(self) -> str:
@@ -133,6 +139,10 @@ class Plan(NamedTuple):
 
     def activity(self, activity_id: str) -> Activity | None:
         return next((a for a in self.actividades if a.id == activity_id), None)
+
+    def owner(self, activity_id: str) -> Activity | None:
+        """The activity whose id, or one of whose earlier ids (``antes``), is ``activity_id``."""
+        return self.activity(activity_id) or next((a for a in self.actividades if activity_id in a.antes), None)
 
     def line(self, line_id: str) -> Line | None:
         return next((ln for ln in self.lineas if ln.id == line_id), None)
@@ -204,6 +214,7 @@ def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
                 peso=act.get("peso", 1.0),
                 meta_mensual=act.get("meta_mensual"),
                 cadencia=act.get("cadencia"),
+                antes=tuple(act.get("antes") or ()),
             )
         )
     lines = tuple(

@@ -28,7 +28,7 @@ def plain_id(text: str) -> str:
 def find_activity(plan: Plan, activity_id: str) -> Activity:
     """The plan's activity ``activity_id``, or a refusal suggesting the closest ids."""
     key = plain_id(activity_id)
-    act = plan.activity(key)
+    act = plan.owner(key)  # an earlier id (``antes``) is the activity it became
     if act is not None:
         return act
     ids = [a.id for a in plan.actividades]

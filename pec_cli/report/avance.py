@@ -139,11 +139,12 @@ class _ActivityData:
         self.act = act
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
+        ids = act.ids  # entries under an earlier id (a rename) count for the activity
         for (activity, tipo, fecha), count in totals.counts.items():
-            if activity == act.id and tipo in self.by_tipo and lo <= fecha <= hi and count:
-                self.by_tipo[tipo][fecha] = count
+            if activity in ids and tipo in self.by_tipo and lo <= fecha <= hi and count:
+                self.by_tipo[tipo][fecha] = self.by_tipo[tipo].get(fecha, 0) + count
         # per series: (fecha, the day's value), sorted by date, inside the window
-        series = totals.series(act.id)
+        series = totals.series(act.id, *act.antes)
         self.measures: dict[str, list[tuple[str, float]]] = {
             s.id: [(fecha, valor) for fecha, valor in series.get(s.id, ()) if lo <= fecha <= hi] for s in act.series
         }
@@ -222,7 +223,7 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
     meta, c, realizadas, por_tipo, series = _window_figures(data, plan.inicio, corte, total_p)
     logrado = _points(c, total_p)
     acumulado = Figures(total_p, c, logrado, meta, realizadas, por_tipo, series, semaforo(plan, logrado, total_p))
-    observaciones = notes_of(totals, act.id, quarter)
+    observaciones = notes_of(totals, act.ids, quarter)
     meses: dict[str, int] = {}
     if act.meta_mensual is not None:
         for month in range(act.inicio.month, act.fin.month + 1):
@@ -234,11 +235,11 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
     return ActivityReport(act, trimestres, acumulado, observaciones, meses)
 
 
-def notes_of(totals: Tally, target: str, quarter: int) -> dict[str, list[str]]:
-    """The observaciones of an activity or a line for quarters I..``quarter``, oldest first."""
+def notes_of(totals: Tally, targets: tuple[str, ...], quarter: int) -> dict[str, list[str]]:
+    """The observaciones of an activity (its ids) or a line for quarters I..``quarter``, oldest first."""
     observaciones: dict[str, list[str]] = {}
     for activity, q, _registrado, texto in sorted(totals.notes.values(), key=lambda n: (n[1], n[2])):
-        if activity == target and q <= quarter:
+        if activity in targets and q <= quarter:
             observaciones.setdefault(QUARTERS[q - 1], []).append(texto)
     return observaciones
 
@@ -281,7 +282,7 @@ def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
     activities = tuple(_activity_report(plan, act, totals, quarter, corte) for act in plan.actividades)
     lines = tuple(
         _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter,
-                     notes_of(totals, line.id, quarter))
+                     notes_of(totals, (line.id,), quarter))
         for line in plan.lineas
     )
     return Report(plan, quarter, corte, activities, lines)
