@@ -269,3 +269,35 @@ def test_verify_accepts_entries_under_an_earlier_id(pec, noti_ws):
     rename_noti(noti_ws, antes=True)
     result = pec("verify")
     assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- 6. the plan's own inconsistencies
+
+
+def test_plan_check_points_out_quarters_out_of_proportion_once_per_activity(pec, ws):
+    result = pec("plan", "check")
+    assert result.exit_code == 0 and "es válido" in result.stdout
+    warned = [line for line in result.stderr.splitlines() if line.startswith("aviso: «")]
+    assert sorted(line.split("»")[0][8:] for line in warned) == ["capsulas", "externas", "noti", "revista", "seguidores"]
+    revista = next(line for line in warned if "«revista»" in line)
+    assert "Trim. I el 25 % con 31 de sus 306 días (10,1 %)" in revista
+    assert "10,1/29,7/30,1/30,1" in revista and "programacion: [10.1, 29.7, 30.1, 30.1]" in revista
+    # the seed's programación is kept: the committee measures against the plan as written
+    doc = json.loads(ok(pec("status", "--trim", "I", "--format", "json")))
+    assert next(a for a in doc["actividades"] if a["id"] == "revista")["programacion"] == [25.0, 25.0, 25.0, 25.0]
+
+
+def test_a_proportional_programacion_is_not_pointed_out(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("  - id: revista\n", "  - id: revista\n    programacion: [10.1, 29.7, 30.1, 30.1]\n"),
+                    encoding="utf-8")
+    result = pec("plan", "check")
+    assert result.exit_code == 0 and "«revista»" not in result.stderr and "«noti»" in result.stderr
+
+
+def test_the_proportional_split_adds_up_to_100():
+    from pec_cli.plan.proportion import proportional
+
+    for days in ([31, 91, 92, 92], [1, 1, 1], [0, 91, 92, 0], [90, 91, 92, 92]):
+        assert round(sum(proportional(days)), 6) == 100.0

@@ -21,6 +21,9 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     path = ws.plan_path(year(vigencia), today())
     plan = load_plan(path, ws.display(path))
     _check_ledger(ws, plan, ws.display(path))
+    from pec_cli.plan.proportion import programacion_notices
+
+    warn(programacion_notices(plan))  # the plan's own inconsistencies: pointed out, never changed
     typer.echo(
         f"El plan {ws.display(path)} es válido: vigencia {plan.vigencia}, "
         f"{len(plan.lineas)} líneas, {len(plan.actividades)} actividades."
