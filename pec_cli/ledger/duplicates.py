@@ -30,7 +30,10 @@ FIND_LIMIT = 24  # more byte strings than this: one pass over every line is chea
 
 def plain_title(text: str) -> str:
     """A title as compared: «  Revista Gestión  » and «revista gestion» are the same."""
-    decomposed = unicodedata.normalize("NFKD", " ".join(str(text).split()).lower())
+    spaced = " ".join(str(text).split()).lower()
+    if spaced.isascii():  # most titles: nothing to strip
+        return spaced
+    decomposed = unicodedata.normalize("NFKD", spaced)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -79,8 +82,9 @@ def _segment_lines(data: Any, needles: set[bytes] | None) -> Iterator[bytes]:
 
 
 def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterator[dict[str, Any]]:
-    from pec_cli.ledger.store import BadLine, decode, segments
+    from pec_cli.ledger.store import BadLine, _fast_loads, decode, segments
 
+    loads = json.loads if needles is not None else _fast_loads()  # a full scan: the faster parser
     for path in segments(ws, vigencia):
         with path.open("rb") as handle:
             try:
@@ -90,7 +94,7 @@ def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterat
             try:
                 for raw in _segment_lines(data, needles):
                     try:
-                        yield decode(raw.rstrip(b"\r"))
+                        yield decode(raw.rstrip(b"\r"), loads)
                     except BadLine:
                         continue  # pec verify names it; a damaged line is no piece in force
             finally:
