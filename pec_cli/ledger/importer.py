@@ -167,6 +167,18 @@ def _evidence(base: Path, cell: str) -> tuple[Path, str | None]:
     return source, None
 
 
+def _row_fields(columns: list[str], cells: list[str], seen: dict[str, int]) -> tuple[dict[str, str], str, str]:
+    """A row's cells by column (its date as AAAA-MM-DD), the date as typed, and its ``importe``
+    key: its cells and which copy of identical rows it is (``seen`` counts them)."""
+    fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
+    original_date = fields.get("fecha", "")
+    fields["fecha"] = _date(original_date)
+    canonical = "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS)
+    occurrence = seen.get(canonical, 0)
+    seen[canonical] = occurrence + 1
+    return fields, original_date, _key(canonical, occurrence)
+
+
 def check_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None], series_of: Callable[[str], Series] | None = None, confirmar: bool = False,
@@ -193,13 +205,7 @@ def check_import(
             if len(cells) > len(columns):
                 errors.append(f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(columns)} columnas")
                 continue
-            fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
-            original_date = fields.get("fecha", "")
-            fields["fecha"] = _date(original_date)
-            canonical = "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS)
-            occurrence = seen.get(canonical, 0)
-            seen[canonical] = occurrence + 1
-            key = _key(canonical, occurrence)
+            fields, original_date, key = _row_fields(columns, cells, seen)
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
