@@ -76,14 +76,22 @@ class Context:
 
     def report(self, quarter: int | None = None) -> Report:
         """The avance up to ``quarter`` (default: see :meth:`quarter`); warns of unstarted quarters."""
-        from pec_cli.ledger.orphans import orphans_notice
         from pec_cli.report.avance import compute, unstarted_notice
 
         report = compute(self.plan, self.tally(), self.quarter(quarter), self.today)
-        for notice in (orphans_notice(self.plan, self.tally().totals()), unstarted_notice(report, self.today)):
-            if notice:
-                self.warnings.append(notice)
+        self.check_orphans()
+        notice = unstarted_notice(report, self.today)
+        if notice:
+            self.warnings.append(notice)
         return report
+
+    def check_orphans(self) -> None:
+        """Warn of entries that belong to no activity of the plan (they count nowhere)."""
+        from pec_cli.ledger.orphans import orphans_notice
+
+        notice = orphans_notice(self.plan, self.tally().totals())
+        if notice:
+            self.warnings.append(notice)
 
     def history(self, quarter: int | None = None) -> list[Report]:
         """The reports of quarters I..``quarter``: the cumulative curve of the exports."""

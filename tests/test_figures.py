@@ -241,7 +241,8 @@ def test_a_rename_without_antes_fails_plan_check_and_warns(pec, noti_ws):
     assert "es válido" in ok(pec("plan", "check"))
     rename_noti(noti_ws, antes=False)
     refused(pec("plan", "check"), "«noti» (4 entradas)", "antes: [noti]")
-    for args in (("status", "--trim", "II", "--format", "json"), ("export", "csv", "--trim", "II", "-o", "-")):
+    for args in (("status", "--trim", "II", "--format", "json"), ("export", "csv", "--trim", "II", "-o", "-"),
+                 ("export", "json", "--detalle", "-o", "-")):
         result = pec(*args)
         assert result.exit_code == 0 and "«noti» (4 entradas)" in result.stderr, result.stderr
 
