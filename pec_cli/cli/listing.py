@@ -32,14 +32,14 @@ def list_entries(
                         anuladas=anuladas, clase=NOTE if observaciones else PIECE)
     selection = ctx.entries(query)
     base.flush(ctx)
-    if observaciones:
+    if fmt == "table":
+        from pec_cli.report.terminal import print_entries, print_notes
+
+        (print_notes if observaciones else print_entries)(selection)
+    elif observaciones:
         from pec_cli.report.export import notes_text
 
         sys.stdout.write(notes_text(selection, fmt))
-    elif fmt == "table":
-        from pec_cli.report.terminal import print_entries
-
-        print_entries(selection)
     else:
         from pec_cli.report.export import entries_csv, entries_json
 

@@ -89,8 +89,11 @@ def rstrip(line: Line) -> Line:
 
 
 def wrap(text: str, width: int, style: str = "") -> list[Line]:
-    glued = text.replace(" %", "\0%")  # never split a number from its %
-    return [[(line.replace("\0%", " %"), style)] for line in textwrap.wrap(glued, width, subsequent_indent="  ")]
+    """``text`` in lines of at most ``width``, continued with an indent; a figure stays with its
+    unit («148,6 %» never splits) and a hyphenated word stays whole."""
+    glued = text.replace(" %", "\x00%")
+    lines = textwrap.wrap(glued, width, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
+    return [[(line.replace("\x00", " "), style)] for line in lines]
 
 
 def one_decimal(value: float) -> str:
@@ -182,7 +185,9 @@ def _legend(table: Table, lay: Layout, width: int) -> list[Line]:
     if different:
         legend.append("* Programación propia por trimestre: " + "; ".join(different) + ".")
     if lay.realizadas:
-        legend.append("Realiz.: piezas registradas hasta el corte / meta anual.")
+        counted = [f"{a.id}, {a.cuenta.lower()}" for a in table.activities() if a.meta_piezas is None and not a.is_gauge]
+        legend.append("Realiz.: lo registrado hasta el corte / meta anual; cada actividad cuenta su tipo principal"
+                      + (f" ({'; '.join(counted)})" if counted else "") + ".")
     return [[], *(line for text in legend for line in wrap(text, width, "dim"))]
 
 

@@ -23,15 +23,13 @@ _EVIDENCE_PATH = re.compile(r"evidencias/\d{4}/[0-9a-f]{6,64}(\.[a-z0-9]{1,8})?"
 
 DETAIL_HEADERS = [
     "id", "fecha", "actividad", "tipo", *(f.name for f in FIELDS if f.kind != "file"),
-    "evidencia", "evidencia_sha256", "registrado", "estado",
+    "evidencia", "evidencia_sha256", "registrado", "estado", "motivo_anulacion",
 ]
 
 
 def safe_text(value: str) -> str:
     """A text cell that cannot run as a spreadsheet formula."""
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 
 
 def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
@@ -46,6 +44,7 @@ def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
         "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
         "registrado": entry.registrado,
         "estado": "anulada" if entry.id in voided else "vigente",
+        "motivo_anulacion": voided.get(entry.id) or None,
     }
 
 
@@ -54,12 +53,17 @@ def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) ->
     activity name, evidence file name and the evidence's link (``None``
     where the path is not one pec stored)."""
     names = {a.id: a.nombre for a in plan.actividades}
+    tipos = {(a.id, t.id): t.nombre for a in plan.actividades for t in a.tipos}
+    redes = {(a.id, s.id): s.nombre for a in plan.actividades for s in a.series}
     out = []
     for entry in selection.entries:
         row = detail_row(entry, selection.voided)
         evidencia = entry.get("evidencia")
         row["trimestre"] = QUARTERS[quarter_of(entry.fecha) - 1] if entry.fecha else ""
         row["actividad_nombre"] = names.get(entry.actividad, entry.actividad)
+        row["tipo_nombre"] = tipos.get((entry.actividad, row["tipo"]), row["tipo"])
+        row["red_nombre"] = redes.get((entry.actividad, str(row["red"])), row["red"])
+        row["motivo"] = row["motivo_anulacion"] or ""
         row["evidencia_nombre"] = evidencia.get("nombre") if isinstance(evidencia, dict) else None
         archivo = row["evidencia"]
         row["evidencia_enlace"] = link(archivo) if isinstance(archivo, str) and _EVIDENCE_PATH.fullmatch(archivo) else None
@@ -68,14 +72,12 @@ def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) ->
     return out
 
 
-
 def piece_count(rows: list[dict[str, Any]]) -> str:
     """'29 vigentes, 1 anulada': what a detail lists, in words."""
     vigentes = sum(1 for r in rows if r["estado"] == "vigente")
     anuladas = len(rows) - vigentes
     return (f"{vigentes} {'vigente' if vigentes == 1 else 'vigentes'}, "
             f"{anuladas} {'anulada' if anuladas == 1 else 'anuladas'}")
-
 
 
 def web_link(url: Any) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
@@ -78,6 +78,7 @@ td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .seg td:nth-child(3){min-width:120px}
 .seg td:last-child{min-width:140px}
 .seg thead th.n{white-space:normal}
+.seg thead th.q{white-space:nowrap}
 .seg td.n{padding-left:4px;padding-right:5px}
 .linea-sec{margin-top:8px}
 .linea-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:10px 16px}
@@ -196,63 +197,78 @@ def quarter_bars(row: Row) -> str:
     return f'<table class="qb">{"".join(rows)}</table>'
 
 
+class _Plot(NamedTuple):
+    """The curve's drawing area: quarter i (0 = the vigencia's start) and a percentage to SVG units."""
+
+    width: int = 330
+    height: int = 160
+    left: int = 40
+    right: int = 16
+    top: int = 10
+    bottom: int = 22
+
+    def x(self, i: int) -> float:
+        return self.left + (self.width - self.left - self.right) * i / 4
+
+    def y(self, value: float) -> float:
+        return self.top + (self.height - self.top - self.bottom) * (1 - max(0.0, min(value, 100.0)) / 100)
+
+
+def _axes(plot: _Plot) -> list[str]:
+    parts = []
+    for level in (0, 25, 50, 75, 100):
+        y = plot.y(level)
+        parts.append(
+            f'<line x1="{plot.left}" x2="{plot.width - plot.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e1e6ec" stroke-width="1"/>'
+            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
+        )
+    for i, label in enumerate(("inicio", *QUARTERS)):
+        parts.append(f'<text x="{plot.x(i):.1f}" y="{plot.height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{label}</text>')
+    return parts
+
+
+def _programmed(plot: _Plot, programacion: list[float]) -> list[str]:
+    """The programado acumulado: dashed, through 25/50/75/100 (or the plan's own programación)."""
+    planned, total = [(plot.x(0), plot.y(0))], 0.0
+    for i, p in enumerate(programacion, start=1):
+        total += p
+        planned.append((plot.x(i), plot.y(total)))
+    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
+    return [f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>',
+            *(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>' for px, py in planned[1:])]
+
+
+def _achieved(plot: _Plot, points: list[float | None], colour: str) -> list[str]:
+    """The logrado acumulado: a line broken where "no aplica", a dot per quarter, the last value labelled."""
+    segments: list[list[tuple[float, float]]] = [[(plot.x(0), plot.y(0))]]
+    for i, value in enumerate(points, start=1):
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append((plot.x(i), plot.y(value)))
+    parts = [
+        f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in seg)}" fill="none" stroke="{colour}" '
+        'stroke-width="3" stroke-linejoin="round"/>'
+        for seg in segments if len(seg) > 1
+    ]
+    known = [(i, v) for i, v in enumerate(points, start=1) if v is not None]
+    parts += [f'<circle cx="{plot.x(i):.1f}" cy="{plot.y(v):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
+              for i, v in known]
+    if known:
+        i, value = known[-1]
+        anchor, dx = ("end", -7) if i >= 3 else ("start", 7)
+        ty = plot.y(value) - 8 if plot.y(value) > plot.top + 14 else plot.y(value) + 16
+        parts.append(f'<text x="{plot.x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
+                     f'fill="{colour}">{esc(pct(value))}</text>')
+    return parts
+
+
 def curve(points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
     """Inline SVG: the programado acumulado (dashed, 25/50/75/100) and the logrado acumulado
     at the end of each quarter up to the cut (``points``, None where "no aplica")."""
-    width, height, left, right, top, bottom = 330, 160, 40, 16, 10, 22
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(i: int) -> float:
-        return left + plot_w * i / 4
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - max(0.0, min(value, 100.0)) / 100)
-
-    parts = [f'<svg class="curva" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
-    for level in (0, 25, 50, 75, 100):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#e1e6ec" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y(level) + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
-        )
-    parts.append(f'<text x="{x(0):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">inicio</text>')
-    for i, q in enumerate(QUARTERS, start=1):
-        parts.append(f'<text x="{x(i):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{q}</text>')
-    planned, total = [(x(0), y(0))], 0.0
-    for i, p in enumerate(programacion, start=1):
-        total += p
-        planned.append((x(i), y(total)))
-    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
-    parts.append(f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>')
-    for px, py in planned[1:]:
-        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>')
-    colour = SEMAFORO_COLOUR[semaforo]
-    segment: list[tuple[float, float]] = [(x(0), y(0))]
-    segments = [segment]
-    for i, value in enumerate(points, start=1):
-        if value is None:
-            segment = []
-            segments.append(segment)
-            continue
-        segment.append((x(i), y(value)))
-    for seg in segments:
-        if len(seg) > 1:
-            line = " ".join(f"{px:.1f},{py:.1f}" for px, py in seg)
-            parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="3" stroke-linejoin="round"/>')
-    for i, value in enumerate(points, start=1):
-        if value is None:
-            continue
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>')
-    last = next(((i, v) for i, v in reversed(list(enumerate(points, start=1))) if v is not None), None)
-    if last is not None:
-        i, value = last
-        anchor = "end" if i >= 3 else "start"
-        dx = -7 if anchor == "end" else 7
-        ty = y(value) - 8 if y(value) > top + 14 else y(value) + 16
-        parts.append(
-            f'<text x="{x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
-            f'fill="{colour}">{esc(pct(value))}</text>'
-        )
-    parts.append("</svg>")
+    plot = _Plot()
+    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+             *_axes(plot), *_programmed(plot, programacion), *_achieved(plot, points, SEMAFORO_COLOUR[semaforo]), "</svg>"]
     legend = '<div class="leyenda"><b></b>programado acumulado &nbsp; <b class="l"></b>logrado acumulado</div>'
     return "".join(parts) + legend
 
@@ -312,14 +328,15 @@ def _table_cell(column: Column, value: CellValue) -> str:
     if isinstance(value, Cell):
         return f'<td class="n">{esc(_pct(value, 0 if column.key == "meta" else 2))}</td>'
     if column.kind == "semaforo":
-        return f"<td>{pill(value)}</td>"
+        return f"<td>{pill(value if isinstance(value, str) else None)}</td>"
     css = {"indicador": ' class="ind"', "observaciones": ' class="small"'}.get(column.key, "")
     return f"<td{css}>{esc(value)}</td>"
 
 
 def _seguimiento_table(table: Table) -> str:
     head = "".join(
-        f'<th class="{"n" if c.kind == "percent" else ""}">{esc(h)}</th>' for c, h in zip(COLUMNS, table.headers, strict=True)
+        f'<th class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
+        for c, h in zip(COLUMNS, table.headers, strict=True)
     )
     body = []
     for row in table.rows:
@@ -335,6 +352,11 @@ def _seguimiento_table(table: Table) -> str:
     )
 
 
+def _motivo(row: dict[str, Any]) -> str:
+    """Why a piece was voided, under the word «anulada»."""
+    return f'<br><span class="small">{esc(row["motivo"])}</span>' if row.get("motivo") else ""
+
+
 def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None) -> str:
     if not rows:
         return '<p class="small muted">Sin piezas registradas hasta la fecha de corte.</p>'
@@ -342,10 +364,13 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
     for r in rows:
         pieza = esc(r["titulo"] or "")
         if r["red"] is not None:
-            pieza = f"{esc(r['red'])}: {esc(count_text(r['valor']) if isinstance(r['valor'], int | float) else r['valor'])}"
+            valor = r["valor"]
+            shown = count_text(valor, thousands=".") if isinstance(valor, int | float) else valor
+            pieza = f"{esc(r.get('red_nombre') or r['red'])}: {esc(shown)}"
         extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["nota"]) if v]
         if extra:
-            pieza += f' <span class="muted">· {" · ".join(extra)}</span>'
+            joined = " · ".join(extra)
+            pieza += f' <span class="muted">· {joined}</span>' if pieza else f'<span class="muted">{joined}</span>'
         if r["url_enlace"]:
             pieza += f' · <a href="{esc(r["url_enlace"])}">enlace</a>'
         evid = ""
@@ -358,7 +383,7 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
         state = "anulada" if r["estado"] == "anulada" else ""
         body.append(
             f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
-            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}</td></tr>'
+            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}{_motivo(r)}</td></tr>'
         )
     return (
         '<table class="evid"><colgroup><col class="fecha"><col class="tipo"><col><col class="ev"><col class="estado">'
@@ -385,10 +410,10 @@ def _series(act: Row) -> str:
         return ""
 
     def number(value: float | None) -> str:
-        return "" if value is None else count_text(value)
+        return "" if value is None else count_text(value, thousands=".")
 
     rows = "".join(
-        f'<tr><td>{esc(s.id)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
+        f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
         f'<td class="n">{esc(number(s.meta))}</td>'
         f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
         for s in act.series
@@ -489,7 +514,7 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
     heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"
     table_rows = []
     for r in rows:
-        table_rows.append({**r, "tipo": f"{r['actividad']} · {r['tipo']}"})
+        table_rows.append({**r, "tipo": f"{r['actividad_nombre']} · {r['tipo_nombre']}"})
     body = [
         _title_block(title, heading, [
             ("Vigencia", title["vigencia"]), ("Período", period),

@@ -73,9 +73,21 @@ class SeriesRow(NamedTuple):
     nombre: str
     inicio: float | None
     fin: float | None
-    meta: float | None
-    cumplimiento: float | None  # rounded
+    meta: float | None  # programmed to the corte (the annual meta x programado acumulado)
+    cumplimiento: float | None  # rounded, unclamped: a fall shows negative, an overshoot above 100
     sin_medicion: bool
+    meta_anual: float | None = None
+
+    @property
+    def crecimiento(self) -> float | None:
+        return None if self.inicio is None or self.fin is None else self.fin - self.inicio
+
+    @property
+    def cumplimiento_con_tope(self) -> float | None:
+        """What the activity's figure counts (SPEC §3): each network clamped to 0..100."""
+        if self.sin_medicion:
+            return 0.0
+        return None if self.cumplimiento is None else max(0.0, min(100.0, self.cumplimiento))
 
 
 class MonthRow(NamedTuple):
@@ -101,6 +113,7 @@ class Row(NamedTuple):
     semaforo: str | None
     observaciones: tuple[tuple[str, str], ...] = ()  # (quarter, text), quarters I..q
     realizadas: int | None = None  # pieces of the default tipo to the corte (activities)
+    cuenta: str = ""  # what ``realizadas`` counts: the default tipo's name
     meta_piezas: float | None = None  # the annual meta in pieces, where there is one
     unidad: str = ""
     meta_texto: str = ""  # the plan's words for the meta ("Por solicitud de las áreas")
@@ -136,7 +149,15 @@ COLUMNS = (
     Column("observaciones", "Observaciones", "notes"),
 )
 
-CellValue = str | Cell | None
+# The counts behind the percentages, for the spreadsheet formats (CSV, XLSX).
+COUNT_COLUMNS = (
+    Column("realizadas", "Realizadas", "count"),
+    Column("cuenta", "Qué cuenta", "text"),
+    Column("meta_piezas", "Meta anual (piezas)", "count"),
+    Column("por_tipo", "Registradas por tipo", "text"),
+)
+
+CellValue = str | Cell | float | int | None
 
 
 class Table(NamedTuple):
@@ -181,6 +202,12 @@ class Table(NamedTuple):
     def headers(self) -> list[str]:
         return [c.header.format(vigencia=self.vigencia) for c in COLUMNS]
 
+    def columns(self, counts: bool = False) -> tuple[Column, ...]:
+        return COLUMNS + COUNT_COLUMNS if counts else COLUMNS
+
+    def header_row(self, counts: bool = False) -> list[str]:
+        return [c.header.format(vigencia=self.vigencia) for c in self.columns(counts)]
+
     def lines(self) -> list[Row]:
         return [r for r in self.rows if r.is_line]
 
@@ -190,15 +217,19 @@ class Table(NamedTuple):
     def row(self, row_id: str) -> Row:
         return next(r for r in self.rows if r.id == row_id)
 
-    def values(self, row: Row) -> list[CellValue]:
-        """``row`` under each of :data:`COLUMNS`: text, a Cell, a semáforo (or None), notes."""
+    def values(self, row: Row, counts: bool = False) -> list[CellValue]:
+        """``row`` under each column: text, a Cell, a semáforo (or None), notes; with ``counts``,
+        then the pieces realizadas, what they count, the annual meta in pieces and the count per tipo."""
         by_key: dict[str, CellValue] = {
             "id": row.id, "nombre": row.nombre, "indicador": row.indicador, "meta": number_cell(row.meta),
             **{q: row.trimestres[i] for i, q in enumerate(QUARTERS)},
             "acumulado": row.acumulado, "programado_acumulado": number_cell(row.acumulado.programado),
             "semaforo": row.semaforo, "observaciones": notes_text(row),
+            "realizadas": row.realizadas, "cuenta": row.cuenta,
+            "meta_piezas": None if row.is_gauge else row.meta_piezas,  # a gauge's meta is per network
+            "por_tipo": " · ".join(f"{name}: {n}" for _, name, n in row.por_tipo),
         }
-        return [by_key[c.key] for c in COLUMNS]
+        return [by_key[c.key] for c in self.columns(counts)]
 
 
 def notes_text(row: Row) -> str:
@@ -246,7 +277,7 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
     acum = rep.acumulado
     names = {t.id: t.nombre for t in act.tipos}
     series = tuple(
-        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion)
+        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
         for s in act.series
         if (fig := acum.series.get(s.id)) is not None
     )
@@ -256,6 +287,7 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
         programacion=act.programacion, propia=tuple(act.programacion) != reference,
         trimestres=_quarters(rep.trimestres, quarter, days_left), acumulado=_cell(acum, None), semaforo=acum.semaforo,
         observaciones=_notes(rep.observaciones), realizadas=acum.por_tipo.get(act.default_tipo, 0),
+        cuenta=act.tipos[0].nombre,
         meta_piezas=act.meta, unidad=act.unidad, meta_texto=act.meta_texto,
         por_tipo=tuple((t, names.get(t, t), n) for t, n in acum.por_tipo.items()),
         series=series, meses=tuple(MonthRow(m, n, act.meta_mensual) for m, n in rep.meses.items()),
@@ -303,5 +335,5 @@ def cell_text(cell: Cell, number: Callable[[float], str], symbols: dict[Kind, st
     return symbols[cell.kind]
 
 
-def semaforo_text(semaforo: str | None) -> str:
-    return semaforo or NO_TARGET
+def semaforo_text(semaforo: CellValue) -> str:
+    return semaforo if isinstance(semaforo, str) and semaforo else NO_TARGET

@@ -12,19 +12,30 @@ from rich.table import Table
 from rich.text import Text
 
 from pec_cli.ledger.query import Selection
+from pec_cli.plan.model import QUARTERS
 
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+def _table(*headers: str) -> Table:
+    """The one table style of ``pec list``: fixed columns, then a last one that folds to fit."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for header in headers[:-1]:
+        table.add_column(header, no_wrap=True)
+    table.add_column(headers[-1], overflow="fold", ratio=1, min_width=20)
+    return table
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}."
+
+
 def print_entries(selection: Selection) -> None:
     """The pieces as a table; a voided one says so, with the void's motivo."""
     entries, voided = selection.entries, selection.voided
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for header in ("id", "fecha", "actividad", "tipo"):
-        table.add_column(header, no_wrap=True)
-    table.add_column("detalle", overflow="fold", ratio=1, min_width=20)
+    table = _table("id", "fecha", "actividad", "tipo", "detalle")
     for entry in entries:
         detail = Text(entry.get("titulo") or "")
         if entry.get("red"):
@@ -39,5 +50,19 @@ def print_entries(selection: Selection) -> None:
         table.add_row(entry.id, entry.fecha.isoformat() if entry.fecha else "", entry.actividad, entry.tipo or "", detail)
     out = console()
     out.print(table)
-    out.print(f"{len(entries)} entrada{'' if len(entries) == 1 else 's'}.", style="dim")
+    out.print(_count(len(entries), "entrada", "entradas"), style="dim")
+
+
+def print_notes(selection: Selection) -> None:
+    """The observaciones (``pec list --observaciones``), in the same table style as the pieces."""
+    table = _table("id", "trim.", "actividad", "registrado", "texto")
+    for note in selection.entries:
+        texto = Text(str(note.get("texto") or ""))
+        if note.id in selection.voided:
+            motivo = selection.voided[note.id]
+            texto.append(f" [anulada{': ' + motivo if motivo else ''}]", style="red")
+        table.add_row(note.id, QUARTERS[(note.trimestre or 1) - 1], note.actividad, note.registrado[:10], texto)
+    out = console()
+    out.print(table)
+    out.print(_count(len(selection.entries), "observación", "observaciones"), style="dim")
 
