@@ -31,7 +31,7 @@ def import_csv(
     batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn,
                          series_of=lambda act: ctx.tally().totals().series(act, *ctx.plan.owner(act).antes),  # type: ignore[union-attr]
                          confirmar=confirmar,
-                         in_force=lambda records: in_force(ctx.workspace, ctx.plan.vigencia, records, ctx.activity_of))
+                         in_force=lambda records, keys: in_force(ctx.workspace, ctx.plan.vigencia, records, ctx.activity_of, keys))
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 

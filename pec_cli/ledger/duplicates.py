@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from pec_cli.ledger.entries import PIECE, VOID
 from pec_cli.workspace import Workspace
 
 Key = tuple[str, ...]
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 FIND_LIMIT = 24  # more byte strings than this: one pass over every line is cheaper
 
 
@@ -33,8 +35,7 @@ def plain_title(text: str) -> str:
     spaced = " ".join(str(text).split()).lower()
     if spaced.isascii():  # most titles: nothing to strip
         return spaced
-    decomposed = unicodedata.normalize("NFKD", spaced)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _MARKS.sub("", unicodedata.normalize("NFKD", spaced))
 
 
 def piece_keys(record: dict[str, Any], activity: str | None = None) -> list[Key]:
@@ -103,11 +104,17 @@ def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterat
 
 def in_force(
     ws: Workspace, vigencia: int, records: list[dict[str, Any]], canonical: Callable[[str], str] = str,
+    keys: list[list[Key]] | None = None,
 ) -> dict[Key, dict[str, Any]]:
     """The pieces in force that share a key with one of ``records``, by key.
 
-    ``canonical`` maps an activity id of the ledger to the plan's (renames)."""
-    wanted = {key for record in records for key in piece_keys(record)}
+    ``canonical`` maps an activity id of the ledger to the plan's (renames);
+    ``keys`` are the records' :func:`piece_keys`, when the caller has them."""
+    from pec_cli.ledger.store import segments
+
+    if not segments(ws, vigencia):
+        return {}
+    wanted = {key for record_keys in (keys or [piece_keys(r) for r in records]) for key in record_keys}
     if not wanted:
         return {}
     needles: set[bytes] | None = _needles(records)

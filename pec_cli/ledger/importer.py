@@ -182,13 +182,13 @@ def _row_fields(columns: list[str], cells: list[str], seen: dict[str, int]) -> t
 def check_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None], series_of: Callable[[str], Series] | None = None, confirmar: bool = False,
-    in_force: Callable[[list[dict[str, Any]]], dict[Key, dict[str, Any]]] | None = None,
+    in_force: Callable[[list[dict[str, Any]], list[list[Key]]], dict[Key, dict[str, Any]]] | None = None,
 ) -> ImportBatch:
     """Check every row; the records to append, or a PecError listing every problem. With
     ``series_of`` (an activity's measurements in the ledger) each measurement is checked
     against the network's previous one, unless ``confirmar`` or its row's cell says so.
-    With ``in_force`` (the pieces in force sharing a key with some records), duplicates
-    are left out, each with a line in ``skipped``."""
+    With ``in_force`` (the pieces in force sharing a key with some records, given the
+    records and their keys), duplicates are left out, each with a line in ``skipped``."""
     reader, columns = _read_header(decode_csv(data, name, warn), name)
     errors: list[str] = []
     records: list[dict[str, Any]] = []
@@ -209,7 +209,6 @@ def check_import(
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-                parse_date(original_date, "")  # the one date parser: says why a date is wrong
                 row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
                 record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
             except PecError as exc:
@@ -238,10 +237,15 @@ def check_import(
             errors,
         )
     batch = ImportBatch(records, evidence, rows)
-    return skip_duplicates(batch, row_numbers, in_force(records)) if in_force is not None else batch
+    if in_force is None:
+        return batch
+    keys = [piece_keys(record) for record in records]
+    return skip_duplicates(batch, row_numbers, in_force(records, keys), keys)
 
 
-def skip_duplicates(batch: ImportBatch, rows: list[int], known: dict[Key, dict[str, Any]]) -> ImportBatch:
+def skip_duplicates(
+    batch: ImportBatch, rows: list[int], known: dict[Key, dict[str, Any]], keys: list[list[Key]] | None = None,
+) -> ImportBatch:
     """``batch`` without the rows that repeat a piece in force, or an earlier row (SPEC §5).
 
     A row whose piece came from this very row before (same ``importe``) is left for
@@ -251,15 +255,15 @@ def skip_duplicates(batch: ImportBatch, rows: list[int], known: dict[Key, dict[s
     skipped: list[str] = []
     earlier: dict[Key, int] = {}
     for index, record in enumerate(batch.records):
-        keys = piece_keys(record)
-        existing = next((known[k] for k in keys if k in known), None)
-        repeated = next((earlier[k] for k in keys if k in earlier), None)
+        record_keys = keys[index] if keys is not None else piece_keys(record)
+        existing = next((known[k] for k in record_keys if k in known), None)
+        repeated = next((earlier[k] for k in record_keys if k in earlier), None)
         if existing is not None and existing.get("importe") != record["importe"]:
             skipped.append(f"fila {rows[index]}: ya registrada como {existing['id']}")
         elif existing is None and repeated is not None:
             skipped.append(f"fila {rows[index]}: repite la fila {repeated}")
         else:
-            for key in keys:
+            for key in record_keys:
                 earlier.setdefault(key, rows[index])
             moved[index] = len(kept)
             kept.append(record)
