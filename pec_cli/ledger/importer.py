@@ -237,25 +237,24 @@ def check_import(
             errors,
         )
     batch = ImportBatch(records, evidence, rows)
-    if in_force is None:
-        return batch
-    keys = [piece_keys(record) for record in records]
-    return skip_duplicates(batch, row_numbers, in_force(records, keys), keys)
+    return batch if in_force is None else skip_duplicates(batch, row_numbers, in_force)
 
 
 def skip_duplicates(
-    batch: ImportBatch, rows: list[int], known: dict[Key, dict[str, Any]], keys: list[list[Key]] | None = None,
+    batch: ImportBatch, rows: list[int], in_force: Callable[[list[dict[str, Any]], list[list[Key]]], dict[Key, dict[str, Any]]],
 ) -> ImportBatch:
     """``batch`` without the rows that repeat a piece in force, or an earlier row (SPEC §5).
 
     A row whose piece came from this very row before (same ``importe``) is left for
     ``ledger.append``, which says how many rows were imported before."""
+    keys = [piece_keys(record) for record in batch.records]
+    known = in_force(batch.records, keys)
     kept: list[dict[str, Any]] = []
     moved: dict[int, int] = {}
     skipped: list[str] = []
     earlier: dict[Key, int] = {}
     for index, record in enumerate(batch.records):
-        record_keys = keys[index] if keys is not None else piece_keys(record)
+        record_keys = keys[index]
         existing = next((known[k] for k in record_keys if k in known), None)
         repeated = next((earlier[k] for k in record_keys if k in earlier), None)
         if existing is not None and existing.get("importe") != record["importe"]:
