@@ -200,6 +200,8 @@ def test_note_accepts_a_line_id(pec, ws):
     csv_text = ok(pec("export", "csv", "--trim", "II", "-o", "-"))
     assert "Trim. II: La línea se reorganizó en mayo." in next(r for r in csv_text.splitlines() if r.startswith("linea_externas"))
     refused(pec("note", "linea_extern", "--trim", "II", "x"), "¿quiso decir «linea_externas»")
+    listed = json.loads(ok(pec("list", "--observaciones", "--actividad", "linea_externas", "--format", "json")))
+    assert [n["texto"] for n in listed] == ["La línea se reorganizó en mayo."]
 
 
 def test_a_date_in_a_year_without_a_plan_names_the_missing_file(pec, ws):
@@ -255,6 +257,7 @@ def test_entries_under_an_earlier_id_count_for_the_activity(pec, noti_ws):
     act = next(a for a in json.loads(result.stdout)["actividades"] if a["id"] == "noticiero")
     assert act["acumulado"]["realizadas"] == 3 and act["observaciones"] == {"II": ["Emisión aplazada."]}
     assert len(json.loads(ok(pec("list", "--actividad", "noticiero", "--format", "json")))) == 3
+    assert "Ids anteriores (sus entradas cuentan aquí): noti" in ok(pec("plan", "show"))
     # the old id still works for typing, and a duplicate under it is found
     refused(pec("log", "noti", "--fecha", "2024-04-05", "--titulo", "Noti 2024-04-05"), "ya está registrada")
 
@@ -302,3 +305,16 @@ def test_the_proportional_split_adds_up_to_100():
 
     for days in ([31, 91, 92, 92], [1, 1, 1], [0, 91, 92, 0], [90, 91, 92, 92]):
         assert round(sum(proportional(days)), 6) == 100.0
+
+
+def test_on_a_terminal_a_probable_mistake_is_asked_about(pec, ws, monkeypatch):
+    ok(pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "Revista 3"))
+    ok(pec("log", "seguidores", "--fecha", "2024-05-31", "--red", "instagram", "--valor", "18600"))
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
+    before = ledger_bytes(ws)
+    no = pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "revista 3", input="\n")  # no by default
+    assert no.exit_code == 1 and "ya está registrada" in no.stderr and "Cancelado" in no.stderr
+    assert ledger_bytes(ws) == before
+    assert pec("log", "seguidores", "--fecha", "2024-06-30", "--red", "instagram", "--valor", "1860",
+               input="s\n").exit_code == 0
+    assert json.loads(ok(pec("list", "--actividad", "seguidores", "--format", "json")))[-1]["valor"] == 1860

@@ -10,6 +10,8 @@ from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.fields import FIELD
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pec_cli.context import Context
 
 
@@ -61,15 +63,32 @@ def log(
     if "valor" in record and "red" in record and not confirmar:
         from pec_cli.ledger.records import check_jump
 
-        check_jump(record, ctx.tally().totals().series(act.id, *act.antes).get(record["red"], []))
+        series = ctx.tally().totals().series(act.id, *act.antes).get(record["red"], [])
+        _insist_or_refuse(lambda: check_jump(record, series))
     if not duplicado:
-        _refuse_duplicate(ctx, record)
+        _insist_or_refuse(lambda: _refuse_duplicate(ctx, record))
     if fields.get("evidencia"):
         from pec_cli.ledger.evidence import store_evidence
 
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]))
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
+
+
+def _insist_or_refuse(check: "Callable[[], None]") -> None:
+    """A probable mistake (a typo, a duplicate): refused off a terminal; on one, the person
+    is told why and asked whether to record it anyway (no by default)."""
+    from pec_cli.errors import PecError
+
+    try:
+        check()
+    except PecError as exc:
+        if not base.interactive():
+            raise
+        message = exc.message.split("; si de verdad")[0].split(" Corrija --valor")[0]
+        answer = typer.prompt(f"{message} ¿Registrarla de todos modos? [s/N]", default="", show_default=False, err=True)
+        if answer.strip().lower() not in ("s", "si", "sí", "y", "yes"):
+            raise PecError("Cancelado; no se registró nada.") from None
 
 
 def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:

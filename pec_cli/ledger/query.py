@@ -14,7 +14,7 @@ from typing import NamedTuple
 from pec_cli.errors import PecError
 from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import Plan, quarter_bounds
-from pec_cli.plan.names import find_activity, parse_date, quarter_arg, resolve_name
+from pec_cli.plan.names import find_activity, find_target, parse_date, quarter_arg, resolve_name
 
 
 class Selection(NamedTuple):
@@ -42,8 +42,13 @@ class Query(NamedTuple):
         desde: str | None = None, hasta: str | None = None, anuladas: bool = False, clase: str = PIECE,
     ) -> Query:
         """The query of what a person typed; a PecError for anything the plan does not know."""
-        act = find_activity(plan, actividad) if actividad else None
-        act_id = act.id if act else None
+        act_id: str | None = None
+        act = None
+        if actividad and clase == NOTE and plan.line(find_target(plan, actividad)) is not None:
+            act_id = find_target(plan, actividad)  # the observaciones of a whole line
+        elif actividad:
+            act = find_activity(plan, actividad)
+            act_id = act.id
         lo = parse_date(desde, " en --desde") if desde else None
         hi = parse_date(hasta, " en --hasta") if hasta else None
         if lo is not None and hi is not None and lo > hi and trim is None:
