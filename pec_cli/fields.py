@@ -36,6 +36,8 @@ FIELDS = (
           "Red social medida (para una medición): instagram, twitter, tiktok, facebook, youtube.", 50, "network"),
     Field("valor", "el valor medido", "NÚMERO", "Valor medido, p. ej. seguidores (para una medición).", 40, "count"),
     Field("nota", "la nota", "TEXTO", "Nota libre.", 2000),
+    Field("atiende", "la solicitud que atiende", "ID",
+          "Id de la solicitud (o el evento) que esta pieza atiende; vea «pec list --abiertas».", 100),
 )
 FIELD = {f.name: f for f in FIELDS}
 ENTRY_FIELDS = tuple(f.name for f in FIELDS)
@@ -45,7 +47,9 @@ TEXT_LIMITS = {**{f.name: f.limit for f in FIELDS if f.kind in ("text", "url") a
 
 # The columns of ``pec import``, in this order: the order is part of a row's identity
 # (``importe``), so that importing an old file again still finds the rows it already added.
-IMPORT_COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+# ``atiende`` came later: an empty cell stays out of the identity (``importer``).
+IMPORT_COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota",
+                  "atiende")
 
 
 def label(name: str) -> str:

@@ -372,7 +372,8 @@ def test_status_board_shows_notes_networks_and_months(pec):
 
 def test_prompts_ask_again_after_a_wrong_answer(pec, monkeypatch, ws):
     monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
-    result = pec("log", "seguidores", "--fecha", "2024-03-02", input="insta\ninstagram\nmil\n1.250\n")
+    # the first answer takes the default tipo (medicion; seguidores also measures interaccion)
+    result = pec("log", "seguidores", "--fecha", "2024-03-02", input="\ninsta\ninstagram\nmil\n1.250\n")
     assert result.exit_code == 0, result.output
     assert "La red «insta» no está" in result.stderr
     (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")

@@ -315,6 +315,6 @@ def test_on_a_terminal_a_probable_mistake_is_asked_about(pec, ws, monkeypatch):
     no = pec("log", "revista", "--fecha", "2024-05-10", "--titulo", "revista 3", input="\n")  # no by default
     assert no.exit_code == 1 and "ya está registrada" in no.stderr and "Cancelado" in no.stderr
     assert ledger_bytes(ws) == before
-    assert pec("log", "seguidores", "--fecha", "2024-06-30", "--red", "instagram", "--valor", "1860",
-               input="s\n").exit_code == 0
+    assert pec("log", "seguidores", "--tipo", "medicion", "--fecha", "2024-06-30", "--red", "instagram",
+               "--valor", "1860", input="s\n").exit_code == 0
     assert json.loads(ok(pec("list", "--actividad", "seguidores", "--format", "json")))[-1]["valor"] == 1860

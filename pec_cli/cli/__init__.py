@@ -10,7 +10,7 @@ start with none of them.
 # isort: off
 # Imported to register their commands, in the order ``pec --help`` lists them.
 from pec_cli.cli.base import app
-from pec_cli.cli import init, plan, log, importing, note, void, listing, status, export, verify  # noqa: F401, E402
+from pec_cli.cli import init, plan, log, importing, note, void, listing, status, pendientes, export, verify  # noqa: F401, E402
 # isort: on
 
 

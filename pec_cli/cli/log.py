@@ -21,6 +21,10 @@ def option(name: str) -> Any:
     return typer.Option(metavar=field.metavar, help=field.help)
 
 
+if TYPE_CHECKING:
+    from pec_cli.context import Context
+    from pec_cli.ledger.requests import Request
+
 
 @app.command(cls=SpanishCommand)
 def log(
@@ -37,6 +41,7 @@ def log(
     nota: Annotated[str | None, option("nota")] = None,
     confirmar: Annotated[bool, typer.Option("--confirmar", help="Registrar una medición aunque se aleje mucho de la anterior (menos de la mitad o más del triple).")] = False,
     duplicado: Annotated[bool, typer.Option("--duplicado", help="Registrar la pieza aunque ya haya una igual (misma actividad, tipo, fecha y título, o misma URL).")] = False,
+    atiende: Annotated[str | None, option("atiende")] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
@@ -46,10 +51,13 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
-    ctx = base.load(root, vigencia, parse_date(fecha).year if fecha else None)
+    year = parse_date(fecha).year if fecha else None
+    if vigencia is None and year is not None:
+        _refuse_year_without_plan(root, year)
+    ctx = base.load(root, vigencia, year)
     fields: dict[str, Any] = {
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
-        "area": area, "red": red, "valor": valor, "nota": nota,
+        "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
     }
     if actividad is None:
         actividad = _ask_activity(ctx)
@@ -57,13 +65,17 @@ def log(
     if base.interactive():
         from pec_cli.cli.prompts import complete_fields
 
-        complete_fields(act, fields, ctx.today)
+        complete_fields(act, fields, ctx.today, _open_requests(ctx, act.id))
+    if fields.get("atiende"):  # checked before any evidence file is copied
+        from pec_cli.cli.links import link_checker
+
+        link_checker(ctx)(build_piece(ctx.plan, act.id, fields, ctx.today, now_iso()))
 
     record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())  # evidence stored once all checks pass
     if "valor" in record and "red" in record and not confirmar:
         from pec_cli.ledger.records import check_jump
 
-        series = ctx.tally().totals().series(act.id, *act.antes).get(record["red"], [])
+        series = ctx.tally().totals().series(act.id, record["tipo"], *act.antes).get(record["red"], [])
         _insist_or_refuse(lambda: check_jump(record, series))
     if not duplicado:
         _insist_or_refuse(lambda: _refuse_duplicate(ctx, record))
@@ -111,3 +123,23 @@ def _ask_activity(ctx: "Context") -> str:
 
     ids = ", ".join(a.id for a in ctx.plan.actividades)
     raise PecError(f"Falta la actividad: escriba «pec log ACTIVIDAD ...»; las actividades son: {ids}.", code=2)
+
+
+def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
+    """The activity's requests still unanswered today, offered by the prompt."""
+    from pec_cli.ledger.requests import open_requests
+
+    return [r for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today) if r.actividad == activity_id]
+
+
+def _refuse_year_without_plan(root: str | None, year: int) -> None:
+    """A piece dated in a year with no plan names the plan file to create."""
+    from pec_cli.errors import PecError
+    from pec_cli.workspace import find_workspace
+
+    ws = find_workspace(root)
+    plans = ws.plans()
+    if plans and year not in plans:
+        raise PecError(
+            f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
+            f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")

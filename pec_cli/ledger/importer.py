@@ -27,10 +27,11 @@ from pec_cli.errors import PecError
 from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.records import build_piece, jump_problem
-from pec_cli.plan.model import Plan
+from pec_cli.plan.model import Plan, iso_date
 from pec_cli.plan.names import parse_date
 
 COLUMNS = IMPORT_COLUMNS
+_UNKEYED_WHEN_EMPTY = ("atiende",)  # added later: an empty cell leaves a row's import key as it was
 FLAGS = ("confirmar",)  # per-row yes/no columns: not part of a row's identity (``importe``)
 _YES = {"si", "sí", "s", "x", "1", "true", "verdadero", "yes"}
 _NO = {"", "no", "n", "0", "false", "falso"}
@@ -84,6 +85,29 @@ def _for_a_cell(message: str) -> str:
                        ("; use" if m.group(0).startswith("; use") else ""), message)
 
 
+def _build(plan: Plan, fields: dict[str, Any], today: dt.date, registrado: str,
+           check_link: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    """A row's record (``build_piece``), its ``atiende`` checked against the ledger."""
+    record = build_piece(plan, fields["actividad"], fields, today, registrado)
+    if record.get("atiende") and check_link is not None:
+        check_link(record)
+    return record
+
+
+def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
+    day = iso_date(fecha) or parse_date(original, "")  # the one date parser says why a date is wrong
+    if day.year != plan.vigencia:
+        raise PecError(
+            f"La fecha {fecha} es de {day.year} y se importa al plan {plan.vigencia}: importe las filas de {day.year} "
+            f"en otro CSV con --vigencia {day.year} (si no existe plan/{day.year}.yaml, créelo con "
+            f"«pec plan nueva {day.year}»).", field="fecha")
+
+
+def _canonical(fields: dict[str, str]) -> str:
+    """A row's cells as one text: the import key's content."""
+    return "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS if k not in _UNKEYED_WHEN_EMPTY or fields.get(k))
+
+
 def _key(canonical: str, occurrence: int) -> str:
     """A row's identity across imports: its cells, and which copy of identical rows it is."""
     return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
@@ -101,21 +125,21 @@ def _confirmed(cell: str) -> bool:
 
 def jump_errors(
     records: list[dict[str, Any]], rows: list[int], confirmed: list[bool], name: str,
-    series_of: Callable[[str], Series],
+    series_of: Callable[[str, str], Series],
 ) -> list[str]:
     """Measurements that jump too far from the network's previous one, checked in date order
-    against the ledger (``series_of(activity)``) and the earlier rows; a refused row is not
+    against the ledger (``series_of(activity, tipo)``) and the earlier rows; a refused row is not
     a previous for the next."""
     order = sorted((r["fecha"], rows[i], i) for i, r in enumerate(records) if "valor" in r and "red" in r)
-    ledger: dict[str, Series] = {}
-    last_row: dict[tuple[str, str], tuple[str, float]] = {}
+    ledger: dict[tuple[str, str], Series] = {}
+    last_row: dict[tuple[str, str, str], tuple[str, float]] = {}
     errors: list[str] = []
     for fecha, number, i in order:
         record = records[i]
-        act, red = record["actividad"], record["red"]
-        if act not in ledger:
-            ledger[act] = series_of(act)
-        previous, row = _last_on(ledger[act].get(red, []), fecha), last_row.get((act, red))
+        act, tipo, red = record["actividad"], record["tipo"], record["red"]
+        if (act, tipo) not in ledger:
+            ledger[(act, tipo)] = series_of(act, tipo)
+        previous, row = _last_on(ledger[(act, tipo)].get(red, []), fecha), last_row.get((act, tipo, red))
         if row is not None and (previous is None or row[0] >= previous[0]):
             previous = row  # of the same day, a row is recorded after what the ledger holds
         problem = None if confirmed[i] else jump_problem(red, record["valor"], previous)
@@ -123,7 +147,7 @@ def jump_errors(
             errors.append(f"{name}: fila {number}, columna valor: el valor {problem}; ¿es un error de digitación? "
                           "Corríjalo, o escriba «sí» en la columna confirmar (o importe con --confirmar)")
             continue
-        last_row[(act, red)] = (fecha, record["valor"])
+        last_row[(act, tipo, red)] = (fecha, record["valor"])
     return errors
 
 
@@ -173,7 +197,7 @@ def _row_fields(columns: list[str], cells: list[str], seen: dict[str, int]) -> t
     fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
     original_date = fields.get("fecha", "")
     fields["fecha"] = _date(original_date)
-    canonical = "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS)
+    canonical = _canonical(fields)
     occurrence = seen.get(canonical, 0)
     seen[canonical] = occurrence + 1
     return fields, original_date, _key(canonical, occurrence)
@@ -181,14 +205,14 @@ def _row_fields(columns: list[str], cells: list[str], seen: dict[str, int]) -> t
 
 def check_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
-    warn: Callable[[list[str]], None], series_of: Callable[[str], Series] | None = None, confirmar: bool = False,
+    warn: Callable[[list[str]], None], check_link: Callable[[dict[str, Any]], None] | None = None,
+    series_of: Callable[[str, str], Series] | None = None, confirmar: bool = False,
     in_force: Callable[[list[dict[str, Any]], list[list[Key]]], dict[Key, dict[str, Any]]] | None = None,
 ) -> ImportBatch:
-    """Check every row; the records to append, or a PecError listing every problem. With
-    ``series_of`` (an activity's measurements in the ledger) each measurement is checked
-    against the network's previous one, unless ``confirmar`` or its row's cell says so.
-    With ``in_force`` (the pieces in force sharing a key with some records, given the
-    records and their keys), duplicates are left out, each with a line in ``skipped``."""
+    """Check every row; the records to append, or a PecError listing every problem. ``check_link``
+    checks a record's ``atiende``; ``series_of`` (the ledger's measurements of an activity and
+    tipo) a measurement's jump, unless ``confirmar`` or its row's cell; ``in_force`` finds the
+    duplicates to leave out (:func:`skip_duplicates`)."""
     reader, columns = _read_header(decode_csv(data, name, warn), name)
     errors: list[str] = []
     records: list[dict[str, Any]] = []
@@ -209,8 +233,9 @@ def check_import(
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
+                _check_row_date(plan, fields["fecha"], original_date)
                 row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
-                record = build_piece(plan, fields["actividad"], fields, today, registrado)  # evidence stored on append
+                record = _build(plan, fields, today, registrado, check_link)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:

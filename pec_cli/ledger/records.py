@@ -171,7 +171,7 @@ def build_piece(
     record: dict[str, Any] = {
         "clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha.isoformat(), "registrado": registrado,
     }
-    for key in ("titulo", "canal", "url", "area", "nota"):
+    for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
         if value not in (None, ""):
             record[key] = _clean_text(key, value)

@@ -49,7 +49,7 @@ FORMAT_VERSION = 1
 GENESIS = "0" * 16
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: measurements grouped by tipo too (followers and interaction apart)
 FAST_SCAN_BYTES = 4 << 20
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from pec_cli.report.avance import Figures, Report, clamp
+from pec_cli.report.mediciones import mediciones_to_dict
 from pec_cli.report.numbers import as_typed as number
 from pec_cli.report.numbers import r2
 from pec_cli.report.table import days_left, kind_of
@@ -66,6 +67,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
         if rep.meses:
             item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
+        if rep.solicitudes:
+            item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
+        if rep.mediciones:
+            item["mediciones"] = mediciones_to_dict(rep.mediciones)
         actividades.append(item)
     lineas = [
         {
