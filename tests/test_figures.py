@@ -54,6 +54,8 @@ def test_every_export_shows_the_unclamped_figure_per_network(pec, gauge_ws, tmp_
     else:
         text = out.read_text(encoding="utf-8-sig")
     assert "instagram 500,0 %" in text and "twitter -285,7 %" in text
+    if fmt == "html":  # the gauge's table: unclamped, and what counts
+        assert "Cumplimiento (sin tope)" in text and "Cuenta en la cifra (0 a 100 %)" in text
 
 
 # ---------------------------------------------------------------- 2. gauge values are counts

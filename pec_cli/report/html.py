@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
+from pec_cli.report.avance import clamp
 from pec_cli.report.detail import piece_count
 from pec_cli.report.numbers import count_text, pct
 from pec_cli.report.table import (
@@ -415,12 +416,14 @@ def _series(act: Row) -> str:
     rows = "".join(
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
         f'<td class="n">{esc(number(s.meta))}</td>'
-        f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
+        f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td>'
+        f'<td class="n">{esc("0,00 %" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(clamp(s.cumplimiento)))}</td></tr>'
         for s in act.series
     )
     return (
         '<table class="evid"><thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento</th></tr></thead><tbody>{rows}</tbody></table>'
+        '<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>'
+        f'<th class="n">Cuenta en la cifra (0 a 100 %)</th></tr></thead><tbody>{rows}</tbody></table>'
     )
 
 
