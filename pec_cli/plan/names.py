@@ -49,7 +49,10 @@ def find_target(plan: Plan, typed: str) -> str:
     """An activity's id or a line's id (an observación may be about a whole line), or a
     refusal suggesting the closest of both."""
     key = plain_id(typed)
-    if plan.activity(key) is not None or plan.line(key) is not None:
+    act = plan.owner(key)  # an earlier id (``antes``) is the activity it became
+    if act is not None:
+        return act.id
+    if plan.line(key) is not None:
         return key
     acts, lines = [a.id for a in plan.actividades], [ln.id for ln in plan.lineas]
     raise PecError(
