@@ -25,7 +25,7 @@ from typing import Any
 from pec_cli.ledger.entries import PIECE, VOID
 from pec_cli.workspace import Workspace
 
-Key = tuple[str, ...]
+Key = str  # "titulo\x1f<activity>\x1f<tipo>\x1f<fecha>\x1f<plain title>" or "url\x1f<activity>\x1f<url>"
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 FIND_LIMIT = 24  # more byte strings than this: one pass over every line is cheaper
 
@@ -45,10 +45,10 @@ def piece_keys(record: dict[str, Any], activity: str | None = None) -> list[Key]
     keys: list[Key] = []
     titulo = record.get("titulo")
     if isinstance(titulo, str) and titulo.strip():
-        keys.append(("titulo", act, str(record.get("tipo")), str(record.get("fecha")), plain_title(titulo)))
+        keys.append(f"titulo\x1f{act}\x1f{record.get('tipo')}\x1f{record.get('fecha')}\x1f{plain_title(titulo)}")
     url = record.get("url")
     if isinstance(url, str) and url.strip():
-        keys.append(("url", act, url.strip().rstrip("/")))
+        keys.append(f"url\x1f{act}\x1f{url.strip().rstrip('/')}")
     return keys
 
 
@@ -74,12 +74,21 @@ def _lines_holding(data: Any, needle: bytes) -> Iterator[bytes]:
         at = data.find(needle, end)
 
 
-def _segment_lines(data: Any, needles: set[bytes] | None) -> Iterator[bytes]:
-    if needles is None:
-        yield from (line for line in bytes(data).split(b"\n") if b'"pieza"' in line or b'"anula"' in line)
+def _segment_lines(handle: Any, needles: set[bytes] | None) -> Iterator[bytes]:
+    """The lines of an open segment that may matter: those holding a needle (found in a
+    read-only mapping with ``find``), plus the voids; with no needles, every piece and void."""
+    if needles is None:  # a plain read, line by line
+        yield from (line.rstrip(b"\n") for line in handle if b'"pieza"' in line or b'"anula"' in line)
         return
-    for needle in (*needles, b'"anula":'):
-        yield from _lines_holding(data, needle)
+    try:
+        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except ValueError:  # an empty segment
+        return
+    try:
+        for needle in (*needles, b'"anula":'):
+            yield from _lines_holding(data, needle)
+    finally:
+        data.close()
 
 
 def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterator[dict[str, Any]]:
@@ -88,18 +97,11 @@ def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterat
     loads = json.loads if needles is not None else _fast_loads()  # a full scan: the faster parser
     for path in segments(ws, vigencia):
         with path.open("rb") as handle:
-            try:
-                data: Any = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            except ValueError:  # an empty segment
-                continue
-            try:
-                for raw in _segment_lines(data, needles):
-                    try:
-                        yield decode(raw.rstrip(b"\r"), loads)
-                    except BadLine:
-                        continue  # pec verify names it; a damaged line is no piece in force
-            finally:
-                data.close()
+            for raw in _segment_lines(handle, needles):
+                try:
+                    yield decode(raw.rstrip(b"\r"), loads)
+                except BadLine:
+                    continue  # pec verify names it; a damaged line is no piece in force
 
 
 def in_force(
@@ -144,8 +146,9 @@ def duplicate_of(record: dict[str, Any], known: dict[Key, dict[str, Any]]) -> tu
 
 def duplicate_refusal(key: Key, existing: dict[str, Any]) -> str:
     """Why a new piece repeats ``existing``, for ``pec log``."""
-    if key[0] == "url":
-        same = f"la misma URL en «{key[1]}»"
+    kind, activity = key.split("\x1f")[:2]
+    if kind == "url":
+        same = f"la misma URL en «{activity}»"
     else:
         same = f"la misma actividad, tipo, fecha y título: «{existing.get('titulo')}», {existing.get('fecha')}"
     return f"Esta pieza ya está registrada como {existing['id']} ({same}); si de verdad es otra, repita con --duplicado."
