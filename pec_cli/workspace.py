@@ -11,14 +11,15 @@ import datetime as dt
 import os
 import re
 import secrets
-from pathlib import Path
-from typing import NamedTuple
+from pathlib import Path, PurePath
+from typing import NamedTuple, TypeVar
 
 from pec_cli.errors import PecError, reason
 
 TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
 _WRITER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_P = TypeVar("_P", bound=PurePath)
 
 GITATTRIBUTES = """\
 # pec: each clone appends to its own ledger segment, so merges never collide;
@@ -108,6 +109,8 @@ class Workspace(NamedTuple):
                 os.link(tmp, path)  # atomic: only one concurrent writer wins
             except FileExistsError:
                 pass
+            except OSError:  # no hard links here (a FAT or exFAT drive, some network shares)
+                _create_once(path, tmp.read_text(encoding="ascii"))
             finally:
                 tmp.unlink(missing_ok=True)
         try:
@@ -127,6 +130,21 @@ class Workspace(NamedTuple):
             return str(path)
 
 
+def _create_once(path: Path, text: str) -> None:
+    """Write ``path`` unless it exists (exclusive create: one concurrent writer wins)."""
+    try:
+        with path.open("x", encoding="ascii") as handle:
+            handle.write(text)
+    except FileExistsError:
+        pass
+
+
+def search_folders(here: _P) -> list[_P]:
+    """Where to look for ``plan/``, nearest first: ``here`` up to its root, which on Windows is
+    the drive (``C:\\``) or the share (``\\\\servidor\\prensa\\``), never beyond."""
+    return [here, *here.parents]
+
+
 def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> Workspace:
     """The workspace named by ``root``/``PEC_ROOT``, else the nearest with ``plan/``."""
     explicit = root if root is not None else os.environ.get("PEC_ROOT") or None
@@ -139,7 +157,7 @@ def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> W
             )
         return Workspace(path)
     here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    for folder in search_folders(here):
         if (folder / "plan").is_dir():
             return Workspace(folder)
     raise PecError(

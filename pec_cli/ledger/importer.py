@@ -26,6 +26,7 @@ from typing import Any
 from pec_cli.errors import PecError
 from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.duplicates import Key, piece_keys
+from pec_cli.ledger.evidence import beside
 from pec_cli.ledger.records import build_piece, jump_problem
 from pec_cli.plan.model import Plan, iso_date
 from pec_cli.plan.names import parse_date
@@ -182,10 +183,10 @@ def _read_header(text: str, name: str) -> tuple[Any, list[str]]:
 
 def _evidence(base: Path, cell: str) -> tuple[Path, str | None]:
     """The evidence file a row names (relative to the CSV's folder), or why it cannot be."""
-    source = (base / cell).resolve()
-    if not source.is_relative_to(base.resolve()):
-        return source, (f"«{cell}» está fuera de la carpeta del CSV; copie el archivo junto al CSV "
-                        "y escriba su ruta relativa")
+    source = beside(base, cell)
+    if source is None:
+        return base, (f"«{cell}» está fuera de la carpeta del CSV; copie el archivo junto al CSV "
+                      "y escriba su ruta relativa")
     if not source.is_file():
         return source, f"el archivo «{cell}» no existe"
     return source, None

@@ -30,7 +30,6 @@ the standard library is used, so that reading stays cheap.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -41,6 +40,7 @@ from typing import Any
 from pec_cli.errors import PecError, reason
 from pec_cli.fields import ENTRY_FIELDS
 from pec_cli.ledger.entries import CLASSES, NOTE, Entry
+from pec_cli.ledger.lock import lock, unlock
 from pec_cli.ledger.tally import KEEP, Tally, record_problem
 from pec_cli.plan.model import iso_date, parse_quarter
 from pec_cli.workspace import Workspace
@@ -354,9 +354,9 @@ def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip
     folder = segment_dir(ws, vigencia)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{writer}{SUFFIX}"
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)  # Windows: no CRLF
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock(fd)
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
             last_n, prev, clean_end = _tail_state(handle, before.st_size)
@@ -391,5 +391,6 @@ def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip
     except OSError as exc:
         raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({reason(exc)}); revise permisos y espacio en disco.") from None
     finally:
-        os.close(fd)  # closing releases the lock
+        unlock(fd)
+        os.close(fd)
     return ids
