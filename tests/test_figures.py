@@ -260,6 +260,8 @@ def test_entries_under_an_earlier_id_count_for_the_activity(pec, noti_ws):
     assert act["acumulado"]["realizadas"] == 3 and act["observaciones"] == {"II": ["Emisión aplazada."]}
     assert len(json.loads(ok(pec("list", "--actividad", "noticiero", "--format", "json")))) == 3
     assert "Ids anteriores (sus entradas cuentan aquí): noti" in ok(pec("plan", "show"))
+    due = json.loads(ok(pec("pendientes", "--fecha", "2024-06-30", "--format", "json")))
+    assert next(a for a in due["actividades"] if a["id"] == "noticiero")["realizadas"] == 3
     # the old id still works for typing, and a duplicate under it is found
     refused(pec("log", "noti", "--fecha", "2024-04-05", "--titulo", "Noti 2024-04-05"), "ya está registrada")
 

@@ -211,11 +211,11 @@ class Tally:
             values.sort()
         return out
 
-    def answered(self, actividad: str) -> dict[str, str]:
-        """Per request of ``actividad`` with an answer: the date of its first answer."""
+    def answered(self, actividad: str, *earlier: str) -> dict[str, str]:
+        """Per request of ``actividad`` (or its ``earlier`` ids) with an answer: the date of its first answer."""
         first: dict[str, str] = {}
         for activity, target, fecha in self.links.values():
-            if activity == actividad and (target not in first or fecha < first[target]):
+            if (activity == actividad or activity in earlier) and (target not in first or fecha < first[target]):
                 first[target] = fecha
         return first
 
