@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -497,6 +498,40 @@ def test_golden_status_board(ledger_ws):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(board, encoding="utf-8")
     assert board == golden.read_text(encoding="utf-8"), "the status board changed: see this test's docstring"
+
+
+# the board's own one-character fallbacks where a console lacks its drawing glyphs (columns keep their width)
+BOARD_FALLBACK = {"█": "#", "░": ".", "─": "-", "●": "*", "—": "-", "…": "."}
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252", "cp850", "utf-8"])
+def test_golden_board_under_each_console_encoding(ledger_ws, encoding):
+    """The golden board in a console of each encoding: every glyph it has is kept, a drawing glyph it
+    lacks becomes the board's ASCII fallback, any other character its plain form; no traceback."""
+    from pec_cli.console import degrade
+
+    env = {**os.environ, "PEC_HOY": TODAY, "COLUMNS": "80", "PYTHONIOENCODING": encoding, "NO_COLOR": "1",
+           "PEC_ROOT": str(ledger_ws)}
+    env.pop("FORCE_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "pec_cli", "status", "--trim", "II"], capture_output=True, env=env)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    board = done.stdout.decode(encoding)
+    golden = (GOLDEN / "status-TII.txt").read_text(encoding="utf-8")
+
+    def shown(ch: str) -> str:
+        try:
+            ch.encode(encoding)
+            return ch
+        except UnicodeEncodeError:
+            if ch in BOARD_FALLBACK:
+                return BOARD_FALLBACK[ch]
+            return degrade(UnicodeEncodeError(encoding, ch, 0, 1, "x"))[0]
+
+    assert board == "".join(shown(ch) for ch in golden)
+    if encoding == "cp1252":
+        assert "Gestión" in board and "████" not in board and "####" in board  # accents kept, bars in ASCII
+    if encoding == "ascii":
+        assert "Gestion" in board and "* rojo" in board
 
 
 # ---------------------------------------------------------------- safety

@@ -53,7 +53,7 @@ def status(
             for line in solicitudes_text(report):
                 wrapped = textwrap.fill(line, width=max(40, screen.width), subsequent_indent="  ",
                                         break_long_words=False, break_on_hyphens=False)
-                sys.stdout.write("\n" + screen.printable(wrapped) + "\n")
+                sys.stdout.write("\n" + wrapped + "\n")
 
 
 def solicitudes_text(report: "Report") -> list[str]:
@@ -105,4 +105,4 @@ def _cuatrienio(root: str | None, vigencia: str | None, fmt: str, trim: str | No
         from pec_cli.report.screen import Screen
 
         screen = Screen.detect(sys.stdout)
-        sys.stdout.write(screen.printable(view.render_text(result, screen.width)))
+        sys.stdout.write(view.render_text(result, screen.width))
