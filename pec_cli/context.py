@@ -47,6 +47,11 @@ class Context:
             vigencia = year_hint
         return cls(ws, load_plan_cached(ws, ws.plan_path(vigencia, day)), day)
 
+    def activity_of(self, activity_id: str) -> str:
+        """A ledger's ``actividad`` as the plan's id (an earlier id is the activity it became)."""
+        act = self.plan.owner(activity_id)
+        return act.id if act is not None else activity_id
+
     def take_warnings(self) -> list[str]:
         """The warnings gathered so far, each once, in order; the list is emptied."""
         out = list(dict.fromkeys(self.warnings))
@@ -74,10 +79,19 @@ class Context:
         from pec_cli.report.avance import compute, unstarted_notice
 
         report = compute(self.plan, self.tally(), self.quarter(quarter), self.today)
+        self.check_orphans()
         notice = unstarted_notice(report, self.today)
         if notice:
             self.warnings.append(notice)
         return report
+
+    def check_orphans(self) -> None:
+        """Warn of entries that belong to no activity of the plan (they count nowhere)."""
+        from pec_cli.ledger.orphans import orphans_notice
+
+        notice = orphans_notice(self.plan, self.tally().totals())
+        if notice:
+            self.warnings.append(notice)
 
     def history(self, quarter: int | None = None) -> list[Report]:
         """The reports of quarters I..``quarter``: the cumulative curve of the exports."""

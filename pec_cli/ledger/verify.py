@@ -118,7 +118,7 @@ def _check_entries(ws: Workspace, vigencia: int, entries: list[Entry], plan: Pla
             else:
                 voided[entry.anula or ""] = entry
         if entry.clase == PIECE and plan is not None:
-            act = plan.activity(entry.actividad)
+            act = plan.owner(entry.actividad)  # an earlier id (antes) is its activity
             if act is None:
                 problems.append(f"{where}: la actividad «{entry.actividad}» no existe en el plan {vigencia}")
             elif entry.fecha is not None and not act.inicio <= entry.fecha <= act.fin:

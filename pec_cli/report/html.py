@@ -409,7 +409,7 @@ def _ficha(act: Row) -> str:
 def _series(act: Row) -> str:
     """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
     tables = [_series_table(act.cuenta if act.otras_series else "", act.series)]
-    tables += [_series_table(name, rows) for name, rows in act.otras_series]
+    tables += [_series_table(name, rows, counts=False) for name, rows in act.otras_series]
     return "".join(tables)
 
 
@@ -422,23 +422,31 @@ def _requests(act: Row) -> str:
             f'<th class="n">Atendidas</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def _series_table(caption: str, series: tuple[SeriesRow, ...]) -> str:
+def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = True) -> str:
+    """A gauge's networks: base, last value, meta, the % without cap and, for the series that
+    counts in the avance, the capped figure it contributes (SPEC §3)."""
     if not series:
         return ""
 
     def number(value: float | None) -> str:
         return "" if value is None else count_text(value, thousands=".")
 
+    def percent(value: float | None, s: SeriesRow) -> str:
+        return "sin medición" if s.sin_medicion else "N/A" if value is None else pct(value)
+
     rows = "".join(
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
-        f'<td class="n">{esc(number(s.meta))}</td>'
-        f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
+        f'<td class="n">{esc(number(s.meta))}</td><td class="n">{esc(percent(s.cumplimiento, s))}</td>'
+        + (f'<td class="n">{esc(percent(s.cumplimiento_con_tope, s) if not s.sin_medicion else pct(0.0))}</td>'
+           if counts else "") + "</tr>"
         for s in series
     )
     head = f"<caption>{esc(caption)}</caption>" if caption else ""
+    counted = '<th class="n">Cuenta en la cifra (0 a 100 %)</th>' if counts else ""
     return (
         f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>{counted}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
     )
 
 

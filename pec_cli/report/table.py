@@ -18,9 +18,9 @@ from enum import Enum
 from typing import NamedTuple
 
 from pec_cli.plan.model import QUARTERS, quarter_bounds
-from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report
+from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
-from pec_cli.report.numbers import r2
+from pec_cli.report.numbers import pct, r2
 
 
 class Kind(Enum):
@@ -88,7 +88,7 @@ class SeriesRow(NamedTuple):
         """What the activity's figure counts (SPEC §3): each network clamped to 0..100."""
         if self.sin_medicion:
             return 0.0
-        return None if self.cumplimiento is None else max(0.0, min(100.0, self.cumplimiento))
+        return None if self.cumplimiento is None else clamp(self.cumplimiento)
 
 
 class AreaRow(NamedTuple):
@@ -257,8 +257,24 @@ def detail_lines(table: Table) -> list[str]:
 
 
 def notes_text(row: Row) -> str:
-    """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``."""
-    return "; ".join(f"Trim. {q}: {text}" for q, text in row.observaciones)
+    """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``, after a
+    gauge's per-network detail (:func:`series_text`)."""
+    detail = series_text(row)
+    return "; ".join([*([detail[0].upper() + detail[1:]] if detail else []),
+                      *(f"Trim. {q}: {text}" for q, text in row.observaciones)])
+
+
+SERIES_TITLE = "por red (acumulado, sin tope; en la cifra cada red cuenta de 0 a 100 %)"
+
+
+def series_text(row: Row) -> str:
+    """A gauge's unclamped per-network acumulado, the detail beside its row in every format
+    (SPEC §3): ``por red (...): instagram 500,0 %, twitter -285,7 %, tiktok sin medición``."""
+    if not row.series:
+        return ""
+    parts = [f"{s.id} {'sin medición' if s.sin_medicion else 'N/A' if s.cumplimiento is None else pct(s.cumplimiento, 1)}"
+             for s in row.series]
+    return f"{SERIES_TITLE}: {', '.join(parts)}"
 
 
 def _cell(fig: Figures, days_left: int | None) -> Cell:
@@ -319,6 +335,7 @@ def _line_row(rep: LineReport, quarter: int, reference: tuple[float, ...], days_
         formula=line.indicador.formula, indicador_nombre=line.indicador.nombre, linea=line.id, meta=float(line.meta), programacion=line.programacion,
         propia=tuple(line.programacion) != reference, trimestres=_quarters(rep.trimestres, quarter, days_left),
         acumulado=_cell(rep.acumulado, None), semaforo=rep.acumulado.semaforo,
+        observaciones=_notes(rep.observaciones),
     )
 
 
