@@ -204,6 +204,18 @@ def test_note_accepts_a_line_id(pec, ws):
     refused(pec("note", "linea_extern", "--trim", "II", "x"), "¿quiso decir «linea_externas»")
     listed = json.loads(ok(pec("list", "--observaciones", "--actividad", "linea_externas", "--format", "json")))
     assert [n["texto"] for n in listed] == ["La línea se reorganizó en mayo."]
+    # every format of the committee pack (issue 11 item 5)
+    markdown = ok(pec("export", "markdown", "--trim", "II", "-o", "-"))
+    assert "Trim. II: La línea se reorganizó en mayo." in next(r for r in markdown.splitlines() if "| linea_externas" in r)
+    html = ok(pec("export", "html", "--trim", "II", "-o", "-"))
+    section = html[html.index("3. Publicaciones externas</h2>"):html.index('<article class="act"', html.index("3. Publicaciones externas</h2>"))]
+    assert "La línea se reorganizó en mayo." in section  # in the line's own section, before its activities
+    from openpyxl import load_workbook
+
+    ok(pec("export", "xlsx", "--trim", "II", "-o", str(ws / "s.xlsx")))
+    sheet = load_workbook(ws / "s.xlsx")["Seguimiento"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "linea_externas")
+    assert "Trim. II: La línea se reorganizó en mayo." in row[11]
 
 
 def test_a_date_in_a_year_without_a_plan_names_the_missing_file(pec, ws):

@@ -502,7 +502,7 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(line)}</div>"
         f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo)}</div></div>'
-        f"</div>{activities}</section>"
+        f"{_observations(line.observaciones)}</div>{activities}</section>"
     )
 
 
