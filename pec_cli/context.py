@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pec_cli.ledger.query import Query, Selection
     from pec_cli.ledger.tally import Tally
     from pec_cli.report.avance import Report
+    from pec_cli.report.cuatrienio import Cuatrienio
 
 
 class Context:
@@ -100,6 +101,24 @@ class Context:
         last = self.quarter(quarter)
         reports = [compute(self.plan, self.tally(), k, self.today) for k in range(1, last)]
         return [*reports, self.report(last)]
+
+    def cuatrienio(self) -> Cuatrienio | None:
+        """Every year of the plan's prospectiva, each from its own plan and ledger (None: the plan has none)."""
+        from pec_cli.ledger.store import tally
+        from pec_cli.plan.cache import load_plan_cached
+        from pec_cli.report.cuatrienio import compute_cuatrienio, prospectiva
+
+        pro = prospectiva(self.plan)
+        if pro is None:
+            return None
+        plans = self.workspace.plans()
+        years: dict[int, tuple[Plan, Tally] | None] = {}
+        for year in (int(y) for y in pro["anios"]):
+            if year == self.plan.vigencia:
+                years[year] = (self.plan, self.tally())
+            elif year in plans:
+                years[year] = (load_plan_cached(self.workspace, plans[year]), tally(self.workspace, year, self.warnings))
+        return compute_cuatrienio(self.plan, years, self.today)
 
     @cached_property
     def _entries(self) -> list:

@@ -816,3 +816,14 @@ def test_interaction_and_requests_per_area_in_every_format(tmp_path):
     assert "Medición de interacción (Me gusta)" in cells and 1200 in cells and "Jurídica" in cells
     seguidores = next(a for a in before["actividades"] if a["id"] == "seguidores")
     assert seguidores["acumulado"]["cumplimiento"] == 0  # interaction never enters the avance
+
+
+def test_html_has_the_four_year_page(ledger_ws, tmp_path):
+    """Issue 12 item 5: the prospectiva as one extra page of the HTML report, the same figures as
+    ``pec status --cuatrienio --format json``."""
+    html = export(ledger_ws, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
+    page = html[html.index("<h2>Prospectiva cuatrienal 2023-2026</h2>"):]
+    four = json.loads(ok(pec(ledger_ws, "status", "--cuatrienio", "--format", "json")))
+    line = four["lineas"][0]
+    assert page.count("sin plan") >= 4  # 2023, 2025 and 2026 have no plan file in this workspace
+    assert f"aporta {line['anios']['2024']['aporte']:.2f} %".replace(".", ",") in page

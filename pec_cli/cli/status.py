@@ -52,23 +52,13 @@ def _cuatrienio(root: str | None, vigencia: str | None, fmt: str, trim: str | No
         raise PecError("--cuatrienio muestra años completos: quite --trim.", code=2)
     if fmt == "markdown":
         raise PecError("--cuatrienio se muestra como table o json: use --format table o --format json.", code=2)
-    from pec_cli.ledger.store import tally
-    from pec_cli.plan.cache import load_plan_cached
     from pec_cli.report import cuatrienio as view
 
     ctx = base.load(root, vigencia)
-    pro = view.prospectiva(ctx.plan)
-    if pro is None:
+    result = ctx.cuatrienio()
+    if result is None:
         raise PecError(f"El plan {ctx.plan.source} no tiene «prospectiva»: añádala (años y porcentaje por línea) "
                        "para ver el cuatrienio.")
-    plans = ctx.workspace.plans()
-    years: dict = {}
-    for year in (int(y) for y in pro["anios"]):
-        if year == ctx.plan.vigencia:
-            years[year] = (ctx.plan, ctx.tally())
-        elif year in plans:
-            years[year] = (load_plan_cached(ctx.workspace, plans[year]), tally(ctx.workspace, year, ctx.warnings))
-    result = view.compute_cuatrienio(ctx.plan, years, ctx.today)
     base.flush(ctx)
     if fmt == "json":
         sys.stdout.write(view.render_json(result))

@@ -259,7 +259,11 @@ def _html(pack: Pack) -> str:
 
     if pack.detalle:
         return detail_page(pack.title, pack.rows, pack.selection)
-    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection)
+    from pec_cli.report.cuatrienio import cuatrienio_to_dict
+
+    four_years = pack.ctx.cuatrienio()
+    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
+                            cuatrienio_to_dict(four_years) if four_years else None)
 
 
 class Writer(NamedTuple):

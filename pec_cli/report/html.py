@@ -506,7 +506,42 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
     )
 
 
-def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> str:
+def _year_cell(year: dict[str, Any]) -> str:
+    if year["estado"] in ("sin plan", "sin línea", "por empezar"):
+        return f'<td class="muted">{esc(year["estado"])}</td>'
+    ejecucion = "N/A" if year["ejecucion"] is None else pct(year["ejecucion"])
+    programado = "N/A" if year["programado"] is None else pct(year["programado"], 0)
+    aporte = "N/A" if year["aporte"] is None else pct(year["aporte"])
+    state = "" if year["estado"] == "cerrado" else f' <span class="small muted">({esc(year["estado"])})</span>'
+    return (f'<td class="n">{esc(ejecucion)} de {esc(programado)}{state}<br>'
+            f'<span class="small muted">aporta {esc(aporte)} de {esc(pct(year["meta"], 0))}</span></td>')
+
+
+def cuatrienio_page(doc: dict[str, Any]) -> str:
+    """The four-year prospectiva as one extra page: each line per year, and its cumulative."""
+    years = [str(y) for y in doc["anios"]]
+    head = "".join(f'<th class="n">{esc(y)}</th>' for y in years)
+    body = []
+    for line in doc["lineas"]:
+        acc = line["acumulado"]
+        cells = "".join(_year_cell(line["anios"][y]) for y in years)
+        body.append(
+            f'<tr><td>{esc(line["numero"])}. {esc(line["nombre"])}</td>{cells}'
+            f'<td class="n"><b>{esc(pct(acc["aporte"]))}</b> de {esc(pct(acc["programado"]))}<br>'
+            f'<span class="small muted">meta {esc(pct(acc["meta"], 0))} en el cuatrienio</span></td></tr>'
+        )
+    return (
+        f'<section class="card linea-sec"><h2>Prospectiva cuatrienal {esc(years[0])}-{esc(years[-1])}</h2>'
+        f'<table class="seg"><thead><tr><th>Línea</th>{head}<th class="n">Acumulado</th></tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table>'
+        '<p class="small muted">Cada año: puntos de su meta anual logrados, de los programados a la fecha; aporta: '
+        "esos puntos por la parte del cuatrienio que la prospectiva da al año (25 % cada año). Un año sin plan "
+        f"no suma a ningún lado. Al {esc(doc['fecha'])}.</p></section>"
+    )
+
+
+def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection,
+                     cuatrienio: dict[str, Any] | None = None) -> str:
     """The committee report of the last table's quarter: summary, Seguimiento table, one section per line.
 
     ``history`` holds the tables of quarters I..q (the cumulative curves); the last is the requested one.
@@ -526,6 +561,7 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
         _summary(table),
         _seguimiento_table(table),
         *[_line(line, table, history, by_activity) for line in table.lines()],
+        *([cuatrienio_page(cuatrienio)] if cuatrienio else []),
         f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
         f'acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo por debajo. '
         f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "
