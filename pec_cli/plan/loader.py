@@ -195,8 +195,15 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
             f"El plan {name} no es YAML válido{where}: {_yaml_problem(exc)}; corrija esa línea "
             "(si está bien, busque poco antes unas comillas o un corchete sin cerrar)."
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise PecError(
+            f"El plan {name} tiene un carácter de control no permitido (código {exc.character!r}) en la línea "
+            f"{line} ({name}:{line}); bórrelo o escríbalo como texto visible."
+        ) from None
     except yaml.YAMLError as exc:
-        raise PecError(f"El plan {name} no es YAML válido ({exc}); corrija el archivo.") from None
+        detail = " ".join(str(exc).split())  # one line, whatever the library wrote
+        raise PecError(f"El plan {name} no es YAML válido ({detail}); corrija el archivo.") from None
     except (ValueError, TypeError) as exc:
         raise PecError(f"El plan {name} tiene un valor que YAML no puede leer ({exc}); corríjalo.") from None
     except RecursionError:
@@ -221,12 +228,21 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
     if spec is not None:
         problems += list(plan_problems(spec))
     if problems:
-        details = [f"{name}:{_line_of(loc, lines)}: {_label(loc, data)}: {msg}" for loc, msg in problems]
+        details = [f"{name}:{_line_of(loc, lines)}: {_visible(_label(loc, data))}: {_visible(msg)}" for loc, msg in problems]
         count = len(details)
         noun = "error" if count == 1 else "errores"
         raise PecError(f"El plan {name} tiene {count} {noun}; corríjalos y vuelva a intentarlo:", details)
     assert spec is not None
     return spec.model_dump(mode="json")
+
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """A plan's own text inside a message, its control characters shown as codes (never run by a terminal)."""
+    shown = _INVISIBLE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return shown if shown and shown == shown.strip() else f"«{shown}»"  # a blank or padded key, made visible
 
 
 def _check_file_year(path: Path, data: dict[str, Any], name: str) -> None:
