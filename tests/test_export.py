@@ -20,16 +20,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pec_cli.cli import app
 from pec_cli.plan.loader import load_plan
 
-from .conftest import REPO
+from .conftest import REPO, TODAY
+from .conftest import pec_at as pec
 
-TODAY = "2024-07-15"
 GOLDEN = Path(__file__).parent / "golden"
-RUNNER = CliRunner()
 EVIDENCE_BYTES = b"%PDF-1.4 acta de publicacion de la revista 1\n"
 
 # A fixed ledger: the worked example of SPEC §3 for revista (one in March, three
@@ -62,16 +59,6 @@ LEDGER = [
     ("note", "revista", "--trim", "II", "La imprenta atrasó la revista 3; se publicó en mayo."),
     ("note", "campanas", "--trim", "II", "Segunda campaña aplazada a julio."),
 ]
-
-
-def pec(root: Path | None, *args: str, env: dict[str, str | None] | None = None):
-    """`pec ARGS --root ROOT` as a user runs it, today being TODAY."""
-    full = list(args)
-    if root is not None:  # before a "--" that ends the options
-        at = full.index("--") if "--" in full else len(full)
-        full[at:at] = ["--root", str(root)]
-    environment: dict[str, str | None] = {"PEC_HOY": TODAY, "PEC_ROOT": None, "NO_COLOR": "1", **(env or {})}
-    return RUNNER.invoke(app, full, env=environment, catch_exceptions=False)
 
 
 def ok(result) -> str:
