@@ -32,7 +32,13 @@ def import_csv(
 
         for index, source in batch.evidence:
             batch.records[index]["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, source)
-    appended = store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True) if batch.records else []
+    try:
+        appended = store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True, batch=True) if batch.records else []
+    except KeyboardInterrupt:  # before the batch's commit line: no row counts (after it, Ctrl-C is ignored)
+        raise PecError(
+            f"Importación de {archivo.name} interrumpida: no se registró ninguna fila (ninguna cuenta); "
+            "vuelva a importar el archivo para completarla.", code=130,
+        ) from None
     already = len(batch.records) - len(appended)  # rows imported before: dropped under the lock
     skipped = ""
     if already == 1:

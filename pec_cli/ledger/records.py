@@ -13,11 +13,10 @@ import re
 from typing import Any
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
+from pec_cli.ledger.entries import CONTROL, LIMITS, MAX_VALOR, NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import find_activity, parse_date, plain_id, quarter_arg, resolve_tipo
 
-LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000}
 OPTION = {
     "titulo": "--titulo", "canal": "--canal", "url": "--url", "area": "--area", "red": "--red",
     "valor": "--valor", "nota": "--nota", "evidencia": "--evidencia", "fecha": "--fecha", "tipo": "--tipo",
@@ -28,7 +27,6 @@ FIELD_NAMES = {
 }
 
 
-_CONTROL = re.compile(r"[\x00-\x1f]")
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
@@ -57,7 +55,7 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
 
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise PecError(
             f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; "
             "escríbalo en una sola línea.",
@@ -66,6 +64,21 @@ def _clean_text(key: str, value: Any) -> str:
     if len(text) > LIMITS.get(key, 2000):
         raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} es demasiado largo (más de {LIMITS[key]} caracteres); acórtelo.", field=key)
     return text
+
+
+def _valor(valor: Any) -> int:
+    """A measured value as the ledger keeps it: a whole number from 0 to MAX_VALOR (the readers' rule)."""
+    try:
+        number = parse_number(str(valor)) if not isinstance(valor, int | float) else float(valor)
+    except ValueError:
+        raise PecError(
+            f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
+        ) from None
+    if not math.isfinite(number) or number < 0 or number > MAX_VALOR or not number.is_integer():
+        raise PecError(
+            f"El valor «{valor}» no es válido: debe ser un número entero entre 0 y {MAX_VALOR:.0e} "
+            "(una cifra medida, sin decimales).", field="valor")
+    return int(number)
 
 
 def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str]:
@@ -115,15 +128,7 @@ def build_piece(
     if valor not in (None, ""):
         if not act.series:
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
-        try:
-            number = parse_number(str(valor)) if not isinstance(valor, int | float) else float(valor)
-        except ValueError:
-            raise PecError(
-                f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
-            ) from None
-        if not math.isfinite(number) or number < 0:
-            raise PecError(f"El valor «{valor}» no es válido: debe ser un número positivo.", field="valor")
-        record["valor"] = int(number) if number.is_integer() else number
+        record["valor"] = _valor(valor)
     evidencia = fields.get("evidencia")
     if evidencia:
         record["evidencia"] = evidencia

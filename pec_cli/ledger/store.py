@@ -34,28 +34,32 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError, reason
-from pec_cli.fields import ENTRY_FIELDS
-from pec_cli.ledger.entries import CLASSES, NOTE, Entry
-from pec_cli.ledger.tally import KEEP, Tally, record_problem
-from pec_cli.plan.model import iso_date, parse_quarter
+from pec_cli.ledger.entries import (
+    BATCH,
+    FORMAT_VERSION,
+    BatchCommit,
+    Batches,
+    Entry,
+    Problem,
+    check_record,
+    decode,
+    parse,
+)
+from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
-FORMAT_VERSION = 1
 GENESIS = "0" * 16
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
 CACHE_FORMAT = 1
 FAST_SCAN_BYTES = 4 << 20
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
-
-
-class BadLine(ValueError):
-    """A ledger line that is not a valid record (message in Spanish)."""
 
 
 def digest(raw: bytes) -> str:
@@ -102,58 +106,6 @@ def _fast_loads() -> Any:
     return loads
 
 
-def decode(raw: bytes, loads: Any = json.loads) -> dict[str, Any]:
-    """The record of one line, or BadLine saying why it is not one."""
-    try:
-        record = loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise BadLine("línea dañada o incompleta (no es un registro JSON completo)") from None
-    except RecursionError:
-        raise BadLine("línea dañada (anidamiento excesivo)") from None
-    if not isinstance(record, dict):
-        raise BadLine("línea dañada (no es un registro)")
-    version = record.get("v")
-    if version != FORMAT_VERSION:
-        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-            raise BadLine(f"registro en formato {version}, más nuevo que este pec: actualice pec")
-        raise BadLine("registro sin versión de formato válida")
-    for key in ("id", "actividad", "registrado", "prev"):
-        if not isinstance(record.get(key), str):
-            raise BadLine(f"registro sin «{key}» válido")
-    n = record.get("n")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise BadLine("registro sin número de secuencia «n» válido")
-    if record.get("clase") not in CLASSES:
-        raise BadLine(f"registro de clase desconocida {record.get('clase')!r}")
-    return record
-
-
-def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
-    """An Entry of a decoded record; BadLine where a field has the wrong shape."""
-    problem = record_problem(record)
-    if problem is not None:
-        raise BadLine(problem)
-    clase = record["clase"]
-    fecha = iso_date(record.get("fecha"))
-    tipo = record.get("tipo")
-    trimestre = parse_quarter(str(record["trimestre"])) if clase == NOTE else None
-    anula = record.get("anula")
-    datos = {k: record[k] for k in (*ENTRY_FIELDS, "motivo", "texto", "importe") if k in record}
-    return Entry(
-        id=record["id"],
-        clase=clase,
-        actividad=record["actividad"],
-        fecha=fecha,
-        registrado=record["registrado"],
-        tipo=tipo if isinstance(tipo, str) else None,
-        datos=datos,
-        anula=anula if isinstance(anula, str) else None,
-        trimestre=trimestre,
-        file=file,
-        line=line,
-    )
-
-
 def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of every non-blank line of a segment (its first ``limit`` bytes)."""
     with path.open("rb") as handle:
@@ -171,31 +123,52 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, byte
 
 
 def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
-    """Every valid record of the vigencia, segment by segment; bad lines become warnings."""
+    """Every entry that counts, segment by segment; bad lines become warnings.
+
+    The rows of an import count at its commit line (``entries.Batches``): an
+    import cut short by a kill or a full disk yields none of its rows.
+    """
     for path in segments(ws, vigencia):
         name = ws.display(path)
+        batches: Batches[list[Entry]] = Batches(list)
         for number, raw in iter_lines(path):
-            try:
-                yield to_entry(decode(raw), name, number)
-            except BadLine as exc:
-                warnings.append(f"{name}:{number}: {exc}; se omite")
+            item = decode(raw, name, number)
+            if isinstance(item, Problem):
+                warnings.append(f"{item}; se omite")
+            elif isinstance(item, BatchCommit):
+                done = batches.commit(item.datos["lote"])
+                if done is not None:
+                    yield from done[1]
+            elif item.lote is not None:
+                batches.hold(item.lote, number).append(item)
+            else:
+                yield item
 
 
 def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> tuple[Tally, list[str]]:
-    """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings."""
+    """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings.
+
+    Applies ``entries.check_record`` (through ``entries.parse``) like every
+    reader, without building an Entry per line: this is the big scan.
+    """
     part = Tally(keep)
     warnings: list[str] = []
     add = part.add
+    batches: Batches[Tally] = Batches(lambda: Tally(keep))
     size = limit if limit is not None else path.stat().st_size
     loads = _fast_loads() if size > FAST_SCAN_BYTES else json.loads
     for number, raw in iter_lines(path, limit):
-        try:
-            ok = add(decode(raw, loads))
-        except BadLine as exc:
-            warnings.append(f"{name}:{number}: {exc}; se omite")
-            continue
-        if not ok:
-            warnings.append(f"{name}:{number}: registro con campos no válidos; se omite")
+        record = parse(raw, loads)
+        if isinstance(record, str):
+            warnings.append(f"{name}:{number}: {record}; se omite")
+        elif "lote" not in record:
+            add(record)
+        elif record["clase"] == BATCH:
+            done = batches.commit(record["lote"])
+            if done is not None:
+                part.merge(done[1])
+        else:
+            batches.hold(record["lote"], number).add(record)
     return part, warnings
 
 
@@ -295,18 +268,24 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def import_keys(ws: Workspace, vigencia: int) -> set[str]:
-    """The ``importe`` keys already in the ledger (rows imported before)."""
+    """The ``importe`` keys of the rows that count (committed imports; an interrupted one does not)."""
     keys: set[str] = set()
     for path in segments(ws, vigencia):
-        for _, raw in iter_lines(path):
-            if b'"importe"' not in raw:
+        batches: Batches[list[str]] = Batches(list)
+        for number, raw in iter_lines(path):
+            if b'"importe"' not in raw and b'"lote"' not in raw:
                 continue
-            try:
-                key = decode(raw).get("importe")
-            except BadLine:
+            record = parse(raw)
+            if isinstance(record, str):
                 continue
-            if isinstance(key, str):
-                keys.add(key)
+            if record["clase"] == BATCH:
+                done = batches.commit(record["lote"])
+                keys.update(done[1] if done else ())
+            elif isinstance(record.get("importe"), str):
+                if "lote" in record:
+                    batches.hold(record["lote"], number).append(record["importe"])
+                else:
+                    keys.add(record["importe"])
     return keys
 
 
@@ -339,12 +318,17 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
         chunk *= 4
 
 
-def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False) -> list[str]:
+def append(
+    ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False
+) -> list[str]:
     """Append ``records`` to this clone's segment, under its lock; their new ids.
 
-    A ``pec log`` is one write of one line; a large import is written in
-    chunks of whole lines, so a crash between chunks leaves every written line
-    whole (and importing the file again appends only what is missing).
+    A ``pec log`` is one write of one line. With ``batch`` (``pec import``)
+    every record carries one ``lote`` and, once all are written and synced, a
+    last commit line makes them count (``entries.Batches``): a kill, Ctrl-C or
+    a full disk before it leaves rows that no reader counts, and importing the
+    file again writes the batch anew. Every record is checked by
+    ``entries.check_record`` before it is written, like every line read.
 
     With ``skip_imported``, records whose ``importe`` key is already in the
     ledger are dropped, checked under the lock so that two simultaneous
@@ -359,37 +343,91 @@ def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip
         fcntl.flock(fd, fcntl.LOCK_EX)
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
-            last_n, prev, clean_end = _tail_state(handle, before.st_size)
+            tail = _tail_state(handle, before.st_size)
         known = import_keys(ws, vigencia) if skip_imported else set()
         fold = _cache_to_fold(ws, vigencia, path, before)
-        parts = [] if clean_end else [b"\n"]
-        pending = len(parts)
-        ids = []
-        for record in records:
-            if known and record.get("importe") in known:
-                continue
-            last_n += 1
-            entry_id = f"{vigencia}-{writer}-{last_n}"
-            full = {"v": FORMAT_VERSION, "id": entry_id, "n": last_n, "prev": prev, **record}
-            raw = encode(full)
-            parts += [raw, b"\n"]
-            pending += len(raw) + 1
-            prev = digest(raw)
-            ids.append(entry_id)
-            if fold is not None:
-                fold[0].add(full)
-            if pending >= WRITE_CHUNK:  # whole lines only, so a crash between chunks tears nothing
-                _write_all(fd, b"".join(parts))
-                parts, pending = [], 0
-        _write_all(fd, b"".join(parts))
-        os.fsync(fd)
+        todo = (r for r in records if not (known and r.get("importe") in known))
+        ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, fold, batch)
         if fold is not None and ids:
             try:
                 _save_fold(ws, vigencia, path, os.fstat(fd), fold)
             except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
                 pass
     except OSError as exc:
+        if batch:
+            raise PecError(
+                f"No se pudo completar la importación en {ws.display(path)} ({reason(exc)}): no se registró ninguna "
+                "fila (ninguna cuenta); libere espacio o revise permisos y vuelva a importar el archivo."
+            ) from None
         raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({reason(exc)}); revise permisos y espacio en disco.") from None
     finally:
         os.close(fd)  # closing releases the lock
     return ids
+
+
+def _write_records(
+    fd: int, prefix: str, tail: tuple[int, str, bool], records: Iterable[dict[str, Any]],
+    fold: tuple[Tally, list[str]] | None, batch: bool,
+) -> list[str]:
+    """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end); their ids."""
+    last_n, prev, clean_end = tail
+    lote = f"{prefix.split('-', 1)[1]}-{secrets.token_hex(4)}" if batch else None
+    parts = [] if clean_end else [b"\n"]
+    pending = len(parts)
+    ids: list[str] = []
+    full: dict[str, Any] = {}
+    for record in records:
+        last_n += 1
+        full = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, **record}
+        if lote is not None:
+            full["lote"] = lote
+        problem = check_record(full)
+        if problem is not None:  # build_* refuses first; this is the reader's rule, enforced at the door
+            raise PecError(f"pec no escribe este registro porque ningún lector lo aceptaría ({problem}); corrija los datos.")
+        raw = encode(full)
+        parts += [raw, b"\n"]
+        pending += len(raw) + 1
+        prev = digest(raw)
+        ids.append(full["id"])
+        if fold is not None:
+            fold[0].add(full)
+        if pending >= WRITE_CHUNK:  # whole lines only, so a crash between chunks tears nothing
+            _write_all(fd, b"".join(parts))
+            parts, pending = [], 0
+    _write_all(fd, b"".join(parts))
+    os.fsync(fd)
+    if lote is not None and ids:
+        last_n += 1
+        commit = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, "clase": BATCH,
+                  "lote": lote, "filas": len(ids), "registrado": full["registrado"]}
+        _commit(fd, encode(commit))
+    return ids
+
+
+def _commit(fd: int, raw: bytes) -> None:
+    """Write the commit line of a batch, immune to Ctrl-C: from here on the import counts whole.
+
+    A full disk may cut the line: then the batch counts only if the record is
+    whole (the next append ends it with its newline), which is exactly when a
+    reader parses it, so the outcome we report is the one every reader sees.
+    """
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        view, written = memoryview(raw + b"\n"), 0
+        try:
+            while written < len(view):
+                written += os.write(fd, view[written:])
+        except OSError:
+            if written < len(raw):
+                raise
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # the line is in the file for every reader; the disk's complaint changes nothing we can undo
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
