@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 import secrets
+import socket
 from pathlib import Path
 from typing import NamedTuple
 
@@ -95,21 +96,25 @@ class Workspace(NamedTuple):
         return plans.get(day.year) or plans[max(plans)]
 
     def writer_id(self) -> str:
-        """This clone's writer id, made once (race-free) and never shared via git."""
+        """This clone's writer id, made once (race-free) and never shared via git.
+
+        ``.pec/escritor-origen`` records the host and folder the id was made
+        for: a workspace copied with its ``.pec/`` (``cp -r``) is seen from
+        another folder or host, and gets a new id before it writes, so two
+        copies never append to one segment.
+        """
         path = self.state_dir / "escritor"
+        origin = self.state_dir / "escritor-origen"
+        here = f"{socket.gethostname()}\t{self.root.resolve()}\n"
         if not path.exists():
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-            ignore = self.state_dir / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="ascii")
-            tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
-            tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
+            self._new_writer(path, replace=False)
+        else:
             try:
-                os.link(tmp, path)  # atomic: only one concurrent writer wins
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink(missing_ok=True)
+                recorded = origin.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                recorded = None
+            if recorded is not None and recorded != here:
+                self._new_writer(path, replace=True)  # a copy: its own id from now on
         try:
             value = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
@@ -118,13 +123,42 @@ class Workspace(NamedTuple):
             raise PecError(
                 f"El archivo {path} (el id de escritor de esta copia) está dañado; bórrelo y pec creará uno nuevo."
             )
+        if not origin.exists() or origin.read_text(encoding="utf-8") != here:
+            _write_state(origin, here)
         return value
+
+    def _new_writer(self, path: Path, replace: bool) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="ascii")
+        tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
+        try:
+            tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
+            if replace:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)  # atomic: only one concurrent writer wins
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def display(self, path: Path) -> str:
         try:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def _write_state(path: Path, text: str) -> None:
+    """Write a small state file atomically (nothing half-written is left on a full disk)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> Workspace:

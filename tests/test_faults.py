@@ -112,3 +112,230 @@ def test_verify_fails_when_a_plan_does_not_load(pec, ws):
     from pec_cli.ledger.verify import CHECKS
 
     assert [c.__name__ for c in CHECKS][0] == "check_plans"
+
+
+# ---------------------------------------------------------------- item 1: an import is all-or-nothing
+
+
+def _csv(path: Path, rows: int, tag: str) -> Path:
+    lines = ["actividad;fecha;titulo"] + [f"noti;2024-0{3 + i % 4}-{1 + i % 28:02d};{tag} {i}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _counted(root: Path) -> tuple[int, int]:
+    """(entries list/export see, records status counts): both readers, one rule."""
+    ws = Workspace(root)
+    return sum(1 for _ in ledger.read_entries(ws, 2024, [])), ledger.tally(ws, 2024, [], use_cache=False).records
+
+
+def _written_rows(root: Path) -> int:
+    """Import rows on disk, counted or not (not the commit lines)."""
+    return sum(p.read_bytes().count(b'"lote"') - 2 * p.read_bytes().count(b'"clase":"lote"')
+               for p in (root / "ledger").rglob("*.jsonl"))
+
+
+def _damage(root: Path) -> list[str]:
+    from pec_cli.ledger.verify import verify_workspace
+
+    return [str(p) for p in verify_workspace(Workspace(root))[0] if not p.info]
+
+
+def _kill_loop(tmp_path: Path, kills: int, sizes: tuple[int, int], reimport_every: int) -> None:
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pec_cli.workspace import init_workspace
+
+    rng = random.Random(10)
+    env = {**os.environ, "PEC_HOY": TODAY}
+    # one import left alone times this machine, so the kills fall across the whole run, writing included
+    start = time.monotonic()
+    calibrate = [sys.executable, "-m", "pec_cli", "--root", str(init_workspace(tmp_path / "t")), "import",
+                 str(_csv(tmp_path / "t.csv", sizes[0], "T"))]
+    subprocess.run(calibrate, env=env, check=True, capture_output=True, timeout=600)
+    took = time.monotonic() - start
+    seen = {"none": 0, "all": 0, "cut": 0, "sigint": 0, "reimported": 0, "rows": 0}
+    for i in range(kills):
+        root = init_workspace(tmp_path / f"ws{i}")
+        rows = rng.randint(*sizes)
+        source = _csv(tmp_path / f"p{i}.csv", rows, f"K{i}")
+        sig = signal.SIGINT if i % 4 == 3 else signal.SIGKILL
+        proc = subprocess.Popen([sys.executable, "-m", "pec_cli", "--root", str(root), "import", str(source)],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if i % 2:  # a random instant of the whole run
+            time.sleep(rng.uniform(0.3, 1.05) * (0.3 + (took - 0.3) * rows / sizes[0]))
+        else:  # a random instant once rows are being written: the window that matters
+            segment_dir = root / "ledger" / "2024"
+            while proc.poll() is None and not any(p.stat().st_size for p in segment_dir.glob("*.jsonl")):
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.2) * rows / sizes[0])
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=300)
+        entries, records = _counted(root)
+        assert entries == records and records in (0, rows), (i, rows, entries, records)
+        if sig == signal.SIGINT:
+            seen["sigint"] += 1
+            if proc.returncode == 130:  # the message says which: none counts
+                assert records == 0 and err.startswith("Error: ") and "no se registró" in err, err
+            elif proc.returncode == 0:
+                assert records == rows and f"Importadas {rows} entradas" in out, err
+            else:  # the interpreter itself, starting or finishing, outside pec's code
+                assert proc.returncode == -signal.SIGINT, (proc.returncode, err)
+        written = _written_rows(root)
+        seen["all" if records == rows else "cut" if written else "none"] += 1
+        seen["rows"] += written if records == 0 else 0
+        assert _damage(root) == []  # an interrupted import is information, not damage
+        if records == 0 and i % reimport_every == 0:
+            again = subprocess.run([sys.executable, "-m", "pec_cli", "--root", str(root), "import", str(source)],
+                                   env=env, capture_output=True, text=True, timeout=600)
+            assert again.returncode == 0, again.stderr
+            assert _counted(root) == (rows, rows) and _damage(root) == []
+            seen["reimported"] += 1
+        print(f"kill {i + 1}: {sig.name} during a {rows}-row import: {written} rows on disk, "
+              f"{records} counted by status, {entries} by list")
+    print(f"\nimport kills: {kills} ({seen['sigint']} Ctrl-C); every row counted after {seen['all']}, none after "
+          f"{seen['none'] + seen['cut']} ({seen['cut']} of them with {seen['rows']} uncommitted rows on disk, "
+          f"counted by nobody); {seen['reimported']} re-imports completed the file")
+    assert seen["cut"] > 0  # the loop did kill imports in the middle of writing
+
+
+def test_an_import_killed_at_random_instants_counts_all_or_nothing(tmp_path):
+    _kill_loop(tmp_path, kills=10, sizes=(10_000, 10_000), reimport_every=3)
+
+
+@pytest.mark.slow
+def test_an_import_killed_100_times_counts_all_or_nothing(tmp_path):
+    _kill_loop(tmp_path, kills=100, sizes=(10_000, 100_000), reimport_every=10)
+
+
+# ---------------------------------------------------------------- items 1 and 2: a full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 512 KB tmpfs: a disk that fills up for real."""
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs is not permitted here")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _fill(disk: Path, free: int) -> Path:
+    """Fill ``disk`` but for about ``free`` bytes (whole pages); the filler file, to delete later."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        try:
+            while handle.write(b"\0" * 4096):
+                pass
+        except OSError:
+            pass
+    size = filler.stat().st_size
+    with filler.open("r+b") as handle:
+        handle.truncate(max(0, size - free))
+    return filler
+
+
+def _debris(root: Path) -> list[str]:
+    return [str(p) for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def _torn(root: Path) -> list[str]:
+    out = []
+    for path in (root / "ledger").rglob("*.jsonl"):
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            out.append(str(path))
+    return out
+
+
+def test_a_full_disk_leaves_all_or_nothing_and_no_debris(small_disk, tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from pec_cli.cli import app
+    from pec_cli.workspace import init_workspace
+
+    monkeypatch.setenv("PEC_HOY", TODAY)
+    runner = CliRunner()
+    evidence = tmp_path / "acta.pdf"
+    evidence.write_bytes(b"%PDF" + bytes(range(256)) * 200)  # 51 KB
+    outcomes = {"import all": 0, "import none": 0, "log ok": 0, "log refused": 0}
+    cases = 0
+    for rows in (300, 301):
+        source = _csv(tmp_path / f"p{rows}.csv", rows, f"D{rows}")
+        for free in range(0, 180 * 1024, 6 * 1024):
+            root = init_workspace(small_disk / f"ws{rows}-{free}")
+            filler = _fill(small_disk, free)
+            cases += 1
+            result = runner.invoke(app, ["--root", str(root), "import", str(source)])
+            entries, records = _counted(root)
+            assert entries == records
+            if result.exit_code == 0:
+                assert records == rows, result.output
+                outcomes["import all"] += 1
+            else:
+                assert result.exit_code == 1 and "no se registró ninguna fila" in result.stderr, result.output
+                assert records == 0 and _written_rows(root) == 0  # a failed write is cut back off
+                outcomes["import none"] += 1
+            logged = runner.invoke(app, ["--root", str(root), "log", "noti", "--fecha", "2024-05-02", "--titulo", "L",
+                                         "--evidencia", str(evidence)])
+            outcomes["log ok" if logged.exit_code == 0 else "log refused"] += 1
+            assert logged.exit_code in (0, 1) and "Traceback" not in logged.output
+            assert _torn(root) == [] and _debris(root) == [], (rows, free, _debris(root))
+            assert _damage(root) == []
+            filler.unlink()
+            again = runner.invoke(app, ["--root", str(root), "import", str(source)])
+            assert again.exit_code == 0 and _counted(root)[1] == rows + (logged.exit_code == 0), again.output
+            shutil.rmtree(root)
+    print(f"\nfull disk: {cases} cases (2 import sizes x free space 0-180 KB), {outcomes}; "
+          "every re-import after freeing space completed the file")
+    assert outcomes["import none"] and outcomes["import all"]
+
+
+# ---------------------------------------------------------------- item 3: same-day measurements in order
+
+
+def test_same_day_measurements_count_in_ledger_order_not_as_text(pec, ws, status_json):
+    # ten measurements of one network on one day: ids ...-1 to ...-10; as text "-10" sorts before "-9"
+    for value in [*range(1000, 1009), 5000]:
+        assert pec("log", "seguidores", "--fecha", "2024-06-28", "--red", "instagram", "--valor", str(value)).exit_code == 0
+    assert pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", "4000").exit_code == 0
+    for cache in ("1", "0"):
+        doc = pec("status", "--trim", "II", "--format", "json", env={"PEC_CACHE": cache})
+        act = next(a for a in json.loads(doc.stdout)["actividades"] if a["id"] == "seguidores")
+        text = json.dumps(act["trimestres"]["II"])
+        assert "5000" in text and "1008" not in text, text  # the day's last measurement is the tenth
+    print("\nsame-day order: 10 measurements of one day, the last (id ...-10) is the one counted")
+
+
+# ---------------------------------------------------------------- item 11: a restored mtime
+
+
+def test_a_restored_mtime_does_not_fool_the_cache(pec, ws, status_json):
+    import os
+    import subprocess
+
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Dos").exit_code == 0
+    assert status_json("II") and status_json("II")  # a current cache
+    path = segment(ws)
+    stamp = ws / "stamp"
+    subprocess.run(["touch", "-r", str(path), str(stamp)], check=True)
+    data = path.read_bytes().replace(b'"fecha":"2024-04-03"', b'"fecha":"2024-07-03"')  # same size
+    path.write_bytes(data)
+    subprocess.run(["touch", "-r", str(stamp), str(path)], check=True)  # mtime put back
+    assert os.stat(path).st_mtime_ns == os.stat(stamp).st_mtime_ns
+    cached = json.loads(pec("status", "--trim", "II", "--format", "json").stdout)
+    fresh = json.loads(pec("status", "--trim", "II", "--format", "json", env={"PEC_CACHE": "0"}).stdout)
+    assert cached == fresh
+    print("\ncache: an edit of equal size with its mtime restored by touch -r is seen")

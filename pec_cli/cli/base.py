@@ -99,11 +99,21 @@ class SpanishCommand(TyperCommand):
         return _spanish_help(super().get_help(ctx))
 
 
+INTERRUPTED = "Interrumpido; no se registró nada a medias."
+
+
 class SpanishGroup(TyperGroup):
     """Runs the app and turns every expected failure into one Spanish sentence."""
 
     def get_help(self, ctx: Any) -> str:
         return _spanish_help(super().get_help(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        # typer turns Ctrl-C into a silent exit 130; say it, in Spanish (and what was kept)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise PecError(INTERRUPTED, code=130) from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
@@ -125,7 +135,7 @@ class SpanishGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
         except KeyboardInterrupt:
-            _fail("Interrumpido; no se registró nada a medias.", code=130)
+            _fail(INTERRUPTED, code=130)
         except RecursionError:
             _fail("La entrada anida demasiado para procesarla; simplifíquela.")
         except OSError as exc:

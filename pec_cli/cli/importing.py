@@ -32,17 +32,30 @@ def import_csv(
 
         for index, source in batch.evidence:
             batch.records[index]["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, source)
+    committed: list[str] = []
     try:
-        appended = store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True, batch=True) if batch.records else []
-    except KeyboardInterrupt:  # before the batch's commit line: no row counts (after it, Ctrl-C is ignored)
+        if batch.records:
+            store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True, batch=True,
+                         on_commit=committed.extend)
+        _done(archivo.name, batch.rows, len(batch.records), committed)
+    except OSError as exc:  # before the segment was opened (its folder, the writer id): nothing written
+        raise PecError(f"No se pudo importar {archivo.name} ({reason(exc)}): no se registró ninguna fila (ninguna "
+                       "cuenta); libere espacio o revise permisos y vuelva a importar el archivo.") from None
+    except KeyboardInterrupt:
+        if committed:  # Ctrl-C after the commit line: every row counts, say so
+            _done(archivo.name, batch.rows, len(batch.records), committed)
+            return
         raise PecError(
             f"Importación de {archivo.name} interrumpida: no se registró ninguna fila (ninguna cuenta); "
             "vuelva a importar el archivo para completarla.", code=130,
         ) from None
-    already = len(batch.records) - len(appended)  # rows imported before: dropped under the lock
+
+
+def _done(name: str, rows: int, records: int, appended: list[str]) -> None:
+    already = records - len(appended)  # rows imported before: dropped under the lock
     skipped = ""
     if already == 1:
         skipped = "; 1 fila ya estaba importada y se omitió"
     elif already:
         skipped = f"; {already} filas ya estaban importadas y se omitieron"
-    typer.echo(f"Importadas {base.count(len(appended), 'entrada', 'entradas')} de {base.count(batch.rows, 'fila', 'filas')}{skipped}.")
+    typer.echo(f"Importadas {base.count(len(appended), 'entrada', 'entradas')} de {base.count(rows, 'fila', 'filas')}{skipped}.")

@@ -35,7 +35,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ from pec_cli.workspace import Workspace
 GENESIS = "0" * 16
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: measurements keep their position in the segment; the key holds the ctime
 FAST_SCAN_BYTES = 4 << 20
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 
@@ -179,14 +179,15 @@ def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
 def _cache_key(st: os.stat_result) -> list[Any]:
     from pec_cli import __version__
 
-    return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns]
+    # ctime too: `touch -r` or a restore can put the mtime back, never the ctime
+    return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None) -> Tally:
     """The totals of every valid record of the vigencia (bad lines become warnings).
 
     Each segment's totals are cached in ``.pec/cache`` keyed on the file's inode,
-    size and mtime: an unchanged segment is not read again, and ``append``
+    size, mtime and ctime: an unchanged segment is not read again, and ``append``
     folds its own lines into the cache, so one more ``pec log`` costs one more
     line, not the whole ledger. Any other change to a segment (an editor, a
     git merge) changes its key, and the segment is read again in full. The one
@@ -319,7 +320,8 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
 
 
 def append(
-    ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False
+    ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False,
+    on_commit: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
     """Append ``records`` to this clone's segment, under its lock; their new ids.
 
@@ -327,8 +329,10 @@ def append(
     every record carries one ``lote`` and, once all are written and synced, a
     last commit line makes them count (``entries.Batches``): a kill, Ctrl-C or
     a full disk before it leaves rows that no reader counts, and importing the
-    file again writes the batch anew. Every record is checked by
-    ``entries.check_record`` before it is written, like every line read.
+    file again writes the batch anew; ``on_commit`` gets the ids once the
+    commit line is written (Ctrl-C is ignored around it). A write that fails or
+    is interrupted is cut back off the segment under the lock: no torn line.
+    Every record is checked by ``entries.check_record`` before it is written.
 
     With ``skip_imported``, records whose ``importe`` key is already in the
     ledger are dropped, checked under the lock so that two simultaneous
@@ -347,7 +351,19 @@ def append(
         known = import_keys(ws, vigencia) if skip_imported else set()
         fold = _cache_to_fold(ws, vigencia, path, before)
         todo = (r for r in records if not (known and r.get("importe") in known))
-        ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, fold, batch)
+        committed: list[str] = []
+
+        def commit(done: list[str]) -> None:
+            committed.extend(done)
+            if on_commit is not None:
+                on_commit(done)
+
+        try:
+            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, fold, commit if batch else None)
+        except BaseException:
+            if not committed:
+                _cut(fd, before.st_size)
+            raise
         if fold is not None and ids:
             try:
                 _save_fold(ws, vigencia, path, os.fstat(fd), fold)
@@ -367,11 +383,11 @@ def append(
 
 def _write_records(
     fd: int, prefix: str, tail: tuple[int, str, bool], records: Iterable[dict[str, Any]],
-    fold: tuple[Tally, list[str]] | None, batch: bool,
+    fold: tuple[Tally, list[str]] | None, on_commit: Callable[[list[str]], None] | None,
 ) -> list[str]:
     """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end); their ids."""
     last_n, prev, clean_end = tail
-    lote = f"{prefix.split('-', 1)[1]}-{secrets.token_hex(4)}" if batch else None
+    lote = f"{prefix.split('-', 1)[1]}-{secrets.token_hex(4)}" if on_commit is not None else None
     parts = [] if clean_end else [b"\n"]
     pending = len(parts)
     ids: list[str] = []
@@ -396,15 +412,23 @@ def _write_records(
             parts, pending = [], 0
     _write_all(fd, b"".join(parts))
     os.fsync(fd)
-    if lote is not None and ids:
+    if on_commit is not None and ids:
         last_n += 1
         commit = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, "clase": BATCH,
                   "lote": lote, "filas": len(ids), "registrado": full["registrado"]}
-        _commit(fd, encode(commit))
+        _commit(fd, encode(commit), lambda: on_commit(ids))
     return ids
 
 
-def _commit(fd: int, raw: bytes) -> None:
+def _cut(fd: int, size: int) -> None:
+    """Cut off what this append wrote past ``size`` (under its lock: only our own bytes)."""
+    try:
+        os.ftruncate(fd, size)
+    except OSError:
+        pass  # then readers skip the torn line, and an uncommitted batch never counts
+
+
+def _commit(fd: int, raw: bytes, done: Callable[[], None]) -> None:
     """Write the commit line of a batch, immune to Ctrl-C: from here on the import counts whole.
 
     A full disk may cut the line: then the batch counts only if the record is
@@ -424,6 +448,7 @@ def _commit(fd: int, raw: bytes) -> None:
         except OSError:
             if written < len(raw):
                 raise
+        done()
         try:
             os.fsync(fd)
         except OSError:

@@ -118,12 +118,26 @@ def check_plans(view: LedgerView) -> list[Problem]:
 
 
 def check_lines(view: LedgerView) -> list[Problem]:
-    """Lines that break the record rule: damaged, too long, out of range, control characters."""
-    return [
-        line.item._replace(message=f"{line.item.message}; si la pieza falta en «pec list», regístrela de nuevo, "
-                                   "y borre esta línea a mano (git conserva el historial)")
-        for s in view.segments for line in s.lines if isinstance(line.item, Problem)
-    ]
+    """Lines that break the record rule: damaged, too long, out of range, control characters.
+
+    A line torn by a kill in the middle of an import (it follows a row of a
+    batch that never got its commit) is information: like its batch, it never counted.
+    """
+    problems = []
+    for segment in view.segments:
+        dead = {b.lote for b in segment.batches if b.commit is None}
+        last: Entry | None = None
+        for line in segment.lines:
+            item = line.item
+            if isinstance(item, Entry):
+                last = item
+            elif last is not None and last.lote in dead:
+                problems.append(item._replace(message=f"{item.message}: la cortó una importación interrumpida "
+                                              f"(lote {last.lote}); no cuenta, no hay nada que reparar", info=True))
+            else:
+                problems.append(item._replace(message=f"{item.message}; si la pieza falta en «pec list», regístrela "
+                                              "de nuevo, y borre esta línea a mano (git conserva el historial)"))
+    return problems
 
 
 def check_chains(view: LedgerView) -> list[Problem]:
