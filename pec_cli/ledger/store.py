@@ -122,6 +122,24 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, byte
                 yield number, raw
 
 
+SEQUENCE_WARNING = ("el registro tiene entradas repetidas o fuera de orden (¿dos copias del espacio de trabajo "
+                    "escribieron con el mismo id de escritor?); ejecute «pec verify» para verlas")
+
+
+class _Sequence:
+    """Watches a segment's ``n`` count up by one, as ``verify``'s chain check does (cheaply: no digests)."""
+
+    __slots__ = ("last", "damaged", "broken")
+
+    def __init__(self) -> None:
+        self.last, self.damaged, self.broken = 0, 0, False
+
+    def see(self, n: int) -> None:
+        if not (n == self.last + 1 or (self.damaged and self.last < n <= self.last + 1 + self.damaged)):
+            self.broken = True
+        self.last, self.damaged = n, 0
+
+
 def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
     """Every entry that counts, segment by segment; bad lines become warnings.
 
@@ -131,11 +149,15 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
     for path in segments(ws, vigencia):
         name = ws.display(path)
         batches: Batches[list[Entry]] = Batches(list)
+        sequence = _Sequence()
         for number, raw in iter_lines(path):
             item = decode(raw, name, number)
             if isinstance(item, Problem):
                 warnings.append(f"{item}; se omite")
-            elif isinstance(item, BatchCommit):
+                sequence.damaged += 1
+                continue
+            sequence.see(item.n)
+            if isinstance(item, BatchCommit):
                 done = batches.commit(item.datos["lote"])
                 if done is not None:
                     yield from done[1]
@@ -143,6 +165,8 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
                 batches.hold(item.lote, number).append(item)
             else:
                 yield item
+        if sequence.broken:
+            warnings.append(SEQUENCE_WARNING)
 
 
 def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> tuple[Tally, list[str]]:
@@ -157,11 +181,15 @@ def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> 
     batches: Batches[Tally] = Batches(lambda: Tally(keep))
     size = limit if limit is not None else path.stat().st_size
     loads = _fast_loads() if size > FAST_SCAN_BYTES else json.loads
+    sequence = _Sequence()
     for number, raw in iter_lines(path, limit):
         record = parse(raw, loads)
         if isinstance(record, str):
             warnings.append(f"{name}:{number}: {record}; se omite")
-        elif "lote" not in record:
+            sequence.damaged += 1
+            continue
+        sequence.see(record["n"])
+        if "lote" not in record:
             add(record)
         elif record["clase"] == BATCH:
             done = batches.commit(record["lote"])
@@ -169,6 +197,8 @@ def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> 
                 part.merge(done[1])
         else:
             batches.hold(record["lote"], number).add(record)
+    if sequence.broken:
+        warnings.append(SEQUENCE_WARNING)
     return part, warnings
 
 
@@ -321,7 +351,7 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
 
 def append(
     ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False,
-    on_commit: Callable[[list[str]], None] | None = None,
+    on_commit: Callable[[list[str]], None] | None = None, under_lock: Callable[[], None] | None = None,
 ) -> list[str]:
     """Append ``records`` to this clone's segment, under its lock; their new ids.
 
@@ -336,7 +366,9 @@ def append(
 
     With ``skip_imported``, records whose ``importe`` key is already in the
     ledger are dropped, checked under the lock so that two simultaneous
-    imports of one file append it once.
+    imports of one file append it once. ``under_lock`` runs once the lock is
+    held, before anything is written (``pec void`` checks there that the entry
+    is not voided yet); its PecError stops the append.
     """
     writer = ws.writer_id()
     folder = segment_dir(ws, vigencia)
@@ -345,6 +377,8 @@ def append(
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        if under_lock is not None:
+            under_lock()
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
             tail = _tail_state(handle, before.st_size)
@@ -370,15 +404,19 @@ def append(
             except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
                 pass
     except OSError as exc:
-        if batch:
-            raise PecError(
-                f"No se pudo completar la importación en {ws.display(path)} ({reason(exc)}): no se registró ninguna "
-                "fila (ninguna cuenta); libere espacio o revise permisos y vuelva a importar el archivo."
-            ) from None
-        raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({reason(exc)}); revise permisos y espacio en disco.") from None
+        raise _write_error(ws.display(path), exc, batch) from None
     finally:
         os.close(fd)  # closing releases the lock
     return ids
+
+
+def _write_error(name: str, exc: OSError, batch: bool) -> PecError:
+    if batch:
+        return PecError(
+            f"No se pudo completar la importación en {name} ({reason(exc)}): no se registró ninguna "
+            "fila (ninguna cuenta); libere espacio o revise permisos y vuelva a importar el archivo."
+        )
+    return PecError(f"No se pudo escribir en el registro {name} ({reason(exc)}); revise permisos y espacio en disco.")
 
 
 def _write_records(
