@@ -406,3 +406,60 @@ def test_a_copied_workspace_writes_its_own_segment_and_ambiguous_ids_are_refused
         assert result.stderr.count("pec verify") == 1, (args, result.stderr)
     print("\nwriter id: a cp -r copy writes its own segment; a repeated id is refused by void and "
           "status/list/export warn once")
+
+
+# ---------------------------------------------------------------- item 7: -o never harms what it points at
+
+
+def _export_to(pec, target: Path) -> object:
+    return pec("export", "csv", "--trim", "II", "-o", str(target))
+
+
+def test_export_o_writes_devices_and_fifos_as_streams_and_follows_symlinks(pec, ws, tmp_path, monkeypatch):
+    import os
+    import stat
+    import threading
+
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    cases = 0
+    # a FIFO: read what pec writes, and it is still a FIFO
+    fifo = tmp_path / "tubo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert _export_to(pec, fifo).exit_code == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and b"revista" in got[0]
+    cases += 1
+    # a character device like /dev/null (made here, never the system's own)
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        null = None
+    if null is not None:
+        assert _export_to(pec, null).exit_code == 0
+        assert stat.S_ISCHR(null.lstat().st_mode)
+        link = tmp_path / "al-null"
+        link.symlink_to(null)
+        assert _export_to(pec, link).exit_code == 0
+        assert link.is_symlink() and stat.S_ISCHR(null.lstat().st_mode)
+        cases += 2
+    # a symlink to a regular file: the file gets the export, the link stays
+    real = tmp_path / "real.csv"
+    real.write_text("viejo", encoding="utf-8")
+    link = tmp_path / "enlace.csv"
+    link.symlink_to(real)
+    assert _export_to(pec, link).exit_code == 0
+    assert link.is_symlink() and "revista" in real.read_text(encoding="utf-8-sig")
+    cases += 1
+    # a regular file: replaced whole, synced before the rename, no temporary left
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    plain = tmp_path / "plano.csv"
+    assert _export_to(pec, plain).exit_code == 0
+    assert synced and plain.is_file() and not list(tmp_path.glob(".*.tmp"))
+    cases += 1
+    print(f"\nexport -o: {cases} targets (FIFO, device, symlink to device, symlink to file, file), none replaced")
