@@ -463,3 +463,129 @@ def test_export_o_writes_devices_and_fifos_as_streams_and_follows_symlinks(pec, 
     assert synced and plain.is_file() and not list(tmp_path.glob(".*.tmp"))
     cases += 1
     print(f"\nexport -o: {cases} targets (FIFO, device, symlink to device, symlink to file, file), none replaced")
+
+
+# ---------------------------------------------------------------- item 8: plans and CSVs that are not ordinary files
+
+
+def _bomb() -> str:
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        text += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+    return text
+
+
+def _run(ws: Path, *args: str) -> tuple[int, str, float]:
+    """(exit code, stdout and stderr, peak RSS in MB) of ``pec ARGS`` in its own process; a hang fails the test."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws)}
+    script = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(p.returncode)")
+    done = subprocess.run([sys.executable, "-c", script, sys.executable, "-m", "pec_cli", *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+    *lines, peak = done.stderr.strip().splitlines()
+    del resource
+    return done.returncode, done.stdout + "\n".join(lines), int(peak) / 1024
+
+
+def test_plans_that_are_not_ordinary_files_are_refused_quickly(ws, tmp_path):
+    import os
+
+    plan = ws / "plan" / "2024.yaml"
+    good = plan.read_text(encoding="utf-8")
+    cases = {
+        "alias bomb (342 bytes)": lambda: plan.write_text(_bomb(), encoding="utf-8"),
+        "5 MB plan": lambda: plan.write_text(good + "# " + "x" * (5 << 20) + "\n", encoding="utf-8"),
+        "FIFO": lambda: (plan.unlink(), os.mkfifo(plan)),
+        "/dev/zero": lambda: (plan.unlink(), plan.symlink_to("/dev/zero")),
+        "git conflict markers": lambda: plan.write_text(
+            good.replace("vigencia: 2024", "<<<<<<< HEAD\nvigencia: 2024\n=======\nvigencia: 2024\n>>>>>>> otra", 1),
+            encoding="utf-8"),
+    }
+    words = {"alias bomb (342 bytes)": "alias", "5 MB plan": "pesa más de 1 MB", "FIFO": "no es un archivo normal",
+             "/dev/zero": "no es un archivo normal", "git conflict markers": "marcas de conflicto de git"}
+    for case, make in cases.items():
+        if plan.exists() or plan.is_symlink():
+            plan.unlink()
+        plan.write_text(good, encoding="utf-8")
+        make()
+        for command in (("status", "--format", "json"), ("plan", "check"), ("verify",)):
+            code, err, peak = _run(ws, *command)
+            out = err
+            assert code == 1 and words[case] in out and "Traceback" not in out, (case, command, out)
+            assert peak < 200, (case, command, peak)
+        print(f"\nplan: {case}: refused by status, plan check and verify, peak {peak:.0f} MB")
+
+
+def test_csvs_that_are_not_ordinary_files_are_refused(pec, ws, tmp_path):
+    import os
+
+    fifo = tmp_path / "tubo.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "cero.csv"
+    zero.symlink_to("/dev/zero")
+    for source in (fifo, zero):
+        code, err, _ = _run(ws, "import", str(source))
+        assert code == 1 and "no es un archivo normal" in err, err
+    print("\ncsv: a FIFO and /dev/zero refused at once")
+
+
+# ---------------------------------------------------------------- item 12: interrupts, empty arguments, messages
+
+
+def test_empty_arguments_are_refused_clearly(pec, ws, tmp_path):
+    cases = [
+        (("init", ""), "La carpeta está vacía"),
+        (("log", "revista", "--titulo", "A", "--fecha", ""), "--fecha está vacía"),
+        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--evidencia", ""), "--evidencia está vacío"),
+        (("import", ""), "Falta el archivo"),
+        (("list", "--anuladas=yes"), "La opción --anuladas no lleva valor"),
+    ]
+    for args, words in cases:
+        result = pec(*args)
+        assert result.exit_code in (1, 2) and words in result.stderr, (args, result.stderr)
+    assert not list((ws / "ledger").rglob("*.jsonl")) and not (ws / "evidencias").exists()
+    assert not (Path.cwd() / "plan").exists() or Path.cwd() == ws  # `init ''` created nothing here
+    print(f"\nempty arguments: {len(cases)} cases refused in Spanish, nothing written")
+
+
+def test_an_unclosed_quote_in_a_csv_is_named(pec, ws, tmp_path):
+    source = tmp_path / "q.csv"
+    source.write_text('actividad;fecha;titulo\nnoti;2024-05-02;"Sin cerrar\nnoti;2024-05-03;B\n', encoding="utf-8")
+    result = pec("import", str(source))
+    assert result.exit_code == 1 and "comillas" in result.stderr and "Falta la fecha" not in result.stderr, result.stderr
+
+
+def test_a_bom_in_a_segment_is_not_a_modified_entry(pec, ws):
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Dos").exit_code == 0
+    path = segment(ws)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # saved by an editor
+    result = pec("verify")
+    assert result.exit_code == 0 and "modificada" not in result.stdout and "BOM" in result.stdout, result.output
+    assert pec("log", "revista", "--fecha", "2024-04-04", "--titulo", "Tres").exit_code == 0
+    assert pec("verify").exit_code == 0
+    assert len(json.loads(pec("list", "--format", "json").stdout)) == 3
+
+
+def test_ctrl_c_says_so_in_spanish(ws, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws)}
+    source = _csv(tmp_path / "big.csv", 30_000, "C")
+    proc = subprocess.Popen([sys.executable, "-m", "pec_cli", "import", str(source)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the import finished before the interrupt")
+    assert proc.returncode == 130 and err.startswith("Error: ") and "no se registró" in err, (proc.returncode, err)

@@ -61,6 +61,9 @@ def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch
     if match:
         return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
                 f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
+    match = re.match(r"Option '(.*)' does not take a value\.", text)
+    if match:
+        return f"La opción {match.group(1)} no lleva valor: escriba solo {match.group(1)} (sin «=…»); vea {where}."
     if text.startswith("Missing command"):
         return f"Falta el comando; vea {where}."
     if re.match(r"Option '(.*)' requires an argument\.", text):

@@ -8,6 +8,9 @@ import typer
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.errors import PecError, reason
+from pec_cli.files import read_regular
+
+MAX_CSV_BYTES = 200 << 20  # a million rows is about 60 MB
 
 
 @app.command("import", cls=SpanishCommand)
@@ -21,9 +24,12 @@ def import_csv(
     from pec_cli.ledger.importer import check_import
     from pec_cli.workspace import now_iso
 
+    if str(archivo).strip() in ("", "."):
+        raise PecError("Falta el archivo: escriba la ruta del CSV, por ejemplo «pec import piezas.csv».", code=2)
     ctx = base.load(root, vigencia)
     try:
-        data = archivo.read_bytes()
+        data = read_regular(archivo, MAX_CSV_BYTES, f"El CSV {archivo}", "guárdelo como un archivo CSV corriente "
+                            "(o pártalo en varios de menos de 200 MB) y vuelva a importarlo.")
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
     batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn)

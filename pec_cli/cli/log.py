@@ -7,6 +7,7 @@ import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.errors import PecError
 
 
 @app.command(cls=SpanishCommand)
@@ -31,6 +32,8 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
+    if fecha is not None and not fecha.strip():
+        raise PecError("--fecha está vacía: escriba la fecha de la pieza (AAAA-MM-DD) o quite la opción para usar la de hoy.", code=2)
     ctx = base.load(root, vigencia, parse_date(fecha).year if fecha else None)
     fields: dict[str, Any] = {
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url,

@@ -68,7 +68,7 @@ def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]
     an export is stored as ``.bin`` (its name stays in ``nombre``). A failed copy leaves nothing behind.
     """
     if str(source).strip() in ("", "."):
-        raise PecError("--evidencia está vacío: indique la ruta del archivo de evidencia o quite la opción.")
+        raise PecError("--evidencia está vacío (o es una carpeta): indique la ruta del archivo de evidencia o quite la opción.")
     source = source.expanduser()
     if not source.is_file():
         raise PecError(f"El archivo de evidencia «{source}» no existe o no es un archivo; corrija --evidencia.")

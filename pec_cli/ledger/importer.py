@@ -77,6 +77,16 @@ def _for_a_cell(message: str) -> str:
                        ("; use" if m.group(0).startswith("; use") else ""), message)
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint, in Spanish."""
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "unas comillas («\"») se abren y no se cierran antes del final del archivo; ciérrelas o quítelas"
+    if "expected" in text and "after" in text:
+        return "hay texto pegado a unas comillas de cierre («\"»); ponga toda la celda entre comillas o quítelas"
+    return f"CSV mal formado ({text}); guárdelo de nuevo como CSV"
+
+
 def _key(canonical: str, occurrence: int) -> str:
     """A row's identity across imports: its cells, and which copy of identical rows it is."""
     return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
@@ -90,7 +100,7 @@ def check_import(
     text = decode_csv(data, name, warn)
     if not text.strip():
         raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -149,7 +159,7 @@ def check_import(
             record["importe"] = key
             records.append(record)
     except csv.Error as exc:
-        errors.append(f"{name}: fila {reader.line_num}: CSV mal formado ({exc})")
+        errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
     if errors:
         count = len(errors)
         raise PecError(

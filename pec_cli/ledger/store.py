@@ -55,6 +55,7 @@ from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
 GENESIS = "0" * 16
+BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
 CACHE_FORMAT = 2  # 2: measurements keep their position in the segment; the key holds the ctime
@@ -118,6 +119,8 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, byte
                 if read > limit:  # a line still being written when the size was taken
                     raw = raw[: len(raw) - (read - limit)]
             raw = raw.rstrip(b"\r\n")
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
             if raw.strip():
                 yield number, raw
 
@@ -332,6 +335,8 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
         lines = data.split(b"\n")
         if start > 0:
             lines = lines[1:]  # the first piece may be a partial line
+        else:
+            lines[0] = lines[0].removeprefix(BOM)
         for raw in reversed(lines):
             raw = raw.rstrip(b"\r")
             if not raw.strip():

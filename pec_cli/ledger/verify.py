@@ -117,6 +117,17 @@ def check_plans(view: LedgerView) -> list[Problem]:
     return list(view.plan_errors)
 
 
+def check_encoding(view: LedgerView) -> list[Problem]:
+    """A byte-order mark an editor put at the start of a segment: harmless, pec reads past it."""
+    problems = []
+    for segment in view.segments:
+        with segment.path.open("rb") as handle:
+            if handle.read(3) == ledger.BOM:
+                problems.append(Problem(segment.name, 1, "el archivo empieza con una marca BOM (la añadió un editor); "
+                                        "pec la ignora y la entrada está intacta", info=True))
+    return problems
+
+
 def check_lines(view: LedgerView) -> list[Problem]:
     """Lines that break the record rule: damaged, too long, out of range, control characters.
 
@@ -290,7 +301,7 @@ def check_evidence(view: LedgerView) -> list[Problem]:
 
 
 CHECKS: tuple[Callable[[LedgerView], list[Problem]], ...] = (
-    check_plans, check_lines, check_chains, check_batches, check_ids, check_voids, check_imports,
+    check_plans, check_encoding, check_lines, check_chains, check_batches, check_ids, check_voids, check_imports,
     check_plan_fit, check_evidence,
 )
 
