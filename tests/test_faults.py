@@ -589,3 +589,77 @@ def test_ctrl_c_says_so_in_spanish(ws, tmp_path):
     if proc.returncode == 0:
         pytest.skip("the import finished before the interrupt")
     assert proc.returncode == 130 and err.startswith("Error: ") and "no se registró" in err, (proc.returncode, err)
+
+
+# ---------------------------------------------------------------- item 1: what verify says of an interrupted import
+
+
+def test_verify_tells_how_to_finish_an_interrupted_import(pec, ws, tmp_path):
+    source = _csv(tmp_path / "p.csv", 50, "V")
+    assert pec("import", str(source)).exit_code == 0
+    path = segment(ws)
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert b'"clase":"lote"' in lines[-1]
+    path.write_bytes(b"".join(lines[:-1]) + lines[-1][:40])  # killed while writing the commit line
+    assert _counted(ws) == (0, 0)
+    result = pec("verify")
+    assert result.exit_code == 0, result.output
+    assert "información:" in result.stdout and "importación interrumpida: 50 fila(s)" in result.stdout
+    assert "vuelva a importar el mismo archivo" in result.stdout
+    again = pec("import", str(source))
+    assert again.exit_code == 0 and "Importadas 50 entradas de 50 filas" in again.stdout
+    assert _counted(ws) == (50, 50)
+    result = pec("verify")
+    assert result.exit_code == 0 and "esas filas ya cuentan" in result.stdout, result.output
+
+
+# ---------------------------------------------------------------- item 10: evidence is stored as it was hashed
+
+
+def test_evidence_is_hashed_as_copied_private_when_the_source_is_and_inert(pec, ws, tmp_path):
+    import os
+    import stat
+    import threading
+
+    # a file still being written while it is logged
+    growing = tmp_path / "video.mp4"
+    growing.write_bytes(os.urandom(8 << 20))
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        with growing.open("ab") as handle:
+            while not stop.is_set():
+                handle.write(os.urandom(4096))
+                handle.flush()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        result = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "V", "--evidencia", str(growing))
+    finally:
+        stop.set()
+        writer.join()
+    assert result.exit_code == 0, result.output
+    verify = pec("verify")
+    assert verify.exit_code == 0 and "cambió" not in verify.stdout, verify.stdout
+    # a private source gives a private copy
+    secret = tmp_path / "secreto.pdf"
+    secret.write_bytes(b"%PDF secreto")
+    secret.chmod(0o600)
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "S", "--evidencia", str(secret)).exit_code == 0
+    # active types are stored so that an export's link does not open and run them
+    stored = {}
+    for name in ("pagina.html", "abrir.hta", "correr.bat", "prog.exe", "guion.js", "acta.pdf"):
+        source = tmp_path / name
+        source.write_bytes(name.encode() * 10)
+        assert pec("log", "revista", "--fecha", "2024-04-04", "--titulo", name, "--evidencia", str(source)).exit_code == 0
+    for entry in json.loads(pec("list", "--format", "json").stdout):
+        if entry.get("evidencia"):
+            stored[entry["titulo"]] = entry["evidencia"]
+    copies = {p.name: p for p in (ws / "evidencias" / "2024").iterdir()}
+    private = [p for p in copies.values() if p.read_bytes() == b"%PDF secreto"]
+    assert private and stat.S_IMODE(private[0].stat().st_mode) & 0o077 == 0
+    assert all(stored[n].endswith(".bin") for n in ("pagina.html", "abrir.hta", "correr.bat", "prog.exe", "guion.js"))
+    assert stored["acta.pdf"].endswith(".pdf")
+    print(f"\nevidence: a growing file logged and verified intact; a 0600 source stored 0600; "
+          f"{sum(v.endswith('.bin') for v in stored.values())} active types stored as .bin")
