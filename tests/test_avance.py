@@ -53,7 +53,7 @@ def test_spec_worked_example_revista():
     assert (q2["cumplimiento"], q2["logrado"]) == (120.0, 25.0)
     assert rev["acumulado"] == {
         "programado": 50.0, "meta": 5.0, "realizadas": 4, "por_tipo": {"publicacion": 4},
-        "cumplimiento": 80.0, "logrado": 40.0, "semaforo": "amarillo",
+        "cumplimiento": 80.0, "logrado": 40.0, "celda": "número", "semaforo": "amarillo",
     }
     assert q1["realizadas"] == 1 and q2["por_tipo"] == {"publicacion": 3}
 
@@ -72,10 +72,24 @@ def test_count_per_month_externas():
     assert list(ext["meses"]) == ["2024-03", "2024-04", "2024-05", "2024-06"]  # up to the corte
 
 
-def test_demand_internas_and_no_aplica():
-    """4 requests and 3 publications in Q1; nothing asked in Q2 is "no aplica"."""
+def answered_requests():
+    """Four requests in February; publications answer the first three (an unlinked one answers none)."""
+    requests = [piece("internas", f"2024-02-0{d}", "solicitud", area="TH") for d in range(1, 5)]
+    answers = [piece("internas", f"2024-02-1{d}", atiende=requests[d - 1]["id"]) for d in range(1, 4)]
+    return [*requests, *answers]
+
+
+def test_unlinked_publications_answer_no_request():
     records = [piece("internas", f"2024-02-0{d}", "solicitud", area="TH") for d in range(1, 5)]
     records += [piece("internas", f"2024-02-1{d}") for d in range(1, 4)]
+    internas = activity(status(records), "internas")
+    assert internas["trimestres"]["I"]["por_tipo"] == {"publicacion": 3, "solicitud": 4}
+    assert internas["trimestres"]["I"]["cumplimiento"] == 0.0
+
+
+def test_demand_internas_and_no_aplica():
+    """4 requests in Q1, 3 of them answered (atendidas / solicitud); nothing asked in Q2 is "no aplica"."""
+    records = answered_requests()
     doc = status(records)
     internas = activity(doc, "internas")
     assert internas["meta"] is None
@@ -89,9 +103,7 @@ def test_demand_internas_and_no_aplica():
 
 def test_calendar_campanas_and_line_rollup():
     """Campaigns 0/50/25/25: one in April. The line means its activities' cumplimiento."""
-    records = [piece("campanas", "2024-04-20")]
-    records += [piece("internas", f"2024-02-0{d}", "solicitud", area="TH") for d in range(1, 5)]
-    records += [piece("internas", f"2024-02-1{d}") for d in range(1, 4)]
+    records = [piece("campanas", "2024-04-20"), *answered_requests()]
     doc = status(records)
     camp = activity(doc, "campanas")
     assert camp["programacion"] == [0.0, 50.0, 25.0, 25.0]

@@ -48,7 +48,7 @@ def test_log_prints_the_id_alone_and_status_counts_it(pec, status_json):
     assert doc["vigencia"] == 2024 and doc["trimestre"] == "II" and doc["corte"] == "2024-06-30"
     rev = next(a for a in doc["actividades"] if a["id"] == "revista")
     assert rev["trimestres"]["I"] == {"programado": 25.0, "meta": 2.5, "realizadas": 1, "por_tipo": {"publicacion": 1},
-                                      "cumplimiento": 40.0, "logrado": 10.0}
+                                      "cumplimiento": 40.0, "logrado": 10.0, "celda": "número"}
     assert rev["acumulado"]["logrado"] == 40.0 and rev["acumulado"]["semaforo"] == "amarillo"
     assert [ln["id"] for ln in doc["lineas"]] == ["linea_revista", "linea_internas", "linea_externas", "linea_eventos"]
 
@@ -371,7 +371,8 @@ def test_status_board_shows_notes_networks_and_months(pec):
 
 def test_prompts_ask_again_after_a_wrong_answer(pec, monkeypatch, ws):
     monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
-    result = pec("log", "seguidores", "--fecha", "2024-03-02", input="insta\ninstagram\nmil\n1.250\n")
+    # the first answer takes the default tipo (medicion; seguidores also measures interaccion)
+    result = pec("log", "seguidores", "--fecha", "2024-03-02", input="\ninsta\ninstagram\nmil\n1.250\n")
     assert result.exit_code == 0, result.output
     assert "La red «insta» no está" in result.stderr
     (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")

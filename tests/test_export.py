@@ -14,9 +14,7 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pec_cli.cli import app
+from pec_cli.plan.loader import load_plan
+
+from .conftest import REPO
 
 TODAY = "2024-07-15"
 GOLDEN = Path(__file__).parent / "golden"
@@ -109,6 +110,20 @@ def export(root: Path, out: Path, fmt: str, *args: str) -> Path:
 # ---------------------------------------------------------------- what the committee sees, per format
 
 
+def cell_of(fig: dict | None) -> float | str | None:
+    """What a cell must show for a figure of the status document (SPEC §3's one vocabulary):
+    the logrado, "—" for nada programado, "N/A" for no aplica, None (blank) after the corte."""
+    if fig is None:
+        return None
+    if fig["programado"] == 0:
+        assert fig["celda"] == "nada programado"
+        return "—"
+    if fig["logrado"] is None:
+        assert fig["celda"] == "no aplica"
+        return "N/A"
+    return fig["logrado"]
+
+
 def expected_rows(doc: dict) -> list[dict]:
     """The Seguimiento rows read straight from the status document: a line, then its activities."""
     by_id = {a["id"]: a for a in doc["actividades"]}
@@ -118,8 +133,8 @@ def expected_rows(doc: dict) -> list[dict]:
             trims = item["trimestres"]
             rows.append({
                 "id": item["id"],
-                "trimestres": [trims[q]["logrado"] if q in trims else None for q in ("I", "II", "III", "IV")],
-                "acumulado": item["acumulado"]["logrado"],
+                "trimestres": [cell_of(trims.get(q)) for q in ("I", "II", "III", "IV")],
+                "acumulado": cell_of(item["acumulado"]),
                 "programado": item["acumulado"]["programado"],
                 "semaforo": item["acumulado"]["semaforo"] or "sin meta",
             })
@@ -135,16 +150,24 @@ def assert_same_rows(found: list[dict], doc: dict, where: str) -> None:
             if isinstance(e, list):
                 assert len(g) == len(e), (where, exp["id"], key)
                 for a, b in zip(g, e, strict=True):
-                    assert (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 0.005), (where, exp["id"], key, g, e)
+                    assert same_cell(a, b), (where, exp["id"], key, g, e)
             else:
-                assert (g is None and e is None) or (g is not None and e is not None and abs(g - e) < 0.005), (where, exp["id"], key, g, e)
+                assert same_cell(g, e), (where, exp["id"], key, g, e)
         assert got["semaforo"].lower() == exp["semaforo"], (where, exp["id"])
 
 
-def spanish_number(text: str) -> float | None:
-    """'40,00 %' / '40,00' / '40.00' -> 40.0; 'N/A' or '' -> None."""
+def same_cell(got: float | str | None, want: float | str | None) -> bool:
+    if isinstance(got, float | int) and isinstance(want, float | int):
+        return abs(got - want) < 0.005
+    return got == want
+
+
+def spanish_number(text: str) -> float | str | None:
+    """'40,00 %' / '40,00' / '40.00' -> 40.0; the words 'N/A' and '—' as they are; '' -> None."""
     text = text.replace("%", "").strip()
-    if text in ("", "N/A"):
+    if text in ("N/A", "—"):
+        return text
+    if text == "":
         return None
     return float(text.replace(",", "."))
 
@@ -179,9 +202,9 @@ def xlsx_rows(path: Path) -> tuple[list[dict], object]:
     header = [c.value for c in ws[header_row]]
     col = {name: i for i, name in enumerate(header)}
 
-    def pct(value) -> float | None:
-        if value is None or value == "N/A":
-            return None
+    def pct(value) -> float | str | None:
+        if value is None or value in ("N/A", "—"):
+            return value
         assert isinstance(value, float | int), value
         return value * 100
 
@@ -279,13 +302,21 @@ def test_csv_is_excel_es_co(ledger_ws, tmp_path):
     assert rows[0] == [
         "id", "Planes - Proyectos / Actividades", "Indicador", "Meta % 2024", "Trim. I", "Trim. II", "Trim. III",
         "Trim. IV", "Acumulado", "Programado acumulado", "Semáforo", "Observaciones",
+        "Realizadas", "Qué cuenta", "Meta anual (piezas)", "Registradas por tipo",
     ]
     revista = next(r for r in rows if r[:2] == ["revista", "Revista Gestión USPEC"])
+    # the counts behind the percentages: 4 revistas of 10 (one more was voided)
+    assert revista[12:] == ["4", "Publicación", "10", "Publicación: 4"]
+    internas = next(r for r in rows if r[0] == "internas")  # demand: 2 publications for 3 requests
+    assert internas[12:] == ["2", "Publicación interna", "", "Publicación interna: 2 · Solicitud de un área: 3"]
+    eventos = next(r for r in rows if r[0] == "eventos")  # eventos counts events, not pieces
+    assert eventos[12:14] == ["2", "Evento atendido"] and "Publicación del evento: 1" in eventos[15]
+    assert next(r for r in rows if r[0] == "linea_revista")[12:] == ["", "", "", ""]
     # SPEC §3 worked example: 10 of 25, 25 of 25, acumulado 40 of 50, amarillo
     assert revista[3:11] == ["100,00", "10,00", "25,00", "", "", "40,00", "50,00", "amarillo"]
     assert revista[11] == "Trim. II: La imprenta atrasó la revista 3; se publicó en mayo."
     campanas = next(r for r in rows if r[0] == "campanas")
-    assert campanas[4] == "N/A"  # nothing programmed in Trim. I: no aplica, not zero
+    assert campanas[4] == "—"  # nothing programmed in Trim. I: "nada programado", neither zero nor "no aplica"
     # the detail: numbers without thousands separators, decimal comma
     detail = csv_rows(export(ledger_ws, tmp_path / "d.csv", "csv", "--detalle"))
     assert "12000" in [r[9] for r in detail] and "12350" in [r[9] for r in detail]
@@ -349,16 +380,24 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     # the link is relative to the workbook's folder and reaches the stored file
     assert (out.parent / evidence.hyperlink.target).resolve().read_bytes() == EVIDENCE_BYTES
     assert revista1["SHA-256"].value == hashlib.sha256(EVIDENCE_BYTES).hexdigest()
-    seguidores = [e for e in entries if e["Actividad"].value == "seguidores"]
+    # activities, tipos and networks by the plan's names, not their ids
+    seguidores = [e for e in entries if e["Actividad"].value == "Aumento de seguidores en Redes sociales y aumento de interacción (Me gusta)"]
     assert sorted(e["Valor"].value for e in seguidores) == [8000, 8140, 12000, 12350]
     assert all(e["Valor"].data_type == "n" for e in seguidores)
+    assert {e["Red"].value for e in seguidores} == {"Instagram", "Facebook"}
+    plan = load_plan(REPO / "plan" / "2024.yaml")
     # one truth: the vigente pieces listed are the ones the status counts
     for act_doc in doc["actividades"]:
+        act = plan.activity(act_doc["id"])
         for tipo, count in act_doc["acumulado"]["por_tipo"].items():
-            listed = sum(1 for e in entries if e["Actividad"].value == act_doc["id"] and e["Tipo"].value == tipo
+            listed = sum(1 for e in entries if e["Actividad"].value == act.nombre and e["Tipo"].value == act.tipo(tipo).nombre
                          and e["Estado"].value == "vigente")
             assert listed == count, (act_doc["id"], tipo)
-    assert {e["Estado"].value for e in entries if e["Título"].value == "Revista 4 (duplicada)"} == {"anulada"}
+    duplicate = [e for e in entries if e["Título"].value == "Revista 4 (duplicada)"]
+    assert [(e["Estado"].value, e["Motivo de la anulación"].value) for e in duplicate] == [("anulada", "Registrada dos veces")]
+    # ids fit their column; the Registrado timestamp does not wrap
+    assert sheet.column_dimensions["A"].width >= len("linea_internas") + 1
+    assert not revista1["Registrado"].alignment.wrap_text
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) no está instalado")
@@ -489,23 +528,26 @@ def test_no_exported_cell_runs_as_a_formula(tmp_path, prefix, fmt):
         assert all(c.data_type != "f" for c in all_cells)
         cells = [c.value for c in all_cells if isinstance(c.value, str)]
         numbers = [c.value for c in all_cells if c.data_type == "n"]
-    # (XML reads a carriage return back as a line feed: in xlsx a leading "\n" is a CR that got through)
-    starts = (*PREFIXES, "\n") if fmt == "xlsx" else tuple(PREFIXES)
-    assert not [c for c in cells if c.startswith(starts)], "a cell starts like a formula"
-    if fmt == "xlsx":
-        cells = [c.replace("\r", "\n") for c in cells]
-        payload = payload.replace("\r", "\n")
-    neutralised = [c for c in cells if c == "'" + payload]
+    if fmt == "csv":
+        # a CSV has no cell types: text that a spreadsheet would run gets a leading apostrophe
+        assert not [c for c in cells if c.startswith(tuple(PREFIXES))], "a cell starts like a formula"
+        neutralised = [c for c in cells if c == "'" + payload]
+        assert "'-5" in cells  # a text that looks like a number is still text
+    else:
+        # an XLSX string cell is text, never a formula (checked above), so it keeps its text as typed
+        cells = [c.replace("\r", "\n") for c in cells]  # XML reads a carriage return back as a line feed
+        neutralised = [c for c in cells if c == payload.replace("\r", "\n")]
+        assert not [c for c in cells if c.startswith("'")], "a literal apostrophe in an xlsx cell"
+        assert "-5" in cells
     # título, canal and nota of the detail (twice in xlsx: the table's workbook has a Detalle
     # sheet too); the observación cell starts with "Trim. II: "
     assert len(neutralised) == (3 if fmt == "csv" else 6)
-    assert "'-5" in cells  # a text that looks like a number is still text
-    assert numbers and all(not isinstance(n, str) or re.fullmatch(r"-?\d+(,\d+)?|N/A|", n) for n in numbers)
+    assert numbers and all(not isinstance(n, str) or re.fullmatch(r"-?\d+(,\d+)?|N/A|—|", n) for n in numbers)
 
 
 def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
     for args, words in [
-        (("export", "pdf"), "El formato «pdf» no existe"),
+        (("export", "docx"), "El formato «docx» no existe"),
         (("export", "csv", "--trim", "V"), "El trimestre «V» no existe"),
         (("export", "csv", "--separador", "|"), "El separador «|» no sirve"),
         (("export", "csv", "--separador", ",", "--decimal", ","), "no pueden ser iguales"),
@@ -518,49 +560,6 @@ def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
 
 
 # ---------------------------------------------------------------- headless Chromium
-
-
-def _png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
-    """A minimal PNG decoder (8-bit RGB/RGBA, no interlace): width, height, rows, bytes per pixel."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, header = 8, [], None
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat.append(body)
-    width, height, depth, colour, _, _, interlace = header
-    assert depth == 8 and colour in (2, 6) and interlace == 0, header
-    bpp = 3 if colour == 2 else 4
-    raw = zlib.decompress(b"".join(idat))
-    stride = width * bpp
-    rows, prev = [], bytearray(stride)
-    for y in range(height):
-        start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
-        if kind == 1:
-            for x in range(bpp, stride):
-                line[x] = (line[x] + line[x - bpp]) & 0xFF
-        elif kind == 2:
-            line = bytearray((a + b) & 0xFF for a, b in zip(line, prev, strict=True))
-        elif kind == 3:
-            for x in range(stride):
-                left = line[x - bpp] if x >= bpp else 0
-                line[x] = (line[x] + ((left + prev[x]) >> 1)) & 0xFF
-        elif kind == 4:
-            for x in range(stride):
-                a = line[x - bpp] if x >= bpp else 0
-                b = prev[x]
-                c = prev[x - bpp] if x >= bpp else 0
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
-        rows.append(bytes(line))
-        prev = line
-    return width, height, rows, bpp
 
 
 CHROMIUM = shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
@@ -577,18 +576,170 @@ def test_html_renders_in_headless_chromium(ledger_ws, tmp_path):
          page.as_uri()],
         check=True, capture_output=True, timeout=120,
     )
-    width, height, rows, bpp = _png_pixels(shot.read_bytes())
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    width, height = image.size
     assert (width, height) == (1200, 1600)
-    ink = navy = red = 0
-    for row in rows[::2]:
-        for x in range(0, width * bpp, bpp * 2):
-            r, g, b = row[x], row[x + 1], row[x + 2]
-            if r < 200 or g < 200 or b < 200:
-                ink += 1
-            if abs(r - 0x1F) < 12 and abs(g - 0x4E) < 12 and abs(b - 0x79) < 12:
-                navy += 1  # the title block and table headers: the CSS was applied
-            if r > 150 and g < 80 and b < 80:
-                red += 1  # a rojo semáforo or curve
-    sampled = (height // 2) * (width // 2)
+    sample = image.resize((width // 2, height // 2), Image.Resampling.NEAREST)
+    pixels = list(sample.get_flattened_data() if hasattr(sample, "get_flattened_data") else sample.getdata())
+    ink = sum(1 for r, g, b in pixels if r < 200 or g < 200 or b < 200)
+    # the title block and table headers: the CSS was applied
+    navy = sum(1 for r, g, b in pixels if abs(r - 0x1F) < 12 and abs(g - 0x4E) < 12 and abs(b - 0x79) < 12)
+    red = sum(1 for r, g, b in pixels if r > 150 and g < 80 and b < 80)  # a rojo semáforo or curve
+    sampled = len(pixels)
     assert ink > sampled * 0.05, "the page looks blank"
     assert navy > sampled * 0.02 and red > 50
+
+
+# ---------------------------------------------------------------- one vocabulary (SPEC §3)
+
+
+def test_one_vocabulary_for_a_cell_in_every_format(tmp_path):
+    """Mid-February: campaigns have nothing programmed in Trim. I ("—"), events have had no
+    demand ("N/A"), and the quarter is still running ("en curso", 45 days left), in every format."""
+    root = make_workspace(tmp_path / "ws")
+    env = {"PEC_HOY": "2024-02-15", "COLUMNS": "80"}
+    ok(pec(root, "log", "internas", "--tipo", "solicitud", "--fecha", "2024-02-01", "--area", "Jurídica", env=env))
+    doc = json.loads(ok(pec(root, "status", "--format", "json", env=env)))
+    acts = {a["id"]: a for a in doc["actividades"]}
+    assert acts["campanas"]["trimestres"]["I"]["celda"] == "nada programado"
+    assert acts["eventos"]["trimestres"]["I"]["celda"] == "no aplica"
+    assert acts["revista"]["trimestres"]["I"]["celda"] == "número"
+    assert doc["en_curso"] == {"trimestre": "I", "dias_restantes": 45}
+
+    board = ok(pec(root, "status", env=env))
+    assert re.search(r"^  campanas\s+—\*\s+—/0\s", board, re.M), board
+    assert re.search(r"^  eventos\s+N/A\s+N/A/25\s", board, re.M), board
+    assert "corte 2024-02-15 (en curso, faltan 45 días)" in board.replace("\n  ", " ")
+    assert "—: nada programado" in board and "N/A: no aplica" in board
+    assert "Trim. I en curso, faltan 45 días: su programado es el del trimestre completo" in board.replace("\n  ", " ")
+
+    rows = {}
+    for fmt, parse in (("csv", lambda p: rows_from_table(csv_rows(p))), ("markdown", markdown_rows),
+                       ("html", html_rows), ("xlsx", lambda p: xlsx_rows(p)[0])):
+        out = tmp_path / f"t.{fmt}"
+        ok(pec(root, "export", fmt, "-o", str(out), env=env))
+        rows[fmt] = {r["id"]: r for r in parse(out)}
+        assert rows[fmt]["campanas"]["trimestres"][0] == "—", fmt
+        assert rows[fmt]["campanas"]["acumulado"] == "—", fmt
+        assert rows[fmt]["eventos"]["trimestres"][0] == "N/A", fmt
+        assert rows[fmt]["eventos"]["trimestres"][1] is None, fmt  # after the corte: blank
+    assert "en curso, faltan 45 días" in (tmp_path / "t.markdown").read_text(encoding="utf-8")
+    assert "en curso, faltan 45 días" in (tmp_path / "t.html").read_text(encoding="utf-8")
+
+
+def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, LineChart
+
+    wb = load_workbook(export(ledger_ws, tmp_path / "t.xlsx", "xlsx", "--trim", "II"))
+    assert wb.sheetnames == ["Seguimiento", "Redes", "Meses", "Gráficos", "Detalle"]
+
+    def table(sheet, first_header: str) -> list[dict]:
+        ws = wb[sheet]
+        head_row = next(r for r in range(1, 40) if ws.cell(row=r, column=1).value == first_header)
+        head = [c.value for c in ws[head_row]]
+        rows = []
+        for cells in ws.iter_rows(min_row=head_row + 1, values_only=True):
+            if cells[0] is None:
+                break
+            rows.append(dict(zip(head, cells, strict=True)))
+        return rows
+
+    redes = {r["Red"]: r for r in table("Redes", "Actividad")}
+    # instagram 12000 -> 12350: +350 of the 350 programmed to June; facebook 8000 -> 8140: 40 %
+    assert (redes["Instagram"]["Línea base"], redes["Instagram"]["Último valor"], redes["Instagram"]["Crecimiento"]) == (12000, 12350, 350)
+    assert redes["Instagram"]["Meta a la fecha"] == 350 and redes["Instagram"]["Meta anual"] == 700
+    assert redes["Instagram"]["% sin tope"] == pytest.approx(1.0) and redes["Facebook"]["% que cuenta"] == pytest.approx(0.4)
+    assert redes["Twitter"]["Estado"] == "sin medición" and redes["Twitter"]["% que cuenta"] == 0
+    meses = [(r["Mes"], r["Realizadas"], r["Meta del mes"], r["Cumple"]) for r in table("Meses", "Actividad")]
+    assert meses == [("marzo 2024", 1, 2, "no"), ("abril 2024", 1, 2, "no"), ("mayo 2024", 0, 2, "no"), ("junio 2024", 1, 2, "no")]
+
+    charts = wb["Gráficos"]._charts
+    assert [type(c) for c in charts] == [BarChart, LineChart] * 4
+    data = table("Gráficos", "Trimestre")  # the first line's block: 1. Revista Gestión USPEC
+    doc = status(ledger_ws, "II")
+    line = doc["lineas"][0]
+    assert [r["Logrado"] for r in data] == [line["trimestres"]["I"]["logrado"], line["trimestres"]["II"]["logrado"], None, None]
+    assert [r["Programado acumulado"] for r in data] == [25, 50, 75, 100]
+    assert data[1]["Logrado acumulado"] == pytest.approx(line["acumulado"]["logrado"])
+
+
+# ---------------------------------------------------------------- the paquete and the PDF
+
+
+def test_paquete_is_checkable_without_pec_and_its_zip_reproducible(ledger_ws, tmp_path):
+    import zipfile
+
+    first = Path(ok(pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "a" / "paquete-2024-TII"))).strip())
+    folder = tmp_path / "a" / "paquete-2024-TII"
+    assert first == folder.resolve()
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert names[:1] == ["MANIFIESTO.txt"] and "verificacion.txt" in names
+    for name in ("seguimiento-2024-TII.xlsx", "seguimiento-2024-TII.html", "seguimiento-2024-TII.csv", "detalle-2024-TII.csv"):
+        assert name in names
+    evidence = [n for n in names if n.startswith("evidencias/")]
+    assert len(evidence) == 1 and evidence[0].endswith("_acta revista 1.pdf")  # under its original name
+    assert (folder / evidence[0]).read_bytes() == EVIDENCE_BYTES
+    assert (folder / "verificacion.txt").read_text(encoding="utf-8").startswith("Registro íntegro")
+    html = (folder / "seguimiento-2024-TII.html").read_text(encoding="utf-8")
+    assert 'href="evidencias/' in html  # the report links to the folder's own copy
+    manifest = (folder / "MANIFIESTO.txt").read_text(encoding="utf-8")
+    assert "sha256sum -c MANIFIESTO.txt" in manifest
+    listed = [line.split("  ", 1)[1] for line in manifest.splitlines() if line and not line.startswith("#")]
+    assert sorted(listed) == sorted(n for n in names if n != "MANIFIESTO.txt")
+    if shutil.which("sha256sum"):
+        checked = subprocess.run(["sha256sum", "--strict", "-c", "MANIFIESTO.txt"], cwd=folder, capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        (folder / "seguimiento-2024-TII.csv").write_bytes(b"editado")
+        tampered = subprocess.run(["sha256sum", "-c", "MANIFIESTO.txt"], cwd=folder, capture_output=True, text=True)
+        assert tampered.returncode != 0 and "seguimiento-2024-TII.csv" in tampered.stdout
+    zipped = folder.with_name("paquete-2024-TII.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        assert sorted(n[len("paquete-2024-TII/"):] for n in archive.namelist()) == names
+    # built again, later, elsewhere: the same bytes
+    import time
+
+    time.sleep(1.1)  # a zip's timestamps have a 2-second grain: cross at least one tick of the clock
+    ok(pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "b" / "paquete-2024-TII")))
+    assert (tmp_path / "b" / "paquete-2024-TII.zip").read_bytes() == zipped
+    refused = pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(folder))
+    assert refused.exit_code == 1 and "no está vacía" in refused.stderr
+
+
+@pytest.mark.skipif(CHROMIUM is None or shutil.which("pdftoppm") is None, reason="chromium o pdftoppm no están instalados")
+def test_pdf_is_printed_by_the_browser_and_not_blank(ledger_ws, tmp_path):
+    from PIL import Image
+
+    pdf = export(ledger_ws, tmp_path / "informe.pdf", "pdf", "--trim", "II")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == 2
+    for page in pages:
+        image = Image.open(page).convert("L")
+        width, height = image.size
+        assert height > width  # A4 portrait
+        ink = sum(image.histogram()[:200])  # pixels darker than a light grey
+        assert ink > width * height * 0.03, f"{page.name} looks blank"
+
+
+def test_pdf_without_a_browser_says_what_to_install(ledger_ws, tmp_path):
+    result = pec(ledger_ws, "export", "pdf", "-o", str(tmp_path / "x.pdf"), env={"PEC_NAVEGADOR": str(tmp_path / "no-existe")})
+    assert result.exit_code == 1 and "Chromium" in result.stderr and "PEC_NAVEGADOR" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "x.pdf").exists()
+
+
+def test_what_a_reader_noticed_in_the_html_and_the_detail(ledger_ws, tmp_path):
+    html = export(ledger_ws, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
+    assert '<td><span class="muted">área: Talento Humano</span>' in html  # no stray "· área:"
+    assert "Instagram: 12.350" in html and "<td>Instagram</td>" in html  # the plan's name, Colombian thousands
+    assert 'class="n q">Trim. II</th>' in html  # quarter headers do not wrap on A4
+    assert "Registrada dos veces" in html  # the void's reason
+    june_28 = {"PEC_HOY": "2024-06-28"}
+    out = tmp_path / "d.html"
+    ok(pec(ledger_ws, "export", "html", "--detalle", "--trim", "II", "-o", str(out), env=june_28))
+    detail = out.read_text(encoding="utf-8")
+    assert "del 2024-04-01 al 2024-06-28" in detail  # the corte, not the quarter's last day
+    assert "Revista Gestión USPEC · Publicación" in detail  # names, not ids

@@ -44,7 +44,7 @@ def test_shipped_plan_matches_the_spec_table():
         "capsulas": ("2024-03-01", "2024-12-31", 30, "publicacion", ["publicacion"]),
         "internas": ("2024-01-01", "2024-12-31", None, "publicacion", ["publicacion", "solicitud"]),
         "externas": ("2024-03-01", "2024-12-31", 20, "publicacion", ["publicacion"]),
-        "seguidores": ("2024-03-01", "2024-12-31", 700, "medicion", ["medicion"]),
+        "seguidores": ("2024-03-01", "2024-12-31", 700, "medicion", ["medicion", "interaccion"]),  # issue 12
         "eventos": ("2024-01-01", "2024-12-31", None, "evento", ["evento", "publicacion"]),
         "campanas": ("2024-01-01", "2024-12-31", 4, "publicacion", ["publicacion"]),
     }

@@ -100,3 +100,48 @@ def test_colour_only_adds_to_words(root):
     no_color = pec(root, "status", "--trim", "II", FORCE_COLOR="1", NO_COLOR="1")
     assert not COLOUR_CODE.search(no_color)
     assert re.sub(r"\x1b\[[0-9;]*m", "", no_color) == piped == re.sub(r"\x1b\[[0-9;]*m", "", coloured)
+
+
+def test_errors_wrap_between_words_on_a_terminal(monkeypatch, tmp_path):
+    """A refusal on a narrow terminal breaks between words (a pipe still gets one line)."""
+    folder = tmp_path / "ws"
+    pec(None, "init", str(folder))
+    piped = RUNNER.invoke(app, ["log", "revsta", "--titulo", "x", "--root", str(folder)], env={"PEC_HOY": TODAY})
+    assert piped.exit_code == 1 and len(piped.stderr.splitlines()) == 1
+    monkeypatch.setattr("pec_cli.cli.base.terminal_width", lambda: 40)
+    narrow = RUNNER.invoke(app, ["log", "revsta", "--titulo", "x", "--root", str(folder)], env={"PEC_HOY": TODAY})
+    lines = narrow.stderr.splitlines()
+    assert narrow.exit_code == 1 and len(lines) > 3 and all(len(line) <= 40 for line in lines)
+    assert " ".join(line.strip() for line in lines) == piped.stderr.strip()  # every word whole, none lost
+
+
+def test_a_figure_never_splits_from_its_unit(root):
+    pec(root, "log", "seguidores", "--fecha", "2024-03-01", "--red", "instagram", "--valor", "10000")
+    pec(root, "log", "seguidores", "--fecha", "2024-06-01", "--red", "instagram", "--valor", "10520")
+    figures = 0
+    for width in range(40, 81):  # at some of these widths a naive wrap puts "%" alone at a line's start
+        out = pec(root, "status", "--trim", "II", COLUMNS=str(width))
+        assert not [line for line in out.splitlines() if line.lstrip().startswith("%")], (width, out)
+        figures += "148,6 %" in out.replace("\n  ", " ")
+    assert figures == 41  # instagram: +520 of 350 programmed
+
+
+def test_plan_show_keeps_the_indentation_of_wrapped_lines(root):
+    out = pec(root, "plan", "show")
+    lines = out.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("   Indicador: 1. Socialización")))
+    assert lines[start + 1].startswith("   ") and not lines[start + 1].startswith("    ")  # under "Indicador"
+    bullets = [i for i, line in enumerate(lines) if line.startswith("  - Garantizar la difusión")]
+    assert bullets and lines[bullets[0] + 1].startswith("    ")  # under the bullet's text
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_list_and_list_observaciones_share_one_table_style(root):
+    pec(root, "note", "revista", "--trim", "II", "La revista de mayo se aplazó.")
+    pieces = pec(root, "list", "--actividad", "revista").splitlines()
+    notes = pec(root, "list", "--observaciones").splitlines()
+    rule = re.compile(r"^ ─+ *$")
+    # the same shape: a header, the same heading rule under it, then the rows and a count
+    assert pieces[1].split()[0] == notes[1].split()[0] == "id" and rule.match(pieces[2]) and rule.match(notes[2])
+    assert notes[1].split() == ["id", "trim.", "actividad", "registrado", "texto"]
+    assert notes[-1].strip() == "1 observación." and pieces[-1].strip() == "4 entradas."

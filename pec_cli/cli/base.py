@@ -72,11 +72,29 @@ def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch
     return f"Uso incorrecto: {text}; vea {where}."
 
 
+def terminal_width() -> int | None:
+    """The width of the terminal behind stderr, or None when stderr is a pipe or a file."""
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def _fail(message: str, details: list[str] | None = None, code: int = 1) -> None:
+    """The refusal on stderr; on a terminal, wrapped between words (a pipe gets one line, for scripts)."""
     stream = sys.stderr
-    stream.write(f"Error: {message}\n")
-    for line in details or []:
-        stream.write(f"  {line}\n")
+    width = terminal_width()
+    lines = [f"Error: {message}"] + [f"  {line}" for line in details or []]
+    if width:
+        import textwrap
+
+        lines = [part for line in lines for part in textwrap.wrap(
+            line, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False) or [""]]
+    stream.write("".join(line + "\n" for line in lines))
     stream.flush()
     sys.exit(code)
 

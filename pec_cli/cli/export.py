@@ -12,7 +12,7 @@ from pec_cli.errors import PecError
 
 @app.command(cls=SpanishCommand)
 def export(
-    formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, xlsx, markdown, json o html.")],
+    formato: Annotated[str, typer.Argument(metavar="FORMATO", help="csv, xlsx, markdown, json, html, pdf o paquete (carpeta y .zip para el comité y Control Interno).")],
     trim: TrimOpt = None,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", metavar="ARCHIVO",
@@ -29,7 +29,7 @@ def export(
     """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité; imprime la ruta del archivo."""
     from pec_cli.report import export as exp
 
-    fmt = base.output_format(formato, tuple(exp.FORMATS))
+    fmt = base.output_format(formato, (*exp.FORMATS, *exp.BUNDLES))
     if separador not in (";", ","):
         raise PecError(f"El separador «{separador}» no sirve: use ; o ,.", code=2)
     if decimal not in (",", "."):

@@ -8,7 +8,7 @@ import typer
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.errors import PecError, reason
-from pec_cli.files import read_regular
+from pec_cli.workspace import read_regular
 
 MAX_CSV_BYTES = 200 << 20  # a million rows is about 60 MB
 
@@ -32,7 +32,9 @@ def import_csv(
                             "(o pártalo en varios de menos de 200 MB) y vuelva a importarlo.")
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
-    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn)
+    from pec_cli.cli.links import link_checker
+
+    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn, link_checker(ctx))
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 

@@ -1,12 +1,17 @@
 """``pec list``: the pieces (or the observaciones), filtered by one query."""
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.errors import PecError
+
+if TYPE_CHECKING:
+    from pec_cli.context import Context
+    from pec_cli.ledger.query import Selection
 
 
 @app.command("list", cls=SpanishCommand)
@@ -18,6 +23,7 @@ def list_entries(
     tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Solo este tipo de entrada.")] = None,
     anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir también las entradas anuladas (marcadas).")] = False,
     observaciones: Annotated[bool, typer.Option("--observaciones", help="Listar las observaciones (pec note) en lugar de las piezas.")] = False,
+    abiertas: Annotated[bool, typer.Option("--abiertas", help="Solo las solicitudes aún sin atender (sin una pieza que las atienda con --atiende).")] = False,
     formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
@@ -27,20 +33,32 @@ def list_entries(
     from pec_cli.ledger.query import Query
 
     fmt = base.output_format(formato, ("table", "json", "csv"))
+    if abiertas and observaciones:
+        raise PecError("--abiertas lista solicitudes y --observaciones observaciones: use solo una de las dos.", code=2)
     ctx = base.load(root, vigencia)
     query = Query.build(ctx.plan, actividad=actividad, tipo=tipo, trim=trim, desde=desde, hasta=hasta,
                         anuladas=anuladas, clase=NOTE if observaciones else PIECE)
     selection = ctx.entries(query)
+    if abiertas:
+        selection = _open_only(ctx, selection)
     base.flush(ctx)
-    if observaciones:
+    if fmt == "table":
+        from pec_cli.report.terminal import print_entries, print_notes
+
+        (print_notes if observaciones else print_entries)(selection)
+    elif observaciones:
         from pec_cli.report.export import notes_text
 
         sys.stdout.write(notes_text(selection, fmt))
-    elif fmt == "table":
-        from pec_cli.report.terminal import print_entries
-
-        print_entries(selection)
     else:
         from pec_cli.report.export import entries_csv, entries_json
 
         sys.stdout.write(entries_json(selection) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,
+
+
+def _open_only(ctx: "Context", selection: "Selection") -> "Selection":
+    """The selected entries that are requests still unanswered today, oldest first."""
+    from pec_cli.ledger.requests import open_requests
+
+    open_ids = {r.id for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today)}
+    return selection._replace(entries=[e for e in selection.entries if e.id in open_ids])

@@ -1,5 +1,7 @@
 """``pec plan check`` and ``pec plan show``."""
 
+from typing import Annotated
+
 import typer
 
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, load, plan_app, year
@@ -26,3 +28,43 @@ def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     from pec_cli.report.plan_view import print_plan
 
     print_plan(load(root, vigencia).plan)
+
+
+@plan_app.command("nueva", cls=SpanishCommand)
+def plan_nueva(
+    anio: Annotated[str, typer.Argument(metavar="AÑO", help="Vigencia del nuevo plan, p. ej. 2025.")],
+    root: RootOpt = None,
+) -> None:
+    """Crear plan/<AÑO>.yaml a partir del último plan, con las fechas movidas, para que la oficina lo revise."""
+    import os
+
+    from pec_cli.errors import PecError, reason
+    from pec_cli.plan.loader import load_plan, plan_data_from_text
+    from pec_cli.plan.nueva import next_plan_text
+    from pec_cli.workspace import find_workspace, today
+
+    new_year = year(anio)
+    assert new_year is not None
+    ws = find_workspace(root)
+    plans = ws.plans()
+    target = ws.plan_dir / f"{new_year}.yaml"
+    if new_year in plans:
+        raise PecError(f"Ya existe {ws.display(plans[new_year])}: edítelo, o bórrelo si quiere crearlo de nuevo.")
+    if not plans:
+        raise PecError(f"La carpeta {ws.plan_dir} no tiene ningún plan del que partir; ejecute «pec init».")
+    source = plans[max(plans)]
+    plan = load_plan(source, ws.display(source))
+    text = next_plan_text(source.read_text(encoding="utf-8"), plan, new_year, ws.display(source), today())
+    plan_data_from_text(text, ws.display(target))  # the draft must pass `pec plan check` as written
+    tmp = ws.plan_dir / f".{new_year}.yaml.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.link(tmp, target)  # never over a plan written meanwhile
+    except FileExistsError:
+        raise PecError(f"Ya existe {ws.display(target)}: edítelo, o bórrelo si quiere crearlo de nuevo.") from None
+    except OSError as exc:
+        raise PecError(f"No se pudo escribir {ws.display(target)} ({reason(exc)}); revise permisos.") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    typer.echo(f"Plan {new_year} creado en {ws.display(target)} a partir de {ws.display(source)}; "
+               f"revise lo que indica su comentario inicial y valídelo con «pec plan check --vigencia {new_year}».")

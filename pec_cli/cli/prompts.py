@@ -9,13 +9,14 @@ typo never throws away the answers before it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
 
 from pec_cli.errors import PecError
 from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_date, parse_number, plain_id, resolve_tipo
+from pec_cli.ledger.requests import Request, demand_tipos
 from pec_cli.plan.model import Activity
 
 
@@ -49,8 +50,9 @@ def _value(answer: str) -> str:
     return answer
 
 
-def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date) -> None:
-    """Fill ``fields`` in place: tipo (offered from the plan), the date if today does not fit, then each required field."""
+def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, requests: Sequence[Request] = ()) -> None:
+    """Fill ``fields`` in place: tipo (offered from the plan), the date if today does not fit, each required
+    field, then (for a piece that may answer one) which of the open ``requests`` it answers."""
     if fields.get("tipo") is None and len(act.tipos) > 1:
         options = ", ".join(f"{t.id} ({t.nombre})" for t in act.tipos)
         typer.echo(f"Tipos de «{act.id}»: {options}", err=True)
@@ -69,6 +71,28 @@ def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date) -> No
             fields[key] = _ask(label, _value)
         else:
             fields[key] = _ask(label, lambda answer: answer if answer.strip() else _empty())
+    if requests and fields.get("atiende") is None and tipo not in demand_tipos(act):
+        fields["atiende"] = _choose_request(requests)
+
+
+def _choose_request(requests: Sequence[Request]) -> str | None:
+    """A numbered list of the open requests, oldest first; the answer is a number, an id or nothing."""
+    typer.echo("Solicitudes abiertas (la más antigua primero):", err=True)
+    for i, r in enumerate(requests, start=1):
+        typer.echo(f"  {i}. {r.id}  {r.fecha.isoformat()}  {r.area}", err=True)
+    ids = [r.id for r in requests]
+
+    def check(answer: str) -> str | None:
+        answer = answer.strip()
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(ids):
+            return ids[int(answer) - 1]
+        if answer in ids:
+            return answer
+        raise PecError(f"«{answer}» no es una de las solicitudes: escriba su número (1 a {len(ids)}), su id o nada.")
+
+    return _ask("¿Atiende alguna? (número o id; vacío si ninguna)", check, "")
 
 
 def _empty() -> str:

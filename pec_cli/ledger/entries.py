@@ -25,7 +25,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from pec_cli.fields import ENTRY_FIELDS
+from pec_cli.fields import ENTRY_FIELDS, TEXT_LIMITS
 from pec_cli.plan.model import iso_date, parse_quarter
 
 FORMAT_VERSION = 1
@@ -35,8 +35,8 @@ NOTE = "observacion"
 BATCH = "lote"
 CLASSES = (PIECE, VOID, NOTE, BATCH)
 
-# the longest text each field may hold (the writer refuses more, readers skip more)
-LIMITS = {"titulo": 300, "canal": 100, "url": 2000, "area": 200, "nota": 2000, "motivo": 500, "texto": 2000}
+# the longest text each field may hold, from the one registry (the writer refuses more, readers skip more)
+LIMITS = TEXT_LIMITS
 NAME_LIMIT = 100  # ids and names: actividad, tipo, red, id, anula, importe, lote, registrado
 NAME_FIELDS = ("id", "actividad", "registrado", "prev", "tipo", "red", "anula", "importe", "lote")
 MAX_VALOR = 10**15  # no audience or count comes near; keeps sums exact in a float

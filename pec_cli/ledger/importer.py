@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError
+from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.records import build_piece
 from pec_cli.plan.model import Plan, iso_date
 
-COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota")
+COLUMNS = IMPORT_COLUMNS
+_UNKEYED_WHEN_EMPTY = ("atiende",)  # added later: an empty cell leaves a row's import key as it was
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 MAX_ERRORS = 200
@@ -87,6 +89,31 @@ def _csv_problem(exc: csv.Error) -> str:
     return f"CSV mal formado ({text}); guárdelo de nuevo como CSV"
 
 
+def _build(plan: Plan, fields: dict[str, Any], today: dt.date, registrado: str,
+           check_link: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    """A row's record (``build_piece``), its ``atiende`` checked against the ledger."""
+    record = build_piece(plan, fields["actividad"], fields, today, registrado)
+    if record.get("atiende") and check_link is not None:
+        check_link(record)
+    return record
+
+
+def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
+    day = iso_date(fecha)
+    if day is None:
+        raise PecError(f"La fecha «{original}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
+    if day.year != plan.vigencia:
+        raise PecError(
+            f"La fecha {fecha} es de {day.year} y se importa al plan {plan.vigencia}: importe las filas de {day.year} "
+            f"en otro CSV con --vigencia {day.year} (si no existe plan/{day.year}.yaml, créelo con "
+            f"«pec plan nueva {day.year}»).", field="fecha")
+
+
+def _canonical(fields: dict[str, str]) -> str:
+    """A row's cells as one text: the import key's content."""
+    return "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS if k not in _UNKEYED_WHEN_EMPTY or fields.get(k))
+
+
 def _key(canonical: str, occurrence: int) -> str:
     """A row's identity across imports: its cells, and which copy of identical rows it is."""
     return hashlib.sha256(f"{canonical}\x1f#{occurrence}".encode()).hexdigest()[:24]
@@ -94,9 +121,9 @@ def _key(canonical: str, occurrence: int) -> str:
 
 def check_import(
     plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
-    warn: Callable[[list[str]], None],
+    warn: Callable[[list[str]], None], check_link: Callable[[dict[str, Any]], None] | None = None,
 ) -> ImportBatch:
-    """Check every row; the records to append, or a PecError listing every problem."""
+    """Check every row (``check_link``: a record's ``atiende``); the records to append, or a PecError listing every problem."""
     text = decode_csv(data, name, warn)
     if not text.strip():
         raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
@@ -131,16 +158,15 @@ def check_import(
             fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
             original_date = fields.get("fecha", "")
             fields["fecha"] = _date(original_date)
-            canonical = "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS)
+            canonical = _canonical(fields)
             occurrence = seen.get(canonical, 0)
             seen[canonical] = occurrence + 1
             key = _key(canonical, occurrence)
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-                if iso_date(fields["fecha"]) is None:
-                    raise PecError(f"La fecha «{original_date}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA.", field="fecha")
-                record = build_piece(plan, fields["actividad"], {**fields, "evidencia": None}, today, registrado)
+                _check_row_date(plan, fields["fecha"], original_date)
+                record = _build(plan, fields, today, registrado, check_link)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:

@@ -10,21 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.entries import CONTROL, LIMITS, MAX_VALOR, NOTE, PIECE, VOID, Entry
+from pec_cli.fields import FIELDS, TEXT_LIMITS
+from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import find_activity, parse_date, plain_id, quarter_arg, resolve_tipo
 
-OPTION = {
-    "titulo": "--titulo", "canal": "--canal", "url": "--url", "area": "--area", "red": "--red",
-    "valor": "--valor", "nota": "--nota", "evidencia": "--evidencia", "fecha": "--fecha", "tipo": "--tipo",
-}
-FIELD_NAMES = {
-    "titulo": "el título", "canal": "el canal", "url": "la URL", "area": "el área solicitante",
-    "red": "la red", "valor": "el valor medido", "nota": "la nota", "evidencia": "el archivo de evidencia",
-}
+# from the one registry of entry fields (pec_cli.fields)
+LIMITS = TEXT_LIMITS
+OPTION = {**{f.name: f.option for f in FIELDS}, "fecha": "--fecha", "tipo": "--tipo"}
+FIELD_NAMES = {f.name: f.label for f in FIELDS}
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
@@ -89,9 +87,15 @@ def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str
 
 
 def build_piece(
-    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str
+    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str,
+    evidence: Callable[[str], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The record of one published piece; refuses what the plan does not allow."""
+    """The record of one published piece; refuses what the plan does not allow.
+
+    ``evidence`` stores the file named in ``fields["evidencia"]`` (copied and
+    hashed) once every other check has passed, and gives the record's value;
+    without it the file only counts as given (an import stores it later).
+    """
     act = find_activity(plan, activity_id)
     tipo = resolve_tipo(act, fields.get("tipo"))
     raw_date = fields.get("fecha")
@@ -109,7 +113,7 @@ def build_piece(
     record: dict[str, Any] = {
         "clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha.isoformat(), "registrado": registrado,
     }
-    for key in ("titulo", "canal", "url", "area", "nota"):
+    for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
         if value not in (None, ""):
             record[key] = _clean_text(key, value)
@@ -130,9 +134,7 @@ def build_piece(
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
         record["valor"] = _valor(valor)
     evidencia = fields.get("evidencia")
-    if evidencia:
-        record["evidencia"] = evidencia
-    missing = missing_fields(act, tipo, record)
+    missing = missing_fields(act, tipo, {**record, "evidencia": evidencia})
     if missing:
         names = [f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing]
         needs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
@@ -141,6 +143,8 @@ def build_piece(
             f"{verb} {needs} para registrar «{tipo}» en «{act.id}»; complételo y vuelva a intentarlo.",
             field=missing[0],
         )
+    if evidencia not in (None, "") and evidence is not None:
+        record["evidencia"] = evidence(str(evidencia))
     return record
 
 

@@ -58,7 +58,7 @@ GENESIS = "0" * 16
 BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 2  # 2: measurements keep their position in the segment; the key holds the ctime
+CACHE_FORMAT = 3  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime
 FAST_SCAN_BYTES = 4 << 20
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 

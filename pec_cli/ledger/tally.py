@@ -4,7 +4,10 @@ A :class:`Tally` holds counts per (activity, tipo, date), the gauge
 measurements per (activity, network, date), the observaciones and the voids;
 never the entries themselves, so its size depends on the plan and the
 calendar, not on the ledger's length (a million entries fold into a few
-thousand numbers). Tallies of separate segments merge by addition; voids are
+thousand numbers). The exceptions are requests and their answers: a piece
+with an ``area`` (a solicitud) and a piece with ``atiende`` (the id of the
+request, or evento, it answers) are kept by id, so that ``atendidas`` can
+join them; they are a small share of a ledger. Tallies of separate segments merge by addition; voids are
 applied once each in :meth:`Tally.totals`, so a void and the entry it voids may
 sit in different segments (or clones).
 
@@ -27,13 +30,15 @@ from pec_cli.plan.model import parse_quarter
 KEEP = 4
 
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
-GroupKey = tuple[str, str, str]  # (activity, red, fecha ISO)
+GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers and interaction apart
 # [registrado, n, id, valor]: lists, as JSON gives them back, so the cache loads as is. Sorting them
 # orders a day's measurements by when they were recorded, then by position in the segment (an
 # import records every row at one instant), never by comparing ids as text ("-10" < "-9").
 Measure = list
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
+Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece with an area
+Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
 class NeedsFullScan(Exception):
@@ -41,7 +46,7 @@ class NeedsFullScan(Exception):
 
 
 class Tally:
-    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "records", "keep", "_totals")
+    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "requests", "links", "records", "keep", "_totals")
 
     def __init__(self, keep: int | None = KEEP) -> None:
         self.counts: dict[CountKey, int] = {}
@@ -49,6 +54,8 @@ class Tally:
         self.dropped: set[GroupKey] = set()
         self.notes: dict[str, Note] = {}
         self.voids: dict[str, VoidKey] = {}
+        self.requests: dict[str, Request] = {}
+        self.links: dict[str, Link] = {}
         self.records = 0
         self.keep = keep
         self._totals: Tally | None = None  # memo of totals(); a tally is not changed once totalled
@@ -65,7 +72,13 @@ class Tally:
             counts[key] = counts.get(key, 0) + 1
             red, valor = record.get("red"), record.get("valor")
             if red is not None and valor is not None:
-                self._measure((actividad, str(red), fecha), [record["registrado"], record.get("n", 0), record["id"], float(valor)])
+                group = (actividad, f"{record['tipo']}:{red}", fecha)
+                self._measure(group, [record["registrado"], record.get("n", 0), record["id"], float(valor)])
+            area, atiende = record.get("area"), record.get("atiende")
+            if type(area) is str and area:
+                self.requests[record["id"]] = (actividad, record["tipo"], fecha, area)
+            if atiende:
+                self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:
             self.voids.setdefault(record["anula"], (actividad, record.get("tipo"), fecha))
         else:
@@ -103,6 +116,8 @@ class Tally:
                 self.dropped.add(group)
         self.dropped |= other.dropped
         self.notes.update(other.notes)
+        self.requests.update(other.requests)
+        self.links.update(other.links)
         for target, void_key in other.voids.items():
             self.voids.setdefault(target, void_key)
         self.records += other.records
@@ -118,6 +133,8 @@ class Tally:
         out.counts = dict(self.counts)
         out.measures = {group: list(kept) for group, kept in self.measures.items()}
         out.notes = dict(self.notes)
+        out.requests = dict(self.requests)
+        out.links = dict(self.links)
         out.records = self.records
         by_day: dict[tuple[str, str], list[GroupKey]] = {}
         for group in out.measures:
@@ -126,6 +143,8 @@ class Tally:
             if target in out.notes:
                 del out.notes[target]
                 continue
+            out.requests.pop(target, None)
+            out.links.pop(target, None)
             if tipo is not None and fecha is not None and out.counts.get((actividad, tipo, fecha), 0) > 0:
                 out.counts[(actividad, tipo, fecha)] -= 1
             if fecha is None:
@@ -142,15 +161,24 @@ class Tally:
         out.measures = {g: k for g, k in out.measures.items() if k}
         return out
 
-    def series(self, actividad: str) -> dict[str, list[tuple[str, float]]]:
-        """Per network: (fecha, the day's latest valor), sorted by date."""
+    def series(self, actividad: str, tipo: str) -> dict[str, list[tuple[str, float]]]:
+        """Per network, the measurements of ``tipo``: (fecha, the day's latest valor), sorted by date."""
         out: dict[str, list[tuple[str, float]]] = {}
-        for (activity, red, fecha), kept in self.measures.items():
-            if activity == actividad and kept:
-                out.setdefault(red, []).append((fecha, kept[-1][3]))
+        prefix = f"{tipo}:"
+        for (activity, key, fecha), kept in self.measures.items():
+            if activity == actividad and kept and key.startswith(prefix):
+                out.setdefault(key[len(prefix):], []).append((fecha, kept[-1][3]))
         for values in out.values():
             values.sort()
         return out
+
+    def answered(self, actividad: str) -> dict[str, str]:
+        """Per request of ``actividad`` with an answer: the date of its first answer."""
+        first: dict[str, str] = {}
+        for activity, target, fecha in self.links.values():
+            if activity == actividad and (target not in first or fecha < first[target]):
+                first[target] = fecha
+        return first
 
     # -- the cache's form: plain JSON values
 
@@ -161,6 +189,8 @@ class Tally:
             "dropped": [list(group) for group in self.dropped],
             "notes": [[note_id, *note] for note_id, note in self.notes.items()],
             "voids": [[target, *key] for target, key in self.voids.items()],
+            "requests": [[piece, *key] for piece, key in self.requests.items()],
+            "links": [[piece, *key] for piece, key in self.links.items()],
             "records": self.records,
             "keep": self.keep,
         }
@@ -174,6 +204,8 @@ class Tally:
         tally.dropped = {tuple(g) for g in data["dropped"]}
         tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}
         tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}
+        tally.requests = {r[0]: tuple(r[1:]) for r in data["requests"]}  # a cache without them is a miss
+        tally.links = {k[0]: tuple(k[1:]) for k in data["links"]}
         tally.records = data["records"]
         if not tally._well_formed():
             raise ValueError("not a tally")
@@ -196,6 +228,8 @@ class Tally:
                     and type(n[3]) is text for n in self.notes.values())
             and all(type(k) is text and len(v) == 3 and type(v[0]) is text
                     and all(x is None or type(x) is text for x in v[1:]) for k, v in self.voids.items())
+            and all(type(k) is text and len(v) == 4 and all(type(x) is text for x in v) for k, v in self.requests.items())
+            and all(type(k) is text and len(v) == 3 and all(type(x) is text for x in v) for k, v in self.links.items())
         )
 
 

@@ -75,13 +75,13 @@ class LedgerView:
 
 
 def read_view(ws: Workspace) -> LedgerView:
-    from pec_cli.plan.loader import load_plan
+    from pec_cli.plan.cache import load_plan_cached
 
     plans: dict[int, Plan | None] = {}
     errors: list[Problem] = []
     for year, path in ws.plans().items():
         try:
-            plans[year] = load_plan(path, ws.display(path))
+            plans[year] = load_plan_cached(ws, path)
         except PecError as exc:
             plans[year] = None
             detail = "; ".join(exc.details[:5]) if exc.details else ""

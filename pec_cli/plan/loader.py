@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError, reason
-from pec_cli.files import read_regular
 from pec_cli.plan.model import Plan, plan_from_data
+from pec_cli.workspace import read_regular
 
 _MESSAGES = {
     "missing": "falta este campo, que es obligatorio",

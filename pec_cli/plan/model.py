@@ -55,6 +55,7 @@ class Tipo(NamedTuple):
     id: str
     nombre: str
     requiere: tuple[str, ...] = ()
+    meta: float | None = None  # a measured tipo's own meta per network (interaction), if the plan gives one
 
 
 class Series(NamedTuple):
@@ -153,8 +154,11 @@ TEXT_KEYS = (
 
 
 def formula_variables(activity: dict[str, Any]) -> set[str]:
-    """The variables a formula of this activity may read (SPEC §2)."""
-    names = {t["id"] for t in activity["tipos"]} | {"meta"}
+    """The variables a formula of this activity may read (SPEC §2).
+
+    ``atendidas``: the window's requests answered (``pec log --atiende``) by the corte.
+    """
+    names = {t["id"] for t in activity["tipos"]} | {"meta", "atendidas"}
     if activity.get("series"):
         names |= {"inicio", "fin"}
     return names
@@ -192,7 +196,7 @@ def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
                 unidad=act.get("unidad", ""),
                 meta_texto=act.get("meta_texto", ""),
                 responsable=act["responsable"],
-                tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ()))) for t in act["tipos"]),
+                tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ())), t.get("meta")) for t in act["tipos"]),
                 formula=compile_formula(formula_source, formula_variables(act)),
                 formula_texto=formula_source,
                 programacion=_programacion(act, line),  # type: ignore[arg-type]

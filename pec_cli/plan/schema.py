@@ -23,7 +23,7 @@ from pec_cli.plan.model import formula_variables
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Percent = Annotated[float, Field(ge=0, le=100)]
-RESERVED = {"meta", "inicio", "fin", "min", "max"}
+RESERVED = {"meta", "inicio", "fin", "min", "max", "atendidas"}
 
 
 class Spec(BaseModel):
@@ -34,6 +34,9 @@ class TipoSpec(Spec):
     id: Ident
     nombre: Text
     requiere: list[Literal[ENTRY_FIELDS]] = []  # type: ignore[valid-type]
+    # a second measured series of a gauge (interaction): its meta per network, shown beside
+    # the gauge's, never part of the avance
+    meta: Annotated[float, Field(gt=0)] | None = None
 
 
 class SeriesSpec(Spec):

@@ -21,8 +21,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from pec_cli.ledger.requests import by_area, requests_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
+from pec_cli.report.mediciones import Medicion, other_series
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -54,6 +56,8 @@ class ActivityReport(NamedTuple):
     acumulado: Figures
     observaciones: dict[str, list[str]]
     meses: dict[str, int]
+    solicitudes: dict[str, dict[str, int]] = _EMPTY  # type: ignore[assignment]  # per area, at the corte
+    mediciones: dict[str, tuple[Medicion, ...]] = _EMPTY  # type: ignore[assignment]  # a gauge's other series
 
 
 class LineReport(NamedTuple):
@@ -123,21 +127,26 @@ def _points(cumplimiento: float | None, programado: float) -> float | None:
 class _ActivityData:
     """The tally's numbers for one activity, indexed for window sums."""
 
-    def __init__(self, act: Activity, totals: Tally) -> None:
+    def __init__(self, act: Activity, totals: Tally, corte: dt.date) -> None:
         self.act = act
+        self.requests = requests_of(act, totals, corte)
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         for (activity, tipo, fecha), count in totals.counts.items():
             if activity == act.id and tipo in self.by_tipo and lo <= fecha <= hi and count:
                 self.by_tipo[tipo][fecha] = count
         # per series: (fecha, the day's value), sorted by date, inside the window
-        series = totals.series(act.id)
+        series = totals.series(act.id, act.default_tipo)
         self.measures: dict[str, list[tuple[str, float]]] = {
             s.id: [(fecha, valor) for fecha, valor in series.get(s.id, ()) if lo <= fecha <= hi] for s in act.series
         }
 
     def count(self, tipo: str, start: str, end: str) -> int:
         return sum(c for d, c in self.by_tipo[tipo].items() if start <= d <= end)
+
+    def atendidas(self, start: str, end: str) -> int:
+        """Requests dated in the window and answered by the corte (whenever the answer was published)."""
+        return sum(1 for r in self.requests if r.respondida is not None and start <= r.fecha.isoformat() <= end)
 
     def value_before(self, red: str, day: str) -> float | None:
         """The last measurement dated strictly before ``day``."""
@@ -174,7 +183,7 @@ def _window_figures(
     series: dict[str, SeriesFigures] = {}
     if programado <= 0:
         return meta, None, por_tipo[act.default_tipo], por_tipo, series
-    values: dict[str, float | None] = {**por_tipo, "meta": meta}
+    values: dict[str, float | None] = {**por_tipo, "meta": meta, "atendidas": data.atendidas(lo, hi)}
     if not act.series:
         cumplimiento = act.formula.evaluate(values)
         return meta, cumplimiento, por_tipo[act.default_tipo], por_tipo, series
@@ -198,7 +207,7 @@ def _window_figures(
 
 
 def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date) -> ActivityReport:
-    data = _ActivityData(act, totals)
+    data = _ActivityData(act, totals, corte)
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         start, end = quarter_bounds(plan.vigencia, k)
@@ -222,7 +231,8 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                 break
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
-    return ActivityReport(act, trimestres, acumulado, observaciones, meses)
+    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area(data.requests),
+                          other_series(act, totals, plan.inicio, corte))
 
 
 def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:

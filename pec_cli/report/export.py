@@ -15,6 +15,7 @@ curve) and the detail rows.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -29,15 +30,23 @@ from pec_cli.errors import PecError, reason
 from pec_cli.ledger.query import Query, Selection
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import Report
-from pec_cli.report.render import render_json, render_markdown, report_to_dict, seguimiento_headers, seguimiento_rows
-from pec_cli.report.table import (
+from pec_cli.report.detail import (
     DETAIL_HEADERS,
-    NO_TARGET,
-    NOT_APPLICABLE,
     detail_row,
     detail_rows,
-    quarter_cells,
     safe_text,
+)
+from pec_cli.report.numbers import as_typed, cell_number, pct
+from pec_cli.report.render import render_json
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    Cell,
+    Table,
+    build,
+    cell_text,
+    semaforo_text,
 )
 
 if TYPE_CHECKING:
@@ -55,13 +64,6 @@ BOM = "\ufeff"
 
 
 
-def _num(value: float | int | None, decimal: str) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    return text.replace(".", decimal)
-
-
 def _csv(rows: list[list[str]], separator: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -71,23 +73,57 @@ def _csv(rows: list[list[str]], separator: str) -> str:
 
 
 
-def table_csv(report: Report, style: CsvStyle = CsvStyle()) -> str:
+def table_csv(table: Table, style: CsvStyle = CsvStyle()) -> str:
+    """The Seguimiento table for Excel: numbers with the style's decimal separator."""
     separator, decimal = style
-    doc = report_to_dict(report)
 
-    def cell(value: float | str | None) -> str:
-        return value if isinstance(value, str) else _num(value, decimal)
+    def number(value: float) -> str:
+        return cell_number(value, decimal)
 
-    rows = [seguimiento_headers(doc)]
-    for row in seguimiento_rows(doc):
-        rows.append([
-            safe_text(row["id"]), safe_text(row["nombre"]), safe_text(row["indicador"]), _num(row["meta"], decimal),
-            *[cell(v) for v in quarter_cells(doc, row["trimestres"])],
-            cell(NOT_APPLICABLE if row["acumulado"] is None else row["acumulado"]),
-            _num(row["programado_acumulado"], decimal),
-            row["semaforo"] or NO_TARGET, safe_text(row["observaciones"]),
-        ])
+    rows = [table.header_row(counts=True)]
+    for row in table.rows:
+        out = []
+        for column, value in zip(table.columns(counts=True), table.values(row, counts=True), strict=True):
+            if isinstance(value, Cell):
+                out.append(cell_text(value, number))
+            elif column.kind == "semaforo":
+                out.append(semaforo_text(value))
+            elif column.kind == "count":
+                typed = as_typed(value) if isinstance(value, int | float) else None
+                out.append("" if typed is None else cell_number(typed, decimal))
+            else:
+                out.append(safe_text(str(value or "")))
+        rows.append(out)
     return _csv(rows, separator)
+
+
+def table_markdown(table: Table) -> str:
+    """The Seguimiento table as a Markdown pipe table, for the minutes."""
+    from tabulate import tabulate
+
+    body = []
+    for row in table.rows:
+        out = []
+        for column, value in zip(COLUMNS, table.values(row), strict=True):
+            if isinstance(value, Cell):
+                out.append(cell_text(value, pct))
+            elif column.kind == "semaforo":
+                out.append(semaforo_text(value))
+            elif column.key == "nombre" and row.is_line:
+                out.append(f"**{value}**")
+            else:
+                out.append(str(value or ""))
+        body.append(out)
+    en_curso = f", {table.en_curso}" if table.en_curso else ""
+    title = (
+        f"# Seguimiento {table.plan} {table.vigencia}: Trim. {table.trimestre_label} "
+        f"(corte {table.corte.isoformat()}{en_curso})\n\n"
+        f"{table.entidad}. Cifras en puntos porcentuales de la meta anual.\n\n"
+    )
+    legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
+    notes = "".join(f"\n{text}.\n" for text in legend)
+    return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
+
 
 
 
@@ -100,7 +136,7 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
     for entry in selection.entries:
         row = detail_row(entry, selection.voided)
         rows.append([
-            _num(v, decimal) if isinstance(v, int | float) and not isinstance(v, bool)
+            cell_number(v, decimal) if isinstance(v, int | float) and not isinstance(v, bool)
             else safe_text(str(v)) if v is not None else ""
             for v in (row[h] for h in DETAIL_HEADERS)
         ])
@@ -108,7 +144,7 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
 
 
 def notes_text(selection: Selection, fmt: str) -> str:
-    """The observaciones (``pec list --observaciones``) as a table, JSON or CSV."""
+    """The observaciones (``pec list --observaciones``) as JSON or CSV."""
     rows = [
         {"id": n.id, "trimestre": QUARTERS[(n.trimestre or 1) - 1], "actividad": n.actividad,
          "texto": n.get("texto") or "", "registrado": n.registrado,
@@ -118,13 +154,7 @@ def notes_text(selection: Selection, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     headers = ["id", "trimestre", "actividad", "texto", "registrado", "estado"]
-    if fmt == "csv":
-        return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
-    from tabulate import tabulate
-
-    table = tabulate([[r[h] for h in headers] for r in rows], headers=headers, tablefmt="simple", disable_numparse=True)
-    count = len(rows)
-    return f"{table}\n{count} observaci{'ón' if count == 1 else 'ones'}.\n"
+    return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
 
 
 def entries_json(selection: Selection) -> str:
@@ -174,10 +204,24 @@ class Pack:
         return self.history[-1]
 
     @cached_property
+    def table(self) -> Table:
+        return build(self.report)
+
+    @cached_property
+    def tables(self) -> list[Table]:
+        """The tables of quarters I..q (the cumulative curves); the last is the requested one."""
+        return [build(r) for r in self.history[:-1]] + [self.table]
+
+    @cached_property
     def selection(self) -> Selection:
         """With --detalle the pieces of the quarter (else all); otherwise those up to the corte."""
+        bounds: tuple[dt.date | None, dt.date | None]
         if self.detalle:
-            bounds = quarter_bounds(self.plan.vigencia, self.quarter) if self.quarter is not None else (None, None)
+            if self.quarter is not None:  # the quarter, up to today while it is in progress
+                start, end = quarter_bounds(self.plan.vigencia, self.quarter)
+                bounds = (start, min(end, max(start, self.ctx.today)))
+            else:
+                bounds = (None, None)
         else:
             bounds = (self.plan.inicio, self.report.corte)
         return self.ctx.entries(Query(anuladas=True, desde=bounds[0], hasta=bounds[1]))
@@ -204,7 +248,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, report_to_dict(pack.report), pack.rows, pack.selection)
+    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection)
 
 
 def _html(pack: Pack) -> str:
@@ -212,8 +256,7 @@ def _html(pack: Pack) -> str:
 
     if pack.detalle:
         return detail_page(pack.title, pack.rows, pack.selection)
-    history = [report_to_dict(r) for r in pack.history]
-    return seguimiento_page(pack.title, history[-1], history, pack.rows, pack.selection, pack.plan)
+    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection)
 
 
 class Writer(NamedTuple):
@@ -224,13 +267,21 @@ class Writer(NamedTuple):
     detail: Callable[[Pack], str | bytes]
 
 
+def _pdf(pack: Pack) -> bytes:
+    from pec_cli.report.pdf import html_to_pdf
+
+    return html_to_pdf(_html(pack))
+
+
 FORMATS: dict[str, Writer] = {
-    "csv": Writer("csv", lambda p: table_csv(p.report, p.style), lambda p: entries_csv(p.selection, p.style)),
+    "csv": Writer("csv", lambda p: table_csv(p.table, p.style), lambda p: entries_csv(p.selection, p.style)),
     "xlsx": Writer("xlsx", _xlsx, _xlsx),
-    "markdown": Writer("md", lambda p: render_markdown(p.report), lambda p: entries_markdown(p.selection)),
+    "markdown": Writer("md", lambda p: table_markdown(p.table), lambda p: entries_markdown(p.selection)),
     "json": Writer("json", lambda p: render_json(p.report), lambda p: entries_json(p.selection)),
     "html": Writer("html", _html, _html),
+    "pdf": Writer("pdf", _pdf, _pdf),
 }
+BUNDLES = ("paquete",)  # a folder of several formats, and its zip
 
 
 def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:
@@ -259,6 +310,8 @@ def run_export(
     flush: Callable[[Context], None],
 ) -> Path | None:
     """``pec export``: build, render, write. Returns the file written (None for stdout)."""
+    if fmt in BUNDLES:
+        return _run_paquete(ctx, quarter, detalle, output, style, flush)
     to_stdout = output is not None and str(output) == "-"
     out_dir = Path.cwd() if to_stdout or output is None else output.expanduser().resolve().parent
     pack = Pack(ctx, quarter, detalle, style, out_dir)
@@ -271,6 +324,36 @@ def run_export(
     if output is None:
         output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
     return write_file(content, output.expanduser())
+
+
+def _run_paquete(
+    ctx: Context, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
+    flush: Callable[[Context], None],
+) -> Path:
+    """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
+    from pec_cli.report.paquete import build_files, reproducible_zip
+
+    if detalle:
+        raise PecError("El paquete ya incluye el detalle de las piezas; quite --detalle.", code=2)
+    if output is not None and str(output) == "-":
+        raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
+    pack = Pack(ctx, quarter, False, style, Path.cwd())
+    files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack))
+    flush(ctx)
+    folder = (output or Path.cwd() / f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}").expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise PecError(f"{folder} es un archivo; indique con -o una carpeta para el paquete.")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
+    try:
+        for item in files:
+            target = folder / item.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.data)
+    except OSError as exc:
+        raise PecError(f"No se pudo escribir el paquete en {folder} ({reason(exc)}); elija otra carpeta con -o.") from None
+    write_file(reproducible_zip(files, prefix=folder.name + "/"), folder.with_name(folder.name + ".zip"))
+    return folder.resolve()
 
 
 def _write_stdout(content: str | bytes) -> None:

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
-from pec_cli.report.render import pct, seguimiento_headers, seguimiento_rows
-from pec_cli.report.table import piece_count
+from pec_cli.report.detail import piece_count
+from pec_cli.report.numbers import count_text, pct
+from pec_cli.report.table import (
+    COLUMNS,
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    SYMBOLS,
+    Cell,
+    CellValue,
+    Column,
+    Kind,
+    Row,
+    Table,
+    cell_text,
+)
 
 SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
 SEMAFORO_COLOUR = {"verde": "#1e7b34", "amarillo": "#b26a00", "rojo": "#b3261e", None: "#6b7280"}
@@ -65,6 +78,7 @@ td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .seg td:nth-child(3){min-width:120px}
 .seg td:last-child{min-width:140px}
 .seg thead th.n{white-space:normal}
+.seg thead th.q{white-space:nowrap}
 .seg td.n{padding-left:4px;padding-right:5px}
 .linea-sec{margin-top:8px}
 .linea-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:10px 16px}
@@ -143,123 +157,132 @@ def pill(semaforo: str | None) -> str:
     return f'<span class="pill {_key(semaforo)}">{esc(SEMAFORO_LABEL[semaforo])}</span>'
 
 
-def _num(value: float | int | None) -> str:
-    """A count or meta as a Spanish number (10, 2,5)."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:g}".replace(".", ",")
-
-
-def _share(logrado: float | None, programado: float) -> float:
-    """How much of a bar is filled: logrado / programado, in 0..100."""
-    if logrado is None or programado <= 0:
+def _share(value: float | None, programado: float) -> float:
+    """How much of a bar is filled: value / programado, in 0..100."""
+    if value is None or programado <= 0:
         return 0.0
-    return max(0.0, min(100.0, 100.0 * logrado / programado))
+    return max(0.0, min(100.0, 100.0 * value / programado))
 
 
-def progress_bar(logrado: float | None, programado: float, semaforo: str | None, marker: float | None = None) -> str:
-    """A bar of the annual meta: logrado filled, a tick at ``marker`` (the programado acumulado)."""
+def _pct(cell: Cell, decimals: int = 2) -> str:
+    return cell_text(cell, lambda v: pct(v, decimals))
+
+
+def progress_bar(acum: Cell, semaforo: str | None, marker: float | None = None) -> str:
+    """A bar of the annual meta: the acumulado filled, a tick at ``marker`` (the programado acumulado)."""
     colour = SEMAFORO_COLOUR[semaforo]
-    fill = max(0.0, min(100.0, logrado or 0.0))
+    fill = max(0.0, min(100.0, acum.value or 0.0))
     tick = f'<i style="left:{min(marker, 100.0):.2f}%"></i>' if marker is not None else ""
     return f'<div class="bar" style="--c:{colour}"><span style="width:{fill:.2f}%"></span>{tick}</div>'
 
 
-def quarter_bars(item: dict[str, Any], cut: int) -> str:
+def quarter_bars(row: Row) -> str:
     """Per quarter: a track as long as its programado, filled with its logrado."""
-    programacion = item["programacion"]
-    top = max(programacion) or 1.0
+    top = max(row.programacion) or 1.0
     rows = []
     for i, q in enumerate(QUARTERS):
-        p = programacion[i]
-        fig = item["trimestres"].get(q)
+        p = row.programacion[i]
+        cell = row.trimestres[i]
         if p <= 0:
-            cell = '<span class="cero">sin meta este trimestre (0 %)</span>'
+            track = f'<span class="cero">{SYMBOLS[Kind.NOTHING]} nada programado este trimestre</span>'
             label = "0 %"
-        elif i > cut or fig is None:
-            cell = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
+        elif cell.kind is Kind.AFTER_CUT:
+            track = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
             label = f"— / {pct(p, 0)}"
         else:
-            fill = _share(fig["logrado"], p)
-            cell = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
-            label = f"{pct(fig['logrado'])} / {pct(p, 0)}"
-        rows.append(f'<tr><th>Trim. {q}</th><td>{cell}</td><td class="n">{esc(label)}</td></tr>')
+            fill = _share(cell.value, p)
+            track = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
+            label = f"{_pct(cell)} / {pct(p, 0)}"
+        rows.append(f'<tr><th>Trim. {q}</th><td>{track}</td><td class="n">{esc(label)}</td></tr>')
     return f'<table class="qb">{"".join(rows)}</table>'
+
+
+class _Plot(NamedTuple):
+    """The curve's drawing area: quarter i (0 = the vigencia's start) and a percentage to SVG units."""
+
+    width: int = 330
+    height: int = 160
+    left: int = 40
+    right: int = 16
+    top: int = 10
+    bottom: int = 22
+
+    def x(self, i: int) -> float:
+        return self.left + (self.width - self.left - self.right) * i / 4
+
+    def y(self, value: float) -> float:
+        return self.top + (self.height - self.top - self.bottom) * (1 - max(0.0, min(value, 100.0)) / 100)
+
+
+def _axes(plot: _Plot) -> list[str]:
+    parts = []
+    for level in (0, 25, 50, 75, 100):
+        y = plot.y(level)
+        parts.append(
+            f'<line x1="{plot.left}" x2="{plot.width - plot.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e1e6ec" stroke-width="1"/>'
+            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
+        )
+    for i, label in enumerate(("inicio", *QUARTERS)):
+        parts.append(f'<text x="{plot.x(i):.1f}" y="{plot.height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{label}</text>')
+    return parts
+
+
+def _programmed(plot: _Plot, programacion: list[float]) -> list[str]:
+    """The programado acumulado: dashed, through 25/50/75/100 (or the plan's own programación)."""
+    planned, total = [(plot.x(0), plot.y(0))], 0.0
+    for i, p in enumerate(programacion, start=1):
+        total += p
+        planned.append((plot.x(i), plot.y(total)))
+    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
+    return [f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>',
+            *(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>' for px, py in planned[1:])]
+
+
+def _achieved(plot: _Plot, points: list[float | None], colour: str) -> list[str]:
+    """The logrado acumulado: a line broken where "no aplica", a dot per quarter, the last value labelled."""
+    segments: list[list[tuple[float, float]]] = [[(plot.x(0), plot.y(0))]]
+    for i, value in enumerate(points, start=1):
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append((plot.x(i), plot.y(value)))
+    parts = [
+        f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in seg)}" fill="none" stroke="{colour}" '
+        'stroke-width="3" stroke-linejoin="round"/>'
+        for seg in segments if len(seg) > 1
+    ]
+    known = [(i, v) for i, v in enumerate(points, start=1) if v is not None]
+    parts += [f'<circle cx="{plot.x(i):.1f}" cy="{plot.y(v):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
+              for i, v in known]
+    if known:
+        i, value = known[-1]
+        anchor, dx = ("end", -7) if i >= 3 else ("start", 7)
+        ty = plot.y(value) - 8 if plot.y(value) > plot.top + 14 else plot.y(value) + 16
+        parts.append(f'<text x="{plot.x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
+                     f'fill="{colour}">{esc(pct(value))}</text>')
+    return parts
 
 
 def curve(points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
     """Inline SVG: the programado acumulado (dashed, 25/50/75/100) and the logrado acumulado
     at the end of each quarter up to the cut (``points``, None where "no aplica")."""
-    width, height, left, right, top, bottom = 330, 160, 40, 16, 10, 22
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(i: int) -> float:
-        return left + plot_w * i / 4
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - max(0.0, min(value, 100.0)) / 100)
-
-    parts = [f'<svg class="curva" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
-    for level in (0, 25, 50, 75, 100):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#e1e6ec" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y(level) + 4:.1f}" text-anchor="end" font-size="10.5" fill="#6b7280">{level} %</text>'
-        )
-    parts.append(f'<text x="{x(0):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">inicio</text>')
-    for i, q in enumerate(QUARTERS, start=1):
-        parts.append(f'<text x="{x(i):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{q}</text>')
-    planned, total = [(x(0), y(0))], 0.0
-    for i, p in enumerate(programacion, start=1):
-        total += p
-        planned.append((x(i), y(total)))
-    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
-    parts.append(f'<polyline points="{path}" fill="none" stroke="#8a96a3" stroke-width="2" stroke-dasharray="5 4"/>')
-    for px, py in planned[1:]:
-        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#8a96a3"/>')
-    colour = SEMAFORO_COLOUR[semaforo]
-    segment: list[tuple[float, float]] = [(x(0), y(0))]
-    segments = [segment]
-    for i, value in enumerate(points, start=1):
-        if value is None:
-            segment = []
-            segments.append(segment)
-            continue
-        segment.append((x(i), y(value)))
-    for seg in segments:
-        if len(seg) > 1:
-            line = " ".join(f"{px:.1f},{py:.1f}" for px, py in seg)
-            parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="3" stroke-linejoin="round"/>')
-    for i, value in enumerate(points, start=1):
-        if value is None:
-            continue
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{colour}" stroke="#fff" stroke-width="1.5"/>')
-    last = next(((i, v) for i, v in reversed(list(enumerate(points, start=1))) if v is not None), None)
-    if last is not None:
-        i, value = last
-        anchor = "end" if i >= 3 else "start"
-        dx = -7 if anchor == "end" else 7
-        ty = y(value) - 8 if y(value) > top + 14 else y(value) + 16
-        parts.append(
-            f'<text x="{x(i) + dx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="11" font-weight="700" '
-            f'fill="{colour}">{esc(pct(value))}</text>'
-        )
-    parts.append("</svg>")
+    plot = _Plot()
+    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+             *_axes(plot), *_programmed(plot, programacion), *_achieved(plot, points, SEMAFORO_COLOUR[semaforo]), "</svg>"]
     legend = '<div class="leyenda"><b></b>programado acumulado &nbsp; <b class="l"></b>logrado acumulado</div>'
     return "".join(parts) + legend
 
 
-def _points(history: list[dict[str, Any]], kind: str, item_id: str) -> list[float | None]:
-    """The acumulado logrado of one activity (or line) at the end of each quarter up to the cut.
+def _points(history: list[Table], row_id: str) -> list[float | None]:
+    """The acumulado of one activity (or line) at the end of each quarter up to the cut.
 
     Where nothing was programmed yet (campaigns in Trim. I) the point is 0 of 0, not a gap;
-    None ("no aplica", e.g. no requests) leaves a gap in the curve.
+    "no aplica" (e.g. no requests) leaves a gap in the curve.
     """
     out: list[float | None] = []
-    for doc in history:
-        acum = next(i for i in doc[kind] if i["id"] == item_id)["acumulado"]
-        out.append(0.0 if acum["logrado"] is None and not acum["programado"] else acum["logrado"])
+    for table in history:
+        acum = table.row(row_id).acumulado
+        out.append(0.0 if acum.kind is Kind.NOTHING else acum.value)
     return out
 
 
@@ -282,52 +305,56 @@ def _page(title: str, body: Iterable[str]) -> str:
     )
 
 
-def _summary(doc: dict[str, Any]) -> str:
+def _summary(table: Table) -> str:
     cards = []
-    for line in doc["lineas"]:
-        acum = line["acumulado"]
-        colour = SEMAFORO_COLOUR[acum["semaforo"]]
+    for line in table.lines():
+        acum = line.acumulado
+        colour = SEMAFORO_COLOUR[line.semaforo]
         cards.append(
-            f'<div class="kpi" style="--c:{colour}"><div class="nombre">{esc(line["numero"])}. {esc(line["nombre"])}</div>'
-            f'<div><span class="cifra">{esc(pct(acum["logrado"]))}</span> <span class="de">de {esc(pct(acum["programado"], 0))} programado</span></div>'
-            f'{progress_bar(acum["logrado"], acum["programado"], acum["semaforo"], acum["programado"])}'
-            f"{pill(acum['semaforo'])}</div>"
+            f'<div class="kpi" style="--c:{colour}"><div class="nombre">{esc(line.nombre)}</div>'
+            f'<div><span class="cifra">{esc(_pct(acum))}</span> <span class="de">de {esc(pct(acum.programado, 0))} programado</span></div>'
+            f'{progress_bar(acum, line.semaforo, acum.programado)}'
+            f"{pill(line.semaforo)}</div>"
         )
     return (
         '<section class="card"><h2>Resumen por línea</h2>'
         f'<div class="resumen">{"".join(cards)}</div>'
         '<p class="small muted">Acumulado logrado frente al programado acumulado, en porcentaje de la meta anual; '
-        "la marca negra de cada barra es lo programado a la fecha de corte.</p></section>"
+        "la marca negra de cada barra es lo programado hasta el fin del trimestre.</p></section>"
     )
 
 
-def _seguimiento_table(doc: dict[str, Any]) -> str:
-    headers = seguimiento_headers(doc)
-    numeric = {3, 4, 5, 6, 7, 8, 9}
-    head = "".join(f'<th class="{"n" if i in numeric else ""}">{esc(h)}</th>' for i, h in enumerate(headers))
-    cut = QUARTERS.index(doc["trimestre"])
+def _table_cell(column: Column, value: CellValue) -> str:
+    if isinstance(value, Cell):
+        return f'<td class="n">{esc(_pct(value, 0 if column.key == "meta" else 2))}</td>'
+    if column.kind == "semaforo":
+        return f"<td>{pill(value if isinstance(value, str) else None)}</td>"
+    css = {"indicador": ' class="ind"', "observaciones": ' class="small"'}.get(column.key, "")
+    return f"<td{css}>{esc(value)}</td>"
+
+
+def _seguimiento_table(table: Table) -> str:
+    head = "".join(
+        f'<th class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
+        for c, h in zip(COLUMNS, table.headers, strict=True)
+    )
     body = []
-    for row in seguimiento_rows(doc):
-        quarters = [pct(v) if i <= cut else "" for i, v in enumerate(row["trimestres"])]
-        cells = [
-            f"<td>{esc(row['id'])}</td>",
-            f"<td>{esc(row['nombre'])}</td>",
-            f'<td class="ind">{esc(row["indicador"])}</td>',
-            f'<td class="n">{esc(pct(row["meta"], 0))}</td>',
-            *[f'<td class="n">{esc(v)}</td>' for v in quarters],
-            f'<td class="n">{esc(pct(row["acumulado"]))}</td>',
-            f'<td class="n">{esc(pct(row["programado_acumulado"]))}</td>',
-            f"<td>{pill(row['semaforo'])}</td>",
-            f'<td class="small">{esc(row["observaciones"])}</td>',
-        ]
-        kind = "linea" if row["kind"] == "linea" else "act"
-        body.append(f'<tr class="{kind}">{"".join(cells)}</tr>')
+    for row in table.rows:
+        cells = "".join(_table_cell(c, v) for c, v in zip(COLUMNS, table.values(row), strict=True))
+        body.append(f'<tr class="{"linea" if row.is_line else "act"}">{cells}</tr>')
+    legend = [f"{LEGEND_QUARTERS}; programado: 25 por trimestre salvo que el plan diga otra cosa", LEGEND_CELLS]
+    if table.legend_en_curso:
+        legend.append(table.legend_en_curso)
     return (
         '<section class="card"><h2>Tabla de Seguimiento</h2>'
         f'<table class="seg"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        '<p class="small muted">Trimestres: puntos porcentuales de la meta anual logrados en cada trimestre '
-        "(programado: 25 por trimestre salvo que el plan diga otra cosa). N/A: no aplica.</p></section>"
+        + "".join(f'<p class="small muted">{esc(text)}.</p>' for text in legend) + "</section>"
     )
+
+
+def _motivo(row: dict[str, Any]) -> str:
+    """Why a piece was voided, under the word «anulada»."""
+    return f'<br><span class="small">{esc(row["motivo"])}</span>' if row.get("motivo") else ""
 
 
 def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None) -> str:
@@ -337,10 +364,13 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
     for r in rows:
         pieza = esc(r["titulo"] or "")
         if r["red"] is not None:
-            pieza = f"{esc(r['red'])}: {esc(_num(r['valor']) if isinstance(r['valor'], int | float) else r['valor'])}"
+            valor = r["valor"]
+            shown = count_text(valor, thousands=".") if isinstance(valor, int | float) else valor
+            pieza = f"{esc(r.get('red_nombre') or r['red'])}: {esc(shown)}"
         extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["nota"]) if v]
         if extra:
-            pieza += f' <span class="muted">· {" · ".join(extra)}</span>'
+            joined = " · ".join(extra)
+            pieza += f' <span class="muted">· {joined}</span>' if pieza else f'<span class="muted">{joined}</span>'
         if r["url_enlace"]:
             pieza += f' · <a href="{esc(r["url_enlace"])}">enlace</a>'
         evid = ""
@@ -353,7 +383,7 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
         state = "anulada" if r["estado"] == "anulada" else ""
         body.append(
             f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
-            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}</td></tr>'
+            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}{_motivo(r)}</td></tr>'
         )
     return (
         '<table class="evid"><colgroup><col class="fecha"><col class="tipo"><col><col class="ev"><col class="estado">'
@@ -362,33 +392,31 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
     )
 
 
-def _tipo_names(plan_act: Any) -> dict[str, str]:
-    return {t.id: t.nombre for t in getattr(plan_act, "tipos", ())}
-
-
-def _ficha(act: dict[str, Any], plan_act: Any) -> str:
-    acum = act["acumulado"]
-    if act["meta"] is not None:
-        meta = f"Meta anual: {_num(act['meta'])} {act['unidad']}".strip()
+def _ficha(act: Row) -> str:
+    if act.meta_piezas is not None:
+        meta = f"Meta anual: {count_text(act.meta_piezas)} {act.unidad}".strip()
     else:
-        meta = f"Meta: {getattr(plan_act, 'meta_texto', '') or 'según demanda'}"
-    counts = " · ".join(f"{_tipo_names(plan_act).get(tipo, tipo)}: {n}" for tipo, n in acum["por_tipo"].items())
-    prog = "/".join(_num(p) for p in act["programacion"])
+        meta = f"Meta: {act.meta_texto or 'según demanda'}"
+    counts = " · ".join(f"{name}: {n}" for _, name, n in act.por_tipo)
+    prog = "/".join(count_text(p) for p in act.programacion)
     return (
         f'<p class="ficha">{esc(meta)} · Registradas hasta el corte: {esc(counts or "ninguna")} · '
-        f"Fórmula: <code>{esc(act['formula'])}</code> · Programación: {esc(prog)} %</p>"
+        f"Fórmula: <code>{esc(act.formula)}</code> · Programación: {esc(prog)} %</p>"
     )
 
 
-def _series(act: dict[str, Any]) -> str:
-    series = act["acumulado"].get("series")
-    if not series:
+def _series(act: Row) -> str:
+    if not act.series:
         return ""
+
+    def number(value: float | None) -> str:
+        return "" if value is None else count_text(value, thousands=".")
+
     rows = "".join(
-        f'<tr><td>{esc(name)}</td><td class="n">{esc(_num(s["inicio"]))}</td><td class="n">{esc(_num(s["fin"]))}</td>'
-        f'<td class="n">{esc(_num(s["meta"]))}</td>'
-        f'<td class="n">{esc("sin medición" if s["sin_medicion"] else pct(s["cumplimiento"]))}</td></tr>'
-        for name, s in series.items()
+        f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
+        f'<td class="n">{esc(number(s.meta))}</td>'
+        f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
+        for s in act.series
     )
     return (
         '<table class="evid"><thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
@@ -396,88 +424,86 @@ def _series(act: dict[str, Any]) -> str:
     )
 
 
-def _months(act: dict[str, Any]) -> str:
-    meses = act.get("meses")
-    if not meses:
+def _months(act: Row) -> str:
+    if not act.meses:
         return ""
     chips = "".join(
-        f'<span class="{"ok" if m["meta"] is not None and m["realizadas"] >= m["meta"] else ""}">'
-        f"{esc(month)}: {esc(m['realizadas'])}/{esc(_num(m['meta']))}</span>"
-        for month, m in meses.items()
+        f'<span class="{"ok" if m.meta is not None and m.realizadas >= m.meta else ""}">'
+        f"{esc(m.mes)}: {esc(m.realizadas)}/{esc('' if m.meta is None else count_text(m.meta))}</span>"
+        for m in act.meses
     )
     return f'<div class="meses" title="Piezas por mes frente a la meta mensual">{chips}</div>'
 
 
-def _observations(notes: dict[str, list[str]]) -> str:
-    items = [f"<li><b>Trim. {esc(q)}:</b> {esc(text)}</li>" for q in QUARTERS for text in notes.get(q, [])]
+def _observations(notes: tuple[tuple[str, str], ...]) -> str:
+    items = [f"<li><b>Trim. {esc(q)}:</b> {esc(text)}</li>" for q, text in notes]
     if not items:
         return ""
     return f'<div class="obs"><b>Observaciones</b><ul>{"".join(items)}</ul></div>'
 
 
-def _activity(act: dict[str, Any], plan_act: Any, history: list[dict[str, Any]], cut: int, rows: list[dict[str, Any]]) -> str:
-    acum = act["acumulado"]
-    colour = SEMAFORO_COLOUR[acum["semaforo"]]
-    points = _points(history, "actividades", act["id"])
+def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos: dict[str, str]) -> str:
+    acum = act.acumulado
+    colour = SEMAFORO_COLOUR[act.semaforo]
     return (
         f'<article class="act" style="--c:{colour}"><div class="act-top">'
-        f'<div class="act-head"><h3>{esc(act["nombre"])}</h3><code>{esc(act["id"])}</code>{pill(acum["semaforo"])}'
-        f'<span>Acumulado <span class="big">{esc(pct(acum["logrado"]))}</span> de {esc(pct(acum["programado"], 0))} programado</span></div>'
-        f"{_ficha(act, plan_act)}"
+        f'<div class="act-head"><h3>{esc(act.nombre)}</h3><code>{esc(act.id)}</code>{pill(act.semaforo)}'
+        f'<span>Acumulado <span class="big">{esc(_pct(acum))}</span> de {esc(pct(acum.programado, 0))} programado</span></div>'
+        f"{_ficha(act)}"
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
-        f"{quarter_bars(act, cut)}{_months(act)}</div>"
-        f'<div><h4>Curva acumulada</h4>{curve(points, act["programacion"], acum["semaforo"])}</div></div>'
-        f"{_series(act)}{_observations(act['observaciones'])}</div>"
-        f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, _tipo_names(plan_act))}</article>"
+        f"{quarter_bars(act)}{_months(act)}</div>"
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo)}</div></div>'
+        f"{_series(act)}{_observations(act.observaciones)}</div>"
+        f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}</article>"
     )
 
 
-def _line(line: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]], plan: Any,
-          rows_by_activity: dict[str, list[dict[str, Any]]]) -> str:
-    cut = QUARTERS.index(doc["trimestre"])
-    acum = line["acumulado"]
-    colour = SEMAFORO_COLOUR[acum["semaforo"]]
-    by_id = {a["id"]: a for a in doc["actividades"]}
-    indicador = line["indicador"]
+def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[str, list[dict[str, Any]]]) -> str:
+    acum = line.acumulado
+    colour = SEMAFORO_COLOUR[line.semaforo]
     activities = "".join(
-        _activity(by_id[a], plan.activity(a) if plan is not None else None, history, cut, rows_by_activity.get(a, []))
-        for a in line["actividades"]
+        _activity(act, history, rows_by_activity.get(act.id, []), {t: name for t, name, _ in act.por_tipo})
+        for act in table.activities(line.id)
     )
     return (
         f'<section class="card linea-sec" style="--c:{colour}"><div class="act-top">'
-        f'<div class="linea-head"><h2>{esc(line["numero"])}. {esc(line["nombre"])}</h2>{pill(acum["semaforo"])}'
-        f'<span>Acumulado <span class="big">{esc(pct(acum["logrado"]))}</span> de {esc(pct(acum["programado"], 0))} programado '
-        f'· meta {esc(pct(line["meta"], 0))}</span></div>'
-        f'<p class="ficha"><b>Indicador:</b> {esc(indicador["nombre"])}<br>'
-        f'<b>Fórmula del documento:</b> {esc(indicador["texto"])} · <b>se calcula:</b> <code>{esc(indicador["formula"])}</code> '
+        f'<div class="linea-head"><h2>{esc(line.nombre)}</h2>{pill(line.semaforo)}'
+        f'<span>Acumulado <span class="big">{esc(_pct(acum))}</span> de {esc(pct(acum.programado, 0))} programado '
+        f'· meta {esc(pct(line.meta, 0))}</span></div>'
+        f'<p class="ficha"><b>Indicador:</b> {esc(line.indicador_nombre)}<br>'
+        f'<b>Fórmula del documento:</b> {esc(line.indicador)} · <b>se calcula:</b> <code>{esc(line.formula)}</code> '
         "(promedio de sus actividades, cada una hasta 100 %)</p>"
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
-        f"{quarter_bars(line, cut)}</div>"
-        f'<div><h4>Curva acumulada</h4>{curve(_points(history, "lineas", line["id"]), line["programacion"], acum["semaforo"])}</div></div>'
+        f"{quarter_bars(line)}</div>"
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo)}</div></div>'
         f"</div>{activities}</section>"
     )
 
 
-def seguimiento_page(title: dict[str, Any], doc: dict[str, Any], history: list[dict[str, Any]],
-                     rows: list[dict[str, Any]], detail: Selection, plan: Any = None) -> str:
-    """The committee report of ``doc``'s quarter: summary, Seguimiento table, one section per line."""
+def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> str:
+    """The committee report of the last table's quarter: summary, Seguimiento table, one section per line.
+
+    ``history`` holds the tables of quarters I..q (the cumulative curves); the last is the requested one.
+    """
+    table = history[-1]
     by_activity: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_activity.setdefault(row["actividad"], []).append(row)
-    umbrales = doc["semaforo_umbrales"]
-    heading = f"{doc['plan']} {doc['vigencia']}: seguimiento del Trim. {doc['trimestre']}"
+    heading = f"{table.plan} {table.vigencia}: seguimiento del Trim. {table.trimestre_label}"
+    corte = table.corte.isoformat()
     body = [
         _title_block(title, heading, [
-            ("Vigencia", doc["vigencia"]), ("Trimestre", doc["trimestre"]), ("Corte", doc["corte"]),
-            ("Versión del plan", doc["version"]),
+            ("Vigencia", table.vigencia),
+            ("Trimestre", table.trimestre_label + (f" · {table.en_curso}" if table.en_curso else "")), ("Corte", corte),
+            ("Versión del plan", table.version),
         ]),
-        _summary(doc),
-        _seguimiento_table(doc),
-        *[_line(line, doc, history, plan, by_activity) for line in doc["lineas"]],
+        _summary(table),
+        _seguimiento_table(table),
+        *[_line(line, table, history, by_activity) for line in table.lines()],
         f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
-        f'acumulado: verde ≥ {esc(_num(umbrales["verde"]))} %, amarillo ≥ {esc(_num(umbrales["amarillo"]))} %, rojo por debajo. '
+        f'acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo por debajo. '
         f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "
-        f"{esc(doc['corte'])}.</footer>",
+        f"{esc(corte)}.</footer>",
     ]
     return _page(heading, body)
 
@@ -488,7 +514,7 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
     heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"
     table_rows = []
     for r in rows:
-        table_rows.append({**r, "tipo": f"{r['actividad']} · {r['tipo']}"})
+        table_rows.append({**r, "tipo": f"{r['actividad_nombre']} · {r['tipo_nombre']}"})
     body = [
         _title_block(title, heading, [
             ("Vigencia", title["vigencia"]), ("Período", period),

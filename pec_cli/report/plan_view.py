@@ -7,8 +7,13 @@ programación, then the four-year prospectiva and the publishing rules.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
+from typing import Any
+
 from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -33,8 +38,35 @@ def _programacion(values: tuple[float, ...], calendario: tuple[int, ...] = ()) -
     return text
 
 
+def _say(out: Console, text: str | Text, indent: int = 3, bullet: str = "") -> None:
+    """``text`` indented by ``indent``; wrapped lines stay under its first character (after a bullet too)."""
+    body = text if isinstance(text, Text) else Text(text)
+    if not bullet:
+        out.print(Padding(body, (0, 0, 0, indent)))
+        return
+    grid = Table.grid()
+    grid.add_column(width=indent + len(bullet), no_wrap=True)
+    grid.add_column()
+    grid.add_row(" " * indent + bullet, body)
+    out.print(grid)
+
+
 def print_plan(plan: Plan) -> None:
     out = Console(highlight=False)
+    with out.capture() as captured:
+        _plan(out, plan)
+    # rich pads wrapped cells to the width: trim what would trail at the end of each line
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _plan(out: Console, plan: Plan) -> None:
+    _texts(out, plan)
+    _lines(out, plan)
+    _activities(out, plan)
+    _prospectiva_and_rules(out, plan.textos)
+
+
+def _texts(out: Console, plan: Plan) -> None:
     textos = plan.textos
     out.print(Text(f"{plan.titulo} {plan.vigencia}", style="bold"))
     out.print(f"{plan.entidad} ({plan.sigla}) · versión {plan.version} · {textos.get('fecha', '')}")
@@ -44,27 +76,33 @@ def print_plan(plan: Plan) -> None:
     for obj in textos.get("objetivos", []):
         out.print(Text(f"\n{obj['numero']} {obj['titulo']}: ", style="bold") + Text(obj.get("texto", "")))
         for item in obj.get("especificos", []):
-            out.print(f"  - {item}")
+            _say(out, item, 2, "- ")
 
+
+def _lines(out: Console, plan: Plan) -> None:
     out.print(Text("\nLíneas del Seguimiento y sus actividades", style="bold underline"))
     for line in plan.lineas:
         out.print(Text(f"\n{line.numero}. {line.nombre} ", style="bold") + Text(f"[{line.id}]", style="cyan"))
-        out.print(f"   Indicador: {line.indicador.nombre}")
-        out.print(f"   Texto del documento: «{line.indicador.texto}»")
-        out.print(f"   Fórmula: {line.indicador.formula} · meta {line.meta:g} % · programación {_programacion(line.programacion)}")
-        out.print(f"   Actividades: {', '.join(line.actividades)}")
+        _say(out, f"Indicador: {line.indicador.nombre}")
+        _say(out, f"Texto del documento: «{line.indicador.texto}»")
+        _say(out, f"Fórmula: {line.indicador.formula} · meta {line.meta:g} % · programación {_programacion(line.programacion)}")
+        _say(out, f"Actividades: {', '.join(line.actividades)}")
 
+
+def _activities(out: Console, plan: Plan) -> None:
     out.print(Text("\nActividades (plan de intervención)", style="bold underline"))
     for act in plan.actividades:
         out.print(Text(f"\n{act.id}", style="bold cyan") + Text(f"  {act.nombre}  (línea {act.linea})"))
-        out.print(f"   Ventana: {act.inicio.isoformat()} a {act.fin.isoformat()} · responsable: {act.responsable}")
-        out.print(f"   Meta: {_meta(act)}")
+        _say(out, f"Ventana: {act.inicio.isoformat()} a {act.fin.isoformat()} · responsable: {act.responsable}")
+        _say(out, f"Meta: {_meta(act)}")
         tipos = ", ".join(f"{t.id}" + (f" (requiere {', '.join(t.requiere)})" if t.requiere else "") for t in act.tipos)
-        out.print(f"   Tipos: {tipos}")
-        out.print(f"   Fórmula: {act.formula_texto} · programación {_programacion(act.programacion, act.calendario)}")
+        _say(out, f"Tipos: {tipos}")
+        _say(out, f"Fórmula: {act.formula_texto} · programación {_programacion(act.programacion, act.calendario)}")
         if act.cadencia:
-            out.print(f"   Cadencia: {act.cadencia}")
+            _say(out, f"Cadencia: {act.cadencia}")
 
+
+def _prospectiva_and_rules(out: Console, textos: Mapping[str, Any]) -> None:
     prospectiva = textos.get("prospectiva")
     if prospectiva:
         table = Table(title="Prospectiva cuatrienal (ejecución interanual)", box=box.SIMPLE_HEAD)
@@ -78,4 +116,4 @@ def print_plan(plan: Plan) -> None:
     if textos.get("reglas"):
         out.print(Text("Reglas de publicación", style="bold underline"))
         for rule in textos["reglas"]:
-            out.print(f" - {rule}")
+            _say(out, rule, 1, "- ")

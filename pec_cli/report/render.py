@@ -1,9 +1,8 @@
-"""Turning a Report into what people and scripts read: JSON, rows, text tables.
+"""The machine-readable document of SPEC §5: ``pec status --format json`` and ``pec export json``.
 
-``report_to_dict`` is the machine-readable document of SPEC §5 and the single
-place where numbers are rounded; every other output (tables, CSV, Markdown)
-is built from it, so they all agree to the hundredth. rich and tabulate are
-imported inside the functions that draw with them, never at module load.
+A contract that tests and scripts rely on: keys may be added, none removed.
+Numbers are rounded by ``numbers.r2``, the same rounding as the Seguimiento
+table (``table.build``), so every format agrees to the hundredth.
 """
 
 from __future__ import annotations
@@ -11,22 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pec_cli.plan.model import QUARTERS
 from pec_cli.report.avance import Figures, Report
-
-
-def r2(value: float | None) -> float | None:
-    if value is None:
-        return None
-    rounded = round(value + 0.0, 2)
-    return 0.0 if rounded == 0 else rounded
-
-
-def number(value: float | None) -> int | float | None:
-    """An annual meta as typed in the plan: 10, not 10.0."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
+from pec_cli.report.mediciones import mediciones_to_dict
+from pec_cli.report.numbers import as_typed as number
+from pec_cli.report.numbers import r2
+from pec_cli.report.table import days_left, kind_of
 
 
 def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
@@ -37,6 +25,7 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
         out["por_tipo"] = dict(fig.por_tipo)
     out["cumplimiento"] = r2(fig.cumplimiento)
     out["logrado"] = r2(fig.logrado)
+    out["celda"] = kind_of(fig).value  # the one vocabulary: número, nada programado, no aplica
     if fig.series:
         out["series"] = {
             key: {
@@ -56,6 +45,7 @@ def _acumulado(fig: Figures, activity: bool) -> dict[str, Any]:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The ``pec status --format json`` document."""
+    left = days_left(report)
     plan = report.plan
     actividades = []
     for rep in report.actividades:
@@ -75,6 +65,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
         if rep.meses:
             item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
+        if rep.solicitudes:
+            item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
+        if rep.mediciones:
+            item["mediciones"] = mediciones_to_dict(rep.mediciones)
         actividades.append(item)
     lineas = [
         {
@@ -98,6 +92,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "vigencia": plan.vigencia,
         "trimestre": report.trimestre_label,
         "corte": report.corte.isoformat(),
+        "en_curso": None if left is None else {"trimestre": report.trimestre_label, "dias_restantes": left},
         "entidad": plan.entidad,
         "plan": plan.titulo,
         "version": plan.version,
@@ -109,80 +104,3 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 def render_json(report: Report) -> str:
     return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
-
-
-def pct(value: float | None, decimals: int = 2, sign: bool = True) -> str:
-    """40.0 -> '40,00 %' (Spanish decimal comma); None -> 'N/A'."""
-    if value is None:
-        return "N/A"
-    text = f"{value:.{decimals}f}".replace(".", ",")
-    return f"{text} %" if sign else text
-
-
-SEGUIMIENTO_HEADERS = [
-    "id", "Planes - Proyectos / Actividades", "Indicador", "Meta % {vigencia}",
-    "Trim. I", "Trim. II", "Trim. III", "Trim. IV",
-    "Acumulado", "Programado acumulado", "Semáforo", "Observaciones",
-]
-
-
-def seguimiento_headers(doc: dict[str, Any]) -> list[str]:
-    return [h.format(vigencia=doc["vigencia"]) for h in SEGUIMIENTO_HEADERS]
-
-
-def seguimiento_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The document's Seguimiento table: a row per line, then one per activity.
-
-    Values are numbers (percentage points of the annual meta, rounded) or None
-    for "no aplica" and for quarters after the cut; ``kind`` tells a line row
-    from an activity row.
-    """
-    by_id = {a["id"]: a for a in doc["actividades"]}
-    rows: list[dict[str, Any]] = []
-    for line in doc["lineas"]:
-        indicador = line["indicador"]
-        rows.append(_row(line, f"{line['numero']}. {line['nombre']}", indicador["texto"], "linea", ""))
-        for act_id in line["actividades"]:
-            act = by_id[act_id]
-            notes = "; ".join(
-                f"Trim. {q}: {text}" for q in QUARTERS for text in act["observaciones"].get(q, [])
-            )
-            rows.append(_row(act, act["nombre"], act["formula"], "actividad", notes))
-    return rows
-
-
-def _row(item: dict[str, Any], name: str, indicador: str, kind: str, notes: str) -> dict[str, Any]:
-    trims = item["trimestres"]
-    return {
-        "kind": kind,
-        "id": item["id"],
-        "nombre": name,
-        "indicador": indicador,
-        "meta": 100.0 if kind == "actividad" else float(item["meta"]),
-        "trimestres": [trims[q]["logrado"] if q in trims else None for q in QUARTERS],
-        "programado_trimestres": [trims[q]["programado"] if q in trims else None for q in QUARTERS],
-        "acumulado": item["acumulado"]["logrado"],
-        "programado_acumulado": item["acumulado"]["programado"],
-        "semaforo": item["acumulado"]["semaforo"],
-        "observaciones": notes,
-    }
-
-
-def render_markdown(report: Report) -> str:
-    from tabulate import tabulate
-
-    doc = report_to_dict(report)
-    table = []
-    for row in seguimiento_rows(doc):
-        name = f"**{row['nombre']}**" if row["kind"] == "linea" else row["nombre"]
-        table.append([
-            row["id"], name, row["indicador"], pct(row["meta"]),
-            *[pct(v) if i < report.trimestre else "" for i, v in enumerate(row["trimestres"])],
-            pct(row["acumulado"]), pct(row["programado_acumulado"]), row["semaforo"] or "sin meta",
-            row["observaciones"],
-        ])
-    title = (
-        f"# Seguimiento {doc['plan']} {doc['vigencia']}: Trim. {doc['trimestre']} (corte {doc['corte']})\n\n"
-        f"{doc['entidad']}. Cifras en puntos porcentuales de la meta anual.\n\n"
-    )
-    return title + tabulate(table, headers=seguimiento_headers(doc), tablefmt="pipe", disable_numparse=True) + "\n"

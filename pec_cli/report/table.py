@@ -1,98 +1,322 @@
-"""The tables the committee reads, as values every writer lays out the same way.
+"""The Seguimiento table as one typed value: what every writer lays out.
 
-The detail of entries (one row per piece, with its evidence), the cell
-vocabulary ("N/A", "sin meta") and the rule that keeps a text cell from
-running as a spreadsheet formula (OWASP CSV injection: a leading
-``= + - @``, tab or carriage return gets a ``'``). Standard library only.
+:func:`build` turns a :class:`~pec_cli.report.avance.Report` into a
+:class:`Table`: a row per line and per activity, each quarter a typed
+:class:`Cell` (a number, nada programado, no aplica, after the corte), the
+counts and detail of each activity, with rounding applied here, once. The
+terminal board, CSV, XLSX, HTML and Markdown writers only lay it out: none
+decides on its own what "no aplica" looks like or how a number is rounded
+(the model is hledger's ``Write/Spreadsheet``: one cell type, many writers).
+Standard library only; no I/O.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from typing import Any
-from urllib.parse import urlsplit
+import datetime as dt
+from collections.abc import Callable
+from enum import Enum
+from typing import NamedTuple
 
-from pec_cli.ledger.entries import Entry
-from pec_cli.ledger.query import Selection
-from pec_cli.plan.model import QUARTERS, Plan, quarter_of
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-NOT_APPLICABLE = "N/A"
-NO_TARGET = "sin meta"
-# what ``evidence.store_evidence`` writes: the only evidence paths an export links to
-_EVIDENCE_PATH = re.compile(r"evidencias/\d{4}/[0-9a-f]{6,64}(\.[a-z0-9]{1,8})?")
-
-DETAIL_HEADERS = [
-    "id", "fecha", "actividad", "tipo", "titulo", "canal", "url", "area", "red", "valor", "nota",
-    "evidencia", "evidencia_sha256", "registrado", "estado",
-]
+from pec_cli.plan.model import QUARTERS, quarter_bounds
+from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report
+from pec_cli.report.numbers import r2
 
 
-def safe_text(value: str) -> str:
-    """A text cell that cannot run as a spreadsheet formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+class Kind(Enum):
+    """What a percentage cell holds."""
+
+    NUMBER = "número"
+    NOTHING = "nada programado"  # p_q = 0 (campaigns in Trim. I)
+    NOT_APPLICABLE = "no aplica"  # a demand quarter with no demand, a formula dividing by zero
+    AFTER_CUT = "después del corte"  # a quarter after the requested one
 
 
+class Cell(NamedTuple):
+    """One percentage cell: percentage points of the annual meta, rounded to 2 decimals."""
 
-def quarter_cells(doc: dict[str, Any], values: list[float | None]) -> list[float | str | None]:
-    """A row's Trim. I..IV values: a number, ``N/A`` (no aplica) up to the cut, ``None`` after it."""
-    cut = QUARTERS.index(doc["trimestre"])
-    return [NOT_APPLICABLE if v is None and i <= cut else v for i, v in enumerate(values)]
+    kind: Kind
+    value: float | None = None  # only for NUMBER
+    programado: float = 0.0
+    dias_restantes: int | None = None  # set while the quarter is in progress ("en curso")
 
-
-
-def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
-    evidencia = entry.get("evidencia")
-    return {
-        "id": entry.id,
-        "fecha": entry.fecha.isoformat() if entry.fecha else "",
-        "actividad": entry.actividad,
-        "tipo": entry.tipo or "",
-        **{k: entry.get(k) for k in ("titulo", "canal", "url", "area", "red", "valor", "nota")},
-        "evidencia": evidencia.get("archivo") if isinstance(evidencia, dict) else None,
-        "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
-        "registrado": entry.registrado,
-        "estado": "anulada" if entry.id in voided else "vigente",
-    }
+    @property
+    def en_curso(self) -> bool:
+        return self.dias_restantes is not None
 
 
-
-def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) -> list[dict[str, Any]]:
-    """``detail_row`` values plus what the committee formats show: quarter,
-    activity name, evidence file name and the evidence's link (``None``
-    where the path is not one pec stored)."""
-    names = {a.id: a.nombre for a in plan.actividades}
-    out = []
-    for entry in selection.entries:
-        row = detail_row(entry, selection.voided)
-        evidencia = entry.get("evidencia")
-        row["trimestre"] = QUARTERS[quarter_of(entry.fecha) - 1] if entry.fecha else ""
-        row["actividad_nombre"] = names.get(entry.actividad, entry.actividad)
-        row["evidencia_nombre"] = evidencia.get("nombre") if isinstance(evidencia, dict) else None
-        archivo = row["evidencia"]
-        row["evidencia_enlace"] = link(archivo) if isinstance(archivo, str) and _EVIDENCE_PATH.fullmatch(archivo) else None
-        row["url_enlace"] = web_link(row["url"])
-        out.append(row)
-    return out
+# The words of a cell, the same in every format (SPEC §3), and the legend that explains them.
+SYMBOLS = {Kind.NOTHING: "—", Kind.NOT_APPLICABLE: "N/A", Kind.AFTER_CUT: ""}
+NO_TARGET = "sin meta"  # a semáforo over nothing programmed
+LEGEND_CELLS = "N/A: no aplica (sin demanda en el período, o una fórmula que divide por cero); —: nada programado"
+LEGEND_QUARTERS = (
+    "Trimestres: puntos de la meta anual logrados en cada uno, cada trimestre hasta su propia meta "
+    "(por eso no siempre suman el acumulado)"
+)
 
 
-
-def piece_count(rows: list[dict[str, Any]]) -> str:
-    """'29 vigentes, 1 anulada': what a detail lists, in words."""
-    vigentes = sum(1 for r in rows if r["estado"] == "vigente")
-    anuladas = len(rows) - vigentes
-    return (f"{vigentes} {'vigente' if vigentes == 1 else 'vigentes'}, "
-            f"{anuladas} {'anulada' if anuladas == 1 else 'anuladas'}")
+def kind_of(fig: Figures) -> Kind:
+    """The kind of a quarter's (or the acumulado's) cell: SPEC §3's one vocabulary."""
+    if fig.programado <= 0:
+        return Kind.NOTHING
+    return Kind.NOT_APPLICABLE if fig.logrado is None else Kind.NUMBER
 
 
+def number_cell(value: float | None) -> Cell:
+    """A plain percentage (a meta, a programado): a number, or no aplica."""
+    return Cell(Kind.NOT_APPLICABLE) if value is None else Cell(Kind.NUMBER, r2(value), value)
 
-def web_link(url: Any) -> str | None:
-    """``url`` when it is an http(s) address a reader may open, else None."""
-    if not isinstance(url, str) or any(c in url for c in "\r\n\t "):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+class SeriesRow(NamedTuple):
+    """One measured series of a gauge (a social network), over the window to the corte."""
+
+    id: str
+    nombre: str
+    inicio: float | None
+    fin: float | None
+    meta: float | None  # programmed to the corte (the annual meta x programado acumulado)
+    cumplimiento: float | None  # rounded, unclamped: a fall shows negative, an overshoot above 100
+    sin_medicion: bool
+    meta_anual: float | None = None
+
+    @property
+    def crecimiento(self) -> float | None:
+        return None if self.inicio is None or self.fin is None else self.fin - self.inicio
+
+    @property
+    def cumplimiento_con_tope(self) -> float | None:
+        """What the activity's figure counts (SPEC §3): each network clamped to 0..100."""
+        if self.sin_medicion:
+            return 0.0
+        return None if self.cumplimiento is None else max(0.0, min(100.0, self.cumplimiento))
+
+
+class MonthRow(NamedTuple):
+    mes: str  # AAAA-MM
+    realizadas: int
+    meta: float | None
+
+
+class Row(NamedTuple):
+    """A line or an activity of the Seguimiento table."""
+
+    kind: str  # "linea" | "actividad"
+    id: str
+    nombre: str  # a line's is numbered: "1. Revista Gestión USPEC"
+    indicador: str  # a line's: the document's text; an activity's: its formula
+    formula: str  # the formula computed
+    linea: str  # the line it belongs to (a line: itself)
+    meta: float  # percent of the annual meta (100)
+    programacion: tuple[float, ...]
+    propia: bool  # its programación differs from the plan's (marked * on the board)
+    trimestres: tuple[Cell, ...]  # I..IV
+    acumulado: Cell
+    semaforo: str | None
+    observaciones: tuple[tuple[str, str], ...] = ()  # (quarter, text), quarters I..q
+    realizadas: int | None = None  # pieces of the default tipo to the corte (activities)
+    cuenta: str = ""  # what ``realizadas`` counts: the default tipo's name
+    meta_piezas: float | None = None  # the annual meta in pieces, where there is one
+    unidad: str = ""
+    meta_texto: str = ""  # the plan's words for the meta ("Por solicitud de las áreas")
+    indicador_nombre: str = ""  # a line's indicator name
+    por_tipo: tuple[tuple[str, str, int], ...] = ()  # (tipo id, tipo name, count) to the corte
+    series: tuple[SeriesRow, ...] = ()
+    meses: tuple[MonthRow, ...] = ()
+
+    @property
+    def is_line(self) -> bool:
+        return self.kind == "linea"
+
+    @property
+    def is_gauge(self) -> bool:
+        return bool(self.series)
+
+
+class Column(NamedTuple):
+    key: str
+    header: str
+    kind: str  # "text" | "percent" | "semaforo" | "notes"
+
+
+COLUMNS = (
+    Column("id", "id", "text"),
+    Column("nombre", "Planes - Proyectos / Actividades", "text"),
+    Column("indicador", "Indicador", "text"),
+    Column("meta", "Meta % {vigencia}", "percent"),
+    *(Column(q, f"Trim. {q}", "percent") for q in QUARTERS),
+    Column("acumulado", "Acumulado", "percent"),
+    Column("programado_acumulado", "Programado acumulado", "percent"),
+    Column("semaforo", "Semáforo", "semaforo"),
+    Column("observaciones", "Observaciones", "notes"),
+)
+
+# The counts behind the percentages, for the spreadsheet formats (CSV, XLSX).
+COUNT_COLUMNS = (
+    Column("realizadas", "Realizadas", "count"),
+    Column("cuenta", "Qué cuenta", "text"),
+    Column("meta_piezas", "Meta anual (piezas)", "count"),
+    Column("por_tipo", "Registradas por tipo", "text"),
+)
+
+CellValue = str | Cell | float | int | None
+
+
+class Table(NamedTuple):
+    vigencia: int
+    trimestre: int  # 1-4: the requested quarter
+    corte: dt.date
+    entidad: str
+    sigla: str
+    plan: str
+    version: str
+    verde: float
+    amarillo: float
+    reference: tuple[float, ...]  # the plan's programación (the first line's)
+    rows: tuple[Row, ...]
+
+    @property
+    def trimestre_label(self) -> str:
+        return QUARTERS[self.trimestre - 1]
+
+    @property
+    def dias_restantes(self) -> int | None:
+        """Days left in the requested quarter while it is in progress ("en curso"), else None."""
+        return next((c.dias_restantes for r in self.rows for c in r.trimestres if c.en_curso), None)
+
+    @property
+    def en_curso(self) -> str:
+        """``en curso, faltan 10 días`` while the requested quarter is in progress, else ``""``."""
+        left = self.dias_restantes
+        if left is None:
+            return ""
+        return f"en curso, {'falta 1 día' if left == 1 else f'faltan {left} días'}"
+
+    @property
+    def legend_en_curso(self) -> str:
+        """What a quarter in progress means, for the legend; ``""`` when the quarter has closed."""
+        if not self.en_curso:
+            return ""
+        return (f"Trim. {self.trimestre_label} {self.en_curso}: su programado es el del trimestre completo "
+                "(el ritmo a la fecha lo da «pec pendientes»)")
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header.format(vigencia=self.vigencia) for c in COLUMNS]
+
+    def columns(self, counts: bool = False) -> tuple[Column, ...]:
+        return COLUMNS + COUNT_COLUMNS if counts else COLUMNS
+
+    def header_row(self, counts: bool = False) -> list[str]:
+        return [c.header.format(vigencia=self.vigencia) for c in self.columns(counts)]
+
+    def lines(self) -> list[Row]:
+        return [r for r in self.rows if r.is_line]
+
+    def activities(self, line_id: str | None = None) -> list[Row]:
+        return [r for r in self.rows if not r.is_line and line_id in (None, r.linea)]
+
+    def row(self, row_id: str) -> Row:
+        return next(r for r in self.rows if r.id == row_id)
+
+    def values(self, row: Row, counts: bool = False) -> list[CellValue]:
+        """``row`` under each column: text, a Cell, a semáforo (or None), notes; with ``counts``,
+        then the pieces realizadas, what they count, the annual meta in pieces and the count per tipo."""
+        by_key: dict[str, CellValue] = {
+            "id": row.id, "nombre": row.nombre, "indicador": row.indicador, "meta": number_cell(row.meta),
+            **{q: row.trimestres[i] for i, q in enumerate(QUARTERS)},
+            "acumulado": row.acumulado, "programado_acumulado": number_cell(row.acumulado.programado),
+            "semaforo": row.semaforo, "observaciones": notes_text(row),
+            "realizadas": row.realizadas, "cuenta": row.cuenta,
+            "meta_piezas": None if row.is_gauge else row.meta_piezas,  # a gauge's meta is per network
+            "por_tipo": " · ".join(f"{name}: {n}" for _, name, n in row.por_tipo),
+        }
+        return [by_key[c.key] for c in self.columns(counts)]
+
+
+def notes_text(row: Row) -> str:
+    """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``."""
+    return "; ".join(f"Trim. {q}: {text}" for q, text in row.observaciones)
+
+
+def _cell(fig: Figures, days_left: int | None) -> Cell:
+    kind = kind_of(fig)
+    return Cell(kind, r2(fig.logrado) if kind is Kind.NUMBER else None, fig.programado, days_left)
+
+
+def _quarters(trimestres: dict[str, Figures], quarter: int, days_left: int | None) -> tuple[Cell, ...]:
+    cells = []
+    for i, q in enumerate(QUARTERS, start=1):
+        if i > quarter or q not in trimestres:
+            cells.append(Cell(Kind.AFTER_CUT))
+        else:
+            cells.append(_cell(trimestres[q], days_left if i == quarter else None))
+    return tuple(cells)
+
+
+def _notes(observaciones: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((q, text) for q in QUARTERS for text in observaciones.get(q, []))
+
+
+def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...], days_left: int | None) -> Row:
+    act = rep.activity
+    acum = rep.acumulado
+    names = {t.id: t.nombre for t in act.tipos}
+    series = tuple(
+        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
+        for s in act.series
+        if (fig := acum.series.get(s.id)) is not None
+    )
+    return Row(
+        kind="actividad", id=act.id, nombre=act.nombre, indicador=act.formula_texto, formula=act.formula_texto,
+        linea=act.linea, meta=100.0,
+        programacion=act.programacion, propia=tuple(act.programacion) != reference,
+        trimestres=_quarters(rep.trimestres, quarter, days_left), acumulado=_cell(acum, None), semaforo=acum.semaforo,
+        observaciones=_notes(rep.observaciones), realizadas=acum.por_tipo.get(act.default_tipo, 0),
+        cuenta=act.tipos[0].nombre,
+        meta_piezas=act.meta, unidad=act.unidad, meta_texto=act.meta_texto,
+        por_tipo=tuple((t, names.get(t, t), n) for t, n in acum.por_tipo.items()),
+        series=series, meses=tuple(MonthRow(m, n, act.meta_mensual) for m, n in rep.meses.items()),
+    )
+
+
+def _line_row(rep: LineReport, quarter: int, reference: tuple[float, ...], days_left: int | None) -> Row:
+    line = rep.line
+    return Row(
+        kind="linea", id=line.id, nombre=f"{line.numero}. {line.nombre}", indicador=line.indicador.texto,
+        formula=line.indicador.formula, indicador_nombre=line.indicador.nombre, linea=line.id, meta=float(line.meta), programacion=line.programacion,
+        propia=tuple(line.programacion) != reference, trimestres=_quarters(rep.trimestres, quarter, days_left),
+        acumulado=_cell(rep.acumulado, None), semaforo=rep.acumulado.semaforo,
+    )
+
+
+def days_left(report: Report) -> int | None:
+    """Days from the corte to the end of its quarter when the quarter is still in progress."""
+    end = quarter_bounds(report.plan.vigencia, report.trimestre)[1]
+    return (end - report.corte).days if report.corte < end else None
+
+
+def build(report: Report) -> Table:
+    """The Seguimiento table of ``report``: each line, then its activities."""
+    plan = report.plan
+    reference = plan.lineas[0].programacion if plan.lineas else (25.0, 25.0, 25.0, 25.0)
+    left = days_left(report)
+    activities = {rep.activity.id: rep for rep in report.actividades}
+    rows: list[Row] = []
+    for line_rep in report.lineas:
+        rows.append(_line_row(line_rep, report.trimestre, reference, left))
+        rows += [_activity_row(activities[a], report.trimestre, reference, left) for a in line_rep.actividades]
+    return Table(
+        vigencia=plan.vigencia, trimestre=report.trimestre, corte=report.corte, entidad=plan.entidad,
+        sigla=plan.sigla, plan=plan.titulo, version=plan.version, verde=plan.semaforo_verde,
+        amarillo=plan.semaforo_amarillo, reference=tuple(reference), rows=tuple(rows),
+    )
+
+
+def cell_text(cell: Cell, number: Callable[[float], str], symbols: dict[Kind, str] = SYMBOLS) -> str:
+    """A cell in words: ``number`` writes a NUMBER's value, ``symbols`` the other kinds."""
+    if cell.kind is Kind.NUMBER and cell.value is not None:
+        return number(cell.value)
+    return symbols[cell.kind]
+
+
+def semaforo_text(semaforo: CellValue) -> str:
+    return semaforo if isinstance(semaforo, str) and semaforo else NO_TARGET

@@ -1,18 +1,21 @@
-"""The committee workbook (XLSX): the Seguimiento table and the Detalle of entries.
+"""The committee workbook (XLSX): Seguimiento, Redes, Meses, Gráficos and the Detalle of entries.
 
 The only module that imports openpyxl (imported here, so ``pec status`` never
-pays for it). It takes plain values built by ``export``: the status document
-(``render.report_to_dict``) and the detail rows, so every number in the
-workbook is the one ``pec status --format json`` prints. Percentages are
-stored as numbers (fractions, formatted ``0.00%``) so the committee can
-compute with them; text cells are always typed as text and neutralised with
-``export.safe_text``, so no cell can run as a formula.
+pays for it). It lays out the Seguimiento table model (``table.Table``) and
+the detail rows, so every number in the workbook is the one ``pec status
+--format json`` prints. Percentages are stored as numbers (fractions,
+formatted ``0.00%``) so the committee can compute with them; text cells are
+always typed as text (a string cell never runs as a formula, so the text is
+stored as typed, with no neutralising apostrophe); the charts are native
+Excel charts over the sheet's own cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook
@@ -22,8 +25,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
-from pec_cli.report.render import seguimiento_headers, seguimiento_rows
-from pec_cli.report.table import NO_TARGET, NOT_APPLICABLE, piece_count, quarter_cells, safe_text
+from pec_cli.report.detail import piece_count
+from pec_cli.report.numbers import as_typed
+from pec_cli.report.table import (
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    SYMBOLS,
+    Cell,
+    CellValue,
+    Kind,
+    Table,
+    semaforo_text,
+)
 
 PERCENT = "0.00%"
 DATE = "yyyy-mm-dd"
@@ -48,20 +61,26 @@ HEADER_FONT = _font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
-SEGUIMIENTO_WIDTHS = [12, 44, 38, 10, 9, 9, 9, 9, 11, 13, 11, 48]
+SEGUIMIENTO_WIDTHS = {
+    "id": 16, "nombre": 44, "indicador": 38, "meta": 10, "I": 9, "II": 9, "III": 9, "IV": 9,
+    "acumulado": 11, "programado_acumulado": 13, "semaforo": 11, "observaciones": 48,
+    "realizadas": 11, "cuenta": 22, "meta_piezas": 12, "por_tipo": 34,
+}
+TEXT_SPAN = 10  # columns a long title-block text spans
+WRAPPED = ("nombre", "indicador", "observaciones", "cuenta", "por_tipo")
 DETAIL_COLUMNS = [
     # (header, key, width)
-    ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad", 11),
-    ("Tipo", "tipo", 11), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
-    ("Área", "area", 14), ("Red", "red", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
-    ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 20),
-    ("Estado", "estado", 9),
+    ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad_nombre", 18),
+    ("Tipo", "tipo_nombre", 16), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
+    ("Área", "area", 14), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
+    ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
+    ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
 ]
 
 
 def text(value: Any) -> str:
-    """A string safe for a cell: no control characters XML forbids, never a formula."""
-    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    """A string a cell can hold: without the control characters XML forbids."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
@@ -103,7 +122,11 @@ def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list
     for label, value in [("Vigencia", title["vigencia"]), *extra]:
         _put(ws, row, 1, label).font = _font(bold=True)
         cell = _put(ws, row, 2, value, DATE if isinstance(value, dt.date) else None)
-        cell.alignment = Alignment(horizontal="left")
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
+        if isinstance(value, str) and len(value) > 60:
+            # a long explanation wraps over the sheet's width instead of stretching the printed page
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=TEXT_SPAN)
+            ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
         row += 1
     return row + 1
 
@@ -129,42 +152,53 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
 
 
-def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], doc: dict[str, Any]) -> None:
+def _seguimiento_value(value: CellValue, kind: str) -> Any:
+    """What a cell of the Seguimiento sheet holds: a fraction formatted as %, a count, or text."""
+    if isinstance(value, Cell):
+        return _fraction(value.value) if value.kind is Kind.NUMBER else SYMBOLS[value.kind] or None
+    if kind == "semaforo":
+        return semaforo_text(value)
+    if kind == "count":
+        return as_typed(value) if isinstance(value, int | float) else None
+    return value or None
+
+
+def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     ws.title = "Seguimiento"
-    verde, amarillo = doc["semaforo_umbrales"]["verde"], doc["semaforo_umbrales"]["amarillo"]
     row = _title_block(ws, title, "Seguimiento: Implementación del PEC", [
-        ("Trimestre", doc["trimestre"]),
-        ("Corte", dt.date.fromisoformat(doc["corte"])),
-        ("Cifras", "Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
-                   "N/A: no aplica (p. ej., sin solicitudes en el período)."),
-        ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {verde:g} %, amarillo ≥ {amarillo:g} %, rojo por debajo."),
+        ("Trimestre", table.trimestre_label + (f" ({table.en_curso})" if table.en_curso else "")),
+        ("Corte", table.corte),
+        ("Cifras", f"Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
+                   f"{LEGEND_QUARTERS}. {LEGEND_CELLS}."
+                   + (f" {table.legend_en_curso}." if table.legend_en_curso else "")),
+        ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} %, rojo por debajo."),
     ])
     header_row = row
-    _header(ws, header_row, seguimiento_headers(doc), SEGUIMIENTO_WIDTHS)
-    for item in seguimiento_rows(doc):
+    columns = table.columns(counts=True)
+    widths = [SEGUIMIENTO_WIDTHS[c.key] for c in columns]
+    _header(ws, header_row, table.header_row(counts=True), widths)
+    for item in table.rows:
         row += 1
-        is_line = item["kind"] == "linea"
-        quarters = [_fraction(v) if isinstance(v, float) else v for v in quarter_cells(doc, item["trimestres"])]
-        acumulado = NOT_APPLICABLE if item["acumulado"] is None else _fraction(item["acumulado"])
-        values = [
-            item["id"], item["nombre"], item["indicador"], _fraction(item["meta"]), *quarters,
-            acumulado, _fraction(item["programado_acumulado"]), item["semaforo"] or NO_TARGET, item["observaciones"],
-        ]
-        for col, value in enumerate(values, start=1):
-            cell = _put(ws, row, col, value, PERCENT if isinstance(value, float) else None)
+        for col, (column, value) in enumerate(zip(columns, table.values(item, counts=True), strict=True), start=1):
+            content = _seguimiento_value(value, column.kind)
+            cell = _put(ws, row, col, content, PERCENT if isinstance(content, float) else None)
             cell.border = BORDER
-            cell.alignment = WRAP if col in (2, 3, 12) else Alignment(vertical="top", horizontal="right" if 4 <= col <= 10 else "left")
-            if is_line:
+            if column.kind in ("percent", "count"):
+                cell.alignment = Alignment(vertical="top", horizontal="right")
+            elif column.kind == "semaforo":
+                fill, colour = SEMAFORO_STYLE[item.semaforo]
+                cell.fill = PatternFill("solid", fgColor=fill)
+                cell.alignment = Alignment(horizontal="center", vertical="top")
+            elif column.key in WRAPPED:
+                cell.alignment = Alignment(wrap_text=True, vertical="top", indent=int(column.key == "nombre" and not item.is_line))
+            else:
+                cell.alignment = Alignment(vertical="top", horizontal="left")
+            if item.is_line and column.kind != "semaforo":
                 cell.font = _font(bold=True)
                 cell.fill = LINE_FILL
-        if not is_line:
-            ws.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top", indent=1)
-        fill, colour = SEMAFORO_STYLE[item["semaforo"]]
-        semaforo = ws.cell(row=row, column=11)
-        semaforo.fill = PatternFill("solid", fgColor=fill)
-        semaforo.font = _font(bold=True, color=colour)
-        semaforo.alignment = Alignment(horizontal="center", vertical="top")
-        _fit_height(ws, row, SEGUIMIENTO_WIDTHS)
+            elif column.kind == "semaforo":
+                cell.font = _font(bold=True, color=SEMAFORO_STYLE[item.semaforo][1])
+        _fit_height(ws, row, widths)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
     _print_setup(ws, header_row)
 
@@ -194,7 +228,7 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
                 value = str(value)
             cell = _put(ws, row, col, value, DATE if isinstance(value, dt.date) else None)
             cell.border = BORDER
-            cell.alignment = WRAP
+            cell.alignment = Alignment(vertical="top") if key in ("registrado", "id", "fecha") else WRAP
             link = item["evidencia_enlace"] if key == "evidencia" else item["url_enlace"] if key == "url" else None
             if link:
                 cell.hyperlink = link
@@ -211,17 +245,142 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
 
 
 def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
+    """The workbook's bytes, the same for the same content: openpyxl stamps the time of writing
+    in the zip and in the document properties; both are set to the corte (else the vigencia's end)."""
     wb.properties.title = f"{title['plan']} {title['vigencia']}"
     wb.properties.creator = "pec"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    when = str(title.get("corte") or f"{title['vigencia']}-12-31")
+    stamp = f"{when}T00:00:00Z".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():  # the workbook's own order ([Content_Types].xml first), as Excel expects
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, (int(when[:4]), int(when[5:7]), int(when[8:10]), 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(fixed, data)
+    return out.getvalue()
 
 
-def seguimiento_workbook(title: dict[str, Any], doc: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> bytes:
-    """Sheets "Seguimiento" (the table of ``doc``) and "Detalle" (``rows``)."""
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
+    """A header and rows of plain values (formats per column); returns the next free row."""
+    _header(ws, row, [c[0] for c in columns], [c[1] for c in columns])
+    for line in values:
+        row += 1
+        for col, (value, (_, _, number_format)) in enumerate(zip(line, columns, strict=True), start=1):
+            cell = _put(ws, row, col, value, number_format if isinstance(value, int | float) else None)
+            cell.border = BORDER
+            cell.alignment = Alignment(vertical="top", horizontal="right" if isinstance(value, int | float) else "left")
+    return row + 2
+
+
+def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
+    """Per network of each gauge: base, last value, growth and its meta, the % before and after the cap."""
+    ws.title = "Redes"
+    row = _title_block(ws, title, "Seguidores por red, acumulado al corte", [
+        ("Corte", table.corte),
+        ("Cómo se cuenta", "Cada red se mide contra su propia meta y su % se limita a 0-100 antes del promedio: "
+                           "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0."),
+    ])
+    columns = [("Actividad", 18, None), ("Red", 14, None), ("Línea base", 12, "#,##0"), ("Último valor", 12, "#,##0"),
+               ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"), ("Meta anual", 11, "#,##0.##"),
+               ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT), ("Estado", 16, None)]
+    values = [
+        [act.id, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
+         _fraction(s.cumplimiento_con_tope), "sin medición" if s.sin_medicion else "medida"]
+        for act in table.activities() for s in act.series
+    ]
+    _grid(ws, row, columns, values)
+    _print_setup(ws, row)
+
+
+MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+               "noviembre", "diciembre")
+
+
+def _meses_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
+    """Per month of each activity with a monthly meta: pieces against the month's meta."""
+    ws.title = "Meses"
+    row = _title_block(ws, title, "Piezas por mes frente a la meta mensual", [("Corte", table.corte)])
+    columns = [("Actividad", 18, None), ("Mes", 16, None), ("Realizadas", 11, "0"), ("Meta del mes", 12, "0.##"),
+               ("Cumple", 9, None)]
+    values = [
+        [act.id, f"{MONTH_NAMES[int(m.mes[5:]) - 1]} {m.mes[:4]}", m.realizadas, m.meta,
+         "" if m.meta is None else ("sí" if m.realizadas >= m.meta else "no")]
+        for act in table.activities() for m in act.meses
+    ]
+    _grid(ws, row, columns, values)
+    _print_setup(ws, row)
+
+
+def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) -> None:
+    """Per line, native charts over a small data block: logrado vs programado per quarter,
+    and the cumulative curve against the programado acumulado (25/50/75/100)."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    ws.title = "Gráficos"
+    table = history[-1]
+    row = _title_block(ws, title, "Gráficos por línea (puntos porcentuales de la meta anual)", [("Corte", table.corte)])
+    columns = [("Trimestre", 11, None), ("Programado", 12, "0.00"), ("Logrado", 11, "0.00"),
+               ("Programado acumulado", 14, "0.00"), ("Logrado acumulado", 13, "0.00")]
+    for line in table.lines():
+        _put(ws, row, 1, line.nombre).font = _font(bold=True, size=12, color=NAVY)
+        first = row + 1
+        acumulado, total = [], 0.0
+        for k in range(4):
+            total += line.programacion[k]
+            past = history[k].row(line.id).acumulado if k < len(history) else None
+            acumulado.append((total, None if past is None else (0.0 if past.kind is Kind.NOTHING else past.value)))
+        values = [
+            [f"Trim. {q}", line.programacion[k], line.trimestres[k].value if line.trimestres[k].kind is Kind.NUMBER else None,
+             acumulado[k][0], acumulado[k][1]]
+            for k, q in enumerate(("I", "II", "III", "IV"))
+        ]
+        row = _grid(ws, first, columns, values)
+        categories = Reference(ws, min_col=1, min_row=first + 1, max_row=first + 4)
+        bars = BarChart()
+        bars.type, bars.grouping = "col", "clustered"
+        bars.title = f"{line.nombre}: por trimestre"
+        bars.y_axis.title = "puntos de la meta anual"
+        bars.add_data(Reference(ws, min_col=2, max_col=3, min_row=first, max_row=first + 4), titles_from_data=True)
+        bars.set_categories(categories)
+        bars.height, bars.width = 7, 12
+        ws.add_chart(bars, f"G{first - 1}")
+        curve = LineChart()
+        curve.title = f"{line.nombre}: acumulado"
+        curve.y_axis.title = "% de la meta anual"
+        curve.y_axis.scaling.min, curve.y_axis.scaling.max = 0, 100
+        curve.add_data(Reference(ws, min_col=4, max_col=5, min_row=first, max_row=first + 4), titles_from_data=True)
+        curve.set_categories(categories)
+        curve.height, curve.width = 7, 12
+        ws.add_chart(curve, f"O{first - 1}")
+        row = max(row, first + 14)
+    # one line's data and its two charts side by side, across one landscape page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
+    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos" and "Detalle" (``rows``).
+
+    ``history`` holds the tables of quarters I..q, for the cumulative curves.
+    """
+    table = history[-1]
     wb = Workbook()
-    _seguimiento_sheet(wb.active, title, doc)
+    _seguimiento_sheet(wb.active, title, table)
+    if any(act.series for act in table.activities()):
+        _redes_sheet(wb.create_sheet("Redes"), title, table)
+    if any(act.meses for act in table.activities()):
+        _meses_sheet(wb.create_sheet("Meses"), title, table)
+    _graficos_sheet(wb.create_sheet("Gráficos"), title, history)
     _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
     return _save(wb, title)
 

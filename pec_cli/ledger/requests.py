@@ -1,0 +1,115 @@
+"""Requests and the pieces that answer them (``pec log --atiende ID``).
+
+A **request** is a piece of a tipo that requires an área (internas'
+``solicitud``): the tally keeps them by id. A piece links to the request it
+answers with ``atiende``; eventos likewise link a publication to its evento.
+The **demand tipos** an activity may link to are its request tipos and the
+tipos its formula divides by (``publicacion / evento``: ``evento``), read from
+the plan, so a new plan needs no code. A request counts as ``atendida`` as of
+a corte when some answer dated on or before the corte links to it, whenever
+the request was made. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from pec_cli.errors import PecError
+from pec_cli.ledger.entries import PIECE, Entry
+from pec_cli.ledger.tally import Tally
+from pec_cli.plan.model import Activity, Plan
+
+
+class Request(NamedTuple):
+    id: str
+    actividad: str
+    tipo: str
+    fecha: dt.date
+    area: str
+    respondida: dt.date | None  # date of its first answer, if any (up to the corte asked)
+
+
+def request_tipos(act: Activity) -> tuple[str, ...]:
+    """The tipos whose pieces are requests: those that require an área."""
+    return tuple(t.id for t in act.tipos if "area" in t.requiere)
+
+
+def _divisors(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div):
+            names |= {n.id for n in ast.walk(sub.right) if isinstance(n, ast.Name)}
+    return names
+
+
+def demand_tipos(act: Activity) -> tuple[str, ...]:
+    """The tipos a piece of ``act`` may answer: request tipos and those the formula divides by."""
+    divisors = _divisors(act.formula.tree)
+    requests = request_tipos(act)
+    return tuple(t.id for t in act.tipos if t.id in requests or t.id in divisors)
+
+
+def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
+    """The requests of ``act`` dated up to ``corte``, each with its first answer up to ``corte``, oldest first."""
+    tipos = request_tipos(act)
+    if not tipos:
+        return []
+    last = corte.isoformat()
+    answered = totals.answered(act.id)
+    out = []
+    for piece_id, (actividad, tipo, fecha, area) in totals.requests.items():
+        if actividad != act.id or tipo not in tipos or fecha > last:
+            continue
+        answer = answered.get(piece_id)
+        respondida = dt.date.fromisoformat(answer) if answer is not None and answer <= last else None
+        out.append(Request(piece_id, actividad, tipo, dt.date.fromisoformat(fecha), area, respondida))
+    out.sort(key=lambda r: (r.fecha, r.id))
+    return out
+
+
+def open_requests(plan: Plan, totals: Tally, corte: dt.date) -> list[Request]:
+    """Every request of the plan's activities still unanswered at ``corte``, oldest first."""
+    out = [r for act in plan.actividades for r in requests_of(act, totals, corte) if r.respondida is None]
+    out.sort(key=lambda r: (r.fecha, r.id))
+    return out
+
+
+def by_area(requests: list[Request]) -> dict[str, dict[str, int]]:
+    """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in sorted(requests, key=lambda r: r.area.casefold()):
+        row = out.setdefault(r.area, {"recibidas": 0, "atendidas": 0, "abiertas": 0})
+        row["recibidas"] += 1
+        row["atendidas" if r.respondida else "abiertas"] += 1
+    return out
+
+
+def check_link(plan: Plan, record: Mapping[str, Any], target: Entry | None, voided: Mapping[str, str]) -> None:
+    """Refuse a piece's ``atiende`` unless it names a live request (or evento) of its activity, made before it."""
+    target_id = record["atiende"]
+    act = plan.activity(record["actividad"])
+    assert act is not None  # build_piece resolved it
+    demand = demand_tipos(act)
+    if not demand:
+        raise PecError(f"«{act.id}» no atiende solicitudes ni eventos: quite --atiende.", field="atiende")
+    if record["tipo"] in demand:
+        raise PecError(
+            f"Una pieza de tipo «{record['tipo']}» no atiende a otra: --atiende va en la pieza que responde "
+            f"(un tipo distinto de {', '.join(demand)}).", field="atiende")
+    if target is None or target.clase != PIECE:
+        raise PecError(
+            f"La entrada «{target_id}» que indica --atiende no existe en el registro de {plan.vigencia}; "
+            "vea las solicitudes abiertas con «pec list --abiertas».", field="atiende")
+    if target.id in voided:
+        raise PecError(f"La entrada «{target_id}» está anulada; indique en --atiende una solicitud vigente.", field="atiende")
+    if target.actividad != act.id or target.tipo not in demand:
+        raise PecError(
+            f"La entrada «{target_id}» es de tipo «{target.tipo}» en «{target.actividad}», no de tipo "
+            f"{' o '.join(f'«{t}»' for t in demand)} en «{act.id}»; corrija --atiende.", field="atiende")
+    if target.fecha is not None and record["fecha"] < target.fecha.isoformat():
+        raise PecError(
+            f"La pieza ({record['fecha']}) es anterior a la entrada «{target_id}» que atiende "
+            f"({target.fecha.isoformat()}); corrija --atiende.", field="atiende")

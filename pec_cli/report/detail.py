@@ -1,0 +1,91 @@
+"""The detail of entries the committee reads: one row per piece, with its evidence.
+
+Also the rule that keeps a text cell from running as a spreadsheet formula
+(OWASP CSV injection: a leading ``= + - @``, tab or carriage return gets a
+``'``). Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from pec_cli.fields import FIELDS
+from pec_cli.ledger.entries import Entry
+from pec_cli.ledger.query import Selection
+from pec_cli.plan.model import QUARTERS, Plan, quarter_of
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# what ``evidence.store_evidence`` writes: the only evidence paths an export links to
+_EVIDENCE_PATH = re.compile(r"evidencias/\d{4}/[0-9a-f]{6,64}(\.[a-z0-9]{1,8})?")
+
+DETAIL_HEADERS = [
+    "id", "fecha", "actividad", "tipo", *(f.name for f in FIELDS if f.kind != "file"),
+    "evidencia", "evidencia_sha256", "registrado", "estado", "motivo_anulacion",
+]
+
+
+def safe_text(value: str) -> str:
+    """A text cell that cannot run as a spreadsheet formula."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
+    evidencia = entry.get("evidencia")
+    return {
+        "id": entry.id,
+        "fecha": entry.fecha.isoformat() if entry.fecha else "",
+        "actividad": entry.actividad,
+        "tipo": entry.tipo or "",
+        **{f.name: entry.get(f.name) for f in FIELDS if f.kind != "file"},
+        "evidencia": evidencia.get("archivo") if isinstance(evidencia, dict) else None,
+        "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
+        "registrado": entry.registrado,
+        "estado": "anulada" if entry.id in voided else "vigente",
+        "motivo_anulacion": voided.get(entry.id) or None,
+    }
+
+
+def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) -> list[dict[str, Any]]:
+    """``detail_row`` values plus what the committee formats show: quarter,
+    activity name, evidence file name and the evidence's link (``None``
+    where the path is not one pec stored)."""
+    names = {a.id: a.nombre for a in plan.actividades}
+    tipos = {(a.id, t.id): t.nombre for a in plan.actividades for t in a.tipos}
+    redes = {(a.id, s.id): s.nombre for a in plan.actividades for s in a.series}
+    out = []
+    for entry in selection.entries:
+        row = detail_row(entry, selection.voided)
+        evidencia = entry.get("evidencia")
+        row["trimestre"] = QUARTERS[quarter_of(entry.fecha) - 1] if entry.fecha else ""
+        row["actividad_nombre"] = names.get(entry.actividad, entry.actividad)
+        row["tipo_nombre"] = tipos.get((entry.actividad, row["tipo"]), row["tipo"])
+        row["red_nombre"] = redes.get((entry.actividad, str(row["red"])), row["red"])
+        row["motivo"] = row["motivo_anulacion"] or ""
+        row["evidencia_nombre"] = evidencia.get("nombre") if isinstance(evidencia, dict) else None
+        archivo = row["evidencia"]
+        row["evidencia_enlace"] = link(archivo) if isinstance(archivo, str) and _EVIDENCE_PATH.fullmatch(archivo) else None
+        row["url_enlace"] = web_link(row["url"])
+        out.append(row)
+    return out
+
+
+def piece_count(rows: list[dict[str, Any]]) -> str:
+    """'29 vigentes, 1 anulada': what a detail lists, in words."""
+    vigentes = sum(1 for r in rows if r["estado"] == "vigente")
+    anuladas = len(rows) - vigentes
+    return (f"{vigentes} {'vigente' if vigentes == 1 else 'vigentes'}, "
+            f"{anuladas} {'anulada' if anuladas == 1 else 'anuladas'}")
+
+
+def web_link(url: Any) -> str | None:
+    """``url`` when it is an http(s) address a reader may open, else None."""
+    if not isinstance(url, str) or any(c in url for c in "\r\n\t "):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None

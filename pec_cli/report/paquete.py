@@ -1,0 +1,144 @@
+"""``pec export paquete``: one folder (and a reproducible zip of it) for the committee and Control Interno.
+
+The folder holds the Seguimiento as XLSX, HTML and CSV, the detail of the
+pieces its figures rest on (the vigencia up to the corte) as CSV, every
+evidence file of those pieces under its original name (the HTML links to
+these copies), the result of ``pec verify``, and ``MANIFIESTO.txt``: every
+file with its SHA-256, checkable with ``sha256sum -c`` on any machine,
+without pec. The zip is reproducible: the same ledger and quarter give the
+same bytes (fixed timestamps, sorted entries; the workbook is reproducible too).
+``export.run_export`` renders the formats and writes the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+from pec_cli.errors import PecError, reason
+from pec_cli.ledger.query import Selection
+from pec_cli.plan.model import QUARTERS, Plan
+from pec_cli.report.table import Table
+
+
+class Pack(Protocol):
+    """What the folder is made of (``export.Pack``)."""
+
+    ctx: Any
+    plan: Plan
+    quarter: int | None
+    link: Callable[[str], str]
+
+    @property
+    def selection(self) -> Selection: ...
+
+    @property
+    def table(self) -> Table: ...
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time leaks in
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+class PackFile(NamedTuple):
+    name: str  # relative to the folder, with "/"
+    data: bytes
+
+
+def reproducible_zip(files: list[PackFile], prefix: str = "") -> bytes:
+    """A zip of ``files`` (sorted, fixed timestamps and permissions): same input, same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in sorted(files, key=lambda f: f.name):
+            info = zipfile.ZipInfo(prefix + item.name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # unix, whatever the machine: the permissions above mean the same everywhere
+            archive.writestr(info, item.data)
+    return buffer.getvalue()
+
+
+def safe_name(name: str, fallback: str) -> str:
+    """A file name that means the same on Windows, macOS and Linux."""
+    cleaned = _UNSAFE.sub("_", name).strip(" .")
+    return cleaned[:120] or fallback
+
+
+def evidence_names(pack: Pack) -> dict[str, str]:
+    """Stored evidence path -> its name in the folder: ``evidencias/<entry id>_<original name>``
+    (the id first, so none collide; a file shared by two pieces goes in once)."""
+    names: dict[str, str] = {}
+    for entry in pack.selection.entries:
+        evidencia = entry.get("evidencia")
+        if not isinstance(evidencia, dict) or not isinstance(evidencia.get("archivo"), str):
+            continue
+        archivo = evidencia["archivo"]
+        original = safe_name(str(evidencia.get("nombre") or Path(archivo).name), Path(archivo).name)
+        stored_suffix = Path(archivo).suffix
+        if stored_suffix and not original.lower().endswith(stored_suffix.lower()):
+            original += stored_suffix  # the stored form decides how the file opens
+        names.setdefault(archivo, f"evidencias/{entry.id}_{original}")
+    return names
+
+
+def _evidence(pack: Pack, names: dict[str, str]) -> list[PackFile]:
+    root = pack.ctx.workspace.root
+    out = []
+    for archivo, name in names.items():
+        try:
+            out.append(PackFile(name, (root / archivo).read_bytes()))
+        except OSError as exc:
+            raise PecError(f"No se pudo leer la evidencia {archivo} ({reason(exc)}); revise con «pec verify».") from None
+    return out
+
+
+def _verification(pack: Pack) -> PackFile:
+    from pec_cli.ledger.verify import verify_workspace
+
+    problems, summary = verify_workspace(pack.ctx.workspace)
+    damage = [p for p in problems if not p.info]
+    head = [f"pec verify: {len(damage)} problema(s)"] if damage else [summary]
+    lines = [*head, *(("información: " if p.info else "") + str(p) for p in problems)]
+    return PackFile("verificacion.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def manifest(files: list[PackFile], title: str) -> PackFile:
+    """``MANIFIESTO.txt``: how to check, then one ``sha256  name`` line per file (``#`` lines are comments)."""
+    head = [
+        f"# {title}",
+        "# MANIFIESTO: cada archivo de este paquete con su huella SHA-256.",
+        "# Para comprobar que ninguno cambió, abra una terminal en esta carpeta y ejecute:",
+        "#   Linux, macOS o Git Bash en Windows:  sha256sum -c MANIFIESTO.txt",
+        "#   (en macOS sin coreutils:  shasum -a 256 -c MANIFIESTO.txt)",
+        "#   Windows PowerShell, archivo por archivo:  Get-FileHash -Algorithm SHA256 <archivo>",
+        "# Cada línea debe decir «La suma coincide» u «OK»; si alguna no, ese archivo cambió.",
+        "",
+    ]
+    body = [f"{hashlib.sha256(f.data).hexdigest()}  {f.name}" for f in sorted(files, key=lambda f: f.name)]
+    return PackFile("MANIFIESTO.txt", ("\n".join(head + body) + "\n").encode("utf-8"))
+
+
+def build_files(pack: Pack, render: Callable[[str, bool], str | bytes]) -> list[PackFile]:
+    """Every file of the folder; ``render(fmt, detalle)`` gives one export's content."""
+    quarter = QUARTERS[(pack.quarter or 4) - 1]
+    stem = f"{pack.plan.vigencia}-T{quarter}"
+    names = evidence_names(pack)
+    pack.link = lambda archivo: names.get(archivo, archivo)  # the HTML links to the folder's copies
+
+    def data(content: str | bytes) -> bytes:
+        return content.encode("utf-8") if isinstance(content, str) else content
+
+    files = [
+        PackFile(f"seguimiento-{stem}.xlsx", data(render("xlsx", False))),
+        PackFile(f"seguimiento-{stem}.html", data(render("html", False))),
+        PackFile(f"seguimiento-{stem}.csv", data(render("csv", False))),
+        PackFile(f"detalle-{stem}.csv", data(render("csv", True))),
+        *_evidence(pack, names),
+        _verification(pack),
+    ]
+    title = f"{pack.plan.titulo} {pack.plan.vigencia}, Trim. {quarter} (corte {pack.table.corte.isoformat()})"
+    return [*files, manifest(files, title)]
