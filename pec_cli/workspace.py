@@ -12,14 +12,15 @@ import os
 import re
 import secrets
 import socket
-from pathlib import Path
-from typing import NamedTuple
+from pathlib import Path, PurePath
+from typing import NamedTuple, TypeVar
 
 from pec_cli.errors import PecError, reason
 
 TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
 _WRITER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_P = TypeVar("_P", bound=PurePath)
 
 GITATTRIBUTES = """\
 # pec: each clone appends to its own ledger segment, so merges never collide;
@@ -135,12 +136,17 @@ class Workspace(NamedTuple):
         tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
         try:
             tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
-            if replace:
-                os.replace(tmp, path)
-            else:
-                os.link(tmp, path)  # atomic: only one concurrent writer wins
-        except FileExistsError:
-            pass
+            try:
+                if replace:
+                    os.replace(tmp, path)
+                else:
+                    os.link(tmp, path)  # atomic: only one concurrent writer wins
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links here (a FAT or exFAT drive, some network shares)
+                if replace:
+                    raise
+                _create_once(path, tmp.read_text(encoding="ascii"))
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -179,6 +185,26 @@ def read_regular(path: Path, limit: int, what: str, fix: str) -> bytes:
     return data
 
 
+def _create_once(path: Path, text: str) -> None:
+    """Write ``path`` unless it exists (exclusive create: one concurrent writer wins)."""
+    try:
+        with path.open("x", encoding="ascii") as handle:
+            try:
+                handle.write(text)
+                handle.flush()
+            except OSError:  # a full disk: leave no empty id behind
+                path.unlink(missing_ok=True)
+                raise
+    except FileExistsError:
+        pass
+
+
+def search_folders(here: _P) -> list[_P]:
+    """Where to look for ``plan/``, nearest first: ``here`` up to its root, which on Windows is
+    the drive (``C:\\``) or the share (``\\\\servidor\\prensa\\``), never beyond."""
+    return [here, *here.parents]
+
+
 def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> Workspace:
     """The workspace named by ``root``/``PEC_ROOT``, else the nearest with ``plan/``."""
     explicit = root if root is not None else os.environ.get("PEC_ROOT") or None
@@ -191,7 +217,7 @@ def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> W
             )
         return Workspace(path)
     here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    for folder in search_folders(here):
         if (folder / "plan").is_dir():
             return Workspace(folder)
     raise PecError(

@@ -16,12 +16,12 @@ from .conftest import REPO
 PACKAGE = REPO / "pec_cli"
 # Each layer may import only itself and the layers listed for it.
 LAYERS = {
-    "errors": set(), "fields": set(), "workspace": {"errors"}, "cachefiles": {"workspace"},
+    "errors": set(), "fields": set(), "console": set(), "workspace": {"errors"}, "cachefiles": {"workspace"},
     "plan": {"errors", "workspace", "cachefiles", "fields"},
     "ledger": {"errors", "workspace", "cachefiles", "fields", "plan"},
-    "report": {"errors", "workspace", "fields", "plan", "ledger"},
+    "report": {"errors", "console", "workspace", "fields", "plan", "ledger"},
     "context": {"errors", "workspace", "plan", "ledger", "report"},
-    "cli": {"errors", "workspace", "fields", "plan", "ledger", "report", "context"},
+    "cli": {"errors", "console", "workspace", "fields", "plan", "ledger", "report", "context"},
 }
 HEAVY = {"rich", "yaml", "pydantic", "tabulate", "openpyxl"}
 

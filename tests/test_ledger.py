@@ -17,14 +17,17 @@ from pec_cli.ledger import store as ledger
 from pec_cli.ledger.verify import verify_workspace
 from pec_cli.workspace import Workspace, init_workspace
 
+from . import portable
 from .conftest import TODAY
 
 WRITER_SCRIPT = """
 import sys
 from pec_cli.cli import app
+from pec_cli.ledger import lock
 n, tag = int(sys.argv[1]), sys.argv[2]
 for i in range(n):
     app(["log", "noti", "--fecha", "2024-05-02", "--titulo", f"{tag}-{i}"], standalone_mode=False)
+sys.stderr.write(f"lock={lock.current().name}")
 """
 
 
@@ -39,11 +42,13 @@ def env_for(ws: Path) -> dict[str, str]:
     return {**os.environ, "PEC_ROOT": str(ws), "PEC_HOY": TODAY}
 
 
-def test_concurrent_writers_all_land_whole(ws):
-    """8 processes x 50 `pec log` at the same moment, through the CLI entry point."""
+@pytest.mark.parametrize("locker", portable.LOCKERS)
+def test_concurrent_writers_all_land_whole(ws, locker):
+    """8 processes x 50 `pec log` at the same moment, through the CLI entry point, under each lock."""
+    portable.require(locker)
     writers, per_writer = 8, 50
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(per_writer), f"w{k}"], env=env_for(ws),
+        subprocess.Popen([sys.executable, "-c", portable.prelude(locker) + WRITER_SCRIPT, str(per_writer), f"w{k}"], env=env_for(ws),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for k in range(writers)
     ]
@@ -51,12 +56,13 @@ def test_concurrent_writers_all_land_whole(ws):
     for proc in procs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
+        assert err.endswith(f"lock={locker}"), err  # the implementation under test did the locking
         printed += out.split()
     records = segment_lines(ws)
     titles = sorted(r["titulo"] for r in records)
     expected = sorted(f"w{k}-{i}" for k in range(writers) for i in range(per_writer))
     lost = len(set(expected) - set(titles))
-    print(f"\nconcurrency: {writers} writers x {per_writer} entries, {len(records)} landed, {lost} lost")
+    print(f"\nconcurrency ({locker} lock): {writers} writers x {per_writer} entries, {len(records)} landed, {lost} lost")
     assert titles == expected  # every entry present exactly once
     assert sorted(printed) == sorted(r["id"] for r in records)  # every printed id is in the ledger
     problems, _ = verify_workspace(Workspace(ws))
@@ -77,8 +83,11 @@ def _child_writer(root: Path, ack_fd: int) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_kill_minus_nine_never_loses_an_acknowledged_entry(ws):
-    """>= 200 writers killed at random instants; every acknowledged entry survives intact."""
+@pytest.mark.parametrize("locker", portable.LOCKERS)
+def test_kill_minus_nine_never_loses_an_acknowledged_entry(ws, locker, monkeypatch):
+    """>= 200 writers killed at random instants, under each lock; every acknowledged entry survives intact."""
+    portable.require(locker)
+    portable.use_in_process(locker, monkeypatch)
     kills = 200
     rng = random.Random(20240630)
     acknowledged: list[str] = []
@@ -101,7 +110,7 @@ def test_kill_minus_nine_never_loses_an_acknowledged_entry(ws):
     missing = set(acknowledged) - set(ids)
     problems, _ = verify_workspace(Workspace(ws))
     damaged = [p for p in problems if "dañada" not in p.message]
-    print(f"\ncrashes: {kills} kills, {len(acknowledged)} acknowledged, {len(missing)} lost, "
+    print(f"\ncrashes ({locker} lock): {kills} kills, {len(acknowledged)} acknowledged, {len(missing)} lost, "
           f"{len(damaged)} damaged, {len(problems) - len(damaged)} torn lines reported")
     assert len(acknowledged) > 0
     assert missing == set()
@@ -354,10 +363,13 @@ def test_missing_evidence_file_is_refused(pec, ws, tmp_path):
     assert ledger_snapshot(ws) == {}
 
 
-def test_two_simultaneous_imports_of_one_file_append_it_once(ws, tmp_path):
+@pytest.mark.parametrize("locker", portable.LOCKERS)
+def test_two_simultaneous_imports_of_one_file_append_it_once(ws, tmp_path, locker):
+    portable.require(locker)
     source = write_csv(tmp_path / "p.csv", "actividad;fecha;titulo\n" + "".join(
         f"noti;2024-05-{d:02d};Noti {d}\n" for d in range(1, 29)))
-    procs = [subprocess.Popen([sys.executable, "-m", "pec_cli", "import", str(source)], env=env_for(ws),
+    script = portable.prelude(locker) + "import sys; sys.argv[0] = 'pec'\nfrom pec_cli.cli import main\nmain()\n"
+    procs = [subprocess.Popen([sys.executable, "-c", script, "import", str(source)], env=env_for(ws),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs

@@ -15,6 +15,7 @@ import typer
 from typer._click import exceptions as click  # typer 0.26-0.28 vendors click; its exceptions live here
 from typer.core import TyperCommand, TyperGroup
 
+from pec_cli.console import degrade_streams, read_ascii_console_as_utf8
 from pec_cli.errors import PecError, reason
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ class SpanishGroup(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        degrade_streams()  # any console encoding: what it cannot hold degrades instead of crashing
+        read_ascii_console_as_utf8()
         try:
             rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except PecError as exc:
@@ -157,6 +160,12 @@ class SpanishGroup(TyperGroup):
             sys.exit(1)
         except KeyboardInterrupt:
             _fail(INTERRUPTED, code=130)
+        except UnicodeEncodeError:  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
+            _fail("El texto recibido no es UTF-8 para este Python (configuración regional ASCII); "
+                  "ejecute pec con PYTHONUTF8=1 o en una consola UTF-8. No se registró nada.")
+        except UnicodeDecodeError as exc:  # typed at a prompt in another encoding than the console's
+            _fail(f"Lo escrito en la consola no es texto {exc.encoding} válido; configure la consola en UTF-8 "
+                  "(o PYTHONIOENCODING) y repita. No se registró nada.")
         except RecursionError:
             _fail("La entrada anida demasiado para procesarla; simplifíquela.")
         except OSError as exc:

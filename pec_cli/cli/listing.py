@@ -29,6 +29,7 @@ def list_entries(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Listar las piezas registradas (o las observaciones), con filtros."""
+    from pec_cli.console import json_for
     from pec_cli.ledger.entries import NOTE, PIECE
     from pec_cli.ledger.query import Query
 
@@ -49,11 +50,12 @@ def list_entries(
     elif observaciones:
         from pec_cli.report.export import notes_text
 
-        sys.stdout.write(notes_text(selection, fmt))
+        text = notes_text(selection, fmt)
+        sys.stdout.write(json_for(text) if fmt == "json" else text)
     else:
         from pec_cli.report.export import entries_csv, entries_json
 
-        sys.stdout.write(entries_json(selection) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,
+        sys.stdout.write(json_for(entries_json(selection)) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,
 
 
 def _open_only(ctx: "Context", selection: "Selection") -> "Selection":

@@ -62,7 +62,9 @@ def pendientes(
         text = view.render_text(result, screen.width)
         sys.stdout.write("".join(screen.printable(line) + "\n" for line in text.splitlines()))
         return
-    sys.stdout.write(view.render_json(result) if fmt == "json" else view.render_markdown(result))
+    from pec_cli.console import json_for
+
+    sys.stdout.write(json_for(view.render_json(result)) if fmt == "json" else view.render_markdown(result))
 
 
 def _write_ics(ctx: "Context", day: "dt.date", output: Path | None) -> None:

@@ -30,9 +30,10 @@ def status(
     report = ctx.report(quarter)
     base.flush(ctx)
     if fmt == "json":
+        from pec_cli.console import json_for
         from pec_cli.report.render import render_json
 
-        sys.stdout.write(render_json(report))
+        sys.stdout.write(json_for(render_json(report)))
     else:
         from pec_cli.report.table import build
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 from pec_cli.errors import PecError, reason
@@ -40,12 +41,6 @@ SAFE_SUFFIXES = frozenset(
 )
 
 
-def stored_suffix(name: str) -> str:
-    """The suffix of a stored copy: the source's when it is a passive type, else ``.bin``."""
-    suffix = Path(name).suffix.lower()
-    return suffix if suffix in SAFE_SUFFIXES else ".bin"
-
-
 def _copy_hashing(source: Path, tmp: Path, mode: int) -> str:
     """Copy ``source`` to ``tmp`` (synced) and return the SHA-256 of the bytes copied."""
     digest = hashlib.sha256()
@@ -57,6 +52,32 @@ def _copy_hashing(source: Path, tmp: Path, mode: int) -> str:
         os.fsync(dst.fileno())
     os.chmod(tmp, mode)  # whatever the umask: never more readable than the source
     return digest.hexdigest()
+
+
+def beside(folder: Path, cell: str) -> Path | None:
+    """The file a CSV cell names, relative to the CSV's ``folder``; None if it is absolute or leads out.
+
+    Folders are separated by ``/`` or ``\\`` on every platform, so a CSV written on
+    Windows (``evidencias\\acta.pdf``) imports anywhere; a drive (``C:\\...``, ``C:x``),
+    a share (``\\\\servidor\\...``) or a root (``/x``, ``\\x``) is absolute wherever pec runs.
+    """
+    path = PureWindowsPath(cell.strip())
+    if path.drive or path.root or not path.parts:
+        return None
+    source = folder.joinpath(*path.parts).resolve()
+    return source if source.is_relative_to(folder.resolve()) else None
+
+
+def kept_name(source: PurePath) -> tuple[str, str]:
+    """(suffix of the stored copy, name recorded) of an evidence file, on any platform's path.
+
+    A passive type keeps its suffix; any other is stored as ``.bin`` (see
+    SAFE_SUFFIXES); the name recorded loses control characters.
+    """
+    suffix = source.suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ""
+    return (suffix if suffix in SAFE_SUFFIXES else ".bin"), CONTROL.sub("", source.name)[:200]
 
 
 def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]:
@@ -80,7 +101,8 @@ def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         sha = _copy_hashing(source, tmp, (st.st_mode & 0o644) | 0o600)
-        target = folder / f"{sha[:20]}{stored_suffix(source.name)}"
+        suffix, name = kept_name(source)
+        target = folder / f"{sha[:20]}{suffix}"
         if target.exists() and file_sha256(target) == sha:
             tmp.unlink()
         else:
@@ -92,4 +114,4 @@ def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return {"archivo": target.relative_to(ws.root).as_posix(), "sha256": sha, "nombre": CONTROL.sub("", source.name)[:200]}
+    return {"archivo": target.relative_to(ws.root).as_posix(), "sha256": sha, "nombre": name}

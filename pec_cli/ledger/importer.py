@@ -25,6 +25,7 @@ from typing import Any
 
 from pec_cli.errors import PecError
 from pec_cli.fields import IMPORT_COLUMNS
+from pec_cli.ledger.evidence import beside
 from pec_cli.ledger.records import build_piece
 from pec_cli.plan.model import Plan, iso_date
 
@@ -173,8 +174,8 @@ def check_import(
                     break
                 continue
             if fields.get("evidencia"):
-                source = (base / fields["evidencia"]).resolve()
-                if not source.is_relative_to(base.resolve()):
+                source = beside(base, fields["evidencia"])
+                if source is None:
                     errors.append(f"{name}: fila {number}, columna evidencia: «{fields['evidencia']}» está fuera de la "
                                   "carpeta del CSV; copie el archivo junto al CSV y escriba su ruta relativa")
                     continue

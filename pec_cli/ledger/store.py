@@ -30,7 +30,6 @@ the standard library is used, so that reading stays cheap.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -51,6 +50,7 @@ from pec_cli.ledger.entries import (
     decode,
     parse,
 )
+from pec_cli.ledger.lock import lock, unlock
 from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
@@ -379,9 +379,9 @@ def append(
     folder = segment_dir(ws, vigencia)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{writer}{SUFFIX}"
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)  # Windows: no CRLF
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock(fd)
         if under_lock is not None:
             under_lock()
         before = os.fstat(fd)
@@ -411,7 +411,8 @@ def append(
     except OSError as exc:
         raise _write_error(ws.display(path), exc, batch) from None
     finally:
-        os.close(fd)  # closing releases the lock
+        unlock(fd)
+        os.close(fd)
     return ids
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from pec_cli.console import json_for
 from pec_cli.errors import PecError, reason
 from pec_cli.ledger.query import Query, Selection
 from pec_cli.plan.model import QUARTERS, quarter_bounds
@@ -319,7 +320,7 @@ def run_export(
     content = (writer.detail if detalle else writer.table)(pack)
     flush(ctx)
     if to_stdout:
-        _write_stdout(content)
+        _write_stdout(json_for(content) if isinstance(content, str) and fmt == "json" else content)
         return None
     if output is None:
         output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
@@ -405,6 +406,8 @@ def write_file(content: str | bytes, output: Path) -> Path:
     except BaseException as exc:  # a full disk or Ctrl-C leaves no temporary file behind
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
+            busy = (" o, si está abierto (en Excel, por ejemplo), ciérrelo y repita"
+                    if target.exists() and isinstance(exc, PermissionError) else "")
+            raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
         raise
     return target.resolve()
