@@ -172,6 +172,8 @@ class SpanishGroup(TyperGroup):
             if os.environ.get("PEC_DEBUG"):
                 raise
             _fail(f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio en disco.")
+        if rv == 130:  # typer's silent exit for a Ctrl-C outside a command (while parsing): say it
+            _fail(INTERRUPTED, code=130)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -14,6 +14,11 @@ Design (SPEC §4):
 * **Crashes.** A writer killed mid-write can leave at most a torn last line. Every
   reader skips a line that does not parse, with a ``file:line`` warning; the next
   append first ends the torn line with a newline, so it never glues onto it.
+* **Imports all or nothing.** An import's rows carry one ``lote`` and count
+  only after its commit line (``entries.Batches``); a kill leaves rows no
+  reader counts, a failed or interrupted write is cut back off under the lock.
+* **One record rule.** Every line read and every record written passes
+  ``entries.check_record``: what ``log`` refuses, no reader accepts.
 * **Tamper evidence.** Every record carries ``n`` (its position in the segment,
   1, 2, 3...), an ``id`` derived from it (``<vigencia>-<writer>-<n>``) and
   ``prev``, the first 16 hex digits of the SHA-256 of the previous valid line of
