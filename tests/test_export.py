@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -499,6 +500,40 @@ def test_golden_status_board(ledger_ws):
     assert board == golden.read_text(encoding="utf-8"), "the status board changed: see this test's docstring"
 
 
+# the board's own one-character fallbacks where a console lacks its drawing glyphs (columns keep their width)
+BOARD_FALLBACK = {"█": "#", "░": ".", "─": "-", "●": "*", "—": "-", "…": "."}
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252", "cp850", "utf-8"])
+def test_golden_board_under_each_console_encoding(ledger_ws, encoding):
+    """The golden board in a console of each encoding: every glyph it has is kept, a drawing glyph it
+    lacks becomes the board's ASCII fallback, any other character its plain form; no traceback."""
+    from pec_cli.console import degrade
+
+    env = {**os.environ, "PEC_HOY": TODAY, "COLUMNS": "80", "PYTHONIOENCODING": encoding, "NO_COLOR": "1",
+           "PEC_ROOT": str(ledger_ws)}
+    env.pop("FORCE_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "pec_cli", "status", "--trim", "II"], capture_output=True, env=env)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    board = done.stdout.decode(encoding)
+    golden = (GOLDEN / "status-TII.txt").read_text(encoding="utf-8")
+
+    def shown(ch: str) -> str:
+        try:
+            ch.encode(encoding)
+            return ch
+        except UnicodeEncodeError:
+            if ch in BOARD_FALLBACK:
+                return BOARD_FALLBACK[ch]
+            return degrade(UnicodeEncodeError(encoding, ch, 0, 1, "x"))[0]
+
+    assert board == "".join(shown(ch) for ch in golden)
+    if encoding == "cp1252":
+        assert "Gestión" in board and "████" not in board and "####" in board  # accents kept, bars in ASCII
+    if encoding == "ascii":
+        assert "Gestion" in board and "* rojo" in board
+
+
 # ---------------------------------------------------------------- safety
 
 
@@ -647,7 +682,10 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
             rows.append(dict(zip(head, cells, strict=True)))
         return rows
 
-    redes = {r["Red"]: r for r in table("Redes", "Actividad")}
+    rows = table("Redes", "Actividad")
+    redes = {r["Red"]: r for r in rows if r["Serie"] == "Medición de seguidores"}
+    interaccion = [r for r in rows if r["Serie"] == "Medición de interacción (Me gusta)"]
+    assert len(interaccion) == 5 and all(r["% que cuenta"] is None for r in interaccion)  # shown, never counted
     # instagram 12000 -> 12350: +350 of the 350 programmed to June; facebook 8000 -> 8140: 40 %
     assert (redes["Instagram"]["Línea base"], redes["Instagram"]["Último valor"], redes["Instagram"]["Crecimiento"]) == (12000, 12350, 350)
     assert redes["Instagram"]["Meta a la fecha"] == 350 and redes["Instagram"]["Meta anual"] == 700
@@ -743,3 +781,38 @@ def test_what_a_reader_noticed_in_the_html_and_the_detail(ledger_ws, tmp_path):
     detail = out.read_text(encoding="utf-8")
     assert "del 2024-04-01 al 2024-06-28" in detail  # the corte, not the quarter's last day
     assert "Revista Gestión USPEC · Publicación" in detail  # names, not ids
+
+
+def test_interaction_and_requests_per_area_in_every_format(tmp_path):
+    """Issue 12: interacción shown beside followers, and solicitudes by área, in the board, the
+    minutes, the HTML and the workbook (never counted in the avance)."""
+    from openpyxl import load_workbook
+
+    root = make_workspace(tmp_path / "ws")
+    for day, value in (("2024-03-01", 1000), ("2024-06-01", 2200)):
+        ok(pec(root, "log", "seguidores", "--tipo", "interaccion", "--red", "instagram", "--valor", str(value), "--fecha", day))
+    request = ok(pec(root, "log", "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-05-02")).strip()
+    ok(pec(root, "log", "internas", "--titulo", "Boletín", "--atiende", request, "--fecha", "2024-05-03"))
+    before = status(root, "II")
+    board = ok(pec(root, "status", "--trim", "II", env={"COLUMNS": "100"})).replace("\n  ", " ")
+    assert "instagram +1200" in board and "Jurídica 1 atendidas de 1" in board
+    md = ok(pec(root, "status", "--trim", "II", "--format", "markdown"))
+    assert "instagram +1200" in md and "Jurídica 1 atendidas de 1" in md
+    html = export(root, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
+    assert "<caption>Medición de interacción (Me gusta)</caption>" in html and "<td>Jurídica</td>" in html
+    wb = load_workbook(export(root, tmp_path / "s.xlsx", "xlsx", "--trim", "II"))
+    cells = [c for row in wb["Redes"].iter_rows(values_only=True) for c in row]
+    assert "Medición de interacción (Me gusta)" in cells and 1200 in cells and "Jurídica" in cells
+    seguidores = next(a for a in before["actividades"] if a["id"] == "seguidores")
+    assert seguidores["acumulado"]["cumplimiento"] == 0  # interaction never enters the avance
+
+
+def test_html_has_the_four_year_page(ledger_ws, tmp_path):
+    """Issue 12 item 5: the prospectiva as one extra page of the HTML report, the same figures as
+    ``pec status --cuatrienio --format json``."""
+    html = export(ledger_ws, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
+    page = html[html.index("<h2>Prospectiva cuatrienal 2023-2026</h2>"):]
+    four = json.loads(ok(pec(ledger_ws, "status", "--cuatrienio", "--format", "json")))
+    line = four["lineas"][0]
+    assert page.count("sin plan") >= 4  # 2023, 2025 and 2026 have no plan file in this workspace
+    assert f"aporta {line['anios']['2024']['aporte']:.2f} %".replace(".", ",") in page

@@ -60,7 +60,7 @@ def pendientes(
 
         screen = Screen.detect(sys.stdout)
         text = view.render_text(result, screen.width)
-        sys.stdout.write("".join(screen.printable(line) + "\n" for line in text.splitlines()))
+        sys.stdout.write("".join(line + "\n" for line in text.splitlines()))
         return
     from pec_cli.console import json_for
 

@@ -161,22 +161,23 @@ class Tally:
         out.measures = {g: k for g, k in out.measures.items() if k}
         return out
 
-    def series(self, actividad: str, tipo: str) -> dict[str, list[tuple[str, float]]]:
-        """Per network, the measurements of ``tipo``: (fecha, the day's latest valor), sorted by date."""
+    def series(self, actividad: str, tipo: str, *earlier: str) -> dict[str, list[tuple[str, float]]]:
+        """Per network, the measurements of ``tipo``: (fecha, the day's latest valor), sorted by date;
+        with those recorded under the activity's ``earlier`` ids (a rename)."""
         out: dict[str, list[tuple[str, float]]] = {}
         prefix = f"{tipo}:"
         for (activity, key, fecha), kept in self.measures.items():
-            if activity == actividad and kept and key.startswith(prefix):
+            if (activity == actividad or activity in earlier) and kept and key.startswith(prefix):
                 out.setdefault(key[len(prefix):], []).append((fecha, kept[-1][3]))
         for values in out.values():
             values.sort()
         return out
 
-    def answered(self, actividad: str) -> dict[str, str]:
-        """Per request of ``actividad`` with an answer: the date of its first answer."""
+    def answered(self, actividad: str, *earlier: str) -> dict[str, str]:
+        """Per request of ``actividad`` (or its ``earlier`` ids) with an answer: the date of its first answer."""
         first: dict[str, str] = {}
         for activity, target, fecha in self.links.values():
-            if activity == actividad and (target not in first or fecha < first[target]):
+            if (activity == actividad or activity in earlier) and (target not in first or fecha < first[target]):
                 first[target] = fecha
         return first
 

@@ -264,7 +264,7 @@ def check_plan_fit(view: LedgerView) -> list[Problem]:
         for entry in view.entries(vigencia):
             if entry.clase != PIECE:
                 continue
-            act = plan.activity(entry.actividad)
+            act = plan.owner(entry.actividad)  # an earlier id (antes) is its activity
             if act is None:
                 message = f"la actividad «{entry.actividad}» no existe en el plan {vigencia}"
             elif entry.fecha is not None and not act.inicio <= entry.fecha <= act.fin:

@@ -47,6 +47,7 @@ from pec_cli.report.table import (
     Table,
     build,
     cell_text,
+    detail_lines,
     semaforo_text,
 )
 
@@ -122,6 +123,7 @@ def table_markdown(table: Table) -> str:
         f"{table.entidad}. Cifras en puntos porcentuales de la meta anual.\n\n"
     )
     legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
+    legend += [line.rstrip(".") for line in detail_lines(table)]
     notes = "".join(f"\n{text}.\n" for text in legend)
     return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
 
@@ -257,7 +259,11 @@ def _html(pack: Pack) -> str:
 
     if pack.detalle:
         return detail_page(pack.title, pack.rows, pack.selection)
-    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection)
+    from pec_cli.report.cuatrienio import cuatrienio_to_dict
+
+    four_years = pack.ctx.cuatrienio()
+    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
+                            cuatrienio_to_dict(four_years) if four_years else None)
 
 
 class Writer(NamedTuple):

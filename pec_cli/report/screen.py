@@ -1,9 +1,10 @@
 """What the console can show: its width, whether it takes colour, which characters it can encode.
 
 Plain text with optional ANSI colour, no library: the board is fixed-width and
-cheap to draw, and any console encoding gets a readable board (a glyph the
-encoding lacks falls back to ASCII, an accent it lacks to the bare letter),
-never a ``UnicodeEncodeError``. Standard library only.
+cheap to draw. Where the console's encoding lacks a drawing glyph the board
+picks its one-character ASCII fallback (so the columns keep their width);
+anything else the encoding lacks is degraded by the streams themselves
+(``pec_cli.console``), never a ``UnicodeEncodeError``. Standard library only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import codecs
 import os
 import shutil
 import sys
-import unicodedata
 from typing import NamedTuple, TextIO
 
 # SGR parameters of the styles the board uses
@@ -65,24 +65,10 @@ class Screen(NamedTuple):
         """``wanted`` where the encoding has it, else the ASCII ``fallback``."""
         return wanted if self.can_show(wanted) else fallback
 
-    def printable(self, text: str) -> str:
-        """``text`` as the encoding can hold it: accents dropped only where it lacks them."""
-        if self.can_show(text):
-            return text
-        out = []
-        for ch in text:
-            if self.can_show(ch):
-                out.append(ch)
-                continue
-            bare = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-            out.append(bare if bare and self.can_show(bare) else "?")
-        return "".join(out)
-
     def paint(self, segments: list[Segment]) -> str:
         """One line of segments, coloured when the console takes colour."""
         parts = []
         for text, style in segments:
-            text = self.printable(text)
             codes = ";".join(STYLES[s] for s in style.split()) if style and self.colour else ""
             parts.append(f"\x1b[{codes}m{text}\x1b[0m" if codes and text else text)
         return "".join(parts)
