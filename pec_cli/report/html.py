@@ -71,7 +71,7 @@ thead th{background:#1f4e79;color:#fff;font-weight:600;font-size:12px;border-bot
 thead{display:table-header-group}
 tr{break-inside:avoid}
 td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.seg td{font-size:12.5px}
+.seg td,.cuatrienio td{font-size:12.5px}
 .seg tr.linea td{background:#e8f0f8;font-weight:700}
 .seg tr.act td:nth-child(2){padding-left:18px}
 .seg .ind{color:#52606d;font-size:11.5px}
@@ -532,7 +532,7 @@ def cuatrienio_page(doc: dict[str, Any]) -> str:
         )
     return (
         f'<section class="card linea-sec"><h2>Prospectiva cuatrienal {esc(years[0])}-{esc(years[-1])}</h2>'
-        f'<table class="seg"><thead><tr><th>Línea</th>{head}<th class="n">Acumulado</th></tr></thead>'
+        f'<table class="cuatrienio"><thead><tr><th>Línea</th>{head}<th class="n">Acumulado</th></tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table>'
         '<p class="small muted">Cada año: puntos de su meta anual logrados, de los programados a la fecha; aporta: '
         "esos puntos por la parte del cuatrienio que la prospectiva da al año (25 % cada año). Un año sin plan "
