@@ -77,7 +77,8 @@ def _read_ledger_bytes(data: bytes, tmp: Path) -> None:
     tally.totals()
     from pec_cli.ledger.verify import verify_segment
 
-    verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl", [])
+    counted, _ = verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl")
+    assert [e.id for e in counted] == [e.id for e in entries]  # one record rule for every reader
     COUNTS["ledger"] += 1
 
 

@@ -1,13 +1,19 @@
 """``pec import ARCHIVO.csv``: many pieces at once, all or none."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.errors import PecError, reason
+from pec_cli.workspace import read_regular
+
+if TYPE_CHECKING:
+    from pec_cli.ledger.importer import ImportBatch
+
+MAX_CSV_BYTES = 200 << 20  # a million rows is about 60 MB
 
 
 @app.command("import", cls=SpanishCommand)
@@ -23,9 +29,12 @@ def import_csv(
     from pec_cli.ledger.importer import check_import
     from pec_cli.workspace import now_iso
 
+    if str(archivo).strip() in ("", "."):
+        raise PecError("Falta el archivo: escriba la ruta del CSV, por ejemplo «pec import piezas.csv».", code=2)
     ctx = base.load(root, vigencia)
     try:
-        data = archivo.read_bytes()
+        data = read_regular(archivo, MAX_CSV_BYTES, f"El CSV {archivo}", "guárdelo como un archivo CSV corriente "
+                            "(o pártalo en varios de menos de 200 MB) y vuelva a importarlo.")
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
     from pec_cli.cli.links import link_checker
@@ -39,7 +48,26 @@ def import_csv(
 
         for index, source in batch.evidence:
             batch.records[index]["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, source)
-    appended = store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True) if batch.records else []
+    committed: list[str] = []
+    try:
+        if batch.records:
+            store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True, batch=True,
+                         on_commit=committed.extend)
+        _done(batch, committed)
+    except OSError as exc:  # before the segment was opened (its folder, the writer id): nothing written
+        raise PecError(f"No se pudo importar {archivo.name} ({reason(exc)}): no se registró ninguna fila (ninguna "
+                       "cuenta); libere espacio o revise permisos y vuelva a importar el archivo.") from None
+    except KeyboardInterrupt:
+        if committed:  # Ctrl-C after the commit line: every row counts, say so
+            _done(batch, committed)
+            return
+        raise PecError(
+            f"Importación de {archivo.name} interrumpida: no se registró ninguna fila (ninguna cuenta); "
+            "vuelva a importar el archivo para completarla.", code=130,
+        ) from None
+
+
+def _done(batch: "ImportBatch", appended: list[str]) -> None:
     already = len(batch.records) - len(appended)  # rows imported before: dropped under the lock
     skipped = ""
     if already == 1:

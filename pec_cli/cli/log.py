@@ -7,6 +7,7 @@ import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.errors import PecError
 from pec_cli.fields import FIELD
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
+    _refuse_empty(fecha, evidencia)
     year = parse_date(fecha).year if fecha else None
     if vigencia is None and year is not None:
         _refuse_year_without_plan(root, year)
@@ -143,3 +145,11 @@ def _refuse_year_without_plan(root: str | None, year: int) -> None:
         raise PecError(
             f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
             f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")
+
+
+def _refuse_empty(fecha: str | None, evidencia: str | None) -> None:
+    """``--fecha ''`` would silently mean today, ``--evidencia ''`` no evidence: refuse both."""
+    if fecha is not None and not fecha.strip():
+        raise PecError("--fecha está vacía: escriba la fecha de la pieza (AAAA-MM-DD) o quite la opción para usar la de hoy.", code=2)
+    if evidencia is not None and not evidencia.strip():
+        raise PecError("--evidencia está vacío: indique la ruta del archivo de evidencia o quite la opción.", code=2)

@@ -92,16 +92,23 @@ def _segment_lines(handle: Any, needles: set[bytes] | None) -> Iterator[bytes]:
 
 
 def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterator[dict[str, Any]]:
-    from pec_cli.ledger.store import BadLine, _fast_loads, decode, segments
+    from pec_cli.ledger.entries import BATCH, parse
+    from pec_cli.ledger.store import _fast_loads, segments
 
     loads = json.loads if needles is not None else _fast_loads()  # a full scan: the faster parser
     for path in segments(ws, vigencia):
         with path.open("rb") as handle:
+            # the rows of an import count once its commit line is written (entries.Batches)
+            committed = {r["lote"] for raw in _segment_lines(handle, {b'"clase":"lote"'})
+                         if isinstance(r := parse(raw.rstrip(b"\r")), dict) and r["clase"] == BATCH}
+            handle.seek(0)
             for raw in _segment_lines(handle, needles):
-                try:
-                    yield decode(raw.rstrip(b"\r"), loads)
-                except BadLine:
+                record = parse(raw.rstrip(b"\r"), loads)
+                if isinstance(record, str):
                     continue  # pec verify names it; a damaged line is no piece in force
+                if record.get("lote") is not None and record["lote"] not in committed:
+                    continue  # a row of an import cut short: it never counted
+                yield record
 
 
 def in_force(

@@ -86,6 +86,16 @@ def _for_a_cell(message: str) -> str:
                        ("; use" if m.group(0).startswith("; use") else ""), message)
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint, in Spanish."""
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "unas comillas («\"») se abren y no se cierran antes del final del archivo; ciérrelas o quítelas"
+    if "expected" in text and "after" in text:
+        return "hay texto pegado a unas comillas de cierre («\"»); ponga toda la celda entre comillas o quítelas"
+    return f"CSV mal formado ({text}); guárdelo de nuevo como CSV"
+
+
 def _build(plan: Plan, fields: dict[str, Any], today: dt.date, registrado: str,
            check_link: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
     """A row's record (``build_piece``), its ``atiende`` checked against the ledger."""
@@ -163,7 +173,7 @@ def _read_header(text: str, name: str) -> tuple[Any, list[str]]:
     """The CSV reader past its header, and the header's column names (checked)."""
     if not text.strip():
         raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -253,7 +263,7 @@ def check_import(
             row_numbers.append(number)
             confirmed.append(row_confirmed)
     except csv.Error as exc:
-        errors.append(f"{name}: fila {reader.line_num}: CSV mal formado ({exc})")
+        errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
     if series_of is not None:
         errors += jump_errors(records, row_numbers, confirmed, name, series_of)
     if errors:

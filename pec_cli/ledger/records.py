@@ -15,7 +15,7 @@ from typing import Any
 
 from pec_cli.errors import PecError
 from pec_cli.fields import FIELDS, TEXT_LIMITS
-from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
+from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import find_activity, find_target, parse_date, quarter_arg, resolve_network, resolve_tipo
 
@@ -25,7 +25,6 @@ OPTION = {**{f.name: f.option for f in FIELDS}, "fecha": "--fecha", "tipo": "--t
 FIELD_NAMES = {f.name: f.label for f in FIELDS}
 
 
-_CONTROL = re.compile(r"[\x00-\x1f]")
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
@@ -61,8 +60,8 @@ def parse_count(valor: Any) -> int:
         raise PecError(
             f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
         ) from None
-    if not math.isfinite(number) or number < 0:
-        raise PecError(f"El valor «{valor}» no es válido: debe ser un número entero, 0 o mayor.", field="valor")
+    if not math.isfinite(number) or number < 0 or number > MAX_VALOR:
+        raise PecError(f"El valor «{valor}» no es válido: debe ser un número entero entre 0 y {MAX_VALOR:.0e}.", field="valor")
     if not number.is_integer():
         raise _count_refusal(valor, round(number), "una medición es un conteo, un número entero sin decimales")
     return int(number)
@@ -126,7 +125,7 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
 
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise PecError(
             f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; "
             "escríbalo en una sola línea.",
