@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pec_cli.ledger.query import Query, Selection
     from pec_cli.ledger.tally import Tally
     from pec_cli.report.avance import Report
+    from pec_cli.report.cuatrienio import Cuatrienio
 
 
 class Context:
@@ -46,6 +47,11 @@ class Context:
         if vigencia is None and year_hint is not None and year_hint in ws.plans():
             vigencia = year_hint
         return cls(ws, load_plan_cached(ws, ws.plan_path(vigencia, day)), day)
+
+    def activity_of(self, activity_id: str) -> str:
+        """A ledger's ``actividad`` as the plan's id (an earlier id is the activity it became)."""
+        act = self.plan.owner(activity_id)
+        return act.id if act is not None else activity_id
 
     def take_warnings(self) -> list[str]:
         """The warnings gathered so far, each once, in order; the list is emptied."""
@@ -74,10 +80,19 @@ class Context:
         from pec_cli.report.avance import compute, unstarted_notice
 
         report = compute(self.plan, self.tally(), self.quarter(quarter), self.today)
+        self.check_orphans()
         notice = unstarted_notice(report, self.today)
         if notice:
             self.warnings.append(notice)
         return report
+
+    def check_orphans(self) -> None:
+        """Warn of entries that belong to no activity of the plan (they count nowhere)."""
+        from pec_cli.ledger.orphans import orphans_notice
+
+        notice = orphans_notice(self.plan, self.tally().totals())
+        if notice:
+            self.warnings.append(notice)
 
     def history(self, quarter: int | None = None) -> list[Report]:
         """The reports of quarters I..``quarter``: the cumulative curve of the exports."""
@@ -86,6 +101,24 @@ class Context:
         last = self.quarter(quarter)
         reports = [compute(self.plan, self.tally(), k, self.today) for k in range(1, last)]
         return [*reports, self.report(last)]
+
+    def cuatrienio(self) -> Cuatrienio | None:
+        """Every year of the plan's prospectiva, each from its own plan and ledger (None: the plan has none)."""
+        from pec_cli.ledger.store import tally
+        from pec_cli.plan.cache import load_plan_cached
+        from pec_cli.report.cuatrienio import compute_cuatrienio, prospectiva
+
+        pro = prospectiva(self.plan)
+        if pro is None:
+            return None
+        plans = self.workspace.plans()
+        years: dict[int, tuple[Plan, Tally] | None] = {}
+        for year in (int(y) for y in pro["anios"]):
+            if year == self.plan.vigencia:
+                years[year] = (self.plan, self.tally())
+            elif year in plans:
+                years[year] = (load_plan_cached(self.workspace, plans[year]), tally(self.workspace, year, self.warnings))
+        return compute_cuatrienio(self.plan, years, self.today)
 
     @cached_property
     def _entries(self) -> list:

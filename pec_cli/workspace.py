@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 import secrets
+import socket
 from pathlib import Path, PurePath
 from typing import NamedTuple, TypeVar
 
@@ -96,23 +97,25 @@ class Workspace(NamedTuple):
         return plans.get(day.year) or plans[max(plans)]
 
     def writer_id(self) -> str:
-        """This clone's writer id, made once (race-free) and never shared via git."""
+        """This clone's writer id, made once (race-free) and never shared via git.
+
+        ``.pec/escritor-origen`` records the host and folder the id was made
+        for: a workspace copied with its ``.pec/`` (``cp -r``) is seen from
+        another folder or host, and gets a new id before it writes, so two
+        copies never append to one segment.
+        """
         path = self.state_dir / "escritor"
+        origin = self.state_dir / "escritor-origen"
+        here = f"{socket.gethostname()}\t{self.root.resolve()}\n"
         if not path.exists():
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-            ignore = self.state_dir / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="ascii")
-            tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
-            tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
+            self._new_writer(path, replace=False)
+        else:
             try:
-                os.link(tmp, path)  # atomic: only one concurrent writer wins
-            except FileExistsError:
-                pass
-            except OSError:  # no hard links here (a FAT or exFAT drive, some network shares)
-                _create_once(path, tmp.read_text(encoding="ascii"))
-            finally:
-                tmp.unlink(missing_ok=True)
+                recorded = origin.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                recorded = None
+            if recorded is not None and recorded != here:
+                self._new_writer(path, replace=True)  # a copy: its own id from now on
         try:
             value = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
@@ -121,7 +124,31 @@ class Workspace(NamedTuple):
             raise PecError(
                 f"El archivo {path} (el id de escritor de esta copia) está dañado; bórrelo y pec creará uno nuevo."
             )
+        if not origin.exists() or origin.read_text(encoding="utf-8") != here:
+            _write_state(origin, here)
         return value
+
+    def _new_writer(self, path: Path, replace: bool) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="ascii")
+        tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
+        try:
+            tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
+            try:
+                if replace:
+                    os.replace(tmp, path)
+                else:
+                    os.link(tmp, path)  # atomic: only one concurrent writer wins
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links here (a FAT or exFAT drive, some network shares)
+                if replace:
+                    raise
+                _create_once(path, tmp.read_text(encoding="ascii"))
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def display(self, path: Path) -> str:
         try:
@@ -130,11 +157,44 @@ class Workspace(NamedTuple):
             return str(path)
 
 
+def _write_state(path: Path, text: str) -> None:
+    """Write a small state file atomically (nothing half-written is left on a full disk)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_regular(path: Path, limit: int, what: str, fix: str) -> bytes:
+    """The bytes of ``path`` if it is an ordinary file of at most ``limit`` bytes; a PecError otherwise.
+
+    A FIFO would hang the reader and ``/dev/zero`` never ends: only a regular
+    file is opened (without blocking), and never more than ``limit`` bytes are read.
+    """
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PecError(f"{what} no es un archivo normal (es una tubería, un dispositivo o un enlace especial); {fix}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise PecError(f"{what} pesa más de {limit // (1 << 20)} MB, más de lo que pec lee; {fix}")
+    return data
+
+
 def _create_once(path: Path, text: str) -> None:
     """Write ``path`` unless it exists (exclusive create: one concurrent writer wins)."""
     try:
         with path.open("x", encoding="ascii") as handle:
-            handle.write(text)
+            try:
+                handle.write(text)
+                handle.flush()
+            except OSError:  # a full disk: leave no empty id behind
+                path.unlink(missing_ok=True)
+                raise
     except FileExistsError:
         pass
 

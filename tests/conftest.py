@@ -12,9 +12,21 @@ from typer.testing import CliRunner
 from pec_cli.cli import app
 from pec_cli.workspace import init_workspace
 
-TODAY = "2024-07-15"
+TODAY = "2024-07-15"  # "today" in every test: mid-July 2024, Trim. III of the shipped plan
 JULY_TODAY = __import__("datetime").date(2024, 7, 15)
 REPO = Path(__file__).resolve().parent.parent
+RUNNER = CliRunner()
+
+
+def pec_at(root: Path | None, *args: str, env: dict[str, str | None] | None = None):
+    """The one way tests run pec: ``pec ARGS --root ROOT`` as a user would, today being TODAY,
+    with no colour unless ``env`` says otherwise; the CliRunner result."""
+    full = list(args)
+    if root is not None:  # before a "--" that ends the options
+        at = full.index("--") if "--" in full else len(full)
+        full[at:at] = ["--root", str(root)]
+    environment: dict[str, str | None] = {"PEC_HOY": TODAY, "PEC_ROOT": None, "NO_COLOR": "1", **(env or {})}
+    return RUNNER.invoke(app, full, env=environment, catch_exceptions=False)
 
 
 @pytest.fixture
@@ -29,10 +41,9 @@ def pec(ws: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
     monkeypatch.chdir(ws)
     monkeypatch.delenv("PEC_ROOT", raising=False)
     monkeypatch.setenv("PEC_HOY", TODAY)
-    runner = CliRunner()
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        return RUNNER.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
 
     return run
 

@@ -138,10 +138,12 @@ def test_gauge_seguidores_per_network():
     ig = q1["series"]["instagram"]
     assert (ig["inicio"], ig["fin"], ig["meta"]) == (1000, 1100, 175.0)
     assert ig["cumplimiento"] == pytest.approx(57.14)
-    assert q1["series"]["tiktok"] == {"inicio": None, "fin": None, "meta": 175.0, "cumplimiento": 0.0, "sin_medicion": True}
+    assert q1["series"]["tiktok"] == {"inicio": None, "fin": None, "meta": 175.0, "cumplimiento": 0.0, "sin_medicion": True,
+                                       "cumplimiento_acotado": 0.0}
     assert q1["cumplimiento"] == pytest.approx(11.43) and q1["logrado"] == pytest.approx(2.86)
     assert q2["series"]["instagram"]["inicio"] == 1100 and q2["series"]["instagram"]["fin"] == 1300
-    assert q2["cumplimiento"] == pytest.approx(22.86) and q2["logrado"] == pytest.approx(5.71)
+    assert q2["series"]["instagram"]["cumplimiento"] == pytest.approx(114.29)  # the detail, unclamped
+    assert q2["cumplimiento"] == 20.0 and q2["logrado"] == 5.0  # instagram counts 100 of the 5 networks
     acum = seg["acumulado"]
     assert acum["series"]["instagram"]["inicio"] == 1000 and acum["series"]["instagram"]["cumplimiento"] == pytest.approx(85.71)
     assert acum["cumplimiento"] == pytest.approx(17.14) and acum["logrado"] == pytest.approx(8.57)
@@ -155,8 +157,41 @@ def test_gauge_fall_is_negative_and_logrado_floors_at_zero():
     ] + [piece("seguidores", "2024-03-30", "medicion", red=red, valor=4825) for red in
          ("instagram", "twitter", "tiktok", "facebook", "youtube")]
     q1 = activity(status(records, quarter=1), "seguidores")["trimestres"]["I"]
-    assert q1["cumplimiento"] == -100.0
+    assert q1["series"]["twitter"]["cumplimiento"] == -100.0  # the detail shows the fall
+    assert q1["series"]["twitter"]["cumplimiento_acotado"] == 0.0
+    assert q1["cumplimiento"] == 0.0  # a fall counts as 0, never below (SPEC §3)
     assert q1["logrado"] == 0.0
+
+
+NETWORKS = ("instagram", "twitter", "tiktok", "facebook", "youtube")
+
+
+def test_one_network_overshooting_never_hides_the_others():
+    """Instagram +1750 (500 % of its 350 to June), four flat networks: 20 %, not verde 50/50 (issue 9.1)."""
+    records = [piece("seguidores", "2024-03-01", "medicion", red=red, valor=5000) for red in NETWORKS]
+    records += [piece("seguidores", "2024-06-30", "medicion", red=red, valor=6750 if red == "instagram" else 5000)
+                for red in NETWORKS]
+    seg = activity(status(records), "seguidores")
+    acum = seg["acumulado"]
+    assert acum["series"]["instagram"]["cumplimiento"] == 500.0  # unclamped, as detail
+    assert acum["series"]["instagram"]["cumplimiento_acotado"] == 100.0
+    assert acum["cumplimiento"] == 20.0 and acum["logrado"] == 10.0 and acum["semaforo"] == "rojo"
+
+
+def test_a_falling_network_never_pulls_the_line_below_its_cells():
+    """Twitter falls, the rest are unmeasured: the cell shows 0 and the line is the mean of its cells."""
+    records = [piece("seguidores", "2024-03-01", "medicion", red="twitter", valor=5000),
+               piece("seguidores", "2024-06-30", "medicion", red="twitter", valor=4000)]
+    records += [piece("externas", f"2024-0{m}-10") for m in (4, 5, 6)] + [piece("externas", "2024-03-10")]
+    doc = status(records)
+    seg, ext, ln = activity(doc, "seguidores"), activity(doc, "externas"), line(doc, "linea_externas")
+    assert seg["acumulado"]["series"]["twitter"]["cumplimiento"] < 0
+    assert seg["acumulado"]["logrado"] == 0.0
+    for q in ("I", "II"):
+        cells = [seg["trimestres"][q]["logrado"], ext["trimestres"][q]["logrado"]]
+        assert ln["trimestres"][q]["logrado"] == pytest.approx(sum(cells) / 2, abs=0.01)
+    cells = [seg["acumulado"]["logrado"], ext["acumulado"]["logrado"]]
+    assert ln["acumulado"]["logrado"] == pytest.approx(sum(cells) / 2, abs=0.01) == 10.0
 
 
 def test_plan_linea_base_is_used(tmp_path: Path):

@@ -232,10 +232,11 @@ def test_unknown_activity_suggests_closest(pec, ws):
     assert ledger_bytes(ws) == {}
 
 
-@pytest.mark.parametrize("fecha", ["2024-02-30", "15/03/2024", "ayer", "2024-3-5x"])
+@pytest.mark.parametrize("fecha", ["ayer", "2024-3-5x", "15.03.2024"])
 def test_malformed_date(pec, ws, fecha):
-    refused(pec("log", "revista", "--fecha", fecha, "--titulo", "x"), "AAAA-MM-DD")
+    refused(pec("log", "revista", "--fecha", fecha, "--titulo", "x"), "AAAA-MM-DD o DD/MM/AAAA")
     assert ledger_bytes(ws) == {}
+    # an impossible day and the CSV's DD/MM/AAAA: see tests/test_figures.py (issue 9.7)
 
 
 def test_date_outside_window_or_in_the_future(pec, ws):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,8 @@ def _read_ledger_bytes(data: bytes, tmp: Path) -> None:
     tally.totals()
     from pec_cli.ledger.verify import verify_segment
 
-    verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl", [])
+    counted, _ = verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl")
+    assert [e.id for e in counted] == [e.id for e in entries]  # one record rule for every reader
     COUNTS["ledger"] += 1
 
 
@@ -106,7 +108,10 @@ def _load(text: str) -> None:
     try:
         plan_data_from_text(text, "plan/2024.yaml")
     except PecError as exc:
-        assert exc.message and "Traceback" not in exc.message
+        # one Spanish sentence naming the file, and every detail located as file:line: field: message
+        assert "\n" not in exc.message and "plan/2024.yaml" in exc.message, exc.message
+        assert exc.message.rstrip().endswith((".", ":", ")")), exc.message
+        assert all(re.match(r"plan/2024\.yaml(:\d+)?: \S", line) for line in exc.details), exc.details
     COUNTS["plan"] += 1
 
 

@@ -10,19 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pec_cli.cli import app
+from .conftest import pec_at
 
-TODAY = "2024-07-15"
-RUNNER = CliRunner()
 COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*3[0-7](;[0-9;]*)?m")
 
 
-def pec(root: Path | None, *args: str, **env: str | None):
-    full = [*args, "--root", str(root)] if root is not None else list(args)
-    environment = {"PEC_HOY": TODAY, "PEC_ROOT": None, "NO_COLOR": None, "FORCE_COLOR": None, "COLUMNS": "80", **env}
-    result = RUNNER.invoke(app, full, env=environment, catch_exceptions=False)
+def pec(root: Path | None, *args: str, **env: str | None) -> str:
+    """What the console shows: the conftest runner at 80 columns, colour as the environment says."""
+    result = pec_at(root, *args, env={"NO_COLOR": None, "FORCE_COLOR": None, "COLUMNS": "80", **env})
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -106,10 +102,10 @@ def test_errors_wrap_between_words_on_a_terminal(monkeypatch, tmp_path):
     """A refusal on a narrow terminal breaks between words (a pipe still gets one line)."""
     folder = tmp_path / "ws"
     pec(None, "init", str(folder))
-    piped = RUNNER.invoke(app, ["log", "revsta", "--titulo", "x", "--root", str(folder)], env={"PEC_HOY": TODAY})
+    piped = pec_at(folder, "log", "revsta", "--titulo", "x")
     assert piped.exit_code == 1 and len(piped.stderr.splitlines()) == 1
     monkeypatch.setattr("pec_cli.cli.base.terminal_width", lambda: 40)
-    narrow = RUNNER.invoke(app, ["log", "revsta", "--titulo", "x", "--root", str(folder)], env={"PEC_HOY": TODAY})
+    narrow = pec_at(folder, "log", "revsta", "--titulo", "x")
     lines = narrow.stderr.splitlines()
     assert narrow.exit_code == 1 and len(lines) > 3 and all(len(line) <= 40 for line in lines)
     assert " ".join(line.strip() for line in lines) == piped.stderr.strip()  # every word whole, none lost

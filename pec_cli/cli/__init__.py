@@ -10,11 +10,15 @@ start with none of them.
 import sys
 from typing import Any
 
-# isort: off
-# Imported to register their commands, in the order ``pec --help`` lists them.
-from pec_cli.cli.base import app
-from pec_cli.cli import init, plan, log, importing, note, void, listing, status, pendientes, export, verify  # noqa: F401, E402
-# isort: on
+try:
+    # isort: off
+    # Imported to register their commands, in the order ``pec --help`` lists them.
+    from pec_cli.cli.base import app
+    from pec_cli.cli import init, plan, log, importing, note, void, listing, status, pendientes, export, verify  # noqa: F401, E402
+    # isort: on
+except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
+    sys.stderr.write("Error: Interrumpido; no se registró nada a medias.\n")
+    sys.exit(130)
 
 
 def main() -> None:

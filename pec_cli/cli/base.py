@@ -62,6 +62,9 @@ def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch
     if match:
         return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
                 f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
+    match = re.match(r"Option '(.*)' does not take a value\.", text)
+    if match:
+        return f"La opción {match.group(1)} no lleva valor: escriba solo {match.group(1)} (sin «=…»); vea {where}."
     if text.startswith("Missing command"):
         return f"Falta el comando; vea {where}."
     if re.match(r"Option '(.*)' requires an argument\.", text):
@@ -118,11 +121,21 @@ class SpanishCommand(TyperCommand):
         return _spanish_help(super().get_help(ctx))
 
 
+INTERRUPTED = "Interrumpido; no se registró nada a medias."
+
+
 class SpanishGroup(TyperGroup):
     """Runs the app and turns every expected failure into one Spanish sentence."""
 
     def get_help(self, ctx: Any) -> str:
         return _spanish_help(super().get_help(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        # typer turns Ctrl-C into a silent exit 130; say it, in Spanish (and what was kept)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise PecError(INTERRUPTED, code=130) from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
@@ -146,7 +159,7 @@ class SpanishGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
         except KeyboardInterrupt:
-            _fail("Interrumpido; no se registró nada a medias.", code=130)
+            _fail(INTERRUPTED, code=130)
         except UnicodeEncodeError:  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
             _fail("El texto recibido no es UTF-8 para este Python (configuración regional ASCII); "
                   "ejecute pec con PYTHONUTF8=1 o en una consola UTF-8. No se registró nada.")
@@ -159,6 +172,8 @@ class SpanishGroup(TyperGroup):
             if os.environ.get("PEC_DEBUG"):
                 raise
             _fail(f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio en disco.")
+        if rv == 130:  # typer's silent exit for a Ctrl-C outside a command (while parsing): say it
+            _fail(INTERRUPTED, code=130)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)

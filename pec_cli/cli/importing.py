@@ -1,44 +1,82 @@
 """``pec import ARCHIVO.csv``: many pieces at once, all or none."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.errors import PecError, reason
+from pec_cli.workspace import read_regular
+
+if TYPE_CHECKING:
+    from pec_cli.ledger.importer import ImportBatch
+
+MAX_CSV_BYTES = 200 << 20  # a million rows is about 60 MB
 
 
 @app.command("import", cls=SpanishCommand)
 def import_csv(
     archivo: Annotated[Path, typer.Argument(metavar="ARCHIVO.csv", help="CSV con columnas actividad, fecha, titulo, tipo, ...")],
+    confirmar: Annotated[bool, typer.Option("--confirmar", help="Aceptar las mediciones que se alejan mucho de la anterior (o marque la columna confirmar de cada fila).")] = False,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Importar muchas piezas de un CSV: todas las filas válidas o ninguna."""
     from pec_cli.ledger import store
+    from pec_cli.ledger.duplicates import in_force
     from pec_cli.ledger.importer import check_import
     from pec_cli.workspace import now_iso
 
+    if str(archivo).strip() in ("", "."):
+        raise PecError("Falta el archivo: escriba la ruta del CSV, por ejemplo «pec import piezas.csv».", code=2)
     ctx = base.load(root, vigencia)
     try:
-        data = archivo.read_bytes()
+        data = read_regular(archivo, MAX_CSV_BYTES, f"El CSV {archivo}", "guárdelo como un archivo CSV corriente "
+                            "(o pártalo en varios de menos de 200 MB) y vuelva a importarlo.")
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
     from pec_cli.cli.links import link_checker
 
-    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn, link_checker(ctx))
+    batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn, link_checker(ctx),
+                         series_of=lambda act, tipo: ctx.tally().totals().series(act, tipo, *ctx.plan.owner(act).antes),  # type: ignore[union-attr]
+                         confirmar=confirmar,
+                         in_force=lambda records, keys: in_force(ctx.workspace, ctx.plan.vigencia, records, ctx.activity_of, keys))
     if batch.evidence:
         from pec_cli.ledger.evidence import store_evidence
 
         for index, source in batch.evidence:
             batch.records[index]["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, source)
-    appended = store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True) if batch.records else []
+    committed: list[str] = []
+    try:
+        if batch.records:
+            store.append(ctx.workspace, ctx.plan.vigencia, batch.records, skip_imported=True, batch=True,
+                         on_commit=committed.extend)
+        _done(batch, committed)
+    except OSError as exc:  # before the segment was opened (its folder, the writer id): nothing written
+        raise PecError(f"No se pudo importar {archivo.name} ({reason(exc)}): no se registró ninguna fila (ninguna "
+                       "cuenta); libere espacio o revise permisos y vuelva a importar el archivo.") from None
+    except KeyboardInterrupt:
+        if committed:  # Ctrl-C after the commit line: every row counts, say so
+            _done(batch, committed)
+            return
+        raise PecError(
+            f"Importación de {archivo.name} interrumpida: no se registró ninguna fila (ninguna cuenta); "
+            "vuelva a importar el archivo para completarla.", code=130,
+        ) from None
+
+
+def _done(batch: "ImportBatch", appended: list[str]) -> None:
     already = len(batch.records) - len(appended)  # rows imported before: dropped under the lock
     skipped = ""
     if already == 1:
         skipped = "; 1 fila ya estaba importada y se omitió"
     elif already:
         skipped = f"; {already} filas ya estaban importadas y se omitieron"
+    if batch.skipped:
+        n = len(batch.skipped)
+        skipped += f"; {'1 fila duplicada se omitió' if n == 1 else f'{n} filas duplicadas se omitieron'}"
+    for line in batch.skipped:
+        typer.echo(line)
     typer.echo(f"Importadas {base.count(len(appended), 'entrada', 'entradas')} de {base.count(batch.rows, 'fila', 'filas')}{skipped}.")

@@ -7,7 +7,13 @@ import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.errors import PecError
 from pec_cli.fields import FIELD
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pec_cli.context import Context
 
 
 def option(name: str) -> Any:
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
 
 @app.command(cls=SpanishCommand)
 def log(
-    actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad (revista, noti, capsulas, ...).")],
+    actividad: Annotated[str | None, typer.Argument(metavar="[ACTIVIDAD]", help="Id de la actividad (revista, noti, capsulas, ...); en una terminal, si falta, se elige de una lista.", show_default=False)] = None,
     fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
     titulo: Annotated[str | None, option("titulo")] = None,
     tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
@@ -34,6 +40,8 @@ def log(
     red: Annotated[str | None, option("red")] = None,
     valor: Annotated[str | None, option("valor")] = None,
     nota: Annotated[str | None, option("nota")] = None,
+    confirmar: Annotated[bool, typer.Option("--confirmar", help="Registrar una medición aunque se aleje mucho de la anterior (menos de la mitad o más del triple).")] = False,
+    duplicado: Annotated[bool, typer.Option("--duplicado", help="Registrar la pieza aunque ya haya una igual (misma actividad, tipo, fecha y título, o misma URL).")] = False,
     atiende: Annotated[str | None, option("atiende")] = None,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
@@ -44,6 +52,7 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
+    _refuse_empty(fecha, evidencia)
     year = parse_date(fecha).year if fecha else None
     if vigencia is None and year is not None:
         _refuse_year_without_plan(root, year)
@@ -52,6 +61,8 @@ def log(
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
         "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
     }
+    if actividad is None:
+        actividad = _ask_activity(ctx)
     act = find_activity(ctx.plan, actividad)
     if base.interactive():
         from pec_cli.cli.prompts import complete_fields
@@ -62,14 +73,58 @@ def log(
 
         link_checker(ctx)(build_piece(ctx.plan, act.id, fields, ctx.today, now_iso()))
 
-    def evidence(path: str) -> dict[str, Any]:
+    record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())  # evidence stored once all checks pass
+    if "valor" in record and "red" in record and not confirmar:
+        from pec_cli.ledger.records import check_jump
+
+        series = ctx.tally().totals().series(act.id, record["tipo"], *act.antes).get(record["red"], [])
+        _insist_or_refuse(lambda: check_jump(record, series))
+    if not duplicado:
+        _insist_or_refuse(lambda: _refuse_duplicate(ctx, record))
+    if fields.get("evidencia"):
         from pec_cli.ledger.evidence import store_evidence
 
-        return store_evidence(ctx.workspace, ctx.plan.vigencia, Path(path))
-
-    record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso(), evidence)
+        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]))
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
+
+
+def _insist_or_refuse(check: "Callable[[], None]") -> None:
+    """A probable mistake (a typo, a duplicate): refused off a terminal; on one, the person
+    is told why and asked whether to record it anyway (no by default)."""
+    from pec_cli.errors import PecError
+
+    try:
+        check()
+    except PecError as exc:
+        if not base.interactive():
+            raise
+        message = exc.message.split("; si de verdad")[0].split(" Corrija --valor")[0]
+        answer = typer.prompt(f"{message} ¿Registrarla de todos modos? [s/N]", default="", show_default=False, err=True)
+        if answer.strip().lower() not in ("s", "si", "sí", "y", "yes"):
+            raise PecError("Cancelado; no se registró nada.") from None
+
+
+def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:
+    """A piece already in force with the same title or URL is refused (``--duplicado`` to insist)."""
+    from pec_cli.errors import PecError
+    from pec_cli.ledger.duplicates import duplicate_of, duplicate_refusal, in_force
+
+    found = duplicate_of(record, in_force(ctx.workspace, ctx.plan.vigencia, [record], ctx.activity_of))
+    if found is not None:
+        raise PecError(duplicate_refusal(*found))
+
+
+def _ask_activity(ctx: "Context") -> str:
+    """On a terminal, the activity chosen from a numbered list; off one, a refusal naming them."""
+    if base.interactive():
+        from pec_cli.cli.prompts import choose_activity
+
+        return choose_activity(ctx.plan)
+    from pec_cli.errors import PecError
+
+    ids = ", ".join(a.id for a in ctx.plan.actividades)
+    raise PecError(f"Falta la actividad: escriba «pec log ACTIVIDAD ...»; las actividades son: {ids}.", code=2)
 
 
 def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
@@ -90,3 +145,11 @@ def _refuse_year_without_plan(root: str | None, year: int) -> None:
         raise PecError(
             f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
             f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")
+
+
+def _refuse_empty(fecha: str | None, evidencia: str | None) -> None:
+    """``--fecha ''`` would silently mean today, ``--evidencia ''`` no evidence: refuse both."""
+    if fecha is not None and not fecha.strip():
+        raise PecError("--fecha está vacía: escriba la fecha de la pieza (AAAA-MM-DD) o quite la opción para usar la de hoy.", code=2)
+    if evidencia is not None and not evidencia.strip():
+        raise PecError("--evidencia está vacío: indique la ruta del archivo de evidencia o quite la opción.", code=2)

@@ -10,7 +10,7 @@ from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 
 @app.command(cls=SpanishCommand)
 def note(
-    actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad.")],
+    actividad: Annotated[str, typer.Argument(metavar="ACTIVIDAD", help="Id de la actividad, o de la línea (linea_revista, ...) para una observación de toda la línea.")],
     trim: Annotated[str, typer.Option("--trim", metavar="TRIM", help="Trimestre de la observación: I, II, III o IV.")],
     texto: Annotated[str | None, typer.Argument(metavar="[TEXTO]", help="Texto de la observación, entre comillas (en una terminal se pregunta si falta).", show_default=False)] = None,
     root: RootOpt = None,

@@ -1,10 +1,14 @@
 """``pec plan check`` and ``pec plan show``."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, load, plan_app, year
+from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, load, plan_app, warn, year
+
+if TYPE_CHECKING:
+    from pec_cli.plan.model import Plan
+    from pec_cli.workspace import Workspace
 
 
 @plan_app.command("check", cls=SpanishCommand)
@@ -16,6 +20,10 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     ws = find_workspace(root)
     path = ws.plan_path(year(vigencia), today())
     plan = load_plan(path, ws.display(path))
+    _check_ledger(ws, plan, ws.display(path))
+    from pec_cli.plan.proportion import programacion_notices
+
+    warn(programacion_notices(plan))  # the plan's own inconsistencies: pointed out, never changed
     typer.echo(
         f"El plan {ws.display(path)} es válido: vigencia {plan.vigencia}, "
         f"{len(plan.lineas)} líneas, {len(plan.actividades)} actividades."
@@ -28,6 +36,24 @@ def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     from pec_cli.report.plan_view import print_plan
 
     print_plan(load(root, vigencia).plan)
+
+
+def _check_ledger(ws: "Workspace", plan: "Plan", name: str) -> None:
+    """Fail when the ledger holds entries of no activity of the plan (a rename without «antes»)."""
+    from pec_cli.errors import PecError
+    from pec_cli.ledger.orphans import orphan_counts, orphans_text
+    from pec_cli.ledger.store import tally
+
+    warnings: list[str] = []
+    found = orphan_counts(plan, tally(ws, plan.vigencia, warnings).totals())
+    warn(warnings)
+    if found:
+        first = next(iter(found))
+        raise PecError(
+            f"El registro de {plan.vigencia} tiene entradas de actividades que no están en {name}: {orphans_text(found)}; "
+            f"no cuentan en ninguna cifra. Si la actividad cambió de id, añada «antes: [{first}]» a la actividad nueva; "
+            "si sobran, anúlelas con «pec void ID --motivo ...»."
+        )
 
 
 @plan_app.command("nueva", cls=SpanishCommand)

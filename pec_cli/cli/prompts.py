@@ -15,9 +15,10 @@ from typing import Any
 import typer
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_date, parse_number, plain_id, resolve_tipo
+from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_count, parse_date, resolve_tipo
 from pec_cli.ledger.requests import Request, demand_tipos
-from pec_cli.plan.model import Activity
+from pec_cli.plan.model import Activity, Plan
+from pec_cli.plan.names import find_activity, resolve_network
 
 
 def _ask(label: str, check: Callable[[str], Any], default: str | None = None) -> Any:
@@ -32,37 +33,26 @@ def _ask(label: str, check: Callable[[str], Any], default: str | None = None) ->
 
 
 def _network(act: Activity) -> Callable[[str], str]:
-    ids = [s.id for s in act.series]
-
-    def check(answer: str) -> str:
-        key = plain_id(answer)
-        if key not in ids:
-            raise PecError(f"La red «{answer}» no está en «{act.id}»; escriba una de: {', '.join(ids)}.")
-        return key
-
-    return check
+    return lambda answer: resolve_network(act, answer)
 
 
 def _value(answer: str) -> str:
-    number = parse_number(answer)
-    if number < 0:
-        raise PecError("El valor debe ser un número positivo.")
-    return answer
+    return str(parse_count(answer))
 
 
 def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, requests: Sequence[Request] = ()) -> None:
     """Fill ``fields`` in place: tipo (offered from the plan), the date if today does not fit, each required
     field, then (for a piece that may answer one) which of the open ``requests`` it answers."""
     if fields.get("tipo") is None and len(act.tipos) > 1:
-        options = ", ".join(f"{t.id} ({t.nombre})" for t in act.tipos)
-        typer.echo(f"Tipos de «{act.id}»: {options}", err=True)
-        fields["tipo"] = _ask("Tipo", lambda answer: resolve_tipo(act, answer), act.default_tipo)
+        ids = [t.id for t in act.tipos]
+        fields["tipo"] = choose(f"Tipos de «{act.id}»:", [f"{t.id} ({t.nombre})" for t in act.tipos], ids,
+                                "Tipo (número o nombre)", lambda answer: resolve_tipo(act, answer), "1")
     tipo = resolve_tipo(act, fields.get("tipo"))
     fields["tipo"] = tipo
     if not fields.get("fecha") and not act.inicio <= today <= act.fin:
         typer.echo(f"Hoy ({today.isoformat()}) está fuera de la ventana de «{act.id}» "
                    f"({act.inicio.isoformat()} a {act.fin.isoformat()}).", err=True)
-        fields["fecha"] = _ask("Fecha de la pieza (AAAA-MM-DD)", lambda answer: parse_date(answer, "").isoformat())
+        fields["fecha"] = _ask("Fecha de la pieza (AAAA-MM-DD o DD/MM/AAAA)", lambda answer: parse_date(answer, "").isoformat())
     for key in missing_fields(act, tipo, fields):
         label = FIELD_NAMES[key].capitalize()
         if key == "red" and act.series:
@@ -93,6 +83,31 @@ def _choose_request(requests: Sequence[Request]) -> str | None:
         raise PecError(f"«{answer}» no es una de las solicitudes: escriba su número (1 a {len(ids)}), su id o nada.")
 
     return _ask("¿Atiende alguna? (número o id; vacío si ninguna)", check, "")
+
+
+def choose(title: str, labels: list[str], ids: list[str], prompt: str, by_name: Callable[[str], str],
+           default: str | None = None) -> str:
+    """A numbered list on stderr, then the answer as one of ``ids``: its number or its name."""
+    typer.echo(title, err=True)
+    for number, label in enumerate(labels, start=1):
+        typer.echo(f"  {number}. {label}", err=True)
+
+    def check(answer: str) -> str:
+        text = answer.strip()
+        if text.isdigit():
+            if 1 <= int(text) <= len(ids):
+                return ids[int(text) - 1]
+            raise PecError(f"El número {text} no está en la lista: escriba de 1 a {len(ids)}.")
+        return by_name(text)
+
+    return str(_ask(prompt, check, default))
+
+
+def choose_activity(plan: Plan) -> str:
+    """Which activity a piece is for, from a numbered list of the plan's."""
+    ids = [a.id for a in plan.actividades]
+    return choose(f"Actividades del plan {plan.vigencia}:", [f"{a.id}: {a.nombre}" for a in plan.actividades], ids,
+                  "Actividad (número o id)", lambda answer: find_activity(plan, answer).id)
 
 
 def _empty() -> str:

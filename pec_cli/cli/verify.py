@@ -1,4 +1,4 @@
-"""``pec verify``: every check of the ledger, problems as ``file:line: message``."""
+"""``pec verify``: every check of the ledger and its plans, problems as ``file:line: message``."""
 
 import sys
 
@@ -10,13 +10,14 @@ from pec_cli.errors import PecError
 
 @app.command(cls=SpanishCommand)
 def verify(root: RootOpt = None) -> None:
-    """Comprobar el registro: líneas, ids, anulaciones e integridad de la cadena."""
+    """Comprobar el plan y el registro: líneas, ids, anulaciones, importaciones e integridad de la cadena."""
     from pec_cli.ledger.verify import verify_workspace
     from pec_cli.workspace import find_workspace
 
     problems, summary = verify_workspace(find_workspace(root))
+    damage = [p for p in problems if not p.info]
     for problem in problems:
-        sys.stdout.write(problem + "\n")
-    if problems:
-        raise PecError(f"El registro tiene {len(problems)} problema(s); revíselos arriba (archivo:línea: mensaje).")
+        sys.stdout.write(("información: " if problem.info else "") + str(problem) + "\n")
+    if damage:
+        raise PecError(f"El registro tiene {len(damage)} problema(s); revíselos arriba (archivo:línea: mensaje).")
     typer.echo(summary)

@@ -1,22 +1,81 @@
-"""Ledger entries as immutable values: what one line of the ledger holds once read back.
+"""Ledger entries as typed values, and the one record rule every reader and writer applies.
 
 Every record carries ``v`` (the format version), its position ``n`` in its
-segment and the chain link ``prev``; ``clase`` tells the kinds apart.
+segment and the chain link ``prev``; ``clase`` tells the kinds apart:
+:class:`Piece` (a published piece, maybe a measurement), :class:`Void` (a
+correction naming the entry it voids), :class:`Note` (an observación of a
+quarter) and :class:`BatchCommit` (the last line of a ``pec import``: the rows
+carrying its ``lote`` count only once it is written, see :class:`Batches`).
+
+:func:`check_record` is the rule: types, ranges, text lengths and no control
+characters or terminal escape sequences in any text. :func:`decode` turns one
+ledger line into an :class:`Entry` or a :class:`Problem`; ``store`` applies the
+same rule to every line it reads (the big scan through :func:`parse`, which
+skips building entries) and to every record before it writes it.
 Standard library only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from pec_cli.fields import ENTRY_FIELDS
+from pec_cli.fields import ENTRY_FIELDS, TEXT_LIMITS
+from pec_cli.plan.model import iso_date, parse_quarter
 
+FORMAT_VERSION = 1
 PIECE = "pieza"
 VOID = "anulacion"
 NOTE = "observacion"
-CLASSES = (PIECE, VOID, NOTE)
+BATCH = "lote"
+CLASSES = (PIECE, VOID, NOTE, BATCH)
+
+# the longest text each field may hold, from the one registry (the writer refuses more, readers skip more)
+LIMITS = TEXT_LIMITS
+NAME_LIMIT = 100  # ids and names: actividad, tipo, red, id, anula, importe, lote, registrado
+NAME_FIELDS = ("id", "actividad", "registrado", "prev", "tipo", "red", "anula", "importe", "lote")
+MAX_VALOR = 10**15  # no audience or count comes near; keeps sums exact in a float
+MAX_LINE = 128 * 1024  # a valid record is far smaller: every text at its limit is ~30 KB
+MAX_FILAS = 10**8
+
+# C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1 raw in UTF-8)
+_ESCAPED_CONTROL = re.compile(rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]")
+_RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # a literal first byte: sre finds it fast
+_TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS}
+_TEXT_KEYS = frozenset(_TEXT_LIMITS)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class Problem(NamedTuple):
+    """Something wrong in the ledger or the plan, located as ``file:line``.
+
+    ``info`` marks what needs no repair (e.g. an import that was interrupted and
+    does not count): ``pec verify`` prints it without failing.
+    """
+
+    file: str
+    line: int
+    message: str
+    info: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.line else (f"{self.file}: " if self.file else "")
+        return f"{where}{self.message}"
+
+
+class Evidence(NamedTuple):
+    """The copy of an evidence file pec stored: path in the workspace, SHA-256, original name."""
+
+    archivo: str
+    sha256: str
+    nombre: str
 
 
 class Entry(NamedTuple):
@@ -33,10 +92,244 @@ class Entry(NamedTuple):
     trimestre: int | None = None
     file: str = ""
     line: int = 0
+    n: int = 0
+    prev: str = ""
 
     def get(self, key: str) -> Any:
         return self.datos.get(key)
 
+    @property
+    def evidence(self) -> Evidence | None:
+        value = self.datos.get("evidencia")
+        if isinstance(value, dict):
+            return Evidence(value["archivo"], value["sha256"], value.get("nombre", ""))
+        return None
+
+    @property
+    def lote(self) -> str | None:
+        """The import batch the entry belongs to (it counts once its commit is read)."""
+        return self.datos.get("lote")
 
 
-__all__ = ["CLASSES", "ENTRY_FIELDS", "NOTE", "PIECE", "VOID", "Entry"]
+class Piece(Entry):
+    __slots__ = ()
+
+
+class Void(Entry):
+    __slots__ = ()
+
+
+class Note(Entry):
+    __slots__ = ()
+
+
+class BatchCommit(Entry):
+    """The line that makes an import's rows count; ``datos['filas']`` says how many."""
+
+    __slots__ = ()
+
+
+_TYPES: dict[str, type[Entry]] = {PIECE: Piece, VOID: Void, NOTE: Note, BATCH: BatchCommit}
+
+
+@lru_cache(maxsize=4096)
+def valid_date(text: str) -> bool:
+    return iso_date(text) is not None
+
+
+def _quarter(value: Any) -> int | None:
+    try:
+        return parse_quarter(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else None
+    except ValueError:
+        return None
+
+
+def _may_hide_control(raw: bytes) -> bool:
+    """Whether a line's bytes may hold a control character in a string (cheap byte scans first)."""
+    return (
+        b"\x7f" in raw
+        or (b"\\" in raw and _ESCAPED_CONTROL.search(raw) is not None)
+        or (b"\xc2" in raw and _RAW_C1.search(raw) is not None)
+    )
+
+
+def _has_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return CONTROL.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_control(v) for v in value)
+    return False
+
+
+def _evidence_problem(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "registro con «evidencia» no válida"
+    archivo, sha, nombre = value.get("archivo"), value.get("sha256"), value.get("nombre", "")
+    if not (type(archivo) is str and 0 < len(archivo) <= 300 and type(sha) is str and _SHA256.fullmatch(sha)
+            and type(nombre) is str and len(nombre) <= 200):
+        return "registro con «evidencia» no válida"
+    return None
+
+
+def _valor_problem(valor: Any) -> str | None:
+    if isinstance(valor, bool) or not isinstance(valor, int | float):
+        return "registro con «valor» no numérico"
+    if not (0 <= valor <= MAX_VALOR) or (isinstance(valor, float) and not valor.is_integer()):
+        # NaN fails every comparison, so it is refused here too
+        return f"registro con «valor» {valor!r} fuera de rango (un número entero entre 0 y {MAX_VALOR})"
+    return None
+
+
+def _class_problem(record: dict[str, Any], clase: str) -> str | None:  # noqa: C901 - one branch per class
+    fecha = record.get("fecha")
+    if clase == BATCH:
+        filas = record.get("filas")
+        if type(record.get("lote")) is not str or not (type(filas) is int and 1 <= filas <= MAX_FILAS):
+            return "cierre de importación sin «lote» o «filas» válidos"
+        return None
+    if type(record.get("actividad")) is not str or not record["actividad"]:
+        return "registro sin «actividad» válida"
+    if (fecha is not None or clase == PIECE) and not (type(fecha) is str and valid_date(fecha)):
+        return "registro sin «fecha» AAAA-MM-DD válida"
+    tipo = record.get("tipo")
+    if clase == PIECE and type(tipo) is not str:
+        return "registro sin «tipo» válido"
+    if tipo is not None and type(tipo) is not str:
+        return "registro con «tipo» no válido"
+    if clase == VOID and type(record.get("anula")) is not str:
+        return "anulación sin «anula» válido"
+    if clase == NOTE:
+        if _quarter(record.get("trimestre")) is None:
+            return "observación sin «trimestre» I-IV válido"
+        if type(record.get("texto")) is not str:
+            return "observación sin «texto»"
+    return None
+
+
+def check_record(record: Any, raw: bytes | None = None) -> str | None:
+    """Why ``record`` (a decoded ledger line, or what a writer is about to write) is not a valid
+    record, in Spanish, or None: the one rule of readers and writers alike.
+
+    ``raw``, the line's bytes, lets a reader skip the control-character walk
+    when the bytes show no escape that could hide one.
+    """
+    if not isinstance(record, dict):
+        return "línea dañada (no es un registro)"
+    version = record.get("v")
+    if version != FORMAT_VERSION:
+        if type(version) is int and version > FORMAT_VERSION:
+            return f"registro en formato {version}, más nuevo que este pec: actualice pec"
+        return "registro sin versión de formato válida"
+    for key in ("id", "registrado", "prev"):
+        if type(record.get(key)) is not str:
+            return f"registro sin «{key}» válido"
+    n = record.get("n")
+    if type(n) is not int or n < 1:
+        return "registro sin número de secuencia «n» válido"
+    clase = record.get("clase")
+    if clase not in CLASSES:
+        return f"registro de clase desconocida {str(clase)[:40]!r}"
+    problem = _class_problem(record, clase)
+    if problem is not None:
+        return problem
+    for key in _TEXT_KEYS.intersection(record):  # the hot loop of a big scan: only the keys present
+        value, limit = record[key], _TEXT_LIMITS[key]
+        if type(value) is not str or len(value) > limit:
+            return f"registro con «{key}» no válido (un texto de hasta {limit} caracteres)"
+    valor = record.get("valor")
+    if valor is not None:
+        problem = _valor_problem(valor)
+        if problem is not None:
+            return problem
+    if "evidencia" in record:
+        problem = _evidence_problem(record["evidencia"])
+        if problem is not None:
+            return problem
+    if (raw is None or _may_hide_control(raw)) and _has_control(record):
+        return "registro con caracteres de control o secuencias de escape de terminal en un texto"
+    return None
+
+
+def parse(raw: bytes, loads: Callable[[bytes], Any] = json.loads) -> dict[str, Any] | str:
+    """The checked record of one ledger line, or why it is not one (Spanish)."""
+    if len(raw) > MAX_LINE:
+        return f"línea demasiado larga ({len(raw)} bytes; un registro ocupa menos de {MAX_LINE // 1024} KB)"
+    try:
+        record = loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        return "línea dañada o incompleta (no es un registro JSON completo)"
+    except RecursionError:
+        return "línea dañada (anidamiento excesivo)"
+    problem = check_record(record, raw)
+    return record if problem is None else problem
+
+
+def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
+    """The typed entry of a record that passed :func:`check_record`."""
+    clase = record["clase"]
+    fecha = record.get("fecha")
+    trimestre = record.get("trimestre")
+    keys = (*ENTRY_FIELDS, "motivo", "texto", "importe", "lote", "filas")
+    return _TYPES[clase](
+        id=record["id"],
+        clase=clase,
+        actividad=record.get("actividad", ""),
+        fecha=dt.date.fromisoformat(fecha) if fecha is not None else None,
+        registrado=record["registrado"],
+        tipo=record.get("tipo"),
+        datos={k: record[k] for k in keys if k in record},
+        anula=record.get("anula"),
+        trimestre=_quarter(trimestre) if clase == NOTE else None,
+        file=file,
+        line=line,
+        n=record["n"],
+        prev=record["prev"],
+    )
+
+
+def decode(raw: bytes, file: str = "", line: int = 0, loads: Callable[[bytes], Any] = json.loads) -> Entry | Problem:
+    """The entry of one ledger line, or the :class:`Problem` that keeps it from counting."""
+    record = parse(raw, loads)
+    if isinstance(record, str):
+        return Problem(file, line, record)
+    return entry_of(record, file, line)
+
+
+T = TypeVar("T")
+
+
+class Batches(Generic[T]):
+    """Import rows held until their batch's commit line is read: all of a batch counts, or none.
+
+    ``pec import`` writes its rows, each carrying ``lote``, then one
+    :data:`BATCH` record; a reader that meets the rows keeps them aside
+    (:meth:`hold`) and releases them at the commit (:meth:`commit`). Rows whose
+    commit never came (a kill, a full disk, Ctrl-C) stay in :attr:`open` at the
+    end of the segment: they never count, and importing the file again writes
+    the batch anew.
+    """
+
+    def __init__(self, start: Callable[[], T]) -> None:
+        self.start = start
+        self.open: dict[str, tuple[int, int, T]] = {}  # lote -> (first line, rows, held)
+
+    def hold(self, lote: str, line: int) -> T:
+        held = self.open.get(lote)
+        if held is None:
+            held = self.open[lote] = (line, 0, self.start())
+        self.open[lote] = (held[0], held[1] + 1, held[2])
+        return held[2]
+
+    def commit(self, lote: str) -> tuple[int, T] | None:
+        """(rows, what was held) of ``lote``, or None if no row of it was seen."""
+        held = self.open.pop(lote, None)
+        return None if held is None else (held[1], held[2])
+
+
+__all__ = [
+    "BATCH", "CLASSES", "ENTRY_FIELDS", "FORMAT_VERSION", "LIMITS", "NOTE", "PIECE", "VOID",
+    "BatchCommit", "Batches", "Entry", "Evidence", "Note", "Piece", "Problem", "Void",
+    "check_record", "decode", "entry_of", "parse",
+]

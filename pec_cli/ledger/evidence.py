@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
+import secrets
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
-from pec_cli.errors import PecError
+from pec_cli.errors import PecError, reason
+from pec_cli.ledger.entries import CONTROL
 from pec_cli.workspace import Workspace
 
 MAX_BYTES = 512 * 1024 * 1024
@@ -29,6 +30,27 @@ def file_sha256(path: Path) -> str:
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+# types a browser, a spreadsheet or the desktop shows without running anything; any other is
+# stored as ".bin", so a link in an export downloads it instead of opening (or running) it
+SAFE_SUFFIXES = frozenset(
+    ".pdf .png .jpg .jpeg .gif .webp .bmp .tif .tiff .heic .txt .csv .docx .xlsx .pptx .odt .ods .odp "
+    ".mp4 .mov .webm .mp3 .m4a .wav .ogg .zip".split()
+)
+
+
+def _copy_hashing(source: Path, tmp: Path, mode: int) -> str:
+    """Copy ``source`` to ``tmp`` (synced) and return the SHA-256 of the bytes copied."""
+    digest = hashlib.sha256()
+    with source.open("rb") as src, open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as dst:
+        for block in iter(lambda: src.read(1 << 20), b""):
+            digest.update(block)
+            dst.write(block)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.chmod(tmp, mode)  # whatever the umask: never more readable than the source
     return digest.hexdigest()
 
 
@@ -47,27 +69,49 @@ def beside(folder: Path, cell: str) -> Path | None:
 
 
 def kept_name(source: PurePath) -> tuple[str, str]:
-    """(suffix of the stored copy, name recorded) of an evidence file, on any platform's path."""
+    """(suffix of the stored copy, name recorded) of an evidence file, on any platform's path.
+
+    A passive type keeps its suffix; any other is stored as ``.bin`` (see
+    SAFE_SUFFIXES); the name recorded loses control characters.
+    """
     suffix = source.suffix.lower()
     if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
         suffix = ""
-    return suffix, source.name[:200]
+    return (suffix if suffix in SAFE_SUFFIXES else ".bin"), CONTROL.sub("", source.name)[:200]
 
 
 def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]:
-    """Copy ``source`` in (once per content); the record's ``evidencia`` value."""
+    """Copy ``source`` in (once per content); the record's ``evidencia`` value.
+
+    The SHA-256 recorded is that of the bytes copied (a file still being
+    written cannot make the copy disagree with its hash); a copy is readable
+    by others only if the source was; a type that could run when opened from
+    an export is stored as ``.bin`` (its name stays in ``nombre``). A failed copy leaves nothing behind.
+    """
+    if str(source).strip() in ("", "."):
+        raise PecError("--evidencia está vacío (o es una carpeta): indique la ruta del archivo de evidencia o quite la opción.")
     source = source.expanduser()
     if not source.is_file():
         raise PecError(f"El archivo de evidencia «{source}» no existe o no es un archivo; corrija --evidencia.")
-    if source.stat().st_size > MAX_BYTES:
+    st = source.stat()
+    if st.st_size > MAX_BYTES:
         raise PecError(f"El archivo de evidencia «{source}» pesa más de 512 MB; guarde un enlace con --url.")
-    sha = file_sha256(source)
-    suffix, name = kept_name(source)
     folder = evidence_dir(ws, vigencia)
-    target = folder / f"{sha[:20]}{suffix}"
-    if not (target.exists() and file_sha256(target) == sha):
+    tmp = folder / f".entrada.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        sha = _copy_hashing(source, tmp, (st.st_mode & 0o644) | 0o600)
+        suffix, name = kept_name(source)
+        target = folder / f"{sha[:20]}{suffix}"
+        if target.exists() and file_sha256(target) == sha:
+            tmp.unlink()
+        else:
+            os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PecError(f"No se pudo copiar la evidencia «{source.name}» ({reason(exc)}); revise el espacio en disco "
+                       "y vuelva a intentarlo (no se registró nada).") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return {"archivo": target.relative_to(ws.root).as_posix(), "sha256": sha, "nombre": name}

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from pec_cli.errors import PecError
 from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import Plan, quarter_bounds
-from pec_cli.plan.names import find_activity, parse_date, quarter_arg, resolve_name
+from pec_cli.plan.names import find_activity, find_target, parse_date, quarter_arg, resolve_name
 
 
 class Selection(NamedTuple):
@@ -34,6 +34,7 @@ class Query(NamedTuple):
     desde: dt.date | None = None
     hasta: dt.date | None = None
     anuladas: bool = False  # include voided entries (marked as such)
+    antes: tuple[str, ...] = ()  # the activity's earlier ids: their entries are its own
 
     @classmethod
     def build(
@@ -41,7 +42,13 @@ class Query(NamedTuple):
         desde: str | None = None, hasta: str | None = None, anuladas: bool = False, clase: str = PIECE,
     ) -> Query:
         """The query of what a person typed; a PecError for anything the plan does not know."""
-        act_id = find_activity(plan, actividad).id if actividad else None
+        act_id: str | None = None
+        act = None
+        if actividad and clase == NOTE and plan.line(find_target(plan, actividad)) is not None:
+            act_id = find_target(plan, actividad)  # the observaciones of a whole line
+        elif actividad:
+            act = find_activity(plan, actividad)
+            act_id = act.id
         lo = parse_date(desde, " en --desde") if desde else None
         hi = parse_date(hasta, " en --hasta") if hasta else None
         if lo is not None and hi is not None and lo > hi and trim is None:
@@ -55,12 +62,12 @@ class Query(NamedTuple):
         if quarter is not None and clase == PIECE:
             q_lo, q_hi = quarter_bounds(plan.vigencia, quarter)
             lo, hi = max(lo or q_lo, q_lo), min(hi or q_hi, q_hi)
-        return cls(clase, act_id, tipo_id, quarter, lo, hi, anuladas)
+        return cls(clase, act_id, tipo_id, quarter, lo, hi, anuladas, act.antes if act else ())
 
     def matches(self, entry: Entry, voided: dict[str, str]) -> bool:
         if entry.clase != self.clase:
             return False
-        if self.actividad is not None and entry.actividad != self.actividad:
+        if self.actividad is not None and entry.actividad != self.actividad and entry.actividad not in self.antes:
             return False
         if not self.anuladas and entry.id in voided:
             return False

@@ -58,10 +58,10 @@ def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
     if not tipos:
         return []
     last = corte.isoformat()
-    answered = totals.answered(act.id)
+    answered = totals.answered(act.id, *act.antes)
     out = []
     for piece_id, (actividad, tipo, fecha, area) in totals.requests.items():
-        if actividad != act.id or tipo not in tipos or fecha > last:
+        if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
         answer = answered.get(piece_id)
         respondida = dt.date.fromisoformat(answer) if answer is not None and answer <= last else None
@@ -87,9 +87,9 @@ def request_counts(act: Activity, totals: Tally, corte: dt.date) -> tuple[Reques
     if not tipos:
         return counts, first
     last = corte.isoformat()
-    answered = totals.answered(act.id)
+    answered = totals.answered(act.id, *act.antes)
     for piece_id, (actividad, tipo, fecha, area) in totals.requests.items():
-        if actividad != act.id or tipo not in tipos or fecha > last:
+        if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
         answer = answered.get(piece_id)
         key = (fecha, area, answer is not None and answer <= last)
@@ -147,7 +147,7 @@ def check_link(plan: Plan, record: Mapping[str, Any], target: Entry | None, void
             "vea las solicitudes abiertas con «pec list --abiertas».", field="atiende")
     if target.id in voided:
         raise PecError(f"La entrada «{target_id}» está anulada; indique en --atiende una solicitud vigente.", field="atiende")
-    if target.actividad != act.id or target.tipo not in demand:
+    if target.actividad not in act.ids or target.tipo not in demand:
         raise PecError(
             f"La entrada «{target_id}» es de tipo «{target.tipo}» en «{target.actividad}», no de tipo "
             f"{' o '.join(f'«{t}»' for t in demand)} en «{act.id}»; corrija --atiende.", field="atiende")

@@ -14,6 +14,11 @@ Design (SPEC §4):
 * **Crashes.** A writer killed mid-write can leave at most a torn last line. Every
   reader skips a line that does not parse, with a ``file:line`` warning; the next
   append first ends the torn line with a newline, so it never glues onto it.
+* **Imports all or nothing.** An import's rows carry one ``lote`` and count
+  only after its commit line (``entries.Batches``); a kill leaves rows no
+  reader counts, a failed or interrupted write is cut back off under the lock.
+* **One record rule.** Every line read and every record written passes
+  ``entries.check_record``: what ``log`` refuses, no reader accepts.
 * **Tamper evidence.** Every record carries ``n`` (its position in the segment,
   1, 2, 3...), an ``id`` derived from it (``<vigencia>-<writer>-<n>``) and
   ``prev``, the first 16 hex digits of the SHA-256 of the previous valid line of
@@ -33,29 +38,34 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+import secrets
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError, reason
-from pec_cli.fields import ENTRY_FIELDS
-from pec_cli.ledger.entries import CLASSES, NOTE, Entry
+from pec_cli.ledger.entries import (
+    BATCH,
+    FORMAT_VERSION,
+    BatchCommit,
+    Batches,
+    Entry,
+    Problem,
+    check_record,
+    decode,
+    parse,
+)
 from pec_cli.ledger.lock import lock, unlock
-from pec_cli.ledger.tally import KEEP, Tally, record_problem
-from pec_cli.plan.model import iso_date, parse_quarter
+from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
-FORMAT_VERSION = 1
 GENESIS = "0" * 16
+BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 2  # 2: measurements grouped by tipo too (followers and interaction apart)
+CACHE_FORMAT = 3  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime
 FAST_SCAN_BYTES = 4 << 20
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
-
-
-class BadLine(ValueError):
-    """A ledger line that is not a valid record (message in Spanish)."""
 
 
 def digest(raw: bytes) -> str:
@@ -102,58 +112,6 @@ def _fast_loads() -> Any:
     return loads
 
 
-def decode(raw: bytes, loads: Any = json.loads) -> dict[str, Any]:
-    """The record of one line, or BadLine saying why it is not one."""
-    try:
-        record = loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise BadLine("línea dañada o incompleta (no es un registro JSON completo)") from None
-    except RecursionError:
-        raise BadLine("línea dañada (anidamiento excesivo)") from None
-    if not isinstance(record, dict):
-        raise BadLine("línea dañada (no es un registro)")
-    version = record.get("v")
-    if version != FORMAT_VERSION:
-        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-            raise BadLine(f"registro en formato {version}, más nuevo que este pec: actualice pec")
-        raise BadLine("registro sin versión de formato válida")
-    for key in ("id", "actividad", "registrado", "prev"):
-        if not isinstance(record.get(key), str):
-            raise BadLine(f"registro sin «{key}» válido")
-    n = record.get("n")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise BadLine("registro sin número de secuencia «n» válido")
-    if record.get("clase") not in CLASSES:
-        raise BadLine(f"registro de clase desconocida {record.get('clase')!r}")
-    return record
-
-
-def to_entry(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
-    """An Entry of a decoded record; BadLine where a field has the wrong shape."""
-    problem = record_problem(record)
-    if problem is not None:
-        raise BadLine(problem)
-    clase = record["clase"]
-    fecha = iso_date(record.get("fecha"))
-    tipo = record.get("tipo")
-    trimestre = parse_quarter(str(record["trimestre"])) if clase == NOTE else None
-    anula = record.get("anula")
-    datos = {k: record[k] for k in (*ENTRY_FIELDS, "motivo", "texto", "importe") if k in record}
-    return Entry(
-        id=record["id"],
-        clase=clase,
-        actividad=record["actividad"],
-        fecha=fecha,
-        registrado=record["registrado"],
-        tipo=tipo if isinstance(tipo, str) else None,
-        datos=datos,
-        anula=anula if isinstance(anula, str) else None,
-        trimestre=trimestre,
-        file=file,
-        line=line,
-    )
-
-
 def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of every non-blank line of a segment (its first ``limit`` bytes)."""
     with path.open("rb") as handle:
@@ -166,36 +124,89 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, byte
                 if read > limit:  # a line still being written when the size was taken
                     raw = raw[: len(raw) - (read - limit)]
             raw = raw.rstrip(b"\r\n")
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
             if raw.strip():
                 yield number, raw
 
 
+SEQUENCE_WARNING = ("el registro tiene entradas repetidas o fuera de orden (¿dos copias del espacio de trabajo "
+                    "escribieron con el mismo id de escritor?); ejecute «pec verify» para verlas")
+
+
+class _Sequence:
+    """Watches a segment's ``n`` count up by one, as ``verify``'s chain check does (cheaply: no digests)."""
+
+    __slots__ = ("last", "damaged", "broken")
+
+    def __init__(self) -> None:
+        self.last, self.damaged, self.broken = 0, 0, False
+
+    def see(self, n: int) -> None:
+        if not (n == self.last + 1 or (self.damaged and self.last < n <= self.last + 1 + self.damaged)):
+            self.broken = True
+        self.last, self.damaged = n, 0
+
+
 def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
-    """Every valid record of the vigencia, segment by segment; bad lines become warnings."""
+    """Every entry that counts, segment by segment; bad lines become warnings.
+
+    The rows of an import count at its commit line (``entries.Batches``): an
+    import cut short by a kill or a full disk yields none of its rows.
+    """
     for path in segments(ws, vigencia):
         name = ws.display(path)
+        batches: Batches[list[Entry]] = Batches(list)
+        sequence = _Sequence()
         for number, raw in iter_lines(path):
-            try:
-                yield to_entry(decode(raw), name, number)
-            except BadLine as exc:
-                warnings.append(f"{name}:{number}: {exc}; se omite")
+            item = decode(raw, name, number)
+            if isinstance(item, Problem):
+                warnings.append(f"{item}; se omite")
+                sequence.damaged += 1
+                continue
+            sequence.see(item.n)
+            if isinstance(item, BatchCommit):
+                done = batches.commit(item.datos["lote"])
+                if done is not None:
+                    yield from done[1]
+            elif item.lote is not None:
+                batches.hold(item.lote, number).append(item)
+            else:
+                yield item
+        if sequence.broken:
+            warnings.append(SEQUENCE_WARNING)
 
 
 def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> tuple[Tally, list[str]]:
-    """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings."""
+    """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings.
+
+    Applies ``entries.check_record`` (through ``entries.parse``) like every
+    reader, without building an Entry per line: this is the big scan.
+    """
     part = Tally(keep)
     warnings: list[str] = []
     add = part.add
+    batches: Batches[Tally] = Batches(lambda: Tally(keep))
     size = limit if limit is not None else path.stat().st_size
     loads = _fast_loads() if size > FAST_SCAN_BYTES else json.loads
+    sequence = _Sequence()
     for number, raw in iter_lines(path, limit):
-        try:
-            ok = add(decode(raw, loads))
-        except BadLine as exc:
-            warnings.append(f"{name}:{number}: {exc}; se omite")
+        record = parse(raw, loads)
+        if isinstance(record, str):
+            warnings.append(f"{name}:{number}: {record}; se omite")
+            sequence.damaged += 1
             continue
-        if not ok:
-            warnings.append(f"{name}:{number}: registro con campos no válidos; se omite")
+        sequence.see(record["n"])
+        if "lote" not in record:
+            add(record)
+        elif record["clase"] == BATCH:
+            done = batches.commit(record["lote"])
+            if done is not None:
+                part.merge(done[1])
+        else:
+            batches.hold(record["lote"], number).add(record)
+    if sequence.broken:
+        warnings.append(SEQUENCE_WARNING)
     return part, warnings
 
 
@@ -206,14 +217,15 @@ def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
 def _cache_key(st: os.stat_result) -> list[Any]:
     from pec_cli import __version__
 
-    return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns]
+    # ctime too: `touch -r` or a restore can put the mtime back, never the ctime
+    return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None) -> Tally:
     """The totals of every valid record of the vigencia (bad lines become warnings).
 
     Each segment's totals are cached in ``.pec/cache`` keyed on the file's inode,
-    size and mtime: an unchanged segment is not read again, and ``append``
+    size, mtime and ctime: an unchanged segment is not read again, and ``append``
     folds its own lines into the cache, so one more ``pec log`` costs one more
     line, not the whole ledger. Any other change to a segment (an editor, a
     git merge) changes its key, and the segment is read again in full. The one
@@ -295,18 +307,24 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def import_keys(ws: Workspace, vigencia: int) -> set[str]:
-    """The ``importe`` keys already in the ledger (rows imported before)."""
+    """The ``importe`` keys of the rows that count (committed imports; an interrupted one does not)."""
     keys: set[str] = set()
     for path in segments(ws, vigencia):
-        for _, raw in iter_lines(path):
-            if b'"importe"' not in raw:
+        batches: Batches[list[str]] = Batches(list)
+        for number, raw in iter_lines(path):
+            if b'"importe"' not in raw and b'"lote"' not in raw:
                 continue
-            try:
-                key = decode(raw).get("importe")
-            except BadLine:
+            record = parse(raw)
+            if isinstance(record, str):
                 continue
-            if isinstance(key, str):
-                keys.add(key)
+            if record["clase"] == BATCH:
+                done = batches.commit(record["lote"])
+                keys.update(done[1] if done else ())
+            elif isinstance(record.get("importe"), str):
+                if "lote" in record:
+                    batches.hold(record["lote"], number).append(record["importe"])
+                else:
+                    keys.add(record["importe"])
     return keys
 
 
@@ -322,6 +340,8 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
         lines = data.split(b"\n")
         if start > 0:
             lines = lines[1:]  # the first piece may be a partial line
+        else:
+            lines[0] = lines[0].removeprefix(BOM)
         for raw in reversed(lines):
             raw = raw.rstrip(b"\r")
             if not raw.strip():
@@ -339,16 +359,26 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
         chunk *= 4
 
 
-def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False) -> list[str]:
+def append(
+    ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False,
+    on_commit: Callable[[list[str]], None] | None = None, under_lock: Callable[[], None] | None = None,
+) -> list[str]:
     """Append ``records`` to this clone's segment, under its lock; their new ids.
 
-    A ``pec log`` is one write of one line; a large import is written in
-    chunks of whole lines, so a crash between chunks leaves every written line
-    whole (and importing the file again appends only what is missing).
+    A ``pec log`` is one write of one line. With ``batch`` (``pec import``)
+    every record carries one ``lote`` and, once all are written and synced, a
+    last commit line makes them count (``entries.Batches``): a kill, Ctrl-C or
+    a full disk before it leaves rows that no reader counts, and importing the
+    file again writes the batch anew; ``on_commit`` gets the ids once the
+    commit line is written (Ctrl-C is ignored around it). A write that fails or
+    is interrupted is cut back off the segment under the lock: no torn line.
+    Every record is checked by ``entries.check_record`` before it is written.
 
     With ``skip_imported``, records whose ``importe`` key is already in the
     ledger are dropped, checked under the lock so that two simultaneous
-    imports of one file append it once.
+    imports of one file append it once. ``under_lock`` runs once the lock is
+    held, before anything is written (``pec void`` checks there that the entry
+    is not voided yet); its PecError stops the append.
     """
     writer = ws.writer_id()
     folder = segment_dir(ws, vigencia)
@@ -357,40 +387,121 @@ def append(ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)  # Windows: no CRLF
     try:
         lock(fd)
+        if under_lock is not None:
+            under_lock()
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
-            last_n, prev, clean_end = _tail_state(handle, before.st_size)
+            tail = _tail_state(handle, before.st_size)
         known = import_keys(ws, vigencia) if skip_imported else set()
         fold = _cache_to_fold(ws, vigencia, path, before)
-        parts = [] if clean_end else [b"\n"]
-        pending = len(parts)
-        ids = []
-        for record in records:
-            if known and record.get("importe") in known:
-                continue
-            last_n += 1
-            entry_id = f"{vigencia}-{writer}-{last_n}"
-            full = {"v": FORMAT_VERSION, "id": entry_id, "n": last_n, "prev": prev, **record}
-            raw = encode(full)
-            parts += [raw, b"\n"]
-            pending += len(raw) + 1
-            prev = digest(raw)
-            ids.append(entry_id)
-            if fold is not None:
-                fold[0].add(full)
-            if pending >= WRITE_CHUNK:  # whole lines only, so a crash between chunks tears nothing
-                _write_all(fd, b"".join(parts))
-                parts, pending = [], 0
-        _write_all(fd, b"".join(parts))
-        os.fsync(fd)
+        todo = (r for r in records if not (known and r.get("importe") in known))
+        committed: list[str] = []
+
+        def commit(done: list[str]) -> None:
+            committed.extend(done)
+            if on_commit is not None:
+                on_commit(done)
+
+        try:
+            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, fold, commit if batch else None)
+        except BaseException:
+            if not committed:
+                _cut(fd, before.st_size)
+            raise
         if fold is not None and ids:
             try:
                 _save_fold(ws, vigencia, path, os.fstat(fd), fold)
             except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
                 pass
     except OSError as exc:
-        raise PecError(f"No se pudo escribir en el registro {ws.display(path)} ({reason(exc)}); revise permisos y espacio en disco.") from None
+        raise _write_error(ws.display(path), exc, batch) from None
     finally:
         unlock(fd)
         os.close(fd)
     return ids
+
+
+def _write_error(name: str, exc: OSError, batch: bool) -> PecError:
+    if batch:
+        return PecError(
+            f"No se pudo completar la importación en {name} ({reason(exc)}): no se registró ninguna "
+            "fila (ninguna cuenta); libere espacio o revise permisos y vuelva a importar el archivo."
+        )
+    return PecError(f"No se pudo escribir en el registro {name} ({reason(exc)}); revise permisos y espacio en disco.")
+
+
+def _write_records(
+    fd: int, prefix: str, tail: tuple[int, str, bool], records: Iterable[dict[str, Any]],
+    fold: tuple[Tally, list[str]] | None, on_commit: Callable[[list[str]], None] | None,
+) -> list[str]:
+    """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end); their ids."""
+    last_n, prev, clean_end = tail
+    lote = f"{prefix.split('-', 1)[1]}-{secrets.token_hex(4)}" if on_commit is not None else None
+    parts = [] if clean_end else [b"\n"]
+    pending = len(parts)
+    ids: list[str] = []
+    full: dict[str, Any] = {}
+    for record in records:
+        last_n += 1
+        full = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, **record}
+        if lote is not None:
+            full["lote"] = lote
+        problem = check_record(full)
+        if problem is not None:  # build_* refuses first; this is the reader's rule, enforced at the door
+            raise PecError(f"pec no escribe este registro porque ningún lector lo aceptaría ({problem}); corrija los datos.")
+        raw = encode(full)
+        parts += [raw, b"\n"]
+        pending += len(raw) + 1
+        prev = digest(raw)
+        ids.append(full["id"])
+        if fold is not None:
+            fold[0].add(full)
+        if pending >= WRITE_CHUNK:  # whole lines only, so a crash between chunks tears nothing
+            _write_all(fd, b"".join(parts))
+            parts, pending = [], 0
+    _write_all(fd, b"".join(parts))
+    os.fsync(fd)
+    if on_commit is not None and ids:
+        last_n += 1
+        commit = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, "clase": BATCH,
+                  "lote": lote, "filas": len(ids), "registrado": full["registrado"]}
+        _commit(fd, encode(commit), lambda: on_commit(ids))
+    return ids
+
+
+def _cut(fd: int, size: int) -> None:
+    """Cut off what this append wrote past ``size`` (under its lock: only our own bytes)."""
+    try:
+        os.ftruncate(fd, size)
+    except OSError:
+        pass  # then readers skip the torn line, and an uncommitted batch never counts
+
+
+def _commit(fd: int, raw: bytes, done: Callable[[], None]) -> None:
+    """Write the commit line of a batch, immune to Ctrl-C: from here on the import counts whole.
+
+    A full disk may cut the line: then the batch counts only if the record is
+    whole (the next append ends it with its newline), which is exactly when a
+    reader parses it, so the outcome we report is the one every reader sees.
+    """
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        view, written = memoryview(raw + b"\n"), 0
+        try:
+            while written < len(view):
+                written += os.write(fd, view[written:])
+        except OSError:
+            if written < len(raw):
+                raise
+        done()
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # the line is in the file for every reader; the disk's complaint changes nothing we can undo
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)

@@ -20,18 +20,21 @@ nothing dropped. Standard library only; no I/O.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
-from pec_cli.ledger.entries import NOTE, PIECE, VOID
-from pec_cli.plan.model import iso_date, parse_quarter
+from pec_cli.ledger.entries import PIECE, VOID
+from pec_cli.plan.model import parse_quarter
 
 KEEP = 4
 
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
 GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers and interaction apart
-Measure = list  # [registrado, id, valor]: lists, as JSON gives them back, so the cache loads as is
+# [registrado, n, id, valor]: lists, as JSON gives them back, so the cache loads as is. Sorting them
+# orders a day's measurements by when they were recorded, then by position in the segment (an
+# import records every row at one instant), never by comparing ids as text ("-10" < "-9").
+Measure = list
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
 Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece with an area
@@ -40,44 +43,6 @@ Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a
 
 class NeedsFullScan(Exception):
     """Voids removed every kept measurement of a group that had dropped some."""
-
-
-@lru_cache(maxsize=4096)
-def valid_date(text: str) -> bool:
-    return iso_date(text) is not None
-
-
-def record_problem(record: dict[str, Any]) -> str | None:
-    """Why a decoded record cannot be counted, or None: the one rule every reader applies.
-
-    ``record`` already has ``v``, ``id``, ``n``, ``prev``, ``actividad``,
-    ``registrado`` and a known ``clase`` (``ledger.decode`` checks those).
-    """
-    clase = record["clase"]
-    fecha = record.get("fecha")
-    if (fecha is not None or clase == PIECE) and not (type(fecha) is str and valid_date(fecha)):
-        return "registro sin «fecha» AAAA-MM-DD válida"
-    tipo = record.get("tipo")
-    if clase == PIECE and type(tipo) is not str:
-        return "registro sin «tipo» válido"
-    if tipo is not None and type(tipo) is not str:
-        return "registro con «tipo» no válido"
-    valor = record.get("valor")
-    if valor is not None and (isinstance(valor, bool) or not isinstance(valor, int | float)):
-        return "registro con «valor» no numérico"
-    atiende = record.get("atiende")
-    if atiende is not None and type(atiende) is not str:
-        return "registro con «atiende» no válido"
-    if clase == VOID and type(record.get("anula")) is not str:
-        return "anulación sin «anula» válido"
-    if clase == NOTE:
-        try:
-            parse_quarter(str(record.get("trimestre")))
-        except ValueError:
-            return "observación sin «trimestre» I-IV válido"
-        if type(record.get("texto")) is not str:
-            return "observación sin «texto»"
-    return None
 
 
 class Tally:
@@ -95,10 +60,8 @@ class Tally:
         self.keep = keep
         self._totals: Tally | None = None  # memo of totals(); a tally is not changed once totalled
 
-    def add(self, record: dict[str, Any]) -> bool:
-        """Fold one decoded ledger record in; False (and nothing folded) if it is malformed."""
-        if record_problem(record) is not None:
-            return False
+    def add(self, record: dict[str, Any]) -> None:
+        """Fold in one ledger record that passed ``entries.check_record`` (every reader checks first)."""
         self._totals = None
         clase = record["clase"]
         actividad = record["actividad"]
@@ -110,7 +73,7 @@ class Tally:
             red, valor = record.get("red"), record.get("valor")
             if red is not None and valor is not None:
                 group = (actividad, f"{record['tipo']}:{red}", fecha)
-                self._measure(group, [record["registrado"], record["id"], float(valor)])
+                self._measure(group, [record["registrado"], record.get("n", 0), record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
             if type(area) is str and area:
                 self.requests[record["id"]] = (actividad, record["tipo"], fecha, area)
@@ -122,7 +85,6 @@ class Tally:
             quarter = parse_quarter(str(record["trimestre"]))
             self.notes[record["id"]] = (actividad, quarter, record["registrado"], record["texto"])
         self.records += 1
-        return True
 
     def _measure(self, group: GroupKey, measure: Measure) -> None:
         kept = self.measures.get(group)
@@ -191,7 +153,7 @@ class Tally:
                 groups = by_day.get((actividad, fecha), [])
             for group in groups:
                 kept = out.measures[group]
-                remaining = [m for m in kept if m[1] != target]
+                remaining = [m for m in kept if m[2] != target]
                 if len(remaining) != len(kept):
                     if not remaining and group in self.dropped:
                         raise NeedsFullScan(group)
@@ -199,22 +161,23 @@ class Tally:
         out.measures = {g: k for g, k in out.measures.items() if k}
         return out
 
-    def series(self, actividad: str, tipo: str) -> dict[str, list[tuple[str, float]]]:
-        """Per network, the measurements of ``tipo``: (fecha, the day's latest valor), sorted by date."""
+    def series(self, actividad: str, tipo: str, *earlier: str) -> dict[str, list[tuple[str, float]]]:
+        """Per network, the measurements of ``tipo``: (fecha, the day's latest valor), sorted by date;
+        with those recorded under the activity's ``earlier`` ids (a rename)."""
         out: dict[str, list[tuple[str, float]]] = {}
         prefix = f"{tipo}:"
         for (activity, key, fecha), kept in self.measures.items():
-            if activity == actividad and kept and key.startswith(prefix):
-                out.setdefault(key[len(prefix):], []).append((fecha, kept[-1][2]))
+            if (activity == actividad or activity in earlier) and kept and key.startswith(prefix):
+                out.setdefault(key[len(prefix):], []).append((fecha, kept[-1][3]))
         for values in out.values():
             values.sort()
         return out
 
-    def answered(self, actividad: str) -> dict[str, str]:
-        """Per request of ``actividad`` with an answer: the date of its first answer."""
+    def answered(self, actividad: str, *earlier: str) -> dict[str, str]:
+        """Per request of ``actividad`` (or its ``earlier`` ids) with an answer: the date of its first answer."""
         first: dict[str, str] = {}
         for activity, target, fecha in self.links.values():
-            if activity == actividad and (target not in first or fecha < first[target]):
+            if (activity == actividad or activity in earlier) and (target not in first or fecha < first[target]):
                 first[target] = fecha
         return first
 
@@ -251,15 +214,15 @@ class Tally:
 
     def _well_formed(self) -> bool:
         """Every value has the shape ``add`` gives it (cheap: the cache is small)."""
-        text, number = str, (int, float)
+        text = str
         return (
             (self.keep is None or type(self.keep) is int)
             and type(self.records) is int
             and all(type(n) is int and type(a) is text and type(t) is text and type(f) is text
                     for (a, t, f), n in self.counts.items())
             and all(type(a) is text and type(r) is text and type(f) is text and type(kept) is list and kept
-                    and all(type(m) is list and len(m) == 3 and type(m[0]) is text and type(m[1]) is text
-                            and isinstance(m[2], number) for m in kept)
+                    and all(type(m) is list and len(m) == 4 and type(m[0]) is text and type(m[1]) is int
+                            and type(m[2]) is text and type(m[3]) is float and math.isfinite(m[3]) for m in kept)
                     for (a, r, f), kept in self.measures.items())
             and all(len(g) == 3 for g in self.dropped)
             and all(len(n) == 4 and type(n[0]) is text and type(n[1]) is int and type(n[2]) is text

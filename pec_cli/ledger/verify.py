@@ -1,144 +1,323 @@
-"""``pec verify``: every check of the ledger, problems as ``file:line: message``.
+"""``pec verify``: every check of the ledger and its plans, as named checks returning Problems.
 
-Reads every segment of every vigencia from the files themselves (never a
-cache): each line parses; each segment's chain holds (``n`` counts up by one,
-``prev`` is the digest of the previous valid line, the id matches the segment
-and position); ids are unique; voids name an existing entry that is not a
-void and is voided once; pieces fit their plan; evidence files exist with
-their recorded SHA-256. See ``ledger`` for what the chain can and cannot see.
+Reads every plan and every segment of every vigencia from the files
+themselves (never a cache) once into a :class:`LedgerView`; then each function
+of :data:`CHECKS` looks at it and returns :class:`~pec_cli.ledger.entries.Problem`
+values (``file:line: message``): plans that do not load, lines that break the
+record rule (``entries.check_record``, the rule every reader applies), the
+chain of each segment (``n`` counts up by one, ``prev`` is the digest of the
+previous valid line, the id matches the segment and position), imports cut
+short, unique ids, voids, pieces that do not fit their plan, evidence files.
+See ``ledger.store`` for what the chain can and cannot see.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger import store as ledger
-from pec_cli.ledger.entries import PIECE, VOID, Entry
+from pec_cli.ledger.entries import PIECE, VOID, BatchCommit, Batches, Entry, Problem, decode
 from pec_cli.plan.model import Plan
 from pec_cli.workspace import Workspace
 
 
-def _plans(ws: Workspace) -> dict[int, Plan | None]:
+class Line(NamedTuple):
+    number: int
+    item: Entry | Problem
+    digest: str
+
+
+class Batch(NamedTuple):
+    """An import batch of a segment: its rows' first line, their count, and its commit (None: cut short)."""
+
+    lote: str
+    first: int
+    rows: list[Entry]
+    commit: Entry | None
+
+
+@dataclass
+class Segment:
+    vigencia: int
+    path: Path
+    name: str
+    lines: list[Line] = field(default_factory=list)
+    batches: list[Batch] = field(default_factory=list)
+
+    def counted(self) -> Iterator[Entry]:
+        """The entries that count: every valid one outside an import cut short."""
+        dead = {id(e) for b in self.batches if b.commit is None for e in b.rows}
+        for line in self.lines:
+            item = line.item
+            if isinstance(item, Entry) and not isinstance(item, BatchCommit) and id(item) not in dead:
+                yield item
+
+
+@dataclass
+class LedgerView:
+    """What the checks look at: plans (None where one does not load) and every segment."""
+
+    ws: Workspace
+    plans: dict[int, Plan | None]
+    plan_errors: list[Problem]
+    segments: list[Segment]
+    _entries: dict[int, list[Entry]] = field(default_factory=dict)
+
+    def entries(self, vigencia: int) -> list[Entry]:
+        """The entries of the vigencia that count, in ledger order (computed once)."""
+        if vigencia not in self._entries:
+            self._entries[vigencia] = [e for s in self.segments if s.vigencia == vigencia for e in s.counted()]
+        return self._entries[vigencia]
+
+
+def read_view(ws: Workspace) -> LedgerView:
     from pec_cli.plan.cache import load_plan_cached
 
     plans: dict[int, Plan | None] = {}
+    errors: list[Problem] = []
     for year, path in ws.plans().items():
         try:
             plans[year] = load_plan_cached(ws, path)
-        except PecError:
+        except PecError as exc:
             plans[year] = None
-    return plans
+            detail = "; ".join(exc.details[:5]) if exc.details else ""
+            errors.append(Problem(ws.display(path), 0, exc.message + (f" {detail}" if detail else "")))
+    segments = [read_segment(ws, vigencia, path) for vigencia in ledger.all_vigencias(ws) for path in ledger.segments(ws, vigencia)]
+    return LedgerView(ws, plans, errors, segments)
 
 
-def verify_segment(ws: Workspace, vigencia: int, path: Path, problems: list[str]) -> list[Entry]:
-    """The valid entries of one segment; chain problems appended to ``problems``."""
-    name = ws.display(path)
-    writer = path.stem
-    entries: list[Entry] = []
+def read_segment(ws: Workspace, vigencia: int, path: Path) -> Segment:
+    segment = Segment(vigencia, path, ws.display(path))
+    batches: Batches[list[Entry]] = Batches(list)
+    for number, raw in ledger.iter_lines(path):
+        item = decode(raw, segment.name, number)
+        if isinstance(item, Entry):
+            if isinstance(item, BatchCommit):
+                lote = item.datos["lote"]
+                first = batches.open.get(lote, (number, 0, None))[0]
+                done = batches.commit(lote)
+                segment.batches.append(Batch(lote, first, done[1] if done else [], item))
+            elif item.lote is not None:
+                batches.hold(item.lote, number).append(item)
+        segment.lines.append(Line(number, item, ledger.digest(raw)))
+    for lote, (first, _, rows) in batches.open.items():
+        segment.batches.append(Batch(lote, first, rows, None))
+    return segment
+
+
+# -- the checks: each takes the view and returns its problems
+
+
+def check_plans(view: LedgerView) -> list[Problem]:
+    """A plan that does not load is a problem (its pieces cannot be checked against it)."""
+    return list(view.plan_errors)
+
+
+def check_encoding(view: LedgerView) -> list[Problem]:
+    """A byte-order mark an editor put at the start of a segment: harmless, pec reads past it."""
+    problems = []
+    for segment in view.segments:
+        with segment.path.open("rb") as handle:
+            if handle.read(3) == ledger.BOM:
+                problems.append(Problem(segment.name, 1, "el archivo empieza con una marca BOM (la añadió un editor); "
+                                        "pec la ignora y la entrada está intacta", info=True))
+    return problems
+
+
+def check_lines(view: LedgerView) -> list[Problem]:
+    """Lines that break the record rule: damaged, too long, out of range, control characters.
+
+    A line torn by a kill in the middle of an import (it follows a row of a
+    batch that never got its commit) is information: like its batch, it never counted.
+    """
+    problems = []
+    for segment in view.segments:
+        dead = {b.lote for b in segment.batches if b.commit is None}
+        last: Entry | None = None
+        for line in segment.lines:
+            item = line.item
+            if isinstance(item, Entry):
+                last = item
+            elif last is not None and last.lote in dead:
+                problems.append(item._replace(message=f"{item.message}: la cortó una importación interrumpida "
+                                              f"(lote {last.lote}); no cuenta, no hay nada que reparar", info=True))
+            else:
+                problems.append(item._replace(message=f"{item.message}; si la pieza falta en «pec list», regístrela "
+                                              "de nuevo, y borre esta línea a mano (git conserva el historial)"))
+    return problems
+
+
+def check_chains(view: LedgerView) -> list[Problem]:
+    """Each segment's chain: ids match file and position, ``n`` has no gap, ``prev`` links hold."""
+    return [p for s in view.segments for p in _chain(s)]
+
+
+def _chain(segment: Segment) -> Iterator[Problem]:
+    name, writer = segment.name, segment.path.stem
     prev_digest, prev_n, prev_line, prev_id = ledger.GENESIS, 0, 0, None
     damaged = 0  # unreadable lines since the last valid one: they explain a gap in n
-    for number, raw in ledger.iter_lines(path):
-        try:
-            record = ledger.decode(raw)
-            entry = ledger.to_entry(record, name, number)
-        except ledger.BadLine as exc:
-            problems.append(
-                f"{name}:{number}: {exc}; si la pieza falta en «pec list», regístrela de nuevo, "
-                "y borre esta línea a mano (git conserva el historial)"
-            )
+    for line in segment.lines:
+        entry = line.item
+        if isinstance(entry, Problem):
             damaged += 1
             continue
-        n = record["n"]
-        if record["id"] != f"{vigencia}-{writer}-{n}":
-            problems.append(f"{name}:{number}: el id {record['id']} no corresponde a este archivo y posición (n={n}); la entrada fue movida o editada")
+        n, number = entry.n, line.number
+        if entry.id != f"{segment.vigencia}-{writer}-{n}":
+            yield Problem(name, number, f"el id {entry.id} no corresponde a este archivo y posición (n={n}); la entrada fue movida o editada")
         if damaged and prev_n < n <= prev_n + 1 + damaged:
             pass  # the damaged lines above were these entries (or a torn write pec wrote past)
+        elif n > prev_n + 1:
+            gap = f"n={prev_n + 1}" if n == prev_n + 2 else f"n={prev_n + 1} a {n - 1}"
+            yield Problem(name, number, f"faltan entradas antes de esta ({gap}): fueron borradas del registro")
         elif n != prev_n + 1:
-            if n > prev_n + 1:
-                gap = f"n={prev_n + 1}" if n == prev_n + 2 else f"n={prev_n + 1} a {n - 1}"
-                problems.append(f"{name}:{number}: faltan entradas antes de esta ({gap}): fueron borradas del registro")
-            else:
-                problems.append(f"{name}:{number}: número de secuencia n={n} fuera de orden (se esperaba {prev_n + 1}): línea duplicada o reordenada")
-        elif record["prev"] != prev_digest:
+            yield Problem(name, number, f"número de secuencia n={n} fuera de orden (se esperaba {prev_n + 1}): línea duplicada o reordenada")
+        elif entry.prev != prev_digest:
             if prev_id is None:
-                problems.append(f"{name}:{number}: la huella de encadenamiento no coincide con el inicio del archivo; la entrada fue editada")
+                yield Problem(name, number, "la huella de encadenamiento no coincide con el inicio del archivo; la entrada fue editada")
             else:
-                problems.append(f"{name}:{prev_line}: la entrada {prev_id} fue modificada después de registrarse (su huella no coincide con la que guarda la línea {number})")
-        prev_digest, prev_n, prev_line, prev_id = ledger.digest(raw), n, number, record["id"]
+                yield Problem(name, prev_line, f"la entrada {prev_id} fue modificada después de registrarse (su huella no coincide con la que guarda la línea {number})")
+        prev_digest, prev_n, prev_line, prev_id = line.digest, n, number, entry.id
         damaged = 0
-        entries.append(entry)
-    return entries
 
 
-def verify_workspace(ws: Workspace) -> tuple[list[str], str]:
-    """(problems, one-line summary)."""
-    problems: list[str] = []
-    plans = _plans(ws)
-    total = files = 0
-    for vigencia in ledger.all_vigencias(ws):
-        entries: list[Entry] = []
-        for path in ledger.segments(ws, vigencia):
-            files += 1
-            entries += verify_segment(ws, vigencia, path, problems)
-        total += len(entries)
-        _check_entries(ws, vigencia, entries, plans.get(vigencia), problems)
-    summary = f"Registro íntegro: {total} entradas en {files} archivo(s), cadena de integridad y evidencias verificadas."
+def check_batches(view: LedgerView) -> list[Problem]:
+    """Imports cut short (information: their rows never count) and commits that do not match their rows."""
+    problems = []
+    for segment in view.segments:
+        for batch in segment.batches:
+            if batch.commit is None:
+                done = _completed_later(view, segment.vigencia, batch)
+                then = ("el archivo se importó de nuevo después y esas filas ya cuentan" if done
+                        else "para registrarlas, vuelva a importar el mismo archivo con «pec import»")
+                problems.append(Problem(segment.name, batch.first, f"importación interrumpida: {len(batch.rows)} fila(s) "
+                                        f"sin confirmar (lote {batch.lote}) que no cuentan; {then}", info=True))
+            elif batch.commit.get("filas") != len(batch.rows):
+                problems.append(Problem(segment.name, batch.commit.line, f"la importación del lote {batch.lote} dice "
+                                        f"{batch.commit.get('filas')} fila(s) y el registro tiene {len(batch.rows)}: faltan o sobran líneas"))
+    return problems
+
+
+def _completed_later(view: LedgerView, vigencia: int, batch: Batch) -> bool:
+    keys = {e.get("importe") for e in view.entries(vigencia)}
+    return all(e.get("importe") in keys for e in batch.rows)
+
+
+def check_ids(view: LedgerView) -> list[Problem]:
+    problems = []
+    for vigencia in sorted(view.plans.keys() | {s.vigencia for s in view.segments}):
+        seen: dict[str, Entry] = {}
+        for entry in view.entries(vigencia):
+            first = seen.setdefault(entry.id, entry)
+            if first is not entry:
+                problems.append(Problem(entry.file, entry.line, f"id {entry.id} repetido (ya está en {first.file}:{first.line})"))
+    return problems
+
+
+def check_voids(view: LedgerView) -> list[Problem]:
+    problems = []
+    for vigencia in sorted({s.vigencia for s in view.segments}):
+        entries = view.entries(vigencia)
+        by_id = {e.id: e for e in reversed(entries)}
+        voided: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.clase != VOID:
+                continue
+            target = by_id.get(entry.anula or "")
+            if target is None:
+                problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que no existe"))
+            elif target.clase == VOID:
+                problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que es a su vez una anulación"))
+            elif entry.anula in voided:
+                first = voided[entry.anula or ""]
+                problems.append(Problem(entry.file, entry.line, f"anula otra vez la entrada {entry.anula} (ya anulada en "
+                                        f"{first.file}:{first.line}); no cambia nada, la entrada se descuenta una vez", info=True))
+            else:
+                voided[entry.anula or ""] = entry
+    return problems
+
+
+def check_imports(view: LedgerView) -> list[Problem]:
+    problems = []
+    for vigencia in sorted({s.vigencia for s in view.segments}):
+        imported: dict[str, Entry] = {}
+        for entry in view.entries(vigencia):
+            key = entry.get("importe")
+            if isinstance(key, str):
+                first = imported.setdefault(key, entry)
+                if first is not entry:
+                    problems.append(Problem(entry.file, entry.line, f"fila importada dos veces (ya está en {first.file}:{first.line}); "
+                                            f"anule una con «pec void {entry.id}»"))
+    return problems
+
+
+def check_plan_fit(view: LedgerView) -> list[Problem]:
+    """Pieces whose activity, date or tipo the plan of their vigencia does not have."""
+    problems = []
+    for vigencia in sorted({s.vigencia for s in view.segments}):
+        plan = view.plans.get(vigencia)
+        if plan is None:
+            continue  # a missing plan is not a ledger problem; one that does not load is check_plans'
+        for entry in view.entries(vigencia):
+            if entry.clase != PIECE:
+                continue
+            act = plan.owner(entry.actividad)  # an earlier id (antes) is its activity
+            if act is None:
+                message = f"la actividad «{entry.actividad}» no existe en el plan {vigencia}"
+            elif entry.fecha is not None and not act.inicio <= entry.fecha <= act.fin:
+                message = f"la fecha {entry.fecha} está fuera de la ventana de «{act.id}»; no se cuenta"
+            elif act.tipo(entry.tipo or "") is None:
+                message = f"el tipo «{entry.tipo}» no existe en «{act.id}»"
+            else:
+                continue
+            problems.append(Problem(entry.file, entry.line, message))
+    return problems
+
+
+def check_evidence(view: LedgerView) -> list[Problem]:
+    from pec_cli.ledger.evidence import file_sha256
+
+    root = view.ws.root.resolve()
+    problems = []
+    for vigencia in sorted({s.vigencia for s in view.segments}):
+        for entry in view.entries(vigencia):
+            evidence = entry.evidence
+            if evidence is None:
+                continue
+            path = (view.ws.root / evidence.archivo).resolve()
+            if root not in path.parents:
+                message = f"la evidencia «{evidence.archivo}» apunta fuera del espacio de trabajo"
+            elif not path.is_file():
+                message = f"falta el archivo de evidencia {evidence.archivo}"
+            elif file_sha256(path) != evidence.sha256:
+                message = f"el archivo de evidencia {evidence.archivo} cambió (su SHA-256 no coincide)"
+            else:
+                continue
+            problems.append(Problem(entry.file, entry.line, message))
+    return problems
+
+
+CHECKS: tuple[Callable[[LedgerView], list[Problem]], ...] = (
+    check_plans, check_encoding, check_lines, check_chains, check_batches, check_ids, check_voids, check_imports,
+    check_plan_fit, check_evidence,
+)
+
+
+def verify_workspace(ws: Workspace) -> tuple[list[Problem], str]:
+    """(every problem, information included; one-line summary)."""
+    view = read_view(ws)
+    problems = [p for check in CHECKS for p in check(view)]
+    total = sum(1 for s in view.segments for _ in s.counted())
+    summary = (f"Registro íntegro: {total} entradas en {len(view.segments)} archivo(s), "
+               "cadena de integridad y evidencias verificadas.")
     return problems, summary
 
 
-def _check_entries(ws: Workspace, vigencia: int, entries: list[Entry], plan: Plan | None, problems: list[str]) -> None:
-    by_id: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.id in by_id:
-            first = by_id[entry.id]
-            problems.append(f"{entry.file}:{entry.line}: id {entry.id} repetido (ya está en {first.file}:{first.line})")
-        else:
-            by_id[entry.id] = entry
-    voided: dict[str, Entry] = {}
-    imported: dict[str, Entry] = {}
-    for entry in entries:
-        where = f"{entry.file}:{entry.line}"
-        key = entry.get("importe")
-        if isinstance(key, str):
-            if key in imported:
-                first = imported[key]
-                problems.append(f"{where}: fila importada dos veces (ya está en {first.file}:{first.line}); anule una con «pec void {entry.id}»")
-            else:
-                imported[key] = entry
-        if entry.clase == VOID:
-            target = by_id.get(entry.anula or "")
-            if target is None:
-                problems.append(f"{where}: anula la entrada {entry.anula}, que no existe")
-            elif target.clase == VOID:
-                problems.append(f"{where}: anula la entrada {entry.anula}, que es a su vez una anulación")
-            elif entry.anula in voided:
-                first = voided[entry.anula or ""]
-                problems.append(f"{where}: anula otra vez la entrada {entry.anula} (ya anulada en {first.file}:{first.line})")
-            else:
-                voided[entry.anula or ""] = entry
-        if entry.clase == PIECE and plan is not None:
-            act = plan.activity(entry.actividad)
-            if act is None:
-                problems.append(f"{where}: la actividad «{entry.actividad}» no existe en el plan {vigencia}")
-            elif entry.fecha is not None and not act.inicio <= entry.fecha <= act.fin:
-                problems.append(f"{where}: la fecha {entry.fecha} está fuera de la ventana de «{act.id}»; no se cuenta")
-            elif act.tipo(entry.tipo or "") is None:
-                problems.append(f"{where}: el tipo «{entry.tipo}» no existe en «{act.id}»")
-        evidencia = entry.get("evidencia")
-        if isinstance(evidencia, dict):
-            _check_evidence(ws, where, evidencia, problems)
-
-
-def _check_evidence(ws: Workspace, where: str, evidencia: dict, problems: list[str]) -> None:
-    from pec_cli.ledger.evidence import file_sha256
-
-    archivo = str(evidencia.get("archivo", ""))
-    path = (ws.root / archivo).resolve()
-    if not archivo or ws.root.resolve() not in path.parents:
-        problems.append(f"{where}: la evidencia «{archivo}» apunta fuera del espacio de trabajo")
-        return
-    if not path.is_file():
-        problems.append(f"{where}: falta el archivo de evidencia {archivo}")
-    elif file_sha256(path) != evidencia.get("sha256"):
-        problems.append(f"{where}: el archivo de evidencia {archivo} cambió (su SHA-256 no coincide)")
+def verify_segment(ws: Workspace, vigencia: int, path: Path) -> tuple[list[Entry], list[Problem]]:
+    """The counted entries of one segment and its line and chain problems."""
+    segment = read_segment(ws, vigencia, path)
+    view = LedgerView(ws, {}, [], [segment])
+    return list(segment.counted()), check_lines(view) + check_chains(view) + check_batches(view)

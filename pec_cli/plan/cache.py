@@ -1,6 +1,7 @@
 """The checked plan, cached as JSON in ``.pec/cache/`` (derived data only).
 
-Keyed on the plan file's path, size, mtime and pec's version, so that
+Keyed on the plan file's path, size, mtime, ctime (which ``touch -r`` cannot
+put back) and pec's version, so that
 ``pec status`` needs neither yaml nor pydantic once the plan has been checked.
 """
 
@@ -18,7 +19,7 @@ from pec_cli.workspace import Workspace
 
 def _key(path: Path) -> list[Any]:
     st = path.stat()
-    return [str(path.resolve()), st.st_size, st.st_mtime_ns, __version__]
+    return [str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__]
 
 
 def load_plan_cached(ws: Workspace, path: Path) -> Plan:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pec_cli.errors import PecError, reason
 from pec_cli.plan.model import Plan, plan_from_data
+from pec_cli.workspace import read_regular
 
 _MESSAGES = {
     "missing": "falta este campo, que es obligatorio",
@@ -161,11 +162,15 @@ def load_plan(path: Path, display: str | None = None) -> Plan:
     return plan_from_data(read_plan_data(path, display), display or str(path))
 
 
+MAX_PLAN_BYTES = 1 << 20  # the shipped plan is 16 KB; a plan of a whole ministry fits in far less than 1 MB
+MAX_PLAN_NODES = 100_000  # values once YAML aliases are expanded (the shipped plan has about 600)
+
+
 def read_plan_data(path: Path, display: str | None = None) -> dict[str, Any]:
     """The validated plan document of ``path`` in its JSON form (what the cache keeps)."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_PLAN_BYTES, f"El plan {name}", "guarde el plan como un archivo YAML corriente.").decode("utf-8")
     except FileNotFoundError:
         raise PecError(f"No existe el plan {name}: créelo o indique la vigencia con --vigencia.") from None
     except UnicodeDecodeError:
@@ -177,6 +182,30 @@ def read_plan_data(path: Path, display: str | None = None) -> dict[str, Any]:
     return data
 
 
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+
+
+def _refuse_conflict_markers(text: str, name: str) -> None:
+    match = _CONFLICT.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        raise PecError(
+            f"El plan {name} tiene marcas de conflicto de git ({name}:{line}: «{match.group(1)}»): una fusión quedó "
+            "sin resolver; elija qué versión queda, borre las líneas <<<<<<<, ======= y >>>>>>> y guarde el plan."
+        )
+
+
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (each shared node counted once here)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 1  # a node that refers to itself counts once, not forever
+        if isinstance(node.value, list):
+            children = [c for pair in node.value for c in (pair if isinstance(pair, tuple) else (pair,))]
+            memo[key] = 1 + sum(_expanded_size(c, memo) for c in children)
+    return memo[key]
+
+
 def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
     """The validated plan document of YAML ``text`` (``name`` locates errors)."""
     import yaml
@@ -184,9 +213,15 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
 
     from pec_cli.plan.schema import PlanSpec, plan_problems
 
+    _refuse_conflict_markers(text, name)
     loader = _plan_loader(yaml)(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_PLAN_NODES:
+            raise PecError(
+                f"El plan {name} usa alias YAML («*») que se expanden a más de {MAX_PLAN_NODES} valores; "
+                "escriba los valores sin alias o con menos repeticiones."
+            )
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -195,8 +230,15 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
             f"El plan {name} no es YAML válido{where}: {_yaml_problem(exc)}; corrija esa línea "
             "(si está bien, busque poco antes unas comillas o un corchete sin cerrar)."
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise PecError(
+            f"El plan {name} tiene un carácter de control no permitido (código {exc.character!r}) en la línea "
+            f"{line} ({name}:{line}); bórrelo o escríbalo como texto visible."
+        ) from None
     except yaml.YAMLError as exc:
-        raise PecError(f"El plan {name} no es YAML válido ({exc}); corrija el archivo.") from None
+        detail = " ".join(str(exc).split())  # one line, whatever the library wrote
+        raise PecError(f"El plan {name} no es YAML válido ({detail}); corrija el archivo.") from None
     except (ValueError, TypeError) as exc:
         raise PecError(f"El plan {name} tiene un valor que YAML no puede leer ({exc}); corríjalo.") from None
     except RecursionError:
@@ -221,12 +263,21 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
     if spec is not None:
         problems += list(plan_problems(spec))
     if problems:
-        details = [f"{name}:{_line_of(loc, lines)}: {_label(loc, data)}: {msg}" for loc, msg in problems]
+        details = [f"{name}:{_line_of(loc, lines)}: {_visible(_label(loc, data))}: {_visible(msg)}" for loc, msg in problems]
         count = len(details)
         noun = "error" if count == 1 else "errores"
         raise PecError(f"El plan {name} tiene {count} {noun}; corríjalos y vuelva a intentarlo:", details)
     assert spec is not None
     return spec.model_dump(mode="json")
+
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """A plan's own text inside a message, its control characters shown as codes (never run by a terminal)."""
+    shown = _INVISIBLE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return shown if shown and shown == shown.strip() else f"«{shown}»"  # a blank or padded key, made visible
 
 
 def _check_file_year(path: Path, data: dict[str, Any], name: str) -> None:

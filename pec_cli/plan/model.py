@@ -87,6 +87,12 @@ class Activity(NamedTuple):
     peso: float = 1.0
     meta_mensual: float | None = None
     cadencia: str | None = None
+    antes: tuple[str, ...] = ()  # earlier ids: entries under them count for this activity
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Its id and its earlier ids: every ``actividad`` of the ledger that is this activity."""
+        return (self.id, *self.antes)
 
     @property
     def default_tipo(self) -> str:
@@ -135,6 +141,10 @@ class Plan(NamedTuple):
     def activity(self, activity_id: str) -> Activity | None:
         return next((a for a in self.actividades if a.id == activity_id), None)
 
+    def owner(self, activity_id: str) -> Activity | None:
+        """The activity whose id, or one of whose earlier ids (``antes``), is ``activity_id``."""
+        return self.activity(activity_id) or next((a for a in self.actividades if activity_id in a.antes), None)
+
     def line(self, line_id: str) -> Line | None:
         return next((ln for ln in self.lineas if ln.id == line_id), None)
 
@@ -173,43 +183,44 @@ def _programacion(act: dict[str, Any], line: dict[str, Any]) -> tuple[float, ...
     return tuple(float(p) for p in line["programacion"])
 
 
+def _activity(act: dict[str, Any], line: dict[str, Any]) -> Activity:
+    """One activity of a validated plan document (its line gives the defaults)."""
+    formula_source = act.get("formula") or line["indicador"]["formula"]
+    meta = act.get("meta")
+    return Activity(
+        id=act["id"],
+        linea=act["linea"],
+        nombre=act["nombre"],
+        descripcion=act.get("descripcion", ""),
+        inicio=dt.date.fromisoformat(act["inicio"]),
+        fin=dt.date.fromisoformat(act["fin"]),
+        meta=meta,
+        unidad=act.get("unidad", ""),
+        meta_texto=act.get("meta_texto", ""),
+        responsable=act["responsable"],
+        tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ())), t.get("meta")) for t in act["tipos"]),
+        formula=compile_formula(formula_source, formula_variables(act)),
+        formula_texto=formula_source,
+        programacion=_programacion(act, line),  # type: ignore[arg-type]
+        calendario=tuple(sorted(act.get("calendario") or ())),
+        series=tuple(
+            Series(s["id"], s["nombre"], s["meta"] if s.get("meta") is not None else meta, s.get("linea_base"))
+            for s in act.get("series", ())
+        ),
+        peso=act.get("peso", 1.0),
+        meta_mensual=act.get("meta_mensual"),
+        cadencia=act.get("cadencia"),
+        antes=tuple(act.get("antes") or ()),
+    )
+
+
 def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
     """The runtime plan of a validated plan document (``PlanSpec`` dumped as JSON).
 
     Pure standard library, so that a cached plan loads without pydantic or yaml.
     """
     lines_by_id = {ln["id"]: ln for ln in data["lineas"]}
-    activities = []
-    for act in data["actividades"]:
-        line = lines_by_id[act["linea"]]
-        formula_source = act.get("formula") or line["indicador"]["formula"]
-        meta = act.get("meta")
-        activities.append(
-            Activity(
-                id=act["id"],
-                linea=act["linea"],
-                nombre=act["nombre"],
-                descripcion=act.get("descripcion", ""),
-                inicio=dt.date.fromisoformat(act["inicio"]),
-                fin=dt.date.fromisoformat(act["fin"]),
-                meta=meta,
-                unidad=act.get("unidad", ""),
-                meta_texto=act.get("meta_texto", ""),
-                responsable=act["responsable"],
-                tipos=tuple(Tipo(t["id"], t["nombre"], tuple(t.get("requiere", ())), t.get("meta")) for t in act["tipos"]),
-                formula=compile_formula(formula_source, formula_variables(act)),
-                formula_texto=formula_source,
-                programacion=_programacion(act, line),  # type: ignore[arg-type]
-                calendario=tuple(sorted(act.get("calendario") or ())),
-                series=tuple(
-                    Series(s["id"], s["nombre"], s["meta"] if s.get("meta") is not None else meta, s.get("linea_base"))
-                    for s in act.get("series", ())
-                ),
-                peso=act.get("peso", 1.0),
-                meta_mensual=act.get("meta_mensual"),
-                cadencia=act.get("cadencia"),
-            )
-        )
+    activities = [_activity(act, lines_by_id[act["linea"]]) for act in data["actividades"]]
     lines = tuple(
         Line(
             id=ln["id"],

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 from pec_cli.errors import PecError
-from pec_cli.plan.model import Activity, Plan, iso_date, parse_quarter
+from pec_cli.plan.model import Activity, Plan, parse_quarter
 
 
 @lru_cache(maxsize=1024)
@@ -27,7 +28,7 @@ def plain_id(text: str) -> str:
 def find_activity(plan: Plan, activity_id: str) -> Activity:
     """The plan's activity ``activity_id``, or a refusal suggesting the closest ids."""
     key = plain_id(activity_id)
-    act = plan.activity(key)
+    act = plan.owner(key)  # an earlier id (``antes``) is the activity it became
     if act is not None:
         return act
     ids = [a.id for a in plan.actividades]
@@ -39,14 +40,53 @@ def find_activity(plan: Plan, activity_id: str) -> Activity:
     )
 
 
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+          "octubre", "noviembre", "diciembre")
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def find_target(plan: Plan, typed: str) -> str:
+    """An activity's id or a line's id (an observación may be about a whole line), or a
+    refusal suggesting the closest of both."""
+    key = plain_id(typed)
+    act = plan.owner(key)  # an earlier id (``antes``) is the activity it became
+    if act is not None:
+        return act.id
+    if plan.line(key) is not None:
+        return key
+    acts, lines = [a.id for a in plan.actividades], [ln.id for ln in plan.lineas]
+    raise PecError(
+        f"«{typed}» no es una actividad ni una línea del plan {plan.vigencia}{did_you_mean(key, acts + lines)}; "
+        f"las actividades son: {', '.join(acts)}; las líneas: {', '.join(lines)}.",
+        field="actividad",
+    )
+
+
 def parse_date(text: str, what: str = " en --fecha") -> dt.date:
-    day = iso_date(text.strip()) if isinstance(text, str) else None
-    if day is None:
+    """A date as people type it, on the command line and in a CSV: 2024-03-28 or 28/03/2024.
+
+    A day that does not exist says so («el 30 de febrero de 2024 no existe»)."""
+    match = _DATE.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
         raise PecError(
-            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD (por ejemplo 2024-03-28){what}.",
+            f"La fecha «{text}» no es válida: escríbala como AAAA-MM-DD o DD/MM/AAAA "
+            f"(por ejemplo 2024-03-28 o 28/03/2024){what}.",
             field="fecha",
         )
-    return day
+    if match.group(1):
+        year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    else:
+        day, month, year = int(match.group(4)), int(match.group(5)), int(match.group(6))
+    if not 1 <= month <= 12:
+        raise PecError(f"La fecha «{text}» no es válida: el mes {month} no existe (van del 1 al 12); corríjala{what}.",
+                       field="fecha")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise PecError(
+            f"La fecha «{text}» no es válida: el {day} de {MONTHS[month - 1]} de {year} no existe; corríjala{what}.",
+            field="fecha",
+        ) from None
 
 
 def quarter_arg(text: str) -> int:
@@ -61,6 +101,19 @@ def resolve_tipo(act: Activity, tipo: str | None) -> str:
         return act.default_tipo
     return resolve_name(tipo, [t.id for t in act.tipos], f"El tipo «{tipo}» no existe en «{act.id}»",
                         "use --tipo con uno de", field="tipo")
+
+
+# What people call a network, for the plan's id of it: X is Twitter's name since 2023.
+NETWORK_ALIASES = {"x": "twitter", "tw": "twitter", "ig": "instagram", "fb": "facebook", "yt": "youtube", "tik tok": "tiktok"}
+
+
+def resolve_network(act: Activity, red: str) -> str:
+    """``red`` as one of the activity's series («X» is twitter), or a refusal with «¿quiso decir …?»."""
+    ids = [s.id for s in act.series]
+    key = plain_id(red)
+    if key not in ids and NETWORK_ALIASES.get(key) in ids:
+        return NETWORK_ALIASES[key]
+    return resolve_name(red, ids, f"La red «{red}» no está en «{act.id}»", "use --red con una de", field="red")
 
 
 def suggestions(key: str, choices: Sequence[str]) -> list[str]:

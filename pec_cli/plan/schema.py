@@ -65,6 +65,7 @@ class ActivitySpec(Spec):
     peso: Annotated[float, Field(gt=0)] = 1.0
     meta_mensual: Annotated[float, Field(gt=0)] | None = None
     cadencia: Text | None = None
+    antes: list[Ident] = []  # earlier ids of this activity (a rename keeps its entries)
     comentario: Text | None = None
 
     @model_validator(mode="after")
@@ -207,6 +208,7 @@ def plan_problems(spec: PlanSpec) -> list[Problem]:
                     ("actividades", i, key),
                     f"la fecha {day.isoformat()} de la actividad «{act.id}» sale de la vigencia {spec.vigencia}",
                 ))
+    problems += _earlier_id_problems(spec)
     used = {a.linea for a in spec.actividades}
     for i, ln in enumerate(spec.lineas):
         if ln.id not in used:
@@ -219,6 +221,23 @@ def plan_problems(spec: PlanSpec) -> list[Problem]:
             ))
     if not problems:
         problems += formula_problems(spec)
+    return problems
+
+
+def _earlier_id_problems(spec: PlanSpec) -> list[Problem]:
+    """An earlier id (``antes``) must name no current activity, and belong to one activity only."""
+    current = {a.id for a in spec.actividades}
+    owners: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, act in enumerate(spec.actividades):
+        for old in act.antes:
+            if old in current:
+                problems.append((("actividades", i, "antes"),
+                                 f"«{old}» es el id de una actividad actual; «antes» lista solo ids anteriores"))
+            elif old in owners and owners[old] != act.id:
+                problems.append((("actividades", i, "antes"),
+                                 f"el id anterior «{old}» ya figura en «antes» de «{owners[old]}»; déjelo en una sola"))
+            owners.setdefault(old, act.id)
     return problems
 
 

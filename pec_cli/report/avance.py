@@ -9,9 +9,12 @@ For an activity and quarter k with programación p_k:
   acumulado at q = formula over vigencia start .. end of q (meta x P / 100,
   P = p_1 + ... + p_q), x P / 100, capped at P, floored at 0;
   semáforo on acumulado / P against the plan's thresholds.
+A gauge with several series (networks) computes the formula per series and
+takes the mean of each series' cumplimiento clamped to 0..100 (a fall counts 0,
+an overshoot 100); the unclamped per-series figure is kept as detail.
 A line's cumplimiento is the (weighted) mean of its activities' cumplimiento,
-each capped at 100, skipping "no aplica"; its logrado and acumulado follow from
-its own programación.
+each clamped to 0..100 as its cell shows it, skipping "no aplica"; its logrado
+and acumulado follow from its own programación.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class SeriesFigures(NamedTuple):
+    """One network of a gauge: ``cumplimiento`` unclamped (the detail shown: a fall is
+    negative, an overshoot above 100); :func:`clamp` of it is what the mean counts."""
+
     inicio: float | None
     fin: float | None
     meta: float | None
@@ -65,6 +71,7 @@ class LineReport(NamedTuple):
     trimestres: dict[str, Figures]
     acumulado: Figures
     actividades: tuple[str, ...]
+    observaciones: dict[str, list[str]] = _EMPTY  # type: ignore[assignment]  # notes on the line itself
 
 
 class Report(NamedTuple):
@@ -117,11 +124,16 @@ def semaforo(plan: Plan, logrado: float | None, programado: float) -> str | None
     return "rojo"
 
 
+def clamp(cumplimiento: float) -> float:
+    """A cumplimiento as it counts towards a mean: 0..100 (SPEC §3)."""
+    return max(0.0, min(cumplimiento, 100.0))
+
+
 def _points(cumplimiento: float | None, programado: float) -> float | None:
     """Percentage points of the annual meta: min(c, 100) x p / 100, floored at 0."""
     if cumplimiento is None or programado <= 0:
         return None
-    return max(0.0, min(cumplimiento, 100.0)) * programado / 100.0
+    return clamp(cumplimiento) * programado / 100.0
 
 
 class _ActivityData:
@@ -134,12 +146,12 @@ class _ActivityData:
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         if counts is None:
-            counts = counts_by_activity(totals).get(act.id, [])
+            counts = _counts_of(act, counts_by_activity(totals))
         for tipo, fecha, count in counts:
             if tipo in self.by_tipo and lo <= fecha <= hi:
-                self.by_tipo[tipo][fecha] = count
+                self.by_tipo[tipo][fecha] = self.by_tipo[tipo].get(fecha, 0) + count
         # per series: (fecha, the day's value), sorted by date, inside the window
-        series = totals.series(act.id, act.default_tipo)
+        series = totals.series(act.id, act.default_tipo, *act.antes)
         self.measures: dict[str, list[tuple[str, float]]] = {
             s.id: [(fecha, valor) for fecha, valor in series.get(s.id, ()) if lo <= fecha <= hi] for s in act.series
         }
@@ -204,7 +216,7 @@ def _window_figures(
         c = act.formula.evaluate({**values, "meta": s_meta, "inicio": inicio, "fin": fin})
         series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False)
         if c is not None:
-            results.append(c)
+            results.append(clamp(c))  # one network's overshoot never hides another's fall
     cumplimiento = sum(results) / len(results) if results else None
     return meta, cumplimiento, por_tipo[act.default_tipo], por_tipo, series
 
@@ -216,6 +228,11 @@ def counts_by_activity(totals: Tally) -> dict[str, list[tuple[str, str, int]]]:
         if count:
             out.setdefault(activity, []).append((tipo, fecha, count))
     return out
+
+
+def _counts_of(act: Activity, by_activity: dict[str, list[tuple[str, str, int]]]) -> list[tuple[str, str, int]]:
+    """The counts of ``act``, entries under an earlier id (a rename) included."""
+    return [c for activity in act.ids for c in by_activity.get(activity, ())]
 
 
 def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date,
@@ -232,10 +249,7 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
     meta, c, realizadas, por_tipo, series = _window_figures(data, plan.inicio, corte, total_p)
     logrado = _points(c, total_p)
     acumulado = Figures(total_p, c, logrado, meta, realizadas, por_tipo, series, semaforo(plan, logrado, total_p))
-    observaciones: dict[str, list[str]] = {}
-    for activity, q, _registrado, texto in sorted(totals.notes.values(), key=lambda n: (n[1], n[2])):
-        if activity == act.id and q <= quarter:
-            observaciones.setdefault(QUARTERS[q - 1], []).append(texto)
+    observaciones = notes_of(totals, act.ids, quarter)
     meses: dict[str, int] = {}
     if act.meta_mensual is not None:
         for month in range(act.inicio.month, act.fin.month + 1):
@@ -248,19 +262,31 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                           other_series(act, totals, plan.inicio, corte))
 
 
+def notes_of(totals: Tally, targets: tuple[str, ...], quarter: int) -> dict[str, list[str]]:
+    """The observaciones of an activity (its ids) or a line for quarters I..``quarter``, oldest first."""
+    observaciones: dict[str, list[str]] = {}
+    for activity, q, _registrado, texto in sorted(totals.notes.values(), key=lambda n: (n[1], n[2])):
+        if activity in targets and q <= quarter:
+            observaciones.setdefault(QUARTERS[q - 1], []).append(texto)
+    return observaciones
+
+
 def _mean(reports: list[ActivityReport], pick: str | None) -> float | None:
-    """Weighted mean of the activities' cumplimiento, each capped at 100; skips None."""
+    """Weighted mean of the activities' cumplimiento, each clamped to 0..100 (as its
+    cell shows it); skips None."""
     total = weight = 0.0
     for rep in reports:
         figures = rep.acumulado if pick is None else rep.trimestres[pick]
         if figures.cumplimiento is None:
             continue
-        total += min(figures.cumplimiento, 100.0) * rep.activity.peso
+        total += clamp(figures.cumplimiento) * rep.activity.peso
         weight += rep.activity.peso
     return total / weight if weight else None
 
 
-def _line_report(plan: Plan, line: Line, reports: list[ActivityReport], quarter: int) -> LineReport:
+def _line_report(
+    plan: Plan, line: Line, reports: list[ActivityReport], quarter: int, notes: dict[str, list[str]]
+) -> LineReport:
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         label = QUARTERS[k - 1]
@@ -271,7 +297,7 @@ def _line_report(plan: Plan, line: Line, reports: list[ActivityReport], quarter:
     c = _mean(reports, None) if total_p > 0 else None
     logrado = _points(c, total_p)
     acumulado = Figures(total_p, c, logrado, semaforo=semaforo(plan, logrado, total_p))
-    return LineReport(line, trimestres, acumulado, tuple(r.activity.id for r in reports))
+    return LineReport(line, trimestres, acumulado, tuple(r.activity.id for r in reports), notes)
 
 
 def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
@@ -281,10 +307,11 @@ def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
     corte = cutoff(plan, quarter, today)
     totals = tally.totals()
     counts = counts_by_activity(totals)
-    activities = tuple(_activity_report(plan, act, totals, quarter, corte, counts.get(act.id, []))
+    activities = tuple(_activity_report(plan, act, totals, quarter, corte, _counts_of(act, counts))
                        for act in plan.actividades)
     lines = tuple(
-        _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter)
+        _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter,
+                     notes_of(totals, (line.id,), quarter))
         for line in plan.lineas
     )
     return Report(plan, quarter, corte, activities, lines)

@@ -17,7 +17,18 @@ from typing import NamedTuple
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.numbers import as_typed, pct
 from pec_cli.report.screen import Screen, Segment
-from pec_cli.report.table import LEGEND_CELLS, LEGEND_QUARTERS, SYMBOLS, Cell, Kind, Row, Table, cell_text
+from pec_cli.report.table import (
+    LEGEND_CELLS,
+    LEGEND_QUARTERS,
+    SYMBOLS,
+    Cell,
+    Kind,
+    Row,
+    Table,
+    cell_text,
+    detail_lines,
+    series_text,
+)
 
 COLOURS = {"verde": "green", "amarillo": "yellow", "rojo": "red"}
 MAX_WIDTH = 110  # past this a wider board is only harder to read
@@ -154,13 +165,12 @@ def _details(table: Table, width: int) -> list[Line]:
     out: list[Line] = []
     for act in table.activities():
         if act.series:
-            parts = [f"{s.id} {'sin medición' if s.sin_medicion else cell_text_or_na(s.cumplimiento)}" for s in act.series]
-            out += wrap(f"{act.id} por red (acumulado): " + ", ".join(parts) + ".", width)
+            out += wrap(f"{act.id} {series_text(act)}.", width)
         if act.meses:
             parts = [f"{MONTHS[int(m.mes[5:]) - 1]} {m.realizadas}" for m in act.meses]
             out += wrap(f"{act.id} por mes (meta {as_typed(act.meses[0].meta)} al mes): " + ", ".join(parts) + ".", width)
     quarter = table.trimestre_label
-    notes = [(act.id, text) for act in table.activities() for q, text in act.observaciones if q == quarter]
+    notes = [(row.id, text) for row in table.rows for q, text in row.observaciones if q == quarter]
     if notes:
         out.append([(f"Observaciones del Trim. {quarter}", "bold")])
         for act_id, text in notes[:NOTES_SHOWN]:
@@ -168,10 +178,6 @@ def _details(table: Table, width: int) -> list[Line]:
         if len(notes) > NOTES_SHOWN:
             out += wrap(f"… y {len(notes) - NOTES_SHOWN} más: pec list --observaciones --trim {quarter}", width, "dim")
     return [[], *out] if out else []
-
-
-def cell_text_or_na(value: float | None) -> str:
-    return "N/A" if value is None else pct(value, 1)
 
 
 def _legend(table: Table, lay: Layout, width: int) -> list[Line]:
@@ -211,7 +217,8 @@ def board_lines(table: Table, screen: Screen) -> list[Line]:
             heading = fit(heading, min(len(heading), total), glyphs.ellipsis)
             lines.append([(heading, "bold"), (glyphs.rule * (min(total, lay.width) - len(heading)), "dim")])
         lines.append(board_row(table, lay, row, glyphs))
-    return lines + _details(table, total) + _legend(table, lay, total)
+    extra = [line for text in detail_lines(table) for line in wrap(text, total)]
+    return lines + _details(table, total) + _legend(table, lay, total) + ([[], *extra] if extra else [])
 
 
 def print_board(table: Table) -> None:

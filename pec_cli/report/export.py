@@ -47,6 +47,7 @@ from pec_cli.report.table import (
     Table,
     build,
     cell_text,
+    detail_lines,
     semaforo_text,
 )
 
@@ -122,6 +123,7 @@ def table_markdown(table: Table) -> str:
         f"{table.entidad}. Cifras en puntos porcentuales de la meta anual.\n\n"
     )
     legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
+    legend += [line.rstrip(".") for line in detail_lines(table)]
     notes = "".join(f"\n{text}.\n" for text in legend)
     return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
 
@@ -257,7 +259,11 @@ def _html(pack: Pack) -> str:
 
     if pack.detalle:
         return detail_page(pack.title, pack.rows, pack.selection)
-    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection)
+    from pec_cli.report.cuatrienio import cuatrienio_to_dict
+
+    four_years = pack.ctx.cuatrienio()
+    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
+                            cuatrienio_to_dict(four_years) if four_years else None)
 
 
 class Writer(NamedTuple):
@@ -370,17 +376,44 @@ def _write_stdout(content: str | bytes) -> None:
 
 
 def write_file(content: str | bytes, output: Path) -> Path:
-    """Write ``content`` whole or not at all (a temporary file renamed into place)."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    if output.is_dir():
-        raise PecError(f"{output} es una carpeta; indique un archivo con -o (por ejemplo -o {output / 'seguimiento.xlsx'}).")
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        busy = " o, si está abierto (en Excel, por ejemplo), ciérrelo y repita" if output.exists() and isinstance(exc, PermissionError) else ""
-        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
-    return output.resolve()
+    """Write ``content`` to ``output`` without harming what it points at.
 
+    A regular file (or a new one) is replaced whole or not at all: a synced
+    temporary file renamed into place. A symlink is followed: what it points
+    at is written, the link stays. A device, FIFO or socket (``/dev/null``,
+    ``/dev/stdout``, a pipe) is written to as a stream, never replaced.
+    """
+    import stat
+
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    target = output.resolve() if output.is_symlink() else output
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise PecError(f"{output} es una carpeta; indique un archivo con -o (por ejemplo -o {output / 'seguimiento.xlsx'}).")
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            with open(target, "wb") as stream:  # no O_CREAT/O_TRUNC surprises: it exists and is not a file
+                stream.write(data)
+        except OSError as exc:
+            raise PecError(f"No se pudo escribir en {output} ({reason(exc)}); elija otra ruta con -o.") from None
+        return output
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # whole on disk before the rename makes it the file
+        os.replace(tmp, target)
+    except BaseException as exc:  # a full disk or Ctrl-C leaves no temporary file behind
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            busy = (" o, si está abierto (en Excel, por ejemplo), ciérrelo y repita"
+                    if target.exists() and isinstance(exc, PermissionError) else "")
+            raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
+        raise
+    return target.resolve()

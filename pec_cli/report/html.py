@@ -29,6 +29,7 @@ from pec_cli.report.table import (
     Column,
     Kind,
     Row,
+    SeriesRow,
     Table,
     cell_text,
 )
@@ -70,7 +71,7 @@ thead th{background:#1f4e79;color:#fff;font-weight:600;font-size:12px;border-bot
 thead{display:table-header-group}
 tr{break-inside:avoid}
 td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.seg td{font-size:12.5px}
+.seg td,.cuatrienio td{font-size:12.5px}
 .seg tr.linea td{background:#e8f0f8;font-weight:700}
 .seg tr.act td:nth-child(2){padding-left:18px}
 .seg .ind{color:#52606d;font-size:11.5px}
@@ -406,21 +407,46 @@ def _ficha(act: Row) -> str:
 
 
 def _series(act: Row) -> str:
-    if not act.series:
+    """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
+    tables = [_series_table(act.cuenta if act.otras_series else "", act.series)]
+    tables += [_series_table(name, rows, counts=False) for name, rows in act.otras_series]
+    return "".join(tables)
+
+
+def _requests(act: Row) -> str:
+    if not act.solicitudes:
+        return ""
+    rows = "".join(f'<tr><td>{esc(a.area)}</td><td class="n">{a.recibidas}</td><td class="n">{a.atendidas}</td></tr>'
+                   for a in act.solicitudes)
+    return ('<table class="evid"><thead><tr><th>Solicitudes por área</th><th class="n">Recibidas</th>'
+            f'<th class="n">Atendidas</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = True) -> str:
+    """A gauge's networks: base, last value, meta, the % without cap and, for the series that
+    counts in the avance, the capped figure it contributes (SPEC §3)."""
+    if not series:
         return ""
 
     def number(value: float | None) -> str:
         return "" if value is None else count_text(value, thousands=".")
 
+    def percent(value: float | None, s: SeriesRow) -> str:
+        return "sin medición" if s.sin_medicion else "N/A" if value is None else pct(value)
+
     rows = "".join(
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
-        f'<td class="n">{esc(number(s.meta))}</td>'
-        f'<td class="n">{esc("sin medición" if s.sin_medicion else "N/A" if s.cumplimiento is None else pct(s.cumplimiento))}</td></tr>'
-        for s in act.series
+        f'<td class="n">{esc(number(s.meta))}</td><td class="n">{esc(percent(s.cumplimiento, s))}</td>'
+        + (f'<td class="n">{esc(percent(s.cumplimiento_con_tope, s) if not s.sin_medicion else pct(0.0))}</td>'
+           if counts else "") + "</tr>"
+        for s in series
     )
+    head = f"<caption>{esc(caption)}</caption>" if caption else ""
+    counted = '<th class="n">Cuenta en la cifra (0 a 100 %)</th>' if counts else ""
     return (
-        '<table class="evid"><thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
+        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>{counted}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -453,7 +479,7 @@ def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos:
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(act)}{_months(act)}</div>"
         f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo)}</div></div>'
-        f"{_series(act)}{_observations(act.observaciones)}</div>"
+        f"{_series(act)}{_requests(act)}{_observations(act.observaciones)}</div>"
         f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}</article>"
     )
 
@@ -476,11 +502,46 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(line)}</div>"
         f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo)}</div></div>'
-        f"</div>{activities}</section>"
+        f"{_observations(line.observaciones)}</div>{activities}</section>"
     )
 
 
-def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> str:
+def _year_cell(year: dict[str, Any]) -> str:
+    if year["estado"] in ("sin plan", "sin línea", "por empezar"):
+        return f'<td class="muted">{esc(year["estado"])}</td>'
+    ejecucion = "N/A" if year["ejecucion"] is None else pct(year["ejecucion"])
+    programado = "N/A" if year["programado"] is None else pct(year["programado"], 0)
+    aporte = "N/A" if year["aporte"] is None else pct(year["aporte"])
+    state = "" if year["estado"] == "cerrado" else f' <span class="small muted">({esc(year["estado"])})</span>'
+    return (f'<td class="n">{esc(ejecucion)} de {esc(programado)}{state}<br>'
+            f'<span class="small muted">aporta {esc(aporte)} de {esc(pct(year["meta"], 0))}</span></td>')
+
+
+def cuatrienio_page(doc: dict[str, Any]) -> str:
+    """The four-year prospectiva as one extra page: each line per year, and its cumulative."""
+    years = [str(y) for y in doc["anios"]]
+    head = "".join(f'<th class="n">{esc(y)}</th>' for y in years)
+    body = []
+    for line in doc["lineas"]:
+        acc = line["acumulado"]
+        cells = "".join(_year_cell(line["anios"][y]) for y in years)
+        body.append(
+            f'<tr><td>{esc(line["numero"])}. {esc(line["nombre"])}</td>{cells}'
+            f'<td class="n"><b>{esc(pct(acc["aporte"]))}</b> de {esc(pct(acc["programado"]))}<br>'
+            f'<span class="small muted">meta {esc(pct(acc["meta"], 0))} en el cuatrienio</span></td></tr>'
+        )
+    return (
+        f'<section class="card linea-sec"><h2>Prospectiva cuatrienal {esc(years[0])}-{esc(years[-1])}</h2>'
+        f'<table class="cuatrienio"><thead><tr><th>Línea</th>{head}<th class="n">Acumulado</th></tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table>'
+        '<p class="small muted">Cada año: puntos de su meta anual logrados, de los programados a la fecha; aporta: '
+        "esos puntos por la parte del cuatrienio que la prospectiva da al año (25 % cada año). Un año sin plan "
+        f"no suma a ningún lado. Al {esc(doc['fecha'])}.</p></section>"
+    )
+
+
+def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection,
+                     cuatrienio: dict[str, Any] | None = None) -> str:
     """The committee report of the last table's quarter: summary, Seguimiento table, one section per line.
 
     ``history`` holds the tables of quarters I..q (the cumulative curves); the last is the requested one.
@@ -500,6 +561,7 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
         _summary(table),
         _seguimiento_table(table),
         *[_line(line, table, history, by_activity) for line in table.lines()],
+        *([cuatrienio_page(cuatrienio)] if cuatrienio else []),
         f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
         f'acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo por debajo. '
         f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "

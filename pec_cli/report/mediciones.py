@@ -50,7 +50,7 @@ def other_series(act: Activity, totals: Tally, start: dt.date, corte: dt.date) -
     out: dict[str, tuple[Medicion, ...]] = {}
     lo, hi = start.isoformat(), corte.isoformat()
     for tipo in measured_tipos(act):
-        measured = totals.series(act.id, tipo.id)
+        measured = totals.series(act.id, tipo.id, *act.antes)
         rows = []
         for s in act.series:
             values = [(day, v) for day, v in measured.get(s.id, ()) if day <= hi]

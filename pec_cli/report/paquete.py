@@ -100,7 +100,9 @@ def _verification(pack: Pack) -> PackFile:
     from pec_cli.ledger.verify import verify_workspace
 
     problems, summary = verify_workspace(pack.ctx.workspace)
-    lines = [f"pec verify: {len(problems)} problema(s)", *problems] if problems else [summary]
+    damage = [p for p in problems if not p.info]
+    head = [f"pec verify: {len(damage)} problema(s)"] if damage else [summary]
+    lines = [*head, *(("información: " if p.info else "") + str(p) for p in problems)]
     return PackFile("verificacion.txt", ("\n".join(lines) + "\n").encode("utf-8"))
 
 

@@ -161,8 +161,8 @@ class _Counts:
         lo, hi = act.inicio.isoformat(), min(act.fin, fecha).isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         for (activity, tipo, day), n in totals.counts.items():
-            if activity == act.id and tipo in self.by_tipo and lo <= day <= hi and n > 0:
-                self.by_tipo[tipo][day] = n
+            if activity in act.ids and tipo in self.by_tipo and lo <= day <= hi and n > 0:
+                self.by_tipo[tipo][day] = self.by_tipo[tipo].get(day, 0) + n  # an earlier id adds to the day
 
     def count(self, tipo: str, start: dt.date, end: dt.date) -> int:
         lo, hi = start.isoformat(), end.isoformat()
@@ -320,7 +320,7 @@ def _cadencia(act: Activity, counts: _Counts, fecha: dt.date) -> Cadencia | None
 
 def _series(act: Activity, totals: Tally, fecha: dt.date) -> tuple[SerieRitmo, ...]:
     lo, hi = act.inicio.isoformat(), min(act.fin, fecha).isoformat()
-    measured = totals.series(act.id, act.default_tipo)
+    measured = totals.series(act.id, act.default_tipo, *act.antes)
     out = []
     for s in act.series:
         values = [(dt.date.fromisoformat(day), v) for day, v in measured.get(s.id, ()) if lo <= day <= hi]

@@ -100,6 +100,8 @@ def _activities(out: Console, plan: Plan) -> None:
         _say(out, f"Fórmula: {act.formula_texto} · programación {_programacion(act.programacion, act.calendario)}")
         if act.cadencia:
             _say(out, f"Cadencia: {act.cadencia}")
+        if act.antes:
+            _say(out, f"Ids anteriores (sus entradas cuentan aquí): {', '.join(act.antes)}")
 
 
 def _prospectiva_and_rules(out: Console, textos: Mapping[str, Any]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pec_cli.report.avance import Figures, Report
+from pec_cli.report.avance import Figures, Report, clamp
 from pec_cli.report.mediciones import mediciones_to_dict
 from pec_cli.report.numbers import as_typed as number
 from pec_cli.report.numbers import r2
@@ -31,6 +31,8 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
             key: {
                 "inicio": s.inicio, "fin": s.fin, "meta": r2(s.meta),
                 "cumplimiento": r2(s.cumplimiento), "sin_medicion": s.sin_medicion,
+                # what this network adds to the activity's mean (SPEC §3): 0..100
+                "cumplimiento_acotado": r2(None if s.cumplimiento is None else clamp(s.cumplimiento)),
             }
             for key, s in fig.series.items()
         }
@@ -85,6 +87,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "actividades": list(rep.actividades),
             "trimestres": {q: _figures(f, False) for q, f in rep.trimestres.items()},
             "acumulado": _acumulado(rep.acumulado, False),
+            "observaciones": dict(rep.observaciones),
         }
         for rep in report.lineas
     ]

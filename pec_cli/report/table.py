@@ -18,8 +18,9 @@ from enum import Enum
 from typing import NamedTuple
 
 from pec_cli.plan.model import QUARTERS, quarter_bounds
-from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report
-from pec_cli.report.numbers import r2
+from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
+from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
+from pec_cli.report.numbers import pct, r2
 
 
 class Kind(Enum):
@@ -87,7 +88,15 @@ class SeriesRow(NamedTuple):
         """What the activity's figure counts (SPEC §3): each network clamped to 0..100."""
         if self.sin_medicion:
             return 0.0
-        return None if self.cumplimiento is None else max(0.0, min(100.0, self.cumplimiento))
+        return None if self.cumplimiento is None else clamp(self.cumplimiento)
+
+
+class AreaRow(NamedTuple):
+    """The requests of one área to the corte, and how many were answered."""
+
+    area: str
+    recibidas: int
+    atendidas: int
 
 
 class MonthRow(NamedTuple):
@@ -121,6 +130,9 @@ class Row(NamedTuple):
     por_tipo: tuple[tuple[str, str, int], ...] = ()  # (tipo id, tipo name, count) to the corte
     series: tuple[SeriesRow, ...] = ()
     meses: tuple[MonthRow, ...] = ()
+    otras_series: tuple[tuple[str, tuple[SeriesRow, ...]], ...] = ()  # a gauge's other measured tipos (interacción)
+    solicitudes: tuple[AreaRow, ...] = ()
+    otras_texto: tuple[str, ...] = ()  # the other series in words, as the board and the minutes say them
 
     @property
     def is_line(self) -> bool:
@@ -232,9 +244,37 @@ class Table(NamedTuple):
         return [by_key[c.key] for c in self.columns(counts)]
 
 
+def detail_lines(table: Table) -> list[str]:
+    """What a cell cannot hold, in sentences for the board and the minutes: a gauge's other
+    measured series (interacción) and the requests per área."""
+    out: list[str] = []
+    for act in table.activities():
+        out += [f"{act.id}: {line}" for line in act.otras_texto]
+        if act.solicitudes:
+            parts = [f"{a.area} {a.atendidas} atendidas de {a.recibidas}" for a in act.solicitudes]
+            out.append(f"Solicitudes por área ({act.id}, al {table.corte.isoformat()}): " + "; ".join(parts) + ".")
+    return out
+
+
 def notes_text(row: Row) -> str:
-    """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``."""
-    return "; ".join(f"Trim. {q}: {text}" for q, text in row.observaciones)
+    """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``, after a
+    gauge's per-network detail (:func:`series_text`)."""
+    detail = series_text(row)
+    return "; ".join([*([detail[0].upper() + detail[1:]] if detail else []),
+                      *(f"Trim. {q}: {text}" for q, text in row.observaciones)])
+
+
+SERIES_TITLE = "por red (acumulado, sin tope; en la cifra cada red cuenta de 0 a 100 %)"
+
+
+def series_text(row: Row) -> str:
+    """A gauge's unclamped per-network acumulado, the detail beside its row in every format
+    (SPEC §3): ``por red (...): instagram 500,0 %, twitter -285,7 %, tiktok sin medición``."""
+    if not row.series:
+        return ""
+    parts = [f"{s.id} {'sin medición' if s.sin_medicion else 'N/A' if s.cumplimiento is None else pct(s.cumplimiento, 1)}"
+             for s in row.series]
+    return f"{SERIES_TITLE}: {', '.join(parts)}"
 
 
 def _cell(fig: Figures, days_left: int | None) -> Cell:
@@ -260,6 +300,7 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
     act = rep.activity
     acum = rep.acumulado
     names = {t.id: t.nombre for t in act.tipos}
+    networks = {s.id: s.nombre for s in act.series}
     series = tuple(
         SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
         for s in act.series
@@ -275,6 +316,15 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
         meta_piezas=act.meta, unidad=act.unidad, meta_texto=act.meta_texto,
         por_tipo=tuple((t, names.get(t, t), n) for t, n in acum.por_tipo.items()),
         series=series, meses=tuple(MonthRow(m, n, act.meta_mensual) for m, n in rep.meses.items()),
+        otras_series=tuple(
+            (names.get(tipo, tipo), tuple(
+                SeriesRow(m.red, networks.get(m.red, m.red), m.inicio, m.fin, m.meta, r2(m.cumplimiento),
+                          m.sin_medicion, m.meta)
+                for m in rows))
+            for tipo, rows in rep.mediciones.items()
+        ),
+        solicitudes=tuple(AreaRow(area, row["recibidas"], row["atendidas"]) for area, row in rep.solicitudes.items()),
+        otras_texto=tuple(mediciones_text(act, mediciones_to_dict(rep.mediciones))) if rep.mediciones else (),
     )
 
 
@@ -285,6 +335,7 @@ def _line_row(rep: LineReport, quarter: int, reference: tuple[float, ...], days_
         formula=line.indicador.formula, indicador_nombre=line.indicador.nombre, linea=line.id, meta=float(line.meta), programacion=line.programacion,
         propia=tuple(line.programacion) != reference, trimestres=_quarters(rep.trimestres, quarter, days_left),
         acumulado=_cell(rep.acumulado, None), semaforo=rep.acumulado.semaforo,
+        observaciones=_notes(rep.observaciones),
     )
 
 

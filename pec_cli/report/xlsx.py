@@ -288,15 +288,25 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
         ("Cómo se cuenta", "Cada red se mide contra su propia meta y su % se limita a 0-100 antes del promedio: "
                            "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0."),
     ])
-    columns = [("Actividad", 18, None), ("Red", 14, None), ("Línea base", 12, "#,##0"), ("Último valor", 12, "#,##0"),
-               ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"), ("Meta anual", 11, "#,##0.##"),
-               ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT), ("Estado", 16, None)]
-    values = [
-        [act.id, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
-         _fraction(s.cumplimiento_con_tope), "sin medición" if s.sin_medicion else "medida"]
-        for act in table.activities() for s in act.series
-    ]
-    _grid(ws, row, columns, values)
+    columns = [("Actividad", 14, None), ("Serie", 24, None), ("Red", 12, None), ("Línea base", 11, "#,##0"),
+               ("Último valor", 12, "#,##0"), ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"),
+               ("Meta anual", 11, "#,##0.##"), ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT),
+               ("Estado", 14, None)]
+    values = []
+    for act in table.activities():
+        # the gauge's own series counts in the avance; its other series (interacción) are shown, never counted
+        for serie, rows, counts in [(act.cuenta, act.series, True), *((name, rows, False) for name, rows in act.otras_series)]:
+            values += [
+                [act.id, serie, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
+                 _fraction(s.cumplimiento_con_tope) if counts else None, "sin medición" if s.sin_medicion else "medida"]
+                for s in rows
+            ]
+    row = _grid(ws, row, columns, values)
+    solicitudes = [[act.id, a.area, a.recibidas, a.atendidas] for act in table.activities() for a in act.solicitudes]
+    if solicitudes:
+        _put(ws, row, 1, "Solicitudes por área").font = _font(bold=True, size=12, color=NAVY)
+        _grid(ws, row + 1, [("Actividad", 14, None), ("Área", 24, None), ("Recibidas", 12, "0"), ("Atendidas", 12, "0")],
+              solicitudes)
     _print_setup(ws, row)
 
 
@@ -376,7 +386,7 @@ def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list
     table = history[-1]
     wb = Workbook()
     _seguimiento_sheet(wb.active, title, table)
-    if any(act.series for act in table.activities()):
+    if any(act.series or act.solicitudes for act in table.activities()):
         _redes_sheet(wb.create_sheet("Redes"), title, table)
     if any(act.meses for act in table.activities()):
         _meses_sheet(wb.create_sheet("Meses"), title, table)
