@@ -319,6 +319,10 @@ class Bench:
             shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
 
         ws_log = tmp / "ws-log"
+        log_argv = [pec, "log", "revista", "--titulo", "X", "--fecha", "2024-05-01", "--root", str(ws_log)]
+
+        def new_title(k: int) -> None:  # a title of its own each run: the same piece twice is refused
+            log_argv[4] = f"Revista de la prueba {k + 2}"
         pull = Pull(self, ws, tmp / "ws-pull", meta["writers"][1 % len(meta["writers"])])
         cases = [
             # what any pec command pays before its own code: Python, site and typer
@@ -339,8 +343,7 @@ class Bench:
             Case(BEAN_WARM, [self.bean_query or "bean-query", str(folder / BEAN_FILE), BQL], tmp / "bean.out",
                  peer=True),
             # one more log, then status: on a copy, so the generated ledger stays as made
-            Case(PEC_LOG, [pec, "log", "revista", "--titulo", "X", "--fecha", "2024-05-01", "--root", str(ws_log)],
-                 tmp / "log.out"),
+            Case(PEC_LOG, log_argv, tmp / "log.out", prepare=new_title),
             Case(PEC_AFTER_LOG, [pec, "status", "--trim", "IV", "--root", str(ws_log)], tmp / "after.out"),
         ]
         missing = {HLEDGER: self.hledger, BEAN_COLD: self.bean_query, BEAN_WARM: self.bean_query}
