@@ -6,6 +6,7 @@ check that each shortcut gives what the long way gives.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,116 @@ def test_request_counts_give_what_one_value_per_request_gives():
         for start, end in (("2024-01-01", "2024-03-31"), ("2024-04-01", "2024-12-31"), ("2024-02-10", "2024-02-20")):
             want = sum(1 for r in slow if r.respondida is not None and start <= r.fecha.isoformat() <= end)
             assert sum(n for (f, _a, done), n in counts.items() if done and start <= f <= end) == want
+
+
+# ---------------------------------------------------------------- the tail re-read after a git pull
+
+class _Other:
+    """Another writer's segment, grown the way ``git pull`` grows it (a new file renamed over the old)."""
+
+    def __init__(self, ws, writer="zq7kx"):
+        from pec_cli.ledger import store
+
+        self.store, self.n, self.prev = store, 0, store.GENESIS
+        self.path = ws / "ledger" / "2024" / f"{writer}.jsonl"
+        self.writer = writer
+
+    def line(self, **record) -> bytes:
+        self.n += 1
+        full = {"v": 1, "id": f"2024-{self.writer}-{self.n}", "n": self.n, "prev": self.prev,
+                "registrado": "2024-05-02T10:00:00-05:00", **record}
+        raw = self.store.encode(full)
+        self.prev = self.store.digest(raw)
+        return raw + b"\n"
+
+    def piece(self, day: str, actividad="externas", **extra) -> bytes:
+        return self.line(clase="pieza", actividad=actividad, tipo="publicacion", fecha=day,
+                         titulo=f"Nota {self.n + 1}", **extra)
+
+    def pull(self, data: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        old = self.path.read_bytes() if self.path.exists() else b""
+        new = self.path.with_name(self.path.name + ".tmp")
+        new.write_bytes(old + data)
+        os.replace(new, self.path)
+
+
+def _tally_both(ws_path, monkeypatch):
+    """(cached tally, warnings), (full-scan tally, warnings), and the byte offsets the cached one started from."""
+    from pec_cli.ledger import store
+    from pec_cli.workspace import Workspace
+
+    starts = []
+    real = store._fold_lines
+
+    def spy(path, name, part, warnings, sequence, lines, start, size):
+        starts.append((path.stem, start))
+        return real(path, name, part, warnings, sequence, lines, start, size)
+
+    monkeypatch.setattr(store, "_fold_lines", spy)
+    ws = Workspace(ws_path)
+    cached_w: list[str] = []
+    cached = store.tally(ws, 2024, cached_w, use_cache=True)
+    monkeypatch.setattr(store, "_fold_lines", real)
+    full_w: list[str] = []
+    full = store.tally(ws, 2024, full_w, use_cache=False)
+    return (cached.to_json(), cached_w), (full.to_json(), full_w), starts
+
+
+def test_a_pulled_segment_is_read_from_where_the_cache_left_it_and_equals_a_full_scan(pec, ws, monkeypatch):
+    pec("log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista 1")
+    other = _Other(ws)
+    other.pull(b"".join(other.piece(f"2024-04-{d:02d}") for d in range(1, 21)) + b"not json\n")
+    first, full, starts = _tally_both(ws, monkeypatch)
+    assert first == full and ("zq7kx", 0) in starts
+    folded = other.path.stat().st_size
+    # the pull: more pieces, a void of an old one, a bad line, a measurement, a whole import batch
+    pulled = b"".join(other.piece(f"2024-05-{d:02d}") for d in range(1, 11))  # lines 22-31
+    pulled += other.line(clase="anulacion", actividad="externas", tipo="publicacion", fecha="2024-04-03",
+                         anula="2024-zq7kx-3", motivo="repetida")
+    pulled += b'{"v": 1, "broken\n'  # line 33
+    pulled += other.line(clase="pieza", actividad="seguidores", tipo="medicion", fecha="2024-05-05",
+                         red="facebook", valor=1200)
+    pulled += other.piece("2024-06-01", lote="zq7kx-1", importe="k1") + other.piece("2024-06-02", lote="zq7kx-1",
+                                                                                    importe="k2")
+    other.pull(pulled + other.line(clase="lote", actividad="externas", lote="zq7kx-1", filas=2))
+    (cached, cached_w), (scan, scan_w), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", folded)], starts  # only the new bytes were parsed
+    assert cached == scan and cached_w == scan_w
+    assert [w.split(": ")[0] for w in cached_w] == ["ledger/2024/zq7kx.jsonl:21", "ledger/2024/zq7kx.jsonl:33"]
+    assert cached["records"] == 1 + 20 + 10 + 1 + 1 + 2  # the log, the pieces, the void, the measure, the batch
+    shown = json.loads(pec("status", "--format", "json").stdout)
+    assert shown == json.loads(pec("status", "--format", "json", env={"PEC_CACHE": "0"}).stdout)
+
+
+def test_a_segment_edited_in_the_folded_part_is_read_again_in_full(pec, ws, monkeypatch):
+    other = _Other(ws)
+    other.pull(b"".join(other.piece(f"2024-04-{d:02d}") for d in range(1, 21)))
+    _tally_both(ws, monkeypatch)  # cached, with where to resume
+    # a hand edit in the middle that keeps every length (a date moved a day), then a pull on top
+    data = other.path.read_bytes()
+    assert data.count(b'"fecha":"2024-04-10"') == 1
+    other.path.write_bytes(data.replace(b'"fecha":"2024-04-10"', b'"fecha":"2024-07-10"'))
+    other.pull(other.piece("2024-05-01"))
+    (cached, cached_w), (scan, scan_w), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", 0)], starts  # the folded part changed: read from the start
+    assert cached == scan and cached_w == scan_w
+    assert ["externas", "publicacion", "2024-07-10", 1] in cached["counts"]
+    # a rebase: the segment rewritten shorter than what was folded
+    other.path.write_bytes(data[: len(data) // 2].rsplit(b"\n", 1)[0] + b"\n")
+    (cached, _), (scan, _), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", 0)] and cached == scan
+
+
+def test_an_unfinished_import_or_a_torn_line_at_the_end_is_never_resumed_from(pec, ws, monkeypatch):
+    other = _Other(ws)
+    rows = other.piece("2024-06-01", lote="zq7kx-1", importe="k1")
+    other.pull(other.piece("2024-04-01") + rows)  # an import whose commit line has not come yet
+    (cached, _), (scan, _), _ = _tally_both(ws, monkeypatch)
+    assert cached == scan and cached["records"] == 1
+    other.pull(other.line(clase="lote", actividad="externas", lote="zq7kx-1", filas=1) + b'{"v": 1, "id": "to')
+    (cached, _), (scan, _), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", 0)] and cached == scan and cached["records"] == 2  # the batch counts now
+    other.path.write_bytes(other.path.read_bytes() + b'rn"}\n' + other.piece("2024-04-02"))
+    (cached, cached_w), (scan, scan_w), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", 0)] and cached == scan and cached_w == scan_w

@@ -177,20 +177,79 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
             warnings.append(SEQUENCE_WARNING)
 
 
+class _Lines:
+    """The lines of a segment from byte ``start`` to ``limit``, read in blocks, with the CRC-32 of those bytes.
+
+    Yields (line number, bytes) of every non-blank line, as :func:`iter_lines`
+    does; afterwards ``crc`` covers the bytes read (continuing ``crc`` given),
+    ``number`` is the last line number and ``clean`` says the bytes ended with
+    a newline (a torn or still-growing last line leaves it False).
+    """
+
+    __slots__ = ("crc", "number", "clean")
+    BLOCK = 1 << 20
+
+    def __init__(self, crc: int = 0, number: int = 0) -> None:
+        self.crc, self.number, self.clean = crc, number, True
+
+    def read(self, path: Path, start: int, limit: int) -> Iterator[tuple[int, bytes]]:
+        import zlib
+
+        with path.open("rb") as handle:
+            handle.seek(start)
+            left, carry = limit - start, b""
+            while left > 0:
+                block = handle.read(min(self.BLOCK, left))
+                if not block:
+                    break
+                left -= len(block)
+                self.crc = zlib.crc32(block, self.crc)
+                lines = (carry + block).split(b"\n") if carry else block.split(b"\n")
+                carry = lines.pop()
+                yield from self._lines(lines)
+            self.clean = not carry
+            if carry:
+                yield from self._lines([carry])
+
+    def _lines(self, lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
+        number = self.number
+        for raw in lines:
+            number += 1
+            raw = raw.rstrip(b"\r\n")
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
+            if raw.strip():
+                self.number = number
+                yield number, raw
+        self.number = number
+
+
 def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> tuple[Tally, list[str]]:
     """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings.
 
     Applies ``entries.check_record`` (through ``entries.parse``) like every
     reader, without building an Entry per line: this is the big scan.
     """
-    part = Tally(keep)
-    warnings: list[str] = []
+    size = limit if limit is not None else path.stat().st_size
+    part, warnings, _ = _fold_lines(path, name, Tally(keep), [], _Sequence(), _Lines(), 0, size)
+    return part, warnings
+
+
+def _fold_lines(
+    path: Path, name: str, part: Tally, warnings: list[str], sequence: _Sequence, lines: _Lines, start: int, size: int,
+) -> tuple[Tally, list[str], dict[str, Any] | None]:
+    """Fold the segment's bytes ``start``..``size`` into ``part`` (the fold of the bytes before ``start``).
+
+    Returns the part, its warnings and, when the bytes end with a whole line
+    and no import batch is left open, the state a later read resumes from
+    (:func:`_grown`): the size folded, its CRC-32, the line count and the
+    sequence check's state.
+    """
+    keep = part.keep
     add = part.add
     batches: Batches[Tally] = Batches(lambda: Tally(keep))
-    size = limit if limit is not None else path.stat().st_size
-    loads = _fast_loads() if size > FAST_SCAN_BYTES else json.loads
-    sequence = _Sequence()
-    for number, raw in iter_lines(path, limit):
+    loads = _fast_loads() if size - start > FAST_SCAN_BYTES else json.loads
+    for number, raw in lines.read(path, start, size):
         record = parse(raw, loads)
         if isinstance(record, str):
             warnings.append(f"{name}:{number}: {record}; se omite")
@@ -207,7 +266,47 @@ def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> 
             batches.hold(record["lote"], number).add(record)
     if sequence.broken:
         warnings.append(SEQUENCE_WARNING)
-    return part, warnings
+    resume = None
+    if lines.clean and not batches.open:
+        resume = {"size": size, "crc": lines.crc, "lines": lines.number,
+                  "seq": [sequence.last, sequence.damaged, sequence.broken]}
+    return part, warnings, resume
+
+
+def _grown(path: Path, name: str, cached: Any, st: os.stat_result) -> tuple[Tally, list[str], dict[str, Any] | None] | None:
+    """A segment's totals from its cache and only the lines added since, or None (read it all).
+
+    After ``git pull`` a segment of another writer is a new file holding the
+    old bytes plus new lines: its cache key no longer matches, but the bytes
+    already folded are still there. They are checked first (their CRC-32,
+    read in blocks: far cheaper than parsing them); a segment rewritten or
+    edited anywhere in the folded part (a rebase, a hand edit) fails the check
+    and is read again in full.
+    """
+    import zlib
+
+    try:
+        resume = cached["resume"]
+        size, crc, number = resume["size"], resume["crc"], resume["lines"]
+        last, damaged, broken = resume["seq"]
+        if cached["key"][:2] != _cache_key(st)[:2] or not all(type(x) is int for x in (size, crc, number, last, damaged)):
+            return None
+        part, warnings = Tally.from_json(cached["tally"]), list(cached["warnings"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    if st.st_size < size or not all(isinstance(w, str) for w in warnings):
+        return None
+    check = 0
+    with path.open("rb") as handle:
+        while (block := handle.read(min(_Lines.BLOCK, size - handle.tell()))):
+            check = zlib.crc32(block, check)
+    if check != crc:
+        return None
+    if broken and warnings and warnings[-1] == SEQUENCE_WARNING:
+        warnings.pop()  # said again at the end if still so
+    sequence = _Sequence()
+    sequence.last, sequence.damaged, sequence.broken = last, damaged, bool(broken)
+    return _fold_lines(path, name, part, warnings, sequence, _Lines(crc, number), size, st.st_size)
 
 
 def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
@@ -227,8 +326,10 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
     Each segment's totals are cached in ``.pec/cache`` keyed on the file's inode,
     size, mtime and ctime: an unchanged segment is not read again, and ``append``
     folds its own lines into the cache, so one more ``pec log`` costs one more
-    line, not the whole ledger. Any other change to a segment (an editor, a
-    git merge) changes its key, and the segment is read again in full. The one
+    line, not the whole ledger. A segment that only grew (``git pull`` bringing
+    another writer's lines) is read from where the cache left it, once the
+    bytes already folded are checked unchanged (:func:`_grown`); any other
+    change (an editor, a rebase) is read again in full. The one
     blind spot, as for git's index ("racy git"): an edit that keeps the size and
     lands within the same file-system clock tick (a few milliseconds) as the
     cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
@@ -248,15 +349,20 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
             cache_file = _cache_file(ws, vigencia, path)
             st = path.stat()
             key = _cache_key(st)
-            cached = _cached_part(read_json(cache_file), key) if use_cache and keep == KEEP else None
+            doc = read_json(cache_file) if use_cache and keep == KEEP else None
+            cached = _cached_part(doc, key) if doc is not None else None
             if cached is not None:
                 part, part_warnings = cached
             else:
                 # read exactly the bytes the key describes: a line appended meanwhile
                 # belongs to the next key (and to the appender's fold), never to this one
-                part, part_warnings = _scan(path, name, keep, st.st_size)
+                grown = _grown(path, name, doc, st) if doc is not None else None
+                if grown is None:
+                    grown = _fold_lines(path, name, Tally(keep), [], _Sequence(), _Lines(), 0, st.st_size)
+                part, part_warnings, resume = grown
                 if use_cache and keep == KEEP:
-                    write_json(cache_file, {"key": key, "tally": part.to_json(), "warnings": part_warnings})
+                    write_json(cache_file, {"key": key, "tally": part.to_json(), "warnings": part_warnings,
+                                            "resume": resume})
             found += part_warnings
             total.merge(part)
         try:
