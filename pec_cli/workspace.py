@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import secrets
-import socket
 from pathlib import Path, PurePath
 from typing import NamedTuple, TypeVar
 
@@ -106,6 +104,8 @@ class Workspace(NamedTuple):
         """
         path = self.state_dir / "escritor"
         origin = self.state_dir / "escritor-origen"
+        import socket  # here, not at start-up: only writers need it
+
         here = f"{socket.gethostname()}\t{self.root.resolve()}\n"
         if not path.exists():
             self._new_writer(path, replace=False)
@@ -133,6 +133,8 @@ class Workspace(NamedTuple):
         ignore = self.state_dir / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="ascii")
+        import secrets  # here, not at start-up: made once per clone
+
         tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
         try:
             tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")

@@ -199,3 +199,14 @@ def test_an_unfinished_import_or_a_torn_line_at_the_end_is_never_resumed_from(pe
     other.path.write_bytes(other.path.read_bytes() + b'rn"}\n' + other.piece("2024-04-02"))
     (cached, cached_w), (scan, scan_w), starts = _tally_both(ws, monkeypatch)
     assert starts == [("zq7kx", 0)] and cached == scan and cached_w == scan_w
+
+
+def test_status_loads_no_writer_only_module(ws):
+    """Status never writes an entry: OpenSSL (hashlib), secrets and socket stay out of its start-up."""
+    env = {"PATH": "/usr/bin:/bin", "PEC_HOY": "2024-07-15", "PEC_ROOT": str(ws), "COLUMNS": "80"}
+    probe = ("import sys\nsys.argv = ['pec', 'status', '--trim', 'II']\nfrom pec_cli.cli import main\n"
+             "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "sys.stderr.write(' '.join(sorted(m for m in ('hashlib', 'secrets', 'socket') if m in sys.modules)))\n")
+    subprocess.run([sys.executable, "-m", "pec_cli", "status"], check=True, capture_output=True, env=env)  # caches
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr

@@ -35,11 +35,10 @@ the standard library is used, so that reading stays cheap.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +68,15 @@ WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this
 
 
 def digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return _sha256()(raw).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _sha256() -> Any:
+    """hashlib's SHA-256, imported on first use: loading OpenSSL costs start-up a few ms that status never needs."""
+    import hashlib
+
+    return hashlib.sha256
 
 
 def encode(record: dict[str, Any]) -> bytes:
@@ -542,6 +549,8 @@ def _write_records(
 ) -> list[str]:
     """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end); their ids."""
     last_n, prev, clean_end = tail
+    import secrets
+
     lote = f"{prefix.split('-', 1)[1]}-{secrets.token_hex(4)}" if on_commit is not None else None
     parts = [] if clean_end else [b"\n"]
     pending = len(parts)
