@@ -15,6 +15,7 @@ from typing import Any
 
 from pec_cli.ledger.requests import Request
 from pec_cli.plan.model import Activity
+from pec_cli.report.markdown import md
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
 
@@ -262,14 +263,14 @@ def render_text(p: Pendientes, width: int = 80) -> str:
 def render_markdown(p: Pendientes) -> str:
     doc = pendientes_to_dict(p)
     by_id = {a["id"]: a for a in doc["actividades"]}
-    out = [f"# {_title(doc)}", ""]
+    out = [f"# {md(_title(doc))}", ""]
     for line in doc["lineas"]:
-        out += [f"## {_line_head(line)}", ""]
+        out += [f"## {md(_line_head(line))}", ""]
         for act in (a for a in p.plan.actividades if a.linea == line["id"]):
             act_id = act.id
             sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
-            out.append(f"- **{act_id}**: " + "; ".join(sentences))
+            out.append(f"- **{md(act_id)}**: " + "; ".join(md(s) for s in sentences))
         out.append("")
     requests = _requests(doc)
-    out += [f"## {requests[0]}", ""] + [f"- {r}" for r in requests[1:]] + ([""] if requests[1:] else [])
+    out += [f"## {md(requests[0])}", ""] + [f"- {md(r)}" for r in requests[1:]] + ([""] if requests[1:] else [])
     return "\n".join(out)
