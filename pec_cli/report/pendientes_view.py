@@ -104,17 +104,22 @@ def _day(text: str) -> str:
     return f"{day.day}\u00a0{MONTHS[day.month - 1][:3]}"  # no-break space: a wrapped line keeps «3 jun» whole
 
 
+def _falta(n: object) -> str:
+    """``falta 1`` / ``faltan 3``: the verb agrees with its count."""
+    return f"falta {n}" if n == 1 else f"faltan {n}"
+
+
 def _faltan_text(a: dict[str, Any], trimestre: str) -> str | None:
     f = a["faltan"]
     if f is None:
         return None
     tipo = f" de «{f['tipo']}»" if f["tipo"] not in (None, a["tipo_realizadas"]) else ""
     if a["meta"] is None:  # demand: what the formula needs today
-        return "al día con la demanda" if not f["trimestre"] else f"faltan {f['trimestre']}{tipo} para atender la demanda"
+        return "al día con la demanda" if not f["trimestre"] else f"{_falta(f['trimestre'])}{tipo} para atender la demanda"
     parts = []
     if f["trimestre"] is not None:
         target = f"el {short_text(a['programado_acumulado'])} % del Trim. {trimestre}"
-        parts.append(f"al día para {target}" if f["trimestre"] == 0 else f"faltan {f['trimestre']}{tipo} para {target}")
+        parts.append(f"al día para {target}" if f["trimestre"] == 0 else f"{_falta(f['trimestre'])}{tipo} para {target}")
     if f["anual"] is not None:
         parts.append("meta anual cumplida" if f["anual"] == 0 else f"{f['anual']} para la meta anual")
     return f"{a['unidad'] or 'piezas'}: " + "; ".join(parts) if parts else None
@@ -134,7 +139,7 @@ def _meses_text(a: dict[str, Any]) -> str | None:
     meta = a["meses"][0]["meta"]
     items = []
     for m in a["meses"]:
-        mark = {"cumplido": "", "incumplido": " incumplido", "en curso": f" en curso, faltan {m['faltan']}"}[m["estado"]]
+        mark = {"cumplido": "", "incumplido": " incumplido", "en curso": f" en curso, {_falta(m['faltan'])}"}[m["estado"]]
         items.append(f"{_month(m['mes'])}: {m['realizadas']} de {short_text(meta)}{mark}")
     return "por mes: " + " · ".join(items)
 
