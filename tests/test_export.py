@@ -324,7 +324,7 @@ def test_detalle_lists_entries_with_evidence_and_sha256(ledger_ws, tmp_path):
     states = {r["titulo"]: r["estado"] for r in everything if r["actividad"] == "revista"}
     assert states["Revista 4 (duplicada)"] == "anulada" and states["Revista 4"] == "vigente"
     md = export(ledger_ws, tmp_path / "d.md", "markdown", "--detalle").read_text()
-    assert sha in md and "Revista 3 <especial> & más" in md
+    assert sha in md and "Revista 3 &lt;especial&gt; &amp; más" in md  # shown as text, never live HTML
 
 
 def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
@@ -803,3 +803,19 @@ def test_html_has_the_four_year_page(ledger_ws, tmp_path):
     line = four["lineas"][0]
     assert page.count("sin plan") >= 4  # 2023, 2025 and 2026 have no plan file in this workspace
     assert f"aporta {line['anios']['2024']['aporte']:.2f} %".replace(".", ",") in page
+
+
+def test_markdown_escapes_what_a_note_or_title_could_break(tmp_path):
+    """Issue 10 item 9: a note with «|» and raw HTML keeps the Seguimiento table whole and inert."""
+    root = make_workspace(tmp_path / "ws")
+    ok(pec(root, "note", "revista", "--trim", "II", "--", "Ver | tabla <img src=x onerror=alert(1)> y [enlace](http://x)"))
+    ok(pec(root, "log", "revista", "--fecha", "2024-04-10", "--titulo", "Revista | <script>alert(1)</script>"))
+    for args in (("status", "--trim", "II", "--format", "markdown"), ("export", "markdown", "--trim", "II", "-o", "-"),
+                 ("export", "markdown", "--detalle", "-o", "-")):
+        md = ok(pec(root, *args))
+        rows = [line for line in md.splitlines() if line.startswith("|")]
+        widths = {line.replace("\\|", "").count("|") for line in rows}
+        assert len(widths) == 1, (args, widths)  # every row has the header's number of cells
+        assert "<img" not in md and "<script" not in md and "](http" not in md.replace("\\](http", "")
+    md = ok(pec(root, "status", "--trim", "II", "--format", "markdown"))
+    assert "Ver \\| tabla &lt;img src=x onerror=alert(1)&gt; y \\[enlace\\](http://x)" in md

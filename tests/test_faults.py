@@ -583,7 +583,12 @@ def test_ctrl_c_says_so_in_spanish(ws, tmp_path):
     source = _csv(tmp_path / "big.csv", 30_000, "C")
     proc = subprocess.Popen([sys.executable, "-m", "pec_cli", "import", str(source)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    # interrupt once pec is running (under load the interpreter may still be starting after a second,
+    # when SIGINT would end it before Python handles signals): the writer id exists by then
+    deadline = time.monotonic() + 30
+    while not (ws / ".pec" / "escritor").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:

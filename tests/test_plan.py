@@ -203,3 +203,12 @@ def test_file_name_and_vigencia_must_agree(tmp_path):
 def test_non_finite_numbers_and_repeated_months_are_refused(tmp_path, old, new, where):
     details = errors_of(write(tmp_path, edited(old, new)))
     assert any(where in d for d in details), details
+
+
+def test_control_characters_in_the_plan_are_refused_where_they_are(tmp_path):
+    """A quoted YAML string can hold an escape sequence ("\\e[31m"); the plan's texts reach the
+    terminal from every board, so the plan check refuses it, located (issue 10 item 9)."""
+    path = write(tmp_path, edited("    nombre: Revista Gestión USPEC\n", '    nombre: "Revista \\e[31mGestión\\e]8;;http://x\\a"\n'))
+    problems = errors_of(path)
+    assert any("lineas[linea_revista].nombre" in p and "carácter de control" in p for p in problems), problems
+    assert not any("\x1b" in p for p in problems)

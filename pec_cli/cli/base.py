@@ -124,6 +124,30 @@ class SpanishCommand(TyperCommand):
 INTERRUPTED = "Interrumpido; no se registró nada a medias."
 
 
+def _refusal(exc: BaseException) -> tuple[str, list[str], int]:
+    """The one Spanish sentence (with its detail lines and exit status) for an expected failure."""
+    if isinstance(exc, PecError):
+        return exc.message, exc.details, exc.code
+    if isinstance(exc, typer.Abort):
+        return "Cancelado; no se registró nada.", [], 1
+    if isinstance(exc, click.ClickException):
+        return _usage_message(exc), [], exc.exit_code or 2
+    if isinstance(exc, KeyboardInterrupt):
+        return INTERRUPTED, [], 130
+    if isinstance(exc, UnicodeEncodeError):  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
+        return ("El texto recibido no es UTF-8 para este Python (configuración regional ASCII); "
+                "ejecute pec con PYTHONUTF8=1 o en una consola UTF-8. No se registró nada."), [], 1
+    if isinstance(exc, UnicodeDecodeError):  # typed at a prompt in another encoding than the console's
+        return (f"Lo escrito en la consola no es texto {exc.encoding} válido; configure la consola en UTF-8 "
+                "(o PYTHONIOENCODING) y repita. No se registró nada."), [], 1
+    if isinstance(exc, RecursionError):
+        return "La entrada anida demasiado para procesarla; simplifíquela.", [], 1
+    if isinstance(exc, OSError):
+        return (f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio "
+                "en disco."), [], 1
+    raise exc
+
+
 class SpanishGroup(TyperGroup):
     """Runs the app and turns every expected failure into one Spanish sentence."""
 
@@ -143,35 +167,21 @@ class SpanishGroup(TyperGroup):
         read_ascii_console_as_utf8()
         try:
             rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
-        except PecError as exc:
-            _fail(exc.message, exc.details, exc.code)
-        except typer.Abort:
-            _fail("Cancelado; no se registró nada.")
         except click.NoArgsIsHelpError as exc:
             ctx = exc.ctx
             sys.stdout.write((ctx.get_help() if ctx is not None else HELP) + "\n")
             sys.exit(0)
-        except click.ClickException as exc:
-            _fail(_usage_message(exc), code=exc.exit_code if exc.exit_code else 2)
         except BrokenPipeError:
             # the reader (e.g. `head`) went away: not an error of the user's
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
-        except KeyboardInterrupt:
-            _fail(INTERRUPTED, code=130)
-        except UnicodeEncodeError:  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
-            _fail("El texto recibido no es UTF-8 para este Python (configuración regional ASCII); "
-                  "ejecute pec con PYTHONUTF8=1 o en una consola UTF-8. No se registró nada.")
-        except UnicodeDecodeError as exc:  # typed at a prompt in another encoding than the console's
-            _fail(f"Lo escrito en la consola no es texto {exc.encoding} válido; configure la consola en UTF-8 "
-                  "(o PYTHONIOENCODING) y repita. No se registró nada.")
-        except RecursionError:
-            _fail("La entrada anida demasiado para procesarla; simplifíquela.")
-        except OSError as exc:
-            if os.environ.get("PEC_DEBUG"):
+        except (PecError, typer.Abort, click.ClickException, KeyboardInterrupt, UnicodeError, RecursionError,
+                OSError) as exc:
+            if isinstance(exc, OSError) and os.environ.get("PEC_DEBUG"):
                 raise
-            _fail(f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio en disco.")
+            message, details, code = _refusal(exc)
+            _fail(message, details, code)
         if rv == 130:  # typer's silent exit for a Ctrl-C outside a command (while parsing): say it
             _fail(INTERRUPTED, code=130)
         if not standalone_mode:

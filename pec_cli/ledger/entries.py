@@ -208,7 +208,7 @@ def _class_problem(record: dict[str, Any], clase: str) -> str | None:  # noqa: C
     return None
 
 
-def check_record(record: Any, raw: bytes | None = None) -> str | None:
+def check_record(record: Any, raw: bytes | None = None) -> str | None:  # noqa: C901, PLR0912 - one list of checks, in order
     """Why ``record`` (a decoded ledger line, or what a writer is about to write) is not a valid
     record, in Spanish, or None: the one rule of readers and writers alike.
 

@@ -7,8 +7,8 @@ Design (SPEC §4):
   clones that log in parallel therefore never touch the same file, and a git
   merge of their work is a plain union of files: no conflict, both counted.
   ``.gitattributes`` sets ``merge=union`` as a safety net.
-* **Appends under a lock.** A writer takes an exclusive ``flock`` on the
-  segment, reads its tail, writes its line (an import: chunks of whole lines)
+* **Appends under a lock.** A writer takes an exclusive lock on the segment
+  (``ledger.lock``: ``flock`` on POSIX, ``msvcrt.locking`` on Windows), reads its tail, writes its line (an import: chunks of whole lines)
   on an ``O_APPEND`` descriptor, ``fsync``s and unlocks. Concurrent ``pec log``
   processes serialise on the lock; each line lands whole.
 * **Crashes.** A writer killed mid-write can leave at most a torn last line. Every
@@ -29,8 +29,10 @@ Design (SPEC §4):
   the newest lines or a whole segment, or rewriting a whole chain; git
   history is the outside anchor for those.
 
-Records are never rewritten: a correction is a new ``anulacion`` record. Only
-the standard library is used, so that reading stays cheap.
+Records are never rewritten: a correction is a new ``anulacion`` record. The
+standard library does the work, except that a large segment is parsed with
+pydantic-core's JSON parser (already installed with pydantic), twice as fast;
+neither yaml nor the pydantic models are imported here.
 """
 
 from __future__ import annotations

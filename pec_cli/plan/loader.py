@@ -206,12 +206,9 @@ def _expanded_size(node: Any, memo: dict[int, int]) -> int:
     return memo[key]
 
 
-def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
-    """The validated plan document of YAML ``text`` (``name`` locates errors)."""
+def _parse_yaml(text: str, name: str) -> tuple[Any, Any]:
+    """(the YAML node, its data) of ``text``, or a located Spanish refusal."""
     import yaml
-    from pydantic import ValidationError
-
-    from pec_cli.plan.schema import PlanSpec, plan_problems
 
     _refuse_conflict_markers(text, name)
     loader = _plan_loader(yaml)(text)
@@ -222,7 +219,7 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
                 f"El plan {name} usa alias YAML («*») que se expanden a más de {MAX_PLAN_NODES} valores; "
                 "escriba los valores sin alias o con menos repeticiones."
             )
-        data = loader.construct_document(node) if node is not None else None
+        return node, (loader.construct_document(node) if node is not None else None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" ({name}:{mark.line + 1}:{mark.column + 1}, línea {mark.line + 1}, columna {mark.column + 1})" if mark else ""
@@ -245,13 +242,43 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
         raise PecError(f"El plan {name} anida demasiado; simplifique el archivo.") from None
     finally:
         loader.dispose()
+
+
+# Any control character but a line break or a tab: written as "\e" or "\x1b" in a quoted YAML
+# string it would reach the terminal from every board and message that shows the plan's texts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_characters(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+    """Where the plan's texts (keys included) hold control characters, as located problems."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(value, str) and _CONTROL.search(value):
+        found.append((path, "tiene un carácter de control (p. ej. una secuencia de escape); bórrelo"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _CONTROL.search(key):
+                found.append(((*path, key), "el nombre del campo tiene un carácter de control; bórrelo"))
+            found += _control_characters(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _control_characters(item, (*path, index))
+    return found
+
+
+def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
+    """The validated plan document of YAML ``text`` (``name`` locates errors)."""
+    from pydantic import ValidationError
+
+    from pec_cli.plan.schema import PlanSpec, plan_problems
+
+    node, data = _parse_yaml(text, name)
     if data is None:
         raise PecError(f"El plan {name} está vacío; copie el plan de ejemplo con «pec init» en otra carpeta.")
     if not isinstance(data, dict):
         raise PecError(f"El plan {name} debe ser un bloque de campos «clave: valor», no una lista ni un texto suelto.")
     lines = _node_lines(node) if node is not None else {}
 
-    problems: list[tuple[tuple[Any, ...], str]] = list(_duplicate_keys(node))
+    problems: list[tuple[tuple[Any, ...], str]] = list(_duplicate_keys(node)) + _control_characters(data)
     spec = None
     try:
         spec = PlanSpec.model_validate(data)

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import Plan
 from pec_cli.report.avance import compute, default_quarter
+from pec_cli.report.numbers import r2, short_text
 
 
 class Year(NamedTuple):
@@ -111,13 +112,6 @@ def compute_cuatrienio(base: Plan, years: Mapping[int, tuple[Plan, Tally] | None
 # -- the JSON document and the text
 
 
-def _r2(value: float | None) -> float | None:
-    if value is None:
-        return None
-    rounded = round(value + 0.0, 2)
-    return 0.0 if rounded == 0 else rounded
-
-
 def cuatrienio_to_dict(c: Cuatrienio) -> dict[str, Any]:
     """The ``pec status --cuatrienio --format json`` document (what an HTML page would draw)."""
     return {
@@ -128,13 +122,13 @@ def cuatrienio_to_dict(c: Cuatrienio) -> dict[str, Any]:
                 "id": ln.id, "numero": ln.numero, "nombre": ln.nombre,
                 "anios": {
                     str(y.anio): {
-                        "estado": y.estado, "meta": _r2(y.share), "programado": _r2(y.programado),
-                        "ejecucion": _r2(y.ejecucion), "aporte": _r2(y.aporte),
-                        "aporte_programado": _r2(y.aporte_programado), "semaforo": y.semaforo,
+                        "estado": y.estado, "meta": r2(y.share), "programado": r2(y.programado),
+                        "ejecucion": r2(y.ejecucion), "aporte": r2(y.aporte),
+                        "aporte_programado": r2(y.aporte_programado), "semaforo": y.semaforo,
                     }
                     for y in ln.anios
                 },
-                "acumulado": {"aporte": _r2(ln.aporte), "programado": _r2(ln.programado), "meta": _r2(ln.meta),
+                "acumulado": {"aporte": r2(ln.aporte), "programado": r2(ln.programado), "meta": r2(ln.meta),
                               "anios_sin_plan": [y.anio for y in ln.anios if y.estado == "sin plan"]},
             }
             for ln in c.lineas
@@ -146,18 +140,12 @@ def render_json(c: Cuatrienio) -> str:
     return json.dumps(cuatrienio_to_dict(c), ensure_ascii=False, indent=2) + "\n"
 
 
-def _n(value: float | None) -> str:
-    if value is None:
-        return "N/A"
-    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
-
-
 def _year_text(y: dict[str, Any], anio: str) -> str:
     if y["estado"] in ("sin plan", "sin línea", "por empezar"):
         return f"{anio} {y['estado']}"
     closed = "" if y["estado"] == "cerrado" else " en curso"
-    return (f"{anio}{closed}: {_n(y['ejecucion'])} de {_n(y['programado'])} "
-            f"(aporta {_n(y['aporte'])} de {_n(y['meta'])})")
+    return (f"{anio}{closed}: {short_text(y['ejecucion'])} de {short_text(y['programado'])} "
+            f"(aporta {short_text(y['aporte'])} de {short_text(y['meta'])})")
 
 
 def render_text(c: Cuatrienio, width: int = 80) -> str:
@@ -166,8 +154,8 @@ def render_text(c: Cuatrienio, width: int = 80) -> str:
     out = [f"Prospectiva cuatrienal {first}-{last} · al {doc['fecha']}", ""]
     for ln in doc["lineas"]:
         acc = ln["acumulado"]
-        out += textwrap.wrap(f"{ln['numero']}. {ln['nombre']}: {_n(acc['aporte'])} de {_n(acc['programado'])} "
-                             f"programado a la fecha (de {_n(acc['meta'])} en el cuatrienio)",
+        out += textwrap.wrap(f"{ln['numero']}. {ln['nombre']}: {short_text(acc['aporte'])} de {short_text(acc['programado'])} "
+                             f"programado a la fecha (de {short_text(acc['meta'])} en el cuatrienio)",
                              width=max(40, width), subsequent_indent="   ")
         years = " · ".join(_year_text(y, anio) for anio, y in ln["anios"].items())
         out += textwrap.wrap(years, width=max(40, width), initial_indent="   ", subsequent_indent="   ")

@@ -37,6 +37,7 @@ from pec_cli.report.detail import (
     detail_rows,
     safe_text,
 )
+from pec_cli.report.markdown import md
 from pec_cli.report.numbers import as_typed, cell_number, pct
 from pec_cli.report.render import render_json
 from pec_cli.report.table import (
@@ -112,19 +113,19 @@ def table_markdown(table: Table) -> str:
             elif column.kind == "semaforo":
                 out.append(semaforo_text(value))
             elif column.key == "nombre" and row.is_line:
-                out.append(f"**{value}**")
+                out.append(f"**{md(value)}**")
             else:
-                out.append(str(value or ""))
+                out.append(md(value))
         body.append(out)
     en_curso = f", {table.en_curso}" if table.en_curso else ""
     title = (
-        f"# Seguimiento {table.plan} {table.vigencia}: Trim. {table.trimestre_label} "
+        f"# Seguimiento {md(table.plan)} {table.vigencia}: Trim. {table.trimestre_label} "
         f"(corte {table.corte.isoformat()}{en_curso})\n\n"
-        f"{table.entidad}. Cifras en puntos porcentuales de la meta anual.\n\n"
+        f"{md(table.entidad)}. Cifras en puntos porcentuales de la meta anual.\n\n"
     )
     legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
     legend += [line.rstrip(".") for line in detail_lines(table)]
-    notes = "".join(f"\n{text}.\n" for text in legend)
+    notes = "".join(f"\n{md(text)}.\n" for text in legend)
     return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
 
 
@@ -167,13 +168,8 @@ def entries_json(selection: Selection) -> str:
 def entries_markdown(selection: Selection) -> str:
     from tabulate import tabulate
 
-    rows = [[_cell_text(detail_row(e, selection.voided)[h]) for h in DETAIL_HEADERS] for e in selection.entries]
+    rows = [[md(detail_row(e, selection.voided)[h]) for h in DETAIL_HEADERS] for e in selection.entries]
     return tabulate(rows, headers=DETAIL_HEADERS, tablefmt="pipe", disable_numparse=True) + "\n"
-
-
-def _cell_text(value: Any) -> str:
-    # pipe tables break on a newline or a bare "|" inside a cell
-    return "" if value is None else str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
 
 
 # ---------------------------------------------------------------- the pack

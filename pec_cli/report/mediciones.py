@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import Activity, Tipo
+from pec_cli.report.numbers import json_number
 
 
 class Medicion(NamedTuple):
@@ -63,15 +64,10 @@ def other_series(act: Activity, totals: Tally, start: dt.date, corte: dt.date) -
 
 
 def mediciones_to_dict(series: dict[str, tuple[Medicion, ...]]) -> dict[str, Any]:
-    def num(value: float | None) -> float | int | None:
-        if value is None:
-            return None
-        return int(value) if float(value).is_integer() else round(value, 2)
-
     return {
         tipo: {
-            m.red: {"inicio": num(m.inicio), "fin": num(m.fin), "crecimiento": num(m.crecimiento),
-                    "meta": num(m.meta), "cumplimiento": num(m.cumplimiento), "sin_medicion": m.sin_medicion}
+            m.red: {"inicio": json_number(m.inicio), "fin": json_number(m.fin), "crecimiento": json_number(m.crecimiento),
+                    "meta": json_number(m.meta), "cumplimiento": json_number(m.cumplimiento), "sin_medicion": m.sin_medicion}
             for m in rows
         }
         for tipo, rows in series.items()

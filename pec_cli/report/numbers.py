@@ -45,3 +45,17 @@ def cell_number(value: float | int, decimal: str = ",") -> str:
     if isinstance(value, float):
         return decimal_text(value, 2, decimal)
     return str(value)
+
+
+def json_number(value: float | None) -> int | float | None:
+    """A figure for a JSON document: ``10`` for a whole number, else rounded to 2 decimals."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else r2(value)
+
+
+def short_text(value: float | None, decimals: int = 1) -> str:
+    """A figure in a sentence: ``5``, ``4,7``; ``N/A`` where it does not apply."""
+    if value is None:
+        return "N/A"
+    return decimal_text(value, decimals).removesuffix("," + "0" * decimals) if decimals else decimal_text(value, 0)

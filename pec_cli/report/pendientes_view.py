@@ -15,21 +15,10 @@ from typing import Any
 
 from pec_cli.ledger.requests import Request
 from pec_cli.plan.model import Activity
+from pec_cli.report.markdown import md
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
+from pec_cli.report.numbers import json_number, r2, short_text
 from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
-
-
-def _r2(value: float | None) -> float | None:
-    if value is None:
-        return None
-    rounded = round(value + 0.0, 2)
-    return 0.0 if rounded == 0 else rounded
-
-
-def _num(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else _r2(value)
 
 
 def _cadencia(c: Cadencia | None) -> dict[str, Any] | None:
@@ -44,11 +33,11 @@ def _cadencia(c: Cadencia | None) -> dict[str, Any] | None:
 
 def _serie(s: SerieRitmo) -> dict[str, Any]:
     return {
-        "nombre": s.nombre, "meta": _num(s.meta),
-        "base": _num(s.base), "base_fecha": s.base_fecha.isoformat() if s.base_fecha else None,
-        "actual": _num(s.actual), "actual_fecha": s.actual_fecha.isoformat() if s.actual_fecha else None,
-        "crecimiento": _num(s.crecimiento),
-        "faltan": _num(max(0.0, s.meta - s.crecimiento)) if s.meta is not None and s.crecimiento is not None else None,
+        "nombre": s.nombre, "meta": json_number(s.meta),
+        "base": json_number(s.base), "base_fecha": s.base_fecha.isoformat() if s.base_fecha else None,
+        "actual": json_number(s.actual), "actual_fecha": s.actual_fecha.isoformat() if s.actual_fecha else None,
+        "crecimiento": json_number(s.crecimiento),
+        "faltan": json_number(max(0.0, s.meta - s.crecimiento)) if s.meta is not None and s.crecimiento is not None else None,
         "proyeccion": None if s.proyeccion is None else round(s.proyeccion),
         "sin_medicion": s.sin_medicion,
     }
@@ -57,17 +46,17 @@ def _serie(s: SerieRitmo) -> dict[str, Any]:
 def _actividad(a: ActividadPendiente, requests: tuple[Request, ...]) -> dict[str, Any]:
     act = a.activity
     return {
-        "id": act.id, "nombre": act.nombre, "linea": act.linea, "unidad": act.unidad, "meta": _num(act.meta),
+        "id": act.id, "nombre": act.nombre, "linea": act.linea, "unidad": act.unidad, "meta": json_number(act.meta),
         "tipo_realizadas": act.default_tipo, "realizadas": a.realizadas,
-        "programado_acumulado": _r2(a.programado), "logrado_acumulado": _r2(a.logrado),
+        "programado_acumulado": r2(a.programado), "logrado_acumulado": r2(a.logrado),
         "faltan": None if a.faltan is None else {
             "tipo": a.faltan.tipo, "trimestre": a.faltan.trimestre, "anual": a.faltan.anual,
         },
         "ritmo": None if a.ritmo is None else {
-            "esperadas": _r2(a.ritmo.esperadas), "realizadas": a.ritmo.realizadas,
-            "diferencia": _r2(a.ritmo.realizadas - a.ritmo.esperadas), "estado": a.ritmo.estado,
+            "esperadas": r2(a.ritmo.esperadas), "realizadas": a.ritmo.realizadas,
+            "diferencia": r2(a.ritmo.realizadas - a.ritmo.esperadas), "estado": a.ritmo.estado,
         },
-        "meses": [{"mes": m.mes, "realizadas": m.realizadas, "meta": _num(m.meta), "faltan": m.faltan,
+        "meses": [{"mes": m.mes, "realizadas": m.realizadas, "meta": json_number(m.meta), "faltan": m.faltan,
                    "estado": m.estado} for m in a.meses],
         "calendario": [{"mes": m.mes, "estado": m.estado, "fecha": m.fecha} for m in a.calendario],
         "cadencia": _cadencia(a.cadencia),
@@ -87,8 +76,8 @@ def pendientes_to_dict(p: Pendientes) -> dict[str, Any]:
         "dias_restantes": p.dias_restantes,
         "actividades": [_actividad(a, p.solicitudes) for a in p.actividades],
         "lineas": [
-            {"id": ln.id, "numero": ln.numero, "nombre": ln.nombre, "programado_acumulado": _r2(ln.programado),
-             "logrado_acumulado": _r2(ln.logrado), "faltan_puntos": _r2(ln.faltan), "semaforo": ln.semaforo}
+            {"id": ln.id, "numero": ln.numero, "nombre": ln.nombre, "programado_acumulado": r2(ln.programado),
+             "logrado_acumulado": r2(ln.logrado), "faltan_puntos": r2(ln.faltan), "semaforo": ln.semaforo}
             for ln in p.lineas
         ],
         "solicitudes_abiertas": [
@@ -106,14 +95,6 @@ def render_json(p: Pendientes) -> str:
 # -- plain text (table) and Markdown, written from the document
 
 
-def _n(value: float | None, decimals: int = 1) -> str:
-    if value is None:
-        return "N/A"
-    if float(value).is_integer():
-        return f"{int(value)}"
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
 def _month(mes: str) -> str:
     return MONTHS[int(mes[5:7]) - 1]
 
@@ -123,17 +104,22 @@ def _day(text: str) -> str:
     return f"{day.day}\u00a0{MONTHS[day.month - 1][:3]}"  # no-break space: a wrapped line keeps «3 jun» whole
 
 
+def _falta(n: object) -> str:
+    """``falta 1`` / ``faltan 3``: the verb agrees with its count."""
+    return f"falta {n}" if n == 1 else f"faltan {n}"
+
+
 def _faltan_text(a: dict[str, Any], trimestre: str) -> str | None:
     f = a["faltan"]
     if f is None:
         return None
     tipo = f" de «{f['tipo']}»" if f["tipo"] not in (None, a["tipo_realizadas"]) else ""
     if a["meta"] is None:  # demand: what the formula needs today
-        return "al día con la demanda" if not f["trimestre"] else f"faltan {f['trimestre']}{tipo} para atender la demanda"
+        return "al día con la demanda" if not f["trimestre"] else f"{_falta(f['trimestre'])}{tipo} para atender la demanda"
     parts = []
     if f["trimestre"] is not None:
-        target = f"el {_n(a['programado_acumulado'])} % del Trim. {trimestre}"
-        parts.append(f"al día para {target}" if f["trimestre"] == 0 else f"faltan {f['trimestre']}{tipo} para {target}")
+        target = f"el {short_text(a['programado_acumulado'])} % del Trim. {trimestre}"
+        parts.append(f"al día para {target}" if f["trimestre"] == 0 else f"{_falta(f['trimestre'])}{tipo} para {target}")
     if f["anual"] is not None:
         parts.append("meta anual cumplida" if f["anual"] == 0 else f"{f['anual']} para la meta anual")
     return f"{a['unidad'] or 'piezas'}: " + "; ".join(parts) if parts else None
@@ -143,8 +129,8 @@ def _ritmo_text(a: dict[str, Any]) -> str | None:
     r = a["ritmo"]
     if r is None:
         return None
-    text = f"ritmo a la fecha: {r['realizadas']} de {_n(r['esperadas'])} esperadas"
-    return text + (" (al día)" if r["estado"] == "al día" else f" (atrasado en {_n(-r['diferencia'])})")
+    text = f"ritmo a la fecha: {r['realizadas']} de {short_text(r['esperadas'])} esperadas"
+    return text + (" (al día)" if r["estado"] == "al día" else f" (atrasado en {short_text(-r['diferencia'])})")
 
 
 def _meses_text(a: dict[str, Any]) -> str | None:
@@ -153,8 +139,8 @@ def _meses_text(a: dict[str, Any]) -> str | None:
     meta = a["meses"][0]["meta"]
     items = []
     for m in a["meses"]:
-        mark = {"cumplido": "", "incumplido": " incumplido", "en curso": f" en curso, faltan {m['faltan']}"}[m["estado"]]
-        items.append(f"{_month(m['mes'])}: {m['realizadas']} de {_n(meta)}{mark}")
+        mark = {"cumplido": "", "incumplido": " incumplido", "en curso": f" en curso, {_falta(m['faltan'])}"}[m["estado"]]
+        items.append(f"{_month(m['mes'])}: {m['realizadas']} de {short_text(meta)}{mark}")
     return "por mes: " + " · ".join(items)
 
 
@@ -194,7 +180,7 @@ def _series_text(a: dict[str, Any]) -> list[str]:
             continue
         growth = s["crecimiento"]
         sign = "+" if growth >= 0 else ""
-        text = f"{red}: {sign}{_n(growth, 0)} de {_n(s['meta'], 0)}"
+        text = f"{red}: {sign}{short_text(growth, 0)} de {short_text(s['meta'], 0)}"
         if s["proyeccion"] is None:
             text += "; una sola medición, sin ritmo"
         else:
@@ -205,7 +191,7 @@ def _series_text(a: dict[str, Any]) -> list[str]:
 
 def activity_lines(a: dict[str, Any], trimestre: str, act: Activity) -> list[str]:
     """The sentences of one activity, in the order people read them."""
-    head = f"{a['realizadas']} de {_n(a['meta'])}" if a["meta"] is not None and not a["series"] else None
+    head = f"{a['realizadas']} de {short_text(a['meta'])}" if a["meta"] is not None and not a["series"] else None
     lines = [head] if head else []
     texts = (_faltan_text(a, trimestre), _ritmo_text(a), _meses_text(a), _calendario_text(a), _cadencia_text(a))
     abiertas = [f"solicitudes abiertas: {a['abiertas']} (abajo)"] if a["abiertas"] else []
@@ -221,8 +207,8 @@ def _line_head(line: dict[str, Any]) -> str:
     name = f"{line['numero']}. {line['nombre']}"
     if line["logrado_acumulado"] is None:
         return f"{name}: sin demanda a la fecha (N/A)"
-    return (f"{name}: {_n(line['logrado_acumulado'])} de {_n(line['programado_acumulado'])} "
-            f"puntos programados, faltan {_n(line['faltan_puntos'])}")
+    return (f"{name}: {short_text(line['logrado_acumulado'])} de {short_text(line['programado_acumulado'])} "
+            f"puntos programados, faltan {short_text(line['faltan_puntos'])}")
 
 
 def _requests(doc: dict[str, Any]) -> list[str]:
@@ -262,14 +248,14 @@ def render_text(p: Pendientes, width: int = 80) -> str:
 def render_markdown(p: Pendientes) -> str:
     doc = pendientes_to_dict(p)
     by_id = {a["id"]: a for a in doc["actividades"]}
-    out = [f"# {_title(doc)}", ""]
+    out = [f"# {md(_title(doc))}", ""]
     for line in doc["lineas"]:
-        out += [f"## {_line_head(line)}", ""]
+        out += [f"## {md(_line_head(line))}", ""]
         for act in (a for a in p.plan.actividades if a.linea == line["id"]):
             act_id = act.id
             sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
-            out.append(f"- **{act_id}**: " + "; ".join(sentences))
+            out.append(f"- **{md(act_id)}**: " + "; ".join(md(s) for s in sentences))
         out.append("")
     requests = _requests(doc)
-    out += [f"## {requests[0]}", ""] + [f"- {r}" for r in requests[1:]] + ([""] if requests[1:] else [])
+    out += [f"## {md(requests[0])}", ""] + [f"- {md(r)}" for r in requests[1:]] + ([""] if requests[1:] else [])
     return "\n".join(out)

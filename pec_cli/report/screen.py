@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import shutil
 import sys
 from typing import NamedTuple, TextIO
@@ -19,6 +20,8 @@ from typing import NamedTuple, TextIO
 STYLES = {
     "bold": "1", "dim": "2", "green": "32", "yellow": "33", "red": "31", "cyan": "36",
 }
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Segment = tuple[str, str]  # (text, style: space-separated STYLES keys, or "")
 
@@ -69,6 +72,7 @@ class Screen(NamedTuple):
         """One line of segments, coloured when the console takes colour."""
         parts = []
         for text, style in segments:
+            text = _CONTROL.sub("", text)  # nothing pec prints may move the cursor or open a link
             codes = ";".join(STYLES[s] for s in style.split()) if style and self.colour else ""
             parts.append(f"\x1b[{codes}m{text}\x1b[0m" if codes and text else text)
         return "".join(parts)
