@@ -61,9 +61,9 @@ class Context:
 
     @cached_property
     def _tally(self) -> Tally:
-        from pec_cli.ledger.store import tally
+        from pec_cli.ledger.store import read_tally
 
-        return tally(self.workspace, self.plan.vigencia, self.warnings)
+        return read_tally(self.workspace, self.plan.vigencia, self.warnings)
 
     def tally(self) -> Tally:
         """The ledger's totals for the plan's vigencia (read once per context)."""
@@ -90,7 +90,7 @@ class Context:
         """Warn of entries that belong to no activity of the plan (they count nowhere)."""
         from pec_cli.ledger.orphans import orphans_notice
 
-        notice = orphans_notice(self.plan, self.tally().totals())
+        notice = orphans_notice(self.plan, self.tally().net())
         if notice:
             self.warnings.append(notice)
 
@@ -104,7 +104,7 @@ class Context:
 
     def cuatrienio(self) -> Cuatrienio | None:
         """Every year of the plan's prospectiva, each from its own plan and ledger (None: the plan has none)."""
-        from pec_cli.ledger.store import tally
+        from pec_cli.ledger.store import read_tally
         from pec_cli.plan.cache import load_plan_cached
         from pec_cli.report.cuatrienio import compute_cuatrienio, prospectiva
 
@@ -117,7 +117,7 @@ class Context:
             if year == self.plan.vigencia:
                 years[year] = (self.plan, self.tally())
             elif year in plans:
-                years[year] = (load_plan_cached(self.workspace, plans[year]), tally(self.workspace, year, self.warnings))
+                years[year] = (load_plan_cached(self.workspace, plans[year]), read_tally(self.workspace, year, self.warnings))
         return compute_cuatrienio(self.plan, years, self.today)
 
     @cached_property

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pec_cli.ledger.tally import tally_records
+from pec_cli.ledger.tally import Tally
 from pec_cli.plan.loader import load_plan
 from pec_cli.report.avance import compute, cutoff, default_quarter
 from pec_cli.report.render import report_to_dict
@@ -32,7 +32,7 @@ def void(target):
 
 
 def status(records, quarter=2, today=JULY, plan=PLAN):
-    return report_to_dict(compute(plan, tally_records(records), quarter, today))
+    return report_to_dict(compute(plan, Tally.of(records), quarter, today))
 
 
 def activity(doc, act_id):

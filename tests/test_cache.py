@@ -22,7 +22,7 @@ from .conftest import JULY_TODAY
 def _status(ws_path, use_cache):
     ws = Workspace(ws_path)
     plan = load_plan_cached(ws, ws_path / "plan" / "2024.yaml")
-    totals = ledger.tally(ws, 2024, [], use_cache=use_cache)
+    totals = ledger.read_tally(ws, 2024, [], use_cache=use_cache)
     return report_to_dict(compute(plan, totals, 3, JULY_TODAY))
 
 
@@ -134,7 +134,7 @@ def test_tally_json_round_trip():
     tally.add({"clase": "observacion", "id": "c", "actividad": "x", "trimestre": "II", "texto": "n", "registrado": "r"})
     again = Tally.from_json(json.loads(json.dumps(tally.to_json())))
     assert again.to_json() == tally.to_json()
-    assert again.totals().counts == {("x", "t", "2024-01-02"): 0}
+    assert again.net().counts == {("x", "t", "2024-01-02"): 0}
 
 
 def test_a_status_read_racing_appends_never_double_counts(ws):
@@ -153,10 +153,10 @@ def test_a_status_read_racing_appends_never_double_counts(ws):
     thread = threading.Thread(target=writer)
     thread.start()
     while not done.is_set():
-        ledger.tally(w, 2024, [], use_cache=True)
+        ledger.read_tally(w, 2024, [], use_cache=True)
     thread.join()
-    cached = ledger.tally(w, 2024, [], use_cache=True).totals().counts
-    assert cached == ledger.tally(w, 2024, [], use_cache=False).totals().counts
+    cached = ledger.read_tally(w, 2024, [], use_cache=True).net().counts
+    assert cached == ledger.read_tally(w, 2024, [], use_cache=False).net().counts
     assert cached[("noti", "publicacion", "2024-05-02")] == 300
 
 

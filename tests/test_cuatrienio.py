@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pec_cli.ledger.tally import tally_records
+from pec_cli.ledger.tally import Tally
 from pec_cli.plan.loader import load_plan
 from pec_cli.plan.nueva import next_plan_text
 from pec_cli.report.cuatrienio import compute_cuatrienio, cuatrienio_to_dict, render_text
@@ -35,9 +35,9 @@ def test_years_aportes_and_cumulative(plan_2025):
     # 2024 closed: 5 revistas of 10 (50 %), noti and cápsulas 0: line 1 is 16.67 of 100 points,
     # and gives 16.67 x 25 / 100 = 4.17 of the four-year plan. 2025 at 5 March: 1 revista against
     # Trim. I's 2.5 (40 %): the line's 13.33 % x 25 = 3.33 of 25 points, giving 0.83 of 25 x 25 / 100 = 6.25.
-    years = {2024: (PLAN_2024, tally_records(revistas("2024-03-10", "2024-04-10", "2024-05-10", "2024-06-10",
+    years = {2024: (PLAN_2024, Tally.of(revistas("2024-03-10", "2024-04-10", "2024-05-10", "2024-06-10",
                                                      "2024-07-10"))),
-             2025: (plan_2025, tally_records(revistas("2025-03-03")))}
+             2025: (plan_2025, Tally.of(revistas("2025-03-03")))}
     doc = cuatrienio_to_dict(compute_cuatrienio(PLAN_2024, years, dt.date(2025, 3, 5)))
     assert doc["anios"] == [2023, 2024, 2025, 2026]
     line = doc["lineas"][0]
@@ -56,8 +56,8 @@ def test_years_aportes_and_cumulative(plan_2025):
 
 
 def test_a_year_not_started_programs_nothing(plan_2025):
-    doc = cuatrienio_to_dict(compute_cuatrienio(PLAN_2024, {2024: (PLAN_2024, tally_records([])),
-                                                            2025: (plan_2025, tally_records([]))},
+    doc = cuatrienio_to_dict(compute_cuatrienio(PLAN_2024, {2024: (PLAN_2024, Tally.of([])),
+                                                            2025: (plan_2025, Tally.of([]))},
                                                 dt.date(2024, 6, 20)))
     y25 = doc["lineas"][0]["anios"]["2025"]
     assert (y25["estado"], y25["programado"], y25["aporte_programado"]) == ("por empezar", 0.0, 0.0)
@@ -65,7 +65,7 @@ def test_a_year_not_started_programs_nothing(plan_2025):
 
 
 def test_text_fits_80_columns(plan_2025):
-    text = render_text(compute_cuatrienio(PLAN_2024, {2024: (PLAN_2024, tally_records(revistas("2024-03-10")))},
+    text = render_text(compute_cuatrienio(PLAN_2024, {2024: (PLAN_2024, Tally.of(revistas("2024-03-10")))},
                                           dt.date(2024, 6, 20)))
     assert max(len(x) for x in text.splitlines()) <= 80
     assert "2023 sin plan · 2024 en curso: " in text

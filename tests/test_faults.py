@@ -126,7 +126,7 @@ def _csv(path: Path, rows: int, tag: str) -> Path:
 def _counted(root: Path) -> tuple[int, int]:
     """(entries list/export see, records status counts): both readers, one rule."""
     ws = Workspace(root)
-    return sum(1 for _ in ledger.read_entries(ws, 2024, [])), ledger.tally(ws, 2024, [], use_cache=False).records
+    return sum(1 for _ in ledger.read_entries(ws, 2024, [])), ledger.read_tally(ws, 2024, [], use_cache=False).records
 
 
 def _written_rows(root: Path) -> int:

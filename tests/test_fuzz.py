@@ -72,9 +72,9 @@ def _read_ledger_bytes(data: bytes, tmp: Path) -> None:
     (folder / "abcde.jsonl").write_bytes(data)
     warnings: list[str] = []
     entries = list(ledger.read_entries(Workspace(tmp), 2024, warnings))
-    tally = ledger.tally(Workspace(tmp), 2024, [])
+    tally = ledger.read_tally(Workspace(tmp), 2024, [])
     assert isinstance(tally, Tally) and tally.records == len(entries)
-    tally.totals()
+    tally.net()
     from pec_cli.ledger.verify import verify_segment
 
     counted, _ = verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl")

@@ -8,7 +8,7 @@ from collections import Counter
 
 import icalendar
 
-from pec_cli.ledger.tally import tally_records
+from pec_cli.ledger.tally import Tally
 from pec_cli.plan.loader import load_plan
 from pec_cli.report.ics import _fold, milestones, render_ics
 
@@ -25,7 +25,7 @@ def piece(actividad, fecha):
 
 
 def events(records, fecha="2024-06-20"):
-    text = render_ics(PLAN, milestones(PLAN, tally_records(records), dt.date.fromisoformat(fecha)), STAMP)
+    text = render_ics(PLAN, milestones(PLAN, Tally.of(records), dt.date.fromisoformat(fecha)), STAMP)
     return text, icalendar.Calendar.from_ical(text).walk("VEVENT")
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 import json
 
-from pec_cli.ledger.tally import tally_records
+from pec_cli.ledger.tally import Tally
 from pec_cli.plan.loader import load_plan
 from pec_cli.report.avance import compute
 from pec_cli.report.mediciones import measured_tipos, other_series
@@ -32,7 +32,7 @@ def test_interaction_is_a_series_of_its_own():
     seguidores = PLAN.activity("seguidores")
     assert [t.id for t in measured_tipos(seguidores)] == ["interaccion"]
     assert measured_tipos(PLAN.activity("revista")) == ()
-    rows = other_series(seguidores, tally_records(RECORDS).totals(), dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    rows = other_series(seguidores, Tally.of(RECORDS).net(), dt.date(2024, 1, 1), dt.date(2024, 6, 30))
     instagram = rows["interaccion"][0]
     assert (instagram.red, instagram.inicio, instagram.fin, instagram.crecimiento) == ("instagram", 4000, 5200, 1200)
     assert instagram.meta is None and instagram.cumplimiento is None
@@ -40,8 +40,8 @@ def test_interaction_is_a_series_of_its_own():
 
 
 def test_followers_avance_ignores_interaction():
-    with_likes = report_to_dict(compute(PLAN, tally_records(RECORDS), 2, dt.date(2024, 7, 15)))
-    without = report_to_dict(compute(PLAN, tally_records(RECORDS[:2]), 2, dt.date(2024, 7, 15)))
+    with_likes = report_to_dict(compute(PLAN, Tally.of(RECORDS), 2, dt.date(2024, 7, 15)))
+    without = report_to_dict(compute(PLAN, Tally.of(RECORDS[:2]), 2, dt.date(2024, 7, 15)))
     seg = next(a for a in with_likes["actividades"] if a["id"] == "seguidores")
     alone = next(a for a in without["actividades"] if a["id"] == "seguidores")["acumulado"]
     for key in ("cumplimiento", "logrado", "series", "semaforo", "realizadas"):
@@ -59,7 +59,7 @@ def test_a_meta_for_interaction_comes_from_the_plan(tmp_path):
     path = tmp_path / "2024.yaml"
     path.write_text(text, encoding="utf-8")
     plan = load_plan(path)
-    doc = report_to_dict(compute(plan, tally_records(RECORDS), 2, dt.date(2024, 7, 15)))
+    doc = report_to_dict(compute(plan, Tally.of(RECORDS), 2, dt.date(2024, 7, 15)))
     seg = next(a for a in doc["actividades"] if a["id"] == "seguidores")
     assert seg["mediciones"]["interaccion"]["instagram"]["cumplimiento"] == 50.0  # +1200 of 2400
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pec_cli.ledger.tally import tally_records
+from pec_cli.ledger.tally import Tally
 from pec_cli.plan.loader import load_plan
 from pec_cli.report.pendientes import compute_pendientes, pieces_needed, programmed_share
 from pec_cli.report.pendientes_view import pendientes_to_dict
@@ -25,7 +25,7 @@ def piece(actividad, fecha, tipo="publicacion", **fields):
 
 
 def due(records, fecha):
-    return pendientes_to_dict(compute_pendientes(PLAN, tally_records(records), dt.date.fromisoformat(fecha)))
+    return pendientes_to_dict(compute_pendientes(PLAN, Tally.of(records), dt.date.fromisoformat(fecha)))
 
 
 def act(doc, act_id):

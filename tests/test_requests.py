@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from pec_cli.ledger.requests import by_area, demand_tipos, open_requests, requests_of
-from pec_cli.ledger.tally import Tally, tally_records
+from pec_cli.ledger.tally import Tally
 from pec_cli.plan.loader import load_plan
 from pec_cli.report.avance import compute
 from pec_cli.report.render import report_to_dict
@@ -42,16 +42,16 @@ def plan_with_atendidas(tmp_path: Path):
 def test_tally_keeps_requests_and_links_and_voids_drop_them():
     req = piece("internas", "2024-03-28", "solicitud", area="Jurídica")
     ans = piece("internas", "2024-04-02", titulo="Respuesta", atiende=req["id"])
-    tally = tally_records([req, ans, piece("revista", "2024-03-01", titulo="R")])
+    tally = Tally.of([req, ans, piece("revista", "2024-03-01", titulo="R")])
     assert tally.requests == {req["id"]: ("internas", "solicitud", "2024-03-28", "Jurídica")}
     assert tally.links == {ans["id"]: ("internas", req["id"], "2024-04-02")}
     assert Tally.from_json(json.loads(json.dumps(tally.to_json()))).links == tally.links
-    assert tally_records([req, ans, void(ans)]).totals().answered("internas") == {}
-    assert tally_records([req, ans, void(req)]).totals().requests == {}
+    assert Tally.of([req, ans, void(ans)]).net().answered("internas") == {}
+    assert Tally.of([req, ans, void(req)]).net().requests == {}
     # segments merge: the request in one, the answer in another
-    left, right = tally_records([req]), tally_records([ans])
+    left, right = Tally.of([req]), Tally.of([ans])
     left.merge(right)
-    assert left.totals().answered("internas") == {req["id"]: "2024-04-02"}
+    assert left.net().answered("internas") == {req["id"]: "2024-04-02"}
 
 
 def test_demand_tipos_come_from_the_plan():
@@ -66,13 +66,13 @@ def test_a_request_answered_after_the_quarter_counts_for_its_quarter(tmp_path):
     req = piece("internas", "2024-03-28", "solicitud", area="Jurídica")
     records = [req, piece("internas", "2024-04-02", titulo="Respuesta", atiende=req["id"]),
                piece("internas", "2024-04-10", titulo="Boletín sin solicitud")]
-    doc = report_to_dict(compute(plan, tally_records(records), 2, dt.date(2024, 6, 20)))
+    doc = report_to_dict(compute(plan, Tally.of(records), 2, dt.date(2024, 6, 20)))
     internas = next(a for a in doc["actividades"] if a["id"] == "internas")
     assert internas["trimestres"]["I"]["cumplimiento"] == 100.0 and internas["trimestres"]["I"]["logrado"] == 25.0
     assert internas["trimestres"]["II"]["cumplimiento"] is None  # no request in Trim. II: no aplica
     assert internas["trimestres"]["II"]["por_tipo"] == {"publicacion": 2, "solicitud": 0}  # unlinked still counted
     assert internas["acumulado"]["cumplimiento"] == 100.0
-    early = report_to_dict(compute(plan, tally_records(records), 1, dt.date(2024, 3, 31)))
+    early = report_to_dict(compute(plan, Tally.of(records), 1, dt.date(2024, 3, 31)))
     assert next(a for a in early["actividades"] if a["id"] == "internas")["trimestres"]["I"]["cumplimiento"] == 0.0
 
 
@@ -80,7 +80,7 @@ def test_open_requests_and_areas():
     a = piece("internas", "2024-02-01", "solicitud", area="Jurídica")
     b = piece("internas", "2024-05-02", "solicitud", area="Talento Humano")
     c = piece("internas", "2024-03-15", "solicitud", area="Jurídica")
-    totals = tally_records([a, b, c, piece("internas", "2024-05-03", titulo="R", atiende=c["id"])]).totals()
+    totals = Tally.of([a, b, c, piece("internas", "2024-05-03", titulo="R", atiende=c["id"])]).net()
     assert [r.id for r in open_requests(PLAN, totals, dt.date(2024, 6, 20))] == [a["id"], b["id"]]
     assert [r.id for r in open_requests(PLAN, totals, dt.date(2024, 4, 1))] == [a["id"], c["id"]]  # b not yet made
     assert by_area(requests_of(PLAN.activity("internas"), totals, dt.date(2024, 6, 20))) == {

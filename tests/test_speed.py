@@ -51,7 +51,7 @@ def test_request_counts_give_what_one_value_per_request_gives():
     import random
 
     from pec_cli.ledger.requests import by_area, by_area_counted, request_counts, requests_of
-    from pec_cli.ledger.tally import tally_records
+    from pec_cli.ledger.tally import Tally
     from pec_cli.plan.loader import load_plan
 
     from .conftest import REPO
@@ -78,7 +78,7 @@ def test_request_counts_give_what_one_value_per_request_gives():
                 record = {"clase": "anulacion", "id": rid, "actividad": "internas", "tipo": target["tipo"],
                           "fecha": target["fecha"], "anula": target["id"], "registrado": f"{day}T09:00:00-05:00"}
             records.append({"v": 1, "n": k + 1, "prev": "0" * 16, **record})
-        totals = tally_records(records).totals()
+        totals = Tally.of(records).net()
         corte = dt.date(2024, rng.randrange(1, 13), 28)
         slow = requests_of(act, totals, corte)
         counts, first = request_counts(act, totals, corte)
@@ -135,10 +135,10 @@ def _tally_both(ws_path, monkeypatch):
     monkeypatch.setattr(store, "_fold_lines", spy)
     ws = Workspace(ws_path)
     cached_w: list[str] = []
-    cached = store.tally(ws, 2024, cached_w, use_cache=True)
+    cached = store.read_tally(ws, 2024, cached_w, use_cache=True)
     monkeypatch.setattr(store, "_fold_lines", real)
     full_w: list[str] = []
-    full = store.tally(ws, 2024, full_w, use_cache=False)
+    full = store.read_tally(ws, 2024, full_w, use_cache=False)
     return (cached.to_json(), cached_w), (full.to_json(), full_w), starts
 
 

@@ -40,7 +40,7 @@ def import_csv(
     from pec_cli.cli.links import link_checker
 
     batch = check_import(ctx.plan, data, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn, link_checker(ctx),
-                         series_of=lambda act, tipo: ctx.tally().totals().series(act, tipo, *ctx.plan.owner(act).antes),  # type: ignore[union-attr]
+                         series_of=lambda act, tipo: ctx.tally().net().series(act, tipo, *ctx.plan.owner(act).antes),  # type: ignore[union-attr]
                          confirmar=confirmar,
                          in_force=lambda records, keys: in_force(ctx.workspace, ctx.plan.vigencia, records, ctx.activity_of, keys))
     if batch.evidence:

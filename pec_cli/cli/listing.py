@@ -62,5 +62,5 @@ def _open_only(ctx: "Context", selection: "Selection") -> "Selection":
     """The selected entries that are requests still unanswered today, oldest first."""
     from pec_cli.ledger.requests import open_requests
 
-    open_ids = {r.id for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today)}
+    open_ids = {r.id for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today)}
     return selection._replace(entries=[e for e in selection.entries if e.id in open_ids])

@@ -77,7 +77,7 @@ def log(
     if "valor" in record and "red" in record and not confirmar:
         from pec_cli.ledger.records import check_jump
 
-        series = ctx.tally().totals().series(act.id, record["tipo"], *act.antes).get(record["red"], [])
+        series = ctx.tally().net().series(act.id, record["tipo"], *act.antes).get(record["red"], [])
         _insist_or_refuse(lambda: check_jump(record, series))
     if not duplicado:
         _insist_or_refuse(lambda: _refuse_duplicate(ctx, record))
@@ -131,7 +131,7 @@ def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
     """The activity's requests still unanswered today, offered by the prompt."""
     from pec_cli.ledger.requests import open_requests
 
-    return [r for r in open_requests(ctx.plan, ctx.tally().totals(), ctx.today) if r.actividad == activity_id]
+    return [r for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today) if r.actividad == activity_id]
 
 
 def _refuse_year_without_plan(root: str | None, year: int) -> None:

@@ -329,10 +329,10 @@ def _cache_key(st: os.stat_result) -> list[Any]:
     return [CACHE_FORMAT, __version__, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None) -> Tally:
-    """The totals of every valid record of the vigencia (bad lines become warnings).
+def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None) -> Tally:
+    """The tally of every valid record of the vigencia (bad lines become warnings).
 
-    Each segment's totals are cached in ``.pec/cache`` keyed on the file's inode,
+    Each segment's tally is cached in ``.pec/cache`` keyed on the file's inode,
     size, mtime and ctime: an unchanged segment is not read again, and ``append``
     folds its own lines into the cache, so one more ``pec log`` costs one more
     line, not the whole ledger. A segment that only grew (``git pull`` bringing
@@ -351,7 +351,7 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
         use_cache = cache_enabled()
     keep: int | None = KEEP
     while True:
-        total = Tally(keep)
+        tally = Tally(keep)
         found: list[str] = []
         for path in segments(ws, vigencia):
             name = ws.display(path)
@@ -359,34 +359,34 @@ def tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | N
             st = path.stat()
             key = _cache_key(st)
             doc = read_json(cache_file) if use_cache and keep == KEEP else None
-            cached = _cached_part(doc, key) if doc is not None else None
+            cached = _cached_segment(doc, key) if doc is not None else None
             if cached is not None:
-                part, part_warnings = cached
+                segment, segment_warnings = cached
             else:
                 # read exactly the bytes the key describes: a line appended meanwhile
                 # belongs to the next key (and to the appender's fold), never to this one
                 grown = _grown(path, name, doc, st) if doc is not None else None
                 if grown is None:
                     grown = _fold_lines(path, name, Tally(keep), [], _Sequence(), _Lines(), 0, st.st_size)
-                part, part_warnings, resume = grown
+                segment, segment_warnings, resume = grown
                 if use_cache and keep == KEEP:
-                    write_json(cache_file, {"key": key, "tally": part.to_json(), "warnings": part_warnings,
+                    write_json(cache_file, {"key": key, "tally": segment.to_json(), "warnings": segment_warnings,
                                             "resume": resume})
-            found += part_warnings
-            total.merge(part)
+            found += segment_warnings
+            tally.merge(segment)
         try:
-            total.totals()
+            tally.net()
         except NeedsFullScan:
             if keep is None:
                 raise
             keep = None  # voids exhausted a compacted day: fold again, dropping nothing
             continue
         warnings += found
-        return total
+        return tally
 
 
-def _cached_part(cached: Any, key: list[Any]) -> tuple[Tally, list[str]] | None:
-    """The cached totals of a segment if ``cached`` is sound and current; a damaged cache is a miss."""
+def _cached_segment(cached: Any, key: list[Any]) -> tuple[Tally, list[str]] | None:
+    """The cached tally of a segment if ``cached`` is sound and current; a damaged cache is a miss."""
     if not (isinstance(cached, dict) and cached.get("key") == key):
         return None
     try:
@@ -403,7 +403,7 @@ def _cache_to_fold(ws: Workspace, vigencia: int, path: Path, before: os.stat_res
     from pec_cli.cachefiles import read_json
 
     try:
-        return _cached_part(read_json(_cache_file(ws, vigencia, path)), _cache_key(before))
+        return _cached_segment(read_json(_cache_file(ws, vigencia, path)), _cache_key(before))
     except Exception:  # noqa: BLE001 - a cache is only derived data; without it the next reader rebuilds it
         return None
 

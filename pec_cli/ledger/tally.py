@@ -46,7 +46,7 @@ class NeedsFullScan(Exception):
 
 
 class Tally:
-    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "requests", "links", "records", "keep", "_totals")
+    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "requests", "links", "records", "keep", "_net")
 
     def __init__(self, keep: int | None = KEEP) -> None:
         self.counts: dict[CountKey, int] = {}
@@ -58,11 +58,19 @@ class Tally:
         self.links: dict[str, Link] = {}
         self.records = 0
         self.keep = keep
-        self._totals: Tally | None = None  # memo of totals(); a tally is not changed once totalled
+        self._net: Tally | None = None  # memo of net(); a tally is not changed once netted
+
+    @classmethod
+    def of(cls, records: Iterable[dict[str, Any]], keep: int | None = KEEP) -> Tally:
+        """The tally of ``records`` (decoded ledger records), folded in order."""
+        tally = cls(keep)
+        for record in records:
+            tally.add(record)
+        return tally
 
     def add(self, record: dict[str, Any]) -> None:
         """Fold in one ledger record that passed ``entries.check_record`` (every reader checks first)."""
-        self._totals = None
+        self._net = None
         clase = record["clase"]
         actividad = record["actividad"]
         fecha: Any = record.get("fecha")
@@ -99,7 +107,7 @@ class Tally:
             self.dropped.add(group)
 
     def merge(self, other: Tally) -> None:
-        self._totals = None
+        self._net = None
         counts = self.counts
         for key, value in other.counts.items():
             counts[key] = counts.get(key, 0) + value
@@ -122,11 +130,11 @@ class Tally:
             self.voids.setdefault(target, void_key)
         self.records += other.records
 
-    def totals(self) -> Tally:
+    def net(self) -> Tally:
         """A new tally with every void applied once (what the avance counts)."""
-        if self._totals is None:
-            self._totals = self._apply_voids()
-        return self._totals
+        if self._net is None:
+            self._net = self._apply_voids()
+        return self._net
 
     def _apply_voids(self) -> Tally:
         out = Tally(self.keep)
@@ -232,10 +240,3 @@ class Tally:
             and all(type(k) is text and len(v) == 4 and all(type(x) is text for x in v) for k, v in self.requests.items())
             and all(type(k) is text and len(v) == 3 and all(type(x) is text for x in v) for k, v in self.links.items())
         )
-
-
-def tally_records(records: Iterable[dict[str, Any]], keep: int | None = KEEP) -> Tally:
-    tally = Tally(keep)
-    for record in records:
-        tally.add(record)
-    return tally

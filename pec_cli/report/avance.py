@@ -305,7 +305,7 @@ def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1-4, not {quarter}")
     corte = cutoff(plan, quarter, today)
-    totals = tally.totals()
+    totals = tally.net()
     counts = counts_by_activity(totals)
     activities = tuple(_activity_report(plan, act, totals, quarter, corte, _counts_of(act, counts))
                        for act in plan.actividades)

@@ -109,7 +109,7 @@ def _activity_milestones(act: Activity, done: _Done, fecha: dt.date, tag: str) -
 def milestones(plan: Plan, tally: Tally, fecha: dt.date) -> list[Milestone]:
     """Every milestone of the vigencia, by date, with its state as of ``fecha``."""
     tag = f"{plan.vigencia}"
-    done = _Done(tally.totals(), fecha)
+    done = _Done(tally.net(), fecha)
     out = [m for act in plan.actividades for m in _activity_milestones(act, done, fecha, tag)]
     for q in range(1, 5):
         end = quarter_bounds(plan.vigencia, q)[1]

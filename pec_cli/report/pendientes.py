@@ -367,7 +367,7 @@ def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date) -> Pendientes:
         raise ValueError(f"{fecha} is outside the vigencia {plan.vigencia}")
     q = quarter_of(fecha)
     report = compute(plan, tally, q, fecha)
-    totals = tally.totals()
+    totals = tally.net()
     actividades = tuple(
         activity_pending(rep.activity, totals, plan.vigencia, fecha, rep.acumulado.programado, rep.acumulado.logrado,
                          {"atendidas": sum(1 for r in requests_of(rep.activity, totals, fecha) if r.respondida)})
