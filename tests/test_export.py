@@ -570,6 +570,7 @@ def test_no_exported_cell_runs_as_a_formula(tmp_path, prefix, fmt):
 def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
     for args, words in [
         (("export", "docx"), "El formato «docx» no existe"),
+        (("export", "csv", "-o", "/nonexistent-pec/x.csv"), "La carpeta /nonexistent-pec no existe"),
         (("export", "csv", "--trim", "V"), "El trimestre «V» no existe"),
         (("export", "csv", "--separador", "|"), "El separador «|» no sirve"),
         (("export", "csv", "--separador", ",", "--decimal", ","), "no pueden ser iguales"),

@@ -389,6 +389,8 @@ def write_file(content: str | bytes, output: Path) -> Path:
         mode = None
     except OSError as exc:
         raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
+    if mode is None and not target.parent.is_dir():
+        raise PecError(f"La carpeta {target.parent} no existe; créela o elija otra ruta con -o.")
     if mode is not None and stat.S_ISDIR(mode):
         raise PecError(f"{output} es una carpeta; indique un archivo con -o (por ejemplo -o {output / 'seguimiento.xlsx'}).")
     if mode is not None and not stat.S_ISREG(mode):
