@@ -50,9 +50,3 @@ TEXT_LIMITS = {**{f.name: f.limit for f in FIELDS if f.kind in ("text", "url") a
 # ``atiende`` came later: an empty cell stays out of the identity (``importer``).
 IMPORT_COLUMNS = ("actividad", "fecha", "titulo", "tipo", "canal", "url", "evidencia", "area", "red", "valor", "nota",
                   "atiende")
-
-
-def label(name: str) -> str:
-    """How a sentence names a field: ``el título``; other keys as they are."""
-    field = FIELD.get(name)
-    return field.label if field else name

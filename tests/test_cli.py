@@ -431,3 +431,28 @@ def test_yaml_and_formula_errors_carry_no_english(pec, ws):
 def test_exports_flag_a_quarter_that_has_not_started_too(pec, ws):
     result = pec("export", "csv", "--trim", "IV", "-o", str(ws / "t.csv"))
     assert result.exit_code == 0 and "el Trim. IV y los siguientes aún no han empezado" in result.stderr
+
+
+def test_what_a_review_found(pec, ws):
+    """Options that were validated and then ignored, an empty date taken as today, a reversed range
+    accepted under --trim, and a limit said in wrong Spanish: each refused, in Spanish."""
+    refused(pec("list", "--observaciones", "--tipo", "publicacion"), "quite --tipo, --desde y --hasta", code=2)
+    refused(pec("list", "--observaciones", "--desde", "2024-01-01"), "Las observaciones se filtran", code=2)
+    refused(pec("list", "--trim", "III", "--desde", "2024-08-01", "--hasta", "2024-07-01"), "inviértalas")
+    refused(pec("list", "--desde", ""), "no es válida")
+    refused(pec("pendientes", "--fecha", ""), "no es válida")
+    long_url = "https://www.uspec.gov.co/" + "x" * 2100
+    refused(pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A", "--url", long_url),
+            "La URL supera el límite de 2000 caracteres")
+
+
+def test_the_four_year_json_stays_exact_on_an_ascii_console(ws, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PEC_HOY": "2024-07-15", "PEC_ROOT": str(ws), "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, "-m", "pec_cli", "status", "--cuatrienio", "--format", "json"],
+                          capture_output=True, env=env, check=True)
+    doc = json.loads(done.stdout.decode("ascii"))
+    assert doc["lineas"][0]["nombre"] == "Revista Gestión USPEC"  # escaped as \u00f3, never degraded

@@ -8,7 +8,7 @@ import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
-from pec_cli.errors import PecError, reason
+from pec_cli.errors import PecError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -33,7 +33,7 @@ def pendientes(
     from pec_cli.plan.names import parse_date
 
     fmt = base.output_format(formato, ("table", "json", "markdown"))
-    day = parse_date(fecha) if fecha else None
+    day = parse_date(fecha) if fecha is not None else None  # «--fecha ''» is refused, never today
     ctx = base.load(root, vigencia, day.year if day else None)
     plan = ctx.plan
     if day is None:
@@ -78,9 +78,6 @@ def _write_ics(ctx: "Context", day: "dt.date", output: Path | None) -> None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return
-    target = output or Path(f"pendientes-{ctx.plan.vigencia}.ics")
-    try:
-        target.write_bytes(text.encode("utf-8"))
-    except OSError as exc:
-        raise PecError(f"No se pudo escribir {target} ({reason(exc)}); revise la ruta y los permisos.") from None
-    typer.echo(str(target.resolve()))
+    from pec_cli.report.export import write_file  # whole or not at all, as every export
+
+    typer.echo(str(write_file(text.encode("utf-8"), (output or Path(f"pendientes-{ctx.plan.vigencia}.ics")).expanduser())))

@@ -61,7 +61,9 @@ def _cuatrienio(root: str | None, vigencia: str | None, fmt: str, trim: str | No
                        "para ver el cuatrienio.")
     base.flush(ctx)
     if fmt == "json":
-        sys.stdout.write(view.render_json(result))
+        from pec_cli.console import json_for
+
+        sys.stdout.write(json_for(view.render_json(result)))
     else:
         from pec_cli.report.screen import Screen
 

@@ -49,9 +49,12 @@ class Query(NamedTuple):
         elif actividad:
             act = find_activity(plan, actividad)
             act_id = act.id
-        lo = parse_date(desde, " en --desde") if desde else None
-        hi = parse_date(hasta, " en --hasta") if hasta else None
-        if lo is not None and hi is not None and lo > hi and trim is None:
+        if clase == NOTE and (tipo, desde, hasta) != (None, None, None):
+            raise PecError("Las observaciones se filtran por actividad (o línea) y trimestre: quite --tipo, --desde "
+                           "y --hasta, o use --actividad y --trim.", code=2)
+        lo = parse_date(desde, " en --desde") if desde is not None else None
+        hi = parse_date(hasta, " en --hasta") if hasta is not None else None
+        if lo is not None and hi is not None and lo > hi:
             raise PecError(f"--desde ({lo.isoformat()}) es posterior a --hasta ({hi.isoformat()}); inviértalas.")
         tipo_id = None
         if tipo is not None:

@@ -125,14 +125,14 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
 
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
+    label = FIELD_NAMES.get(key, key)
+    label = label[:1].upper() + label[1:]  # «La URL», not «La url»
     if CONTROL.search(text):
-        raise PecError(
-            f"{FIELD_NAMES.get(key, key).capitalize()} no puede tener saltos de línea ni caracteres de control; "
-            "escríbalo en una sola línea.",
-            field=key,
-        )
-    if len(text) > LIMITS.get(key, 2000):
-        raise PecError(f"{FIELD_NAMES.get(key, key).capitalize()} es demasiado largo (más de {LIMITS[key]} caracteres); acórtelo.", field=key)
+        raise PecError(f"{label} no puede tener saltos de línea ni caracteres de control; escríbalo en una sola línea.",
+                       field=key)
+    limit = LIMITS.get(key, 2000)
+    if len(text) > limit:
+        raise PecError(f"{label} supera el límite de {limit} caracteres; acórtelo.", field=key)
     return text
 
 

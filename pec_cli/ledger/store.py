@@ -233,17 +233,6 @@ class _Lines:
         self.number = number
 
 
-def _scan(path: Path, name: str, keep: int | None, limit: int | None = None) -> tuple[Tally, list[str]]:
-    """Fold every valid record of one segment (its first ``limit`` bytes); bad lines become warnings.
-
-    Applies ``entries.check_record`` (through ``entries.parse``) like every
-    reader, without building an Entry per line: this is the big scan.
-    """
-    size = limit if limit is not None else path.stat().st_size
-    part, warnings, _ = _fold_lines(path, name, Tally(keep), [], _Sequence(), _Lines(), 0, size)
-    return part, warnings
-
-
 def _fold_lines(
     path: Path, name: str, part: Tally, warnings: list[str], sequence: _Sequence, lines: _Lines, start: int, size: int,
 ) -> tuple[Tally, list[str], dict[str, Any] | None]:

@@ -65,15 +65,11 @@ class CsvStyle(NamedTuple):
 BOM = "\ufeff"
 
 
-
-
 def _csv(rows: list[list[str]], separator: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerows(rows)
     return BOM + buffer.getvalue()
-
-
 
 
 def table_csv(table: Table, style: CsvStyle = CsvStyle()) -> str:
@@ -129,11 +125,6 @@ def table_markdown(table: Table) -> str:
     return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
 
 
-
-
-
-
-
 def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
     separator, decimal = style
     rows = [DETAIL_HEADERS]
@@ -173,12 +164,6 @@ def entries_markdown(selection: Selection) -> str:
 
 
 # ---------------------------------------------------------------- the pack
-
-
-
-
-
-
 
 
 class Pack:
@@ -284,7 +269,8 @@ FORMATS: dict[str, Writer] = {
     "html": Writer("html", _html, _html),
     "pdf": Writer("pdf", _pdf, _pdf),
 }
-BUNDLES = ("paquete",)  # a folder of several formats, and its zip
+BUNDLES = ("paquete",)
+BINARY = ("xlsx", "pdf")  # formats whose bytes a terminal cannot show  # a folder of several formats, and its zip
 
 
 def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:
@@ -317,6 +303,8 @@ def run_export(
         return _run_paquete(ctx, quarter, detalle, output, style, flush)
     to_stdout = output is not None and str(output) == "-"
     out_dir = Path.cwd() if to_stdout or output is None else output.expanduser().resolve().parent
+    if to_stdout and fmt in BINARY and sys.stdout.isatty():
+        raise PecError(f"Un archivo {fmt.upper()} no se puede mostrar en la terminal; guárdelo con -o ARCHIVO.{fmt}.", code=2)
     pack = Pack(ctx, quarter, detalle, style, out_dir)
     writer = FORMATS[fmt]
     content = (writer.detail if detalle else writer.table)(pack)
@@ -364,8 +352,6 @@ def _write_stdout(content: str | bytes) -> None:
         sys.stdout.write(content)
         sys.stdout.flush()
         return
-    if sys.stdout.isatty():
-        raise PecError("Un libro XLSX no se puede mostrar en la terminal; guárdelo con -o ARCHIVO.xlsx.", code=2)
     sys.stdout.flush()
     sys.stdout.buffer.write(content)
     sys.stdout.buffer.flush()

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds
 from pec_cli.plan.names import plain_id
+from pec_cli.report.pendientes import month_end
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
           "octubre", "noviembre", "diciembre")
@@ -34,10 +35,6 @@ class Milestone(NamedTuple):
     summary: str
     description: str
     category: str
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _working_days_after(day: dt.date, n: int) -> dt.date:
@@ -71,7 +68,7 @@ def _state(done: int, meta: float, deadline: dt.date, fecha: dt.date) -> str:
 def _months(act: Activity) -> Iterator[tuple[int, dt.date, dt.date]]:
     for month in range(act.inicio.month, act.fin.month + 1):
         lo = max(dt.date(act.inicio.year, month, 1), act.inicio)
-        yield month, lo, min(_month_end(act.inicio.year, month), act.fin)
+        yield month, lo, min(month_end(act.inicio.year, month), act.fin)
 
 
 def _weeks(act: Activity) -> Iterator[tuple[dt.date, dt.date, dt.date]]:
@@ -101,7 +98,7 @@ def _activity_milestones(act: Activity, done: _Done, fecha: dt.date, tag: str) -
                             f"{act.nombre}: {act.meta_mensual:g} en {MONTHS[month - 1]}",
                             _state(done.count(act, lo, hi), act.meta_mensual, hi, fecha), act.id)
     for month in act.calendario:
-        lo, hi = dt.date(act.inicio.year, month, 1), _month_end(act.inicio.year, month)
+        lo, hi = dt.date(act.inicio.year, month, 1), month_end(act.inicio.year, month)
         yield Milestone(f"{tag}-{act.id}-{lo.isoformat()[:7]}", hi, f"{act.nombre}: la de {MONTHS[month - 1]}",
                         _state(done.count(act, act.inicio, hi), act.calendario.index(month) + 1, hi, fecha), act.id)
 

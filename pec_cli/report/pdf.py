@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pec_cli.errors import PecError
+from pec_cli.errors import PecError, reason
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge", "microsoft-edge")
 WINDOWS_PATHS = (
@@ -63,9 +63,12 @@ def html_to_pdf(html: str) -> bytes:
             flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
         try:
             done = subprocess.run([browser, *flags, page.as_uri()], capture_output=True, timeout=TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PecError(f"El navegador {browser} no pudo imprimir el PDF ({exc.__class__.__name__}); "
-                           "pruebe de nuevo o exporte HTML e imprímalo desde el navegador.") from None
+        except subprocess.TimeoutExpired:
+            raise PecError(f"El navegador {browser} no terminó el PDF en {TIMEOUT} segundos; pruebe de nuevo o "
+                           "exporte HTML e imprímalo desde el navegador.") from None
+        except OSError as exc:
+            raise PecError(f"El navegador {browser} no pudo imprimir el PDF ({reason(exc)}); revise PEC_NAVEGADOR "
+                           "o exporte HTML e imprímalo desde el navegador.") from None
         if not out.is_file() or out.stat().st_size == 0:
             detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["sin mensaje"]
             raise PecError(f"El navegador {browser} no produjo el PDF ({detail[0][:200]}); "

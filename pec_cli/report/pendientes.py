@@ -253,7 +253,7 @@ def _ritmo(act: Activity, counts: _Counts, year: int, fecha: dt.date) -> Ritmo |
     return Ritmo(esperadas, counts.count(act.default_tipo, act.inicio, fecha))
 
 
-def _month_end(year: int, month: int) -> dt.date:
+def month_end(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
@@ -262,7 +262,7 @@ def _meses(act: Activity, counts: _Counts, year: int, fecha: dt.date) -> tuple[M
         return ()
     out = []
     for month in range(act.inicio.month, min(act.fin, fecha).month + 1):
-        first, last = dt.date(year, month, 1), _month_end(year, month)
+        first, last = dt.date(year, month, 1), month_end(year, month)
         done = counts.count(act.default_tipo, max(first, act.inicio), min(last, fecha))
         if done + 1e-9 >= act.meta_mensual:
             estado = "cumplido"
@@ -301,8 +301,8 @@ def _periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.
         return out
     day = start.replace(day=1)
     while day <= end:
-        out.append((max(day, start), min(_month_end(day.year, day.month), end)))
-        day = _month_end(day.year, day.month) + dt.timedelta(days=1)
+        out.append((max(day, start), min(month_end(day.year, day.month), end)))
+        day = month_end(day.year, day.month) + dt.timedelta(days=1)
     return out
 
 
