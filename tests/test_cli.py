@@ -456,3 +456,9 @@ def test_the_four_year_json_stays_exact_on_an_ascii_console(ws, tmp_path):
                           capture_output=True, env=env, check=True)
     doc = json.loads(done.stdout.decode("ascii"))
     assert doc["lineas"][0]["nombre"] == "Revista Gestión USPEC"  # escaped as \u00f3, never degraded
+
+
+def test_a_missing_option_value_points_to_the_commands_own_help(pec):
+    refused(pec("log", "revista", "--fecha"), "vea «pec log --help»", code=2)
+    refused(pec("list", "--anuladas=si"), "vea «pec list --help»", code=2)
+    refused(pec("plan", "check", "--vigencia"), "vea «pec plan check --help»", code=2)

@@ -36,10 +36,23 @@ def _param_name(exc: click.BadParameter) -> str:
     return "un valor"
 
 
-def _usage_message(exc: click.ClickException) -> str:  # noqa: C901 - one branch per click error
+def _command_path(args: Sequence[str]) -> str:
+    """``pec log`` from the command line, where click's error carries no context (an option's value
+    missing or not taken): the words before the first option that name commands."""
+    words = ["pec"]
+    for arg in args:
+        if arg.startswith("-") or not re.fullmatch(r"[a-z]+", arg) or len(words) == 3:
+            break
+        words.append(arg)
+        if arg != "plan":  # the only group: «pec plan check»
+            break
+    return " ".join(words)
+
+
+def _usage_message(exc: click.ClickException, args: Sequence[str] = ()) -> str:  # noqa: C901 - one branch per click error
     """Click's usage errors, said in Spanish."""
     ctx = getattr(exc, "ctx", None)
-    where = f"«{ctx.command_path} --help»" if ctx is not None else "«pec --help»"
+    where = f"«{ctx.command_path if ctx is not None else _command_path(args)} --help»"
     if isinstance(exc, click.NoSuchOption):
         hint = f" (¿quiso decir {' o '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
         return f"La opción {exc.option_name} no existe{hint}; vea {where}."
@@ -124,14 +137,14 @@ class SpanishCommand(TyperCommand):
 INTERRUPTED = "Interrumpido; no se registró nada a medias."
 
 
-def _refusal(exc: BaseException) -> tuple[str, list[str], int]:
+def _refusal(exc: BaseException, args: Sequence[str] = ()) -> tuple[str, list[str], int]:
     """The one Spanish sentence (with its detail lines and exit status) for an expected failure."""
     if isinstance(exc, PecError):
         return exc.message, exc.details, exc.code
     if isinstance(exc, typer.Abort):
         return "Cancelado; no se registró nada.", [], 1
     if isinstance(exc, click.ClickException):
-        return _usage_message(exc), [], exc.exit_code or 2
+        return _usage_message(exc, args), [], exc.exit_code or 2
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED, [], 130
     if isinstance(exc, UnicodeEncodeError):  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
@@ -180,7 +193,7 @@ class SpanishGroup(TyperGroup):
                 OSError) as exc:
             if isinstance(exc, OSError) and os.environ.get("PEC_DEBUG"):
                 raise
-            message, details, code = _refusal(exc)
+            message, details, code = _refusal(exc, list(args) if args is not None else sys.argv[1:])
             _fail(message, details, code)
         if rv == 130:  # typer's silent exit for a Ctrl-C outside a command (while parsing): say it
             _fail(INTERRUPTED, code=130)
