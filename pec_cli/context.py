@@ -13,6 +13,7 @@ import datetime as dt
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from pec_cli.errors import PecError
 from pec_cli.plan.model import Plan
 from pec_cli.workspace import Workspace
 
@@ -117,7 +118,12 @@ class Context:
             if year == self.plan.vigencia:
                 years[year] = (self.plan, self.tally())
             elif year in plans:
-                years[year] = (load_plan_cached(self.workspace, plans[year]), read_tally(self.workspace, year, self.warnings))
+                try:
+                    other = load_plan_cached(self.workspace, plans[year])
+                except PecError as exc:  # another year's broken plan must not stop this year's report
+                    self.warnings.append(f"{exc.message.rstrip('.:')}; el cuatrienio muestra {year} como sin plan")
+                    continue
+                years[year] = (other, read_tally(self.workspace, year, self.warnings))
         return compute_cuatrienio(self.plan, years, self.today)
 
     @cached_property

@@ -820,3 +820,14 @@ def test_markdown_escapes_what_a_note_or_title_could_break(tmp_path):
         assert "<img" not in md and "<script" not in md and "](http" not in md.replace("\\](http", "")
     md = ok(pec(root, "status", "--trim", "II", "--format", "markdown"))
     assert "Ver \\| tabla &lt;img src=x onerror=alert(1)&gt; y \\[enlace\\](http://x)" in md
+
+
+def test_another_years_broken_plan_does_not_stop_this_years_report(ledger_ws, tmp_path):
+    """The HTML's four-year page reads every plan/<año>.yaml; a broken 2025 plan is a warning there
+    («sin plan»), never a refusal of the 2024 committee report or its paquete."""
+    (ledger_ws / "plan" / "2025.yaml").write_text("vigencia: [\n", encoding="utf-8")
+    result = pec(ledger_ws, "export", "html", "--trim", "II", "-o", str(tmp_path / "s.html"))
+    assert result.exit_code == 0, result.output
+    assert "plan/2025.yaml" in result.stderr and "sin plan" in result.stderr
+    assert "Prospectiva cuatrienal" in (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "p")).exit_code == 0
