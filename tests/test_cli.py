@@ -462,3 +462,9 @@ def test_a_missing_option_value_points_to_the_commands_own_help(pec):
     refused(pec("log", "revista", "--fecha"), "vea «pec log --help»", code=2)
     refused(pec("list", "--anuladas=si"), "vea «pec list --help»", code=2)
     refused(pec("plan", "check", "--vigencia"), "vea «pec plan check --help»", code=2)
+
+
+def test_plan_nueva_and_a_negative_count_say_it_plainly(pec):
+    refused(pec("plan", "nueva", "abc"), "por ejemplo pec plan nueva 2025", code=2)
+    refused(pec("log", "seguidores", "--red", "instagram", "--valor", "-3", "--fecha", "2024-03-01"),
+            "entre 0 y 1.000.000.000.000.000")

@@ -233,12 +233,12 @@ def _global_options(root: RootOpt = None) -> None:
         os.environ["PEC_ROOT"] = root
 
 
-def year(vigencia: str | None) -> int | None:
-    """``--vigencia`` as a year, or a refusal."""
+def year(vigencia: str | None, example: str = "--vigencia 2024") -> int | None:
+    """``--vigencia`` (or another year a person typed) as a year, or a refusal showing ``example``."""
     if vigencia is None:
         return None
     if not re.fullmatch(r"\s*\d{4}\s*", vigencia):
-        raise PecError(f"La vigencia «{vigencia}» no es un año: escríbala con cuatro cifras, por ejemplo --vigencia 2024.", code=2)
+        raise PecError(f"La vigencia «{vigencia}» no es un año: escríbala con cuatro cifras, por ejemplo {example}.", code=2)
     return int(vigencia)
 
 

@@ -69,7 +69,7 @@ def plan_nueva(
     from pec_cli.plan.nueva import next_plan_text
     from pec_cli.workspace import find_workspace, today
 
-    new_year = year(anio)
+    new_year = year(anio, "pec plan nueva 2025")
     assert new_year is not None
     ws = find_workspace(root)
     plans = ws.plans()

@@ -61,7 +61,7 @@ def parse_count(valor: Any) -> int:
             f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor"
         ) from None
     if not math.isfinite(number) or number < 0 or number > MAX_VALOR:
-        raise PecError(f"El valor «{valor}» no es válido: debe ser un número entero entre 0 y {MAX_VALOR:.0e}.", field="valor")
+        raise PecError(f"El valor «{valor}» no es válido: debe ser un número entero entre 0 y {MAX_VALOR:,.0f}.".replace(",", "."), field="valor")
     if not number.is_integer():
         raise _count_refusal(valor, round(number), "una medición es un conteo, un número entero sin decimales")
     return int(number)
