@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path, PurePath
-from typing import NamedTuple, TypeVar
+from typing import BinaryIO, NamedTuple, TypeVar
 
 from pec_cli.errors import PecError, reason
 
@@ -175,16 +175,30 @@ def read_regular(path: Path, limit: int, what: str, fix: str) -> bytes:
     A FIFO would hang the reader and ``/dev/zero`` never ends: only a regular
     file is opened (without blocking), and never more than ``limit`` bytes are read.
     """
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PecError(f"{what} no es un archivo normal (es una tubería, un dispositivo o un enlace especial); {fix}")
+    with open_regular(path, limit, what, fix) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise PecError(f"{what} pesa más de {limit // (1 << 20)} MB, más de lo que pec lee; {fix}")
     return data
+
+
+def open_regular(path: Path, limit: int, what: str, fix: str) -> BinaryIO:
+    """``path`` open for reading if it is an ordinary file of at most ``limit`` bytes (its size
+    now); a PecError otherwise (see :func:`read_regular`)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    handle = os.fdopen(fd, "rb")
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise PecError(f"{what} no es un archivo normal (es una tubería, un dispositivo o un enlace especial); {fix}")
+        if st.st_size > limit:
+            raise PecError(f"{what} pesa más de {limit // (1 << 20)} MB, más de lo que pec lee; {fix}")
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def _create_once(path: Path, text: str) -> None:

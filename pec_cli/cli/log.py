@@ -47,7 +47,7 @@ def log(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Registrar una pieza publicada; imprime el id de la nueva entrada."""
-    from pec_cli.ledger import store
+    from pec_cli.ledger import keyindex, store
     from pec_cli.ledger.records import build_piece
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
@@ -85,7 +85,7 @@ def log(
         from pec_cli.ledger.evidence import store_evidence
 
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]))
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], observer=keyindex.Follow(ctx.workspace, ctx.plan.vigencia))
     typer.echo(entry_id)
 
 
@@ -108,9 +108,12 @@ def _insist_or_refuse(check: "Callable[[], None]") -> None:
 def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:
     """A piece already in force with the same title or URL is refused (``--duplicado`` to insist)."""
     from pec_cli.errors import PecError
-    from pec_cli.ledger.duplicates import duplicate_of, duplicate_refusal, in_force
+    from pec_cli.ledger.duplicates import duplicate_refusal
+    from pec_cli.ledger.keyindex import duplicate
 
-    found = duplicate_of(record, in_force(ctx.workspace, ctx.plan.vigencia, [record], ctx.activity_of))
+    act = ctx.plan.owner(record["actividad"])
+    ids = act.ids if act is not None else (record["actividad"],)
+    found = duplicate(ctx.workspace, ctx.plan.vigencia, record, ids, ctx.activity_of)
     if found is not None:
         raise PecError(duplicate_refusal(*found))
 

@@ -9,6 +9,12 @@ anything is written; all problems are reported together as ``row, column``.
 Each imported record carries ``importe``: a digest of the row's content (and
 of its occurrence number among identical rows), so importing the same file
 again appends nothing and says how many rows were already there.
+
+Memory stays flat whatever the number of rows: a first pass streams the CSV,
+checks every row and spools each record to a temporary file (:mod:`spool`),
+keeping only 8-byte hashes of the keys and the measurements of the jump check
+(:func:`check_import`); a second pass streams the records from the spool into
+``store.append``, leaving out duplicates as it goes (:class:`Deduplicated`).
 """
 
 from __future__ import annotations
@@ -18,16 +24,19 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pec_cli.errors import PecError
 from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.evidence import beside
+from pec_cli.ledger.keyindex import LedgerKeys, in_force, key_hash, key_variants
 from pec_cli.ledger.records import build_piece, jump_problem
+from pec_cli.ledger.spool import Spool
 from pec_cli.plan.model import Plan, iso_date
 from pec_cli.plan.names import parse_date
 
@@ -43,28 +52,71 @@ MAX_ERRORS = 200
 
 
 @dataclass
-class ImportBatch:
-    """What an import would append (rows imported before are dropped by ``ledger.append``)."""
+class Checked:
+    """An import's rows after the first pass, all valid: their records spooled, in order, as
+    (row number, keys, values, its cells as one text, its piece key hashes), and compact facts."""
 
-    records: list[dict[str, Any]]
-    evidence: list[tuple[int, Path]]  # (index in records, source file)
-    rows: int
-    skipped: list[str] = field(default_factory=list)  # "fila 7: ya registrada como 2024-ab3de-12"
+    spool: Spool
+    rows: int = 0  # the CSV's non-blank rows
+    own: array = field(default_factory=lambda: array("Q"))  # the hash of each piece key of each record
+    aliases: array = field(default_factory=lambda: array("Q"))  # the same keys under earlier activity ids
+    canon: array = field(default_factory=lambda: array("q"))  # the hash of each record's cells, by position
+    evidence: dict[int, Path] = field(default_factory=dict)  # position of a record -> its evidence file
+    shapes: dict[tuple[str, ...], int] = field(default_factory=dict)  # the records' keys (spooled: their values)
+    renamed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # activity -> its ids, earlier ones too
 
 
-def decode_csv(data: bytes, name: str, warn: Callable[[list[str]], None]) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+BLOCK = 1 << 20
+BOM = b"\xef\xbb\xbf"
+
+
+def _encoding(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> tuple[str, int]:
+    """The CSV's encoding and where its text starts (past a BOM): UTF-8 when every byte
+    decodes as such, else Windows-1252, with a warning (read once, in blocks)."""
+    import codecs
+
+    handle.seek(0)
+    skip = len(BOM) if handle.read(len(BOM)) == BOM else 0
+    handle.seek(skip)
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8")
+        while block := handle.read(BLOCK):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+        return "utf-8", skip
     except UnicodeDecodeError:
         warn([f"{name} no está en UTF-8; se leyó como Windows-1252 (guárdelo como «CSV UTF-8» para evitarlo)"])
-        return data.decode("cp1252", errors="replace")
+        return "cp1252", skip
 
 
-def _separator(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
+def _text(handle: BinaryIO, encoding: str, skip: int) -> io.TextIOWrapper:
+    handle.seek(skip)
+    return io.TextIOWrapper(handle, encoding=encoding, errors="replace" if encoding == "cp1252" else "strict",
+                            newline="")
+
+
+def _first_line(handle: BinaryIO, encoding: str, skip: int) -> str | None:
+    """The text's first line (up to its first \\n), or None if the text is blank."""
+    text = _text(handle, encoding, skip)
+    head, blank = "", True
+    while chunk := text.read(1 << 16):
+        head += chunk if "\n" not in head else ""
+        blank = blank and not chunk.strip()
+        if "\n" in head and not blank:
+            break
+    text.detach()
+    return None if blank else head.split("\n", 1)[0]
+
+
+def open_csv(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> tuple[Any, list[str]]:
+    """A CSV reader of ``handle``'s rows past the header, streamed, and the header's column names
+    (checked). What Excel writes is accepted: UTF-8 with or without BOM, or Windows-1252."""
+    encoding, skip = _encoding(handle, name, warn)
+    first = _first_line(handle, encoding, skip)
+    if first is None:
+        raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
+    separator = ";" if first.count(";") > first.count(",") else ","
+    return _read_header(csv.reader(_text(handle, encoding, skip), delimiter=separator, strict=True), name)
 
 
 def _date(value: str) -> str:
@@ -97,9 +149,10 @@ def _csv_problem(exc: csv.Error) -> str:
 
 
 def _build(plan: Plan, fields: dict[str, Any], today: dt.date, registrado: str,
-           check_link: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+           check_link: Callable[[dict[str, Any]], None] | None, placements: dict[tuple[Any, ...], Any] | None = None,
+           ) -> dict[str, Any]:
     """A row's record (``build_piece``), its ``atiende`` checked against the ledger."""
-    record = build_piece(plan, fields["actividad"], fields, today, registrado)
+    record = build_piece(plan, fields["actividad"], fields, today, registrado, placements=placements)
     if record.get("atiende") and check_link is not None:
         check_link(record)
     return record
@@ -114,9 +167,13 @@ def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
             f"«pec plan nueva {day.year}»).", field="fecha")
 
 
+_PREFIXES = [(k, k + "=") for k in COLUMNS]
+
+
 def _canonical(fields: dict[str, str]) -> str:
     """A row's cells as one text: the import key's content."""
-    return "\x1f".join(f"{k}={fields.get(k) or ''}" for k in COLUMNS if k not in _UNKEYED_WHEN_EMPTY or fields.get(k))
+    get = fields.get
+    return "\x1f".join([p + (get(k) or "") for k, p in _PREFIXES if k not in _UNKEYED_WHEN_EMPTY or get(k)])
 
 
 def _key(canonical: str, occurrence: int) -> str:
@@ -134,31 +191,28 @@ def _confirmed(cell: str) -> bool:
     raise PecError("Escriba «sí» (o x) para confirmar la medición, o deje la celda vacía.", field="confirmar")
 
 
-def jump_errors(
-    records: list[dict[str, Any]], rows: list[int], confirmed: list[bool], name: str,
-    series_of: Callable[[str, str], Series],
-) -> list[str]:
+Measure = tuple[str, int, str, str, str, int, bool]  # fecha, row, actividad, tipo, red, valor, confirmed
+
+
+def jump_errors(measures: list[Measure], name: str, series_of: Callable[[str, str], Series]) -> list[str]:
     """Measurements that jump too far from the network's previous one, checked in date order
     against the ledger (``series_of(activity, tipo)``) and the earlier rows; a refused row is not
     a previous for the next."""
-    order = sorted((r["fecha"], rows[i], i) for i, r in enumerate(records) if "valor" in r and "red" in r)
     ledger: dict[tuple[str, str], Series] = {}
     last_row: dict[tuple[str, str, str], tuple[str, float]] = {}
     errors: list[str] = []
-    for fecha, number, i in order:
-        record = records[i]
-        act, tipo, red = record["actividad"], record["tipo"], record["red"]
+    for fecha, number, act, tipo, red, valor, confirmed in sorted(measures, key=lambda m: m[:2]):
         if (act, tipo) not in ledger:
             ledger[(act, tipo)] = series_of(act, tipo)
         previous, row = _last_on(ledger[(act, tipo)].get(red, []), fecha), last_row.get((act, tipo, red))
         if row is not None and (previous is None or row[0] >= previous[0]):
             previous = row  # of the same day, a row is recorded after what the ledger holds
-        problem = None if confirmed[i] else jump_problem(red, record["valor"], previous)
+        problem = None if confirmed else jump_problem(red, valor, previous)
         if problem:
             errors.append(f"{name}: fila {number}, columna valor: el valor {problem}; ¿es un error de digitación? "
                           "Corríjalo, o escriba «sí» en la columna confirmar (o importe con --confirmar)")
             continue
-        last_row[(act, tipo, red)] = (fecha, record["valor"])
+        last_row[(act, tipo, red)] = (fecha, valor)
     return errors
 
 
@@ -169,11 +223,8 @@ def _last_on(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] |
     return series[at - 1] if at else None
 
 
-def _read_header(text: str, name: str) -> tuple[Any, list[str]]:
+def _read_header(reader: Any, name: str) -> tuple[Any, list[str]]:
     """The CSV reader past its header, and the header's column names (checked)."""
-    if not text.strip():
-        raise PecError(f"El archivo {name} está vacío; la primera fila debe nombrar las columnas (actividad, fecha, titulo, ...).")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -202,51 +253,50 @@ def _evidence(base: Path, cell: str) -> tuple[Path, str | None]:
     return source, None
 
 
-def _row_fields(columns: list[str], cells: list[str], seen: dict[str, int]) -> tuple[dict[str, str], str, str]:
-    """A row's cells by column (its date as AAAA-MM-DD), the date as typed, and its ``importe``
-    key: its cells and which copy of identical rows it is (``seen`` counts them)."""
-    fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
+def _row_fields(columns: list[str], cells: list[str]) -> tuple[dict[str, str], str, str]:
+    """A row's cells by column (its date as AAAA-MM-DD), the date as typed, and its cells as one
+    text (the content of its ``importe`` key, with which copy of identical rows it is)."""
+    if len(cells) == len(columns):
+        fields = dict(zip(columns, map(str.strip, cells), strict=True))
+    else:
+        fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
     original_date = fields.get("fecha", "")
     fields["fecha"] = _date(original_date)
-    canonical = _canonical(fields)
-    occurrence = seen.get(canonical, 0)
-    seen[canonical] = occurrence + 1
-    return fields, original_date, _key(canonical, occurrence)
+    return fields, original_date, _canonical(fields)
 
 
-def check_import(
-    plan: Plan, data: bytes, name: str, base: Path, today: dt.date, registrado: str,
+def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
+    plan: Plan, handle: BinaryIO, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None], check_link: Callable[[dict[str, Any]], None] | None = None,
-    series_of: Callable[[str, str], Series] | None = None, confirmar: bool = False,
-    in_force: Callable[[list[dict[str, Any]], list[list[Key]]], dict[Key, dict[str, Any]]] | None = None,
-) -> ImportBatch:
-    """Check every row; the records to append, or a PecError listing every problem. ``check_link``
+    series_of: Callable[[str, str], Series] | None = None, confirmar: bool = False, spool: Path | None = None,
+) -> Checked:
+    """The first pass: check every row, streaming the CSV; the valid records spooled (in a
+    temporary file in the folder ``spool``), or a PecError listing every problem. ``check_link``
     checks a record's ``atiende``; ``series_of`` (the ledger's measurements of an activity and
-    tipo) a measurement's jump, unless ``confirmar`` or its row's cell; ``in_force`` finds the
-    duplicates to leave out (:func:`skip_duplicates`)."""
-    reader, columns = _read_header(decode_csv(data, name, warn), name)
+    tipo) a measurement's jump, unless ``confirmar`` or its row's cell."""
+    reader, columns = open_csv(handle, name, warn)
     errors: list[str] = []
-    records: list[dict[str, Any]] = []
-    evidence: list[tuple[int, Path]] = []
-    seen: dict[str, int] = {}
-    rows = 0
-    row_numbers: list[int] = []
-    confirmed: list[bool] = []
+    checked = Checked(Spool(spool))
+    measures: list[Measure] = []  # the jump check's facts, of the rows with a measurement
+    placements: dict[tuple[Any, ...], Any] = {}
+    dates: set[tuple[str, str]] = set()
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
-            rows += 1
+            checked.rows += 1
             if len(cells) > len(columns):
                 errors.append(f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(columns)} columnas")
                 continue
-            fields, original_date, key = _row_fields(columns, cells, seen)
+            fields, original_date, canonical = _row_fields(columns, cells)
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-                _check_row_date(plan, fields["fecha"], original_date)
+                if (fields["fecha"], original_date) not in dates:
+                    _check_row_date(plan, fields["fecha"], original_date)
+                    dates.add((fields["fecha"], original_date))
                 row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
-                record = _build(plan, fields, today, registrado, check_link)  # evidence stored on append
+                record = _build(plan, fields, today, registrado, check_link, placements)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
                 if len(errors) >= MAX_ERRORS:
@@ -257,50 +307,118 @@ def check_import(
                 if problem:
                     errors.append(f"{name}: fila {number}, columna evidencia: {problem}")
                     continue
-                evidence.append((len(records), source))
-            record["importe"] = key
-            records.append(record)
-            row_numbers.append(number)
-            confirmed.append(row_confirmed)
+                checked.evidence[checked.spool.count] = source
+            if "valor" in record and "red" in record:
+                measures.append((record["fecha"], number, record["actividad"], record["tipo"], record["red"],
+                                 record["valor"], row_confirmed))
+            if not errors:  # once the file is refused, only its problems are still wanted
+                _keep(checked, plan, number, record, canonical)
     except csv.Error as exc:
         errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
     if series_of is not None:
-        errors += jump_errors(records, row_numbers, confirmed, name, series_of)
+        errors += jump_errors(measures, name, series_of)
     if errors:
-        count = len(errors)
+        checked.spool.close()
         raise PecError(
-            f"La importación de {name} tiene {count} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
+            f"La importación de {name} tiene {len(errors)} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
             errors,
         )
-    batch = ImportBatch(records, evidence, rows)
-    return batch if in_force is None else skip_duplicates(batch, row_numbers, in_force)
+    return checked
 
 
-def skip_duplicates(
-    batch: ImportBatch, rows: list[int], in_force: Callable[[list[dict[str, Any]], list[list[Key]]], dict[Key, dict[str, Any]]],
-) -> ImportBatch:
-    """``batch`` without the rows that repeat a piece in force, or an earlier row (SPEC §5).
+def _keep(checked: Checked, plan: Plan, number: int, record: dict[str, Any], canonical: str) -> None:
+    """Spool a valid row's record, and keep the hashes of its keys and cells."""
+    own = [key_hash(key) for key in piece_keys(record)]
+    checked.own.extend(own)
+    ids = checked.renamed.get(record["actividad"])
+    if ids is None:
+        act = plan.activity(record["actividad"])
+        ids = checked.renamed[record["actividad"]] = act.ids if act is not None else ()
+    if len(ids) > 1:
+        checked.aliases.extend(h for key, hashes in key_variants(record, ids) for h in hashes[1:])
+    checked.canon.append(hash(canonical))  # only to find identical rows within this run: confirmed on the text
+    shape = checked.shapes.setdefault(tuple(record), len(checked.shapes))
+    checked.spool.add((number, shape, tuple(record.values()), canonical, own))
 
-    A row whose piece came from this very row before (same ``importe``) is left for
-    ``ledger.append``, which says how many rows were imported before."""
-    keys = [piece_keys(record) for record in batch.records]
-    known = in_force(batch.records, keys)
-    kept: list[dict[str, Any]] = []
-    moved: dict[int, int] = {}
-    skipped: list[str] = []
-    earlier: dict[Key, int] = {}
-    for index, record in enumerate(batch.records):
-        record_keys = keys[index]
-        existing = next((known[k] for k in record_keys if k in known), None)
-        repeated = next((earlier[k] for k in record_keys if k in earlier), None)
-        if existing is not None and existing.get("importe") != record["importe"]:
-            skipped.append(f"fila {rows[index]}: ya registrada como {existing['id']}")
-        elif existing is None and repeated is not None:
-            skipped.append(f"fila {rows[index]}: repite la fila {repeated}")
-        else:
-            for key in record_keys:
-                earlier.setdefault(key, rows[index])
-            moved[index] = len(kept)
-            kept.append(record)
-    evidence = [(moved[i], source) for i, source in batch.evidence if i in moved]
-    return ImportBatch(kept, evidence, batch.rows, skipped)
+
+def _repeated(hashes: array) -> set[int]:
+    """The values found more than once in ``hashes``."""
+    seen: set[int] = set()
+    return {h for h in hashes if h in seen or seen.add(h)}  # type: ignore[func-returns-value]
+
+
+class Deduplicated:
+    """The second pass: the spooled records, each with its ``importe`` key, without the rows that
+    repeat a piece in force or an earlier row of the file (SPEC §5), each said in ``skipped``.
+
+    A row whose piece came from this very row before (same ``importe``) is kept for
+    ``store.append``, which drops it and says how many rows were imported before. Only the
+    rows whose key hashes meet the ledger's, or another row's, have their keys compared,
+    and a hash hit is confirmed on the real keys before a row is left out."""
+
+    def __init__(
+        self, checked: Checked, ledger: LedgerKeys, canonical: Callable[[str], str],
+        ids_of: Callable[[str], tuple[str, ...]], store_evidence: Callable[[Path], dict[str, Any]] | None = None,
+        follow: Any = None,
+    ) -> None:
+        self.checked, self.ledger, self.canonical, self.ids_of = checked, ledger, canonical, ids_of
+        self.store_evidence, self.follow = store_evidence, follow
+        self.skipped: list[str] = []
+        self.count = 0  # records handed to store.append
+        self.repeated = _repeated(checked.own)
+        self.identical = _repeated(checked.canon)
+        self.hits = self._hits()
+        self._known: dict[Key, dict[str, Any] | None] = {}
+
+    def _hits(self) -> set[int]:
+        """The records' key hashes that some piece of the ledger has too."""
+        rows = (self.checked.own, self.checked.aliases)
+        ledger = list(self.ledger.hashes())
+        if not sum(map(len, ledger)) or not sum(map(len, rows)):
+            return set()
+        small, big = (ledger, rows) if sum(map(len, ledger)) <= sum(map(len, rows)) else (rows, ledger)
+        probe = {h for part in small for h in part}
+        return {h for part in big for h in probe.intersection(part)}
+
+    def _existing(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The piece in force that ``record`` repeats (by its first key that has one), if any."""
+        for key, hashes in key_variants(record, self.ids_of(record["actividad"])):
+            if key not in self._known:
+                wanted = [h for h in hashes if h in self.hits]
+                self._known[key] = in_force(self.ledger, key, wanted, self.canonical) if wanted else None
+            if self._known[key] is not None:
+                return self._known[key]
+        return None
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        earlier: dict[Key, int] = {}
+        copies: dict[str, int] = {}
+        hits, repeated, identical, canon = self.hits, self.repeated, self.identical, self.checked.canon
+        shapes = list(self.checked.shapes)
+        for position, (number, shape, values, canonical, own) in enumerate(self.checked.spool):
+            record = dict(zip(shapes[shape], values, strict=True))
+            occurrence = 0
+            if canon[position] in identical:
+                occurrence = copies.get(canonical, 0)
+                copies[canonical] = occurrence + 1
+            record["importe"] = _key(canonical, occurrence)
+            again = any(h in repeated for h in own)
+            keys = piece_keys(record) if again else []
+            maybe = hits and (any(h in hits for h in own) or len(self.ids_of(record["actividad"])) > 1)
+            existing = self._existing(record) if maybe else None
+            if existing is not None and existing.get("importe") != record["importe"]:
+                self.skipped.append(f"fila {number}: ya registrada como {existing['id']}")
+                continue
+            if again:
+                earlier_row = next((earlier[k] for k in keys if k in earlier), None)
+                if existing is None and earlier_row is not None:
+                    self.skipped.append(f"fila {number}: repite la fila {earlier_row}")
+                    continue
+                for key in keys:
+                    earlier.setdefault(key, number)
+            if position in self.checked.evidence and self.store_evidence is not None:
+                record["evidencia"] = self.store_evidence(self.checked.evidence[position])
+            if self.follow is not None:
+                self.follow.known = (record["importe"], own)
+            self.count += 1
+            yield record

@@ -143,19 +143,10 @@ def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str
     return [key for key in required if fields.get(key) in (None, "")]
 
 
-def build_piece(
-    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str,
-    evidence: Callable[[str], dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """The record of one published piece; refuses what the plan does not allow.
-
-    ``evidence`` stores the file named in ``fields["evidencia"]`` (copied and
-    hashed) once every other check has passed, and gives the record's value;
-    without it the file only counts as given (an import stores it later).
-    """
+def _placement(plan: Plan, activity_id: str, tipo_typed: Any, raw_date: Any, today: dt.date) -> tuple[Activity, str, str]:
+    """(activity, tipo, fecha AAAA-MM-DD) of a piece, checked: what a piece is and when."""
     act = find_activity(plan, activity_id)
-    tipo = resolve_tipo(act, fields.get("tipo"))
-    raw_date = fields.get("fecha")
+    tipo = resolve_tipo(act, tipo_typed)
     if raw_date in (None, ""):
         if not act.inicio <= today <= act.fin:
             raise PecError(
@@ -167,9 +158,29 @@ def build_piece(
     else:
         fecha = parse_date(raw_date)
     check_date(act, fecha, today)
-    record: dict[str, Any] = {
-        "clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha.isoformat(), "registrado": registrado,
-    }
+    return act, tipo, fecha.isoformat()
+
+
+def build_piece(
+    plan: Plan, activity_id: str, fields: dict[str, Any], today: dt.date, registrado: str,
+    evidence: Callable[[str], dict[str, Any]] | None = None, placements: dict[tuple[Any, ...], Any] | None = None,
+) -> dict[str, Any]:
+    """The record of one published piece; refuses what the plan does not allow.
+
+    ``evidence`` stores the file named in ``fields["evidencia"]`` (copied and
+    hashed) once every other check has passed, and gives the record's value;
+    without it the file only counts as given (an import stores it later).
+    ``placements`` remembers the activity, tipo and date checked for each
+    (activity, tipo, fecha) as typed, for many pieces built with one plan and today.
+    """
+    where = (activity_id, fields.get("tipo"), fields.get("fecha"))
+    placed = placements.get(where) if placements is not None else None
+    if placed is None:
+        placed = _placement(plan, activity_id, where[1], where[2], today)
+        if placements is not None:
+            placements[where] = placed
+    act, tipo, fecha = placed
+    record: dict[str, Any] = {"clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha, "registrado": registrado}
     for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
         if value not in (None, ""):

@@ -81,8 +81,11 @@ def _sha256() -> Any:
     return hashlib.sha256
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: json.dumps makes one per call
+
+
 def encode(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(record).encode("utf-8")
 
 
 def segment_dir(ws: Workspace, vigencia: int) -> Path:
@@ -466,6 +469,7 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
 def append(
     ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False,
     on_commit: Callable[[list[str]], None] | None = None, under_lock: Callable[[], None] | None = None,
+    observer: Any = None,
 ) -> list[str]:
     """Append ``records`` to this clone's segment, under its lock; their new ids.
 
@@ -482,7 +486,7 @@ def append(
     ledger are dropped, checked under the lock so that two simultaneous
     imports of one file append it once. ``under_lock`` runs once the lock is
     held, before anything is written (``pec void`` checks there that the entry
-    is not voided yet); its PecError stops the append.
+    is not voided yet); its PecError stops the append. For ``observer``, see :func:`_derived`.
     """
     writer = ws.writer_id()
     folder = segment_dir(ws, vigencia)
@@ -496,7 +500,7 @@ def append(
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
             tail = _tail_state(handle, before.st_size)
-        known = import_keys(ws, vigencia) if skip_imported else set()
+        known: Any = (observer.imported() if observer else import_keys(ws, vigencia)) if skip_imported else set()
         fold = _cache_to_fold(ws, vigencia, path, before)
         todo = (r for r in records if not (known and r.get("importe") in known))
         committed: list[str] = []
@@ -507,22 +511,37 @@ def append(
                 on_commit(done)
 
         try:
-            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, fold, commit if batch else None)
+            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, fold, commit if batch else None,
+                                 observer.line if observer is not None else None)
         except BaseException:
             if not committed:
                 _cut(fd, before.st_size)
             raise
-        if fold is not None and ids:
-            try:
-                _save_fold(ws, vigencia, path, os.fstat(fd), fold)
-            except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
-                pass
+        if ids:
+            _derived(ws, vigencia, path, (before, os.fstat(fd)), fold, observer)
     except OSError as exc:
         raise _write_error(ws.display(path), exc, batch) from None
     finally:
         unlock(fd)
         os.close(fd)
     return ids
+
+
+def _derived(
+    ws: Workspace, vigencia: int, path: Path, stats: tuple[os.stat_result, os.stat_result],
+    fold: tuple[Tally, list[str]] | None, observer: Any,
+) -> None:
+    """Bring the derived data up to date with the lines just written, still under the lock: the
+    segment's tally cache (``fold``), and what an ``observer`` keeps (``keyindex.Follow``: it gives
+    the ``importe`` keys for ``skip_imported``, ``imported()``; sees each line written, ``line(record,
+    raw)``; then the segment's stat before and after, ``written(path, before, after)``)."""
+    try:
+        if fold is not None:
+            _save_fold(ws, vigencia, path, stats[1], fold)
+        if observer is not None:
+            observer.written(path, *stats)
+    except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
+        pass
 
 
 def _write_error(name: str, exc: OSError, batch: bool) -> PecError:
@@ -537,6 +556,7 @@ def _write_error(name: str, exc: OSError, batch: bool) -> PecError:
 def _write_records(
     fd: int, prefix: str, tail: tuple[int, str, bool], records: Iterable[dict[str, Any]],
     fold: tuple[Tally, list[str]] | None, on_commit: Callable[[list[str]], None] | None,
+    on_line: Callable[[dict[str, Any], bytes], None] | None = None,
 ) -> list[str]:
     """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end); their ids."""
     last_n, prev, clean_end = tail
@@ -552,10 +572,12 @@ def _write_records(
         full = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, **record}
         if lote is not None:
             full["lote"] = lote
-        problem = check_record(full)
+        raw = encode(full)
+        problem = check_record(full, raw)
         if problem is not None:  # build_* refuses first; this is the reader's rule, enforced at the door
             raise PecError(f"pec no escribe este registro porque ningún lector lo aceptaría ({problem}); corrija los datos.")
-        raw = encode(full)
+        if on_line is not None:
+            on_line(full, raw)
         parts += [raw, b"\n"]
         pending += len(raw) + 1
         prev = digest(raw)
@@ -571,7 +593,10 @@ def _write_records(
         last_n += 1
         commit = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, "clase": BATCH,
                   "lote": lote, "filas": len(ids), "registrado": full["registrado"]}
-        _commit(fd, encode(commit), lambda: on_commit(ids))
+        raw = encode(commit)
+        if on_line is not None:
+            on_line(commit, raw)
+        _commit(fd, raw, lambda: on_commit(ids))
     return ids
 
 
