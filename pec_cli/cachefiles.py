@@ -38,15 +38,18 @@ def write_json(path: Path, value: Any) -> None:
     write_bytes(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Atomic best-effort write of ``data``: a reader sees the old file or the new one."""
+def write_bytes(path: Path, *data: Any) -> None:
+    """Atomic best-effort write of ``data`` (bytes-like parts, one after the other): a reader sees
+    the old file or the new one."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="ascii")
-        tmp.write_bytes(data)
+        with tmp.open("wb") as handle:
+            for part in data:
+                handle.write(part)
         os.replace(tmp, path)
     except OSError:
         try:

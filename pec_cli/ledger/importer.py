@@ -27,6 +27,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -119,6 +120,7 @@ def open_csv(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> 
     return _read_header(csv.reader(_text(handle, encoding, skip), delimiter=separator, strict=True), name)
 
 
+@lru_cache(maxsize=4096)
 def _date(value: str) -> str:
     """A DD/MM/AAAA cell as AAAA-MM-DD (part of the row's identity); anything else as it is."""
     if _DMY.match(value):
@@ -282,7 +284,7 @@ def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
     dates: set[tuple[str, str]] = set()
     try:
         for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue
             checked.rows += 1
             if len(cells) > len(columns):
@@ -295,7 +297,7 @@ def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
                 if (fields["fecha"], original_date) not in dates:
                     _check_row_date(plan, fields["fecha"], original_date)
                     dates.add((fields["fecha"], original_date))
-                row_confirmed = confirmar or _confirmed(fields.pop("confirmar", ""))
+                row_confirmed = confirmar or ("confirmar" in fields and _confirmed(fields.pop("confirmar")))
                 record = _build(plan, fields, today, registrado, check_link, placements)  # evidence stored on append
             except PecError as exc:
                 errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
@@ -402,7 +404,7 @@ class Deduplicated:
                 occurrence = copies.get(canonical, 0)
                 copies[canonical] = occurrence + 1
             record["importe"] = _key(canonical, occurrence)
-            again = any(h in repeated for h in own)
+            again = bool(repeated) and any(h in repeated for h in own)
             keys = piece_keys(record) if again else []
             maybe = hits and (any(h in hits for h in own) or len(self.ids_of(record["actividad"])) > 1)
             existing = self._existing(record) if maybe else None

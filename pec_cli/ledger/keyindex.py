@@ -31,7 +31,6 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from pec_cli.ledger.entries import BATCH, MAX_LINE, PIECE, VOID, parse
 from pec_cli.ledger.store import BOM, FAST_SCAN_BYTES, _cache_key, _fast_loads, segments
 from pec_cli.workspace import Workspace
 
-FORMAT = 1
+FORMAT = 2  # 2: key hashes are CRC-32 and Adler-32
 MAGIC = b"PECKEYS1"
 CHECKPOINTS = 8  # earlier indexed states kept: a segment cut back to one of them resumes there
 BLOCK = 1 << 20
@@ -50,8 +49,10 @@ IMPORTE = "importe\x1f"
 
 
 def key_hash(key: str) -> int:
-    """The 8-byte hash of a key, as an int (a candidate only: hits are confirmed)."""
-    return int.from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    """The 8-byte hash of a key, as an int: its CRC-32 and Adler-32, cheap to compute, and only a
+    candidate (every hit is confirmed on its line; a collision costs a line read, nothing more)."""
+    data = key.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 class SegmentIndex:
@@ -118,7 +119,8 @@ class SegmentIndex:
     def _reopen(self) -> None:
         self._open = {lote[0]: i for i, lote in enumerate(self.lotes, start=1) if lote[2] is None}
 
-    def to_bytes(self, key: list[Any]) -> bytes:
+    def parts(self, key: list[Any]) -> tuple[bytes | array, ...]:
+        """The file's bytes, in parts (the arrays as they are: no copy)."""
         from pec_cli import __version__
 
         header = json.dumps({
@@ -126,7 +128,7 @@ class SegmentIndex:
             "crc": self.crc, "checkpoints": self.checkpoints, "lotes": self.lotes, "voids": self.voids,
             "keys": len(self.keys), "imports": len(self.imports),
         }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return b"".join((MAGIC, len(header).to_bytes(4, "little"), header, self.keys.tobytes(), self.imports.tobytes()))
+        return MAGIC, len(header).to_bytes(4, "little"), header, self.keys, self.imports
 
     @classmethod
     def from_bytes(cls, data: bytes) -> tuple[SegmentIndex, list[Any]] | None:
@@ -144,8 +146,9 @@ class SegmentIndex:
             index = cls()
             index.size, index.crc, index.checkpoints = int(head["size"]), int(head["crc"]), head["checkpoints"]
             index.lotes, index.voids = head["lotes"], head["voids"]
-            index.keys.frombytes(data[end:end + 8 * head["keys"]])
-            index.imports.frombytes(data[end + 8 * head["keys"]:])
+            view = memoryview(data)
+            index.keys.frombytes(view[end:end + 8 * head["keys"]])
+            index.imports.frombytes(view[end + 8 * head["keys"]:])
             if len(index.keys) != head["keys"] or len(index.imports) != head["imports"] or len(index.keys) % 2:
                 return None
             if not all(isinstance(c, list) and len(c) == 2 and all(type(x) is int for x in c) for c in index.checkpoints):
@@ -243,7 +246,7 @@ def _read_index(file: Path) -> tuple[SegmentIndex, list[Any]] | None:
 def _save(ws: Workspace, vigencia: int, path: Path, index: SegmentIndex, key: list[Any]) -> None:
     from pec_cli.cachefiles import write_bytes
 
-    write_bytes(_index_file(ws, vigencia, path), index.to_bytes(key))
+    write_bytes(_index_file(ws, vigencia, path), *index.parts(key))
 
 
 def segment_index(ws: Workspace, vigencia: int, path: Path, use_cache: bool = True) -> SegmentIndex:
@@ -458,12 +461,15 @@ def _crc(path: Path, start: int, end: int, crc: int) -> int:
 def _merge(index: SegmentIndex, delta: SegmentIndex, start: int) -> None:
     """Append ``delta`` (offsets from ``start``) to ``index``."""
     shift, batches = start << _SHIFT, len(index.lotes)
-    for source, target in ((delta.keys, index.keys), (delta.imports, index.imports)):
-        metas = source[1::2]
-        moved = array("Q", bytes(8 * len(source)))
-        moved[0::2] = source[0::2]
-        moved[1::2] = array("Q", (m + shift + (batches if m & _BATCH else 0) for m in metas))
-        target.extend(moved)
+    for source in (delta.keys, delta.imports):  # moved in place: an import's delta may be tens of MB
+        for i in range(1, len(source), 2):
+            meta = source[i]
+            source[i] = meta + shift + (batches if meta & _BATCH else 0)
+    if index.keys or index.imports:
+        index.keys.extend(delta.keys)
+        index.imports.extend(delta.imports)
+    else:
+        index.keys, index.imports = delta.keys, delta.imports
     index.lotes += [[lote, first + start, None if commit is None else commit + start]
                     for lote, first, commit in delta.lotes]
     index.voids += [[anula, offset + start, batch + batches if batch else 0] for anula, offset, batch in delta.voids]

@@ -125,15 +125,18 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
 
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
-    label = FIELD_NAMES.get(key, key)
-    label = label[:1].upper() + label[1:]  # «La URL», not «La url»
     if CONTROL.search(text):
-        raise PecError(f"{label} no puede tener saltos de línea ni caracteres de control; escríbalo en una sola línea.",
-                       field=key)
+        raise PecError(f"{_label(key)} no puede tener saltos de línea ni caracteres de control; escríbalo en una sola "
+                       "línea.", field=key)
     limit = LIMITS.get(key, 2000)
     if len(text) > limit:
-        raise PecError(f"{label} supera el límite de {limit} caracteres; acórtelo.", field=key)
+        raise PecError(f"{_label(key)} supera el límite de {limit} caracteres; acórtelo.", field=key)
     return text
+
+
+def _label(key: str) -> str:
+    label = FIELD_NAMES.get(key, key)
+    return label[:1].upper() + label[1:]  # «La URL», not «La url»
 
 
 def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str]:
@@ -198,7 +201,7 @@ def build_piece(
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
         record["valor"] = parse_count(valor)
     evidencia = fields.get("evidencia")
-    missing = missing_fields(act, tipo, {**record, "evidencia": evidencia})
+    missing = missing_fields(act, tipo, record if evidencia in (None, "") else {**record, "evidencia": evidencia})
     if missing:
         names = [f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing]
         needs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
