@@ -169,13 +169,13 @@ def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
             f"«pec plan nueva {day.year}»).", field="fecha")
 
 
-_PREFIXES = [(k, k + "=") for k in COLUMNS]
+_PREFIXES = [(k, k + "=", k in _UNKEYED_WHEN_EMPTY) for k in COLUMNS]
 
 
 def _canonical(fields: dict[str, str]) -> str:
     """A row's cells as one text: the import key's content."""
     get = fields.get
-    return "\x1f".join([p + (get(k) or "") for k, p in _PREFIXES if k not in _UNKEYED_WHEN_EMPTY or get(k)])
+    return "\x1f".join([p + (get(k) or "") for k, p, unkeyed in _PREFIXES if not unkeyed or get(k)])
 
 
 def _key(canonical: str, occurrence: int) -> str:
@@ -396,11 +396,11 @@ class Deduplicated:
         earlier: dict[Key, int] = {}
         copies: dict[str, int] = {}
         hits, repeated, identical, canon = self.hits, self.repeated, self.identical, self.checked.canon
-        shapes = list(self.checked.shapes)
+        shapes, evidence, follow = list(self.checked.shapes), self.checked.evidence, self.follow
         for position, (number, shape, values, canonical, own) in enumerate(self.checked.spool):
             record = dict(zip(shapes[shape], values, strict=True))
             occurrence = 0
-            if canon[position] in identical:
+            if identical and canon[position] in identical:
                 occurrence = copies.get(canonical, 0)
                 copies[canonical] = occurrence + 1
             record["importe"] = _key(canonical, occurrence)
@@ -418,9 +418,9 @@ class Deduplicated:
                     continue
                 for key in keys:
                     earlier.setdefault(key, number)
-            if position in self.checked.evidence and self.store_evidence is not None:
-                record["evidencia"] = self.store_evidence(self.checked.evidence[position])
-            if self.follow is not None:
-                self.follow.known = (record["importe"], own)
+            if evidence and position in evidence and self.store_evidence is not None:
+                record["evidencia"] = self.store_evidence(evidence[position])
+            if follow is not None:
+                follow.known = (record["importe"], own)
             self.count += 1
             yield record

@@ -420,9 +420,25 @@ class Follow:
 
     def line(self, record: dict[str, Any], raw: bytes) -> None:
         known = self.known
-        hashes = known[1] if known is not None and record.get("importe") == known[0] else None
-        self.delta.add(self.length, record, hashes)
+        if known is not None and record.get("importe") == known[0] and record["clase"] == PIECE:
+            batch = self._batch(record.get("lote"))  # an import's row: its hashes are known
+            meta = self.length << _SHIFT | batch
+            for value in known[1]:
+                self.delta.keys.extend((value, meta))
+            self.delta.imports.extend((key_hash(IMPORTE + known[0]), meta))
+        else:
+            self.delta.add(self.length, record)
         self.length += len(raw) + 1
+
+    def _batch(self, lote: Any) -> int:
+        if lote is None:
+            return 0
+        delta = self.delta
+        batch = delta._open.get(lote, 0)
+        if not batch:
+            delta.lotes.append([lote, self.length, None])
+            batch = delta._open[lote] = len(delta.lotes)
+        return batch
 
     def written(self, path: Path, before: os.stat_result, after: os.stat_result) -> None:
         """Our lines are ``path``'s last bytes (under the lock): the index of ``before`` grows by them."""
