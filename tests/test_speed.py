@@ -109,8 +109,8 @@ class _Other:
         return raw + b"\n"
 
     def piece(self, day: str, actividad="externas", **extra) -> bytes:
-        return self.line(clase="pieza", actividad=actividad, tipo="publicacion", fecha=day,
-                         titulo=f"Nota {self.n + 1}", **extra)
+        return self.line(**{"clase": "pieza", "actividad": actividad, "tipo": "publicacion", "fecha": day,
+                            "titulo": f"Nota {self.n + 1}", **extra})
 
     def pull(self, data: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,3 +210,51 @@ def test_status_loads_no_writer_only_module(ws):
     subprocess.run([sys.executable, "-m", "pec_cli", "status"], check=True, capture_output=True, env=env)  # caches
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr
+
+
+# ---------------------------------------------------------------- the big scan (compiled rule, blocks)
+
+def _odd_segment(ws) -> _Other:
+    """A segment of pieces of every kind with, among them, every line the compiled rule must hand back."""
+    other = _Other(ws)
+    data = b"\xef\xbb\xbf" + other.piece("2024-04-01")  # an editor's byte-order mark
+    for d in range(2, 29):
+        data += other.piece(f"2024-04-{d:02d}", titulo="Nota\\con barra" if d == 5 else f"Nota {d}")
+        data += other.line(clase="pieza", actividad="seguidores", tipo="medicion", fecha=f"2024-04-{d:02d}",
+                           red="facebook", valor=1000 + d)
+        data += other.line(clase="pieza", actividad="internas", tipo="solicitud", fecha=f"2024-04-{d:02d}", area="Zona")
+    data += other.piece("2024-05-01").replace(b"\n", b"\r\n") + b"\n   \n"  # CRLF, a blank line
+    data += other.piece("2024-05-02", titulo="con \x7f dentro") + other.piece("2024-05-03", titulo="tab\tdentro")
+    data += other.piece("2024-02-30") + b'{"v": 1, "broken\n' + other.piece("2024-05-04", titulo="x" * 301)
+    data += other.line(clase="anulacion", actividad="externas", anula="2024-zq7kx-2", motivo="repetida")
+    data += other.line(clase="observacion", actividad="externas", trimestre="II", texto="Sin novedad")
+    data += other.piece("2024-06-01", lote="zq7kx-1", importe="k1") + other.piece("2024-06-02", lote="zq7kx-1", importe="k2")
+    data += other.line(clase="lote", actividad="externas", lote="zq7kx-1", filas=2)
+    data += other.piece("2024-06-03", lote="zq7kx-2", importe="k3")  # never committed
+    other.pull(data + other.piece("2024-06-04")[:-1])  # and no newline at the end
+    return other
+
+
+def test_the_big_scan_reads_odd_lines_and_block_edges_as_the_line_by_line_read(ws, monkeypatch):
+    from pec_cli.ledger import store
+    from pec_cli.workspace import Workspace
+
+    _odd_segment(ws)
+    slow_w: list[str] = []
+    slow = store.read_tally(Workspace(ws), 2024, slow_w, use_cache=False).to_json()
+    assert len(slow_w) == 5 and slow["records"] > 80, slow_w  # the \x7f, tab, 30 February, broken and long lines
+    monkeypatch.setattr(store, "FAST_SCAN_BYTES", -1)
+    real, compiled = store._Fold.plain, []
+
+    def plain(fold, number, lines):
+        compiled.extend(lines)
+        return real(fold, number, lines)
+
+    monkeypatch.setattr(store._Fold, "plain", plain)
+    for block in (64, 300, 4096, 1 << 20):  # blocks cut lines anywhere
+        monkeypatch.setattr(store._Lines, "BLOCK", block)
+        fast_w: list[str] = []
+        compiled.clear()
+        assert store.read_tally(Workspace(ws), 2024, fast_w, use_cache=False).to_json() == slow, block
+        assert fast_w == slow_w
+        assert len(compiled) > (40 if block < 1 << 20 else -1), block  # most lines went through the compiled rule

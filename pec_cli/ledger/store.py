@@ -48,13 +48,18 @@ from pec_cli.errors import PecError, reason
 from pec_cli.ledger.entries import (
     BATCH,
     FORMAT_VERSION,
+    MAX_LINE,
+    PIECE,
     BatchCommit,
     Batches,
     Entry,
     Problem,
     check_record,
+    compiled_rule,
     decode,
+    may_hide_control,
     parse,
+    valid_date,
 )
 from pec_cli.ledger.lock import lock, unlock
 from pec_cli.ledger.tally import KEEP, Tally
@@ -189,10 +194,14 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
 class _Lines:
     """The lines of a segment from byte ``start`` to ``limit``, read in blocks, with the CRC-32 of those bytes.
 
-    Yields (line number, bytes) of every non-blank line, as :func:`iter_lines`
-    does; afterwards ``crc`` covers the bytes read (continuing ``crc`` given),
-    ``number`` is the last line number and ``clean`` says the bytes ended with
-    a newline (a torn or still-growing last line leaves it False).
+    :meth:`blocks` yields, per block of about a megabyte, the number of the
+    line before it, its lines (bytes, newline removed) and whether they are
+    *plain*: no carriage return, byte-order mark, blank or over-long line and
+    no byte that may hide a control character, so a big scan can hand them
+    to the compiled rule as they are. Afterwards ``crc`` covers the bytes read
+    (continuing ``crc`` given), ``number`` is the last line number and
+    ``clean`` says the bytes ended with a newline (a torn or still-growing
+    last line leaves it False).
     """
 
     __slots__ = ("crc", "number", "clean")
@@ -201,7 +210,7 @@ class _Lines:
     def __init__(self, crc: int = 0, number: int = 0) -> None:
         self.crc, self.number, self.clean = crc, number, True
 
-    def read(self, path: Path, start: int, limit: int) -> Iterator[tuple[int, bytes]]:
+    def blocks(self, path: Path, start: int, limit: int) -> Iterator[tuple[int, list[bytes], bool]]:
         import zlib
 
         with path.open("rb") as handle:
@@ -213,24 +222,105 @@ class _Lines:
                     break
                 left -= len(block)
                 self.crc = zlib.crc32(block, self.crc)
-                lines = (carry + block).split(b"\n") if carry else block.split(b"\n")
-                carry = lines.pop()
-                yield from self._lines(lines)
+                data = carry + block if carry else block
+                end = data.rfind(b"\n") + 1
+                carry = data[end:]
+                if end:
+                    yield self._block(data[: end - 1])
             self.clean = not carry
             if carry:
-                yield from self._lines([carry])
+                yield self._block(carry)
 
-    def _lines(self, lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
-        number = self.number
+    def _block(self, data: bytes) -> tuple[int, list[bytes], bool]:
+        lines = data.split(b"\n")
+        before = self.number
+        self.number += len(lines)
+        plain = (
+            b"\r" not in data and b"\n\n" not in data and data[:1] not in (b"", b"\n")
+            and not (before == 0 and data.startswith(BOM)) and len(max(lines, key=len)) <= MAX_LINE
+            and not may_hide_control(data)
+        )
+        return before, lines, plain
+
+
+def read_lines(number: int, lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of the non-blank ``lines`` after line ``number``, as :func:`iter_lines` gives them."""
+    for raw in lines:
+        number += 1
+        raw = raw.rstrip(b"\r")
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
+        if raw.strip():
+            yield number, raw
+
+
+class _Fold:
+    """Folds a segment's lines into a tally: an import's rows at its commit line, bad lines as warnings."""
+
+    __slots__ = ("part", "name", "warnings", "sequence", "batches", "loads", "dates")
+
+    def __init__(self, part: Tally, name: str, warnings: list[str], sequence: _Sequence, big: bool) -> None:
+        keep = part.keep
+        self.part, self.name, self.warnings, self.sequence = part, name, warnings, sequence
+        self.batches: Batches[Tally] = Batches(lambda: Tally(keep))
+        self.loads = _fast_loads() if big else json.loads
+        self.dates: set[str] = set()  # the dates the calendar already accepted
+
+    def line(self, number: int, raw: bytes) -> None:
+        """Check and fold one line by :func:`entries.parse`, the rule's reference form."""
+        record = parse(raw, self.loads)
+        if isinstance(record, str):
+            self.warnings.append(f"{self.name}:{number}: {record}; se omite")
+            self.sequence.damaged += 1
+            return
+        self.sequence.see(record["n"])
+        self.record(number, record)
+
+    def record(self, number: int, record: dict[str, Any]) -> None:
+        if "lote" not in record:
+            self.part.add(record)
+        elif record["clase"] == BATCH:
+            done = self.batches.commit(record["lote"])
+            if done is not None:
+                self.part.merge(done[1])
+        else:
+            self.batches.hold(record["lote"], number).add(record)
+
+    def plain(self, number: int, lines: list[bytes]) -> None:
+        """Fold plain lines (:class:`_Lines`) through the compiled rule; what it refuses, through :meth:`line`.
+
+        A plain piece (no import, measurement, request or answer), most of a
+        ledger, is counted here directly, as ``Tally.add`` would count it.
+        """
+        check, counts, sequence, dates = compiled_rule(), self.part.counts, self.sequence, self.dates
+        counted = 0
         for raw in lines:
             number += 1
-            raw = raw.rstrip(b"\r\n")
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
-            if raw.strip():
-                self.number = number
-                yield number, raw
-        self.number = number
+            try:
+                record = check(raw)
+            except ValueError:
+                if raw.strip():  # a blank line is no record, as for every reader
+                    self.line(number, raw)
+                continue
+            fecha: Any = record.get("fecha")
+            if fecha is not None and fecha not in dates:
+                if not valid_date(fecha):
+                    self.line(number, raw)  # says why, as every reader does
+                    continue
+                dates.add(fecha)
+            n = record["n"]
+            if n == sequence.last + 1:
+                sequence.last, sequence.damaged = n, 0
+            else:
+                sequence.see(n)
+            if (record["clase"] == PIECE and "lote" not in record and "red" not in record and "area" not in record
+                    and "atiende" not in record):
+                key = (record["actividad"], record["tipo"], fecha)
+                counts[key] = counts.get(key, 0) + 1
+                counted += 1
+            else:
+                self.record(number, record)
+        self.part.records += counted
 
 
 def _fold_lines(
@@ -238,34 +328,25 @@ def _fold_lines(
 ) -> tuple[Tally, list[str], dict[str, Any] | None]:
     """Fold the segment's bytes ``start``..``size`` into ``part`` (the fold of the bytes before ``start``).
 
-    Returns the part, its warnings and, when the bytes end with a whole line
-    and no import batch is left open, the state a later read resumes from
-    (:func:`_grown`): the size folded, its CRC-32, the line count and the
-    sequence check's state.
+    A big read (over :data:`FAST_SCAN_BYTES`) checks plain blocks with the
+    compiled rule (``entries.compiled_rule``), the rest line by line with
+    ``entries.parse``: the same verdict either way. Returns the part, its
+    warnings and, when the bytes end with a whole line and no import batch is
+    left open, the state a later read resumes from (:func:`_grown`): the size
+    folded, its CRC-32, the line count and the sequence check's state.
     """
-    keep = part.keep
-    add = part.add
-    batches: Batches[Tally] = Batches(lambda: Tally(keep))
-    loads = _fast_loads() if size - start > FAST_SCAN_BYTES else json.loads
-    for number, raw in lines.read(path, start, size):
-        record = parse(raw, loads)
-        if isinstance(record, str):
-            warnings.append(f"{name}:{number}: {record}; se omite")
-            sequence.damaged += 1
-            continue
-        sequence.see(record["n"])
-        if "lote" not in record:
-            add(record)
-        elif record["clase"] == BATCH:
-            done = batches.commit(record["lote"])
-            if done is not None:
-                part.merge(done[1])
+    big = size - start > FAST_SCAN_BYTES
+    fold = _Fold(part, name, warnings, sequence, big)
+    for number, block, plain in lines.blocks(path, start, size):
+        if big and plain:
+            fold.plain(number, block)
         else:
-            batches.hold(record["lote"], number).add(record)
+            for at, raw in read_lines(number, block):
+                fold.line(at, raw)
     if sequence.broken:
         warnings.append(SEQUENCE_WARNING)
     resume = None
-    if lines.clean and not batches.open:
+    if lines.clean and not fold.batches.open:
         resume = {"size": size, "crc": lines.crc, "lines": lines.number,
                   "seq": [sequence.last, sequence.damaged, sequence.broken]}
     return part, warnings, resume
