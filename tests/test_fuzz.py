@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pec_cli.errors import PecError
+from pec_cli.ledger import scan
 from pec_cli.ledger import store as ledger
 from pec_cli.ledger.entries import MAX_LINE, compiled_rule, may_hide_control, parse, valid_date
 from pec_cli.ledger.tally import Tally
@@ -89,12 +90,12 @@ def _fast_scan(tmp: Path) -> tuple[dict, list[str]]:
     """The tally and warnings of a read that takes the big-scan path (the compiled rule) whatever the size."""
     from pec_cli.workspace import Workspace
 
-    real, ledger.FAST_SCAN_BYTES = ledger.FAST_SCAN_BYTES, -1
+    real, scan.FAST_SCAN_BYTES = scan.FAST_SCAN_BYTES, -1
     try:
         warnings: list[str] = []
         return ledger.read_tally(Workspace(tmp), 2024, warnings, use_cache=False).to_json(), warnings
     finally:
-        ledger.FAST_SCAN_BYTES = real
+        scan.FAST_SCAN_BYTES = real
 
 
 def _rule_verdicts(raw: bytes) -> None:
@@ -232,7 +233,7 @@ def test_formula_evaluator_on_arbitrary_input(source, values):
                  record_like.map(lambda r: json.dumps(r, ensure_ascii=False).encode())))
 def test_fast_scan_parser_accepts_exactly_what_json_accepts(raw):
     """Big scans use pydantic-core's parser: a line must mean the same to every reader."""
-    fast = ledger._fast_loads()
+    fast = scan.fast_loads()
     try:
         expected = json.loads(raw)
     except (ValueError, RecursionError):

@@ -93,9 +93,10 @@ def _segment_lines(handle: Any, needles: set[bytes] | None) -> Iterator[bytes]:
 
 def _records(ws: Workspace, vigencia: int, needles: set[bytes] | None) -> Iterator[dict[str, Any]]:
     from pec_cli.ledger.entries import BATCH, parse
-    from pec_cli.ledger.store import _fast_loads, segments
+    from pec_cli.ledger.scan import fast_loads
+    from pec_cli.ledger.store import segments
 
-    loads = json.loads if needles is not None else _fast_loads()  # a full scan: the faster parser
+    loads = json.loads if needles is not None else fast_loads()  # a full scan: the faster parser
     for path in segments(ws, vigencia):
         with path.open("rb") as handle:
             # the rows of an import count once its commit line is written (entries.Batches)

@@ -266,7 +266,12 @@ def parse(raw: bytes, loads: Callable[[bytes], Any] = json.loads) -> dict[str, A
     return record if problem is None else problem
 
 
-DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # the compiled rule's shape of a date; the calendar is checked after
+# a real AAAA-MM-DD date, calendar and leap years included (year 0000 does not exist): what valid_date accepts
+# of that shape, compiled into the rule (tests/test_speed.py checks every date of every year against it)
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+DATE_PATTERN = f"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
 
 
 @lru_cache(maxsize=1)
@@ -276,11 +281,11 @@ def compiled_rule() -> Callable[[bytes], dict[str, Any]]:
     The returned function parses and checks a line in one go, or raises
     ValueError. It accepts a subset of what :func:`parse` accepts: the shape
     of every line pec writes, with the same types, ranges and text limits,
-    built from the same constants. Three checks stay with the caller, as
-    they are cheaper over a whole block of lines: the line's length
-    (:data:`MAX_LINE`), a control character in a text (:func:`may_hide_control`
-    on the bytes) and the calendar (:func:`valid_date` of ``fecha``). Keys it
-    does not know are parsed but left out of the result. Whatever it refuses
+    built from the same constants (a date by :data:`DATE_PATTERN`). Two
+    checks stay with the caller, as they are cheaper over a whole block of
+    lines: the line's length (:data:`MAX_LINE`) and a control character in a
+    text (:func:`may_hide_control` on the bytes). Keys it does not know are
+    parsed but left out of the result. Whatever it refuses
     goes to :func:`parse`, so a line's verdict and message never depend on
     which path read it (``tests/test_fuzz.py`` fuzzes the pair).
     """
@@ -319,7 +324,7 @@ def compiled_rule() -> Callable[[bytes], dict[str, Any]]:
                                                                     whole(1, 4)]))),
         BATCH: record((*common, "lote"), filas=cs.typed_dict_field(whole(1, MAX_FILAS))),
     }, discriminator="clase")
-    return SchemaValidator(schema).validate_json
+    return SchemaValidator(schema, {"cache_strings": "keys"}).validate_json  # values: cheaper not to cache
 
 
 def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
@@ -387,5 +392,5 @@ class Batches(Generic[T]):
 __all__ = [
     "BATCH", "CLASSES", "ENTRY_FIELDS", "FORMAT_VERSION", "LIMITS", "NOTE", "PIECE", "VOID",
     "BatchCommit", "Batches", "Entry", "Evidence", "Note", "Piece", "Problem", "Void",
-    "check_record", "compiled_rule", "decode", "entry_of", "may_hide_control", "parse", "valid_date",
+    "DATE_PATTERN", "check_record", "compiled_rule", "decode", "entry_of", "may_hide_control", "parse", "valid_date",
 ]

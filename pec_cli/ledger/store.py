@@ -45,23 +45,20 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError, reason
+from pec_cli.ledger import scan
 from pec_cli.ledger.entries import (
     BATCH,
     FORMAT_VERSION,
-    MAX_LINE,
-    PIECE,
     BatchCommit,
     Batches,
     Entry,
     Problem,
     check_record,
-    compiled_rule,
     decode,
-    may_hide_control,
     parse,
-    valid_date,
 )
 from pec_cli.ledger.lock import lock, unlock
+from pec_cli.ledger.scan import SEQUENCE_WARNING, Fold, Folded, Job, Lines, Sequence, fold_jobs, resume_state
 from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
@@ -69,8 +66,7 @@ GENESIS = "0" * 16
 BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 3  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime
-FAST_SCAN_BYTES = 4 << 20
+CACHE_FORMAT = 4  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime; 4: requests grouped
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 
 
@@ -109,23 +105,6 @@ def all_vigencias(ws: Workspace) -> list[int]:
         return []
 
 
-def _fast_loads() -> Any:
-    """A JSON parser twice as fast as json.loads for big scans (pydantic's, already installed).
-
-    It answers like json.loads on every line pec writes; on anything it refuses,
-    the caller asks json.loads, so both readers accept exactly the same lines.
-    """
-    from pydantic_core import from_json
-
-    def loads(raw: bytes) -> Any:
-        try:
-            return from_json(raw)
-        except ValueError:
-            return json.loads(raw)
-
-    return loads
-
-
 def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of every non-blank line of a segment (its first ``limit`` bytes)."""
     with path.open("rb") as handle:
@@ -144,24 +123,6 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, byte
                 yield number, raw
 
 
-SEQUENCE_WARNING = ("el registro tiene entradas repetidas o fuera de orden (¿dos copias del espacio de trabajo "
-                    "escribieron con el mismo id de escritor?); ejecute «pec verify» para verlas")
-
-
-class _Sequence:
-    """Watches a segment's ``n`` count up by one, as ``verify``'s chain check does (cheaply: no digests)."""
-
-    __slots__ = ("last", "damaged", "broken")
-
-    def __init__(self) -> None:
-        self.last, self.damaged, self.broken = 0, 0, False
-
-    def see(self, n: int) -> None:
-        if not (n == self.last + 1 or (self.damaged and self.last < n <= self.last + 1 + self.damaged)):
-            self.broken = True
-        self.last, self.damaged = n, 0
-
-
 def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
     """Every entry that counts, segment by segment; bad lines become warnings.
 
@@ -171,7 +132,7 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
     for path in segments(ws, vigencia):
         name = ws.display(path)
         batches: Batches[list[Entry]] = Batches(list)
-        sequence = _Sequence()
+        sequence = Sequence()
         for number, raw in iter_lines(path):
             item = decode(raw, name, number)
             if isinstance(item, Problem):
@@ -191,169 +152,29 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
             warnings.append(SEQUENCE_WARNING)
 
 
-class _Lines:
-    """The lines of a segment from byte ``start`` to ``limit``, read in blocks, with the CRC-32 of those bytes.
-
-    :meth:`blocks` yields, per block of about a megabyte, the number of the
-    line before it, its lines (bytes, newline removed) and whether they are
-    *plain*: no carriage return, byte-order mark, blank or over-long line and
-    no byte that may hide a control character, so a big scan can hand them
-    to the compiled rule as they are. Afterwards ``crc`` covers the bytes read
-    (continuing ``crc`` given), ``number`` is the last line number and
-    ``clean`` says the bytes ended with a newline (a torn or still-growing
-    last line leaves it False).
-    """
-
-    __slots__ = ("crc", "number", "clean")
-    BLOCK = 1 << 20
-
-    def __init__(self, crc: int = 0, number: int = 0) -> None:
-        self.crc, self.number, self.clean = crc, number, True
-
-    def blocks(self, path: Path, start: int, limit: int) -> Iterator[tuple[int, list[bytes], bool]]:
-        import zlib
-
-        with path.open("rb") as handle:
-            handle.seek(start)
-            left, carry = limit - start, b""
-            while left > 0:
-                block = handle.read(min(self.BLOCK, left))
-                if not block:
-                    break
-                left -= len(block)
-                self.crc = zlib.crc32(block, self.crc)
-                data = carry + block if carry else block
-                end = data.rfind(b"\n") + 1
-                carry = data[end:]
-                if end:
-                    yield self._block(data[: end - 1])
-            self.clean = not carry
-            if carry:
-                yield self._block(carry)
-
-    def _block(self, data: bytes) -> tuple[int, list[bytes], bool]:
-        lines = data.split(b"\n")
-        before = self.number
-        self.number += len(lines)
-        plain = (
-            b"\r" not in data and b"\n\n" not in data and data[:1] not in (b"", b"\n")
-            and not (before == 0 and data.startswith(BOM)) and len(max(lines, key=len)) <= MAX_LINE
-            and not may_hide_control(data)
-        )
-        return before, lines, plain
-
-
-def read_lines(number: int, lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of the non-blank ``lines`` after line ``number``, as :func:`iter_lines` gives them."""
-    for raw in lines:
-        number += 1
-        raw = raw.rstrip(b"\r")
-        if number == 1 and raw.startswith(BOM):
-            raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
-        if raw.strip():
-            yield number, raw
-
-
-class _Fold:
-    """Folds a segment's lines into a tally: an import's rows at its commit line, bad lines as warnings."""
-
-    __slots__ = ("part", "name", "warnings", "sequence", "batches", "loads", "dates")
-
-    def __init__(self, part: Tally, name: str, warnings: list[str], sequence: _Sequence, big: bool) -> None:
-        keep = part.keep
-        self.part, self.name, self.warnings, self.sequence = part, name, warnings, sequence
-        self.batches: Batches[Tally] = Batches(lambda: Tally(keep))
-        self.loads = _fast_loads() if big else json.loads
-        self.dates: set[str] = set()  # the dates the calendar already accepted
-
-    def line(self, number: int, raw: bytes) -> None:
-        """Check and fold one line by :func:`entries.parse`, the rule's reference form."""
-        record = parse(raw, self.loads)
-        if isinstance(record, str):
-            self.warnings.append(f"{self.name}:{number}: {record}; se omite")
-            self.sequence.damaged += 1
-            return
-        self.sequence.see(record["n"])
-        self.record(number, record)
-
-    def record(self, number: int, record: dict[str, Any]) -> None:
-        if "lote" not in record:
-            self.part.add(record)
-        elif record["clase"] == BATCH:
-            done = self.batches.commit(record["lote"])
-            if done is not None:
-                self.part.merge(done[1])
-        else:
-            self.batches.hold(record["lote"], number).add(record)
-
-    def plain(self, number: int, lines: list[bytes]) -> None:
-        """Fold plain lines (:class:`_Lines`) through the compiled rule; what it refuses, through :meth:`line`.
-
-        A plain piece (no import, measurement, request or answer), most of a
-        ledger, is counted here directly, as ``Tally.add`` would count it.
-        """
-        check, counts, sequence, dates = compiled_rule(), self.part.counts, self.sequence, self.dates
-        counted = 0
-        for raw in lines:
-            number += 1
-            try:
-                record = check(raw)
-            except ValueError:
-                if raw.strip():  # a blank line is no record, as for every reader
-                    self.line(number, raw)
-                continue
-            fecha: Any = record.get("fecha")
-            if fecha is not None and fecha not in dates:
-                if not valid_date(fecha):
-                    self.line(number, raw)  # says why, as every reader does
-                    continue
-                dates.add(fecha)
-            n = record["n"]
-            if n == sequence.last + 1:
-                sequence.last, sequence.damaged = n, 0
-            else:
-                sequence.see(n)
-            if (record["clase"] == PIECE and "lote" not in record and "red" not in record and "area" not in record
-                    and "atiende" not in record):
-                key = (record["actividad"], record["tipo"], fecha)
-                counts[key] = counts.get(key, 0) + 1
-                counted += 1
-            else:
-                self.record(number, record)
-        self.part.records += counted
-
-
 def _fold_lines(
-    path: Path, name: str, part: Tally, warnings: list[str], sequence: _Sequence, lines: _Lines, start: int, size: int,
-) -> tuple[Tally, list[str], dict[str, Any] | None]:
+    path: Path, name: str, part: Tally, warnings: list[str], sequence: Sequence, lines: Lines, start: int, size: int,
+) -> Folded:
     """Fold the segment's bytes ``start``..``size`` into ``part`` (the fold of the bytes before ``start``).
 
-    A big read (over :data:`FAST_SCAN_BYTES`) checks plain blocks with the
+    A big read (over ``scan.FAST_SCAN_BYTES``) checks plain blocks with the
     compiled rule (``entries.compiled_rule``), the rest line by line with
     ``entries.parse``: the same verdict either way. Returns the part, its
     warnings and, when the bytes end with a whole line and no import batch is
-    left open, the state a later read resumes from (:func:`_grown`): the size
+    left open, the state a later read resumes from (:func:`_resumed`): the size
     folded, its CRC-32, the line count and the sequence check's state.
     """
-    big = size - start > FAST_SCAN_BYTES
-    fold = _Fold(part, name, warnings, sequence, big)
-    for number, block, plain in lines.blocks(path, start, size):
-        if big and plain:
-            fold.plain(number, block)
-        else:
-            for at, raw in read_lines(number, block):
-                fold.line(at, raw)
+    big = size - start > scan.FAST_SCAN_BYTES
+    fold = Fold(part, sequence, big)
+    fold.read(path, lines, start, size, big)
+    warnings += fold.warnings(name)
     if sequence.broken:
         warnings.append(SEQUENCE_WARNING)
-    resume = None
-    if lines.clean and not fold.batches.open:
-        resume = {"size": size, "crc": lines.crc, "lines": lines.number,
-                  "seq": [sequence.last, sequence.damaged, sequence.broken]}
-    return part, warnings, resume
+    return part, warnings, resume_state(size, lines, sequence, not fold.batches.open)
 
 
-def _grown(path: Path, name: str, cached: Any, st: os.stat_result) -> tuple[Tally, list[str], dict[str, Any] | None] | None:
-    """A segment's totals from its cache and only the lines added since, or None (read it all).
+def _resumed(path: Path, name: str, cached: Any, st: os.stat_result) -> Job | None:
+    """The read of a segment from where its cache left it, or None (read it all).
 
     After ``git pull`` a segment of another writer is a new file holding the
     old bytes plus new lines: its cache key no longer matches, but the bytes
@@ -377,15 +198,13 @@ def _grown(path: Path, name: str, cached: Any, st: os.stat_result) -> tuple[Tall
         return None
     check = 0
     with path.open("rb") as handle:
-        while (block := handle.read(min(_Lines.BLOCK, size - handle.tell()))):
+        while (block := handle.read(min(Lines.BLOCK, size - handle.tell()))):
             check = zlib.crc32(block, check)
     if check != crc:
         return None
     if broken and warnings and warnings[-1] == SEQUENCE_WARNING:
         warnings.pop()  # said again at the end if still so
-    sequence = _Sequence()
-    sequence.last, sequence.damaged, sequence.broken = last, damaged, bool(broken)
-    return _fold_lines(path, name, part, warnings, sequence, _Lines(crc, number), size, st.st_size)
+    return Job(path, name, part, warnings, Sequence(last, damaged, bool(broken)), Lines(crc, number), size, st.st_size)
 
 
 def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
@@ -407,7 +226,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     folds its own lines into the cache, so one more ``pec log`` costs one more
     line, not the whole ledger. A segment that only grew (``git pull`` bringing
     another writer's lines) is read from where the cache left it, once the
-    bytes already folded are checked unchanged (:func:`_grown`); any other
+    bytes already folded are checked unchanged (:func:`_resumed`); any other
     change (an editor, a rebase) is read again in full. The one
     blind spot, as for git's index ("racy git"): an edit that keeps the size and
     lands within the same file-system clock tick (a few milliseconds) as the
@@ -423,27 +242,29 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     while True:
         tally = Tally(keep)
         found: list[str] = []
+        parts: list[tuple[Tally, list[str]] | None] = []
+        jobs: list[tuple[int, Job, list[Any]]] = []
         for path in segments(ws, vigencia):
             name = ws.display(path)
-            cache_file = _cache_file(ws, vigencia, path)
             st = path.stat()
             key = _cache_key(st)
-            doc = read_json(cache_file) if use_cache and keep == KEEP else None
-            cached = _cached_segment(doc, key) if doc is not None else None
-            if cached is not None:
-                segment, segment_warnings = cached
-            else:
+            doc = read_json(_cache_file(ws, vigencia, path)) if use_cache and keep == KEEP else None
+            parts.append(_cached_segment(doc, key) if doc is not None else None)
+            if parts[-1] is None:
                 # read exactly the bytes the key describes: a line appended meanwhile
                 # belongs to the next key (and to the appender's fold), never to this one
-                grown = _grown(path, name, doc, st) if doc is not None else None
-                if grown is None:
-                    grown = _fold_lines(path, name, Tally(keep), [], _Sequence(), _Lines(), 0, st.st_size)
-                segment, segment_warnings, resume = grown
-                if use_cache and keep == KEEP:
-                    write_json(cache_file, {"key": key, "tally": segment.to_json(), "warnings": segment_warnings,
-                                            "resume": resume})
-            found += segment_warnings
-            tally.merge(segment)
+                job = _resumed(path, name, doc, st) if doc is not None else None
+                jobs.append((len(parts) - 1, job or Job(path, name, Tally(keep), [], Sequence(), Lines(), 0, st.st_size), key))
+        for (index, job, key), (segment, segment_warnings, resume) in zip(
+                jobs, fold_jobs([job for _, job, _ in jobs], _fold_lines), strict=True):
+            parts[index] = segment, segment_warnings
+            if use_cache and keep == KEEP:
+                write_json(_cache_file(ws, vigencia, job.path),
+                           {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
+        for part in parts:
+            assert part is not None
+            found += part[1]
+            tally.merge(part[0])
         try:
             tally.net()
         except NeedsFullScan:

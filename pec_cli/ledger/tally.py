@@ -41,6 +41,18 @@ Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece 
 Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
+# One tuple per distinct (activity, tipo, fecha, area): a ledger's 100,000 requests share a few thousand,
+# where a tuple and four strings of their own each would cost 35 MB.
+_SHARED: dict[Request, Request] = {}
+
+
+def _request_row(row: Any) -> tuple[Request, list[str]]:
+    """A cached row [activity, tipo, fecha, area, [ids]]; ValueError if it is not one (a damaged cache)."""
+    if not (type(row) is list and len(row) == 5 and type(row[4]) is list):
+        raise ValueError("not a request row")
+    return (row[0], row[1], row[2], row[3]), row[4]
+
+
 class NeedsFullScan(Exception):
     """Voids removed every kept measurement of a group that had dropped some."""
 
@@ -84,7 +96,8 @@ class Tally:
                 self._measure(group, [record["registrado"], record.get("n", 0), record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
             if type(area) is str and area:
-                self.requests[record["id"]] = (actividad, record["tipo"], fecha, area)
+                request = (actividad, record["tipo"], fecha, area)
+                self.requests[record["id"]] = _SHARED.setdefault(request, request)
             if atiende:
                 self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:
@@ -198,7 +211,7 @@ class Tally:
             "dropped": [list(group) for group in self.dropped],
             "notes": [[note_id, *note] for note_id, note in self.notes.items()],
             "voids": [[target, *key] for target, key in self.voids.items()],
-            "requests": [[piece, *key] for piece, key in self.requests.items()],
+            "requests": [[*key, pieces] for key, pieces in self._requests_by_key().items()],
             "links": [[piece, *key] for piece, key in self.links.items()],
             "records": self.records,
             "keep": self.keep,
@@ -213,12 +226,20 @@ class Tally:
         tally.dropped = {tuple(g) for g in data["dropped"]}
         tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}
         tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}
-        tally.requests = {r[0]: tuple(r[1:]) for r in data["requests"]}  # a cache without them is a miss
+        shared = _SHARED.setdefault
+        tally.requests = {piece: shared(key, key) for key, pieces in map(_request_row, data["requests"]) for piece in pieces}
         tally.links = {k[0]: tuple(k[1:]) for k in data["links"]}
         tally.records = data["records"]
         if not tally._well_formed():
             raise ValueError("not a tally")
         return tally
+
+    def _requests_by_key(self) -> dict[Request, list[str]]:
+        """The ids of the requests, by what they share (activity, tipo, fecha, area): the cache's compact form."""
+        grouped: dict[Request, list[str]] = {}
+        for piece, key in self.requests.items():
+            grouped.setdefault(key, []).append(piece)
+        return grouped
 
     def _well_formed(self) -> bool:
         """Every value has the shape ``add`` gives it (cheap: the cache is small)."""
