@@ -95,9 +95,10 @@ class Lines:
 
     :meth:`blocks` yields, per block of about a megabyte, the number of the
     line before it, its lines (bytes, newline removed) and whether they are
-    *plain*: no carriage return, byte-order mark, blank or over-long line and
-    no byte that may hide a control character, so a big scan can hand them
-    to the compiled rule as they are. Afterwards ``crc`` covers the bytes read
+    *plain*: no byte-order mark and no byte that may hide a control
+    character, so a big scan can hand them to the compiled rule as they are
+    (JSON takes a carriage return for blank space, and a blank line fails
+    the rule and is skipped, as :func:`read_lines` skips it). Afterwards ``crc`` covers the bytes read
     (continuing ``crc`` given), ``number`` is the last line number and
     ``clean`` says the bytes ended with a newline (a torn or still-growing
     last line leaves it False). ``from_start``: the bytes begin the file, so
@@ -140,11 +141,7 @@ class Lines:
         lines = data.split(b"\n")
         before = self.number
         self.number += len(lines)
-        plain = (
-            b"\r" not in data and b"\n\n" not in data and data[:1] not in (b"", b"\n")
-            and not (self.bom(before) and data.startswith(BOM)) and len(max(lines, key=len)) <= MAX_LINE
-            and not may_hide_control(data)
-        )
+        plain = not (self.bom(before) and data.startswith(BOM)) and not may_hide_control(data)
         return before, lines, plain
 
 
@@ -217,9 +214,12 @@ class Fold:
         for raw in lines:
             number += 1
             try:
+                if len(raw) > MAX_LINE:
+                    raise ValueError  # parse says why (after the carriage return it may end with)
                 record = check(raw)
             except ValueError:
-                if raw.strip():  # a blank line is no record, as for every reader
+                raw = raw.rstrip(b"\r")
+                if raw.strip():  # a blank line is no record, as for every reader (read_lines)
                     sequence.last = last
                     self.line(number, raw)
                     last = sequence.last
@@ -288,41 +288,43 @@ def workers() -> int:
         return 1
 
 
-def fold_jobs(jobs: list[Job], fold: Callable[..., Folded]) -> list[Folded]:
-    """Each job folded: by ``fold`` one after another, or, for a big read on several cores, in slices."""
+def fold_jobs(jobs: list[Job], fold: Callable[..., Folded]) -> Iterator[Folded]:
+    """Each job folded, in order: by ``fold`` one after another or, for a big read on several cores, in slices."""
     count = workers()
     if count < 2 or sum(job.size - job.start for job in jobs) < PARALLEL_BYTES:
-        return [fold(*job) for job in jobs]
+        return (fold(*job) for job in jobs)
     return _fold_parallel(jobs, count)
 
 
-def _fold_parallel(jobs: list[Job], count: int) -> list[Folded]:
+def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
     import multiprocessing
-    import zlib
     from concurrent.futures import ProcessPoolExecutor
 
     compiled_rule()  # built once here, inherited by every process
     target = max(SLICE_BYTES, sum(job.size - job.start for job in jobs) // (4 * count))  # cores kept busy to the end
+    cuts = [_cuts(job.path, job.start, job.size, target) for job in jobs]
     tasks = [(job.path, start, end, job.part.keep, job.lines.from_start and start == job.start)
-             for job in jobs for start, end in _cuts(job.path, job.start, job.size, target)]
+             for job, ranges in zip(jobs, cuts, strict=True) for start, end in ranges]
     with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = pool.map(_fold_slice, tasks)
-        crcs = []
-        for job in jobs:  # meanwhile: the CRC-32 a later read resumes from
-            crc = job.lines.crc
-            with job.path.open("rb") as handle:
-                handle.seek(job.start)
-                left = job.size - job.start
-                while left > 0 and (block := handle.read(min(Lines.BLOCK, left))):
-                    crc, left = zlib.crc32(block, crc), left - len(block)
-            crcs.append(crc)
-        done = list(pending)
-    out, at = [], 0
-    for job, crc in zip(jobs, crcs, strict=True):
-        slices = sum(1 for task in tasks if task[0] == job.path)
-        out.append(_stitch(job, done[at: at + slices], crc))
-        at += slices
-    return out
+        done = pool.map(_fold_slice, tasks)
+        crcs = [_crc(job) for job in jobs]  # meanwhile: the CRC-32 a later read resumes from
+        for job, ranges, crc in zip(jobs, cuts, crcs, strict=True):
+            stitch = _Stitch(job)
+            for _ in ranges:
+                stitch.add(next(done))  # as each slice comes: the parent never holds them all
+            yield stitch.end(crc)
+
+
+def _crc(job: Job) -> int:
+    import zlib
+
+    crc = job.lines.crc
+    with job.path.open("rb") as handle:
+        handle.seek(job.start)
+        left = job.size - job.start
+        while left > 0 and (block := handle.read(min(Lines.BLOCK, left))):
+            crc, left = zlib.crc32(block, crc), left - len(block)
+    return crc
 
 
 def _cuts(path: Path, start: int, end: int, target: int) -> list[tuple[int, int]]:
@@ -353,33 +355,40 @@ def _fold_slice(task: tuple[Path, int, int, int | None, bool]) -> SliceFold:
                      sequence.first, sequence.state(), fold.batches.open, fold.commits, lines.clean)
 
 
-def _stitch(job: Job, slices: list[SliceFold], crc: int) -> Folded:
-    """The slices of ``job``, in order, joined as one pass over its bytes would have folded them."""
-    part, sequence, base = job.part, job.sequence, job.lines.number
-    warnings = job.warnings
-    pending: dict[str, tuple[int, int, Tally]] = {}  # import rows read, their commit not yet
-    for piece in slices:
-        warnings += [f"{job.name}:{base + number}: {why}; se omite" for number, why in piece.problems]
+class _Stitch:
+    """The slices of a job joined, in order, as one pass over its bytes would have folded them."""
+
+    def __init__(self, job: Job) -> None:
+        self.job, self.base, self.clean = job, job.lines.number, True
+        self.pending: dict[str, tuple[int, int, Tally]] = {}  # import rows read, their commit not yet
+
+    def add(self, piece: SliceFold) -> None:
+        job, sequence = self.job, self.job.sequence
+        job.warnings.extend(f"{job.name}:{self.base + number}: {why}; se omite" for number, why in piece.problems)
         sequence.damaged += piece.head
         if piece.first is not None:
             sequence.see(piece.first)
             sequence.last, sequence.damaged = piece.sequence[0], piece.sequence[1]
             sequence.broken = sequence.broken or piece.sequence[2]
         for lote in piece.commits:
-            held = pending.pop(lote, None)
+            held = self.pending.pop(lote, None)
             if held is not None:
-                part.merge(held[2])
-        part.merge(piece.tally)
+                job.part.merge(held[2])
+        job.part.merge(piece.tally)
         for lote, (first, rows, tally) in piece.open.items():
-            if lote in pending:
-                line, before, mine = pending[lote]
+            if lote in self.pending:
+                line, before, mine = self.pending[lote]
                 mine.merge(tally)
-                pending[lote] = (line, before + rows, mine)
+                self.pending[lote] = (line, before + rows, mine)
             else:
-                pending[lote] = (base + first, rows, tally)
-        base += piece.lines
-    if sequence.broken:
-        warnings.append(SEQUENCE_WARNING)
-    lines = Lines(crc, base)
-    lines.clean = slices[-1].clean if slices else True
-    return part, warnings, resume_state(job.size, lines, sequence, not pending)
+                self.pending[lote] = (self.base + first, rows, tally)
+        self.base += piece.lines
+        self.clean = piece.clean
+
+    def end(self, crc: int) -> Folded:
+        job = self.job
+        if job.sequence.broken:
+            job.warnings.append(SEQUENCE_WARNING)
+        lines = Lines(crc, self.base)
+        lines.clean = self.clean
+        return job.part, job.warnings, resume_state(job.size, lines, job.sequence, not self.pending)

@@ -240,31 +240,32 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
         use_cache = cache_enabled()
     keep: int | None = KEEP
     while True:
-        tally = Tally(keep)
-        found: list[str] = []
-        parts: list[tuple[Tally, list[str]] | None] = []
+        tally = Tally(keep)  # segments merge by addition, in any order: each is dropped once merged
+        found: list[list[str]] = []  # the warnings, segment by segment
         jobs: list[tuple[int, Job, list[Any]]] = []
         for path in segments(ws, vigencia):
             name = ws.display(path)
             st = path.stat()
             key = _cache_key(st)
             doc = read_json(_cache_file(ws, vigencia, path)) if use_cache and keep == KEEP else None
-            parts.append(_cached_segment(doc, key) if doc is not None else None)
-            if parts[-1] is None:
-                # read exactly the bytes the key describes: a line appended meanwhile
-                # belongs to the next key (and to the appender's fold), never to this one
-                job = _resumed(path, name, doc, st) if doc is not None else None
-                jobs.append((len(parts) - 1, job or Job(path, name, Tally(keep), [], Sequence(), Lines(), 0, st.st_size), key))
-        for (index, job, key), (segment, segment_warnings, resume) in zip(
-                jobs, fold_jobs([job for _, job, _ in jobs], _fold_lines), strict=True):
-            parts[index] = segment, segment_warnings
+            cached = _cached_segment(doc, key) if doc is not None else None
+            found.append(cached[1] if cached is not None else [])
+            if cached is not None:
+                tally.merge(cached[0])
+                continue
+            # read exactly the bytes the key describes: a line appended meanwhile
+            # belongs to the next key (and to the appender's fold), never to this one
+            job = _resumed(path, name, doc, st) if doc is not None else None
+            jobs.append((len(found) - 1, job or Job(path, name, Tally(keep), [], Sequence(), Lines(), 0, st.st_size), key))
+            del doc, cached
+        folded = fold_jobs([job for _, job, _ in jobs], _fold_lines)
+        for (index, job, key), (segment, segment_warnings, resume) in zip(jobs, folded, strict=True):
             if use_cache and keep == KEEP:
                 write_json(_cache_file(ws, vigencia, job.path),
                            {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
-        for part in parts:
-            assert part is not None
-            found += part[1]
-            tally.merge(part[0])
+            found[index] = segment_warnings
+            tally.merge(segment)
+        del jobs, folded
         try:
             tally.net()
         except NeedsFullScan:
@@ -272,7 +273,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
                 raise
             keep = None  # voids exhausted a compacted day: fold again, dropping nothing
             continue
-        warnings += found
+        warnings += [warning for segment_warnings in found for warning in segment_warnings]
         return tally
 
 
