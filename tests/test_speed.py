@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -109,8 +110,8 @@ class _Other:
         return raw + b"\n"
 
     def piece(self, day: str, actividad="externas", **extra) -> bytes:
-        return self.line(clase="pieza", actividad=actividad, tipo="publicacion", fecha=day,
-                         titulo=f"Nota {self.n + 1}", **extra)
+        return self.line(**{"clase": "pieza", "actividad": actividad, "tipo": "publicacion", "fecha": day,
+                            "titulo": f"Nota {self.n + 1}", **extra})
 
     def pull(self, data: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,3 +211,112 @@ def test_status_loads_no_writer_only_module(ws):
     subprocess.run([sys.executable, "-m", "pec_cli", "status"], check=True, capture_output=True, env=env)  # caches
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr
+
+
+# ---------------------------------------------------------------- the big scan (compiled rule, blocks)
+
+def _odd_segment(ws) -> _Other:
+    """A segment of pieces of every kind with, among them, every line the compiled rule must hand back."""
+    other = _Other(ws)
+    data = b"\xef\xbb\xbf" + other.piece("2024-04-01")  # an editor's byte-order mark
+    for d in range(2, 29):
+        data += other.piece(f"2024-04-{d:02d}", titulo="Nota\\con barra" if d == 5 else f"Nota {d}")
+        data += other.line(clase="pieza", actividad="seguidores", tipo="medicion", fecha=f"2024-04-{d:02d}",
+                           red="facebook", valor=1000 + d)
+        data += other.line(clase="pieza", actividad="internas", tipo="solicitud", fecha=f"2024-04-{d:02d}", area="Zona")
+    data += other.piece("2024-05-01").replace(b"\n", b"\r\n") + b"\n   \n"  # CRLF, a blank line
+    data += other.piece("2024-05-02", titulo="con \x7f dentro") + other.piece("2024-05-03", titulo="tab\tdentro")
+    data += other.piece("2024-02-30") + b'{"v": 1, "broken\n' + other.piece("2024-05-04", titulo="x" * 301)
+    data += other.line(clase="anulacion", actividad="externas", anula="2024-zq7kx-2", motivo="repetida")
+    data += other.line(clase="observacion", actividad="externas", trimestre="II", texto="Sin novedad")
+    data += other.piece("2024-06-01", lote="zq7kx-1", importe="k1") + other.piece("2024-06-02", lote="zq7kx-1", importe="k2")
+    data += other.line(clase="lote", actividad="externas", lote="zq7kx-1", filas=2)
+    data += other.piece("2024-06-03", lote="zq7kx-2", importe="k3")  # never committed
+    other.pull(data + other.piece("2024-06-04")[:-1])  # and no newline at the end
+    return other
+
+
+def test_the_big_scan_reads_odd_lines_and_block_edges_as_the_line_by_line_read(ws, monkeypatch):
+    from pec_cli.ledger import scan, store
+    from pec_cli.workspace import Workspace
+
+    _odd_segment(ws)
+    slow_w: list[str] = []
+    slow = store.read_tally(Workspace(ws), 2024, slow_w, use_cache=False).to_json()
+    assert len(slow_w) == 5 and slow["records"] > 80, slow_w  # the \x7f, tab, 30 February, broken and long lines
+    monkeypatch.setattr(scan, "FAST_SCAN_BYTES", -1)
+    real, compiled = scan.Fold.plain, []
+
+    def plain(fold, number, lines):
+        compiled.extend(lines)
+        return real(fold, number, lines)
+
+    monkeypatch.setattr(scan.Fold, "plain", plain)
+    for block in (64, 300, 4096, 1 << 20):  # blocks cut lines anywhere
+        monkeypatch.setattr(scan.Lines, "BLOCK", block)
+        fast_w: list[str] = []
+        compiled.clear()
+        assert store.read_tally(Workspace(ws), 2024, fast_w, use_cache=False).to_json() == slow, block
+        assert fast_w == slow_w
+        assert len(compiled) > (40 if block < 1 << 20 else -1), block  # most lines went through the compiled rule
+
+
+def test_the_date_pattern_of_the_compiled_rule_is_the_calendar():
+    """The compiled rule checks dates by a pattern: exactly the AAAA-MM-DD days that exist."""
+    import re
+
+    from pec_cli.ledger.entries import DATE_PATTERN, valid_date
+
+    pattern = re.compile(DATE_PATTERN)
+    years = [*range(0, 2101), 2400, 2800, 3000, 9996, 9999]
+    for year in years:
+        for month in range(14):
+            for day in range(33):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                assert bool(pattern.match(text)) == valid_date(text), text
+
+
+def _normal(tally_json: dict) -> dict:
+    """A tally's cache form with its lists sorted: slices folded apart add up in another order."""
+    return {k: sorted(map(json.dumps, v)) if isinstance(v, list) else v for k, v in tally_json.items()}
+
+
+def test_a_big_read_cut_in_slices_for_several_processes_equals_one_pass(ws, monkeypatch):
+    import pytest
+
+    from pec_cli.ledger import scan, store
+    from pec_cli.workspace import Workspace
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("slices are folded in forked processes on Linux only")
+    other = _odd_segment(ws)
+    # an import whose rows and commit fall in different slices, a repeated n (a broken sequence), more pieces
+    rows = b"".join(other.piece(f"2024-07-{d:02d}", lote="zq7kx-9", importe=f"r{d}") for d in range(1, 29))
+    filler = b"".join(other.piece(f"2024-08-{d:02d}", titulo=f"Relleno {d}") for d in range(1, 29))
+    repeated = other.piece("2024-09-01")
+    other.n -= 1
+    other.pull(b"\n" + rows + filler + repeated + other.piece("2024-09-02")
+               + other.line(clase="lote", actividad="externas", lote="zq7kx-9", filas=28) + filler
+               + other.line(clase="lote", actividad="externas", lote="zq7kx-2", filas=1))  # the odd one's, far back
+    one_w: list[str] = []
+    one = store.read_tally(Workspace(ws), 2024, one_w, use_cache=False).to_json()
+    assert store.SEQUENCE_WARNING in one_w and one["records"] > 150
+    monkeypatch.setattr(scan, "workers", lambda: 2)
+    monkeypatch.setattr(scan, "PARALLEL_BYTES", 0)
+    real_cuts, cuts = scan._cuts, []
+    monkeypatch.setattr(scan, "_cuts", lambda *args: cuts.append(real_cuts(*args)) or cuts[-1])
+    for size in (300, 2000, 9000):
+        monkeypatch.setattr(scan, "SLICE_BYTES", size)
+        sliced_w: list[str] = []
+        sliced = store.read_tally(Workspace(ws), 2024, sliced_w, use_cache=False).to_json()
+        assert _normal(sliced) == _normal(one) and sliced_w == one_w, size
+        assert len(cuts[-1]) > (4 if size < 9000 else 1), cuts[-1]  # it was cut
+    # the state a later read resumes from is the one pass's too
+    resumes = []
+    for parallel in (0, 1 << 40):
+        monkeypatch.setattr(scan, "PARALLEL_BYTES", parallel)
+        shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+        store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+        (cache,) = (ws / ".pec" / "cache").glob("tally-*.json")
+        resumes.append(json.loads(cache.read_text(encoding="utf-8"))["resume"])
+    assert resumes[0] == resumes[1] and resumes[0] is not None

@@ -144,7 +144,7 @@ def _quarter(value: Any) -> int | None:
         return None
 
 
-def _may_hide_control(raw: bytes) -> bool:
+def may_hide_control(raw: bytes) -> bool:
     """Whether a line's bytes may hold a control character in a string (cheap byte scans first)."""
     return (
         b"\x7f" in raw
@@ -247,7 +247,7 @@ def check_record(record: Any, raw: bytes | None = None) -> str | None:  # noqa: 
         problem = _evidence_problem(record["evidencia"])
         if problem is not None:
             return problem
-    if (raw is None or _may_hide_control(raw)) and _has_control(record):
+    if (raw is None or may_hide_control(raw)) and _has_control(record):
         return "registro con caracteres de control o secuencias de escape de terminal en un texto"
     return None
 
@@ -264,6 +264,67 @@ def parse(raw: bytes, loads: Callable[[bytes], Any] = json.loads) -> dict[str, A
         return "línea dañada (anidamiento excesivo)"
     problem = check_record(record, raw)
     return record if problem is None else problem
+
+
+# a real AAAA-MM-DD date, calendar and leap years included (year 0000 does not exist): what valid_date accepts
+# of that shape, compiled into the rule (tests/test_speed.py checks every date of every year against it)
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+DATE_PATTERN = f"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
+
+
+@lru_cache(maxsize=1)
+def compiled_rule() -> Callable[[bytes], dict[str, Any]]:
+    """:func:`check_record` compiled with pydantic-core: one pass over a line's raw JSON (big scans).
+
+    The returned function parses and checks a line in one go, or raises
+    ValueError. It accepts a subset of what :func:`parse` accepts: the shape
+    of every line pec writes, with the same types, ranges and text limits,
+    built from the same constants (a date by :data:`DATE_PATTERN`). Two
+    checks stay with the caller, as they are cheaper over a whole block of
+    lines: the line's length (:data:`MAX_LINE`) and a control character in a
+    text (:func:`may_hide_control` on the bytes). Keys it does not know are
+    parsed but left out of the result. Whatever it refuses
+    goes to :func:`parse`, so a line's verdict and message never depend on
+    which path read it (``tests/test_fuzz.py`` fuzzes the pair).
+    """
+    from pydantic_core import SchemaValidator
+    from pydantic_core import core_schema as cs
+
+    def text(limit: int, min_length: int | None = None) -> Any:
+        return cs.str_schema(max_length=limit, min_length=min_length, strict=True)
+
+    def optional(schema: Any) -> Any:
+        return cs.typed_dict_field(schema, required=False)
+
+    def whole(low: int, high: int | None = None) -> Any:
+        return cs.int_schema(ge=low, le=high, strict=True)
+
+    date = cs.str_schema(pattern=DATE_PATTERN, strict=True)
+    evidence = cs.typed_dict_schema(
+        {"archivo": cs.typed_dict_field(text(300, 1)), "sha256": cs.typed_dict_field(cs.str_schema(pattern="^[0-9a-f]{64}$")),
+         "nombre": optional(text(200))}, extra_behavior="ignore")
+
+    def record(required: tuple[str, ...], **fields: Any) -> Any:
+        every = {key: cs.typed_dict_field(text(limit, 1 if key == "actividad" and required else None),
+                                          required=key in required) for key, limit in _TEXT_LIMITS.items()}
+        every.update(v=cs.typed_dict_field(whole(FORMAT_VERSION, FORMAT_VERSION)), n=cs.typed_dict_field(whole(1)),
+                     clase=cs.typed_dict_field(cs.str_schema(strict=True)),
+                     valor=optional(cs.nullable_schema(whole(0, MAX_VALOR))), evidencia=optional(evidence))
+        every.update(fields)
+        return cs.typed_dict_schema(every, extra_behavior="ignore")
+
+    common = ("id", "registrado", "prev")
+    schema = cs.tagged_union_schema({
+        PIECE: record((*common, "actividad", "tipo"), fecha=cs.typed_dict_field(date)),
+        VOID: record((*common, "actividad", "anula"), fecha=optional(cs.nullable_schema(date))),
+        NOTE: record((*common, "actividad", "texto"), fecha=optional(cs.nullable_schema(date)),
+                     trimestre=cs.typed_dict_field(cs.union_schema([cs.literal_schema(["I", "II", "III", "IV"]),
+                                                                    whole(1, 4)]))),
+        BATCH: record((*common, "lote"), filas=cs.typed_dict_field(whole(1, MAX_FILAS))),
+    }, discriminator="clase")
+    return SchemaValidator(schema, {"cache_strings": "keys"}).validate_json  # values: cheaper not to cache
 
 
 def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
@@ -331,5 +392,5 @@ class Batches(Generic[T]):
 __all__ = [
     "BATCH", "CLASSES", "ENTRY_FIELDS", "FORMAT_VERSION", "LIMITS", "NOTE", "PIECE", "VOID",
     "BatchCommit", "Batches", "Entry", "Evidence", "Note", "Piece", "Problem", "Void",
-    "check_record", "decode", "entry_of", "parse",
+    "DATE_PATTERN", "check_record", "compiled_rule", "decode", "entry_of", "may_hide_control", "parse", "valid_date",
 ]

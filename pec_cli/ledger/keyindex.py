@@ -36,7 +36,8 @@ from typing import Any
 
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.entries import BATCH, MAX_LINE, PIECE, VOID, parse
-from pec_cli.ledger.store import BOM, FAST_SCAN_BYTES, _cache_key, _fast_loads, segments
+from pec_cli.ledger.scan import FAST_SCAN_BYTES, fast_loads
+from pec_cli.ledger.store import BOM, _cache_key, segments
 from pec_cli.workspace import Workspace
 
 FORMAT = 2  # 2: key hashes are CRC-32 and Adler-32
@@ -197,7 +198,7 @@ def _record(raw: bytes, offset: int, loads: Callable[[bytes], Any]) -> dict[str,
 
 def _extend(index: SegmentIndex, path: Path, limit: int) -> SegmentIndex:
     """Index the whole lines from ``index.size`` to ``limit``."""
-    loads = _fast_loads() if limit - index.size > FAST_SCAN_BYTES else json.loads
+    loads = fast_loads() if limit - index.size > FAST_SCAN_BYTES else json.loads
     for offset, raw, crc in _lines(path, index.size, limit, index.crc):
         record = _record(raw, offset, loads)
         if record is not None:

@@ -1,7 +1,7 @@
 """Requests and the pieces that answer them (``pec log --atiende ID``).
 
 A **request** is a piece of a tipo that requires an área (internas'
-``solicitud``): the tally keeps them by id. A piece links to the request it
+``solicitud``): the tally keeps their ids. A piece links to the request it
 answers with ``atiende``; eventos likewise link a publication to its evento.
 The **demand tipos** an activity may link to are its request tipos and the
 tipos its formula divides by (``publicacion / evento``: ``evento``), read from
@@ -60,12 +60,14 @@ def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
     last = corte.isoformat()
     answered = totals.answered(act.id, *act.antes)
     out = []
-    for piece_id, (actividad, tipo, fecha, area) in totals.requests.items():
+    for (actividad, tipo, fecha, area), ids in totals.requests.items():
         if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
-        answer = answered.get(piece_id)
-        respondida = dt.date.fromisoformat(answer) if answer is not None and answer <= last else None
-        out.append(Request(piece_id, actividad, tipo, dt.date.fromisoformat(fecha), area, respondida))
+        day = dt.date.fromisoformat(fecha)
+        for piece_id in ids:
+            answer = answered.get(piece_id)
+            respondida = dt.date.fromisoformat(answer) if answer is not None and answer <= last else None
+            out.append(Request(piece_id, actividad, tipo, day, area, respondida))
     out.sort(key=lambda r: (r.fecha, r.id))
     return out
 
@@ -88,15 +90,16 @@ def request_counts(act: Activity, totals: Tally, corte: dt.date) -> tuple[Reques
         return counts, first
     last = corte.isoformat()
     answered = totals.answered(act.id, *act.antes)
-    for piece_id, (actividad, tipo, fecha, area) in totals.requests.items():
+    for (actividad, tipo, fecha, area), ids in totals.requests.items():
         if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
-        answer = answered.get(piece_id)
-        key = (fecha, area, answer is not None and answer <= last)
-        counts[key] = counts.get(key, 0) + 1
+        done = sum(1 for piece_id in ids if (answer := answered.get(piece_id)) is not None and answer <= last)
+        for key, n in (((fecha, area, True), done), ((fecha, area, False), len(ids) - done)):
+            if n:
+                counts[key] = counts.get(key, 0) + n
         oldest = first.get(area)
-        if oldest is None or (fecha, piece_id) < oldest:
-            first[area] = (fecha, piece_id)
+        if oldest is None or (fecha, min(ids)) < oldest:
+            first[area] = (fecha, min(ids))
     return counts, first
 
 

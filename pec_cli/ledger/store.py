@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.errors import PecError, reason
+from pec_cli.ledger import scan
 from pec_cli.ledger.entries import (
     BATCH,
     FORMAT_VERSION,
@@ -57,6 +58,7 @@ from pec_cli.ledger.entries import (
     parse,
 )
 from pec_cli.ledger.lock import lock, unlock
+from pec_cli.ledger.scan import SEQUENCE_WARNING, Fold, Folded, Job, Lines, Sequence, fold_jobs, resume_state
 from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
@@ -64,8 +66,7 @@ GENESIS = "0" * 16
 BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 3  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime
-FAST_SCAN_BYTES = 4 << 20
+CACHE_FORMAT = 4  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime; 4: requests grouped
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 
 
@@ -107,23 +108,6 @@ def all_vigencias(ws: Workspace) -> list[int]:
         return []
 
 
-def _fast_loads() -> Any:
-    """A JSON parser twice as fast as json.loads for big scans (pydantic's, already installed).
-
-    It answers like json.loads on every line pec writes; on anything it refuses,
-    the caller asks json.loads, so both readers accept exactly the same lines.
-    """
-    from pydantic_core import from_json
-
-    def loads(raw: bytes) -> Any:
-        try:
-            return from_json(raw)
-        except ValueError:
-            return json.loads(raw)
-
-    return loads
-
-
 def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of every non-blank line of a segment (its first ``limit`` bytes)."""
     with path.open("rb") as handle:
@@ -142,24 +126,6 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, byte
                 yield number, raw
 
 
-SEQUENCE_WARNING = ("el registro tiene entradas repetidas o fuera de orden (¿dos copias del espacio de trabajo "
-                    "escribieron con el mismo id de escritor?); ejecute «pec verify» para verlas")
-
-
-class _Sequence:
-    """Watches a segment's ``n`` count up by one, as ``verify``'s chain check does (cheaply: no digests)."""
-
-    __slots__ = ("last", "damaged", "broken")
-
-    def __init__(self) -> None:
-        self.last, self.damaged, self.broken = 0, 0, False
-
-    def see(self, n: int) -> None:
-        if not (n == self.last + 1 or (self.damaged and self.last < n <= self.last + 1 + self.damaged)):
-            self.broken = True
-        self.last, self.damaged = n, 0
-
-
 def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
     """Every entry that counts, segment by segment; bad lines become warnings.
 
@@ -169,7 +135,7 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
     for path in segments(ws, vigencia):
         name = ws.display(path)
         batches: Batches[list[Entry]] = Batches(list)
-        sequence = _Sequence()
+        sequence = Sequence()
         for number, raw in iter_lines(path):
             item = decode(raw, name, number)
             if isinstance(item, Problem):
@@ -189,93 +155,29 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
             warnings.append(SEQUENCE_WARNING)
 
 
-class _Lines:
-    """The lines of a segment from byte ``start`` to ``limit``, read in blocks, with the CRC-32 of those bytes.
-
-    Yields (line number, bytes) of every non-blank line, as :func:`iter_lines`
-    does; afterwards ``crc`` covers the bytes read (continuing ``crc`` given),
-    ``number`` is the last line number and ``clean`` says the bytes ended with
-    a newline (a torn or still-growing last line leaves it False).
-    """
-
-    __slots__ = ("crc", "number", "clean")
-    BLOCK = 1 << 20
-
-    def __init__(self, crc: int = 0, number: int = 0) -> None:
-        self.crc, self.number, self.clean = crc, number, True
-
-    def read(self, path: Path, start: int, limit: int) -> Iterator[tuple[int, bytes]]:
-        import zlib
-
-        with path.open("rb") as handle:
-            handle.seek(start)
-            left, carry = limit - start, b""
-            while left > 0:
-                block = handle.read(min(self.BLOCK, left))
-                if not block:
-                    break
-                left -= len(block)
-                self.crc = zlib.crc32(block, self.crc)
-                lines = (carry + block).split(b"\n") if carry else block.split(b"\n")
-                carry = lines.pop()
-                yield from self._lines(lines)
-            self.clean = not carry
-            if carry:
-                yield from self._lines([carry])
-
-    def _lines(self, lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
-        number = self.number
-        for raw in lines:
-            number += 1
-            raw = raw.rstrip(b"\r\n")
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
-            if raw.strip():
-                self.number = number
-                yield number, raw
-        self.number = number
-
-
 def _fold_lines(
-    path: Path, name: str, part: Tally, warnings: list[str], sequence: _Sequence, lines: _Lines, start: int, size: int,
-) -> tuple[Tally, list[str], dict[str, Any] | None]:
+    path: Path, name: str, part: Tally, warnings: list[str], sequence: Sequence, lines: Lines, start: int, size: int,
+) -> Folded:
     """Fold the segment's bytes ``start``..``size`` into ``part`` (the fold of the bytes before ``start``).
 
-    Returns the part, its warnings and, when the bytes end with a whole line
-    and no import batch is left open, the state a later read resumes from
-    (:func:`_grown`): the size folded, its CRC-32, the line count and the
-    sequence check's state.
+    A big read (over ``scan.FAST_SCAN_BYTES``) checks plain blocks with the
+    compiled rule (``entries.compiled_rule``), the rest line by line with
+    ``entries.parse``: the same verdict either way. Returns the part, its
+    warnings and, when the bytes end with a whole line and no import batch is
+    left open, the state a later read resumes from (:func:`_resumed`): the size
+    folded, its CRC-32, the line count and the sequence check's state.
     """
-    keep = part.keep
-    add = part.add
-    batches: Batches[Tally] = Batches(lambda: Tally(keep))
-    loads = _fast_loads() if size - start > FAST_SCAN_BYTES else json.loads
-    for number, raw in lines.read(path, start, size):
-        record = parse(raw, loads)
-        if isinstance(record, str):
-            warnings.append(f"{name}:{number}: {record}; se omite")
-            sequence.damaged += 1
-            continue
-        sequence.see(record["n"])
-        if "lote" not in record:
-            add(record)
-        elif record["clase"] == BATCH:
-            done = batches.commit(record["lote"])
-            if done is not None:
-                part.merge(done[1])
-        else:
-            batches.hold(record["lote"], number).add(record)
+    big = size - start > scan.FAST_SCAN_BYTES
+    fold = Fold(part, sequence, big)
+    fold.read(path, lines, start, size, big)
+    warnings += fold.warnings(name)
     if sequence.broken:
         warnings.append(SEQUENCE_WARNING)
-    resume = None
-    if lines.clean and not batches.open:
-        resume = {"size": size, "crc": lines.crc, "lines": lines.number,
-                  "seq": [sequence.last, sequence.damaged, sequence.broken]}
-    return part, warnings, resume
+    return part, warnings, resume_state(size, lines, sequence, not fold.batches.open)
 
 
-def _grown(path: Path, name: str, cached: Any, st: os.stat_result) -> tuple[Tally, list[str], dict[str, Any] | None] | None:
-    """A segment's totals from its cache and only the lines added since, or None (read it all).
+def _resumed(path: Path, name: str, cached: Any, st: os.stat_result) -> Job | None:
+    """The read of a segment from where its cache left it, or None (read it all).
 
     After ``git pull`` a segment of another writer is a new file holding the
     old bytes plus new lines: its cache key no longer matches, but the bytes
@@ -299,15 +201,13 @@ def _grown(path: Path, name: str, cached: Any, st: os.stat_result) -> tuple[Tall
         return None
     check = 0
     with path.open("rb") as handle:
-        while (block := handle.read(min(_Lines.BLOCK, size - handle.tell()))):
+        while (block := handle.read(min(Lines.BLOCK, size - handle.tell()))):
             check = zlib.crc32(block, check)
     if check != crc:
         return None
     if broken and warnings and warnings[-1] == SEQUENCE_WARNING:
         warnings.pop()  # said again at the end if still so
-    sequence = _Sequence()
-    sequence.last, sequence.damaged, sequence.broken = last, damaged, bool(broken)
-    return _fold_lines(path, name, part, warnings, sequence, _Lines(crc, number), size, st.st_size)
+    return Job(path, name, part, warnings, Sequence(last, damaged, bool(broken)), Lines(crc, number), size, st.st_size)
 
 
 def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
@@ -329,7 +229,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     folds its own lines into the cache, so one more ``pec log`` costs one more
     line, not the whole ledger. A segment that only grew (``git pull`` bringing
     another writer's lines) is read from where the cache left it, once the
-    bytes already folded are checked unchanged (:func:`_grown`); any other
+    bytes already folded are checked unchanged (:func:`_resumed`); any other
     change (an editor, a rebase) is read again in full. The one
     blind spot, as for git's index ("racy git"): an edit that keeps the size and
     lands within the same file-system clock tick (a few milliseconds) as the
@@ -343,29 +243,32 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
         use_cache = cache_enabled()
     keep: int | None = KEEP
     while True:
-        tally = Tally(keep)
-        found: list[str] = []
+        tally = Tally(keep)  # segments merge by addition, in any order: each is dropped once merged
+        found: list[list[str]] = []  # the warnings, segment by segment
+        jobs: list[tuple[int, Job, list[Any]]] = []
         for path in segments(ws, vigencia):
             name = ws.display(path)
-            cache_file = _cache_file(ws, vigencia, path)
             st = path.stat()
             key = _cache_key(st)
-            doc = read_json(cache_file) if use_cache and keep == KEEP else None
+            doc = read_json(_cache_file(ws, vigencia, path)) if use_cache and keep == KEEP else None
             cached = _cached_segment(doc, key) if doc is not None else None
+            found.append(cached[1] if cached is not None else [])
             if cached is not None:
-                segment, segment_warnings = cached
-            else:
-                # read exactly the bytes the key describes: a line appended meanwhile
-                # belongs to the next key (and to the appender's fold), never to this one
-                grown = _grown(path, name, doc, st) if doc is not None else None
-                if grown is None:
-                    grown = _fold_lines(path, name, Tally(keep), [], _Sequence(), _Lines(), 0, st.st_size)
-                segment, segment_warnings, resume = grown
-                if use_cache and keep == KEEP:
-                    write_json(cache_file, {"key": key, "tally": segment.to_json(), "warnings": segment_warnings,
-                                            "resume": resume})
-            found += segment_warnings
+                tally.merge(cached[0])
+                continue
+            # read exactly the bytes the key describes: a line appended meanwhile
+            # belongs to the next key (and to the appender's fold), never to this one
+            job = _resumed(path, name, doc, st) if doc is not None else None
+            jobs.append((len(found) - 1, job or Job(path, name, Tally(keep), [], Sequence(), Lines(), 0, st.st_size), key))
+            del doc, cached
+        folded = fold_jobs([job for _, job, _ in jobs], _fold_lines)
+        for (index, job, key), (segment, segment_warnings, resume) in zip(jobs, folded, strict=True):
+            if use_cache and keep == KEEP:
+                write_json(_cache_file(ws, vigencia, job.path),
+                           {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
+            found[index] = segment_warnings
             tally.merge(segment)
+        del jobs, folded
         try:
             tally.net()
         except NeedsFullScan:
@@ -373,7 +276,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
                 raise
             keep = None  # voids exhausted a compacted day: fold again, dropping nothing
             continue
-        warnings += found
+        warnings += [warning for segment_warnings in found for warning in segment_warnings]
         return tally
 
 

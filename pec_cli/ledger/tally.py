@@ -7,9 +7,10 @@ calendar, not on the ledger's length (a million entries fold into a few
 thousand numbers). The exceptions are requests and their answers: a piece
 with an ``area`` (a solicitud) and a piece with ``atiende`` (the id of the
 request, or evento, it answers) are kept by id, so that ``atendidas`` can
-join them; they are a small share of a ledger. Tallies of separate segments merge by addition; voids are
-applied once each in :meth:`Tally.totals`, so a void and the entry it voids may
-sit in different segments (or clones).
+join them: requests as lists of ids under what they share (activity, tipo,
+fecha, area), a few thousand groups for 100,000 requests. Tallies of separate
+segments merge by addition; voids are applied once each in :meth:`Tally.net`,
+so a void and the entry it voids may sit in different segments (or clones).
 
 A day's measurement of a network is the latest recorded that day. Only the
 ``KEEP`` latest of each (activity, network, day) are kept, enough to survive
@@ -41,6 +42,13 @@ Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece 
 Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
+def _request_row(row: Any) -> tuple[Request, list[str]]:
+    """A cached row [activity, tipo, fecha, area, [ids]]; ValueError if it is not one (a damaged cache)."""
+    if not (type(row) is list and len(row) == 5 and type(row[4]) is list):
+        raise ValueError("not a request row")
+    return (row[0], row[1], row[2], row[3]), row[4]
+
+
 class NeedsFullScan(Exception):
     """Voids removed every kept measurement of a group that had dropped some."""
 
@@ -54,7 +62,8 @@ class Tally:
         self.dropped: set[GroupKey] = set()
         self.notes: dict[str, Note] = {}
         self.voids: dict[str, VoidKey] = {}
-        self.requests: dict[str, Request] = {}
+        # the ids of the requests, by what they share: a ledger's 100,000 requests fall in a few thousand groups
+        self.requests: dict[Request, list[str]] = {}
         self.links: dict[str, Link] = {}
         self.records = 0
         self.keep = keep
@@ -84,7 +93,12 @@ class Tally:
                 self._measure(group, [record["registrado"], record.get("n", 0), record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
             if type(area) is str and area:
-                self.requests[record["id"]] = (actividad, record["tipo"], fecha, area)
+                request = (actividad, record["tipo"], fecha, area)
+                ids = self.requests.get(request)
+                if ids is None:
+                    self.requests[request] = [record["id"]]
+                else:
+                    ids.append(record["id"])
             if atiende:
                 self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:
@@ -124,7 +138,12 @@ class Tally:
                 self.dropped.add(group)
         self.dropped |= other.dropped
         self.notes.update(other.notes)
-        self.requests.update(other.requests)
+        for request, ids in other.requests.items():
+            have = self.requests.get(request)
+            if have is None:
+                self.requests[request] = list(ids)
+            else:
+                have += ids
         self.links.update(other.links)
         for target, void_key in other.voids.items():
             self.voids.setdefault(target, void_key)
@@ -141,7 +160,7 @@ class Tally:
         out.counts = dict(self.counts)
         out.measures = {group: list(kept) for group, kept in self.measures.items()}
         out.notes = dict(self.notes)
-        out.requests = dict(self.requests)
+        out.requests = self._requests_without(self.voids)
         out.links = dict(self.links)
         out.records = self.records
         by_day: dict[tuple[str, str], list[GroupKey]] = {}
@@ -151,7 +170,6 @@ class Tally:
             if target in out.notes:
                 del out.notes[target]
                 continue
-            out.requests.pop(target, None)
             out.links.pop(target, None)
             if tipo is not None and fecha is not None and out.counts.get((actividad, tipo, fecha), 0) > 0:
                 out.counts[(actividad, tipo, fecha)] -= 1
@@ -198,7 +216,7 @@ class Tally:
             "dropped": [list(group) for group in self.dropped],
             "notes": [[note_id, *note] for note_id, note in self.notes.items()],
             "voids": [[target, *key] for target, key in self.voids.items()],
-            "requests": [[piece, *key] for piece, key in self.requests.items()],
+            "requests": [[*key, ids] for key, ids in self.requests.items()],
             "links": [[piece, *key] for piece, key in self.links.items()],
             "records": self.records,
             "keep": self.keep,
@@ -213,12 +231,29 @@ class Tally:
         tally.dropped = {tuple(g) for g in data["dropped"]}
         tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}
         tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}
-        tally.requests = {r[0]: tuple(r[1:]) for r in data["requests"]}  # a cache without them is a miss
+        tally.requests = dict(map(_request_row, data["requests"]))
         tally.links = {k[0]: tuple(k[1:]) for k in data["links"]}
         tally.records = data["records"]
         if not tally._well_formed():
             raise ValueError("not a tally")
         return tally
+
+    def _requests_without(self, voids: dict[str, VoidKey]) -> dict[Request, list[str]]:
+        """The requests, each void taking away one request of the id it names (as it takes one from the counts)."""
+        pending = dict.fromkeys(voids, 1)
+        out: dict[Request, list[str]] = {}
+        for request, ids in self.requests.items():
+            if any(piece in pending for piece in ids):
+                kept = []
+                for piece in ids:
+                    if pending.get(piece):
+                        pending[piece] -= 1
+                    else:
+                        kept.append(piece)
+                ids = kept
+            if ids:
+                out[request] = ids
+        return out
 
     def _well_formed(self) -> bool:
         """Every value has the shape ``add`` gives it (cheap: the cache is small)."""
@@ -237,6 +272,7 @@ class Tally:
                     and type(n[3]) is text for n in self.notes.values())
             and all(type(k) is text and len(v) == 3 and type(v[0]) is text
                     and all(x is None or type(x) is text for x in v[1:]) for k, v in self.voids.items())
-            and all(type(k) is text and len(v) == 4 and all(type(x) is text for x in v) for k, v in self.requests.items())
+            and all(len(k) == 4 and all(type(x) is text for x in k) and all(type(i) is text for i in v)
+                    for k, v in self.requests.items())
             and all(type(k) is text and len(v) == 3 and all(type(x) is text for x in v) for k, v in self.links.items())
         )
