@@ -219,3 +219,20 @@ def test_the_streamed_csv_reads_what_excel_writes(pec, tmp_path, encoding):
     assert json.loads(pec("list", "--format", "json").stdout)[0]["titulo"] == "Edición «1»"
     source.write_bytes(b" \r\n\t\n")
     refused(pec("import", str(source)), "está vacío")
+
+
+def test_log_void_note_and_import_keep_the_index_current_without_reading_the_ledger(pec, ws, tmp_path, monkeypatch):
+    first = ok(pec("log", "revista", "--fecha", "2024-03-10", "--titulo", "Revista A")).strip()
+    read: list[tuple[str, int]] = []
+    real = keyindex._extend
+    monkeypatch.setattr(keyindex, "_extend", lambda index, path, limit: read.append((path.name, index.size))
+                        or real(index, path, limit))
+    ok(pec("void", first, "--motivo", "repetida"))
+    ok(pec("note", "revista", "--trim", "I", "Sin novedad."))
+    source = tmp_path / "p.csv"
+    source.write_text("actividad;fecha;titulo\nrevista;2024-03-10;Revista A\nrevista;2024-03-11;Revista B\n",
+                      encoding="utf-8")
+    assert "Importadas 2 entradas" in ok(pec("import", str(source)))
+    refused(pec("log", "revista", "--fecha", "2024-03-11", "--titulo", "Revista B"), "ya está registrada")
+    assert read == []  # each writer folded its own lines into the index: nothing read back
+    _same_as_built_afresh(ws)

@@ -18,7 +18,7 @@ def void(
     root: RootOpt = None,
 ) -> None:
     """Anular una entrada con un motivo (se añade una corrección; nada se borra)."""
-    from pec_cli.ledger import store
+    from pec_cli.ledger import keyindex, store
     from pec_cli.ledger.records import build_void
     from pec_cli.workspace import find_workspace, now_iso
 
@@ -46,7 +46,7 @@ def void(
     def not_voided_meanwhile() -> None:  # under the segment's lock: two people voiding one entry
         build_void(target, motivo or "", _voided(ws, vig), registrado)
 
-    (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile)
+    (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile, observer=keyindex.Follow(ws, vig))
     typer.echo(new_id)
 
 
