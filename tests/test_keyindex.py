@@ -236,3 +236,21 @@ def test_log_void_note_and_import_keep_the_index_current_without_reading_the_led
     refused(pec("log", "revista", "--fecha", "2024-03-11", "--titulo", "Revista B"), "ya está registrada")
     assert read == []  # each writer folded its own lines into the index: nothing read back
     _same_as_built_afresh(ws)
+
+
+def test_a_big_read_with_the_compiled_rule_indexes_what_the_line_by_line_rule_does(pec, ws, monkeypatch):
+    other = _Other(ws)
+    lines = [other.piece(f"2024-04-{d:02d}", url=f"https://x.co/{d}") for d in range(1, 9)]
+    lines[2] = lines[2].replace(b"\n", b"\r\n")  # a line an editor ended with CRLF
+    lines[4] = lines[4].replace(b'"Nota', b'"\\u001bNota')  # a control character: not a valid line
+    data = b"\xef\xbb\xbf" + b"".join(lines[:4]) + b"\n  \n" + b"".join(lines[4:]) + b'{"v": 1, "broken\n'
+    other.path.parent.mkdir(parents=True, exist_ok=True)
+    other.path.write_bytes(data + other.line(clase="anulacion", actividad="externas", anula="2024-zq7kx-2",
+                                             registrado="2024-05-02T10:00:00-05:00", motivo="x"))
+    built = {}
+    for big in (False, True):
+        monkeypatch.setattr(keyindex, "FAST_SCAN_BYTES", -1 if big else 1 << 40)
+        index = keyindex.segment_index(Workspace(ws), 2024, other.path, use_cache=False)
+        built[big] = (index.keys, index.imports, index.lotes, index.voids, index.size, index.crc)
+    assert built[True] == built[False]
+    assert len(built[True][0]) == 2 * 2 * 7 and built[True][3] == [["2024-zq7kx-2", len(data), 0]]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from pec_cli.ledger.duplicates import Key, piece_keys
-from pec_cli.ledger.entries import BATCH, MAX_LINE, PIECE, VOID, parse
+from pec_cli.ledger.entries import BATCH, MAX_LINE, PIECE, VOID, compiled_rule, may_hide_control, parse
 from pec_cli.ledger.scan import FAST_SCAN_BYTES, fast_loads
 from pec_cli.ledger.store import BOM, _cache_key, segments
 from pec_cli.workspace import Workspace
@@ -160,9 +160,10 @@ class SegmentIndex:
             return None
 
 
-def _lines(path: Path, start: int, limit: int, crc: int) -> Iterator[tuple[int, bytes, int]]:
-    """(offset, line, CRC-32 of the bytes up to the line's end) of each whole line of bytes
-    ``start``..``limit``; a last line without its newline (torn, or still being written) is not one."""
+def _blocks(path: Path, start: int, limit: int, crc: int) -> Iterator[tuple[int, bytes, int]]:
+    """(offset, whole lines, CRC-32 of the bytes up to their end) of each block of about a megabyte
+    of bytes ``start``..``limit``; a last line without its newline (torn, or still being written)
+    is in none."""
     with path.open("rb") as handle:
         handle.seek(start)
         left, carry, position = limit - start, b"", start
@@ -174,15 +175,10 @@ def _lines(path: Path, start: int, limit: int, crc: int) -> Iterator[tuple[int, 
             data = carry + block if carry else block
             whole = data.rfind(b"\n") + 1
             carry = data[whole:]
-            if not whole:
-                continue
-            parts = data[:whole].split(b"\n")
-            parts.pop()
-            crc = zlib.crc32(data[:whole], crc)
-            last = len(parts) - 1
-            for i, raw in enumerate(parts):
-                yield position, raw, crc if i == last else -1
-                position += len(raw) + 1
+            if whole:
+                crc = zlib.crc32(memoryview(data)[:whole], crc)
+                yield position, data[:whole], crc
+                position += whole
 
 
 def _record(raw: bytes, offset: int, loads: Callable[[bytes], Any]) -> dict[str, Any] | None:
@@ -197,14 +193,28 @@ def _record(raw: bytes, offset: int, loads: Callable[[bytes], Any]) -> dict[str,
 
 
 def _extend(index: SegmentIndex, path: Path, limit: int) -> SegmentIndex:
-    """Index the whole lines from ``index.size`` to ``limit``."""
-    loads = fast_loads() if limit - index.size > FAST_SCAN_BYTES else json.loads
-    for offset, raw, crc in _lines(path, index.size, limit, index.crc):
-        record = _record(raw, offset, loads)
-        if record is not None:
-            index.add(offset, record)
-        if crc >= 0:
-            index.size, index.crc = offset + len(raw) + 1, crc
+    """Index the whole lines from ``index.size`` to ``limit``. A big read checks the lines of a
+    plain block (no byte-order mark, no byte that may hide a control character) with the
+    compiled rule, and what it refuses with ``entries.parse``, as ``scan.Fold`` does."""
+    big = limit - index.size > FAST_SCAN_BYTES
+    loads = fast_loads() if big else json.loads
+    rule = compiled_rule() if big else None
+    add = index.add
+    for offset, data, crc in _blocks(path, index.size, limit, index.crc):
+        plain = rule is not None and not (offset == 0 and data.startswith(BOM)) and not may_hide_control(data)
+        for raw in data[:-1].split(b"\n"):
+            record = None
+            if plain and len(raw) <= MAX_LINE:
+                try:
+                    record = rule(raw)  # type: ignore[misc]
+                except ValueError:
+                    pass
+            if record is None:
+                record = _record(raw, offset, loads)
+            if record is not None:
+                add(offset, record)
+            offset += len(raw) + 1
+        index.size, index.crc = offset, crc
     return index
 
 
