@@ -202,6 +202,7 @@ def test_the_spool_gives_back_what_it_was_given(tmp_path, monkeypatch):
     from pec_cli.ledger import spool
 
     monkeypatch.setattr(spool, "BLOCK", 7)
+    monkeypatch.setattr(spool.Spool, "FRAME", 5)
     values = [(i, {"titulo": "é" * (i % 50), "valor": i * 1000}, "x" * i, [i, 2**63]) for i in range(300)]
     with Spool(tmp_path) as kept:
         for value in values:

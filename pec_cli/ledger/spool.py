@@ -19,7 +19,11 @@ IN_MEMORY = 16 << 20
 
 
 class Spool:
-    """Append values (of the types ``marshal`` takes), then read them back in order, once or more."""
+    """Append values (of the types ``marshal`` takes), then read them back in order, once or more.
+
+    Values go to disk in frames of ``FRAME`` values (one ``marshal`` call each, not one per value)."""
+
+    FRAME = 512
 
     def __init__(self, folder: Path | None = None) -> None:
         if folder is not None:
@@ -28,19 +32,28 @@ class Spool:
             except OSError:
                 folder = None
         self.file = tempfile.SpooledTemporaryFile(IN_MEMORY, dir=None if folder is None else str(folder))
+        self.frame: list[Any] = []
         self.parts: list[bytes] = []
         self.pending = 0
         self.count = 0
 
     def add(self, value: Any) -> None:
-        data = marshal.dumps(value)
+        self.frame.append(value)
+        self.count += 1
+        if len(self.frame) >= self.FRAME:
+            self._close_frame()
+
+    def _close_frame(self) -> None:
+        data = marshal.dumps(self.frame)
+        self.frame = []
         self.parts += (len(data).to_bytes(4, "little"), data)
         self.pending += len(data) + 4
-        self.count += 1
         if self.pending >= BLOCK:
             self._flush()
 
     def _flush(self) -> None:
+        if self.frame:
+            self._close_frame()
         self.file.write(b"".join(self.parts))
         self.parts, self.pending = [], 0
 
@@ -56,7 +69,7 @@ class Spool:
                 end = at + 4 + int.from_bytes(view[at:at + 4], "little")
                 if end > len(data):
                     break
-                yield marshal.loads(view[at + 4:end])
+                yield from marshal.loads(view[at + 4:end])
                 at = end
             view.release()
             carry = data[at:]
