@@ -169,13 +169,20 @@ def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
             f"«pec plan nueva {day.year}»).", field="fecha")
 
 
-_PREFIXES = [(k, k + "=", k in _UNKEYED_WHEN_EMPTY) for k in COLUMNS]
+def _canonical(fields: dict[str, str], spec: list[tuple[str, str | None, bool]] | None = None) -> str:
+    """A row's cells as one text: the import key's content (``spec``: :func:`_canonical_spec`
+    of the CSV's columns, which ``fields`` all hold)."""
+    if spec is None:
+        spec = _canonical_spec(list(fields))
+    return "\x1f".join([prefix + fields[key] if key else prefix for prefix, key, unkeyed in spec
+                         if not unkeyed or fields[key]])  # type: ignore[index]
 
 
-def _canonical(fields: dict[str, str]) -> str:
-    """A row's cells as one text: the import key's content."""
-    get = fields.get
-    return "\x1f".join([p + (get(k) or "") for k, p, unkeyed in _PREFIXES if not unkeyed or get(k)])
+def _canonical_spec(columns: list[str]) -> list[tuple[str, str | None, bool]]:
+    """(``column=``, the column if the CSV has it, whether it is left out when empty) of each
+    column of a row's text, in the one order of ``COLUMNS``."""
+    return [(f"{k}=", k if k in columns else None, k in _UNKEYED_WHEN_EMPTY) for k in COLUMNS
+            if k in columns or k not in _UNKEYED_WHEN_EMPTY]
 
 
 def _key(canonical: str, occurrence: int) -> str:
@@ -255,7 +262,8 @@ def _evidence(base: Path, cell: str) -> tuple[Path, str | None]:
     return source, None
 
 
-def _row_fields(columns: list[str], cells: list[str]) -> tuple[dict[str, str], str, str]:
+def _row_fields(columns: list[str], cells: list[str], spec: list[tuple[str, str | None, bool]] | None = None,
+                ) -> tuple[dict[str, str], str, str]:
     """A row's cells by column (its date as AAAA-MM-DD), the date as typed, and its cells as one
     text (the content of its ``importe`` key, with which copy of identical rows it is)."""
     if len(cells) == len(columns):
@@ -264,7 +272,7 @@ def _row_fields(columns: list[str], cells: list[str]) -> tuple[dict[str, str], s
         fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
     original_date = fields.get("fecha", "")
     fields["fecha"] = _date(original_date)
-    return fields, original_date, _canonical(fields)
+    return fields, original_date, _canonical(fields, spec)
 
 
 def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
@@ -282,6 +290,7 @@ def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
     measures: list[Measure] = []  # the jump check's facts, of the rows with a measurement
     placements: dict[tuple[Any, ...], Any] = {}
     dates: set[tuple[str, str]] = set()
+    spec = _canonical_spec(columns)
     try:
         for number, cells in enumerate(reader, start=2):
             if not "".join(cells).strip():
@@ -290,7 +299,7 @@ def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
             if len(cells) > len(columns):
                 errors.append(f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(columns)} columnas")
                 continue
-            fields, original_date, canonical = _row_fields(columns, cells)
+            fields, original_date, canonical = _row_fields(columns, cells, spec)
             try:
                 if not fields.get("fecha"):
                     raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
