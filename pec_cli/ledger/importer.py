@@ -354,7 +354,10 @@ def _keep(checked: Checked, plan: Plan, number: int, record: dict[str, Any], can
 
 def _repeated(hashes: array) -> set[int]:
     """The values found more than once in ``hashes``."""
-    seen: set[int] = set()
+    seen: set[int] = set(hashes)
+    if len(seen) == len(hashes):  # the usual case, found in C
+        return set()
+    seen.clear()
     return {h for h in hashes if h in seen or seen.add(h)}  # type: ignore[func-returns-value]
 
 

@@ -488,7 +488,7 @@ def _crc(path: Path, start: int, end: int, crc: int) -> int:
 def _merge(index: SegmentIndex, delta: SegmentIndex, start: int) -> None:
     """Append ``delta`` (offsets from ``start``) to ``index``."""
     shift, batches = start << _SHIFT, len(index.lotes)
-    for source in (delta.keys, delta.imports):  # moved in place: an import's delta may be tens of MB
+    for source in (delta.keys, delta.imports) if shift or batches else ():  # in place: it may be tens of MB
         for i in range(1, len(source), 2):
             meta = source[i]
             source[i] = meta + shift + (batches if meta & _BATCH else 0)
