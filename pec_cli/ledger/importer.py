@@ -64,7 +64,6 @@ class Checked:
     canon: array = field(default_factory=lambda: array("q"))  # the hash of each record's cells, by position
     evidence: dict[int, Path] = field(default_factory=dict)  # position of a record -> its evidence file
     shapes: dict[tuple[str, ...], int] = field(default_factory=dict)  # the records' keys (spooled: their values)
-    renamed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # activity -> its ids, earlier ones too
 
 
 BLOCK = 1 << 20
@@ -275,7 +274,58 @@ def _row_fields(columns: list[str], cells: list[str], spec: list[tuple[str, str 
     return fields, original_date, _canonical(fields, spec)
 
 
-def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
+Outcome = tuple[Any, ...]  # ("e", message, a row's refusal) or ("k", number, keys, values, canonical, own, ...)
+
+
+class _Rows:
+    """The checks of one row, and what they remember across rows (one plan, one today)."""
+
+    def __init__(self, plan: Plan, name: str, base: Path, today: dt.date, registrado: str, columns: list[str],
+                 check_link: Callable[[dict[str, Any]], None] | None, confirmar: bool) -> None:
+        self.plan, self.name, self.base, self.today, self.registrado = plan, name, base, today, registrado
+        self.columns, self.check_link, self.confirmar = columns, check_link, confirmar
+        self.placements: dict[tuple[Any, ...], Any] = {}
+        self.dates: set[tuple[str, str]] = set()
+        self.spec = _canonical_spec(columns)
+        self.renamed: dict[str, tuple[str, ...]] = {}  # activity -> its ids, earlier ones too
+
+    def check(self, number: int, cells: list[str]) -> Outcome:
+        """A non-blank row's outcome: its record's facts, or why it is refused."""
+        name = self.name
+        if len(cells) > len(self.columns):
+            return "e", f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(self.columns)} columnas", False
+        fields, original_date, canonical = _row_fields(self.columns, cells, self.spec)
+        try:
+            if not fields.get("fecha"):
+                raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
+            if (fields["fecha"], original_date) not in self.dates:
+                _check_row_date(self.plan, fields["fecha"], original_date)
+                self.dates.add((fields["fecha"], original_date))
+            confirmed = self.confirmar or ("confirmar" in fields and _confirmed(fields.pop("confirmar")))
+            record = _build(self.plan, fields, self.today, self.registrado, self.check_link, self.placements)
+        except PecError as exc:
+            return "e", f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}", True
+        source = None
+        if fields.get("evidencia"):  # stored on append
+            source, problem = _evidence(self.base, fields["evidencia"])
+            if problem:
+                return "e", f"{name}: fila {number}, columna evidencia: {problem}", False
+        measure = None
+        if "valor" in record and "red" in record:
+            measure = (record["fecha"], number, record["actividad"], record["tipo"], record["red"], record["valor"],
+                       confirmed)
+        own = [key_hash(key) for key in piece_keys(record)]
+        ids = self.renamed.get(record["actividad"])
+        if ids is None:
+            act = self.plan.activity(record["actividad"])
+            ids = self.renamed[record["actividad"]] = act.ids if act is not None else ()
+        aliases = [h for _, hashes in key_variants(record, ids) for h in hashes[1:]] if len(ids) > 1 else []
+        # hash(): only to find identical rows within this run; confirmed on the text
+        return ("k", number, tuple(record), tuple(record.values()), canonical, own, aliases, hash(canonical), measure,
+                source)
+
+
+def check_import(
     plan: Plan, handle: BinaryIO, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None], check_link: Callable[[dict[str, Any]], None] | None = None,
     series_of: Callable[[str, str], Series] | None = None, confirmar: bool = False, spool: Path | None = None,
@@ -285,49 +335,18 @@ def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
     checks a record's ``atiende``; ``series_of`` (the ledger's measurements of an activity and
     tipo) a measurement's jump, unless ``confirmar`` or its row's cell."""
     reader, columns = open_csv(handle, name, warn)
-    errors: list[str] = []
+    rows = _Rows(plan, name, base, today, registrado, columns, check_link, confirmar)
     checked = Checked(Spool(spool))
-    measures: list[Measure] = []  # the jump check's facts, of the rows with a measurement
-    placements: dict[tuple[Any, ...], Any] = {}
-    dates: set[tuple[str, str]] = set()
-    spec = _canonical_spec(columns)
+    taken = _Taken(checked)
     try:
         for number, cells in enumerate(reader, start=2):
-            if not "".join(cells).strip():
-                continue
-            checked.rows += 1
-            if len(cells) > len(columns):
-                errors.append(f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(columns)} columnas")
-                continue
-            fields, original_date, canonical = _row_fields(columns, cells, spec)
-            try:
-                if not fields.get("fecha"):
-                    raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-                if (fields["fecha"], original_date) not in dates:
-                    _check_row_date(plan, fields["fecha"], original_date)
-                    dates.add((fields["fecha"], original_date))
-                row_confirmed = confirmar or ("confirmar" in fields and _confirmed(fields.pop("confirmar")))
-                record = _build(plan, fields, today, registrado, check_link, placements)  # evidence stored on append
-            except PecError as exc:
-                errors.append(f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}")
-                if len(errors) >= MAX_ERRORS:
-                    break
-                continue
-            if fields.get("evidencia"):
-                source, problem = _evidence(base, fields["evidencia"])
-                if problem:
-                    errors.append(f"{name}: fila {number}, columna evidencia: {problem}")
-                    continue
-                checked.evidence[checked.spool.count] = source
-            if "valor" in record and "red" in record:
-                measures.append((record["fecha"], number, record["actividad"], record["tipo"], record["red"],
-                                 record["valor"], row_confirmed))
-            if not errors:  # once the file is refused, only its problems are still wanted
-                _keep(checked, plan, number, record, canonical)
+            if "".join(cells).strip() and not taken.take(rows.check(number, cells)):
+                break
     except csv.Error as exc:
-        errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
+        taken.errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
+    errors = taken.errors
     if series_of is not None:
-        errors += jump_errors(measures, name, series_of)
+        errors += jump_errors(taken.measures, name, series_of)
     if errors:
         checked.spool.close()
         raise PecError(
@@ -337,19 +356,36 @@ def check_import(  # noqa: C901, PLR0912 - one row's checks, in order
     return checked
 
 
-def _keep(checked: Checked, plan: Plan, number: int, record: dict[str, Any], canonical: str) -> None:
-    """Spool a valid row's record, and keep the hashes of its keys and cells."""
-    own = [key_hash(key) for key in piece_keys(record)]
-    checked.own.extend(own)
-    ids = checked.renamed.get(record["actividad"])
-    if ids is None:
-        act = plan.activity(record["actividad"])
-        ids = checked.renamed[record["actividad"]] = act.ids if act is not None else ()
-    if len(ids) > 1:
-        checked.aliases.extend(h for key, hashes in key_variants(record, ids) for h in hashes[1:])
-    checked.canon.append(hash(canonical))  # only to find identical rows within this run: confirmed on the text
-    shape = checked.shapes.setdefault(tuple(record), len(checked.shapes))
-    checked.spool.add((number, shape, tuple(record.values()), canonical, own))
+class _Taken:
+    """Row outcomes taken in order: the errors (up to :data:`MAX_ERRORS` row refusals), and for the
+    valid rows while the file is not refused, the spooled records and their compact facts."""
+
+    def __init__(self, checked: Checked) -> None:
+        self.checked = checked
+        self.errors: list[str] = []
+        self.measures: list[Measure] = []  # the jump check's facts, of the rows with a measurement
+
+    def take(self, outcome: Outcome) -> bool:
+        """Take one row's outcome; False once no more are wanted."""
+        checked = self.checked
+        checked.rows += 1
+        if outcome[0] == "e":
+            self.errors.append(outcome[1])
+            return not (outcome[2] and len(self.errors) >= MAX_ERRORS)
+        _, number, keys, values, canonical, own, aliases, canon, measure, source = outcome
+        if measure is not None:
+            self.measures.append(measure)
+        if self.errors:  # once the file is refused, only its problems are still wanted
+            return True
+        if source is not None:
+            checked.evidence[checked.spool.count] = source
+        checked.own.extend(own)
+        if aliases:
+            checked.aliases.extend(aliases)
+        checked.canon.append(canon)
+        shape = checked.shapes.setdefault(keys, len(checked.shapes))
+        checked.spool.add((number, shape, values, canonical, own))
+        return True
 
 
 def _repeated(hashes: array) -> set[int]:
