@@ -251,7 +251,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
             cached = _cached_segment(doc, key) if doc is not None else None
             found.append(cached[1] if cached is not None else [])
             if cached is not None:
-                tally.merge(cached[0])
+                cached[0].drain(tally)
                 continue
             # read exactly the bytes the key describes: a line appended meanwhile
             # belongs to the next key (and to the appender's fold), never to this one
@@ -264,7 +264,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
                 write_json(_cache_file(ws, vigencia, job.path),
                            {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
             found[index] = segment_warnings
-            tally.merge(segment)
+            segment.drain(tally)
         del jobs, folded
         try:
             tally.net()
