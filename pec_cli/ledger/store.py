@@ -30,9 +30,10 @@ Design (SPEC §4):
   history is the outside anchor for those.
 
 Records are never rewritten: a correction is a new ``anulacion`` record. The
-standard library does the work, except that a large segment is parsed with
-pydantic-core's JSON parser (already installed with pydantic), twice as fast;
-neither yaml nor the pydantic models are imported here.
+standard library does the work; a large read goes through ``scan`` (the
+record rule compiled with pydantic-core, already installed with pydantic,
+and on Linux one process per core); neither yaml nor the pydantic models are
+imported here.
 """
 
 from __future__ import annotations
