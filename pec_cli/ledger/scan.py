@@ -296,11 +296,25 @@ def workers() -> int:
 
 
 def fold_jobs(jobs: list[Job], fold: Callable[..., Folded]) -> Iterator[Folded]:
-    """Each job folded, in order: by ``fold`` one after another or, for a big read on several cores, in slices."""
+    """Each job folded, in order: by ``fold`` one after another or, for a big read on several cores, in slices.
+
+    Processes that cannot start (no ``fork``, no semaphores, no memory) or
+    die on the way leave the jobs not yet done to ``fold``: a job's own
+    values change only once all its slices are in.
+    """
     count = workers()
-    if count < 2 or sum(job.size - job.start for job in jobs) < PARALLEL_BYTES:
-        return (fold(*job) for job in jobs)
-    return _fold_parallel(jobs, count)
+    done = 0
+    if count > 1 and sum(job.size - job.start for job in jobs) >= PARALLEL_BYTES:
+        from concurrent.futures import BrokenExecutor
+
+        try:
+            for folded in _fold_parallel(jobs, count):
+                done += 1
+                yield folded
+        except (OSError, ImportError, BrokenExecutor):
+            pass
+    for job in jobs[done:]:
+        yield fold(*job)
 
 
 def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
@@ -356,10 +370,13 @@ class _Stitch:
         self.job, self.base, self.clean = job, job.lines.number, True
         self.pending: dict[str, tuple[int, int, Tally]] = {}  # import rows read, their commit not yet
         self.crcs = [[job.start, job.lines.crc]] if job.start else []  # what was folded before, then each slice
+        # the job's values are left alone until the end, for a read that stops halfway to start over
+        self.part, self.warnings = Tally(job.part.keep), list(job.warnings)
+        self.sequence = Sequence(*job.sequence.state())
 
     def add(self, piece: SliceFold, end: int) -> None:
-        job, sequence = self.job, self.job.sequence
-        job.warnings.extend(f"{job.name}:{self.base + number}: {why}; se omite" for number, why in piece.problems)
+        sequence, name = self.sequence, self.job.name
+        self.warnings.extend(f"{name}:{self.base + number}: {why}; se omite" for number, why in piece.problems)
         sequence.damaged += piece.head
         if piece.first is not None:
             sequence.see(piece.first)
@@ -368,8 +385,8 @@ class _Stitch:
         for lote in piece.commits:
             held = self.pending.pop(lote, None)
             if held is not None:
-                job.part.merge(held[2])
-        job.part.merge(piece.tally)
+                self.part.merge(held[2])
+        self.part.merge(piece.tally)
         for lote, (first, rows, tally) in piece.open.items():
             if lote in self.pending:
                 line, before, mine = self.pending[lote]
@@ -382,9 +399,9 @@ class _Stitch:
         self.crcs.append([end, piece.crc])
 
     def end(self) -> Folded:
-        job = self.job
-        if job.sequence.broken:
-            job.warnings.append(SEQUENCE_WARNING)
+        if self.sequence.broken:
+            self.warnings.append(SEQUENCE_WARNING)
         lines = Lines(0, self.base)
         lines.clean = self.clean
-        return job.part, job.warnings, resume_state(self.crcs, lines, job.sequence, not self.pending)
+        self.part.drain(self.job.part)
+        return self.job.part, self.warnings, resume_state(self.crcs, lines, self.sequence, not self.pending)
