@@ -43,7 +43,7 @@ def test_tally_keeps_requests_and_links_and_voids_drop_them():
     req = piece("internas", "2024-03-28", "solicitud", area="Jurídica")
     ans = piece("internas", "2024-04-02", titulo="Respuesta", atiende=req["id"])
     tally = Tally.of([req, ans, piece("revista", "2024-03-01", titulo="R")])
-    assert tally.requests == {("internas", "solicitud", "2024-03-28", "Jurídica"): [req["id"]]}
+    assert dict(tally.request_groups()) == {("internas", "solicitud", "2024-03-28", "Jurídica"): [req["id"]]}
     assert tally.links == {ans["id"]: ("internas", req["id"], "2024-04-02")}
     assert Tally.from_json(json.loads(json.dumps(tally.to_json()))).links == tally.links
     assert Tally.of([req, ans, void(ans)]).net().answered("internas") == {}

@@ -311,12 +311,74 @@ def test_a_big_read_cut_in_slices_for_several_processes_equals_one_pass(ws, monk
         sliced = store.read_tally(Workspace(ws), 2024, sliced_w, use_cache=False).to_json()
         assert _normal(sliced) == _normal(one) and sliced_w == one_w, size
         assert len(cuts[-1]) > (4 if size < 9000 else 1), cuts[-1]  # it was cut
-    # the state a later read resumes from is the one pass's too
-    resumes = []
-    for parallel in (0, 1 << 40):
-        monkeypatch.setattr(scan, "PARALLEL_BYTES", parallel)
+    # what a later read resumes from: after a pull, only the new lines are read, and the totals are the full scan's
+    def sliced_cache() -> int:
+        monkeypatch.setattr(scan, "PARALLEL_BYTES", 0)
         shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
-        store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+        store.read_tally(Workspace(ws), 2024, [], use_cache=True)  # in slices, by several processes
         (cache,) = (ws / ".pec" / "cache").glob("tally-*.json")
-        resumes.append(json.loads(cache.read_text(encoding="utf-8"))["resume"])
-    assert resumes[0] == resumes[1] and resumes[0] is not None
+        assert len(json.loads(cache.read_text(encoding="utf-8"))["resume"]["crcs"]) == len(cuts[-1]) > 1
+        monkeypatch.setattr(scan, "PARALLEL_BYTES", 1 << 40)
+        return other.path.stat().st_size
+
+    folded = sliced_cache()
+    other.pull(other.piece("2024-10-01") + other.piece("2024-10-02"))
+    (cached, cached_w), (scan_all, scan_w), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", folded)] and _normal(cached) == _normal(scan_all) and cached_w == scan_w
+    # the bytes of a middle slice edited (the size kept), then a pull: read again from the beginning
+    sliced_cache()
+    data = other.path.read_bytes()
+    assert data.count(b'"fecha":"2024-08-05"') == 2
+    other.path.write_bytes(data.replace(b'"fecha":"2024-08-05"', b'"fecha":"2024-08-06"', 1))
+    other.pull(other.piece("2024-10-03"))
+    (cached, _), (scan_all, _), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", 0)] and _normal(cached) == _normal(scan_all)
+
+
+def _dies_halfway(task):
+    """A slice's process killed (e.g. by the kernel, out of memory) after the first slice of a segment."""
+    if task[0].stem == "zq7kx" and task[1] > 0:
+        os._exit(1)
+    return _REAL_FOLD_SLICE(task)
+
+
+def test_a_big_read_whose_processes_cannot_start_or_die_halfway_is_read_in_one_process(ws, monkeypatch):
+    import concurrent.futures
+
+    import pytest
+
+    from pec_cli.ledger import scan, store
+    from pec_cli.workspace import Workspace
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("slices are folded in forked processes on Linux only")
+    global _REAL_FOLD_SLICE
+    _REAL_FOLD_SLICE = scan._fold_slice
+    _odd_segment(ws)
+    _Other(ws, "mm2xq").pull(b"".join(_Other(ws, "mm2xq").piece(f"2024-05-{d:02d}") for d in range(1, 29)))
+    one_w: list[str] = []
+    one = store.read_tally(Workspace(ws), 2024, one_w, use_cache=False).to_json()
+    monkeypatch.setattr(scan, "workers", lambda: 2)
+    monkeypatch.setattr(scan, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(scan, "SLICE_BYTES", 500)
+
+    class NoProcesses:
+        def __init__(self, *args, **kwargs):
+            raise OSError(38, "Function not implemented")  # e.g. no /dev/shm for the semaphores
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoProcesses)
+    serial, real_fold = [], store._fold_lines
+    monkeypatch.setattr(store, "_fold_lines", lambda path, *args: serial.append(path.stem) or real_fold(path, *args))
+    warnings: list[str] = []
+    assert _normal(store.read_tally(Workspace(ws), 2024, warnings, use_cache=False).to_json()) == _normal(one)
+    assert warnings == one_w and serial == ["mm2xq", "zq7kx"]
+    monkeypatch.undo()
+    monkeypatch.setattr(scan, "workers", lambda: 2)
+    monkeypatch.setattr(scan, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(scan, "SLICE_BYTES", 500)
+    monkeypatch.setattr(scan, "_fold_slice", _dies_halfway)
+    monkeypatch.setattr(store, "_fold_lines", lambda path, *args: serial.append(path.stem) or real_fold(path, *args))
+    serial.clear()
+    warnings = []
+    assert _normal(store.read_tally(Workspace(ws), 2024, warnings, use_cache=False).to_json()) == _normal(one)
+    assert warnings == one_w and serial == ["zq7kx"]  # the first segment's slices were all in: kept

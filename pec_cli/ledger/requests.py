@@ -60,7 +60,7 @@ def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
     last = corte.isoformat()
     answered = totals.answered(act.id, *act.antes)
     out = []
-    for (actividad, tipo, fecha, area), ids in totals.requests.items():
+    for (actividad, tipo, fecha, area), ids in totals.request_groups():
         if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
         day = dt.date.fromisoformat(fecha)
@@ -90,7 +90,7 @@ def request_counts(act: Activity, totals: Tally, corte: dt.date) -> tuple[Reques
         return counts, first
     last = corte.isoformat()
     answered = totals.answered(act.id, *act.antes)
-    for (actividad, tipo, fecha, area), ids in totals.requests.items():
+    for (actividad, tipo, fecha, area), ids in totals.request_groups():
         if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
         done = sum(1 for piece_id in ids if (answer := answered.get(piece_id)) is not None and answer <= last)

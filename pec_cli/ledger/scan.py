@@ -42,7 +42,7 @@ SLICE_BYTES = 8 << 20  # the smallest slice worth a process
 SEQUENCE_WARNING = ("el registro tiene entradas repetidas o fuera de orden (¿dos copias del espacio de trabajo "
                     "escribieron con el mismo id de escritor?); ejecute «pec verify» para verlas")
 
-Resume = dict[str, Any]  # where a later read of a grown segment resumes: size, crc, lines, seq
+Resume = dict[str, Any]  # where a later read of a grown segment resumes: crcs, lines, seq
 Folded = tuple[Tally, list[str], Resume | None]
 
 
@@ -242,11 +242,17 @@ class Fold:
         self.part.records += counted
 
 
-def resume_state(size: int, lines: Lines, sequence: Sequence, complete: bool) -> Resume | None:
-    """Where a later read resumes, if the bytes end with a whole line and no import is left open."""
+def resume_state(crcs: list[list[int]], lines: Lines, sequence: Sequence, complete: bool) -> Resume | None:
+    """Where a later read resumes, if the bytes end with a whole line and no import is left open.
+
+    ``crcs``: [end, CRC-32] of consecutive byte ranges from the file's start to
+    the end of what was folded (one range, or one a slice), for the next read
+    to check that those bytes are unchanged; ``lines``: how many lines they
+    hold; ``seq``: the sequence check's state at their end.
+    """
     if not (lines.clean and complete):
         return None
-    return {"size": size, "crc": lines.crc, "lines": lines.number, "seq": sequence.state()}
+    return {"crcs": crcs, "lines": lines.number, "seq": sequence.state()}
 
 
 # ---------------------------------------------------------------- one read cut in slices, a process each
@@ -276,6 +282,7 @@ class SliceFold(NamedTuple):
     open: dict[str, tuple[int, int, Tally]]  # import batches not committed within it
     commits: list[str]
     clean: bool
+    crc: int  # of the slice's bytes
 
 
 def workers() -> int:
@@ -289,11 +296,25 @@ def workers() -> int:
 
 
 def fold_jobs(jobs: list[Job], fold: Callable[..., Folded]) -> Iterator[Folded]:
-    """Each job folded, in order: by ``fold`` one after another or, for a big read on several cores, in slices."""
+    """Each job folded, in order: by ``fold`` one after another or, for a big read on several cores, in slices.
+
+    Processes that cannot start (no ``fork``, no semaphores, no memory) or
+    die on the way leave the jobs not yet done to ``fold``: a job's own
+    values change only once all its slices are in.
+    """
     count = workers()
-    if count < 2 or sum(job.size - job.start for job in jobs) < PARALLEL_BYTES:
-        return (fold(*job) for job in jobs)
-    return _fold_parallel(jobs, count)
+    done = 0
+    if count > 1 and sum(job.size - job.start for job in jobs) >= PARALLEL_BYTES:
+        from concurrent.futures import BrokenExecutor
+
+        try:
+            for folded in _fold_parallel(jobs, count):
+                done += 1
+                yield folded
+        except (OSError, ImportError, BrokenExecutor):
+            pass
+    for job in jobs[done:]:
+        yield fold(*job)
 
 
 def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
@@ -307,24 +328,11 @@ def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
              for job, ranges in zip(jobs, cuts, strict=True) for start, end in ranges]
     with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
         done = pool.map(_fold_slice, tasks)
-        crcs = [_crc(job) for job in jobs]  # meanwhile: the CRC-32 a later read resumes from
-        for job, ranges, crc in zip(jobs, cuts, crcs, strict=True):
+        for job, ranges in zip(jobs, cuts, strict=True):
             stitch = _Stitch(job)
-            for _ in ranges:
-                stitch.add(next(done))  # as each slice comes: the parent never holds them all
-            yield stitch.end(crc)
-
-
-def _crc(job: Job) -> int:
-    import zlib
-
-    crc = job.lines.crc
-    with job.path.open("rb") as handle:
-        handle.seek(job.start)
-        left = job.size - job.start
-        while left > 0 and (block := handle.read(min(Lines.BLOCK, left))):
-            crc, left = zlib.crc32(block, crc), left - len(block)
-    return crc
+            for _start, end in ranges:
+                stitch.add(next(done), end)  # as each slice comes: the parent never holds them all
+            yield stitch.end()
 
 
 def _cuts(path: Path, start: int, end: int, target: int) -> list[tuple[int, int]]:
@@ -352,7 +360,7 @@ def _fold_slice(task: tuple[Path, int, int, int | None, bool]) -> SliceFold:
     fold = Fold(Tally(keep), sequence, big=True)
     fold.read(path, lines, start, end, big=True)
     return SliceFold(fold.part, fold.problems, lines.number, sequence.head if sequence.first is not None else sequence.damaged,
-                     sequence.first, sequence.state(), fold.batches.open, fold.commits, lines.clean)
+                     sequence.first, sequence.state(), fold.batches.open, fold.commits, lines.clean, lines.crc)
 
 
 class _Stitch:
@@ -361,10 +369,14 @@ class _Stitch:
     def __init__(self, job: Job) -> None:
         self.job, self.base, self.clean = job, job.lines.number, True
         self.pending: dict[str, tuple[int, int, Tally]] = {}  # import rows read, their commit not yet
+        self.crcs = [[job.start, job.lines.crc]] if job.start else []  # what was folded before, then each slice
+        # the job's values are left alone until the end, for a read that stops halfway to start over
+        self.part, self.warnings = Tally(job.part.keep), list(job.warnings)
+        self.sequence = Sequence(*job.sequence.state())
 
-    def add(self, piece: SliceFold) -> None:
-        job, sequence = self.job, self.job.sequence
-        job.warnings.extend(f"{job.name}:{self.base + number}: {why}; se omite" for number, why in piece.problems)
+    def add(self, piece: SliceFold, end: int) -> None:
+        sequence, name = self.sequence, self.job.name
+        self.warnings.extend(f"{name}:{self.base + number}: {why}; se omite" for number, why in piece.problems)
         sequence.damaged += piece.head
         if piece.first is not None:
             sequence.see(piece.first)
@@ -373,8 +385,8 @@ class _Stitch:
         for lote in piece.commits:
             held = self.pending.pop(lote, None)
             if held is not None:
-                job.part.merge(held[2])
-        job.part.merge(piece.tally)
+                self.part.merge(held[2])
+        self.part.merge(piece.tally)
         for lote, (first, rows, tally) in piece.open.items():
             if lote in self.pending:
                 line, before, mine = self.pending[lote]
@@ -384,11 +396,12 @@ class _Stitch:
                 self.pending[lote] = (self.base + first, rows, tally)
         self.base += piece.lines
         self.clean = piece.clean
+        self.crcs.append([end, piece.crc])
 
-    def end(self, crc: int) -> Folded:
-        job = self.job
-        if job.sequence.broken:
-            job.warnings.append(SEQUENCE_WARNING)
-        lines = Lines(crc, self.base)
+    def end(self) -> Folded:
+        if self.sequence.broken:
+            self.warnings.append(SEQUENCE_WARNING)
+        lines = Lines(0, self.base)
         lines.clean = self.clean
-        return job.part, job.warnings, resume_state(job.size, lines, job.sequence, not self.pending)
+        self.part.drain(self.job.part)
+        return self.job.part, self.warnings, resume_state(self.crcs, lines, self.sequence, not self.pending)

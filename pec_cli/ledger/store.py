@@ -30,9 +30,10 @@ Design (SPEC §4):
   history is the outside anchor for those.
 
 Records are never rewritten: a correction is a new ``anulacion`` record. The
-standard library does the work, except that a large segment is parsed with
-pydantic-core's JSON parser (already installed with pydantic), twice as fast;
-neither yaml nor the pydantic models are imported here.
+standard library does the work; a large read goes through ``scan`` (the
+record rule compiled with pydantic-core, already installed with pydantic,
+and on Linux one process per core); neither yaml nor the pydantic models are
+imported here.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ GENESIS = "0" * 16
 BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
-CACHE_FORMAT = 4  # 2: measurements grouped by tipo; 3: and by position in the segment, the key holds the ctime; 4: requests grouped
+CACHE_FORMAT = 5  # 2: measures by tipo; 3: and by position in the segment, key with ctime; 4: requests grouped; 5: crcs
 WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
 
 
@@ -173,7 +174,7 @@ def _fold_lines(
     warnings += fold.warnings(name)
     if sequence.broken:
         warnings.append(SEQUENCE_WARNING)
-    return part, warnings, resume_state(size, lines, sequence, not fold.batches.open)
+    return part, warnings, resume_state([[size, lines.crc]], lines, sequence, not fold.batches.open)
 
 
 def _resumed(path: Path, name: str, cached: Any, st: os.stat_result) -> Job | None:
@@ -186,28 +187,45 @@ def _resumed(path: Path, name: str, cached: Any, st: os.stat_result) -> Job | No
     edited anywhere in the folded part (a rebase, a hand edit) fails the check
     and is read again in full.
     """
-    import zlib
-
     try:
         resume = cached["resume"]
-        size, crc, number = resume["size"], resume["crc"], resume["lines"]
+        crcs, number = resume["crcs"], resume["lines"]
         last, damaged, broken = resume["seq"]
-        if cached["key"][:2] != _cache_key(st)[:2] or not all(type(x) is int for x in (size, crc, number, last, damaged)):
+        if cached["key"][:2] != _cache_key(st)[:2] or not all(type(x) is int for x in (number, last, damaged)):
             return None
         part, warnings = Tally.from_json(cached["tally"]), list(cached["warnings"])
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-    if st.st_size < size or not all(isinstance(w, str) for w in warnings):
+    if not all(isinstance(w, str) for w in warnings):
         return None
-    check = 0
-    with path.open("rb") as handle:
-        while (block := handle.read(min(Lines.BLOCK, size - handle.tell()))):
-            check = zlib.crc32(block, check)
-    if check != crc:
+    crc = _unchanged(path, crcs, st.st_size)
+    if crc is None:
         return None
     if broken and warnings and warnings[-1] == SEQUENCE_WARNING:
         warnings.pop()  # said again at the end if still so
+    size = crcs[-1][0]
     return Job(path, name, part, warnings, Sequence(last, damaged, bool(broken)), Lines(crc, number), size, st.st_size)
+
+
+def _unchanged(path: Path, crcs: Any, limit: int) -> int | None:
+    """The CRC-32 of the file's bytes up to the last range of ``crcs`` if each range still has its CRC, else None."""
+    import zlib
+
+    if not (type(crcs) is list and crcs and all(type(r) is list and len(r) == 2 and all(type(x) is int for x in r)
+                                                for r in crcs)):
+        return None
+    ends = [end for end, _ in crcs]
+    if ends != sorted(set(ends)) or ends[0] <= 0 or ends[-1] > limit:
+        return None
+    total = 0
+    with path.open("rb") as handle:
+        for end, crc in crcs:
+            part = 0
+            while (block := handle.read(min(Lines.BLOCK, end - handle.tell()))):
+                part, total = zlib.crc32(block, part), zlib.crc32(block, total)
+            if part != crc:
+                return None
+    return total
 
 
 def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
@@ -254,7 +272,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
             cached = _cached_segment(doc, key) if doc is not None else None
             found.append(cached[1] if cached is not None else [])
             if cached is not None:
-                tally.merge(cached[0])
+                cached[0].drain(tally)
                 continue
             # read exactly the bytes the key describes: a line appended meanwhile
             # belongs to the next key (and to the appender's fold), never to this one
@@ -267,7 +285,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
                 write_json(_cache_file(ws, vigencia, job.path),
                            {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
             found[index] = segment_warnings
-            tally.merge(segment)
+            segment.drain(tally)
         del jobs, folded
         try:
             tally.net()

@@ -7,8 +7,9 @@ calendar, not on the ledger's length (a million entries fold into a few
 thousand numbers). The exceptions are requests and their answers: a piece
 with an ``area`` (a solicitud) and a piece with ``atiende`` (the id of the
 request, or evento, it answers) are kept by id, so that ``atendidas`` can
-join them: requests as lists of ids under what they share (activity, tipo,
-fecha, area), a few thousand groups for 100,000 requests. Tallies of separate
+join them: requests as the ids under what they share (activity, tipo, fecha,
+area), packed in one byte string per group: 100,000 requests fall in a few
+thousand groups and take 2 MB, not the 10 MB of a string object each. Tallies of separate
 segments merge by addition; voids are applied once each in :meth:`Tally.net`,
 so a void and the entry it voids may sit in different segments (or clones).
 
@@ -22,7 +23,7 @@ nothing dropped. Standard library only; no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pec_cli.ledger.entries import PIECE, VOID
@@ -42,11 +43,14 @@ Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece 
 Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
-def _request_row(row: Any) -> tuple[Request, list[str]]:
-    """A cached row [activity, tipo, fecha, area, [ids]]; ValueError if it is not one (a damaged cache)."""
-    if not (type(row) is list and len(row) == 5 and type(row[4]) is list):
+def _request_row(row: Any) -> tuple[Request, bytearray]:
+    """A cached row [activity, tipo, fecha, area, "id\\nid\\n"]; ValueError if it is not one (a damaged cache)."""
+    if not (type(row) is list and len(row) == 5 and type(row[4]) is str):
         raise ValueError("not a request row")
-    return (row[0], row[1], row[2], row[3]), row[4]
+    return (row[0], row[1], row[2], row[3]), bytearray(row[4].encode())
+
+
+SEP = b"\n"  # ends each id in a group of requests (no id holds a control character: entries.check_record)
 
 
 class NeedsFullScan(Exception):
@@ -62,8 +66,7 @@ class Tally:
         self.dropped: set[GroupKey] = set()
         self.notes: dict[str, Note] = {}
         self.voids: dict[str, VoidKey] = {}
-        # the ids of the requests, by what they share: a ledger's 100,000 requests fall in a few thousand groups
-        self.requests: dict[Request, list[str]] = {}
+        self.requests: dict[Request, bytearray] = {}  # the ids of the requests, packed by what they share
         self.links: dict[str, Link] = {}
         self.records = 0
         self.keep = keep
@@ -94,11 +97,11 @@ class Tally:
             area, atiende = record.get("area"), record.get("atiende")
             if type(area) is str and area:
                 request = (actividad, record["tipo"], fecha, area)
-                ids = self.requests.get(request)
-                if ids is None:
-                    self.requests[request] = [record["id"]]
-                else:
-                    ids.append(record["id"])
+                packed = self.requests.get(request)
+                if packed is None:
+                    self.requests[request] = packed = bytearray()
+                packed += record["id"].encode()
+                packed += SEP
             if atiende:
                 self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:
@@ -138,16 +141,21 @@ class Tally:
                 self.dropped.add(group)
         self.dropped |= other.dropped
         self.notes.update(other.notes)
-        for request, ids in other.requests.items():
+        for request, packed in other.requests.items():
             have = self.requests.get(request)
             if have is None:
-                self.requests[request] = list(ids)
+                self.requests[request] = bytearray(packed)
             else:
-                have += ids
+                have += packed
         self.links.update(other.links)
         for target, void_key in other.voids.items():
             self.voids.setdefault(target, void_key)
         self.records += other.records
+
+    def drain(self, into: Tally) -> None:
+        """Merge into ``into`` and empty this tally: a segment's totals, merged, need not stay in memory twice."""
+        into.merge(self)
+        self.__init__(self.keep)  # type: ignore[misc]
 
     def net(self) -> Tally:
         """A new tally with every void applied once (what the avance counts)."""
@@ -216,7 +224,7 @@ class Tally:
             "dropped": [list(group) for group in self.dropped],
             "notes": [[note_id, *note] for note_id, note in self.notes.items()],
             "voids": [[target, *key] for target, key in self.voids.items()],
-            "requests": [[*key, ids] for key, ids in self.requests.items()],
+            "requests": [[*key, packed.decode()] for key, packed in self.requests.items()],
             "links": [[piece, *key] for piece, key in self.links.items()],
             "records": self.records,
             "keep": self.keep,
@@ -238,11 +246,16 @@ class Tally:
             raise ValueError("not a tally")
         return tally
 
-    def _requests_without(self, voids: dict[str, VoidKey]) -> dict[Request, list[str]]:
+    def request_groups(self) -> Iterator[tuple[Request, list[str]]]:
+        """Each group of requests (activity, tipo, fecha, area) with its ids, in the order they were read."""
+        for request, packed in self.requests.items():
+            yield request, packed.decode().split("\n")[:-1]
+
+    def _requests_without(self, voids: dict[str, VoidKey]) -> dict[Request, bytearray]:
         """The requests, each void taking away one request of the id it names (as it takes one from the counts)."""
         pending = dict.fromkeys(voids, 1)
-        out: dict[Request, list[str]] = {}
-        for request, ids in self.requests.items():
+        out: dict[Request, bytearray] = {}
+        for request, ids in self.request_groups():
             if any(piece in pending for piece in ids):
                 kept = []
                 for piece in ids:
@@ -250,9 +263,10 @@ class Tally:
                         pending[piece] -= 1
                     else:
                         kept.append(piece)
-                ids = kept
-            if ids:
-                out[request] = ids
+                if kept:
+                    out[request] = bytearray("".join(f"{piece}\n" for piece in kept).encode())
+            else:
+                out[request] = bytearray(self.requests[request])
         return out
 
     def _well_formed(self) -> bool:
@@ -272,7 +286,6 @@ class Tally:
                     and type(n[3]) is text for n in self.notes.values())
             and all(type(k) is text and len(v) == 3 and type(v[0]) is text
                     and all(x is None or type(x) is text for x in v[1:]) for k, v in self.voids.items())
-            and all(len(k) == 4 and all(type(x) is text for x in k) and all(type(i) is text for i in v)
-                    for k, v in self.requests.items())
+            and all(len(k) == 4 and all(type(x) is text for x in k) and v.endswith(SEP) for k, v in self.requests.items())
             and all(type(k) is text and len(v) == 3 and all(type(x) is text for x in v) for k, v in self.links.items())
         )
