@@ -274,26 +274,36 @@ def _row_fields(columns: list[str], cells: list[str], spec: list[tuple[str, str 
     return fields, original_date, _canonical(fields, spec)
 
 
-Outcome = tuple[Any, ...]  # ("e", message, a row's refusal) or ("k", number, keys, values, canonical, own, ...)
-
-
 class _Rows:
-    """The checks of one row, and what they remember across rows (one plan, one today)."""
+    """The checks of one row, what they remember across rows (one plan, one today), and what the
+    rows give: the errors (up to :data:`MAX_ERRORS` row refusals), the measurements of the jump
+    check and, while the file is not refused, the spooled records and their compact facts."""
 
     def __init__(self, plan: Plan, name: str, base: Path, today: dt.date, registrado: str, columns: list[str],
-                 check_link: Callable[[dict[str, Any]], None] | None, confirmar: bool) -> None:
+                 check_link: Callable[[dict[str, Any]], None] | None, confirmar: bool, checked: Checked) -> None:
         self.plan, self.name, self.base, self.today, self.registrado = plan, name, base, today, registrado
-        self.columns, self.check_link, self.confirmar = columns, check_link, confirmar
+        self.columns, self.check_link, self.confirmar, self.checked = columns, check_link, confirmar, checked
         self.placements: dict[tuple[Any, ...], Any] = {}
         self.dates: set[tuple[str, str]] = set()
         self.spec = _canonical_spec(columns)
         self.renamed: dict[str, tuple[str, ...]] = {}  # activity -> its ids, earlier ones too
+        self.errors: list[str] = []
+        self.measures: list[Measure] = []
 
-    def check(self, number: int, cells: list[str]) -> Outcome:
-        """A non-blank row's outcome: its record's facts, or why it is refused."""
+    def take(self, number: int, cells: list[str]) -> bool:
+        """Check a non-blank row and keep what it gives; False once no more rows are wanted."""
+        self.checked.rows += 1
+        refused = self.check(number, cells)
+        if refused is None:
+            return True
+        self.errors.append(refused[0])
+        return not (refused[1] and len(self.errors) >= MAX_ERRORS)
+
+    def check(self, number: int, cells: list[str]) -> tuple[str, bool] | None:
+        """Why the row is refused (and whether it counts toward :data:`MAX_ERRORS`), or None."""
         name = self.name
         if len(cells) > len(self.columns):
-            return "e", f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(self.columns)} columnas", False
+            return f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(self.columns)} columnas", False
         fields, original_date, canonical = _row_fields(self.columns, cells, self.spec)
         try:
             if not fields.get("fecha"):
@@ -304,25 +314,35 @@ class _Rows:
             confirmed = self.confirmar or ("confirmar" in fields and _confirmed(fields.pop("confirmar")))
             record = _build(self.plan, fields, self.today, self.registrado, self.check_link, self.placements)
         except PecError as exc:
-            return "e", f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}", True
+            return f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}", True
         source = None
         if fields.get("evidencia"):  # stored on append
             source, problem = _evidence(self.base, fields["evidencia"])
             if problem:
-                return "e", f"{name}: fila {number}, columna evidencia: {problem}", False
-        measure = None
+                return f"{name}: fila {number}, columna evidencia: {problem}", False
         if "valor" in record and "red" in record:
-            measure = (record["fecha"], number, record["actividad"], record["tipo"], record["red"], record["valor"],
-                       confirmed)
+            self.measures.append((record["fecha"], number, record["actividad"], record["tipo"], record["red"],
+                                  record["valor"], confirmed))
+        if not self.errors:  # once the file is refused, only its problems are still wanted
+            self._keep(number, record, canonical, source)
+        return None
+
+    def _keep(self, number: int, record: dict[str, Any], canonical: str, source: Path | None) -> None:
+        """Spool a valid row's record, and keep the hashes of its keys and cells."""
+        checked = self.checked
+        if source is not None:
+            checked.evidence[checked.spool.count] = source
         own = [key_hash(key) for key in piece_keys(record)]
+        checked.own.extend(own)
         ids = self.renamed.get(record["actividad"])
         if ids is None:
             act = self.plan.activity(record["actividad"])
             ids = self.renamed[record["actividad"]] = act.ids if act is not None else ()
-        aliases = [h for _, hashes in key_variants(record, ids) for h in hashes[1:]] if len(ids) > 1 else []
-        # hash(): only to find identical rows within this run; confirmed on the text
-        return ("k", number, tuple(record), tuple(record.values()), canonical, own, aliases, hash(canonical), measure,
-                source)
+        if len(ids) > 1:
+            checked.aliases.extend(h for _, hashes in key_variants(record, ids) for h in hashes[1:])
+        checked.canon.append(hash(canonical))  # only to find identical rows within this run: confirmed on the text
+        shape = checked.shapes.setdefault(tuple(record), len(checked.shapes))
+        checked.spool.add((number, shape, tuple(record.values()), canonical, own))
 
 
 def check_import(
@@ -335,18 +355,17 @@ def check_import(
     checks a record's ``atiende``; ``series_of`` (the ledger's measurements of an activity and
     tipo) a measurement's jump, unless ``confirmar`` or its row's cell."""
     reader, columns = open_csv(handle, name, warn)
-    rows = _Rows(plan, name, base, today, registrado, columns, check_link, confirmar)
     checked = Checked(Spool(spool))
-    taken = _Taken(checked)
+    rows = _Rows(plan, name, base, today, registrado, columns, check_link, confirmar, checked)
     try:
         for number, cells in enumerate(reader, start=2):
-            if "".join(cells).strip() and not taken.take(rows.check(number, cells)):
+            if "".join(cells).strip() and not rows.take(number, cells):
                 break
     except csv.Error as exc:
-        taken.errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
-    errors = taken.errors
+        rows.errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
+    errors = rows.errors
     if series_of is not None:
-        errors += jump_errors(taken.measures, name, series_of)
+        errors += jump_errors(rows.measures, name, series_of)
     if errors:
         checked.spool.close()
         raise PecError(
@@ -354,38 +373,6 @@ def check_import(
             errors,
         )
     return checked
-
-
-class _Taken:
-    """Row outcomes taken in order: the errors (up to :data:`MAX_ERRORS` row refusals), and for the
-    valid rows while the file is not refused, the spooled records and their compact facts."""
-
-    def __init__(self, checked: Checked) -> None:
-        self.checked = checked
-        self.errors: list[str] = []
-        self.measures: list[Measure] = []  # the jump check's facts, of the rows with a measurement
-
-    def take(self, outcome: Outcome) -> bool:
-        """Take one row's outcome; False once no more are wanted."""
-        checked = self.checked
-        checked.rows += 1
-        if outcome[0] == "e":
-            self.errors.append(outcome[1])
-            return not (outcome[2] and len(self.errors) >= MAX_ERRORS)
-        _, number, keys, values, canonical, own, aliases, canon, measure, source = outcome
-        if measure is not None:
-            self.measures.append(measure)
-        if self.errors:  # once the file is refused, only its problems are still wanted
-            return True
-        if source is not None:
-            checked.evidence[checked.spool.count] = source
-        checked.own.extend(own)
-        if aliases:
-            checked.aliases.extend(aliases)
-        checked.canon.append(canon)
-        shape = checked.shapes.setdefault(keys, len(checked.shapes))
-        checked.spool.add((number, shape, values, canonical, own))
-        return True
 
 
 def _repeated(hashes: array) -> set[int]:
@@ -446,7 +433,7 @@ class Deduplicated:
         hits, repeated, identical, canon = self.hits, self.repeated, self.identical, self.checked.canon
         shapes, evidence, follow = list(self.checked.shapes), self.checked.evidence, self.follow
         for position, (number, shape, values, canonical, own) in enumerate(self.checked.spool):
-            record = dict(zip(shapes[shape], values, strict=True))
+            record = dict(zip(shapes[shape], values, strict=False))  # spooled with those keys
             occurrence = 0
             if identical and canon[position] in identical:
                 occurrence = copies.get(canonical, 0)
