@@ -119,6 +119,7 @@ def test_a_hash_collision_never_refuses_a_piece(pec, ws, tmp_path, monkeypatch):
 
     for module in (keyindex, importer):
         monkeypatch.setattr(module, "key_hash", lambda key: 7)  # every key collides with every other
+    monkeypatch.setattr(keyindex, "importe_hash", lambda key: 7)  # and every import key
     first = ok(pec("log", "revista", "--fecha", "2024-03-10", "--titulo", "Revista 1")).strip()
     ok(pec("log", "revista", "--fecha", "2024-03-10", "--titulo", "Revista 2"))
     refused(pec("log", "revista", "--fecha", "2024-03-10", "--titulo", "revista 1"), f"ya está registrada como {first}")
@@ -129,6 +130,9 @@ def test_a_hash_collision_never_refuses_a_piece(pec, ws, tmp_path, monkeypatch):
     assert f"fila 3: ya registrada como {first}" in out and "fila 5: repite la fila 2" in out
     assert "Importadas 2 entradas de 4 filas" in out
     assert "Importadas 0 entradas" in ok(pec("import", str(source)))
+    other = tmp_path / "q.csv"  # other rows, whose import keys collide with those already in
+    other.write_text("actividad;fecha;titulo\nrevista;2024-03-12;Revista 4\n", encoding="utf-8")
+    assert "Importadas 1 entrada de 1 fila." in ok(pec("import", str(other)))
 
 
 def test_an_edited_segment_is_indexed_again_and_a_lost_index_rebuilt(pec, ws):

@@ -40,13 +40,20 @@ from pec_cli.ledger.scan import FAST_SCAN_BYTES, fast_loads
 from pec_cli.ledger.store import BOM, _cache_key, segments
 from pec_cli.workspace import Workspace
 
-FORMAT = 2  # 2: key hashes are CRC-32 and Adler-32
+FORMAT = 3  # 2: key hashes are CRC-32 and Adler-32; 3: an importe's, its first hex digits
 MAGIC = b"PECKEYS1"
 CHECKPOINTS = 8  # earlier indexed states kept: a segment cut back to one of them resumes there
 BLOCK = 1 << 20
 _SHIFT = 24  # meta = offset << 24 | batch (0: none; else position in ``lotes`` + 1)
 _BATCH = (1 << _SHIFT) - 1
-IMPORTE = "importe\x1f"
+def importe_hash(importe: str) -> int:
+    """The 8-byte hash of an ``importe`` key: its first 16 hex digits when it starts with them
+    (as every key pec makes: a SHA-256's), else :func:`key_hash` of it."""
+    try:
+        value = int(importe[:16], 16)
+    except ValueError:
+        return key_hash(importe)
+    return value if value >= 0 else key_hash(importe)  # int() takes a sign; a negative cannot be stored
 
 
 def key_hash(key: str) -> int:
@@ -93,7 +100,7 @@ class SegmentIndex:
         elif clase == VOID:
             self.voids.append([record["anula"], offset, batch])
         if type(record.get("importe")) is str:
-            self.imports.extend((key_hash(IMPORTE + record["importe"]), meta))
+            self.imports.extend((importe_hash(record["importe"]), meta))
 
     def counts(self, meta: int) -> bool:
         """Whether the line of ``meta`` counts: outside a batch, or in one whose commit line was read."""
@@ -402,7 +409,7 @@ class ImportedKeys:
     def __contains__(self, importe: object) -> bool:
         if not isinstance(importe, str):
             return False
-        wanted = key_hash(IMPORTE + importe)
+        wanted = importe_hash(importe)
         if wanted not in self.hashes:
             return False
         if self._where is None:
@@ -436,7 +443,7 @@ class Follow:
             meta = self.length << _SHIFT | batch
             for value in known[1]:
                 self.delta.keys.extend((value, meta))
-            self.delta.imports.extend((key_hash(IMPORTE + known[0]), meta))
+            self.delta.imports.extend((importe_hash(known[0]), meta))
         else:
             self.delta.add(self.length, record)
         self.length += len(raw) + 1
