@@ -146,8 +146,11 @@ def missing_fields(act: Activity, tipo: str, fields: dict[str, Any]) -> list[str
     return [key for key in required if fields.get(key) in (None, "")]
 
 
-def _placement(plan: Plan, activity_id: str, tipo_typed: Any, raw_date: Any, today: dt.date) -> tuple[Activity, str, str]:
-    """(activity, tipo, fecha AAAA-MM-DD) of a piece, checked: what a piece is and when."""
+def _placement(
+    plan: Plan, activity_id: str, tipo_typed: Any, raw_date: Any, today: dt.date,
+) -> tuple[Activity, str, str, tuple[str, ...]]:
+    """(activity, tipo, fecha AAAA-MM-DD, the fields the tipo requires) of a piece, checked: what
+    a piece is and when."""
     act = find_activity(plan, activity_id)
     tipo = resolve_tipo(act, tipo_typed)
     if raw_date in (None, ""):
@@ -161,7 +164,8 @@ def _placement(plan: Plan, activity_id: str, tipo_typed: Any, raw_date: Any, tod
     else:
         fecha = parse_date(raw_date)
     check_date(act, fecha, today)
-    return act, tipo, fecha.isoformat()
+    spec = act.tipo(tipo)
+    return act, tipo, fecha.isoformat(), tuple(spec.requiere) if spec else ()
 
 
 def build_piece(
@@ -182,7 +186,7 @@ def build_piece(
         placed = _placement(plan, activity_id, where[1], where[2], today)
         if placements is not None:
             placements[where] = placed
-    act, tipo, fecha = placed
+    act, tipo, fecha, required = placed
     record: dict[str, Any] = {"clase": PIECE, "actividad": act.id, "tipo": tipo, "fecha": fecha, "registrado": registrado}
     for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
@@ -201,7 +205,7 @@ def build_piece(
             raise PecError(f"«{act.id}» no registra mediciones: quite --valor.", field="valor")
         record["valor"] = parse_count(valor)
     evidencia = fields.get("evidencia")
-    missing = missing_fields(act, tipo, record if evidencia in (None, "") else {**record, "evidencia": evidencia})
+    missing = [key for key in required if (evidencia if key == "evidencia" else record.get(key)) in (None, "")]
     if missing:
         names = [f"{FIELD_NAMES[m]} ({OPTION[m]})" for m in missing]
         needs = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
