@@ -385,12 +385,12 @@ class _Stitch:
         for lote in piece.commits:
             held = self.pending.pop(lote, None)
             if held is not None:
-                self.part.merge(held[2])
-        self.part.merge(piece.tally)
+                self.part.merge(held[2], take=True)
+        self.part.merge(piece.tally, take=True)  # the slice is dropped once stitched
         for lote, (first, rows, tally) in piece.open.items():
             if lote in self.pending:
                 line, before, mine = self.pending[lote]
-                mine.merge(tally)
+                mine.merge(tally, take=True)
                 self.pending[lote] = (line, before + rows, mine)
             else:
                 self.pending[lote] = (self.base + first, rows, tally)

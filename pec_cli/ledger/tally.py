@@ -123,7 +123,8 @@ class Tally:
             del kept[0]  # the oldest of the day
             self.dropped.add(group)
 
-    def merge(self, other: Tally) -> None:
+    def merge(self, other: Tally, take: bool = False) -> None:
+        """Add ``other`` in; with ``take``, its lists and byte strings become this tally's (``other`` is dropped after)."""
         self._net = None
         counts = self.counts
         for key, value in other.counts.items():
@@ -132,7 +133,7 @@ class Tally:
         for group, kept in other.measures.items():
             current = mine.get(group)
             if current is None:
-                mine[group] = list(kept)
+                mine[group] = kept if take else list(kept)
                 continue
             current += kept
             current.sort()
@@ -144,7 +145,7 @@ class Tally:
         for request, packed in other.requests.items():
             have = self.requests.get(request)
             if have is None:
-                self.requests[request] = bytearray(packed)
+                self.requests[request] = packed if take else bytearray(packed)
             else:
                 have += packed
         self.links.update(other.links)
@@ -154,7 +155,7 @@ class Tally:
 
     def drain(self, into: Tally) -> None:
         """Merge into ``into`` and empty this tally: a segment's totals, merged, need not stay in memory twice."""
-        into.merge(self)
+        into.merge(self, take=True)
         self.__init__(self.keep)  # type: ignore[misc]
 
     def net(self) -> Tally:
