@@ -382,3 +382,17 @@ def test_a_big_read_whose_processes_cannot_start_or_die_halfway_is_read_in_one_p
     warnings = []
     assert _normal(store.read_tally(Workspace(ws), 2024, warnings, use_cache=False).to_json()) == _normal(one)
     assert warnings == one_w and serial == ["zq7kx"]  # the first segment's slices were all in: kept
+
+
+def test_segments_merge_in_their_order_whichever_were_cached(ws, monkeypatch):
+    """A pulled segment read from its cache's end and a cached one after it: the totals, order included,
+    are a full read's (the order of their keys is what the cache files hold)."""
+    pulled, cached = _Other(ws, "zq7kx"), _Other(ws, "zzzzz")
+    pulled.pull(b"".join(pulled.piece(f"2024-04-{d:02d}") for d in range(1, 6)))
+    cached.pull(b"".join(cached.piece(f"2024-03-{d:02d}", actividad="revista") for d in range(1, 6)))
+    _tally_both(ws, monkeypatch)  # both cached
+    folded = pulled.path.stat().st_size
+    pulled.pull(pulled.piece("2024-05-01", actividad="noti"))
+    (from_cache, _), (full, _), starts = _tally_both(ws, monkeypatch)
+    assert starts == [("zq7kx", folded)]  # zzzzz came from its cache
+    assert from_cache == full  # not just equal sets: the same order

@@ -274,9 +274,10 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
         use_cache = cache_enabled()
     keep: int | None = KEEP
     while True:
-        tally = Tally(keep)  # segments merge by addition, in any order: each is dropped once merged
+        tally = Tally(keep)  # segments merge in their order, each dropped once merged
         found: list[list[str]] = []  # the warnings, segment by segment
         jobs: list[tuple[int, Job, list[Any]]] = []
+        waiting: list[list[Tally]] = [[]]  # cached segments that come after job k, merged once it is
         for path in segments(ws, vigencia):
             name = ws.display(path)
             st = path.stat()
@@ -285,21 +286,27 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
             cached = _cached_segment(doc, key) if doc is not None else None
             found.append(cached[1] if cached is not None else [])
             if cached is not None:
-                cached[0].drain(tally)
+                if jobs:
+                    waiting[-1].append(cached[0])
+                else:
+                    cached[0].drain(tally)
                 continue
             # read exactly the bytes the key describes: a line appended meanwhile
             # belongs to the next key (and to the appender's fold), never to this one
             job = _resumed(path, name, doc, st) if doc is not None else None
             jobs.append((len(found) - 1, job or Job(path, name, Tally(keep), [], Sequence(), Lines(), 0, st.st_size), key))
+            waiting.append([])
             del doc, cached
         folded = fold_jobs([job for _, job, _ in jobs], _fold_lines)
-        for (index, job, key), (segment, segment_warnings, resume) in zip(jobs, folded, strict=True):
+        for (index, job, key), (segment, segment_warnings, resume), after in zip(jobs, folded, waiting[1:], strict=True):
             if use_cache and keep == KEEP:
                 write_json(_cache_file(ws, vigencia, job.path),
                            {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
             found[index] = segment_warnings
             segment.drain(tally)
-        del jobs, folded
+            for part in after:
+                part.drain(tally)
+        del jobs, folded, waiting
         try:
             tally.net()
         except NeedsFullScan:
