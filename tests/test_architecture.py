@@ -149,6 +149,25 @@ def test_a_big_cold_read_with_the_plan_cached_imports_no_yaml_or_pydantic_models
     assert f'"realizadas": {n}' in done.stdout
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the plan is checked in a forked process on Linux")
+def test_a_cold_status_checks_the_plan_apart_and_imports_no_yaml_or_pydantic_itself(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PEC_HOY": "2024-07-15", "PEC_ROOT": str(tmp_path / "ws"), "COLUMNS": "80"}
+    subprocess.run([sys.executable, "-m", "pec_cli", "init", str(tmp_path / "ws")], check=True, capture_output=True, env=env)
+    for cached in (tmp_path / "ws" / ".pec" / "cache").glob("*"):
+        cached.unlink()
+    probe = (
+        "import sys, json\n"
+        "sys.argv = ['pec', 'status', '--format', 'json']\n"
+        "from pec_cli.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert not loaded & HEAVY, sorted(loaded & HEAVY)
+    assert (tmp_path / "ws" / ".pec" / "cache" / "plan-2024.json").exists()  # checked, and cached
+
+
 # ---------------------------------------------------------------- bugs the scattering produced
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -212,3 +213,42 @@ def test_control_characters_in_the_plan_are_refused_where_they_are(tmp_path):
     problems = errors_of(path)
     assert any("lineas[linea_revista].nombre" in p and "carácter de control" in p for p in problems), problems
     assert not any("\x1b" in p for p in problems)
+
+
+def _broken_plan(ws_root: Path) -> Path:
+    from pec_cli.workspace import init_workspace
+
+    init_workspace(ws_root)
+    plan = ws_root / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("    meta: 100\n", "    meta: -100\n", 1), encoding="utf-8")
+    return plan
+
+
+def test_a_plan_checked_in_a_forked_process_fails_and_passes_as_one_checked_here(tmp_path, monkeypatch):
+    """On Linux the plan is checked apart (its yaml and pydantic stay out of a big read's process):
+    the same plan, the same refusal, and where there is no fork, the check here."""
+    import os
+
+    from pec_cli.plan import cache
+    from pec_cli.plan.loader import read_plan_data
+    from pec_cli.workspace import Workspace
+
+    plan = _broken_plan(tmp_path / "ws")
+    ws = Workspace(tmp_path / "ws")
+    with pytest.raises(PecError) as here:
+        read_plan_data(plan, "plan/2024.yaml")
+    for fork in (os.fork, None):
+        if fork is None:
+            monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError(11, "no more processes")))
+        with pytest.raises(PecError) as apart:
+            cache.load_plan_cached(ws, plan)
+        assert (apart.value.message, apart.value.details, apart.value.code) == (
+            here.value.message, here.value.details, here.value.code)
+        assert "meta" in " ".join([apart.value.message, *apart.value.details])
+    monkeypatch.undo()
+    shipped = REPO / "plan" / "2024.yaml"
+    plan.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    loaded = cache.load_plan_cached(ws, plan)  # checked apart, then cached
+    assert [(a.id, a.meta) for a in loaded.actividades] == [(a.id, a.meta) for a in load_plan(shipped).actividades]
+    cached = json.loads((tmp_path / "ws" / ".pec" / "cache" / "plan-2024.json").read_text(encoding="utf-8"))
+    assert cached["data"] == read_plan_data(plan, "plan/2024.yaml")

@@ -321,7 +321,6 @@ def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    compiled_rule()  # built once here, inherited by every process
     target = max(SLICE_BYTES, sum(job.size - job.start for job in jobs) // (4 * count))  # cores kept busy to the end
     cuts = [_cuts(job.path, job.start, job.size, target) for job in jobs]
     tasks = [(job.path, start, end, job.part.keep, job.lines.from_start and start == job.start)

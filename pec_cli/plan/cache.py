@@ -36,9 +36,54 @@ def load_plan_cached(ws: Workspace, path: Path) -> Plan:
             return plan_from_data(cached["data"], display)
         except Exception:  # a damaged cache is only a miss  # noqa: BLE001
             pass
-    from pec_cli.plan.loader import read_plan_data
+    data = _checked_apart(path, display)
+    if data is None:
+        from pec_cli.plan.loader import read_plan_data
 
-    data = read_plan_data(path, display)
+        data = read_plan_data(path, display)
     if cache_enabled():
         write_json(target, {"key": key, "data": data})
     return plan_from_data(data, display)
+
+
+def _checked_apart(path: Path, display: str) -> dict[str, Any] | None:
+    """The plan checked in a forked process (Linux): yaml, pydantic and the schema, some 10 MB, stay out of
+    this one, which a big ledger read needs. None where there is no fork or the process fails: check it here."""
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    import json
+
+    try:
+        read, write = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # pragma: no cover - the forked process; its outcome is tested through the parent
+        os.close(read)
+        try:
+            from pec_cli.plan.loader import read_plan_data
+
+            try:
+                out: dict[str, Any] = {"data": read_plan_data(path, display)}
+            except PecError as exc:
+                out = {"error": [exc.message, exc.details, exc.code, exc.field]}
+            with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                json.dump(out, pipe)
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    try:
+        out = json.loads(answer)
+    except ValueError:
+        return None  # it failed: the check here says how
+    if "error" in out:
+        message, details, code, field = out["error"]
+        raise PecError(message, details, code, field)
+    data: dict[str, Any] = out["data"]
+    return data
