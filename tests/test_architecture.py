@@ -94,6 +94,19 @@ def test_imports_only_go_down_the_layers():
     assert not wrong, wrong
 
 
+def _modules_after(args: list[str], env: dict[str, str]) -> tuple[set[str], str]:
+    """The top-level modules a ``pec ARGS`` process has imported when it ends, and what it printed."""
+    probe = (
+        "import sys, json\n"
+        f"sys.argv = ['pec', *{args!r}]\n"
+        "from pec_cli.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    return set(json.loads(done.stderr.strip().splitlines()[-1])), done.stdout
+
+
 @pytest.mark.parametrize("args", [
     ["status", "--format", "json"],
     ["log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista No. 1"],
@@ -105,15 +118,7 @@ def test_start_up_imports_none_of_the_heavy_libraries(tmp_path, args):
     run = [sys.executable, "-m", "pec_cli"]
     subprocess.run([*run, "init", str(tmp_path / "ws")], check=True, capture_output=True, env=env)
     subprocess.run([*run, "status"], check=True, capture_output=True, env=env)  # warms the plan cache
-    probe = (
-        "import sys, json\n"
-        f"sys.argv = ['pec', *{args!r}]\n"
-        "from pec_cli.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
-    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    loaded, _ = _modules_after(args, env)
     assert not loaded & HEAVY, sorted(loaded & HEAVY)
 
 
@@ -136,17 +141,9 @@ def test_a_big_cold_read_with_the_plan_cached_imports_no_yaml_or_pydantic_models
     (tmp_path / "ws" / "ledger" / "2024" / "bigab.jsonl").write_bytes(b"".join(lines))
     for cached in (tmp_path / "ws" / ".pec" / "cache").glob("tally-*"):
         cached.unlink()
-    probe = (
-        "import sys, json\n"
-        "sys.argv = ['pec', 'status', '--format', 'json']\n"
-        "from pec_cli.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
-    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    loaded, shown = _modules_after(["status", "--format", "json"], env)
     assert "pydantic_core" in loaded and not loaded & HEAVY, sorted(loaded & HEAVY)
-    assert f'"realizadas": {n}' in done.stdout
+    assert f'"realizadas": {n}' in shown
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the plan is checked in a forked process on Linux")
@@ -155,15 +152,7 @@ def test_a_cold_status_checks_the_plan_apart_and_imports_no_yaml_or_pydantic_its
     subprocess.run([sys.executable, "-m", "pec_cli", "init", str(tmp_path / "ws")], check=True, capture_output=True, env=env)
     for cached in (tmp_path / "ws" / ".pec" / "cache").glob("*"):
         cached.unlink()
-    probe = (
-        "import sys, json\n"
-        "sys.argv = ['pec', 'status', '--format', 'json']\n"
-        "from pec_cli.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "sys.stderr.write(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
-    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    loaded, shown = _modules_after(["status", "--format", "json"], env)
     assert not loaded & HEAVY, sorted(loaded & HEAVY)
     assert (tmp_path / "ws" / ".pec" / "cache" / "plan-2024.json").exists()  # checked, and cached
 

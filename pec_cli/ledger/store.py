@@ -267,7 +267,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
     deleting ``.pec/cache`` recomputes everything.
     """
-    from pec_cli.cachefiles import cache_enabled, read_json, write_json
+    from pec_cli.cachefiles import cache_enabled, write_json
     from pec_cli.ledger.tally import NeedsFullScan
 
     if use_cache is None:
@@ -275,28 +275,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     keep: int | None = KEEP
     while True:
         tally = Tally(keep)  # segments merge in their order, each dropped once merged
-        found: list[list[str]] = []  # the warnings, segment by segment
-        jobs: list[tuple[int, Job, list[Any]]] = []
-        waiting: list[list[Tally]] = [[]]  # cached segments that come after job k, merged once it is
-        for path in segments(ws, vigencia):
-            name = ws.display(path)
-            st = path.stat()
-            key = _cache_key(st)
-            doc = read_json(_cache_file(ws, vigencia, path)) if use_cache and keep == KEEP else None
-            cached = _cached_segment(doc, key) if doc is not None else None
-            found.append(cached[1] if cached is not None else [])
-            if cached is not None:
-                if jobs:
-                    waiting[-1].append(cached[0])
-                else:
-                    cached[0].drain(tally)
-                continue
-            # read exactly the bytes the key describes: a line appended meanwhile
-            # belongs to the next key (and to the appender's fold), never to this one
-            job = _resumed(path, name, doc, st) if doc is not None else None
-            jobs.append((len(found) - 1, job or Job(path, name, Tally(keep), [], Sequence(), Lines(), 0, st.st_size), key))
-            waiting.append([])
-            del doc, cached
+        found, jobs, waiting = _from_caches(ws, vigencia, tally, use_cache and keep == KEEP)
         folded = fold_jobs([job for _, job, _ in jobs], _fold_lines)
         for (index, job, key), (segment, segment_warnings, resume), after in zip(jobs, folded, waiting[1:], strict=True):
             if use_cache and keep == KEEP:
@@ -316,6 +295,43 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
             continue
         warnings += [warning for segment_warnings in found for warning in segment_warnings]
         return tally
+
+
+def _from_caches(
+    ws: Workspace, vigencia: int, tally: Tally, use_cache: bool,
+) -> tuple[list[list[str]], list[tuple[int, Job, list[Any]]], list[list[Tally]]]:
+    """Each segment's cached totals merged into ``tally``, or the read it needs.
+
+    Returns the warnings segment by segment (a segment to read has none yet),
+    the reads (its position, the job, its new cache key) and, for each read,
+    the cached segments after it, to merge once it is (so that segments merge
+    in their order).
+    """
+    from pec_cli.cachefiles import read_json
+
+    found: list[list[str]] = []
+    jobs: list[tuple[int, Job, list[Any]]] = []
+    waiting: list[list[Tally]] = [[]]
+    for path in segments(ws, vigencia):
+        name = ws.display(path)
+        st = path.stat()
+        key = _cache_key(st)
+        doc = read_json(_cache_file(ws, vigencia, path)) if use_cache else None
+        cached = _cached_segment(doc, key) if doc is not None else None
+        found.append(cached[1] if cached is not None else [])
+        if cached is not None:
+            if jobs:
+                waiting[-1].append(cached[0])
+            else:
+                cached[0].drain(tally)
+            continue
+        # read exactly the bytes the key describes: a line appended meanwhile
+        # belongs to the next key (and to the appender's fold), never to this one
+        job = _resumed(path, name, doc, st) if doc is not None else None
+        jobs.append((len(found) - 1, job or Job(path, name, Tally(tally.keep), [], Sequence(), Lines(), 0, st.st_size), key))
+        waiting.append([])
+        del doc, cached
+    return found, jobs, waiting
 
 
 def _cached_segment(cached: Any, key: list[Any]) -> tuple[Tally, list[str]] | None:
