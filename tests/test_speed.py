@@ -12,7 +12,12 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from pec_cli.cli import app, only_the_named_command
+from pec_cli.ledger import scan, store
+from pec_cli.ledger.entries import parse
+from pec_cli.workspace import Workspace
 
 NAMES = ["init", "log", "import", "note", "void", "list", "status", "pendientes", "export", "verify", "plan"]
 
@@ -396,3 +401,78 @@ def test_segments_merge_in_their_order_whichever_were_cached(ws, monkeypatch):
     (from_cache, _), (full, _), starts = _tally_both(ws, monkeypatch)
     assert starts == [("zq7kx", folded)]  # zzzzz came from its cache
     assert from_cache == full  # not just equal sets: the same order
+
+
+# ---------------------------------------------------------------- found by the review of the cold read
+
+def _zq(n, **extra):
+    return {"v": 1, "id": f"2024-zq7kx-{n}", "n": n, "prev": "0" * 16, "clase": "pieza", "actividad": "externas",
+            "tipo": "publicacion", "fecha": "2024-04-02", "registrado": "r", **extra}
+
+
+def _zq_segment(ws, data: bytes):
+    seg = ws / "ledger" / "2024" / "zq7kx.jsonl"
+    seg.parent.mkdir(parents=True, exist_ok=True)
+    seg.write_bytes(data)
+    return seg
+
+
+def test_a_lone_surrogate_in_a_request_id_does_not_stop_status(pec, ws):
+    raw = store.encode(_zq(1, actividad="internas", tipo="solicitud", area="Zona")).replace(b'-1"', b'-1\\ud800"', 1)
+    _zq_segment(ws, raw + b"\n")
+    result = pec("status", "--format", "json", env={"PEC_CACHE": "0"})
+    assert result.exit_code == 0, result.output  # was exit 1, «El texto recibido no es UTF-8 ... ASCII»
+    assert "sustitutos UTF-16 sueltos" in result.stderr
+
+
+def _sliced(monkeypatch, on):
+
+    monkeypatch.setattr(scan, "workers", lambda: 2)
+    monkeypatch.setattr(scan, "PARALLEL_BYTES", 0 if on else 1 << 40)
+    monkeypatch.setattr(scan, "SLICE_BYTES", 2000)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="slices on Linux only")
+def test_a_deeply_nested_line_has_one_verdict_whatever_the_path(ws, monkeypatch):
+    for depth in (200, 300, 900, 960, 990):  # json.loads' RecursionError depends on the caller's stack depth
+        lines = [store.encode(_zq(n)) for n in range(1, 40)]
+        lines.append(store.encode(_zq(40))[:-1] + b',"x":' + b"[" * depth + b"]" * depth + b"}")
+        lines += [store.encode(_zq(n)) for n in range(41, 80)]
+        _zq_segment(ws, b"\n".join(lines) + b"\n")
+        results = []
+        for on in (False, True):
+            _sliced(monkeypatch, on)
+            warnings: list[str] = []
+            results.append((store.read_tally(Workspace(ws), 2024, warnings, use_cache=False).records, warnings))
+        assert results[0] == results[1], depth  # were 79 records and no warning one way, 78 and «anidamiento excesivo»
+        assert (results[0][0], bool(results[0][1])) == ((79, False) if depth <= 256 else (78, True)), depth
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="slices on Linux only")
+def test_a_touched_segment_read_in_slices_still_resumes_after_a_pull(ws, monkeypatch):
+    seg = _zq_segment(ws, b"".join(store.encode(_zq(n)) + b"\n" for n in range(1, 50)))
+    _sliced(monkeypatch, True)
+    store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+    st = seg.stat()
+    os.utime(seg, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # same bytes, new key: a job of zero bytes
+    store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+    cache = json.loads((ws / ".pec" / "cache" / "tally-2024-zq7kx.json").read_text())
+    ends = [end for end, _ in cache["resume"]["crcs"]]
+    assert ends == sorted(set(ends)), ends  # was: [.., 7822, 7822]: _unchanged refuses it, the next pull rereads all
+
+
+def test_a_cache_whose_warnings_are_a_string_is_a_miss(ws):
+    seg = _zq_segment(ws, b"".join(store.encode(_zq(n)) + b"\n" for n in range(1, 5)))
+    store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+    cache = ws / ".pec" / "cache" / "tally-2024-zq7kx.json"
+    doc = json.loads(cache.read_text())
+    cache.write_text(json.dumps({**doc, "warnings": "roto"}))
+    with seg.open("ab") as handle:
+        handle.write(store.encode(_zq(5)) + b"\n")
+    warnings: list[str] = []
+    store.read_tally(Workspace(ws), 2024, warnings, use_cache=True)
+    assert warnings == []  # was: ['r', 'o', 't', 'o']
+
+
+def test_an_iso_week_date_is_not_a_valid_fecha():
+    assert isinstance(parse(store.encode(_zq(1, fecha="2024-W14-2"))), str)  # was: accepted; list shows 2024-04-02, status counts it nowhere

@@ -43,11 +43,14 @@ MAX_VALOR = 10**15  # no audience or count comes near; keeps sums exact in a flo
 MAX_LINE = 128 * 1024  # a valid record is far smaller: every text at its limit is ~30 KB
 MAX_FILAS = 10**8
 
-# C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1 raw in UTF-8)
-_ESCAPED_CONTROL = re.compile(rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]")
+# C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link;
+# and a lone UTF-16 surrogate, which json.loads lets through and no UTF-8 file or terminal can hold
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1/surrogate raw in UTF-8)
+_ESCAPED_CONTROL = re.compile(rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\u[dD][89a-fA-F]")
 _RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # a literal first byte: sre finds it fast
+_RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+MAX_DEPTH = 256  # nesting of a line: a record is 2 deep; json.loads' own limit depends on the caller's stack
 _TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS}
 _TEXT_KEYS = frozenset(_TEXT_LIMITS)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -150,7 +153,32 @@ def may_hide_control(raw: bytes) -> bool:
         b"\x7f" in raw
         or (b"\\" in raw and _ESCAPED_CONTROL.search(raw) is not None)
         or (b"\xc2" in raw and _RAW_C1.search(raw) is not None)
+        or (b"\xed" in raw and _RAW_SURROGATE.search(raw) is not None)
     )
+
+
+def too_deep(raw: bytes) -> bool:
+    """Whether a line nests more than :data:`MAX_DEPTH` arrays or objects (counted outside strings)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
 
 
 def _has_control(value: Any) -> bool:
@@ -248,7 +276,8 @@ def check_record(record: Any, raw: bytes | None = None) -> str | None:  # noqa: 
         if problem is not None:
             return problem
     if (raw is None or may_hide_control(raw)) and _has_control(record):
-        return "registro con caracteres de control o secuencias de escape de terminal en un texto"
+        return ("registro con caracteres de control, secuencias de escape de terminal o sustitutos UTF-16 "
+                "sueltos en un texto")
     return None
 
 
@@ -256,6 +285,8 @@ def parse(raw: bytes, loads: Callable[[bytes], Any] = json.loads) -> dict[str, A
     """The checked record of one ledger line, or why it is not one (Spanish)."""
     if len(raw) > MAX_LINE:
         return f"línea demasiado larga ({len(raw)} bytes; un registro ocupa menos de {MAX_LINE // 1024} KB)"
+    if too_deep(raw):
+        return "línea dañada (anidamiento excesivo)"
     try:
         record = loads(raw)
     except (UnicodeDecodeError, ValueError):

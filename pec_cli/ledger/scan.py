@@ -325,17 +325,37 @@ def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
     cuts = [_cuts(job.path, job.start, job.size, target) for job in jobs]
     tasks = [(job.path, start, end, job.part.keep, job.lines.from_start and start == job.start)
              for job, ranges in zip(jobs, cuts, strict=True) for start, end in ranges]
-    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"), initializer=_worker)
+    finished = False
+    try:
         done = pool.map(_fold_slice, tasks)
         for job, ranges in zip(jobs, cuts, strict=True):
             stitch = _Stitch(job)
             for _start, end in ranges:
                 stitch.add(next(done), end)  # as each slice comes: the parent never holds them all
             yield stitch.end()
+        finished = True
+    finally:  # Ctrl-C, or the reader stopped: the processes go at once
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _worker() -> None:
+    """A slice's process: Ctrl-C is for pec to handle, and the process ends with pec however pec ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed, even by kill -9, with its parent
+    except (OSError, AttributeError):
+        pass  # then it ends when it next asks for work and finds no parent
 
 
 def _cuts(path: Path, start: int, end: int, target: int) -> list[tuple[int, int]]:
     """``start``..``end`` cut into ranges of about ``target`` bytes, each ending with a whole line."""
+    if start >= end:
+        return []  # nothing new: no slice (an empty range would end the resume state twice at one byte)
     parts = max(1, round((end - start) / target))
     points = [start]
     with path.open("rb") as handle:

@@ -206,11 +206,12 @@ def _resumed(path: Path, name: str, cached: Any, st: os.stat_result) -> Job | No
         last, damaged, broken = resume["seq"]
         if cached["key"][:2] != _cache_key(st)[:2] or not all(type(x) is int for x in (number, last, damaged)):
             return None
-        part, warnings = Tally.from_json(cached["tally"]), list(cached["warnings"])
+        part, warnings = Tally.from_json(cached["tally"]), cached["warnings"]
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-    if not all(isinstance(w, str) for w in warnings):
+    if not (type(warnings) is list and all(isinstance(w, str) for w in warnings)):
         return None
+    warnings = list(warnings)
     crc = _unchanged(path, crcs, st.st_size)
     if crc is None:
         return None

@@ -274,9 +274,9 @@ class Tally:
         """Every value has the shape ``add`` gives it (cheap: the cache is small)."""
         text = str
         return (
-            (self.keep is None or type(self.keep) is int)
-            and type(self.records) is int
-            and all(type(n) is int and type(a) is text and type(t) is text and type(f) is text
+            (self.keep is None or (type(self.keep) is int and self.keep >= 1))
+            and type(self.records) is int and self.records >= 0
+            and all(type(n) is int and n >= 0 and type(a) is text and type(t) is text and type(f) is text
                     for (a, t, f), n in self.counts.items())
             and all(type(a) is text and type(r) is text and type(f) is text and type(kept) is list and kept
                     and all(type(m) is list and len(m) == 4 and type(m[0]) is text and type(m[1]) is int

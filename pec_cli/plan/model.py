@@ -31,8 +31,9 @@ def parse_quarter(text: str) -> int:
 
 def iso_date(text: object) -> dt.date | None:
     """A strict AAAA-MM-DD date (Python also parses 20240401; the ledger does not)."""
-    if not isinstance(text, str) or len(text) != 10:
-        return None
+    if not (isinstance(text, str) and len(text) == 10 and text[4] == text[7] == "-"
+            and (digits := text[:4] + text[5:7] + text[8:]).isascii() and digits.isdigit()):
+        return None  # not 2024-W14-2, an ISO week date Python also takes at 10 characters
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
