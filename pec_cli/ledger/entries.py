@@ -43,9 +43,11 @@ MAX_VALOR = 10**15  # no audience or count comes near; keeps sums exact in a flo
 MAX_LINE = 128 * 1024  # a valid record is far smaller: every text at its limit is ~30 KB
 MAX_FILAS = 10**8
 
-# C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link;
-# and a lone UTF-16 surrogate, which json.loads lets through and no UTF-8 file or terminal can hold
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# what no text of a record may hold: those, and a lone UTF-16 surrogate (json.loads lets it through; no UTF-8
+# file or terminal can hold it)
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1/surrogate raw in UTF-8)
 _ESCAPED_CONTROL = re.compile(rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\u[dD][89a-fA-F]")
 _RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # a literal first byte: sre finds it fast
@@ -183,7 +185,7 @@ def too_deep(raw: bytes) -> bool:
 
 def _has_control(value: Any) -> bool:
     if isinstance(value, str):
-        return CONTROL.search(value) is not None
+        return _FORBIDDEN.search(value) is not None
     if isinstance(value, dict):
         return any(_has_control(k) or _has_control(v) for k, v in value.items())
     if isinstance(value, list):
