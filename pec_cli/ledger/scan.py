@@ -146,7 +146,8 @@ class Lines:
 
 
 def read_lines(number: int, lines: list[bytes], bom: bool) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of the non-blank ``lines`` after line ``number``, as ``store.iter_lines`` gives them."""
+    """(line number, bytes) of the non-blank ``lines`` after line ``number``: a carriage return and, on the
+    file's first line (``bom``), an editor's byte-order mark are not part of the record."""
     for raw in lines:
         number += 1
         raw = raw.rstrip(b"\r")

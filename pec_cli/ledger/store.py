@@ -59,12 +59,22 @@ from pec_cli.ledger.entries import (
     parse,
 )
 from pec_cli.ledger.lock import lock, unlock
-from pec_cli.ledger.scan import SEQUENCE_WARNING, Fold, Folded, Job, Lines, Sequence, fold_jobs, resume_state
+from pec_cli.ledger.scan import (
+    BOM,
+    SEQUENCE_WARNING,
+    Fold,
+    Folded,
+    Job,
+    Lines,
+    Sequence,
+    fold_jobs,
+    read_lines,
+    resume_state,
+)
 from pec_cli.ledger.tally import KEEP, Tally
 from pec_cli.workspace import Workspace
 
 GENESIS = "0" * 16
-BOM = b"\xef\xbb\xbf"
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
 CACHE_FORMAT = 5  # 2: measures by tipo; 3: and by position in the segment, key with ctime; 4: requests grouped; 5: crcs
@@ -122,22 +132,11 @@ def all_vigencias(ws: Workspace) -> list[int]:
         return []
 
 
-def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of every non-blank line of a segment (its first ``limit`` bytes)."""
-    with path.open("rb") as handle:
-        read = 0
-        for number, raw in enumerate(handle, start=1):
-            if limit is not None:
-                if read >= limit:
-                    return
-                read += len(raw)
-                if read > limit:  # a line still being written when the size was taken
-                    raw = raw[: len(raw) - (read - limit)]
-            raw = raw.rstrip(b"\r\n")
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
-            if raw.strip():
-                yield number, raw
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every non-blank line of a segment, as long as it was when opened."""
+    lines = Lines()
+    for number, block, _plain in lines.blocks(path, 0, path.stat().st_size):
+        yield from read_lines(number, block, lines.bom(number))
 
 
 def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[Entry]:
