@@ -36,8 +36,8 @@ from typing import Any
 
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.entries import BATCH, MAX_LINE, PIECE, VOID, compiled_rule, may_hide_control, parse
-from pec_cli.ledger.scan import FAST_SCAN_BYTES, fast_loads
-from pec_cli.ledger.store import BOM, _cache_key, segments
+from pec_cli.ledger.scan import BOM, FAST_SCAN_BYTES, fast_loads, read_lines
+from pec_cli.ledger.store import _cache_key, segments
 from pec_cli.workspace import Workspace
 
 FORMAT = 3  # 2: key hashes are CRC-32 and Adler-32; 3: an importe's, its first hex digits
@@ -189,14 +189,11 @@ def _blocks(path: Path, start: int, limit: int, crc: int) -> Iterator[tuple[int,
 
 
 def _record(raw: bytes, offset: int, loads: Callable[[bytes], Any]) -> dict[str, Any] | None:
-    """The valid record of a line (as every reader checks it), or None."""
-    raw = raw.rstrip(b"\r\n")
-    if offset == 0 and raw.startswith(BOM):
-        raw = raw[len(BOM):]  # an editor's byte-order mark: not part of the record
-    if not raw.strip():
-        return None
-    record = parse(raw, loads)
-    return record if isinstance(record, dict) else None
+    """The valid record of a line (as every reader reads and checks it), or None."""
+    for _number, line in read_lines(0, [raw.rstrip(b"\n")], offset == 0):
+        record = parse(line, loads)
+        return record if isinstance(record, dict) else None
+    return None  # a blank line
 
 
 def _extend(index: SegmentIndex, path: Path, limit: int) -> SegmentIndex:

@@ -158,6 +158,11 @@ def read_lines(number: int, lines: list[bytes], bom: bool) -> Iterator[tuple[int
             yield number, raw
 
 
+def skipped(name: str, base: int, problems: list[tuple[int, str]]) -> list[str]:
+    """The warnings of ``problems`` (line numbers counted after line ``base``): each line skipped, located."""
+    return [f"{name}:{base + number}: {why}; se omite" for number, why in problems]
+
+
 class Fold:
     """Folds a segment's lines into ``part``: an import's rows at its commit line, bad lines as ``problems``."""
 
@@ -180,8 +185,8 @@ class Fold:
                 for at, raw in read_lines(number, block, lines.bom(number)):
                     self.line(at, raw)
 
-    def warnings(self, name: str, base: int = 0) -> list[str]:
-        return [f"{name}:{base + number}: {why}; se omite" for number, why in self.problems]
+    def warnings(self, name: str) -> list[str]:
+        return skipped(name, 0, self.problems)
 
     def line(self, number: int, raw: bytes) -> None:
         """Check and fold one line by :func:`entries.parse`, the rule's reference form."""
@@ -396,7 +401,7 @@ class _Stitch:
 
     def add(self, piece: SliceFold, end: int) -> None:
         sequence, name = self.sequence, self.job.name
-        self.warnings.extend(f"{name}:{self.base + number}: {why}; se omite" for number, why in piece.problems)
+        self.warnings += skipped(name, self.base, piece.problems)
         sequence.damaged += piece.head
         if piece.first is not None:
             sequence.see(piece.first)
