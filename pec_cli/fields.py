@@ -7,8 +7,6 @@ record builder checks it against its limit, and the detail exports head their
 columns with it. Standard library only; imports nothing.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

@@ -5,8 +5,6 @@ git finds its repository: ``--root``/``PEC_ROOT``, else the current folder or
 its nearest parent with a ``plan/`` folder. Standard library only.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 import re

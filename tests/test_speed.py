@@ -30,7 +30,10 @@ def _main(args: list[str], ws) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_named_command_is_built_alone_and_anything_else_builds_them_all():
+    from pec_cli.cli import COMMANDS
+
     commands = app.registered_commands
+    assert [c.name or c.callback.__name__ for c in commands] == [n for n in COMMANDS if n != "plan"]
     (status,) = only_the_named_command(commands, ["status"])
     assert status.callback.__name__ == "status"
     (imported,) = only_the_named_command(commands, ["import"])  # named apart from its function
@@ -208,11 +211,16 @@ def test_an_unfinished_import_or_a_torn_line_at_the_end_is_never_resumed_from(pe
 
 
 def test_status_loads_no_writer_only_module(ws):
-    """Status never writes an entry: OpenSSL (hashlib), secrets and socket stay out of its start-up."""
+    """Status never writes an entry: OpenSSL (hashlib), secrets and socket stay out of its start-up, and so
+    do the other commands' modules."""
+    from pec_cli.cli import COMMANDS
+
     env = {"PATH": "/usr/bin:/bin", "PEC_HOY": "2024-07-15", "PEC_ROOT": str(ws), "COLUMNS": "80"}
+    others = tuple(f"pec_cli.cli.{m}" for m in COMMANDS.values() if m != "status")
     probe = ("import sys\nsys.argv = ['pec', 'status', '--trim', 'II']\nfrom pec_cli.cli import main\n"
              "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-             "sys.stderr.write(' '.join(sorted(m for m in ('hashlib', 'secrets', 'socket') if m in sys.modules)))\n")
+             f"sys.stderr.write(' '.join(sorted(m for m in ('hashlib', 'secrets', 'socket', *{others!r})"
+             " if m in sys.modules)))\n")
     subprocess.run([sys.executable, "-m", "pec_cli", "status"], check=True, capture_output=True, env=env)  # caches
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr

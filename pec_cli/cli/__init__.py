@@ -1,33 +1,50 @@
 """The command line: one small module per command over the application layer (``pec_cli.context``).
 
-``base`` holds the Spanish Typer app and its shared options; importing each
-command module registers its command, in the order ``pec --help`` lists them.
-Heavy modules (rich, tabulate, pydantic, yaml, openpyxl) are imported inside
-the commands that need them, so ``pec status --format json`` and ``pec log``
-start with none of them.
+``base`` holds the Spanish Typer app and its shared options; importing a
+command module registers its command. ``pec status`` imports ``base`` and
+``status`` only; ``pec --help`` (or anything that names no command) imports
+them all, in the order :data:`COMMANDS` lists them. Heavy modules (rich,
+tabulate, pydantic, yaml, openpyxl) are imported inside the commands that
+need them, so ``pec status --format json`` and ``pec log`` start with none of
+them. ``from pec_cli.cli import app`` gives the app with every command.
 """
 
 import sys
+from importlib import import_module
 from typing import Any
 
-try:
-    # isort: off
-    # Imported to register their commands, in the order ``pec --help`` lists them.
-    from pec_cli.cli.base import app
-    from pec_cli.cli import init, plan, log, importing, note, void, listing, status, pendientes, export, verify  # noqa: F401, E402
-    # isort: on
-except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
-    sys.stderr.write("Error: Interrumpido; no se registró nada a medias.\n")
-    sys.exit(130)
+# The command each module registers, in the order ``pec --help`` lists them.
+COMMANDS = {"init": "init", "plan": "plan", "log": "log", "import": "importing", "note": "note", "void": "void",
+            "list": "listing", "status": "status", "pendientes": "pendientes", "export": "export",
+            "verify": "verify"}
+
+
+def registered(first: list[str]) -> Any:
+    """The app with the command the first argument names exactly registered, else with all of them."""
+    try:
+        from pec_cli.cli.base import app
+
+        modules = [COMMANDS[first[0]]] if first and first[0] in COMMANDS else list(COMMANDS.values())
+        for module in modules:
+            import_module(f"pec_cli.cli.{module}")
+    except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
+        sys.stderr.write("Error: Interrumpido; no se registró nada a medias.\n")
+        sys.exit(130)
+    order = list(COMMANDS)
+    app.registered_commands.sort(key=lambda c: order.index(_name(c)))
+    return app
 
 
 def main() -> None:
-    commands = app.registered_commands
+    app = registered(sys.argv[1:2])
+    commands, groups = app.registered_commands, app.registered_groups
     app.registered_commands = only_the_named_command(commands, sys.argv[1:2])
+    if app.registered_commands is not commands:
+        app.registered_groups = []  # «pec plan …» names no command: its group is built only then
     try:
         app()
     finally:
-        app.registered_commands = commands
+        app.registered_commands, app.registered_groups = commands, groups
 
 
 def only_the_named_command(commands: list[Any], first: list[str]) -> list[Any]:
@@ -38,8 +55,19 @@ def only_the_named_command(commands: list[Any], first: list[str]) -> list[Any]:
     only its own. Help, a mistyped or a group's name (``pec plan``) still
     build them all, so ``pec --help`` lists every command.
     """
-    named = [c for c in commands if (c.name or c.callback.__name__.replace("_", "-")) in first]
+    named = [c for c in commands if _name(c) in first]
     return named if len(named) == 1 else commands
 
 
-__all__ = ["app", "main"]
+def _name(command: Any) -> str:
+    """The name a registered command is typed with (Typer's default: its function's, with dashes)."""
+    return str(command.name or command.callback.__name__.replace("_", "-"))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # every command registered, for whoever drives the app itself (tests, CliRunner)
+        return registered([])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["COMMANDS", "app", "main"]

@@ -19,8 +19,6 @@ picks the first implementation whose module this Python has, so every module
 of pec imports on any platform. Standard library only.
 """
 
-from __future__ import annotations
-
 import errno
 import importlib
 import os

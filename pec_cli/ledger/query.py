@@ -5,8 +5,6 @@ dates) into checked values, refusing what the plan does not know;
 :meth:`Query.select` applies it to entries already read. Pure: no I/O.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -40,7 +38,7 @@ class Query(NamedTuple):
     def build(
         cls, plan: Plan, *, actividad: str | None = None, tipo: str | None = None, trim: str | None = None,
         desde: str | None = None, hasta: str | None = None, anuladas: bool = False, clase: str = PIECE,
-    ) -> Query:
+    ) -> "Query":
         """The query of what a person typed; a PecError for anything the plan does not know."""
         act_id: str | None = None
         act = None

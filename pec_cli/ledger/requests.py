@@ -10,8 +10,6 @@ a corte when some answer dated on or before the corte links to it, whenever
 the request was made. Pure: no I/O.
 """
 
-from __future__ import annotations
-
 import ast
 import datetime as dt
 from collections.abc import Mapping

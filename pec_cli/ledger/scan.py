@@ -15,8 +15,6 @@ import batches included, so the result is the one a single pass gives.
 Standard library, plus pydantic-core for big reads; no I/O but reading.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys

@@ -11,8 +11,6 @@ short, unique ids, voids, pieces that do not fit their plan, evidence files.
 See ``ledger.store`` for what the chain can and cannot see.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path

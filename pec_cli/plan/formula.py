@@ -10,8 +10,6 @@ or a variable bound to ``None`` (a value the data cannot give), yields ``None``:
 This module depends on the standard library only.
 """
 
-from __future__ import annotations
-
 import ast
 import math
 from collections.abc import Mapping

@@ -7,8 +7,6 @@ never has to import pydantic or yaml once the plan is cached. Standard library
 only.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from types import MappingProxyType
 from typing import Any, NamedTuple

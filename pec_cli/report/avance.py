@@ -17,8 +17,6 @@ each clamped to 0..100 as its cell shows it, skipping "no aplica"; its logrado
 and acumulado follow from its own programación.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType

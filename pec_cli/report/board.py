@@ -8,8 +8,6 @@ encoding lacks a glyph (bars, rules, the semáforo dot) it falls back to ASCII.
 It lays out :class:`~pec_cli.report.table.Table` only; no table library.
 """
 
-from __future__ import annotations
-
 import sys
 import textwrap
 from typing import NamedTuple
@@ -52,7 +50,7 @@ class Glyphs(NamedTuple):
     ellipsis: str
 
     @classmethod
-    def of(cls, screen: Screen) -> Glyphs:
+    def of(cls, screen: Screen) -> "Glyphs":
         g = screen.glyph
         return cls(g("█", "#"), g("░", "."), g("─", "-"), g("─", "-"), g("●", "*"), g("—", "-"), g("…", "."))
 

@@ -14,8 +14,6 @@ against the sum of what was programmed, out of the whole plan (100).
 Pure: plans and tallies in, a value out; the CLI loads each year.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 import textwrap

@@ -12,8 +12,6 @@ document, the status documents of the earlier quarters (for the cumulative
 curve) and the detail rows.
 """
 
-from __future__ import annotations
-
 import csv
 import datetime as dt
 import io
@@ -170,7 +168,7 @@ class Pack:
     """What one export shows, each part computed on first use: a format that
     does not show the entries never reads them."""
 
-    def __init__(self, ctx: Context, quarter: int | None, detalle: bool, style: CsvStyle, out_dir: Path) -> None:
+    def __init__(self, ctx: "Context", quarter: int | None, detalle: bool, style: CsvStyle, out_dir: Path) -> None:
         self.ctx = ctx
         self.plan = ctx.plan
         self.detalle = detalle
@@ -295,8 +293,8 @@ def evidence_linker(root: Path, out_dir: Path) -> Callable[[str], str]:
 
 
 def run_export(
-    ctx: Context, fmt: str, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
-    flush: Callable[[Context], None],
+    ctx: "Context", fmt: str, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
+    flush: Callable[["Context"], None],
 ) -> Path | None:
     """``pec export``: build, render, write. Returns the file written (None for stdout)."""
     if fmt in BUNDLES:
@@ -318,8 +316,8 @@ def run_export(
 
 
 def _run_paquete(
-    ctx: Context, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
-    flush: Callable[[Context], None],
+    ctx: "Context", quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
+    flush: Callable[["Context"], None],
 ) -> Path:
     """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
     from pec_cli.report.paquete import build_files, reproducible_zip

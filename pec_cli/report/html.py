@@ -9,8 +9,6 @@ detail rows. Every text goes through ``html.escape``; links are only the
 evidence paths pec stored and http(s) addresses (``export.Detail.rows``).
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from html import escape
 from typing import Any, NamedTuple

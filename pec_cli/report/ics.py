@@ -13,8 +13,6 @@ never from the run. Standard library only: the text is written here, folded at
 75 octets, lines ended by CRLF.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator
 from typing import NamedTuple

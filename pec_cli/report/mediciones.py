@@ -9,8 +9,6 @@ Per network: ``inicio`` is the last value before the window's start, else its
 first measurement; ``fin`` the last on or before the corte. Pure; stdlib only.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, NamedTuple
 

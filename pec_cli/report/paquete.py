@@ -10,8 +10,6 @@ same bytes (fixed timestamps, sorted entries; the workbook is reproducible too).
 ``export.run_export`` renders the formats and writes the folder.
 """
 
-from __future__ import annotations
-
 import hashlib
 import io
 import re

@@ -25,8 +25,6 @@ Lines: their acumulado at D against the programado of D's quarter, from
 :func:`pec_cli.report.avance.compute`. Standard library only.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import math
 from collections.abc import Mapping

@@ -7,8 +7,6 @@ anything else the encoding lacks is degraded by the streams themselves
 (``pec_cli.console``), never a ``UnicodeEncodeError``. Standard library only.
 """
 
-from __future__ import annotations
-
 import codecs
 import os
 import re
@@ -32,7 +30,7 @@ class Screen(NamedTuple):
     encoding: str
 
     @classmethod
-    def detect(cls, stream: TextIO | None = None) -> Screen:
+    def detect(cls, stream: TextIO | None = None) -> "Screen":
         """The console behind ``stream`` (stdout): COLUMNS, else the terminal's width, else 80;
         colour on a terminal (or with FORCE_COLOR), never with NO_COLOR or TERM=dumb."""
         stream = stream or sys.stdout

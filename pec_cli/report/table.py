@@ -10,8 +10,6 @@ decides on its own what "no aplica" looks like or how a number is rounded
 Standard library only; no I/O.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable
 from enum import Enum
