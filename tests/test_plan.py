@@ -252,3 +252,69 @@ def test_a_plan_checked_in_a_forked_process_fails_and_passes_as_one_checked_here
     assert [(a.id, a.meta) for a in loaded.actividades] == [(a.id, a.meta) for a in load_plan(shipped).actividades]
     cached = json.loads((tmp_path / "ws" / ".pec" / "cache" / "plan-2024.json").read_text(encoding="utf-8"))
     assert cached["data"] == read_plan_data(plan, "plan/2024.yaml")
+
+
+def test_the_ledger_read_while_a_changed_plan_is_checked_changes_nothing_shown(tmp_path, monkeypatch):
+    """``pec status`` reads the ledger while a changed plan is checked apart: the same board and warnings
+    as reading it after; with no fork, the read comes after the plan; the plan's refusal comes first."""
+    import os
+
+    from pec_cli.workspace import init_workspace
+
+    from .conftest import pec_at
+
+    root = init_workspace(tmp_path / "ws")
+    assert pec_at(root, "log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista 1").exit_code == 0
+    segment = next((root / "ledger" / "2024").glob("*.jsonl"))
+    with segment.open("ab") as handle:
+        handle.write(b'{"v": 1, "roto\n')  # a bad line: its warning is said once, whichever path read it
+    plan = root / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    shown = []
+    for fork in (os.fork, None):
+        if fork is None:
+            monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError(11, "no more processes")))
+        for _ in range(2):  # the plan changed (both caches stale), then the tally cache current
+            plan.write_text(text + f"# {len(shown)}\n", encoding="utf-8")
+            (root / ".pec" / "cache" / f"tally-2024-{segment.stem}.json").unlink(missing_ok=True)
+            done = pec_at(root, "status", "--trim", "I")
+            assert done.exit_code == 0, done.output
+            shown.append(done.output)
+    assert len(set(shown)) == 1 and shown[0].count("se omite") == 1, shown[0]
+    monkeypatch.undo()
+    from pec_cli.errors import PecError
+    from pec_cli.ledger import store
+
+    def unreadable(*_args):
+        raise PecError("LEDGER-UNREADABLE")
+
+    monkeypatch.setattr(store, "read_tally", unreadable)
+    done = pec_at(root, "status")
+    assert done.exit_code == 1 and "LEDGER-UNREADABLE" in done.output, done.output  # the plan is fine: the ledger's
+    plan.write_text(text.replace("    meta: 100\n", "    meta: -100\n", 1), encoding="utf-8")
+    done = pec_at(root, "status")  # both fail: the plan is the first thing to fix
+    assert done.exit_code == 1 and "meta" in done.output and "LEDGER-UNREADABLE" not in done.output, done.output
+
+
+def test_a_plan_check_interrupted_while_the_ledger_is_read_leaves_no_process(tmp_path, monkeypatch):
+    """Ctrl-C while the ledger is read: the plan's process is killed and reaped, not waited for."""
+    import os
+
+    from pec_cli.plan import cache
+    from pec_cli.workspace import Workspace
+
+    plan = _broken_plan(tmp_path / "ws")
+    ws = Workspace(tmp_path / "ws")
+    started: list[int] = []
+    real = cache._Check.start
+
+    def start(path, display):
+        check = real(path, display)
+        started.append(check.pid)
+        return check
+
+    monkeypatch.setattr(cache._Check, "start", start)
+    with pytest.raises(KeyboardInterrupt):
+        cache.load_plan_cached(ws, plan, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0], os.WNOHANG)  # killed and reaped: nothing left behind

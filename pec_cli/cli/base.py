@@ -242,11 +242,11 @@ def year(vigencia: str | None, example: str = "--vigencia 2024") -> int | None:
     return int(vigencia)
 
 
-def load(root: str | None, vigencia: str | None, year_hint: int | None = None) -> "Context":
-    """The command's context, loaded once at the edge."""
+def load(root: str | None, vigencia: str | None, year_hint: int | None = None, tally: bool = False) -> "Context":
+    """The command's context, loaded once at the edge (``tally``: the command reads the ledger's totals)."""
     from pec_cli.context import Context
 
-    return Context.load(root, year(vigencia), year_hint)
+    return Context.load(root, year(vigencia), year_hint, tally)
 
 
 def count(n: int, one: str, many: str) -> str:

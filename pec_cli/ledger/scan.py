@@ -325,7 +325,7 @@ def _fold_parallel(jobs: list[Job], count: int) -> Iterator[Folded]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    target = max(SLICE_BYTES, sum(job.size - job.start for job in jobs) // (4 * count))  # cores kept busy to the end
+    target = max(SLICE_BYTES, sum(job.size - job.start for job in jobs) // (16 * count))  # cores kept busy to the end: slices of ~8 MB
     cuts = [_cuts(job.path, job.start, job.size, target) for job in jobs]
     tasks = [(job.path, start, end, job.part.keep, job.lines.from_start and start == job.start)
              for job, ranges in zip(jobs, cuts, strict=True) for start, end in ranges]

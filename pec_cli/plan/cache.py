@@ -7,6 +7,7 @@ put back) and pec's version, so that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,14 @@ def _key(path: Path) -> list[Any]:
     return [str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__]
 
 
-def load_plan_cached(ws: Workspace, path: Path) -> Plan:
-    """The plan of ``path``, from the cache when the file has not changed."""
+def load_plan_cached(ws: Workspace, path: Path, meanwhile: Callable[[], object] | None = None) -> Plan:
+    """The plan of ``path``, from the cache when the file has not changed.
+
+    ``meanwhile`` (e.g. reading the ledger) runs while a changed plan is
+    checked in another process (Linux), else once the plan is loaded. When
+    both fail, the plan's refusal is the one raised: it is the first thing
+    to fix.
+    """
     display = ws.display(path)
     try:
         key = _key(path)
@@ -33,57 +40,97 @@ def load_plan_cached(ws: Workspace, path: Path) -> Plan:
     cached = read_json(target) if cache_enabled() else None
     if isinstance(cached, dict) and cached.get("key") == key:
         try:
-            return plan_from_data(cached["data"], display)
+            plan = plan_from_data(cached["data"], display)
         except Exception:  # a damaged cache is only a miss  # noqa: BLE001
             pass
-    data = _checked_apart(path, display)
+        else:
+            if meanwhile is not None:
+                meanwhile()
+            return plan
+    check = _Check.start(path, display)
+    if check is not None and meanwhile is not None:
+        try:
+            meanwhile()
+        except KeyboardInterrupt:
+            check.cancel()
+            raise
+        except BaseException:
+            check.result()  # the plan's refusal first, if it has one
+            raise
+        meanwhile = None
+    data = check.result() if check is not None else None
     if data is None:
         from pec_cli.plan.loader import read_plan_data
 
         data = read_plan_data(path, display)
     if cache_enabled():
         write_json(target, {"key": key, "data": data})
-    return plan_from_data(data, display)
+    plan = plan_from_data(data, display)
+    if meanwhile is not None:
+        meanwhile()
+    return plan
 
 
-def _checked_apart(path: Path, display: str) -> dict[str, Any] | None:
+class _Check:
     """The plan checked in a forked process (Linux): yaml, pydantic and the schema, some 10 MB, stay out of
-    this one, which a big ledger read needs. None where there is no fork or the process fails: check it here."""
-    import os
-    import sys
+    this one, which a big ledger read needs, and the ledger can be read meanwhile."""
 
-    if not sys.platform.startswith("linux"):
-        return None
-    import json
+    def __init__(self, pid: int, read: int) -> None:
+        self.pid, self.read = pid, read
 
-    try:
-        read, write = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # pragma: no cover - the forked process; its outcome is tested through the parent
-        os.close(read)
+    @classmethod
+    def start(cls, path: Path, display: str) -> _Check | None:
+        """The check, started; None where there is no fork: check it here."""
+        import os
+        import sys
+
+        if not sys.platform.startswith("linux"):
+            return None
         try:
-            from pec_cli.plan.loader import read_plan_data
-
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # pragma: no cover - the forked process; its outcome is tested through the parent
+            os.close(read)
             try:
-                out: dict[str, Any] = {"data": read_plan_data(path, display)}
-            except PecError as exc:
-                out = {"error": [exc.message, exc.details, exc.code, exc.field]}
-            with os.fdopen(write, "w", encoding="utf-8") as pipe:
-                json.dump(out, pipe)
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read, encoding="utf-8") as pipe:
-        answer = pipe.read()
-    os.waitpid(pid, 0)
-    try:
-        out = json.loads(answer)
-    except ValueError:
-        return None  # it failed: the check here says how
-    if "error" in out:
-        message, details, code, field = out["error"]
-        raise PecError(message, details, code, field)
-    data: dict[str, Any] = out["data"]
-    return data
+                import json
+
+                from pec_cli.plan.loader import read_plan_data
+
+                try:
+                    out: dict[str, Any] = {"data": read_plan_data(path, display)}
+                except PecError as exc:
+                    out = {"error": [exc.message, exc.details, exc.code, exc.field]}
+                with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                    json.dump(out, pipe)
+            finally:
+                os._exit(0)
+        os.close(write)
+        return cls(pid, read)
+
+    def result(self) -> dict[str, Any] | None:
+        """The checked plan's data; None if the process failed (the check here says how); its PecError."""
+        import json
+        import os
+
+        with os.fdopen(self.read, encoding="utf-8") as pipe:
+            answer = pipe.read()
+        os.waitpid(self.pid, 0)
+        try:
+            out = json.loads(answer)
+        except ValueError:
+            return None
+        if "error" in out:
+            message, details, code, field = out["error"]
+            raise PecError(message, details, code, field)
+        data: dict[str, Any] = out["data"]
+        return data
+
+    def cancel(self) -> None:
+        import os
+        import signal
+
+        os.close(self.read)
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
