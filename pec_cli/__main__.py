@@ -1,3 +1,3 @@
-from pec_cli.cli import main
+from pec_cli.cli import run
 
-main()
+run()

@@ -484,3 +484,28 @@ def test_a_cache_whose_warnings_are_a_string_is_a_miss(ws):
 
 def test_an_iso_week_date_is_not_a_valid_fecha():
     assert isinstance(parse(store.encode(_zq(1, fecha="2024-W14-2"))), str)  # was: accepted; list shows 2024-04-02, status counts it nowhere
+
+
+def test_the_pec_command_ends_without_teardown_yet_loses_nothing(ws):
+    """``pec`` (``run``) ends with os._exit: every line printed is out, the exit status and a
+    refusal are as ``main`` gives them, and atexit handlers still run."""
+    env = {**os.environ, "PEC_HOY": "2024-07-15", "PEC_ROOT": str(ws), "COLUMNS": "100"}
+    env.pop("PYTHONUNBUFFERED", None)  # stdout buffered, as a pipe's is: what is left in it must still come out
+    rows = "".join(f"externas,2024-03-{1 + k % 28:02d},Nota {k},https://uspec.gov.co/n/{k}\n" for k in range(3000))
+    (ws / "piezas.csv").write_text("actividad,fecha,titulo,url\n" + rows, encoding="utf-8")
+    pec = [sys.executable, "-m", "pec_cli"]
+    imported = subprocess.run([*pec, "import", str(ws / "piezas.csv")], env=env, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    listed = subprocess.run([*pec, "list", "--format", "json"], env=env, capture_output=True, text=True)
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 3000  # ~1 MB through a pipe, whole
+    refused = subprocess.run([*pec, "status", "--trim", "V"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and refused.stderr.startswith("Error: El trimestre «V» no existe"), refused.stderr
+    probe = ("import atexit, sys\nsys.argv = ['pec', 'status', '--format', 'json']\n"
+             "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+             "from pec_cli.cli import run\nrun()\nsys.stderr.write('not reached\\n')\n")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and json.loads(done.stdout)["vigencia"] == 2024, done.stderr
+    assert done.stderr.splitlines()[-1:] == ["atexit ran"], done.stderr
+    pending = "import sys\nfrom pec_cli.cli import end\nsys.stdout.write('still buffered\\n')\nend('dicho')\n"
+    done = subprocess.run([sys.executable, "-c", pending], env=env, capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "still buffered\n", "dicho\n"), done
