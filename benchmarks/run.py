@@ -66,7 +66,7 @@ PEC_IMPORT_INTO = "import 10k into this ledger"
 HLEDGER = "hledger balance -Q"
 BEAN_COLD = "bean-query (no pickle cache)"
 BEAN_WARM = "bean-query (its pickle cache)"
-TYPER_FLOOR = "python -c 'import typer' (floor)"
+TYPER_FLOOR = "python -c 'import typer' (floor, no teardown)"
 ROW_ORDER = (TYPER_FLOOR, "pec --help", PEC_COLD, PEC_STATUS, PEC_JSON, PEC_PULL, PEC_LOG, PEC_AFTER_LOG, PEC_IMPORT,
              PEC_IMPORT_INTO, HLEDGER, BEAN_COLD, BEAN_WARM)
 PULL_LINES = 1000  # lines a git pull brings into another writer's segment, per run
@@ -326,7 +326,7 @@ class Bench:
         pull = Pull(self, ws, tmp / "ws-pull", meta["writers"][1 % len(meta["writers"])])
         cases = [
             # what any pec command pays before its own code: Python, site and typer
-            Case(TYPER_FLOOR, [self.python, "-c", "import typer"], tmp / "floor.out"),
+            Case(TYPER_FLOOR, [self.python, "-c", "import os, typer; os._exit(0)"], tmp / "floor.out"),
             Case("pec --help", [pec, "--help"], tmp / "help.out"),
             # without pec's caches (a fresh clone): reads every line, as the peers do;
             # it also leaves the caches rebuilt for the warm rows that follow it
