@@ -43,15 +43,15 @@ MAX_FILAS = 10**8
 
 # C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# The patterns below are used rarely (a line with a backslash, an evidence): left as strings, re compiles
-# each on first use and keeps it, instead of every command paying ~0.8 ms at start-up.
 # What no text of a record may hold: those, and a lone UTF-16 surrogate (json.loads lets it through; no UTF-8
-# file or terminal can hold it)
+# file or terminal can hold it). Needed only when the bytes below hit: a string that re compiles on first use
+# (and keeps), as this class costs ~0.5 ms to compile, which every command would pay at start-up.
 _FORBIDDEN = "[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
-# a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1/surrogate raw in UTF-8)
-_ESCAPED_CONTROL = rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\u[dD][89a-fA-F]"
-_RAW_C1 = rb"\xc2[\x80-\x9f]"  # a literal first byte: sre finds it fast
-_RAW_SURROGATE = rb"\xed[\xa0-\xbf]"
+# a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1/surrogate raw in UTF-8);
+# compiled here, as a line with «» or º (\xc2) asks them on every write of an import
+_ESCAPED_CONTROL = re.compile(rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\u[dD][89a-fA-F]")
+_RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # a literal first byte: sre finds it fast
+_RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 MAX_DEPTH = 256  # nesting of a line: a record is 2 deep; json.loads' own limit depends on the caller's stack
 _TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS}
 _TEXT_KEYS = frozenset(_TEXT_LIMITS)
@@ -153,9 +153,9 @@ def may_hide_control(raw: bytes) -> bool:
     """Whether a line's bytes may hold a control character in a string (cheap byte scans first)."""
     return (
         b"\x7f" in raw
-        or (b"\\" in raw and re.search(_ESCAPED_CONTROL, raw) is not None)
-        or (b"\xc2" in raw and re.search(_RAW_C1, raw) is not None)
-        or (b"\xed" in raw and re.search(_RAW_SURROGATE, raw) is not None)
+        or (b"\\" in raw and _ESCAPED_CONTROL.search(raw) is not None)
+        or (b"\xc2" in raw and _RAW_C1.search(raw) is not None)
+        or (b"\xed" in raw and _RAW_SURROGATE.search(raw) is not None)
     )
 
 
