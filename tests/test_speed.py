@@ -509,3 +509,30 @@ def test_the_pec_command_ends_without_teardown_yet_loses_nothing(ws):
     pending = "import sys\nfrom pec_cli.cli import end\nsys.stdout.write('still buffered\\n')\nend('dicho')\n"
     done = subprocess.run([sys.executable, "-c", pending], env=env, capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (1, "still buffered\n", "dicho\n"), done
+
+
+def test_a_segment_replaced_while_it_is_read_is_read_again(ws, monkeypatch):
+    """``git pull`` writes a new file over a segment while status reads it (in slices, apart): the
+    result is the new file's, as a read after the pull gives, and its cache is the new file's."""
+    from pec_cli.ledger import store
+    from pec_cli.workspace import Workspace
+
+    other = _Other(ws)
+    other.pull(b"".join(other.piece(f"2024-04-{d:02d}") for d in range(1, 11)))
+    pulled = b"".join(other.piece(f"2024-05-{d:02d}") for d in range(1, 6))
+    real, reads = store._fold_lines, []
+
+    def pull_meanwhile(path, *args):
+        reads.append(path.stem)
+        done = real(path, *args)
+        if len(reads) == 1:
+            other.pull(pulled)  # a new inode, five lines longer, lands once the first read is done
+        return done
+
+    monkeypatch.setattr(store, "_fold_lines", pull_meanwhile)
+    seen = store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+    assert reads == ["zq7kx", "zq7kx"]
+    monkeypatch.setattr(store, "_fold_lines", real)
+    assert seen.to_json() == store.read_tally(Workspace(ws), 2024, [], use_cache=False).to_json()
+    assert sum(seen.counts.values()) == 15
+    assert store.read_tally(Workspace(ws), 2024, [], use_cache=True).to_json() == seen.to_json()  # the cache is current

@@ -261,8 +261,9 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     line, not the whole ledger. A segment that only grew (``git pull`` bringing
     another writer's lines) is read from where the cache left it, once the
     bytes already folded are checked unchanged (:func:`_resumed`); any other
-    change (an editor, a rebase) is read again in full. The one
-    blind spot, as for git's index ("racy git"): an edit that keeps the size and
+    change (an editor, a rebase) is read again in full, and a segment replaced
+    while it was read (its slices, read apart, may mix two files) is read
+    again, up to three times. The one blind spot, as for git's index ("racy git"): an edit that keeps the size and
     lands within the same file-system clock tick (a few milliseconds) as the
     cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
     deleting ``.pec/cache`` recomputes everything.
@@ -273,11 +274,16 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     if use_cache is None:
         use_cache = cache_enabled()
     keep: int | None = KEEP
+    tries = 0
     while True:
         tally = Tally(keep)  # segments merge in their order, each dropped once merged
         found, jobs, waiting = _from_caches(ws, vigencia, tally, use_cache and keep == KEEP)
         folded = fold_jobs([job for _, job, _ in jobs], _fold_lines)
+        replaced = False
         for (index, job, key), (segment, segment_warnings, resume), after in zip(jobs, folded, waiting[1:], strict=True):
+            if tries < 3 and _replaced(job.path, key):
+                replaced = True  # its slices may hold parts of two files: read again (the processes stop)
+                break
             if use_cache and keep == KEEP:
                 write_json(_cache_file(ws, vigencia, job.path),
                            {"key": key, "tally": segment.to_json(), "warnings": segment_warnings, "resume": resume})
@@ -286,6 +292,9 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
             for part in after:
                 part.drain(tally)
         del jobs, folded, waiting
+        if replaced:
+            tries += 1
+            continue
         try:
             tally.net()
         except NeedsFullScan:
@@ -295,6 +304,15 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
             continue
         warnings += [warning for segment_warnings in found for warning in segment_warnings]
         return tally
+
+
+def _replaced(path: Path, key: list[Any]) -> bool:
+    """Whether ``path`` is now another file than the one whose read began with ``key`` (``git pull``
+    and many editors write a new file over the old one): a read in slices may then mix the two."""
+    try:
+        return os.stat(path).st_ino != key[2]
+    except OSError:
+        return True
 
 
 def _from_caches(
