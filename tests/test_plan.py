@@ -318,3 +318,56 @@ def test_a_plan_check_interrupted_while_the_ledger_is_read_leaves_no_process(tmp
         cache.load_plan_cached(ws, plan, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0], os.WNOHANG)  # killed and reaped: nothing left behind
+
+
+def test_a_plan_check_that_dies_without_a_word_is_made_here_and_a_failed_fork_leaks_nothing(tmp_path, monkeypatch):
+    """The plan's process killed or failing unexpectedly while the ledger read fails: the plan is checked
+    here, so its refusal still comes first; a fork that fails leaves no pipe open."""
+    import os
+
+    from pec_cli.plan import cache, loader
+    from pec_cli.workspace import Workspace
+
+    plan = _broken_plan(tmp_path / "ws")
+    ws = Workspace(tmp_path / "ws")
+    parent, real = os.getpid(), loader.read_plan_data
+
+    def dies_in_the_child(path, display):
+        if os.getpid() != parent:
+            raise MemoryError  # not a PecError: the process ends without answering
+        return real(path, display)
+
+    def ledger_fails():
+        raise PecError("LEDGER")
+
+    monkeypatch.setattr(loader, "read_plan_data", dies_in_the_child)
+    with pytest.raises(PecError) as refused:
+        cache.load_plan_cached(ws, plan, ledger_fails)
+    assert "meta" in " ".join([refused.value.message, *refused.value.details]), refused.value.message
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError(11, "no more processes")))
+    for _ in range(3):
+        with pytest.raises(PecError):
+            cache.load_plan_cached(ws, plan)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_the_ledger_is_read_before_the_plan_check_is_waited_for(tmp_path, monkeypatch):
+    """The overlap itself: with a changed plan, ``meanwhile`` runs before the plan's process is waited for."""
+    from pec_cli.plan import cache
+    from pec_cli.workspace import Workspace, init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    events: list[str] = []
+    real = cache._Check.result
+
+    def result(self):
+        events.append("plan waited for")
+        return real(self)
+
+    monkeypatch.setattr(cache._Check, "result", result)
+    cache.load_plan_cached(Workspace(root), root / "plan" / "2024.yaml", lambda: events.append("ledger read"))
+    assert events == ["ledger read", "plan waited for"]
+    events.clear()  # the plan cached now: read after it, no process
+    cache.load_plan_cached(Workspace(root), root / "plan" / "2024.yaml", lambda: events.append("ledger read"))
+    assert events == ["ledger read"]

@@ -501,11 +501,17 @@ def test_the_pec_command_ends_without_teardown_yet_loses_nothing(ws):
     refused = subprocess.run([*pec, "status", "--trim", "V"], env=env, capture_output=True, text=True)
     assert refused.returncode == 2 and refused.stderr.startswith("Error: El trimestre «V» no existe"), refused.stderr
     probe = ("import atexit, sys\nsys.argv = ['pec', 'status', '--format', 'json']\n"
-             "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+             "atexit.register(lambda: sys.stdout.write('atexit ran\\n'))\n"
              "from pec_cli.cli import run\nrun()\nsys.stderr.write('not reached\\n')\n")
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
-    assert done.returncode == 0 and json.loads(done.stdout)["vigencia"] == 2024, done.stderr
-    assert done.stderr.splitlines()[-1:] == ["atexit ran"], done.stderr
+    shown, _, after = done.stdout.rpartition("}\n")
+    assert done.returncode == 0 and json.loads(shown + "}")["vigencia"] == 2024, done.stderr
+    assert after == "atexit ran\n" and "not reached" not in done.stderr, done  # what a handler prints comes out too
+    no_stdout = {"preexec_fn": lambda: os.close(1), "env": env, "stderr": subprocess.PIPE, "text": True}  # «>&-»
+    logged = subprocess.run([*pec, "log", "revista", "--fecha", "2024-03-28", "--titulo", "Sin salida"], **no_stdout)
+    assert logged.returncode == 0 and "Traceback" not in logged.stderr, logged.stderr
+    refused = subprocess.run([*pec, "status", "--trim", "V"], **no_stdout)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     pending = "import sys\nfrom pec_cli.cli import end\nsys.stdout.write('still buffered\\n')\nend('dicho')\n"
     done = subprocess.run([sys.executable, "-c", pending], env=env, capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (1, "still buffered\n", "dicho\n"), done

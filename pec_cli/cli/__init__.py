@@ -51,19 +51,20 @@ def end(code: Any) -> NoReturn:
 
     Clearing typer's and pec's modules one by one at exit costs about 15 ms,
     more than a warm ``pec status`` computes. Every file pec writes is closed
-    where it is written; here stdout and stderr are flushed and the atexit
-    handlers run, then ``os._exit``. A stream that cannot be flushed (the
+    where it is written; here the atexit handlers run and stdout and stderr
+    are flushed, then ``os._exit``. A stream that cannot be flushed (the
     reader went away) is left to Python's own ending, as before.
     """
     status = code if isinstance(code, int) else (0 if code is None else 1)
     try:
-        if not (code is None or isinstance(code, int)):
+        if not (code is None or isinstance(code, int)) and sys.stderr is not None:
             sys.stderr.write(f"{code}\n")  # what sys.exit("...") prints
-        sys.stdout.flush()
-        sys.stderr.flush()
+        atexit._run_exitfuncs()  # once: they are cleared as they run
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None when started with no stdout (``>&-``, pythonw)
+                stream.flush()
     except (OSError, ValueError):
         sys.exit(status)
-    atexit._run_exitfuncs()
     os._exit(status)
 
 

@@ -49,20 +49,11 @@ def load_plan_cached(ws: Workspace, path: Path, meanwhile: Callable[[], object] 
             return plan
     check = _Check.start(path, display)
     if check is not None and meanwhile is not None:
-        try:
-            meanwhile()
-        except KeyboardInterrupt:
-            check.cancel()
-            raise
-        except BaseException:
-            check.result()  # the plan's refusal first, if it has one
-            raise
+        check.alongside(meanwhile)
         meanwhile = None
     data = check.result() if check is not None else None
     if data is None:
-        from pec_cli.plan.loader import read_plan_data
-
-        data = read_plan_data(path, display)
+        data = _checked_here(path, display)
     if cache_enabled():
         write_json(target, {"key": key, "data": data})
     plan = plan_from_data(data, display)
@@ -75,8 +66,8 @@ class _Check:
     """The plan checked in a forked process (Linux): yaml, pydantic and the schema, some 10 MB, stay out of
     this one, which a big ledger read needs, and the ledger can be read meanwhile."""
 
-    def __init__(self, pid: int, read: int) -> None:
-        self.pid, self.read = pid, read
+    def __init__(self, pid: int, read: int, path: Path, display: str) -> None:
+        self.pid, self.read, self.path, self.display = pid, read, path, display
 
     @classmethod
     def start(cls, path: Path, display: str) -> _Check | None:
@@ -88,8 +79,13 @@ class _Check:
             return None
         try:
             read, write = os.pipe()
+        except OSError:
+            return None
+        try:
             pid = os.fork()
         except OSError:
+            os.close(read)
+            os.close(write)
             return None
         if pid == 0:  # pragma: no cover - the forked process; its outcome is tested through the parent
             os.close(read)
@@ -107,7 +103,19 @@ class _Check:
             finally:
                 os._exit(0)
         os.close(write)
-        return cls(pid, read)
+        return cls(pid, read, path, display)
+
+    def alongside(self, work: Callable[[], object]) -> None:
+        """Run ``work`` while the plan is checked; if it fails, the plan's refusal comes first."""
+        try:
+            work()
+        except KeyboardInterrupt:
+            self.cancel()
+            raise
+        except BaseException:
+            if self.result() is None:  # its process died without saying: check the plan here
+                _checked_here(self.path, self.display)
+            raise
 
     def result(self) -> dict[str, Any] | None:
         """The checked plan's data; None if the process failed (the check here says how); its PecError."""
@@ -134,3 +142,9 @@ class _Check:
         os.close(self.read)
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+
+
+def _checked_here(path: Path, display: str) -> dict[str, Any]:
+    from pec_cli.plan.loader import read_plan_data
+
+    return read_plan_data(path, display)
