@@ -517,28 +517,46 @@ def test_the_pec_command_ends_without_teardown_yet_loses_nothing(ws):
     assert (done.returncode, done.stdout, done.stderr) == (1, "still buffered\n", "dicho\n"), done
 
 
-def test_a_segment_replaced_while_it_is_read_is_read_again(ws, monkeypatch):
-    """``git pull`` writes a new file over a segment while status reads it (in slices, apart): the
-    result is the new file's, as a read after the pull gives, and its cache is the new file's."""
+@pytest.mark.parametrize("how", ["new file", "in place", "appended"])
+def test_a_segment_changed_while_it_is_read_is_read_again(ws, monkeypatch, how):
+    """``git pull`` writes a new file over a segment while status reads it (in slices, apart), or an editor
+    rewrites it in place: the result is the new content's, as a read after gives, and so is its cache.
+    Lines appended meanwhile (another ``pec log``) are no change: no second read, the next one takes them."""
     from pec_cli.ledger import store
     from pec_cli.workspace import Workspace
 
     other = _Other(ws)
     other.pull(b"".join(other.piece(f"2024-04-{d:02d}") for d in range(1, 11)))
-    pulled = b"".join(other.piece(f"2024-05-{d:02d}") for d in range(1, 6))
+    first = other.path.read_bytes()
+    added = b"".join(other.piece(f"2024-05-{d:02d}") for d in range(1, 6))
     real, reads = store._fold_lines, []
 
-    def pull_meanwhile(path, *args):
+    def change_meanwhile(path, *args):
         reads.append(path.stem)
         done = real(path, *args)
         if len(reads) == 1:
-            other.pull(pulled)  # a new inode, five lines longer, lands once the first read is done
+            if how == "new file":
+                other.pull(added)  # a new inode, five lines longer
+            elif how == "in place":
+                other.path.write_bytes(first.replace(b"2024-04-0", b"2024-06-0"))  # same inode and size
+            else:
+                with other.path.open("ab") as handle:
+                    handle.write(added)
         return done
 
-    monkeypatch.setattr(store, "_fold_lines", pull_meanwhile)
+    checked, crc_check = [], store._unchanged
+    monkeypatch.setattr(store, "_unchanged", lambda *args: checked.append(1) or crc_check(*args))
+    store.read_tally(Workspace(ws), 2024, [], use_cache=False)
+    assert checked == []  # a segment untouched while read: no second look at its bytes
+    monkeypatch.setattr(store, "_fold_lines", change_meanwhile)
     seen = store.read_tally(Workspace(ws), 2024, [], use_cache=True)
-    assert reads == ["zq7kx", "zq7kx"]
+    assert reads == (["zq7kx"] if how == "appended" else ["zq7kx", "zq7kx"])
+    assert checked == ([] if how == "new file" else [1])  # written in place or appended: its bytes compared
     monkeypatch.setattr(store, "_fold_lines", real)
-    assert seen.to_json() == store.read_tally(Workspace(ws), 2024, [], use_cache=False).to_json()
-    assert sum(seen.counts.values()) == 15
-    assert store.read_tally(Workspace(ws), 2024, [], use_cache=True).to_json() == seen.to_json()  # the cache is current
+    now = store.read_tally(Workspace(ws), 2024, [], use_cache=False).to_json()
+    if how == "appended":
+        assert sum(seen.counts.values()) == 10 and sum(store.read_tally(Workspace(ws), 2024, [], use_cache=True)
+                                                       .counts.values()) == 15
+    else:
+        assert seen.to_json() == now and store.read_tally(Workspace(ws), 2024, [], use_cache=True).to_json() == now
+        assert any(f == "2024-06-01" for _a, _t, f in seen.counts) == (how == "in place")

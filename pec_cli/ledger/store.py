@@ -66,6 +66,7 @@ from pec_cli.ledger.scan import (
     Folded,
     Job,
     Lines,
+    Resume,
     Sequence,
     fold_jobs,
     read_lines,
@@ -263,7 +264,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     bytes already folded are checked unchanged (:func:`_resumed`); any other
     change (an editor, a rebase) is read again in full, and a segment replaced
     while it was read (its slices, read apart, may mix two files) is read
-    again, up to three times. The one blind spot, as for git's index ("racy git"): an edit that keeps the size and
+    again, up to three times (appended lines are no change). The one blind spot, as for git's index ("racy git"): an edit that keeps the size and
     lands within the same file-system clock tick (a few milliseconds) as the
     cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
     deleting ``.pec/cache`` recomputes everything.
@@ -281,7 +282,7 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
         folded = fold_jobs([job for _, job, _ in jobs], _fold_lines)
         replaced = False
         for (index, job, key), (segment, segment_warnings, resume), after in zip(jobs, folded, waiting[1:], strict=True):
-            if tries < 3 and _replaced(job.path, key):
+            if tries < 3 and _changed_while_read(job.path, key, resume):
                 replaced = True  # its slices may hold parts of two files: read again (the processes stop)
                 break
             if use_cache and keep == KEEP:
@@ -306,13 +307,20 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
         return tally
 
 
-def _replaced(path: Path, key: list[Any]) -> bool:
-    """Whether ``path`` is now another file than the one whose read began with ``key`` (``git pull``
-    and many editors write a new file over the old one): a read in slices may then mix the two."""
+def _changed_while_read(path: Path, key: list[Any], resume: Resume | None) -> bool:
+    """Whether the bytes a read folded (described by ``key`` when it began) may have changed under it:
+    ``path`` is another file now (``git pull`` and many editors write a new one over the old), or it
+    was written in place and the bytes read no longer have their CRC-32. A read in slices, each
+    opening the file, could then mix two versions. Lines appended meanwhile (``pec log``) change nothing."""
     try:
-        return os.stat(path).st_ino != key[2]
+        st = os.stat(path)
     except OSError:
         return True
+    if st.st_ino != key[2]:
+        return True
+    if [st.st_size, st.st_mtime_ns, st.st_ctime_ns] == key[3:6]:
+        return False  # untouched
+    return resume is None or _unchanged(path, resume["crcs"], st.st_size) is None
 
 
 def _from_caches(
