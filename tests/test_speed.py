@@ -507,6 +507,8 @@ def test_the_pec_command_ends_without_teardown_yet_loses_nothing(ws):
     shown, _, after = done.stdout.rpartition("}\n")
     assert done.returncode == 0 and json.loads(shown + "}")["vigencia"] == 2024, done.stderr
     assert after == "atexit ran\n" and "not reached" not in done.stderr, done  # what a handler prints comes out too
+    if os.name == "nt":
+        return  # below, a POSIX process started with its stdout closed
     no_stdout = {"preexec_fn": lambda: os.close(1), "env": env, "stderr": subprocess.PIPE, "text": True}  # «>&-»
     logged = subprocess.run([*pec, "log", "revista", "--fecha", "2024-03-28", "--titulo", "Sin salida"], **no_stdout)
     assert logged.returncode == 0 and "Traceback" not in logged.stderr, logged.stderr
