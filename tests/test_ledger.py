@@ -316,6 +316,22 @@ def test_import_is_all_or_nothing_with_every_error_located(pec, ws, tmp_path):
     assert ledger_snapshot(ws) == before
 
 
+def test_import_errors_speak_of_cells_and_come_in_the_files_order(pec, ws, tmp_path):
+    """A CSV has no --fecha to correct: its cell is named; a follower count that jumps (found after
+    every row is read) is listed among the other rows' problems in the file's order."""
+    pec("log", "seguidores", "--fecha", "2024-03-01", "--red", "facebook", "--valor", "1000")
+    source = write_csv(tmp_path / "malo.csv",
+                       "actividad;fecha;titulo;red;valor\n"
+                       "seguidores;2024-03-15;;facebook;9000\n"
+                       "revista;2024-08-10;futura;;\n")
+    result = pec("import", str(source))
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if ": fila " in line]
+    assert [line.split(": fila ")[1].split(",")[0] for line in lines] == ["2", "3"], lines
+    assert lines[0].endswith("(o importe con --confirmar).")
+    assert "posterior a hoy" in lines[1] and lines[1].endswith("o corrija la celda.") and "--fecha" not in lines[1]
+
+
 def test_import_refuses_unknown_columns(pec, tmp_path):
     source = write_csv(tmp_path / "p.csv", "actividad;fecha;autor\nnoti;2024-05-02;yo\n")
     result = pec("import", str(source))

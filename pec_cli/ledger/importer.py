@@ -130,12 +130,12 @@ def _date(value: str) -> str:
     return value
 
 
-_OPTION = re.compile(r" \(--\w+\)| en --\w+|; corrija --\w+|; use --\w+ con")
+_OPTION = re.compile(r" \(--\w+\)| en --\w+|(; | o )corrija --\w+|; use --\w+ con")
 
 
 def _for_a_cell(message: str) -> str:
-    """A refusal worded for the command line, reworded for a CSV cell."""
-    return _OPTION.sub(lambda m: "; corrija la celda" if "corrija" in m.group(0) else
+    """A refusal worded for the command line, reworded for a CSV cell («o corrija --fecha»: «o corrija la celda»)."""
+    return _OPTION.sub(lambda m: f"{m.group(1)}corrija la celda" if m.group(1) else
                        ("; use" if m.group(0).startswith("; use") else ""), message)
 
 
@@ -218,7 +218,7 @@ def jump_errors(measures: list[Measure], name: str, series_of: Callable[[str, st
         problem = None if confirmed else jump_problem(red, valor, previous)
         if problem:
             errors.append(f"{name}: fila {number}, columna valor: el valor {problem}; ¿es un error de digitación? "
-                          "Corríjalo, o escriba «sí» en la columna confirmar (o importe con --confirmar)")
+                          "Corríjalo, o escriba «sí» en la columna confirmar (o importe con --confirmar).")
             continue
         last_row[(act, tipo, red)] = (fecha, valor)
     return errors
@@ -366,6 +366,7 @@ def check_import(
     errors = rows.errors
     if series_of is not None:
         errors += jump_errors(rows.measures, name, series_of)
+        errors.sort(key=lambda error: _row_of(error.removeprefix(name)))  # the jumps among the rows' problems
     if errors:
         checked.spool.close()
         raise PecError(
@@ -373,6 +374,15 @@ def check_import(
             errors,
         )
     return checked
+
+
+def _row_of(error: str) -> int:
+    """The row an import error names (after the file's name: «: fila 7, …»), for the file's order."""
+    found = _ROW.match(error)
+    return int(found.group(1)) if found else 0
+
+
+_ROW = re.compile(r": fila (\d+)")
 
 
 def _repeated(hashes: array) -> set[int]:
