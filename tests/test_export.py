@@ -412,6 +412,8 @@ def test_markdown_and_json(ledger_ws, tmp_path):
     md = export(ledger_ws, tmp_path / "s.md", "markdown", "--trim", "II").read_text(encoding="utf-8")
     assert md.startswith("# Seguimiento Plan Estratégico de Comunicaciones 2024: Trim. II (corte 2024-06-30)")
     assert_same_rows(markdown_rows(tmp_path / "s.md"), doc, "markdown")
+    # the minutes say, as the board does under its «*» marks, whose programación is its own
+    assert "\nProgramación propia por trimestre: campanas 0/50/25/25.\n" in md
 
 
 def test_html_is_one_self_contained_escaped_file(ledger_ws, tmp_path):

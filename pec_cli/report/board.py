@@ -25,6 +25,7 @@ from pec_cli.report.table import (
     Table,
     cell_text,
     detail_lines,
+    propia_text,
     series_text,
 )
 
@@ -179,11 +180,7 @@ def _details(table: Table, width: int) -> list[Line]:
 
 
 def _legend(table: Table, lay: Layout, width: int) -> list[Line]:
-    different = []
-    for row in table.rows:
-        if row.propia:
-            prog_text = "/".join(pct(p, 0, False) for p in row.programacion)
-            different.append(f"línea {row.id}" if row.is_line else f"{row.id} {prog_text}")
+    propia = propia_text(table)
     legend = [
         f"{LEGEND_QUARTERS}; Acum./prog.: acumulado frente a lo programado hasta el fin del trimestre; "
         "la barra llena es ir al día.",
@@ -191,8 +188,8 @@ def _legend(table: Table, lay: Layout, width: int) -> list[Line]:
     ]
     if table.legend_en_curso:
         legend.append(table.legend_en_curso + ".")
-    if different:
-        legend.append("* Programación propia por trimestre: " + "; ".join(different) + ".")
+    if propia:
+        legend.append(f"* {propia}.")
     if lay.realizadas:
         counted = [f"{a.id}, {a.cuenta.lower()}" for a in table.activities() if a.meta_piezas is None and not a.is_gauge]
         legend.append("Realiz.: lo registrado hasta el corte / meta anual; cada actividad cuenta su tipo principal"

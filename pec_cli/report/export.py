@@ -47,6 +47,7 @@ from pec_cli.report.table import (
     build,
     cell_text,
     detail_lines,
+    propia_text,
     semaforo_text,
 )
 
@@ -118,6 +119,7 @@ def table_markdown(table: Table) -> str:
         f"{md(table.entidad)}. Cifras en puntos porcentuales de la meta anual.\n\n"
     )
     legend = [LEGEND_QUARTERS, LEGEND_CELLS] + ([table.legend_en_curso] if table.legend_en_curso else [])
+    legend += [text for text in [propia_text(table)] if text]  # as under the board (its «*» marks stay there)
     legend += [line.rstrip(".") for line in detail_lines(table)]
     notes = "".join(f"\n{md(text)}.\n" for text in legend)
     return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes

@@ -254,6 +254,14 @@ def detail_lines(table: Table) -> list[str]:
     return out
 
 
+def propia_text(table: Table) -> str | None:
+    """The rows whose programación per quarter is their own, not the plan's, for a legend
+    («Programación propia por trimestre: campanas 0/50/25/25»); None if there is none."""
+    different = [f"línea {row.id}" if row.is_line else f"{row.id} {'/'.join(pct(p, 0, False) for p in row.programacion)}"
+                 for row in table.rows if row.propia]
+    return "Programación propia por trimestre: " + "; ".join(different) if different else None
+
+
 def notes_text(row: Row) -> str:
     """A row's observaciones in one cell: ``Trim. II: text; Trim. III: text``, after a
     gauge's per-network detail (:func:`series_text`)."""
