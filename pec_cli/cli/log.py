@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 @app.command(cls=SpanishCommand)
 def log(
     actividad: Annotated[str | None, typer.Argument(metavar="[ACTIVIDAD]", help="Id de la actividad (revista, noti, capsulas, ...); en una terminal, si falta, se elige de una lista.", show_default=False)] = None,
-    fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de la pieza, AAAA-MM-DD (por defecto hoy, en Bogotá).")] = None,
+    fecha: Annotated[str | None, typer.Option(metavar="AAAA-MM-DD", help="Fecha de la pieza, AAAA-MM-DD o DD/MM/AAAA (por defecto hoy, en Bogotá).")] = None,
     titulo: Annotated[str | None, option("titulo")] = None,
     tipo: Annotated[str | None, typer.Option(metavar="TIPO", help="Tipo de entrada (por defecto el primero de la actividad).")] = None,
     canal: Annotated[str | None, option("canal")] = None,
