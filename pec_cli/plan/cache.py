@@ -7,6 +7,10 @@ put back) and pec's version, so that
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,29 +41,31 @@ def load_plan_cached(ws: Workspace, path: Path, meanwhile: Callable[[], object] 
     except OSError:
         raise PecError(f"No se pudo leer el plan {display}: compruebe que existe y se puede leer.") from None
     target = cache_dir(ws) / f"plan-{path.stem}.json"
-    cached = read_json(target) if cache_enabled() else None
-    if isinstance(cached, dict) and cached.get("key") == key:
-        try:
-            plan = plan_from_data(cached["data"], display)
-        except Exception:  # a damaged cache is only a miss  # noqa: BLE001
-            pass
-        else:
-            if meanwhile is not None:
-                meanwhile()
-            return plan
-    check = _Check.start(path, display)
-    if check is not None and meanwhile is not None:
-        check.alongside(meanwhile)
-        meanwhile = None
-    data = check.result() if check is not None else None
-    if data is None:
-        data = _checked_here(path, display)
-    if cache_enabled():
-        write_json(target, {"key": key, "data": data})
-    plan = plan_from_data(data, display)
+    plan = _from_cache(read_json(target) if cache_enabled() else None, key, display)
+    if plan is None:
+        check = _Check.start(path, display)
+        if check is not None and meanwhile is not None:
+            check.alongside(meanwhile)
+            meanwhile = None
+        data = check.result() if check is not None else None
+        if data is None:  # no fork, or its process failed: here, where the refusal is said
+            data = _checked_here(path, display)
+        if cache_enabled():
+            write_json(target, {"key": key, "data": data})
+        plan = plan_from_data(data, display)
     if meanwhile is not None:
         meanwhile()
     return plan
+
+
+def _from_cache(cached: Any, key: list[Any], display: str) -> Plan | None:
+    """The cached plan if ``cached`` is current for ``key``; a damaged cache is only a miss."""
+    if not (isinstance(cached, dict) and cached.get("key") == key):
+        return None
+    try:
+        return plan_from_data(cached["data"], display)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 class _Check:
@@ -72,9 +78,6 @@ class _Check:
     @classmethod
     def start(cls, path: Path, display: str) -> _Check | None:
         """The check, started; None where there is no fork: check it here."""
-        import os
-        import sys
-
         if not sys.platform.startswith("linux"):
             return None
         try:
@@ -90,12 +93,8 @@ class _Check:
         if pid == 0:  # pragma: no cover - the forked process; its outcome is tested through the parent
             os.close(read)
             try:
-                import json
-
-                from pec_cli.plan.loader import read_plan_data
-
                 try:
-                    out: dict[str, Any] = {"data": read_plan_data(path, display)}
+                    out: dict[str, Any] = {"data": _checked_here(path, display)}
                 except PecError as exc:
                     out = {"error": [exc.message, exc.details, exc.code, exc.field]}
                 with os.fdopen(write, "w", encoding="utf-8") as pipe:
@@ -119,9 +118,6 @@ class _Check:
 
     def result(self) -> dict[str, Any] | None:
         """The checked plan's data; None if the process failed (the check here says how); its PecError."""
-        import json
-        import os
-
         with os.fdopen(self.read, encoding="utf-8") as pipe:
             answer = pipe.read()
         os.waitpid(self.pid, 0)
@@ -136,15 +132,13 @@ class _Check:
         return data
 
     def cancel(self) -> None:
-        import os
-        import signal
-
         os.close(self.read)
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
 
 
 def _checked_here(path: Path, display: str) -> dict[str, Any]:
+    """The plan's data checked in this process (yaml, pydantic and the schema imported now)."""
     from pec_cli.plan.loader import read_plan_data
 
     return read_plan_data(path, display)
