@@ -337,7 +337,7 @@ def compiled_rule() -> Callable[[bytes], dict[str, Any]]:
 
     date = cs.str_schema(pattern=DATE_PATTERN, strict=True)
     evidence = cs.typed_dict_schema(
-        {"archivo": cs.typed_dict_field(text(300, 1)), "sha256": cs.typed_dict_field(cs.str_schema(pattern="^[0-9a-f]{64}$")),
+        {"archivo": cs.typed_dict_field(text(300, 1)), "sha256": cs.typed_dict_field(cs.str_schema(pattern=f"^{_SHA256}$")),
          "nombre": optional(text(200))}, extra_behavior="ignore")
 
     def record(required: tuple[str, ...], **fields: Any) -> Any:

@@ -46,6 +46,8 @@ CHECKPOINTS = 8  # earlier indexed states kept: a segment cut back to one of the
 BLOCK = 1 << 20
 _SHIFT = 24  # meta = offset << 24 | batch (0: none; else position in ``lotes`` + 1)
 _BATCH = (1 << _SHIFT) - 1
+
+
 def importe_hash(importe: str) -> int:
     """The 8-byte hash of an ``importe`` key: its first 16 hex digits when it starts with them
     (as every key pec makes: a SHA-256's), else :func:`key_hash` of it."""
@@ -87,12 +89,7 @@ class SegmentIndex:
             if batch is not None:
                 self.lotes[batch - 1][2] = offset
             return
-        batch = 0
-        if lote is not None:
-            batch = self._open.get(lote, 0)
-            if not batch:
-                self.lotes.append([lote, offset, None])
-                batch = self._open[lote] = len(self.lotes)
+        batch = self.batch(lote, offset)
         meta = offset << _SHIFT | batch
         if clase == PIECE:
             for value in (hashes if hashes is not None else map(key_hash, piece_keys(record))):
@@ -101,6 +98,16 @@ class SegmentIndex:
             self.voids.append([record["anula"], offset, batch])
         if type(record.get("importe")) is str:
             self.imports.extend((importe_hash(record["importe"]), meta))
+
+    def batch(self, lote: Any, offset: int) -> int:
+        """The batch of a line of import ``lote`` at ``offset`` (0: no import), opened at its first row."""
+        if lote is None:
+            return 0
+        batch = self._open.get(lote, 0)
+        if not batch:
+            self.lotes.append([lote, offset, None])
+            batch = self._open[lote] = len(self.lotes)
+        return batch
 
     def counts(self, meta: int) -> bool:
         """Whether the line of ``meta`` counts: outside a batch, or in one whose commit line was read."""
@@ -434,26 +441,10 @@ class Follow:
         return ImportedKeys(LedgerKeys(self.ws, self.vigencia))
 
     def line(self, record: dict[str, Any], raw: bytes) -> None:
-        known = self.known
-        if known is not None and record.get("importe") == known[0] and record["clase"] == PIECE:
-            batch = self._batch(record.get("lote"))  # an import's row: its hashes are known
-            meta = self.length << _SHIFT | batch
-            for value in known[1]:
-                self.delta.keys.extend((value, meta))
-            self.delta.imports.extend((importe_hash(known[0]), meta))
-        else:
-            self.delta.add(self.length, record)
+        known = self.known  # an import's row: its key hashes, made on the first pass
+        mine = known is not None and record.get("importe") == known[0] and record["clase"] == PIECE
+        self.delta.add(self.length, record, known[1] if mine and known is not None else None)
         self.length += len(raw) + 1
-
-    def _batch(self, lote: Any) -> int:
-        if lote is None:
-            return 0
-        delta = self.delta
-        batch = delta._open.get(lote, 0)
-        if not batch:
-            delta.lotes.append([lote, self.length, None])
-            batch = delta._open[lote] = len(delta.lotes)
-        return batch
 
     def written(self, path: Path, before: os.stat_result, after: os.stat_result) -> None:
         """Our lines are ``path``'s last bytes (under the lock): the index of ``before`` grows by them."""

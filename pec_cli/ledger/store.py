@@ -79,7 +79,7 @@ GENESIS = "0" * 16
 SUFFIX = ".jsonl"
 _TAIL_CHUNK = 65536
 CACHE_FORMAT = 5  # 2: measures by tipo; 3: and by position in the segment, key with ctime; 4: requests grouped; 5: crcs
-WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size  # above this, importing the faster parser pays for itself
+WRITE_CHUNK = 1 << 20  # an import is written in whole-line chunks of about this size
 
 
 def digest(raw: bytes) -> str:
@@ -262,11 +262,11 @@ def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: boo
     line, not the whole ledger. A segment that only grew (``git pull`` bringing
     another writer's lines) is read from where the cache left it, once the
     bytes already folded are checked unchanged (:func:`_resumed`); any other
-    change (an editor, a rebase) is read again in full, and a segment replaced
-    while it was read (its slices, read apart, may mix two files) is read
-    again, up to three times (appended lines are no change). The one blind spot, as for git's index ("racy git"): an edit that keeps the size and
-    lands within the same file-system clock tick (a few milliseconds) as the
-    cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
+    change (an editor, a rebase) is read again in full, and so is a segment
+    changed while it was read (:func:`_changed_while_read`), up to three
+    times. The one blind spot, as for git's index ("racy git"): an edit that
+    keeps the size and lands within the same file-system clock tick (a few
+    milliseconds) as the cached state. ``pec verify`` never uses the cache; ``PEC_CACHE=0`` or
     deleting ``.pec/cache`` recomputes everything.
     """
     from pec_cli.cachefiles import cache_enabled, write_json
