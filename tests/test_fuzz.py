@@ -44,6 +44,7 @@ def _report_counts():
     yield
     print(f"\nfuzz: {sum(COUNTS.values())} inputs {COUNTS}, 0 tracebacks")
 
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),

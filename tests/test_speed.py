@@ -325,6 +325,7 @@ def test_a_big_read_cut_in_slices_for_several_processes_equals_one_pass(ws, monk
         assert _normal(sliced) == _normal(one) and sliced_w == one_w, size
         assert len(cuts[-1]) > (4 if size < 9000 else 1), cuts[-1]  # it was cut
     # what a later read resumes from: after a pull, only the new lines are read, and the totals are the full scan's
+
     def sliced_cache() -> int:
         monkeypatch.setattr(scan, "PARALLEL_BYTES", 0)
         shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)

@@ -19,6 +19,7 @@ keeping only 8-byte hashes of the keys and the measurements of the jump check
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -35,7 +36,7 @@ from pec_cli.errors import PecError
 from pec_cli.fields import IMPORT_COLUMNS
 from pec_cli.ledger.duplicates import Key, piece_keys
 from pec_cli.ledger.evidence import beside
-from pec_cli.ledger.keyindex import LedgerKeys, in_force, key_hash, key_variants
+from pec_cli.ledger.keyindex import Follow, LedgerKeys, in_force, key_hash, key_variants
 from pec_cli.ledger.records import build_piece, jump_problem
 from pec_cli.ledger.spool import Spool
 from pec_cli.plan.model import Plan, iso_date
@@ -67,14 +68,12 @@ class Checked:
 
 
 BLOCK = 1 << 20
-BOM = b"\xef\xbb\xbf"
+BOM = codecs.BOM_UTF8
 
 
 def _encoding(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> tuple[str, int]:
     """The CSV's encoding and where its text starts (past a BOM): UTF-8 when every byte
     decodes as such, else Windows-1252, with a warning (read once, in blocks)."""
-    import codecs
-
     handle.seek(0)
     skip = len(BOM) if handle.read(len(BOM)) == BOM else 0
     handle.seek(skip)
@@ -406,7 +405,7 @@ class Deduplicated:
     def __init__(
         self, checked: Checked, ledger: LedgerKeys, canonical: Callable[[str], str],
         ids_of: Callable[[str], tuple[str, ...]], store_evidence: Callable[[Path], dict[str, Any]] | None = None,
-        follow: Any = None,
+        follow: Follow | None = None,
     ) -> None:
         self.checked, self.ledger, self.canonical, self.ids_of = checked, ledger, canonical, ids_of
         self.store_evidence, self.follow = store_evidence, follow

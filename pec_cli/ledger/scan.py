@@ -15,6 +15,7 @@ import batches included, so the result is the one a single pass gives.
 Standard library, plus pydantic-core for big reads; no I/O but reading.
 """
 
+import codecs
 import json
 import os
 import sys
@@ -33,7 +34,7 @@ from pec_cli.ledger.entries import (
 )
 from pec_cli.ledger.tally import Tally
 
-BOM = b"\xef\xbb\xbf"
+BOM = codecs.BOM_UTF8  # an editor's byte-order mark
 FAST_SCAN_BYTES = 4 << 20  # above this, importing the compiled rule pays for itself
 PARALLEL_BYTES = 32 << 20  # above this, forking a process per core pays for itself
 SLICE_BYTES = 8 << 20  # the smallest slice worth a process

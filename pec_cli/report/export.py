@@ -54,6 +54,7 @@ from pec_cli.report.table import (
 if TYPE_CHECKING:
     from pec_cli.context import Context
 
+
 class CsvStyle(NamedTuple):
     """Field and decimal separators of a CSV: Excel in es-CO reads ``;`` and ``,``."""
 
@@ -269,8 +270,8 @@ FORMATS: dict[str, Writer] = {
     "html": Writer("html", _html, _html),
     "pdf": Writer("pdf", _pdf, _pdf),
 }
-BUNDLES = ("paquete",)
-BINARY = ("xlsx", "pdf")  # formats whose bytes a terminal cannot show  # a folder of several formats, and its zip
+BUNDLES = ("paquete",)  # a folder of several formats, and its zip
+BINARY = ("xlsx", "pdf")  # formats whose bytes a terminal cannot show
 
 
 def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:

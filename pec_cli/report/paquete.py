@@ -38,6 +38,7 @@ class Pack(Protocol):
     @property
     def table(self) -> Table: ...
 
+
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time leaks in
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
