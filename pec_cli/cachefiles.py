@@ -39,20 +39,15 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def write_bytes(path: Path, *data: Any) -> None:
-    """Atomic best-effort write of ``data`` (bytes-like parts, one after the other): a reader sees
-    the old file or the new one."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    """Best-effort :func:`~pec_cli.files.write_atomic` of ``data`` (bytes-like parts): a reader sees
+    the old file or the new one, and a cache that cannot be written is simply not there."""
+    from pec_cli.files import write_atomic
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="ascii")
-        with tmp.open("wb") as handle:
-            for part in data:
-                handle.write(part)
-        os.replace(tmp, path)
+        write_atomic(path, *data, durable=False)
     except OSError:
-        try:
-            tmp.unlink(missing_ok=True)  # a full disk leaves no half-written temporary behind
-        except OSError:
-            pass
+        pass

@@ -26,6 +26,8 @@ ledger/**/*.jsonl merge=union text eol=lf
 GITIGNORE = """\
 # pec: per-clone state (writer id, caches); never shared.
 .pec/
+# pec: what a writer killed mid-write may leave (pec verify names it; delete it)
+*.pec-tmp
 """
 
 
@@ -127,28 +129,19 @@ class Workspace(NamedTuple):
         return value
 
     def _new_writer(self, path: Path, replace: bool) -> None:
+        from pec_cli.files import write_atomic
+
         self.state_dir.mkdir(parents=True, exist_ok=True)
         ignore = self.state_dir / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="ascii")
         import secrets  # here, not at start-up: made once per clone
 
-        tmp = self.state_dir / f"escritor.{os.getpid()}.tmp"
+        text = ("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n").encode("ascii")
         try:
-            tmp.write_text("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n", encoding="ascii")
-            try:
-                if replace:
-                    os.replace(tmp, path)
-                else:
-                    os.link(tmp, path)  # atomic: only one concurrent writer wins
-            except FileExistsError:
-                pass
-            except OSError:  # no hard links here (a FAT or exFAT drive, some network shares)
-                if replace:
-                    raise
-                _create_once(path, tmp.read_text(encoding="ascii"))
-        finally:
-            tmp.unlink(missing_ok=True)
+            write_atomic(path, text, exclusive=not replace)  # exclusive: only one concurrent writer wins
+        except FileExistsError:
+            pass
 
     def display(self, path: Path) -> str:
         try:
@@ -159,12 +152,9 @@ class Workspace(NamedTuple):
 
 def _write_state(path: Path, text: str) -> None:
     """Write a small state file atomically (nothing half-written is left on a full disk)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    from pec_cli.files import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
 
 
 def read_regular(path: Path, limit: int, what: str, fix: str) -> bytes:
@@ -197,20 +187,6 @@ def open_regular(path: Path, limit: int, what: str, fix: str) -> BinaryIO:
         handle.close()
         raise
     return handle
-
-
-def _create_once(path: Path, text: str) -> None:
-    """Write ``path`` unless it exists (exclusive create: one concurrent writer wins)."""
-    try:
-        with path.open("x", encoding="ascii") as handle:
-            try:
-                handle.write(text)
-                handle.flush()
-            except OSError:  # a full disk: leave no empty id behind
-                path.unlink(missing_ok=True)
-                raise
-    except FileExistsError:
-        pass
 
 
 def search_folders(here: _P) -> list[_P]:

@@ -16,12 +16,13 @@ from .conftest import REPO
 PACKAGE = REPO / "pec_cli"
 # Each layer may import only itself and the layers listed for it.
 LAYERS = {
-    "errors": set(), "fields": set(), "console": set(), "workspace": {"errors"}, "cachefiles": {"workspace"},
-    "plan": {"errors", "workspace", "cachefiles", "fields"},
-    "ledger": {"errors", "workspace", "cachefiles", "fields", "plan"},
-    "report": {"errors", "console", "workspace", "fields", "plan", "ledger"},
-    "context": {"errors", "workspace", "plan", "ledger", "report"},
-    "cli": {"errors", "console", "workspace", "fields", "plan", "ledger", "report", "context"},
+    "errors": set(), "fields": set(), "console": set(), "files": set(), "workspace": {"errors", "files"},
+    "cachefiles": {"workspace", "files"},
+    "plan": {"errors", "workspace", "cachefiles", "fields", "files"},
+    "ledger": {"errors", "workspace", "cachefiles", "fields", "plan", "files"},
+    "report": {"errors", "console", "workspace", "fields", "plan", "ledger", "files"},
+    "context": {"errors", "workspace", "plan", "ledger", "report", "files"},
+    "cli": {"errors", "console", "workspace", "fields", "plan", "ledger", "report", "context", "files"},
 }
 HEAVY = {"rich", "yaml", "pydantic", "tabulate", "openpyxl"}
 

@@ -62,8 +62,6 @@ def plan_nueva(
     root: RootOpt = None,
 ) -> None:
     """Crear plan/<AÑO>.yaml a partir del último plan, con las fechas movidas, para que la oficina lo revise."""
-    import os
-
     from pec_cli.errors import PecError, reason
     from pec_cli.plan.loader import load_plan, plan_data_from_text
     from pec_cli.plan.nueva import next_plan_text
@@ -82,15 +80,13 @@ def plan_nueva(
     plan = load_plan(source, ws.display(source))
     text = next_plan_text(source.read_text(encoding="utf-8"), plan, new_year, ws.display(source), today())
     plan_data_from_text(text, ws.display(target))  # the draft must pass `pec plan check` as written
-    tmp = ws.plan_dir / f".{new_year}.yaml.{os.getpid()}.tmp"
+    from pec_cli.files import write_atomic
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.link(tmp, target)  # never over a plan written meanwhile
+        write_atomic(target, text.encode("utf-8"), exclusive=True)  # never over a plan written meanwhile
     except FileExistsError:
         raise PecError(f"Ya existe {ws.display(target)}: edítelo, o bórrelo si quiere crearlo de nuevo.") from None
     except OSError as exc:
         raise PecError(f"No se pudo escribir {ws.display(target)} ({reason(exc)}); revise permisos.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     typer.echo(f"Plan {new_year} creado en {ws.display(target)} a partir de {ws.display(source)}; "
                f"revise lo que indica su comentario inicial y valídelo con «pec plan check --vigencia {new_year}».")
