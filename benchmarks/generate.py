@@ -35,6 +35,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import sys
 import time
 from pathlib import Path
@@ -196,6 +197,8 @@ def generate(n: int, out: Path, seed: int = 2024, writers: int = 3) -> dict:
     (ws / ".pec").mkdir()
     (ws / ".pec" / ".gitignore").write_text("*\n", encoding="ascii")
     (ws / ".pec" / "escritor").write_text(names[0] + "\n", encoding="ascii")
+    # the host and folder the id is for, as pec writes them (a copy elsewhere takes a new id)
+    (ws / ".pec" / "escritor-origen").write_text(f"{socket.gethostname()}\t{ws.resolve()}\n", encoding="utf-8")
     (ws / ".gitignore").write_text(".pec/\n", encoding="utf-8")
 
     n_notes = n // 1000

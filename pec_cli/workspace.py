@@ -98,24 +98,28 @@ class Workspace(NamedTuple):
         """This clone's writer id, made once (race-free) and never shared via git.
 
         ``.pec/escritor-origen`` records the host and folder the id was made
-        for: a workspace copied with its ``.pec/`` (``cp -r``) is seen from
-        another folder or host, and gets a new id before it writes, so two
-        copies never append to one segment.
+        for (it is written first): a workspace copied with its ``.pec/``
+        (``cp -r``) is seen from another folder or host, and so is one copied
+        from a workspace made before the origin was kept (an id without its
+        origin); either gets a new id before it writes, so two copies never
+        append to one segment.
         """
         path = self.state_dir / "escritor"
         origin = self.state_dir / "escritor-origen"
         import socket  # here, not at start-up: only writers need it
 
         here = f"{socket.gethostname()}\t{self.root.resolve()}\n"
+        try:
+            recorded: str | None = origin.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            recorded = None
+        if recorded != here:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            _write_state(origin, here)
         if not path.exists():
             self._new_writer(path, replace=False)
-        else:
-            try:
-                recorded = origin.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                recorded = None
-            if recorded is not None and recorded != here:
-                self._new_writer(path, replace=True)  # a copy: its own id from now on
+        elif recorded != here:
+            self._new_writer(path, replace=True)  # a copy: its own id from now on
         try:
             value = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
@@ -124,8 +128,6 @@ class Workspace(NamedTuple):
             raise PecError(
                 f"El archivo {path} (el id de escritor de esta copia) está dañado; bórrelo y pec creará uno nuevo."
             )
-        if not origin.exists() or origin.read_text(encoding="utf-8") != here:
-            _write_state(origin, here)
         return value
 
     def _new_writer(self, path: Path, replace: bool) -> None:

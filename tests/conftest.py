@@ -29,6 +29,15 @@ def pec_at(root: Path | None, *args: str, env: dict[str, str | None] | None = No
     return RUNNER.invoke(app, full, env=environment, catch_exceptions=False)
 
 
+def set_writer(ws: Path, writer: str) -> None:
+    """Make ``writer`` the writer id of ``ws`` as pec itself would: the id and the host and folder it is for."""
+    import socket
+
+    (ws / ".pec").mkdir(exist_ok=True)
+    (ws / ".pec" / "escritor-origen").write_text(f"{socket.gethostname()}\t{ws.resolve()}\n", encoding="utf-8")
+    (ws / ".pec" / "escritor").write_text(f"{writer}\n", encoding="ascii")
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     """A fresh workspace with the bundled 2024 plan."""

@@ -378,6 +378,21 @@ def test_a_void_repeated_by_a_merge_is_information(pec, ws):
 # ---------------------------------------------------------------- item 6: a shared writer id
 
 
+def test_a_copy_of_a_workspace_older_than_the_writer_origin_takes_a_new_id(pec, ws, tmp_path, monkeypatch):
+    import shutil
+
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Original").exit_code == 0
+    writer = (ws / ".pec" / "escritor").read_text().strip()
+    (ws / ".pec" / "escritor-origen").unlink()  # as a workspace made before pec kept it
+    copy = tmp_path / "copia"
+    shutil.copytree(ws, copy)
+    monkeypatch.chdir(copy)
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Copia").exit_code == 0
+    assert (copy / ".pec" / "escritor").read_text().strip() != writer
+    assert len(list((copy / "ledger" / "2024").glob("*.jsonl"))) == 2
+    assert pec("verify").exit_code == 0
+
+
 def test_a_copied_workspace_writes_its_own_segment_and_ambiguous_ids_are_refused(pec, ws, tmp_path, monkeypatch):
     import shutil
 

@@ -18,7 +18,7 @@ from pec_cli.ledger.verify import verify_workspace
 from pec_cli.workspace import Workspace
 
 from . import portable
-from .conftest import TODAY
+from .conftest import TODAY, set_writer
 
 RUN_PEC = "import sys; sys.argv[0] = 'pec'\nfrom pec_cli.cli import main\nmain()\n"
 
@@ -159,8 +159,7 @@ TITLE = "Revista Gestión № 1 — «edición» 📣"
 
 def every_command(ws: Path, tmp: Path) -> list[tuple[list[str], int]]:
     """Every command of pec, once, with accents and characters no legacy code page has; and its exit status."""
-    (ws / ".pec").mkdir(exist_ok=True)
-    (ws / ".pec" / "escritor").write_text("prueba\n", encoding="ascii")
+    set_writer(ws, "prueba")
     (tmp / "piezas.csv").write_bytes("actividad;fecha;título\nnoti;02/05/2024;Noti ½ — mayo\n".encode("utf-8-sig"))
     (tmp / "acta.pdf").write_bytes(b"%PDF acta")
     return [
@@ -320,8 +319,7 @@ def test_a_ledger_checked_out_in_crlf_still_verifies_counts_and_takes_the_next_l
     assert pec_at(old, "status", "--trim", "II", "--format", "json").stdout == expected
     assert pec_at(old, "verify").returncode == 0
     # the same writer (its id lives in .pec/, outside git) logs on into its converted segment
-    (old / ".pec").mkdir(exist_ok=True)
-    (old / ".pec" / "escritor").write_bytes((origin / ".pec" / "escritor").read_bytes())
+    set_writer(old, (origin / ".pec" / "escritor").read_text(encoding="ascii").strip())
     logged = pec_at(old, "log", "revista", "--fecha", "2024-04-28", "--titulo", "Revista 2")
     assert logged.returncode == 0, logged.stderr
     assert segment.read_bytes().endswith(b'"titulo":"Revista 2"}\n')  # one whole line of its own
