@@ -31,12 +31,29 @@ _REASONS = {
     "ENAMETOOLONG": "el nombre es demasiado largo",
     "EDQUOT": "se agotó la cuota de disco",
     "EIO": "error de lectura o escritura del disco",
+    "ELOOP": "la ruta es un bucle de enlaces simbólicos",
+    "ENXIO": "nadie está leyendo de esa tubería o el dispositivo no existe",
+    "ENODEV": "el dispositivo no existe",
+    "EINVAL": "la ruta o el nombre no son válidos",
+    "EBUSY": "el archivo está en uso",
+    "ETXTBSY": "el archivo está en uso",
+    "EFBIG": "el archivo es demasiado grande",
+    "EMFILE": "hay demasiados archivos abiertos",
+    "ENFILE": "hay demasiados archivos abiertos",
+    "ENOTEMPTY": "la carpeta no está vacía",
+    "EXDEV": "origen y destino están en discos distintos",
+    "EAGAIN": "el recurso no está disponible ahora",
+    "EPIPE": "el lector se cerró",
+    "ENOMEM": "no queda memoria",
+    "ESPIPE": "no es un archivo que se pueda recorrer",
 }
 
 
 def reason(exc: OSError) -> str:
-    """An operating-system error, said in Spanish."""
+    """An operating-system error, said in Spanish (one the table lacks, by its code: never English)."""
     import errno
 
     name = errno.errorcode.get(exc.errno or 0, "")
-    return _REASONS.get(name, exc.strerror or str(exc))
+    if name in _REASONS:
+        return _REASONS[name]
+    return f"error del sistema {name or exc.errno or type(exc).__name__}"

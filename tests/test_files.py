@@ -75,3 +75,15 @@ def test_shielded_defers_a_signal_to_the_end_of_the_block():
             signal.pause() if hasattr(signal, "pause") else None
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.parametrize("code", ["ELOOP", "ENXIO", "EINVAL", "ENODEV", "EOPNOTSUPP"])
+def test_an_operating_system_error_is_never_said_in_english(code):
+    import errno
+
+    from pec_cli.errors import reason
+
+    number = getattr(errno, code)
+    said = reason(OSError(number, os.strerror(number)))
+    assert os.strerror(number) not in said and said
+    assert said == f"error del sistema {code}" or " " in said  # a Spanish phrase, or the code itself
