@@ -325,8 +325,10 @@ def generate(n: int, out: Path, seed: int = 2024, writers: int = 3) -> dict:
 
 
 def write_csv(path: Path, rng: random.Random, table: list, activities: list[dict], clock: Clock, n: int) -> None:
-    """n rows for ``pec import``, in time order, every activity and tipo."""
-    valores = {(a["id"], s): 1000 + 100 * i for a in activities for i, s in enumerate(a["series"])}
+    """n rows for ``pec import``, in time order, every activity and tipo. A network's counts rise at every
+    row and start far above the ledger's, so a measurement never equals another of its day (that would be
+    a duplicate, skipped): a second one of a day is a correction, which ``--confirmar`` accepts."""
+    valores = {(a["id"], s): 10**7 + 100 * i for a in activities for i, s in enumerate(a["series"])}
     counters = dict.fromkeys(TITLES, 0)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -343,7 +345,7 @@ def write_csv(path: Path, rng: random.Random, table: list, activities: list[dict
                 area = rng.choice(AREAS)
             if "red" in requiere:
                 red = rng.choice(act["series"])
-                valores[act_id, red] += rng.randrange(0, 12)
+                valores[act_id, red] += rng.randrange(1, 12)
                 valor = str(valores[act_id, red])
             rows.append((act_id, clock.day(day), titulo, tipo, area, red, valor))
             if len(rows) >= CHUNK:

@@ -23,7 +23,7 @@ counted), *observación* (a note for the committee), *anulación* (a void), *evi
 (a social network), *serie* (a measured series of a gauge). Everything else is English:
 *entry* (one ledger record read back: a piece, a void or a note), *segment* (one writer's
 file of the ledger), *tally* (entries folded into counts, measures, voids and notes: ``Tally.of(records)``,
-``store.read_tally(ws, year)``; its *net* tally has every void applied once),
+``ledger.cache.read_tally(ws, year)``; its *net* tally has every void applied once),
 *report* (the avance of every activity and line), *table* (the Seguimiento as typed rows and
 cells), *writer* (a format that lays out the table), *pack* (what one export shows).
 """

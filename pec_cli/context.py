@@ -35,14 +35,11 @@ class Context:
         self._totals: Tally | None = None
 
     @classmethod
-    def load(cls, root: str | None, vigencia: int | None, year_hint: int | None = None,
-             tally: bool = False) -> Context:
+    def load(cls, root: str | None, vigencia: int | None, year_hint: int | None = None) -> Context:
         """The context of ``root`` (or the workspace found from here) for ``vigencia``.
 
         Without a vigencia, ``year_hint`` (e.g. the year of ``--fecha``) picks
         its plan when there is one, else today's year, else the latest plan.
-        With ``tally`` (a command that reads the ledger anyway), the ledger is
-        read while a changed plan is checked: its vigencia is the file's name.
         """
         from pec_cli.plan.cache import load_plan_cached
         from pec_cli.workspace import find_workspace, today
@@ -51,19 +48,7 @@ class Context:
         day = today()
         if vigencia is None and year_hint is not None and year_hint in ws.plans():
             vigencia = year_hint
-        path = ws.plan_path(vigencia, day)
-        if not (tally and path.stem.isdigit()):
-            return cls(ws, load_plan_cached(ws, path), day)
-        from pec_cli.ledger.store import read_tally
-
-        warnings: list[str] = []
-        read: list[Tally] = []
-        plan = load_plan_cached(ws, path, lambda: read.append(read_tally(ws, int(path.stem), warnings)))
-        ctx = cls(ws, plan, day)
-        if read and plan.vigencia == int(path.stem):  # the loader refuses a plan named after another year
-            ctx._totals = read[0]
-            ctx.warnings += warnings
-        return ctx
+        return cls(ws, load_plan_cached(ws, ws.plan_path(vigencia, day)), day)
 
     def activity_of(self, activity_id: str) -> str:
         """A ledger's ``actividad`` as the plan's id (an earlier id is the activity it became)."""
@@ -79,7 +64,7 @@ class Context:
     def tally(self) -> Tally:
         """The ledger's totals for the plan's vigencia (read once per context)."""
         if self._totals is None:
-            from pec_cli.ledger.store import read_tally
+            from pec_cli.ledger.cache import read_tally
 
             self._totals = read_tally(self.workspace, self.plan.vigencia, self.warnings)
         return self._totals
@@ -119,7 +104,7 @@ class Context:
 
     def cuatrienio(self) -> Cuatrienio | None:
         """Every year of the plan's prospectiva, each from its own plan and ledger (None: the plan has none)."""
-        from pec_cli.ledger.store import read_tally
+        from pec_cli.ledger.cache import read_tally
         from pec_cli.plan.cache import load_plan_cached
         from pec_cli.report.cuatrienio import compute_cuatrienio, prospectiva
 

@@ -7,7 +7,29 @@ record builder checks it against its limit, and the detail exports head their
 columns with it. Standard library only; imports nothing.
 """
 
+import re
 from typing import NamedTuple
+
+# What no text pec stores or shows may hold (a class of characters, for a regular expression): C0
+# (incl. \t \n \r), DEL and C1 (incl. CSI \x9b), which can move a terminal's cursor or fake a link;
+# the invisible marks that reorder or hide text (bidirectional embeddings, overrides and isolates,
+# zero-width spaces and marks but the emoji joiner U+200D, the word joiner, the byte-order mark) and
+# the line and paragraph separators, so that «abc\u202efdp.exe» never shows as «abcexe.pdf».
+_INVISIBLE = r"\u061c\u180e\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+UNSAFE = r"\x00-\x1f\x7f-\x9f" + _INVISIBLE
+_SHOWN_ESCAPED = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+
+
+def visible(text: str) -> str:
+    """``text`` as pec may print it: each character of :data:`UNSAFE` but a line break shown as its
+    escape (``\\x1b``, ``\\u202e``), so that no text a user or a ledger line brought can move the
+    cursor, fake a link or reverse what is shown. Every message and every board goes through it."""
+    return _SHOWN_ESCAPED.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class Field(NamedTuple):

@@ -123,41 +123,6 @@ def test_start_up_imports_none_of_the_heavy_libraries(tmp_path, args):
     assert not loaded & HEAVY, sorted(loaded & HEAVY)
 
 
-def test_a_big_cold_read_with_the_plan_cached_imports_no_yaml_or_pydantic_models(tmp_path):
-    """Tally caches gone (a fresh clone's ledger), plan cache current: the compiled rule needs only pydantic-core."""
-    env = {"PATH": "/usr/bin:/bin", "PEC_HOY": "2024-07-15", "PEC_ROOT": str(tmp_path / "ws"), "COLUMNS": "80"}
-    run = [sys.executable, "-m", "pec_cli"]
-    subprocess.run([*run, "init", str(tmp_path / "ws")], check=True, capture_output=True, env=env)
-    subprocess.run([*run, "status"], check=True, capture_output=True, env=env)  # warms the plan cache
-    from pec_cli.ledger.scan import FAST_SCAN_BYTES
-    from pec_cli.ledger.store import encode
-
-    lines, n = [], 0
-    while sum(map(len, lines)) <= FAST_SCAN_BYTES + 4096:  # big enough for the compiled rule
-        n += 1
-        lines.append(encode({"v": 1, "id": f"2024-bigab-{n}", "n": n, "prev": "0" * 16, "clase": "pieza",
-                             "actividad": "revista", "tipo": "publicacion", "fecha": "2024-03-28",
-                             "registrado": "2024-03-28T10:00:00-05:00", "titulo": f"Revista {n} " + "x" * 200}) + b"\n")
-    (tmp_path / "ws" / "ledger" / "2024").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "ws" / "ledger" / "2024" / "bigab.jsonl").write_bytes(b"".join(lines))
-    for cached in (tmp_path / "ws" / ".pec" / "cache").glob("tally-*"):
-        cached.unlink()
-    loaded, shown = _modules_after(["status", "--format", "json"], env)
-    assert "pydantic_core" in loaded and not loaded & HEAVY, sorted(loaded & HEAVY)
-    assert f'"realizadas": {n}' in shown
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the plan is checked in a forked process on Linux")
-def test_a_cold_status_checks_the_plan_apart_and_imports_no_yaml_or_pydantic_itself(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "PEC_HOY": "2024-07-15", "PEC_ROOT": str(tmp_path / "ws"), "COLUMNS": "80"}
-    subprocess.run([sys.executable, "-m", "pec_cli", "init", str(tmp_path / "ws")], check=True, capture_output=True, env=env)
-    for cached in (tmp_path / "ws" / ".pec" / "cache").glob("*"):
-        cached.unlink()
-    loaded, shown = _modules_after(["status", "--format", "json"], env)
-    assert not loaded & HEAVY, sorted(loaded & HEAVY)
-    assert (tmp_path / "ws" / ".pec" / "cache" / "plan-2024.json").exists()  # checked, and cached
-
-
 # ---------------------------------------------------------------- bugs the scattering produced
 
 

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from pec_cli.ledger import cache
 from pec_cli.ledger import store as ledger
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.cache import load_plan_cached
@@ -22,7 +23,7 @@ from .conftest import JULY_TODAY
 def _status(ws_path, use_cache):
     ws = Workspace(ws_path)
     plan = load_plan_cached(ws, ws_path / "plan" / "2024.yaml")
-    totals = ledger.read_tally(ws, 2024, [], use_cache=use_cache)
+    totals = cache.read_tally(ws, 2024, [], use_cache=use_cache)
     return report_to_dict(compute(plan, totals, 3, JULY_TODAY))
 
 
@@ -79,7 +80,7 @@ def test_one_more_log_does_not_rescan_the_ledger(ws, monkeypatch):
     def no_scan(*args, **kwargs):
         raise AssertionError("the segment was read again")
 
-    monkeypatch.setattr(ledger, "_fold_lines", no_scan)  # every read of a segment's lines goes through it
+    monkeypatch.setattr(cache, "fold", no_scan)  # every read of a segment's lines for its totals goes through it
     rev = next(a for a in _status(ws, True)["actividades"] if a["id"] == "revista")
     monkeypatch.undo()
     assert rev == next(a for a in _status(ws, False)["actividades"] if a["id"] == "revista")

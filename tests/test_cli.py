@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -468,3 +471,25 @@ def test_plan_nueva_and_a_negative_count_say_it_plainly(pec):
     refused(pec("plan", "nueva", "abc"), "por ejemplo pec plan nueva 2025", code=2)
     refused(pec("log", "seguidores", "--red", "instagram", "--valor", "-3", "--fecha", "2024-03-01"),
             "entre 0 y 1.000.000.000.000.000")
+
+
+NAMES = ["init", "log", "import", "note", "void", "list", "status", "pendientes", "export", "verify", "plan"]
+
+
+def _main(args: list[str], ws) -> subprocess.CompletedProcess[str]:
+    """``pec ARGS`` through the installed entry point's ``main`` (the CliRunner tests skip it)."""
+    code = f"import sys; sys.argv = ['pec', *{args!r}]\nfrom pec_cli.cli import main\nmain()\n"
+    env = {**os.environ, "PEC_HOY": "2024-07-15", "PEC_ROOT": str(ws), "COLUMNS": "100"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_main_runs_the_named_command_and_help_still_lists_every_command(ws, tmp_path):
+    listed = _main(["--help"], ws)
+    assert listed.returncode == 0, listed.stderr
+    assert all(f"  {name} " in listed.stdout for name in NAMES), listed.stdout
+    assert _main(["log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista 1"], ws).returncode == 0
+    shown = _main(["status", "--format", "json"], ws)
+    assert shown.returncode == 0, shown.stderr
+    assert '"realizadas": 1' in shown.stdout
+    typo = _main(["statu"], ws)
+    assert typo.returncode == 2 and "status" in typo.stderr and "Traceback" not in typo.stderr

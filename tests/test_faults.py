@@ -307,8 +307,9 @@ def test_a_full_disk_leaves_all_or_nothing_and_no_debris(small_disk, tmp_path, m
 
 def test_same_day_measurements_count_in_ledger_order_not_as_text(pec, ws, status_json):
     # ten measurements of one network on one day: ids ...-1 to ...-10; as text "-10" sorts before "-9"
-    for value in [*range(1000, 1009), 1100]:
-        assert pec("log", "seguidores", "--fecha", "2024-06-28", "--red", "instagram", "--valor", str(value)).exit_code == 0
+    for value in [*range(1000, 1009), 1100]:  # each a correction of the day's value: confirmed
+        assert pec("log", "seguidores", "--fecha", "2024-06-28", "--red", "instagram", "--valor", str(value),
+                   "--confirmar").exit_code == 0
     assert pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "instagram", "--valor", "4000").exit_code == 0
     for cache in ("1", "0"):
         doc = pec("status", "--trim", "II", "--format", "json", env={"PEC_CACHE": cache})
@@ -556,7 +557,12 @@ def test_empty_arguments_are_refused_clearly(pec, ws, tmp_path):
     cases = [
         (("init", ""), "La carpeta está vacía"),
         (("log", "revista", "--titulo", "A", "--fecha", ""), "--fecha está vacía"),
-        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--evidencia", ""), "--evidencia está vacío"),
+        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--evidencia", ""), "--evidencia está vacía"),
+        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--url", ""), "--url está vacía"),
+        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--canal", ""), "--canal está vacía"),
+        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--nota", ""), "--nota está vacía"),
+        (("log", "revista", "--titulo", "A", "--fecha", "2024-04-02", "--tipo", ""), "--tipo está vacía"),
+        (("log", "internas", "--titulo", "A", "--fecha", "2024-04-02", "--atiende", " "), "--atiende está vacía"),
         (("import", ""), "Falta el archivo"),
         (("list", "--anuladas=yes"), "La opción --anuladas no lleva valor"),
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pec_cli.errors import PecError
 from pec_cli.ledger import store as ledger
 from pec_cli.ledger.verify import verify_workspace
 from pec_cli.workspace import Workspace, init_workspace
@@ -366,11 +367,18 @@ def test_no_entry_field_writes_outside_the_workspace(pec, ws, tmp_path):
                  "--canal", "/etc/passwd", "--evidencia", str(evidence))
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == outside_before
-    ledger.append(Workspace(ws), 2024, [{"clase": "pieza", "actividad": "revista", "tipo": "publicacion",
-                                        "fecha": "2024-03-15", "registrado": "x", "titulo": "t",
-                                        "evidencia": {"archivo": "../../etc/passwd", "sha256": "0" * 64}}])
+    hostile = {"clase": "pieza", "actividad": "revista", "tipo": "publicacion", "fecha": "2024-03-15",
+               "registrado": "x", "titulo": "t", "evidencia": {"archivo": "../../etc/passwd", "sha256": "0" * 64}}
+    with pytest.raises(PecError, match="evidencia"):  # the writer refuses what no reader would accept
+        ledger.append(Workspace(ws), 2024, [hostile])
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    last = json.loads(segment.read_bytes().splitlines()[-1])
+    with segment.open("ab") as handle:  # by hand, chained, as a line brought by git pull could be
+        handle.write(ledger.encode({"v": 1, "id": f"{last['id'].rsplit('-', 1)[0]}-{last['n'] + 1}",
+                                    "n": last["n"] + 1, "prev": ledger.digest(segment.read_bytes().splitlines()[-1]),
+                                    **hostile}) + b"\n")
     result = pec("verify")
-    assert "apunta fuera del espacio de trabajo" in result.stdout
+    assert result.exit_code == 1 and "«evidencia» no válida" in result.stdout, result.stdout
 
 
 def test_missing_evidence_file_is_refused(pec, ws, tmp_path):

@@ -176,3 +176,46 @@ def test_the_prompt_offers_the_open_requests(pec, ws, monkeypatch):
     listed = json.loads(pec("list", "--abiertas", "--format", "json").stdout)
     assert [r["id"] for r in listed] == [first]
     assert second not in [r["id"] for r in listed]
+
+
+def test_request_counts_give_what_one_value_per_request_gives():
+    """The avance counts requests per (fecha, area, answered) instead of one value each: same rows, same order."""
+    import datetime as dt
+    import random
+
+    from pec_cli.ledger.requests import by_area, by_area_counted, request_counts, requests_of
+    from pec_cli.ledger.tally import Tally
+    from pec_cli.plan.loader import load_plan
+
+    from .conftest import REPO
+
+    plan = load_plan(REPO / "plan" / "2024.yaml")
+    act = plan.activity("internas")
+    rng = random.Random(13)
+    areas = ["Talento Humano", "talento humano", "Jurídica", "jurídica", "Logística", "Zona"]
+    for trial in range(40):
+        records, requests = [], []
+        for k in range(rng.randrange(1, 120)):
+            day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(366))
+            rid = f"2024-w{rng.randrange(3)}-{rng.randrange(1, 400)}"  # ids repeat: text order, not number order
+            if rng.random() < 0.6 or not requests:
+                record = {"clase": "pieza", "id": rid, "actividad": "internas", "tipo": "solicitud",
+                          "fecha": day.isoformat(), "registrado": f"{day}T09:00:00-05:00", "area": rng.choice(areas)}
+                requests.append(record)
+            elif rng.random() < 0.8:
+                record = {"clase": "pieza", "id": rid, "actividad": "internas", "tipo": "publicacion",
+                          "fecha": day.isoformat(), "registrado": f"{day}T09:00:00-05:00",
+                          "atiende": rng.choice(requests)["id"]}
+            else:
+                target = rng.choice(requests)
+                record = {"clase": "anulacion", "id": rid, "actividad": "internas", "tipo": target["tipo"],
+                          "fecha": target["fecha"], "anula": target["id"], "registrado": f"{day}T09:00:00-05:00"}
+            records.append({"v": 1, "n": k + 1, "prev": "0" * 16, **record})
+        totals = Tally.of(records).net()
+        corte = dt.date(2024, rng.randrange(1, 13), 28)
+        slow = requests_of(act, totals, corte)
+        counts, first = request_counts(act, totals, corte)
+        assert list(by_area_counted(counts, first).items()) == list(by_area(slow).items()), trial
+        for start, end in (("2024-01-01", "2024-03-31"), ("2024-04-01", "2024-12-31"), ("2024-02-10", "2024-02-20")):
+            want = sum(1 for r in slow if r.respondida is not None and start <= r.fecha.isoformat() <= end)
+            assert sum(n for (f, _a, done), n in counts.items() if done and start <= f <= end) == want

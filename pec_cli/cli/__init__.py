@@ -9,8 +9,6 @@ need them, so ``pec status --format json`` and ``pec log`` start with none of
 them. ``from pec_cli.cli import app`` gives the app with every command.
 """
 
-import atexit
-import os
 import sys
 from importlib import import_module
 from typing import Any, NoReturn
@@ -23,49 +21,28 @@ COMMANDS = {"init": "init", "plan": "plan", "log": "log", "import": "importing",
 
 def registered(first: list[str]) -> Any:
     """The app with the command the first argument names exactly registered, else with all of them."""
-    try:
-        from pec_cli.cli.base import app
+    from pec_cli.cli.base import app
 
-        modules = [COMMANDS[first[0]]] if first and first[0] in COMMANDS else list(COMMANDS.values())
-        for module in modules:
-            import_module(f"pec_cli.cli.{module}")
-    except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
-        sys.stderr.write("Error: Interrumpido; no se registró nada a medias.\n")
-        sys.exit(130)
+    modules = [COMMANDS[first[0]]] if first and first[0] in COMMANDS else list(COMMANDS.values())
+    for module in modules:
+        import_module(f"pec_cli.cli.{module}")
     order = list(COMMANDS)
     app.registered_commands.sort(key=lambda c: order.index(_name(c)))
     return app
 
 
 def run() -> NoReturn:
-    """The ``pec`` command: :func:`main`, then the process ends at once (:func:`end`)."""
+    """The ``pec`` command: :func:`main`, SIGTERM and SIGHUP ending it as Ctrl-C does (nothing half-written
+    stays); an interruption before a command takes over (while starting) is said in one sentence too."""
     try:
+        from pec_cli.files import catch_signals
+
+        catch_signals()
         main()
-    except SystemExit as done:
-        end(done.code)
-    end(0)
-
-
-def end(code: Any) -> NoReturn:
-    """End the process without the interpreter's teardown, once what pec wrote is out.
-
-    Clearing typer's and pec's modules one by one at exit costs about 15 ms,
-    more than a warm ``pec status`` computes. Every file pec writes is closed
-    where it is written; here the atexit handlers run and stdout and stderr
-    are flushed, then ``os._exit``. A stream that cannot be flushed (the
-    reader went away) is left to Python's own ending, as before.
-    """
-    status = code if isinstance(code, int) else (0 if code is None else 1)
-    try:
-        if not (code is None or isinstance(code, int)) and sys.stderr is not None:
-            sys.stderr.write(f"{code}\n")  # what sys.exit("...") prints
-        atexit._run_exitfuncs()  # once: they are cleared as they run
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:  # None when started with no stdout (``>&-``, pythonw)
-                stream.flush()
-    except (OSError, ValueError):
-        sys.exit(status)
-    os._exit(status)
+    except KeyboardInterrupt as exc:
+        sys.stderr.write("Error: Interrumpido; no se registró nada a medias.\n")
+        sys.exit(128 + getattr(exc, "signum", 2))
+    sys.exit(0)
 
 
 def main() -> None:
@@ -103,4 +80,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["COMMANDS", "app", "end", "main", "run"]
+__all__ = ["COMMANDS", "app", "main", "run"]

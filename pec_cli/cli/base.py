@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click import exceptions as click  # typer 0.26-0.28 vendors click; its exceptions live here
 from typer.core import TyperCommand, TyperGroup
 
 from pec_cli.console import degrade_streams, read_ascii_console_as_utf8
 from pec_cli.errors import PecError, reason
+from pec_cli.fields import visible
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 HELP = "Seguimiento del Plan Estratégico de Comunicaciones: registre piezas y calcule el avance trimestral."
 
 
-def _param_name(exc: click.BadParameter) -> str:
+# Typer vendors click (``typer._click``, private): its errors are told apart by their public ancestors
+# (``typer.TyperException``, ``typer.BadParameter``) and by the attributes each kind carries.
+UsageErrorT = typer.TyperException
+
+
+def _param_name(exc: Any) -> str:
     if isinstance(exc.param_hint, str):
         return exc.param_hint
     param = exc.param
@@ -49,16 +54,16 @@ def _command_path(args: Sequence[str]) -> str:
     return " ".join(words)
 
 
-def _usage_message(exc: click.ClickException, args: Sequence[str] = ()) -> str:  # noqa: C901 - one branch per click error
-    """Click's usage errors, said in Spanish."""
+def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - one branch per click error
+    """Click's usage errors (a ``typer.TyperException``), said in Spanish."""
     ctx = getattr(exc, "ctx", None)
     where = f"«{ctx.command_path if ctx is not None else _command_path(args)} --help»"
-    if isinstance(exc, click.NoSuchOption):
+    if hasattr(exc, "possibilities") and hasattr(exc, "option_name"):  # an option that does not exist
         hint = f" (¿quiso decir {' o '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
         return f"La opción {exc.option_name} no existe{hint}; vea {where}."
-    if isinstance(exc, click.MissingParameter):
+    if hasattr(exc, "param_type"):  # a parameter missing
         return f"Falta el valor de {_param_name(exc)}; vea {where}."
-    if isinstance(exc, click.BadParameter):
+    if isinstance(exc, typer.BadParameter):
         hint = _param_name(exc)
         message = exc.message
         message = re.sub(r"'(.*)' is not a valid integer(?: range)?\.?", r"«\1» no es un número entero", message)
@@ -80,10 +85,19 @@ def _usage_message(exc: click.ClickException, args: Sequence[str] = ()) -> str: 
         return f"La opción {match.group(1)} no lleva valor: escriba solo {match.group(1)} (sin «=…»); vea {where}."
     if text.startswith("Missing command"):
         return f"Falta el comando; vea {where}."
-    if re.match(r"Option '(.*)' requires an argument\.", text):
-        option = re.match(r"Option '(.*)' requires an argument\.", text).group(1)  # type: ignore[union-attr]
-        return f"La opción {option} necesita un valor; vea {where}."
+    match = re.match(r"Option '(.*)' requires an argument\.", text)
+    if match:
+        return f"La opción {match.group(1)} necesita un valor; vea {where}."
     return f"Uso incorrecto: {text}; vea {where}."
+
+
+def _help_asked(exc: Any) -> bool:
+    """Whether ``exc`` is click's «no arguments, so here is the help» (its message is the help)."""
+    ctx = getattr(exc, "ctx", None)
+    try:
+        return ctx is not None and exc.format_message() == ctx.get_help()
+    except Exception:  # noqa: BLE001 - only a courtesy
+        return False
 
 
 def terminal_width() -> int | None:
@@ -102,7 +116,7 @@ def _fail(message: str, details: list[str] | None = None, code: int = 1) -> None
     """The refusal on stderr; on a terminal, wrapped between words (a pipe gets one line, for scripts)."""
     stream = sys.stderr
     width = terminal_width()
-    lines = [f"Error: {message}"] + [f"  {line}" for line in details or []]
+    lines = [visible(f"Error: {message}")] + [visible(f"  {line}") for line in details or []]
     if width:
         import textwrap
 
@@ -137,16 +151,21 @@ class SpanishCommand(TyperCommand):
 INTERRUPTED = "Interrumpido; no se registró nada a medias."
 
 
+def interrupted_code(exc: BaseException) -> int:
+    """The exit status of an interruption: 130 for Ctrl-C, 128 + the signal for SIGTERM or SIGHUP."""
+    return 128 + getattr(exc, "signum", 2)
+
+
 def _refusal(exc: BaseException, args: Sequence[str] = ()) -> tuple[str, list[str], int]:
     """The one Spanish sentence (with its detail lines and exit status) for an expected failure."""
     if isinstance(exc, PecError):
         return exc.message, exc.details, exc.code
     if isinstance(exc, typer.Abort):
         return "Cancelado; no se registró nada.", [], 1
-    if isinstance(exc, click.ClickException):
-        return _usage_message(exc, args), [], exc.exit_code or 2
+    if isinstance(exc, UsageErrorT):
+        return _usage_message(exc, args), [], getattr(exc, "exit_code", 2) or 2
     if isinstance(exc, KeyboardInterrupt):
-        return INTERRUPTED, [], 130
+        return INTERRUPTED, [], interrupted_code(exc)
     if isinstance(exc, UnicodeEncodeError):  # argv decoded as ASCII (surrogate-escaped): a locale without UTF-8
         return ("El texto recibido no es UTF-8 para este Python (configuración regional ASCII); "
                 "ejecute pec con PYTHONUTF8=1 o en una consola UTF-8. No se registró nada."), [], 1
@@ -171,8 +190,8 @@ class SpanishGroup(TyperGroup):
         # typer turns Ctrl-C into a silent exit 130; say it, in Spanish (and what was kept)
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            raise PecError(INTERRUPTED, code=130) from None
+        except KeyboardInterrupt as exc:
+            raise PecError(INTERRUPTED, code=interrupted_code(exc)) from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
@@ -180,17 +199,17 @@ class SpanishGroup(TyperGroup):
         read_ascii_console_as_utf8()
         try:
             rv = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
-        except click.NoArgsIsHelpError as exc:
-            ctx = exc.ctx
-            sys.stdout.write((ctx.get_help() if ctx is not None else HELP) + "\n")
+        except UsageErrorT as exc:
+            if not _help_asked(exc):
+                _fail(*_refusal(exc, list(args) if args is not None else sys.argv[1:]))
+            sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
             sys.exit(0)
         except BrokenPipeError:
             # the reader (e.g. `head`) went away: not an error of the user's
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
-        except (PecError, typer.Abort, click.ClickException, KeyboardInterrupt, UnicodeError, RecursionError,
-                OSError) as exc:
+        except (PecError, typer.Abort, KeyboardInterrupt, UnicodeError, RecursionError, OSError) as exc:
             if isinstance(exc, OSError) and os.environ.get("PEC_DEBUG"):
                 raise
             message, details, code = _refusal(exc, list(args) if args is not None else sys.argv[1:])
@@ -242,11 +261,11 @@ def year(vigencia: str | None, example: str = "--vigencia 2024") -> int | None:
     return int(vigencia)
 
 
-def load(root: str | None, vigencia: str | None, year_hint: int | None = None, tally: bool = False) -> "Context":
-    """The command's context, loaded once at the edge (``tally``: the command reads the ledger's totals)."""
+def load(root: str | None, vigencia: str | None, year_hint: int | None = None) -> "Context":
+    """The command's context, loaded once at the edge."""
     from pec_cli.context import Context
 
-    return Context.load(root, year(vigencia), year_hint, tally)
+    return Context.load(root, year(vigencia), year_hint)
 
 
 def count(n: int, one: str, many: str) -> str:
@@ -260,7 +279,7 @@ def interactive() -> bool:
 
 def warn(messages: list[str]) -> None:
     for message in messages:
-        sys.stderr.write(f"aviso: {message}\n")
+        sys.stderr.write(visible(f"aviso: {message}") + "\n")
 
 
 def flush(ctx: "Context") -> None:

@@ -37,7 +37,7 @@ def export(
     if separador == decimal:
         raise PecError("El separador de campos y el decimal no pueden ser iguales: use --separador ; con --decimal ,", code=2)
     quarter = base.quarter_option(trim)  # refuse a bad quarter before touching anything
-    ctx = base.load(root, vigencia, tally=True)
+    ctx = base.load(root, vigencia)
     ctx.check_orphans()  # entries of no activity: said once, whatever the export shows
     written = exp.run_export(ctx, fmt, quarter, detalle, output, exp.CsvStyle(separador, decimal), base.flush)
     if written is not None:

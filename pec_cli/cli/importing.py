@@ -1,18 +1,17 @@
 """``pec import ARCHIVO.csv``: many pieces at once, all or none."""
 
-import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pec_cli.cli import base
-from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app, interrupted_code
 from pec_cli.errors import PecError, reason
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
-    from pec_cli.ledger.importer import Checked
+    from pec_cli.ledger.importer import Row
 
 MAX_CSV_BYTES = 200 << 20  # a million rows is about 60 MB
 
@@ -20,11 +19,12 @@ MAX_CSV_BYTES = 200 << 20  # a million rows is about 60 MB
 @app.command("import", cls=SpanishCommand)
 def import_csv(
     archivo: Annotated[Path, typer.Argument(metavar="ARCHIVO.csv", help="CSV con columnas actividad, fecha, titulo, tipo, ...")],
-    confirmar: Annotated[bool, typer.Option("--confirmar", help="Aceptar las mediciones que se alejan mucho de la anterior (o marque la columna confirmar de cada fila).")] = False,
+    confirmar: Annotated[bool, typer.Option("--confirmar", help="Aceptar las mediciones que se alejan mucho de la anterior o corrigen la del mismo día (o marque la columna confirmar de cada fila).")] = False,
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Importar muchas piezas de un CSV: todas las filas válidas o ninguna."""
+    from pec_cli.cli.links import link_checker
     from pec_cli.ledger.importer import check_import
     from pec_cli.workspace import now_iso, open_regular
 
@@ -36,54 +36,52 @@ def import_csv(
                               "(o pártalo en varios de menos de 200 MB) y vuelva a importarlo.")
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}); compruebe la ruta del CSV.") from None
-    from pec_cli.cli.links import link_checker
-
     try:
         with handle:
-            checked = check_import(
+            rows, count = check_import(
                 ctx.plan, handle, archivo.name, archivo.parent, ctx.today, now_iso(), base.warn, link_checker(ctx),
                 series_of=lambda act, tipo: ctx.tally().net().series(act, tipo, *ctx.plan.owner(act).antes),  # type: ignore[union-attr]
-                confirmar=confirmar, spool=ctx.workspace.state_dir)
+                confirmar=confirmar)
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}): no se registró ninguna fila; compruebe el CSV "
                        "y el espacio en disco y vuelva a importarlo.") from None
-    with checked.spool:
-        _append(ctx, checked, archivo.name)
+    _append(ctx, rows, count, archivo.name)
 
 
-def _append(ctx: "Context", checked: "Checked", name: str) -> None:
-    """The second pass: the checked rows appended in one batch, duplicates left out."""
+def _append(ctx: "Context", rows: "list[Row]", count: int, name: str) -> None:
+    """The checked rows appended in one batch, duplicates left out."""
     from pec_cli.ledger import store
+    from pec_cli.ledger.cache import LedgerKeys
     from pec_cli.ledger.evidence import store_evidence
     from pec_cli.ledger.importer import Deduplicated
-    from pec_cli.ledger.keyindex import Follow, LedgerKeys
 
     ws, vig = ctx.workspace, ctx.plan.vigencia
+    kept = Deduplicated(rows, LedgerKeys(ws, vig), ctx.activity_of, lambda act: ctx.plan.owner(act).ids)  # type: ignore[union-attr]
+    if kept.corrections:
+        raise PecError(f"La importación de {name} corrige {base.count(len(kept.corrections), 'medición', 'mediciones')} "
+                       "ya registrada(s) y no se registró ninguna fila; confírmelas o corríjalas y vuelva a importar:",
+                       [f"{name}: {line}" for line in kept.corrections])
     committed: list[str] = []
-    follow = Follow(ws, vig)
-    ledger = LedgerKeys(ws, vig)
-    rows = Deduplicated(checked, ledger, ctx.activity_of, lambda act: ctx.plan.owner(act).ids,  # type: ignore[union-attr]
-                        lambda source: store_evidence(ws, vig, source), follow)
     try:
-        records = rows.records()
-        first = next(records, None)
-        if first is not None:
-            store.append(ws, vig, itertools.chain([first], records), skip_imported=True, batch=True,
-                         on_commit=committed.extend, observer=follow)
-        _done(checked.rows, rows.count, rows.skipped, committed)
+        records = []
+        for row, record in kept.records:
+            if row.evidence is not None:
+                record["evidencia"] = store_evidence(ws, vig, row.evidence)
+            records.append(record)
+        if records:
+            store.append(ws, vig, records, skip_imported=True, batch=True, on_commit=committed.extend)
+        _done(count, len(records), kept.skipped, committed)
     except OSError as exc:  # before the segment was opened (its folder, the writer id): nothing written
         raise PecError(f"No se pudo importar {name} ({reason(exc)}): no se registró ninguna fila (ninguna "
                        "cuenta); libere espacio o revise permisos y vuelva a importar el archivo.") from None
-    except KeyboardInterrupt:
-        if committed:  # Ctrl-C after the commit line: every row counts, say so
-            _done(checked.rows, rows.count, rows.skipped, committed)
+    except KeyboardInterrupt as exc:
+        if committed:  # interrupted after the commit line: every row counts, say so
+            _done(count, len(kept.records), kept.skipped, committed)
             return
         raise PecError(
             f"Importación de {name} interrumpida: no se registró ninguna fila (ninguna cuenta); "
-            "vuelva a importar el archivo para completarla.", code=130,
+            "vuelva a importar el archivo para completarla.", code=interrupted_code(exc),
         ) from None
-    finally:
-        ledger.close()
 
 
 def _done(rows: int, kept: int, duplicates: list[str], appended: list[str]) -> None:

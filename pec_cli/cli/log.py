@@ -47,12 +47,13 @@ def log(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Registrar una pieza publicada; imprime el id de la nueva entrada."""
-    from pec_cli.ledger import keyindex, store
+    from pec_cli.ledger import store
     from pec_cli.ledger.records import build_piece
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
-    _refuse_empty(fecha, evidencia)
+    _refuse_empty(fecha=fecha, titulo=titulo, tipo=tipo, canal=canal, url=url, evidencia=evidencia, area=area,
+                  red=red, valor=valor, nota=nota, atiende=atiende)
     year = parse_date(fecha).year if fecha else None
     if vigencia is None and year is not None:
         _refuse_year_without_plan(root, year)
@@ -74,18 +75,17 @@ def log(
         link_checker(ctx)(build_piece(ctx.plan, act.id, fields, ctx.today, now_iso()))
 
     record = build_piece(ctx.plan, act.id, fields, ctx.today, now_iso())  # evidence stored once all checks pass
+    _insist_or_refuse(lambda: _refuse_repeat(ctx, record, duplicado, confirmar))
     if "valor" in record and "red" in record and not confirmar:
         from pec_cli.ledger.records import check_jump
 
         series = ctx.tally().net().series(act.id, record["tipo"], *act.antes).get(record["red"], [])
         _insist_or_refuse(lambda: check_jump(record, series))
-    if not duplicado:
-        _insist_or_refuse(lambda: _refuse_duplicate(ctx, record))
     if fields.get("evidencia"):
         from pec_cli.ledger.evidence import store_evidence
 
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]))
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], observer=keyindex.Follow(ctx.workspace, ctx.plan.vigencia))
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
 
 
@@ -105,17 +105,28 @@ def _insist_or_refuse(check: "Callable[[], None]") -> None:
             raise PecError("Cancelado; no se registró nada.") from None
 
 
-def _refuse_duplicate(ctx: "Context", record: dict[str, Any]) -> None:
-    """A piece already in force with the same title or URL is refused (``--duplicado`` to insist)."""
+def _refuse_repeat(ctx: "Context", record: dict[str, Any], duplicado: bool, confirmar: bool) -> None:
+    """A piece already in force with the same title or URL is refused (``--duplicado`` to insist); so is a
+    measurement of its network and day with the same value, and with another value it is a correction,
+    refused unless ``--confirmar``."""
     from pec_cli.errors import PecError
-    from pec_cli.ledger.duplicates import duplicate_refusal
-    from pec_cli.ledger.keyindex import duplicate
+    from pec_cli.ledger.cache import LedgerKeys
+    from pec_cli.ledger.duplicates import correction_refusal, duplicate_refusal, is_measurement
 
+    measurement = is_measurement(record)
+    if duplicado and not measurement:
+        return
     act = ctx.plan.owner(record["actividad"])
     ids = act.ids if act is not None else (record["actividad"],)
-    found = duplicate(ctx.workspace, ctx.plan.vigencia, record, ids, ctx.activity_of)
-    if found is not None:
-        raise PecError(duplicate_refusal(*found))
+    found = LedgerKeys(ctx.workspace, ctx.plan.vigencia).repeats(record, ids, ctx.activity_of)
+    if found is None:
+        return
+    key, existing = found
+    if measurement and existing.get("valor") != record["valor"]:
+        if not confirmar:
+            raise PecError(correction_refusal(existing, record["valor"]), field="valor")
+    elif not duplicado:
+        raise PecError(duplicate_refusal(key, existing))
 
 
 def _ask_activity(ctx: "Context") -> str:
@@ -144,15 +155,20 @@ def _refuse_year_without_plan(root: str | None, year: int) -> None:
 
     ws = find_workspace(root)
     plans = ws.plans()
-    if plans and year not in plans:
-        raise PecError(
-            f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
-            f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")
+    if not plans or year in plans:
+        return
+    if not 1900 <= year <= 2999:
+        raise PecError(f"La fecha es del año {year}, fuera de toda vigencia posible (1900 a 2999); corrija --fecha.",
+                       field="fecha")
+    raise PecError(
+        f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
+        f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")
 
 
-def _refuse_empty(fecha: str | None, evidencia: str | None) -> None:
-    """``--fecha ''`` would silently mean today, ``--evidencia ''`` no evidence: refuse both."""
-    if fecha is not None and not fecha.strip():
-        raise PecError("--fecha está vacía: escriba la fecha de la pieza (AAAA-MM-DD) o quite la opción para usar la de hoy.", code=2)
-    if evidencia is not None and not evidencia.strip():
-        raise PecError("--evidencia está vacío: indique la ruta del archivo de evidencia o quite la opción.", code=2)
+def _refuse_empty(**given: str | None) -> None:
+    """An option given empty (``--url ''``, a script's unset variable) is refused: it would silently mean
+    no URL, today, the default tipo."""
+    for name, value in given.items():
+        if value is not None and not value.strip():
+            raise PecError(f"La opción --{name} está vacía: escriba su valor o quítela"
+                           f"{' (sin --fecha se usa la de hoy)' if name == 'fecha' else ''}.", code=2)

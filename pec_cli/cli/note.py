@@ -17,7 +17,7 @@ def note(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Registrar una observación para la tabla de Seguimiento."""
-    from pec_cli.ledger import keyindex, store
+    from pec_cli.ledger import store
     from pec_cli.ledger.records import build_note
     from pec_cli.workspace import now_iso
 
@@ -25,5 +25,5 @@ def note(
     if not texto and base.interactive():
         texto = typer.prompt("Observación", err=True)
     record = build_note(ctx.plan, actividad, trim, texto or "", now_iso())
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], observer=keyindex.Follow(ctx.workspace, ctx.plan.vigencia))
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)

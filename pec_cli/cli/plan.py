@@ -41,8 +41,8 @@ def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
 def _check_ledger(ws: "Workspace", plan: "Plan", name: str) -> None:
     """Fail when the ledger holds entries of no activity of the plan (a rename without «antes»)."""
     from pec_cli.errors import PecError
+    from pec_cli.ledger.cache import read_tally
     from pec_cli.ledger.orphans import orphan_counts, orphans_text
-    from pec_cli.ledger.store import read_tally
 
     warnings: list[str] = []
     found = orphan_counts(plan, read_tally(ws, plan.vigencia, warnings).net())

@@ -23,7 +23,7 @@ def status(
     if cuatrienio:
         _cuatrienio(root, vigencia, fmt, trim)
         return
-    ctx = base.load(root, vigencia, tally=True)
+    ctx = base.load(root, vigencia)
     report = ctx.report(quarter)
     base.flush(ctx)
     if fmt == "json":

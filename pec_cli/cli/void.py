@@ -1,14 +1,16 @@
 """``pec void ID --motivo TEXTO``: a correction that voids an entry (nothing is deleted)."""
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pec_cli.cli import base
 from pec_cli.cli.base import RootOpt, SpanishCommand, app
 from pec_cli.errors import PecError
-from pec_cli.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pec_cli.ledger.cache import LedgerKeys
 
 
 @app.command(cls=SpanishCommand)
@@ -18,39 +20,46 @@ def void(
     root: RootOpt = None,
 ) -> None:
     """Anular una entrada con un motivo (se añade una corrección; nada se borra)."""
-    from pec_cli.ledger import keyindex, store
+    from pec_cli.ledger import store
+    from pec_cli.ledger.cache import LedgerKeys, read_tally
+    from pec_cli.ledger.entries import entry_of
     from pec_cli.ledger.records import build_void
     from pec_cli.workspace import find_workspace, now_iso
 
-    ws = find_workspace(root)
-    match = re.fullmatch(r"(\d{4})-[a-z0-9]+-\d+", entry_id.strip())
+    wanted = entry_id.strip()
+    match = re.fullmatch(r"(\d{4})-[a-z0-9]+-\d+", wanted)
     if not match:
         raise PecError(f"«{entry_id}» no es un id de entrada (tienen la forma 2024-abcde-12); búsquelo con «pec list».")
+    ws = find_workspace(root)
     vig = int(match.group(1))
-    wanted = entry_id.strip()
-    warnings: list[str] = []
-    found = [e for e in store.read_entries(ws, vig, warnings) if e.id == wanted]
-    base.warn(list(dict.fromkeys(warnings)))
+    keys = LedgerKeys(ws, vig)
+    found = keys.find(wanted)
     if not found:
-        raise PecError(f"No existe la entrada {entry_id} en el registro; búsquela con «pec list».")
+        raise PecError(f"No existe la entrada {wanted} en el registro; búsquela con «pec list».")
     if len(found) > 1:
-        places = ", ".join(f"{e.file}:{e.line}" for e in found)
+        places = ", ".join(sorted({ws.display(path) for path, _ in found}))
         raise PecError(f"El id {wanted} está repetido en el registro ({places}): no se sabe cuál anular; "
                        "ejecute «pec verify» y corrija el registro antes de anular.")
-    target = found[0]
+    path, line = found[0]
+    assert line.record is not None
+    target = entry_of(line.record, ws.display(path))
     if not motivo and base.interactive():
         motivo = typer.prompt(f"Motivo de la anulación de {target.id}", err=True)
     registrado = now_iso()
-    record = build_void(target, motivo or "", _voided(ws, vig), registrado)
+    record = build_void(target, motivo or "", set(keys.voided), registrado)
 
     def not_voided_meanwhile() -> None:  # under the segment's lock: two people voiding one entry
-        build_void(target, motivo or "", _voided(ws, vig), registrado)
+        build_void(target, motivo or "", set(read_tally(ws, vig, []).voids), registrado)
 
-    (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile, observer=keyindex.Follow(ws, vig))
+    (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile)
+    _warn_answers(keys, wanted)
     typer.echo(new_id)
 
 
-def _voided(ws: Workspace, vigencia: int) -> set[str]:
-    from pec_cli.ledger import store
-
-    return {e.anula for e in store.read_entries(ws, vigencia, []) if e.anula}
+def _warn_answers(keys: "LedgerKeys", voided: str) -> None:
+    """Voiding a request (or evento) that pieces answer: say which pieces answered it."""
+    answers = sorted(piece for s in keys.summaries for piece, (_act, target, _fecha) in s.tally.links.items()
+                     if target == voided and piece not in keys.voided)
+    if answers:
+        base.warn([f"{voided} está atendida por {', '.join(answers)}: esa pieza ya no cuenta como respuesta de "
+                   "una solicitud vigente; si la solicitud era otra, corrija su --atiende registrándola de nuevo"])

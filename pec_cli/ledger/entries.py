@@ -7,11 +7,11 @@ correction naming the entry it voids), :class:`Note` (an observación of a
 quarter) and :class:`BatchCommit` (the last line of a ``pec import``: the rows
 carrying its ``lote`` count only once it is written, see :class:`Batches`).
 
-:func:`check_record` is the rule: types, ranges, text lengths and no control
-characters or terminal escape sequences in any text. :func:`decode` turns one
-ledger line into an :class:`Entry` or a :class:`Problem`; ``store`` applies the
-same rule to every line it reads (the big scan through :func:`parse`, which
-skips building entries) and to every record before it writes it.
+:func:`check_record` is the rule: types, ranges, text lengths, ids and
+evidence paths of pec's own vocabulary, and no control character, terminal
+escape sequence or invisible direction mark in any text. :func:`parse` turns
+one ledger line into a checked record (``json.loads``, refusing a key given
+twice) or says why it is not one; every reader and the writer go through it.
 Standard library only.
 """
 
@@ -23,7 +23,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from pec_cli.fields import ENTRY_FIELDS, TEXT_LIMITS
+from pec_cli.fields import ENTRY_FIELDS, TEXT_LIMITS, UNSAFE
 from pec_cli.plan.model import iso_date, parse_quarter
 
 FORMAT_VERSION = 1
@@ -35,26 +35,28 @@ CLASSES = (PIECE, VOID, NOTE, BATCH)
 
 # the longest text each field may hold, from the one registry (the writer refuses more, readers skip more)
 LIMITS = TEXT_LIMITS
-NAME_LIMIT = 100  # ids and names: actividad, tipo, red, id, anula, importe, lote, registrado
-NAME_FIELDS = ("id", "actividad", "registrado", "prev", "tipo", "red", "anula", "importe", "lote")
+NAME_LIMIT = 100  # names: registrado, importe, lote
+NAME_FIELDS = ("registrado", "importe", "lote")
 MAX_VALOR = 10**15  # no audience or count comes near; keeps sums exact in a float
 MAX_LINE = 128 * 1024  # a valid record is far smaller: every text at its limit is ~30 KB
 MAX_FILAS = 10**8
 
-# C0 (incl. \t \n \r), DEL and C1 (incl. CSI \x9b): what can move a terminal's cursor or fake a link
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# What no text of a record may hold: those, and a lone UTF-16 surrogate (json.loads lets it through; no UTF-8
-# file or terminal can hold it). Needed only when the bytes below hit: a string that re compiles on first use
-# (and keeps), as this class costs ~0.5 ms to compile, which every command would pay at start-up.
-_FORBIDDEN = "[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
-# a cheap look at the raw line: a hit means a string may hold one (escaped, or DEL/C1/surrogate raw in UTF-8);
-# compiled here, as a line with «» or º (\xc2) asks them on every write of an import
-_ESCAPED_CONTROL = re.compile(rb"\\[bfnrt]|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]|\\u[dD][89a-fA-F]")
-_RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # a literal first byte: sre finds it fast
-_RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
-MAX_DEPTH = 256  # nesting of a line: a record is 2 deep; json.loads' own limit depends on the caller's stack
+# What no text of a record may hold (``fields.UNSAFE``: control characters, terminal escapes, invisible
+# direction marks), and a lone UTF-16 surrogate (json.loads lets it through; no UTF-8 file can hold it).
+CONTROL = re.compile(f"[{UNSAFE}]")
+_FORBIDDEN = f"[{UNSAFE}\\ud800-\\udfff]"
+
+# pec's own vocabulary: what becomes a file name, a link or a path is never free text
+ID = r"[0-9]{4}-[a-z0-9]{3,16}-[1-9][0-9]{0,11}"  # <vigencia>-<writer>-<n>
+IDENT = r"[a-z][a-z0-9_]{0,39}"  # an activity, tipo or network of the plan
+_ID = re.compile(ID)
+_IDENT = re.compile(IDENT)
+_DIGEST = re.compile(r"[0-9a-f]{16}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ARCHIVO = re.compile(r"evidencias/[0-9]{4}/[0-9a-f]{20}(?:\.[a-z0-9]{1,8})?")  # where evidence.store_evidence puts it
+_PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "actividad": _IDENT, "tipo": _IDENT, "red": _IDENT,
+             "prev": _DIGEST}
 _TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS}
-_SHA256 = r"[0-9a-f]{64}"
 
 
 class Problem(NamedTuple):
@@ -148,20 +150,12 @@ def _quarter(value: Any) -> int | None:
         return None
 
 
-def may_hide_control(raw: bytes) -> bool:
-    """Whether a line's bytes may hold a control character in a string (cheap byte scans first: a byte
-    looked for as an int is a memchr, 8x faster than as a one-byte bytes on CPython 3.11)."""
-    return (
-        0x7F in raw
-        or (0x5C in raw and _ESCAPED_CONTROL.search(raw) is not None)  # a backslash
-        or (0xC2 in raw and _RAW_C1.search(raw) is not None)
-        or (0xED in raw and _RAW_SURROGATE.search(raw) is not None)
-    )
+MAX_NESTING = 16  # a record nests 2 deep; json.loads' own limit depends on the caller's stack
 
 
 def too_deep(raw: bytes) -> bool:
-    """Whether a line nests more than :data:`MAX_DEPTH` arrays or objects (counted outside strings)."""
-    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+    """Whether a line nests more than :data:`MAX_NESTING` arrays or objects (counted outside strings)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
         return False
     depth, in_string, escaped = 0, False, False
     for byte in raw:
@@ -176,16 +170,21 @@ def too_deep(raw: bytes) -> bool:
             in_string = True
         elif byte in (0x5B, 0x7B):  # [ {
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > MAX_NESTING:
                 return True
         elif byte in (0x5D, 0x7D):  # ] }
             depth -= 1
     return False
 
 
+@lru_cache(maxsize=1)
+def _forbidden() -> re.Pattern[str]:
+    return re.compile(_FORBIDDEN)  # on first use: ~0.5 ms that a warm «pec status» never needs
+
+
 def _has_control(value: Any) -> bool:
     if isinstance(value, str):
-        return re.search(_FORBIDDEN, value) is not None
+        return _forbidden().search(value) is not None
     if isinstance(value, dict):
         return any(_has_control(k) or _has_control(v) for k, v in value.items())
     if isinstance(value, list):
@@ -197,9 +196,9 @@ def _evidence_problem(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "registro con «evidencia» no válida"
     archivo, sha, nombre = value.get("archivo"), value.get("sha256"), value.get("nombre", "")
-    if not (type(archivo) is str and 0 < len(archivo) <= 300 and type(sha) is str and re.fullmatch(_SHA256, sha)
+    if not (type(archivo) is str and _ARCHIVO.fullmatch(archivo) and type(sha) is str and _SHA256.fullmatch(sha)
             and type(nombre) is str and len(nombre) <= 200):
-        return "registro con «evidencia» no válida"
+        return "registro con «evidencia» no válida (un archivo evidencias/<año>/<huella> que pec guardó)"
     return None
 
 
@@ -219,15 +218,12 @@ def _class_problem(record: dict[str, Any], clase: str) -> str | None:  # noqa: C
         if type(record.get("lote")) is not str or not (type(filas) is int and 1 <= filas <= MAX_FILAS):
             return "cierre de importación sin «lote» o «filas» válidos"
         return None
-    if type(record.get("actividad")) is not str or not record["actividad"]:
+    if type(record.get("actividad")) is not str:
         return "registro sin «actividad» válida"
     if (fecha is not None or clase == PIECE) and not (type(fecha) is str and valid_date(fecha)):
         return "registro sin «fecha» AAAA-MM-DD válida"
-    tipo = record.get("tipo")
-    if clase == PIECE and type(tipo) is not str:
+    if clase == PIECE and type(record.get("tipo")) is not str:
         return "registro sin «tipo» válido"
-    if tipo is not None and type(tipo) is not str:
-        return "registro con «tipo» no válido"
     if clase == VOID and type(record.get("anula")) is not str:
         return "anulación sin «anula» válido"
     if clase == NOTE:
@@ -238,13 +234,31 @@ def _class_problem(record: dict[str, Any], clase: str) -> str | None:  # noqa: C
     return None
 
 
-def check_record(record: Any, raw: bytes | None = None) -> str | None:  # noqa: C901, PLR0912 - one list of checks, in order
-    """Why ``record`` (a decoded ledger line, or what a writer is about to write) is not a valid
-    record, in Spanish, or None: the one rule of readers and writers alike.
+def _field_problem(key: str, value: Any) -> str | None:
+    """Why one field's value breaks the rule (its vocabulary, its length or its range), or None."""
+    if key == "valor":
+        return None if value is None else _valor_problem(value)
+    if key == "evidencia":
+        return _evidence_problem(value)
+    pattern = _PATTERNS.get(key)
+    if pattern is not None:
+        if type(value) is not str or not pattern.fullmatch(value):
+            return f"registro con «{key}» no válido ({str(value)[:40]!r} no es {_WHAT[key]})"
+        return None
+    limit = _TEXT_LIMITS.get(key)
+    if limit is not None and (type(value) is not str or len(value) > limit):
+        return f"registro con «{key}» no válido (un texto de hasta {limit} caracteres)"
+    return None
 
-    ``raw``, the line's bytes, lets a reader skip the control-character walk
-    when the bytes show no escape that could hide one.
-    """
+
+_WHAT = {"id": "un id AAAA-escritor-n", "anula": "un id AAAA-escritor-n", "atiende": "un id AAAA-escritor-n",
+         "actividad": "un id del plan", "tipo": "un id del plan", "red": "un id del plan",
+         "prev": "una huella de 16 cifras hexadecimales"}
+
+
+def check_record(record: Any) -> str | None:
+    """Why ``record`` (a decoded ledger line, or what a writer is about to write) is not a valid
+    record, in Spanish, or None: the one rule of readers and writers alike."""
     if not isinstance(record, dict):
         return "línea dañada (no es un registro)"
     version = record.get("v")
@@ -253,7 +267,7 @@ def check_record(record: Any, raw: bytes | None = None) -> str | None:  # noqa: 
             return f"registro en formato {version}, más nuevo que este pec: actualice pec"
         return "registro sin versión de formato válida"
     for key in ("id", "registrado", "prev"):
-        if type(record.get(key)) is not str:
+        if key not in record:
             return f"registro sin «{key}» válido"
     n = record.get("n")
     if type(n) is not int or n < 1:
@@ -264,101 +278,42 @@ def check_record(record: Any, raw: bytes | None = None) -> str | None:  # noqa: 
     problem = _class_problem(record, clase)
     if problem is not None:
         return problem
-    limit_of = _TEXT_LIMITS.get
-    for key, value in record.items():  # a hot loop (every line an import writes): in the record's order
-        limit = limit_of(key)
-        if limit is not None and (type(value) is not str or len(value) > limit):
-            return f"registro con «{key}» no válido (un texto de hasta {limit} caracteres)"
-    valor = record.get("valor")
-    if valor is not None:
-        problem = _valor_problem(valor)
+    for key, value in record.items():
+        problem = _field_problem(key, value)
         if problem is not None:
             return problem
-    if "evidencia" in record:
-        problem = _evidence_problem(record["evidencia"])
-        if problem is not None:
-            return problem
-    if (raw is None or may_hide_control(raw)) and _has_control(record):
-        return ("registro con caracteres de control, secuencias de escape de terminal o sustitutos UTF-16 "
-                "sueltos en un texto")
+    if _has_control(record):
+        return ("registro con caracteres de control, secuencias de escape de terminal, marcas invisibles de "
+                "dirección o sustitutos UTF-16 sueltos en un texto")
     return None
 
 
-def parse(raw: bytes, loads: Callable[[bytes], Any] = json.loads) -> dict[str, Any] | str:
-    """The checked record of one ledger line, or why it is not one (Spanish)."""
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json.loads would keep the last one silently)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def parse(raw: bytes) -> dict[str, Any] | str:
+    """The checked record of one ledger line (without its newline), or why it is not one (Spanish)."""
     if len(raw) > MAX_LINE:
         return f"línea demasiado larga ({len(raw)} bytes; un registro ocupa menos de {MAX_LINE // 1024} KB)"
     if too_deep(raw):
         return "línea dañada (anidamiento excesivo)"
     try:
-        record = loads(raw)
-    except (UnicodeDecodeError, ValueError):
+        record = json.loads(raw, object_pairs_hook=_object)
+    except _DuplicateKey:
+        return "registro con una clave repetida (la línea fue editada: no se sabe qué valor vale)"
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return "línea dañada o incompleta (no es un registro JSON completo)"
-    except RecursionError:
-        return "línea dañada (anidamiento excesivo)"
-    problem = check_record(record, raw)
+    problem = check_record(record)
     return record if problem is None else problem
-
-
-# a real AAAA-MM-DD date, calendar and leap years included (year 0000 does not exist): what valid_date accepts
-# of that shape, compiled into the rule (tests/test_speed.py checks every date of every year against it)
-_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
-_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-_MONTH_DAY = "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
-DATE_PATTERN = f"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
-
-
-@lru_cache(maxsize=1)
-def compiled_rule() -> Callable[[bytes], dict[str, Any]]:
-    """:func:`check_record` compiled with pydantic-core: one pass over a line's raw JSON (big scans).
-
-    The returned function parses and checks a line in one go, or raises
-    ValueError. It accepts a subset of what :func:`parse` accepts: the shape
-    of every line pec writes, with the same types, ranges and text limits,
-    built from the same constants (a date by :data:`DATE_PATTERN`). Two
-    checks stay with the caller, as they are cheaper over a whole block of
-    lines: the line's length (:data:`MAX_LINE`) and a control character in a
-    text (:func:`may_hide_control` on the bytes). Keys it does not know are
-    parsed but left out of the result. Whatever it refuses
-    goes to :func:`parse`, so a line's verdict and message never depend on
-    which path read it (``tests/test_fuzz.py`` fuzzes the pair).
-    """
-    from pydantic_core import SchemaValidator
-    from pydantic_core import core_schema as cs
-
-    def text(limit: int, min_length: int | None = None) -> Any:
-        return cs.str_schema(max_length=limit, min_length=min_length, strict=True)
-
-    def optional(schema: Any) -> Any:
-        return cs.typed_dict_field(schema, required=False)
-
-    def whole(low: int, high: int | None = None) -> Any:
-        return cs.int_schema(ge=low, le=high, strict=True)
-
-    date = cs.str_schema(pattern=DATE_PATTERN, strict=True)
-    evidence = cs.typed_dict_schema(
-        {"archivo": cs.typed_dict_field(text(300, 1)), "sha256": cs.typed_dict_field(cs.str_schema(pattern=f"^{_SHA256}$")),
-         "nombre": optional(text(200))}, extra_behavior="ignore")
-
-    def record(required: tuple[str, ...], **fields: Any) -> Any:
-        every = {key: cs.typed_dict_field(text(limit, 1 if key == "actividad" and required else None),
-                                          required=key in required) for key, limit in _TEXT_LIMITS.items()}
-        every.update(v=cs.typed_dict_field(whole(FORMAT_VERSION, FORMAT_VERSION)), n=cs.typed_dict_field(whole(1)),
-                     clase=cs.typed_dict_field(cs.str_schema(strict=True)),
-                     valor=optional(cs.nullable_schema(whole(0, MAX_VALOR))), evidencia=optional(evidence))
-        every.update(fields)
-        return cs.typed_dict_schema(every, extra_behavior="ignore")
-
-    common = ("id", "registrado", "prev")
-    schema = cs.tagged_union_schema({
-        PIECE: record((*common, "actividad", "tipo"), fecha=cs.typed_dict_field(date)),
-        VOID: record((*common, "actividad", "anula"), fecha=optional(cs.nullable_schema(date))),
-        NOTE: record((*common, "actividad", "texto"), fecha=optional(cs.nullable_schema(date)),
-                     trimestre=cs.typed_dict_field(cs.union_schema([cs.literal_schema(["I", "II", "III", "IV"]),
-                                                                    whole(1, 4)]))),
-        BATCH: record((*common, "lote"), filas=cs.typed_dict_field(whole(1, MAX_FILAS))),
-    }, discriminator="clase")
-    return SchemaValidator(schema, {"cache_strings": "keys"}).validate_json  # values: cheaper not to cache
 
 
 def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
@@ -384,9 +339,9 @@ def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     )
 
 
-def decode(raw: bytes, file: str = "", line: int = 0, loads: Callable[[bytes], Any] = json.loads) -> Entry | Problem:
+def decode(raw: bytes, file: str = "", line: int = 0) -> Entry | Problem:
     """The entry of one ledger line, or the :class:`Problem` that keeps it from counting."""
-    record = parse(raw, loads)
+    record = parse(raw)
     if isinstance(record, str):
         return Problem(file, line, record)
     return entry_of(record, file, line)
@@ -396,35 +351,38 @@ T = TypeVar("T")
 
 
 class Batches(Generic[T]):
-    """Import rows held until their batch's commit line is read: all of a batch counts, or none.
+    """The one rule of import batches, which every reader applies: all of a batch counts, or none.
 
     ``pec import`` writes its rows, each carrying ``lote``, then one
-    :data:`BATCH` record; a reader that meets the rows keeps them aside
-    (:meth:`hold`) and releases them at the commit (:meth:`commit`). Rows whose
-    commit never came (a kill, a full disk, Ctrl-C) stay in :attr:`open` at the
-    end of the segment: they never count, and importing the file again writes
-    the batch anew.
+    :data:`BATCH` record. :meth:`place` says where each record a reader meets
+    goes: ``main`` when it counts now; for a row, a holder of its own batch
+    (made by ``start``), merged into ``main`` (by ``merge``) when the batch's
+    commit line comes. Rows whose commit never came (a kill, a full disk,
+    Ctrl-C) stay in :attr:`open` at the end of the segment: they never
+    count, and importing the file again writes the batch anew.
     """
 
-    def __init__(self, start: Callable[[], T]) -> None:
-        self.start = start
+    def __init__(self, main: T, start: Callable[[], T], merge: Callable[[T, T], object]) -> None:
+        self.main, self.start, self.merge = main, start, merge
         self.open: dict[str, tuple[int, int, T]] = {}  # lote -> (first line, rows, held)
 
-    def hold(self, lote: str, line: int) -> T:
-        held = self.open.get(lote)
-        if held is None:
-            held = self.open[lote] = (line, 0, self.start())
-        self.open[lote] = (held[0], held[1] + 1, held[2])
-        return held[2]
-
-    def commit(self, lote: str) -> tuple[int, T] | None:
-        """(rows, what was held) of ``lote``, or None if no row of it was seen."""
-        held = self.open.pop(lote, None)
-        return None if held is None else (held[1], held[2])
+    def place(self, record: dict[str, Any], line: int) -> T | None:
+        """Where ``record`` (checked, read at ``line``) goes; None for a commit line, which needs nothing more."""
+        lote = record.get("lote")
+        if lote is None:
+            return self.main
+        if record["clase"] == BATCH:
+            held = self.open.pop(lote, None)
+            if held is not None:
+                self.merge(self.main, held[2])
+            return None
+        first, rows, holder = self.open.get(lote) or (line, 0, self.start())
+        self.open[lote] = (first, rows + 1, holder)
+        return holder
 
 
 __all__ = [
     "BATCH", "CLASSES", "ENTRY_FIELDS", "FORMAT_VERSION", "LIMITS", "NOTE", "PIECE", "VOID",
     "BatchCommit", "Batches", "Entry", "Evidence", "Note", "Piece", "Problem", "Void",
-    "DATE_PATTERN", "check_record", "compiled_rule", "decode", "entry_of", "may_hide_control", "parse", "valid_date",
+    "check_record", "decode", "entry_of", "parse", "valid_date",
 ]

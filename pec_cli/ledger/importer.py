@@ -1,44 +1,38 @@
 """``pec import FILE.csv``: many entries at once, all valid or none appended.
 
 Columns are named like the ``pec log`` options plus ``actividad``. What Excel
-writes in a Spanish locale is accepted: UTF-8 with or without BOM (or
-Windows-1252, with a warning), ``;`` or ``,`` separators, dates as
-AAAA-MM-DD or DD/MM/AAAA, decimal commas. Every row is checked before
-anything is written; all problems are reported together as ``row, column``.
-
-Each imported record carries ``importe``: a digest of the row's content (and
-of its occurrence number among identical rows), so importing the same file
-again appends nothing and says how many rows were already there.
-
-Memory stays flat whatever the number of rows: a first pass streams the CSV,
-checks every row and spools each record to a temporary file (:mod:`spool`),
-keeping only 8-byte hashes of the keys and the measurements of the jump check
-(:func:`check_import`); a second pass streams the records from the spool into
-``store.append``, leaving out duplicates as it goes (:class:`Deduplicated`).
+writes in a Spanish locale is accepted: UTF-8 with or without BOM (UTF-16
+by its BOM, or Windows-1252, with a warning), ``;`` or ``,`` separators, dates
+as AAAA-MM-DD or DD/MM/AAAA, decimal commas. Every row is checked before
+anything is written (:func:`check_import`); all problems are reported
+together as ``row, column``. Then :func:`deduplicated` gives the records to
+append: each carries ``importe``, a digest of the row's content (and of its
+occurrence number among identical rows), so importing the same file again
+appends nothing and says how many rows were already there; a row that
+repeats a piece in force, or an earlier row, is left out with a line
+(SPEC §5). The rows are held in memory: a year is a few thousand, and
+100,000 take well under the 300 MB the benchmark allows.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
-from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from pec_cli.errors import PecError
-from pec_cli.fields import IMPORT_COLUMNS
-from pec_cli.ledger.duplicates import Key, piece_keys
+from pec_cli.fields import IMPORT_COLUMNS, visible
+from pec_cli.ledger.cache import LedgerKeys
+from pec_cli.ledger.duplicates import Key, is_measurement, piece_keys
 from pec_cli.ledger.evidence import beside
-from pec_cli.ledger.keyindex import Follow, LedgerKeys, in_force, key_hash, key_variants
 from pec_cli.ledger.records import build_piece, jump_problem
-from pec_cli.ledger.spool import Spool
 from pec_cli.plan.model import Plan, iso_date
 from pec_cli.plan.names import parse_date
 
@@ -51,35 +45,34 @@ Series = dict[str, list[tuple[str, float]]]
 _ALIASES = {"título": "titulo", "área": "area", "actividad_id": "actividad"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 MAX_ERRORS = 200
+BLOCK = 1 << 16
+MAX_HEADER = 1 << 20
+UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-@dataclass
-class Checked:
-    """An import's rows after the first pass, all valid: their records spooled, in order, as
-    (row number, keys, values, its cells as one text, its piece key hashes), and compact facts."""
+class Row(NamedTuple):
+    """A valid row: its number in the file, its record, its cells as one text (its identity), whether its
+    measurement is confirmed, and the evidence file it names (stored when it is appended)."""
 
-    spool: Spool
-    rows: int = 0  # the CSV's non-blank rows
-    own: array = field(default_factory=lambda: array("Q"))  # the hash of each piece key of each record
-    aliases: array = field(default_factory=lambda: array("Q"))  # the same keys under earlier activity ids
-    canon: array = field(default_factory=lambda: array("q"))  # the hash of each record's cells, by position
-    evidence: dict[int, Path] = field(default_factory=dict)  # position of a record -> its evidence file
-    shapes: dict[tuple[str, ...], int] = field(default_factory=dict)  # the records' keys (spooled: their values)
-
-
-BLOCK = 1 << 20
-BOM = codecs.BOM_UTF8
+    number: int
+    record: dict[str, Any]
+    canonical: str
+    confirmed: bool
+    evidence: Path | None
 
 
 def _encoding(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> tuple[str, int]:
-    """The CSV's encoding and where its text starts (past a BOM): UTF-8 when every byte
-    decodes as such, else Windows-1252, with a warning (read once, in blocks)."""
+    """The CSV's encoding and where its text starts (past a BOM): UTF-16 by its BOM; UTF-8 when every
+    byte decodes as such; else Windows-1252, with a warning (read once, in blocks)."""
     handle.seek(0)
-    skip = len(BOM) if handle.read(len(BOM)) == BOM else 0
+    start = handle.read(3)
+    if start[:2] in UTF16:
+        return "utf-16", 0  # the codec reads its BOM
+    skip = len(codecs.BOM_UTF8) if start == codecs.BOM_UTF8 else 0
     handle.seek(skip)
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        while block := handle.read(BLOCK):
+        while block := handle.read(1 << 20):
             decoder.decode(block)
         decoder.decode(b"", final=True)
         return "utf-8", skip
@@ -90,26 +83,41 @@ def _encoding(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) ->
 
 def _text(handle: BinaryIO, encoding: str, skip: int) -> io.TextIOWrapper:
     handle.seek(skip)
-    return io.TextIOWrapper(handle, encoding=encoding, errors="replace" if encoding == "cp1252" else "strict",
-                            newline="")
+    errors = "replace" if encoding == "cp1252" else "strict"
+    return io.TextIOWrapper(handle, encoding=encoding, errors=errors, newline="")
 
 
 def _first_line(handle: BinaryIO, encoding: str, skip: int) -> str | None:
-    """The text's first line (up to its first \\n), or None if the text is blank."""
+    """The text's first non-blank line, or None if the text is blank; refused past :data:`MAX_HEADER`
+    characters (a file with no line breaks is no CSV): read once, never more than that."""
     text = _text(handle, encoding, skip)
-    head, blank = "", True
-    while chunk := text.read(1 << 16):
-        head += chunk if "\n" not in head else ""
-        blank = blank and not chunk.strip()
-        if "\n" in head and not blank:
-            break
-    text.detach()
-    return None if blank else head.split("\n", 1)[0]
+    try:
+        parts: list[str] = []
+        size = 0
+        while chunk := text.read(BLOCK):
+            *lines, rest = chunk.split("\n")
+            for piece in lines:
+                line = "".join(parts) + piece
+                parts, size = [], 0
+                if line.strip():
+                    return line
+            parts.append(rest)
+            size += len(rest)
+            if size > MAX_HEADER:
+                raise PecError("La primera fila del archivo pasa de 1 MB sin un salto de línea: no es un CSV de "
+                               "filas; guárdelo de nuevo como CSV (una fila por línea) y vuelva a importarlo.")
+        line = "".join(parts)
+        return line if line.strip() else None
+    except UnicodeDecodeError:
+        raise PecError(f"El archivo no es texto {encoding.upper()} válido; guárdelo como «CSV UTF-8» y vuelva a "
+                       "importarlo.") from None
+    finally:
+        text.detach()
 
 
 def open_csv(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> tuple[Any, list[str]]:
     """A CSV reader of ``handle``'s rows past the header, streamed, and the header's column names
-    (checked). What Excel writes is accepted: UTF-8 with or without BOM, or Windows-1252."""
+    (checked). What Excel writes is accepted: UTF-8 with or without BOM, UTF-16, or Windows-1252."""
     encoding, skip = _encoding(handle, name, warn)
     first = _first_line(handle, encoding, skip)
     if first is None:
@@ -118,7 +126,6 @@ def open_csv(handle: BinaryIO, name: str, warn: Callable[[list[str]], None]) -> 
     return _read_header(csv.reader(_text(handle, encoding, skip), delimiter=separator, strict=True), name)
 
 
-@lru_cache(maxsize=4096)
 def _date(value: str) -> str:
     """A DD/MM/AAAA cell as AAAA-MM-DD (part of the row's identity); anything else as it is."""
     if _DMY.match(value):
@@ -145,17 +152,10 @@ def _csv_problem(exc: csv.Error) -> str:
         return "unas comillas («\"») se abren y no se cierran antes del final del archivo; ciérrelas o quítelas"
     if "expected" in text and "after" in text:
         return "hay texto pegado a unas comillas de cierre («\"»); ponga toda la celda entre comillas o quítelas"
-    return f"CSV mal formado ({text}); guárdelo de nuevo como CSV"
-
-
-def _build(plan: Plan, fields: dict[str, Any], today: dt.date, registrado: str,
-           check_link: Callable[[dict[str, Any]], None] | None, placements: dict[tuple[Any, ...], Any] | None = None,
-           ) -> dict[str, Any]:
-    """A row's record (``build_piece``), its ``atiende`` checked against the ledger."""
-    record = build_piece(plan, fields["actividad"], fields, today, registrado, placements=placements)
-    if record.get("atiende") and check_link is not None:
-        check_link(record)
-    return record
+    if "field larger than field limit" in text:
+        return (f"una celda pasa de {csv.field_size_limit():,} caracteres (¿unas comillas sin cerrar?); "
+                "revise las comillas o acorte la celda").replace(",", ".")
+    return "CSV mal formado; guárdelo de nuevo como CSV (separado por ; o ,)"
 
 
 def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
@@ -167,20 +167,11 @@ def _check_row_date(plan: Plan, fecha: str, original: str) -> None:
             f"«pec plan nueva {day.year}»).", field="fecha")
 
 
-def _canonical(fields: dict[str, str], spec: list[tuple[str, str | None, bool]] | None = None) -> str:
-    """A row's cells as one text: the import key's content (``spec``: :func:`_canonical_spec`
-    of the CSV's columns, which ``fields`` all hold)."""
-    if spec is None:
-        spec = _canonical_spec(list(fields))
-    return "\x1f".join([prefix + fields[key] if key else prefix for prefix, key, unkeyed in spec
-                         if not unkeyed or fields[key]])  # type: ignore[index]
-
-
-def _canonical_spec(columns: list[str]) -> list[tuple[str, str | None, bool]]:
-    """(``column=``, the column if the CSV has it, whether it is left out when empty) of each
-    column of a row's text, in the one order of ``COLUMNS``."""
-    return [(f"{k}=", k if k in columns else None, k in _UNKEYED_WHEN_EMPTY) for k in COLUMNS
-            if k in columns or k not in _UNKEYED_WHEN_EMPTY]
+def _canonical(fields: dict[str, str], columns: list[str]) -> str:
+    """A row's cells as one text: the content of its import key, in the one order of ``COLUMNS``
+    (``atiende``, added later, left out when empty, so that an old file keeps its keys)."""
+    return "\x1f".join(f"{k}={fields.get(k, '')}" if k in columns else f"{k}=" for k in COLUMNS
+                       if not (k in _UNKEYED_WHEN_EMPTY and not fields.get(k)))
 
 
 def _key(canonical: str, occurrence: int) -> str:
@@ -198,35 +189,38 @@ def _confirmed(cell: str) -> bool:
     raise PecError("Escriba «sí» (o x) para confirmar la medición, o deje la celda vacía.", field="confirmar")
 
 
-Measure = tuple[str, int, str, str, str, int, bool]  # fecha, row, actividad, tipo, red, valor, confirmed
-
-
-def jump_errors(measures: list[Measure], name: str, series_of: Callable[[str, str], Series]) -> list[str]:
-    """Measurements that jump too far from the network's previous one, checked in date order
-    against the ledger (``series_of(activity, tipo)``) and the earlier rows; a refused row is not
-    a previous for the next."""
+def jump_errors(rows: list[Row], name: str, series_of: Callable[[str, str], Series]) -> list[str]:
+    """Measurements that jump too far from the network's previous one (the latest of an earlier day), checked
+    in date order against the ledger (``series_of(activity, tipo)``) and the earlier rows; a refused row
+    is no previous for the next."""
     ledger: dict[tuple[str, str], Series] = {}
-    last_row: dict[tuple[str, str, str], tuple[str, float]] = {}
+    days: dict[tuple[str, str, str], tuple[tuple[str, float] | None, tuple[str, float]]] = {}  # (before its day, its day)
     errors: list[str] = []
-    for fecha, number, act, tipo, red, valor, confirmed in sorted(measures, key=lambda m: m[:2]):
+    measures = sorted((r for r in rows if is_measurement(r.record)), key=lambda r: (r.record["fecha"], r.number))
+    for row in measures:
+        record = row.record
+        act, tipo, red, fecha = record["actividad"], record["tipo"], record["red"], record["fecha"]
         if (act, tipo) not in ledger:
             ledger[(act, tipo)] = series_of(act, tipo)
-        previous, row = _last_on(ledger[(act, tipo)].get(red, []), fecha), last_row.get((act, tipo, red))
-        if row is not None and (previous is None or row[0] >= previous[0]):
-            previous = row  # of the same day, a row is recorded after what the ledger holds
-        problem = None if confirmed else jump_problem(red, valor, previous)
+        before, last = days.get((act, tipo, red), (None, None))
+        if last is not None and last[0] < fecha:
+            before = last  # the last accepted row of an earlier day
+        previous = _last_before(ledger[(act, tipo)].get(red, []), fecha)
+        if before is not None and (previous is None or before[0] >= previous[0]):
+            previous = before
+        problem = None if row.confirmed else jump_problem(red, record["valor"], previous)
         if problem:
-            errors.append(f"{name}: fila {number}, columna valor: el valor {problem}; ¿es un error de digitación? "
+            errors.append(f"{name}: fila {row.number}, columna valor: el valor {problem}; ¿es un error de digitación? "
                           "Corríjalo, o escriba «sí» en la columna confirmar (o importe con --confirmar).")
             continue
-        last_row[(act, tipo, red)] = (fecha, valor)
+        days[(act, tipo, red)] = (before, (fecha, record["valor"]))
     return errors
 
 
-def _last_on(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] | None:
-    import bisect
-
-    at = bisect.bisect_right(series, (fecha, float("inf")))
+def _last_before(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] | None:
+    """The ledger's measurement a row of ``fecha`` follows: the latest dated before that day
+    (one of the same day is the row's duplicate or correction, said apart)."""
+    at = bisect.bisect_left(series, (fecha, float("-inf")))
     return series[at - 1] if at else None
 
 
@@ -235,12 +229,13 @@ def _read_header(reader: Any, name: str) -> tuple[Any, list[str]]:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise PecError(f"El archivo {name} no es un CSV legible ({exc}); guárdelo de nuevo como CSV.") from None
+        raise PecError(f"El archivo {name} no es un CSV legible ({_csv_problem(exc)}).") from None
     columns = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     unknown = [h for h in columns if h not in COLUMNS and h not in FLAGS]
     if unknown:
         raise PecError(
-            f"La columna «{unknown[0]}» de {name} no existe; las columnas válidas son: {', '.join(COLUMNS + FLAGS)}."
+            f"La columna «{visible(unknown[0][:60])}» de {name} no existe; las columnas válidas son: "
+            f"{', '.join(COLUMNS + FLAGS)}."
         )
     if "actividad" not in columns:
         raise PecError(f"Falta la columna «actividad» en {name}; añádala con el id de la actividad de cada fila.")
@@ -249,49 +244,32 @@ def _read_header(reader: Any, name: str) -> tuple[Any, list[str]]:
     return reader, columns
 
 
-def _evidence(base: Path, cell: str) -> tuple[Path, str | None]:
+def _evidence(base: Path, cell: str) -> tuple[Path | None, str | None]:
     """The evidence file a row names (relative to the CSV's folder), or why it cannot be."""
     source = beside(base, cell)
     if source is None:
-        return base, (f"«{cell}» está fuera de la carpeta del CSV; copie el archivo junto al CSV "
+        return None, (f"«{visible(cell)}» está fuera de la carpeta del CSV; copie el archivo junto al CSV "
                       "y escriba su ruta relativa")
     if not source.is_file():
-        return source, f"el archivo «{cell}» no existe"
+        return None, f"el archivo «{visible(cell)}» no existe"
     return source, None
 
 
-def _row_fields(columns: list[str], cells: list[str], spec: list[tuple[str, str | None, bool]] | None = None,
-                ) -> tuple[dict[str, str], str, str]:
-    """A row's cells by column (its date as AAAA-MM-DD), the date as typed, and its cells as one
-    text (the content of its ``importe`` key, with which copy of identical rows it is)."""
-    if len(cells) == len(columns):
-        fields = dict(zip(columns, map(str.strip, cells), strict=True))
-    else:
-        fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns)}
-    original_date = fields.get("fecha", "")
-    fields["fecha"] = _date(original_date)
-    return fields, original_date, _canonical(fields, spec)
-
-
 class _Rows:
-    """The checks of one row, what they remember across rows (one plan, one today), and what the
-    rows give: the errors (up to :data:`MAX_ERRORS` row refusals), the measurements of the jump
-    check and, while the file is not refused, the spooled records and their compact facts."""
+    """The checks of one row, and what they remember across rows (one plan, one today)."""
 
     def __init__(self, plan: Plan, name: str, base: Path, today: dt.date, registrado: str, columns: list[str],
-                 check_link: Callable[[dict[str, Any]], None] | None, confirmar: bool, checked: Checked) -> None:
+                 check_link: Callable[[dict[str, Any]], None] | None, confirmar: bool) -> None:
         self.plan, self.name, self.base, self.today, self.registrado = plan, name, base, today, registrado
-        self.columns, self.check_link, self.confirmar, self.checked = columns, check_link, confirmar, checked
+        self.columns, self.check_link, self.confirmar = columns, check_link, confirmar
         self.placements: dict[tuple[Any, ...], Any] = {}
-        self.dates: set[tuple[str, str]] = set()
-        self.spec = _canonical_spec(columns)
-        self.renamed: dict[str, tuple[str, ...]] = {}  # activity -> its ids, earlier ones too
+        self.rows: list[Row] = []
         self.errors: list[str] = []
-        self.measures: list[Measure] = []
+        self.count = 0  # the CSV's non-blank rows
 
     def take(self, number: int, cells: list[str]) -> bool:
         """Check a non-blank row and keep what it gives; False once no more rows are wanted."""
-        self.checked.rows += 1
+        self.count += 1
         refused = self.check(number, cells)
         if refused is None:
             return True
@@ -303,76 +281,59 @@ class _Rows:
         name = self.name
         if len(cells) > len(self.columns):
             return f"{name}: fila {number}: tiene {len(cells)} celdas y hay {len(self.columns)} columnas", False
-        fields, original_date, canonical = _row_fields(self.columns, cells, self.spec)
+        fields = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(self.columns)}
+        original_date = fields.get("fecha", "")
+        fields["fecha"] = _date(original_date)
+        canonical = _canonical(fields, self.columns)
         try:
-            if not fields.get("fecha"):
+            if not fields["fecha"]:
                 raise PecError("Falta la fecha (AAAA-MM-DD o DD/MM/AAAA).", field="fecha")
-            if (fields["fecha"], original_date) not in self.dates:
-                _check_row_date(self.plan, fields["fecha"], original_date)
-                self.dates.add((fields["fecha"], original_date))
+            _check_row_date(self.plan, fields["fecha"], original_date)
             confirmed = self.confirmar or ("confirmar" in fields and _confirmed(fields.pop("confirmar")))
-            record = _build(self.plan, fields, self.today, self.registrado, self.check_link, self.placements)
+            record = build_piece(self.plan, fields["actividad"], fields, self.today, self.registrado,
+                                 placements=self.placements)
+            if record.get("atiende") and self.check_link is not None:
+                self.check_link(record)
         except PecError as exc:
-            return f"{name}: fila {number}, columna {exc.field or '?'}: {_for_a_cell(exc.message)}", True
+            return f"{name}: fila {number}, columna {exc.field or '?'}: {visible(_for_a_cell(exc.message))}", True
         source = None
         if fields.get("evidencia"):  # stored on append
             source, problem = _evidence(self.base, fields["evidencia"])
             if problem:
                 return f"{name}: fila {number}, columna evidencia: {problem}", False
-        if "valor" in record and "red" in record:
-            self.measures.append((record["fecha"], number, record["actividad"], record["tipo"], record["red"],
-                                  record["valor"], confirmed))
-        if not self.errors:  # once the file is refused, only its problems are still wanted
-            self._keep(number, record, canonical, source)
+        self.rows.append(Row(number, record, canonical, confirmed, source))
         return None
-
-    def _keep(self, number: int, record: dict[str, Any], canonical: str, source: Path | None) -> None:
-        """Spool a valid row's record, and keep the hashes of its keys and cells."""
-        checked = self.checked
-        if source is not None:
-            checked.evidence[checked.spool.count] = source
-        own = [key_hash(key) for key in piece_keys(record)]
-        checked.own.extend(own)
-        ids = self.renamed.get(record["actividad"])
-        if ids is None:
-            act = self.plan.activity(record["actividad"])
-            ids = self.renamed[record["actividad"]] = act.ids if act is not None else ()
-        if len(ids) > 1:
-            checked.aliases.extend(h for _, hashes in key_variants(record, ids) for h in hashes[1:])
-        checked.canon.append(hash(canonical))  # only to find identical rows within this run: confirmed on the text
-        shape = checked.shapes.setdefault(tuple(record), len(checked.shapes))
-        checked.spool.add((number, shape, tuple(record.values()), canonical, own))
 
 
 def check_import(
     plan: Plan, handle: BinaryIO, name: str, base: Path, today: dt.date, registrado: str,
     warn: Callable[[list[str]], None], check_link: Callable[[dict[str, Any]], None] | None = None,
-    series_of: Callable[[str, str], Series] | None = None, confirmar: bool = False, spool: Path | None = None,
-) -> Checked:
-    """The first pass: check every row, streaming the CSV; the valid records spooled (in a
-    temporary file in the folder ``spool``), or a PecError listing every problem. ``check_link``
-    checks a record's ``atiende``; ``series_of`` (the ledger's measurements of an activity and
-    tipo) a measurement's jump, unless ``confirmar`` or its row's cell."""
+    series_of: Callable[[str, str], Series] | None = None, confirmar: bool = False,
+) -> tuple[list[Row], int]:
+    """Every row checked (the valid ones, and how many non-blank rows the CSV has), or a PecError
+    listing every problem. ``check_link`` checks a record's ``atiende``; ``series_of`` (the
+    ledger's measurements of an activity and tipo) a measurement's jump, unless ``confirmar``
+    or its row's cell."""
     reader, columns = open_csv(handle, name, warn)
-    checked = Checked(Spool(spool))
-    rows = _Rows(plan, name, base, today, registrado, columns, check_link, confirmar, checked)
+    rows = _Rows(plan, name, base, today, registrado, columns, check_link, confirmar)
     try:
         for number, cells in enumerate(reader, start=2):
             if "".join(cells).strip() and not rows.take(number, cells):
                 break
     except csv.Error as exc:
         rows.errors.append(f"{name}: fila {reader.line_num}: {_csv_problem(exc)}")
+    except UnicodeDecodeError:
+        rows.errors.append(f"{name}: el texto no es {'UTF-16' if reader else 'UTF-8'} válido; guárdelo como «CSV UTF-8»")
     errors = rows.errors
     if series_of is not None:
-        errors += jump_errors(rows.measures, name, series_of)
+        errors += jump_errors(rows.rows, name, series_of)
         errors.sort(key=lambda error: _row_of(error.removeprefix(name)))  # the jumps among the rows' problems
     if errors:
-        checked.spool.close()
         raise PecError(
             f"La importación de {name} tiene {len(errors)} error(es) y no se registró ninguna fila; corríjalos y vuelva a importar:",
             errors,
         )
-    return checked
+    return rows.rows, rows.count
 
 
 def _row_of(error: str) -> int:
@@ -384,87 +345,57 @@ def _row_of(error: str) -> int:
 _ROW = re.compile(r": fila (\d+)")
 
 
-def _repeated(hashes: array) -> set[int]:
-    """The values found more than once in ``hashes``."""
-    seen: set[int] = set(hashes)
-    if len(seen) == len(hashes):  # the usual case, found in C
-        return set()
-    seen.clear()
-    return {h for h in hashes if h in seen or seen.add(h)}  # type: ignore[func-returns-value]
-
-
 class Deduplicated:
-    """The second pass: the spooled records, each with its ``importe`` key, without the rows that
-    repeat a piece in force or an earlier row of the file (SPEC §5), each said in ``skipped``.
+    """The rows to append, each with its ``importe`` key, without the rows that repeat a piece in force or an
+    earlier row of the file (SPEC §5), each said in ``skipped``. A measurement of a network on a day that
+    already has another value is a correction: kept if its row is confirmed, else said in ``corrections``
+    (the import is refused).
 
-    A row whose piece came from this very row before (same ``importe``) is kept for
-    ``store.append``, which drops it and says how many rows were imported before. Only the
-    rows whose key hashes meet the ledger's, or another row's, have their keys compared,
-    and a hash hit is confirmed on the real keys before a row is left out."""
+    A row whose piece came from this very row before (same ``importe``) is kept for ``store.append``,
+    which drops it under the lock and says how many rows were imported before."""
 
-    def __init__(
-        self, checked: Checked, ledger: LedgerKeys, canonical: Callable[[str], str],
-        ids_of: Callable[[str], tuple[str, ...]], store_evidence: Callable[[Path], dict[str, Any]] | None = None,
-        follow: Follow | None = None,
-    ) -> None:
-        self.checked, self.ledger, self.canonical, self.ids_of = checked, ledger, canonical, ids_of
-        self.store_evidence, self.follow = store_evidence, follow
+    def __init__(self, rows: list[Row], ledger: LedgerKeys, canonical: Callable[[str], str],
+                 ids_of: Callable[[str], tuple[str, ...]]) -> None:
+        self.ledger, self.canonical, self.ids_of = ledger, canonical, ids_of
         self.skipped: list[str] = []
-        self.count = 0  # records handed to store.append
-        self.repeated = _repeated(checked.own)
-        self.identical = _repeated(checked.canon)
-        self.hits = self._hits()
-        self._known: dict[Key, dict[str, Any] | None] = {}
+        self.corrections: list[str] = []
+        self.records = list(self._records(rows))
 
-    def _hits(self) -> set[int]:
-        """The records' key hashes that some piece of the ledger has too."""
-        rows = (self.checked.own, self.checked.aliases)
-        ledger = list(self.ledger.hashes())
-        if not sum(map(len, ledger)) or not sum(map(len, rows)):
-            return set()
-        small, big = (ledger, rows) if sum(map(len, ledger)) <= sum(map(len, rows)) else (rows, ledger)
-        probe = {h for part in small for h in part}
-        return {h for part in big for h in probe.intersection(part)}
-
-    def _existing(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        """The piece in force that ``record`` repeats (by its first key that has one), if any."""
-        for key, hashes in key_variants(record, self.ids_of(record["actividad"])):
-            if key not in self._known:
-                wanted = [h for h in hashes if h in self.hits]
-                self._known[key] = in_force(self.ledger, key, wanted, self.canonical) if wanted else None
-            if self._known[key] is not None:
-                return self._known[key]
-        return None
-
-    def records(self) -> Iterator[dict[str, Any]]:
-        earlier: dict[Key, int] = {}
+    def _records(self, rows: list[Row]) -> Iterator[tuple[Row, dict[str, Any]]]:
+        earlier: dict[Key, Row] = {}
         copies: dict[str, int] = {}
-        hits, repeated, identical, canon = self.hits, self.repeated, self.identical, self.checked.canon
-        shapes, evidence, follow = list(self.checked.shapes), self.checked.evidence, self.follow
-        for position, (number, shape, values, canonical, own) in enumerate(self.checked.spool):
-            record = dict(zip(shapes[shape], values, strict=False))  # spooled with those keys
-            occurrence = 0
-            if identical and canon[position] in identical:
-                occurrence = copies.get(canonical, 0)
-                copies[canonical] = occurrence + 1
-            record["importe"] = _key(canonical, occurrence)
-            again = bool(repeated) and any(h in repeated for h in own)
-            keys = piece_keys(record) if again else []
-            maybe = hits and (any(h in hits for h in own) or len(self.ids_of(record["actividad"])) > 1)
-            existing = self._existing(record) if maybe else None
-            if existing is not None and existing.get("importe") != record["importe"]:
-                self.skipped.append(f"fila {number}: ya registrada como {existing['id']}")
-                continue
-            if again:
-                earlier_row = next((earlier[k] for k in keys if k in earlier), None)
-                if existing is None and earlier_row is not None:
-                    self.skipped.append(f"fila {number}: repite la fila {earlier_row}")
+        for row in rows:
+            record = dict(row.record)
+            occurrence = copies.get(row.canonical, 0)
+            copies[row.canonical] = occurrence + 1
+            record["importe"] = _key(row.canonical, occurrence)
+            found = self.ledger.repeats(record, self.ids_of(record["actividad"]), self.canonical)
+            keys = piece_keys(record)
+            if found is not None and found[1].get("importe") != record["importe"]:
+                if not self._kept(row, found[1].get("valor"), found[1]["id"], f"ya registrada como {found[1]['id']}"):
                     continue
-                for key in keys:
-                    earlier.setdefault(key, number)
-            if evidence and position in evidence and self.store_evidence is not None:
-                record["evidencia"] = self.store_evidence(evidence[position])
-            if follow is not None:
-                follow.known = (record["importe"], own)
-            self.count += 1
-            yield record
+            elif found is None:
+                first = next((earlier[k] for k in keys if k in earlier), None)
+                if first is not None and not self._kept(row, first.record.get("valor"), f"la fila {first.number}",
+                                                         f"repite la fila {first.number}"):
+                    continue
+            for key in keys:
+                earlier[key] = row  # a correction is what the next row corrects
+            yield row, record
+
+    def _kept(self, row: Row, valor: Any, where: str, repeated: str) -> bool:
+        """Whether ``row``, which repeats ``where``, is appended all the same: a measurement that corrects
+        another value of its network that day, confirmed. A plain repeat is skipped (said in ``skipped``);
+        an unconfirmed correction refused (said in ``corrections``)."""
+        record = row.record
+        if not is_measurement(record) or valor == record["valor"]:
+            self.skipped.append(f"fila {row.number}: {repeated}")
+            return False
+        if row.confirmed:
+            return True
+        shown = [f"{v:,.0f}".replace(",", ".") for v in (valor, record["valor"])]
+        self.corrections.append(
+            f"fila {row.number}, columna valor: {record['red']} ya tiene {shown[0]} el {record['fecha']} ({where}); "
+            f"si {shown[1]} lo corrige, escriba «sí» en la columna confirmar (o importe con --confirmar) y contará "
+            "el último registrado")
+        return False

@@ -126,8 +126,8 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
 def _clean_text(key: str, value: Any) -> str:
     text = str(value).strip()
     if CONTROL.search(text):
-        raise PecError(f"{_label(key)} no puede tener saltos de línea ni caracteres de control; escríbalo en una sola "
-                       "línea.", field=key)
+        raise PecError(f"{_label(key)} no puede tener saltos de línea, caracteres de control ni marcas invisibles de "
+                       "dirección (como U+202E); escríbalo en una sola línea, sin ellos.", field=key)
     limit = LIMITS.get(key, 2000)
     if len(text) > limit:
         raise PecError(f"{_label(key)} supera el límite de {limit} caracteres; acórtelo.", field=key)

@@ -1,41 +1,33 @@
-"""What the avance needs from the ledger, folded into small totals.
+"""What the avance needs from the ledger, folded into small totals: the one place entries are counted.
 
 A :class:`Tally` holds counts per (activity, tipo, date), the gauge
-measurements per (activity, network, date), the observaciones and the voids;
-never the entries themselves, so its size depends on the plan and the
-calendar, not on the ledger's length (a million entries fold into a few
-thousand numbers). The exceptions are requests and their answers: a piece
-with an ``area`` (a solicitud) and a piece with ``atiende`` (the id of the
-request, or evento, it answers) are kept by id, so that ``atendidas`` can
-join them: requests as the ids under what they share (activity, tipo, fecha,
-area), packed in one byte string per group: 100,000 requests fall in a few
-thousand groups and take 2 MB, not the 10 MB of a string object each. Tallies of separate
-segments merge by addition; voids are applied once each in :meth:`Tally.net`,
-so a void and the entry it voids may sit in different segments (or clones).
+measurements per (activity, tipo and network, date), the observaciones and
+the voids; never the entries themselves, so its size depends on the plan and
+the calendar more than on the ledger's length. Requests and their answers
+are kept by id, so that ``atendidas`` can join them: a piece with an
+``area`` (a solicitud) under what it shares with others (activity, tipo,
+fecha, area), and a piece with ``atiende`` (the id of the request, or
+evento, it answers). Tallies of separate segments merge by addition; voids
+are applied once each in :meth:`Tally.net`, so a void and the entry it voids
+may sit in different segments (or clones).
 
-A day's measurement of a network is the latest recorded that day. Only the
-``KEEP`` latest of each (activity, network, day) are kept, enough to survive
-voids of the latest ones; should voids ever exhaust a group that dropped
-entries, :class:`NeedsFullScan` asks the caller to fold the ledger again with
-nothing dropped. Standard library only; no I/O.
+A day's measurement of a network is the latest recorded that day.
+Standard library only; no I/O.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pec_cli.ledger.entries import PIECE, VOID
 from pec_cli.plan.model import parse_quarter
 
-KEEP = 4
-
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
 GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers and interaction apart
-# [registrado, n, id, valor]: lists, as JSON gives them back, so the cache loads as is. Sorting them
-# orders a day's measurements by when they were recorded, then by position in the segment (an
-# import records every row at one instant), never by comparing ids as text ("-10" < "-9").
+# [registrado, n, id, valor]: lists, as JSON gives them back. Sorting them orders a day's measurements
+# by when they were recorded, then by position in the segment (an import records every row at one
+# instant), never by comparing ids as text ("-10" < "-9").
 Measure = list
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
@@ -43,39 +35,23 @@ Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece 
 Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
-def _request_row(row: Any) -> tuple[Request, bytearray]:
-    """A cached row [activity, tipo, fecha, area, "id\\nid\\n"]; ValueError if it is not one (a damaged cache)."""
-    if not (type(row) is list and len(row) == 5 and type(row[4]) is str):
-        raise ValueError("not a request row")
-    return (row[0], row[1], row[2], row[3]), bytearray(row[4].encode())
-
-
-SEP = b"\n"  # ends each id in a group of requests (no id holds a control character: entries.check_record)
-
-
-class NeedsFullScan(Exception):
-    """Voids removed every kept measurement of a group that had dropped some."""
-
-
 class Tally:
-    __slots__ = ("counts", "measures", "dropped", "notes", "voids", "requests", "links", "records", "keep", "_net")
+    __slots__ = ("counts", "measures", "notes", "voids", "requests", "links", "records", "_net")
 
-    def __init__(self, keep: int | None = KEEP) -> None:
+    def __init__(self) -> None:
         self.counts: dict[CountKey, int] = {}
         self.measures: dict[GroupKey, list[Measure]] = {}
-        self.dropped: set[GroupKey] = set()
         self.notes: dict[str, Note] = {}
         self.voids: dict[str, VoidKey] = {}
-        self.requests: dict[Request, bytearray] = {}  # the ids of the requests, packed by what they share
+        self.requests: dict[Request, list[str]] = {}  # the ids of the requests, grouped by what they share
         self.links: dict[str, Link] = {}
         self.records = 0
-        self.keep = keep
         self._net: Tally | None = None  # memo of net(); a tally is not changed once netted
 
     @classmethod
-    def of(cls, records: Iterable[dict[str, Any]], keep: int | None = KEEP) -> Tally:
-        """The tally of ``records`` (decoded ledger records), folded in order."""
-        tally = cls(keep)
+    def of(cls, records: Iterable[dict[str, Any]]) -> Tally:
+        """The tally of ``records`` (checked ledger records), folded in order."""
+        tally = cls()
         for record in records:
             tally.add(record)
         return tally
@@ -88,20 +64,15 @@ class Tally:
         fecha: Any = record.get("fecha")
         if clase == PIECE:
             key = (actividad, record["tipo"], fecha)
-            counts = self.counts
-            counts[key] = counts.get(key, 0) + 1
+            self.counts[key] = self.counts.get(key, 0) + 1
             red, valor = record.get("red"), record.get("valor")
             if red is not None and valor is not None:
                 group = (actividad, f"{record['tipo']}:{red}", fecha)
-                self._measure(group, [record["registrado"], record.get("n", 0), record["id"], float(valor)])
+                self.measures.setdefault(group, []).append(
+                    [record["registrado"], record.get("n", 0), record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
-            if type(area) is str and area:
-                request = (actividad, record["tipo"], fecha, area)
-                packed = self.requests.get(request)
-                if packed is None:
-                    self.requests[request] = packed = bytearray()
-                packed += record["id"].encode()
-                packed += SEP
+            if area:
+                self.requests.setdefault((actividad, record["tipo"], fecha, area), []).append(record["id"])
             if atiende:
                 self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:
@@ -111,52 +82,20 @@ class Tally:
             self.notes[record["id"]] = (actividad, quarter, record["registrado"], record["texto"])
         self.records += 1
 
-    def _measure(self, group: GroupKey, measure: Measure) -> None:
-        kept = self.measures.get(group)
-        if kept is None:
-            self.measures[group] = [measure]
-            return
-        kept.append(measure)
-        if len(kept) > 1 and measure < kept[-2]:
-            kept.sort()
-        if self.keep is not None and len(kept) > self.keep:
-            del kept[0]  # the oldest of the day
-            self.dropped.add(group)
-
-    def merge(self, other: Tally, take: bool = False) -> None:
-        """Add ``other`` in; with ``take``, its lists and byte strings become this tally's (``other`` is dropped after)."""
+    def merge(self, other: Tally) -> None:
+        """Add ``other`` in (it is not changed)."""
         self._net = None
-        counts = self.counts
         for key, value in other.counts.items():
-            counts[key] = counts.get(key, 0) + value
-        mine = self.measures
+            self.counts[key] = self.counts.get(key, 0) + value
         for group, kept in other.measures.items():
-            current = mine.get(group)
-            if current is None:
-                mine[group] = kept if take else list(kept)
-                continue
-            current += kept
-            current.sort()
-            if self.keep is not None and len(current) > self.keep:
-                del current[: len(current) - self.keep]  # the oldest of the day
-                self.dropped.add(group)
-        self.dropped |= other.dropped
+            self.measures.setdefault(group, []).extend(kept)
         self.notes.update(other.notes)
-        for request, packed in other.requests.items():
-            have = self.requests.get(request)
-            if have is None:
-                self.requests[request] = packed if take else bytearray(packed)
-            else:
-                have += packed
+        for request, ids in other.requests.items():
+            self.requests.setdefault(request, []).extend(ids)
         self.links.update(other.links)
         for target, void_key in other.voids.items():
             self.voids.setdefault(target, void_key)
         self.records += other.records
-
-    def drain(self, into: Tally) -> None:
-        """Merge into ``into`` and empty this tally: a segment's totals, merged, need not stay in memory twice."""
-        into.merge(self, take=True)
-        self.__init__(self.keep)  # type: ignore[misc]
 
     def net(self) -> Tally:
         """A new tally with every void applied once (what the avance counts)."""
@@ -165,35 +104,22 @@ class Tally:
         return self._net
 
     def _apply_voids(self) -> Tally:
-        out = Tally(self.keep)
+        voided = self.voids
+        out = Tally()
         out.counts = dict(self.counts)
-        out.measures = {group: list(kept) for group, kept in self.measures.items()}
-        out.notes = dict(self.notes)
-        out.requests = self._requests_without(self.voids)
-        out.links = dict(self.links)
+        out.measures = {group: kept for group, kept in
+                        ((g, [m for m in k if m[2] not in voided]) for g, k in self.measures.items()) if kept}
+        out.notes = {note_id: note for note_id, note in self.notes.items() if note_id not in voided}
+        out.requests = {key: kept for key, kept in
+                        ((k, [i for i in ids if i not in voided]) for k, ids in self.requests.items()) if kept}
+        out.links = {piece: link for piece, link in self.links.items() if piece not in voided}
         out.records = self.records
-        by_day: dict[tuple[str, str], list[GroupKey]] = {}
-        for group in out.measures:
-            by_day.setdefault((group[0], group[2]), []).append(group)
-        for target, (actividad, tipo, fecha) in self.voids.items():
-            if target in out.notes:
-                del out.notes[target]
+        for target, (actividad, tipo, fecha) in voided.items():
+            if target in self.notes:
                 continue
-            out.links.pop(target, None)
-            if tipo is not None and fecha is not None and out.counts.get((actividad, tipo, fecha), 0) > 0:
-                out.counts[(actividad, tipo, fecha)] -= 1
-            if fecha is None:
-                groups = [g for g in out.measures if g[0] == actividad]
-            else:
-                groups = by_day.get((actividad, fecha), [])
-            for group in groups:
-                kept = out.measures[group]
-                remaining = [m for m in kept if m[2] != target]
-                if len(remaining) != len(kept):
-                    if not remaining and group in self.dropped:
-                        raise NeedsFullScan(group)
-                    out.measures[group] = remaining
-        out.measures = {g: k for g, k in out.measures.items() if k}
+            key = (actividad, tipo or "", fecha or "")
+            if out.counts.get(key, 0) > 0:
+                out.counts[key] -= 1
         return out
 
     def series(self, actividad: str, tipo: str, *earlier: str) -> dict[str, list[tuple[str, float]]]:
@@ -203,10 +129,14 @@ class Tally:
         prefix = f"{tipo}:"
         for (activity, key, fecha), kept in self.measures.items():
             if (activity == actividad or activity in earlier) and kept and key.startswith(prefix):
-                out.setdefault(key[len(prefix):], []).append((fecha, kept[-1][3]))
+                out.setdefault(key[len(prefix):], []).append((fecha, max(kept)[3]))
         for values in out.values():
             values.sort()
         return out
+
+    def measured(self, actividad: str, tipo: str, red: str, fecha: str) -> list[Measure]:
+        """The measurements of one network on one day, oldest recorded first."""
+        return sorted(self.measures.get((actividad, f"{tipo}:{red}", fecha), []))
 
     def answered(self, actividad: str, *earlier: str) -> dict[str, str]:
         """Per request of ``actividad`` (or its ``earlier`` ids) with an answer: the date of its first answer."""
@@ -216,77 +146,51 @@ class Tally:
                 first[target] = fecha
         return first
 
+    def request_groups(self) -> Iterator[tuple[Request, list[str]]]:
+        """Each group of requests (activity, tipo, fecha, area) with its ids, in the order they were read."""
+        return iter(self.requests.items())
+
     # -- the cache's form: plain JSON values
 
     def to_json(self) -> dict[str, Any]:
         return {
             "counts": [[*key, n] for key, n in self.counts.items()],
             "measures": [[*group, kept] for group, kept in self.measures.items()],
-            "dropped": [list(group) for group in self.dropped],
             "notes": [[note_id, *note] for note_id, note in self.notes.items()],
             "voids": [[target, *key] for target, key in self.voids.items()],
-            "requests": [[*key, packed.decode()] for key, packed in self.requests.items()],
+            "requests": [[*key, ids] for key, ids in self.requests.items()],
             "links": [[piece, *key] for piece, key in self.links.items()],
             "records": self.records,
-            "keep": self.keep,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Tally:
-        """The tally of ``to_json``'s value; ValueError if it is not one (a damaged cache)."""
-        tally = cls(data["keep"])
+        """The tally of ``to_json``'s value; ValueError (or KeyError, TypeError) if it is not one."""
+        tally = cls()
         tally.counts = {(a, t, f): n for a, t, f, n in data["counts"]}
         tally.measures = {(a, r, f): kept for a, r, f, kept in data["measures"]}
-        tally.dropped = {tuple(g) for g in data["dropped"]}
-        tally.notes = {n[0]: tuple(n[1:]) for n in data["notes"]}
-        tally.voids = {v[0]: tuple(v[1:]) for v in data["voids"]}
-        tally.requests = dict(map(_request_row, data["requests"]))
-        tally.links = {k[0]: tuple(k[1:]) for k in data["links"]}
+        tally.notes = {n[0]: (n[1], n[2], n[3], n[4]) for n in data["notes"]}
+        tally.voids = {v[0]: (v[1], v[2], v[3]) for v in data["voids"]}
+        tally.requests = {(a, t, f, r): ids for a, t, f, r, ids in data["requests"]}
+        tally.links = {k[0]: (k[1], k[2], k[3]) for k in data["links"]}
         tally.records = data["records"]
         if not tally._well_formed():
             raise ValueError("not a tally")
         return tally
 
-    def request_groups(self) -> Iterator[tuple[Request, list[str]]]:
-        """Each group of requests (activity, tipo, fecha, area) with its ids, in the order they were read."""
-        for request, packed in self.requests.items():
-            yield request, packed.decode().split("\n")[:-1]
-
-    def _requests_without(self, voids: dict[str, VoidKey]) -> dict[Request, bytearray]:
-        """The requests, each void taking away one request of the id it names (as it takes one from the counts)."""
-        pending = dict.fromkeys(voids, 1)
-        out: dict[Request, bytearray] = {}
-        for request, ids in self.request_groups():
-            if any(piece in pending for piece in ids):
-                kept = []
-                for piece in ids:
-                    if pending.get(piece):
-                        pending[piece] -= 1
-                    else:
-                        kept.append(piece)
-                if kept:
-                    out[request] = bytearray("".join(f"{piece}\n" for piece in kept).encode())
-            else:
-                out[request] = bytearray(self.requests[request])
-        return out
-
     def _well_formed(self) -> bool:
-        """Every value has the shape ``add`` gives it (cheap: the cache is small)."""
-        text = str
+        """Every value has the shape ``add`` gives it (the cache is derived data, but a file all the same)."""
+        def texts(*values: Any) -> bool:
+            return all(type(v) is str for v in values)
+
         return (
-            (self.keep is None or (type(self.keep) is int and self.keep >= 1))
-            and type(self.records) is int and self.records >= 0
-            and all(type(n) is int and n >= 0 and type(a) is text and type(t) is text and type(f) is text
-                    for (a, t, f), n in self.counts.items())
-            and all(type(a) is text and type(r) is text and type(f) is text and type(kept) is list and kept
-                    and all(type(m) is list and len(m) == 4 and type(m[0]) is text and type(m[1]) is int
-                            and type(m[2]) is text and type(m[3]) is float and math.isfinite(m[3]) for m in kept)
-                    for (a, r, f), kept in self.measures.items())
-            and all(len(g) == 3 for g in self.dropped)
-            and all(len(n) == 4 and type(n[0]) is text and type(n[1]) is int and type(n[2]) is text
-                    and type(n[3]) is text for n in self.notes.values())
-            and all(type(k) is text and len(v) == 3 and type(v[0]) is text
-                    and all(x is None or type(x) is text for x in v[1:]) for k, v in self.voids.items())
-            and all(len(k) == 4 and all(type(x) is text for x in k) and v.endswith(SEP) for k, v in self.requests.items())
-            and all(type(k) is text and len(v) == 3 and all(type(x) is text for x in v) for k, v in self.links.items())
+            type(self.records) is int and self.records >= 0
+            and all(type(n) is int and texts(*key) for key, n in self.counts.items())
+            and all(texts(*group) and type(kept) is list and all(
+                type(m) is list and len(m) == 4 and texts(m[0], m[2]) and type(m[1]) is int and type(m[3]) is float
+                for m in kept) for group, kept in self.measures.items())
+            and all(texts(n[0], n[2], n[3]) and type(n[1]) is int for n in self.notes.values())
+            and all(texts(k, v[0]) and all(x is None or type(x) is str for x in v[1:]) for k, v in self.voids.items())
+            and all(texts(*k) and type(ids) is list and texts(*ids) for k, ids in self.requests.items())
+            and all(texts(k, *v) for k, v in self.links.items())
         )

@@ -11,6 +11,7 @@ short, unique ids, voids, pieces that do not fit their plan, evidence files.
 See ``ledger.store`` for what the chain can and cannot see.
 """
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger import store as ledger
-from pec_cli.ledger.entries import PIECE, VOID, BatchCommit, Batches, Entry, Problem, decode
+from pec_cli.ledger.entries import BATCH, PIECE, VOID, BatchCommit, Batches, Entry, Problem, entry_of
+from pec_cli.ledger.reader import BOM, Reader
 from pec_cli.plan.model import Plan
 from pec_cli.workspace import Workspace
 
@@ -89,19 +91,24 @@ def read_view(ws: Workspace) -> LedgerView:
 
 
 def read_segment(ws: Workspace, vigencia: int, path: Path) -> Segment:
+    """Every line of a segment through the one reader, and its import batches as ``entries.Batches`` finds them."""
     segment = Segment(vigencia, path, ws.display(path))
-    batches: Batches[list[Entry]] = Batches(list)
-    for number, raw in ledger.iter_lines(path):
-        item = decode(raw, segment.name, number)
-        if isinstance(item, Entry):
-            if isinstance(item, BatchCommit):
-                lote = item.datos["lote"]
-                first = batches.open.get(lote, (number, 0, None))[0]
-                done = batches.commit(lote)
-                segment.batches.append(Batch(lote, first, done[1] if done else [], item))
-            elif item.lote is not None:
-                batches.hold(item.lote, number).append(item)
-        segment.lines.append(Line(number, item, ledger.digest(raw)))
+    batches: Batches[list[Entry]] = Batches([], list, list.extend)
+    with path.open("rb") as handle:
+        for line in Reader(handle, 0, os.fstat(handle.fileno()).st_size):
+            if line.record is None:
+                segment.lines.append(Line(line.number, Problem(segment.name, line.number, line.problem or ""),
+                                          ledger.digest(line.raw)))
+                continue
+            entry = entry_of(line.record, segment.name, line.number)
+            if line.record["clase"] == BATCH:
+                held = batches.open.get(entry.datos["lote"])
+                segment.batches.append(Batch(entry.datos["lote"], held[0] if held else line.number,
+                                             held[2] if held else [], entry))
+            into = batches.place(line.record, line.number)
+            if into is not None:
+                into.append(entry)
+            segment.lines.append(Line(line.number, entry, ledger.digest(line.raw)))
     for lote, (first, _, rows) in batches.open.items():
         segment.batches.append(Batch(lote, first, rows, None))
     return segment
@@ -120,7 +127,7 @@ def check_encoding(view: LedgerView) -> list[Problem]:
     problems = []
     for segment in view.segments:
         with segment.path.open("rb") as handle:
-            if handle.read(3) == ledger.BOM:
+            if handle.read(3) == BOM:
                 problems.append(Problem(segment.name, 1, "el archivo empieza con una marca BOM (la añadió un editor); "
                                         "pec la ignora y la entrada está intacta", info=True))
     return problems
