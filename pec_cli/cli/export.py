@@ -27,6 +27,7 @@ def export(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité; imprime la ruta del archivo."""
+    from pec_cli.cli.exporting import run_export
     from pec_cli.report import export as exp
 
     fmt = base.output_format(formato, (*exp.FORMATS, *exp.BUNDLES))
@@ -39,6 +40,6 @@ def export(
     quarter = base.quarter_option(trim)  # refuse a bad quarter before touching anything
     ctx = base.load(root, vigencia, tally=True)
     ctx.check_orphans()  # entries of no activity: said once, whatever the export shows
-    written = exp.run_export(ctx, fmt, quarter, detalle, output, exp.CsvStyle(separador, decimal), base.flush)
+    written = run_export(ctx, fmt, quarter, detalle, output, exp.CsvStyle(separador, decimal))
     if written is not None:
         typer.echo(str(written))

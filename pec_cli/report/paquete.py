@@ -7,7 +7,8 @@ these copies), the result of ``pec verify``, and ``MANIFIESTO.txt``: every
 file with its SHA-256, checkable with ``sha256sum -c`` on any machine,
 without pec. The zip is reproducible: the same ledger and quarter give the
 same bytes (fixed timestamps, sorted entries; the workbook is reproducible too).
-``export.run_export`` renders the formats and writes the folder.
+Pure: ``cli.exporting`` reads the evidence and the ledger's verification
+and writes the folder and the zip.
 """
 
 import hashlib
@@ -16,9 +17,9 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
-from pec_cli.errors import PecError, reason
+from pec_cli.ledger.entries import Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.table import Table
@@ -27,7 +28,6 @@ from pec_cli.report.table import Table
 class Pack(Protocol):
     """What the folder is made of (``export.Pack``)."""
 
-    ctx: Any
     plan: Plan
     quarter: int | None
     link: Callable[[str], str]
@@ -84,21 +84,8 @@ def evidence_names(pack: Pack) -> dict[str, str]:
     return names
 
 
-def _evidence(pack: Pack, names: dict[str, str]) -> list[PackFile]:
-    root = pack.ctx.workspace.root
-    out = []
-    for archivo, name in names.items():
-        try:
-            out.append(PackFile(name, (root / archivo).read_bytes()))
-        except OSError as exc:
-            raise PecError(f"No se pudo leer la evidencia {archivo} ({reason(exc)}); revise con «pec verify».") from None
-    return out
-
-
-def _verification(pack: Pack) -> PackFile:
-    from pec_cli.ledger.verify import verify_workspace
-
-    problems, summary = verify_workspace(pack.ctx.workspace)
+def verification(problems: list[Problem], summary: str) -> PackFile:
+    """``verificacion.txt``: what ``pec verify`` says of the ledger (``verify_workspace``'s result)."""
     damage = [p for p in problems if not p.info]
     head = [f"pec verify: {len(damage)} problema(s)"] if damage else [summary]
     lines = [*head, *(("información: " if p.info else "") + str(p) for p in problems)]
@@ -121,12 +108,14 @@ def manifest(files: list[PackFile], title: str) -> PackFile:
     return PackFile("MANIFIESTO.txt", ("\n".join(head + body) + "\n").encode("utf-8"))
 
 
-def build_files(pack: Pack, render: Callable[[str, bool], str | bytes]) -> list[PackFile]:
-    """Every file of the folder; ``render(fmt, detalle)`` gives one export's content."""
+def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence: dict[str, PackFile],
+                checked: PackFile) -> list[PackFile]:
+    """Every file of the folder: ``render(fmt, detalle)`` gives one export's content, ``evidence`` the
+    copies of the evidence files (stored path -> its file in the folder), ``checked`` verificacion.txt."""
     quarter = QUARTERS[(pack.quarter or 4) - 1]
     stem = f"{pack.plan.vigencia}-T{quarter}"
-    names = evidence_names(pack)
-    pack.link = lambda archivo: names.get(archivo, archivo)  # the HTML links to the folder's copies
+    # the HTML links to the folder's copies
+    pack.link = lambda archivo: evidence[archivo].name if archivo in evidence else archivo
 
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
@@ -136,8 +125,8 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes]) -> list[
         PackFile(f"seguimiento-{stem}.html", data(render("html", False))),
         PackFile(f"seguimiento-{stem}.csv", data(render("csv", False))),
         PackFile(f"detalle-{stem}.csv", data(render("csv", True))),
-        *_evidence(pack, names),
-        _verification(pack),
+        *evidence.values(),
+        checked,
     ]
     title = f"{pack.plan.titulo} {pack.plan.vigencia}, Trim. {quarter} (corte {pack.table.corte.isoformat()})"
     return [*files, manifest(files, title)]
