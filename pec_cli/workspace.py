@@ -6,6 +6,7 @@ its nearest parent with a ``plan/`` folder. Standard library only.
 """
 
 import datetime as dt
+import errno
 import os
 import re
 from pathlib import Path, PurePath
@@ -201,7 +202,12 @@ def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> W
     """The workspace named by ``root``/``PEC_ROOT``, else the nearest with ``plan/``."""
     explicit = root if root is not None else os.environ.get("PEC_ROOT") or None
     if explicit is not None:
-        path = Path(explicit).expanduser().resolve()
+        try:
+            path = Path(explicit).expanduser().resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
+            why = reason(exc if isinstance(exc, OSError) else OSError(errno.ELOOP, str(exc)))
+            raise PecError(f"No se puede usar {explicit} como espacio de trabajo ({why}); "
+                           "corrija --root/PEC_ROOT.") from None
         if not (path / "plan").is_dir():
             raise PecError(
                 f"{path} no es un espacio de trabajo de pec (no tiene carpeta plan/); "
