@@ -6,7 +6,6 @@ evidence, the ledger's verification) and writes the result: to ``-o``, to
 stdout, or as the paquete's folder and zip.
 """
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 from pec_cli.cli import base
 from pec_cli.console import json_for
 from pec_cli.errors import PecError, reason
+from pec_cli.files import catch_signals, write_atomic
 from pec_cli.report.export import BINARY, BUNDLES, FORMATS, CsvStyle, Pack, default_filename
 
 if TYPE_CHECKING:
@@ -105,13 +105,15 @@ def _write_stdout(content: str | bytes) -> None:
 def write_file(content: str | bytes, output: Path) -> Path:
     """Write ``content`` to ``output`` without harming what it points at.
 
-    A regular file (or a new one) is replaced whole or not at all: a synced
-    temporary file renamed into place. A symlink is followed: what it points
+    A regular file (or a new one) is replaced whole or not at all, keeping its
+    mode (``files.write_atomic``; SIGTERM and SIGHUP, like Ctrl-C, leave no
+    temporary file behind). A symlink is followed: what it points
     at is written, the link stays. A device, FIFO or socket (``/dev/null``,
     ``/dev/stdout``, a pipe) is written to as a stream, never replaced.
     """
     import stat
 
+    catch_signals()
     data = content.encode("utf-8") if isinstance(content, str) else content
     target = output.resolve() if output.is_symlink() else output
     try:
@@ -131,18 +133,10 @@ def write_file(content: str | bytes, output: Path) -> Path:
         except OSError as exc:
             raise PecError(f"No se pudo escribir en {output} ({reason(exc)}); elija otra ruta con -o.") from None
         return output
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())  # whole on disk before the rename makes it the file
-        os.replace(tmp, target)
-    except BaseException as exc:  # a full disk or Ctrl-C leaves no temporary file behind
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            busy = (" o, si está abierto (en Excel, por ejemplo), ciérrelo y repita"
-                    if target.exists() and isinstance(exc, PermissionError) else "")
-            raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
-        raise
+        write_atomic(target, data)
+    except OSError as exc:
+        busy = (" o, si está abierto (en Excel, por ejemplo), ciérrelo y repita"
+                if target.exists() and isinstance(exc, PermissionError) else "")
+        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
     return target.resolve()
