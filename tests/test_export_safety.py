@@ -87,3 +87,24 @@ def test_an_export_terminated_while_it_writes_leaves_nothing_behind(tmp_path):
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode != 0 and "Traceback" not in done.stderr, (args, done.returncode, done.stderr)
         assert sorted(p.name for p in out.iterdir()) == [], args
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_nobody_reads_is_refused_at_once_and_dev_null_is_a_stream(tmp_path):
+    """Issue 19 item 8: ``-o`` a FIFO with no reader waited forever; /dev/null still takes an export."""
+    import subprocess
+    import sys
+
+    from .conftest import TODAY
+
+    ws = _workspace(tmp_path)
+    fifo = tmp_path / "tubo"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws)}
+    for args in EXPORTS:
+        done = subprocess.run([sys.executable, "-m", "pec_cli", *args, "-o", str(fifo)], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and "nadie está leyendo de esa tubería" in done.stderr, done.stderr
+        if os.path.exists("/dev/null"):
+            assert pec_at(ws, *args, "-o", "/dev/null").exit_code == 0

@@ -6,6 +6,7 @@ evidence, the ledger's verification) and writes the result: to ``-o``, to
 stdout, or as the paquete's folder and zip.
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from pec_cli.report.export import BINARY, BUNDLES, FORMATS, CsvStyle, Pack, defa
 if TYPE_CHECKING:
     from pec_cli.context import Context
     from pec_cli.report.paquete import PackFile
+
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs
 
 
 def run_export(
@@ -109,7 +112,8 @@ def write_file(content: str | bytes, output: Path) -> Path:
     mode (``files.write_atomic``; SIGTERM and SIGHUP, like Ctrl-C, leave no
     temporary file behind). A symlink is followed: what it points
     at is written, the link stays. A device, FIFO or socket (``/dev/null``,
-    ``/dev/stdout``, a pipe) is written to as a stream, never replaced.
+    ``/dev/stdout``, a pipe) is written to as a stream, never replaced; a FIFO
+    with no reader is refused at once.
     """
     import stat
 
@@ -128,7 +132,11 @@ def write_file(content: str | bytes, output: Path) -> Path:
         raise PecError(f"{output} es una carpeta; indique un archivo con -o (por ejemplo -o {output / 'seguimiento.xlsx'}).")
     if mode is not None and not stat.S_ISREG(mode):
         try:
-            with open(target, "wb") as stream:  # no O_CREAT/O_TRUNC surprises: it exists and is not a file
+            # no O_CREAT/O_TRUNC surprises: it exists and is not a file; a FIFO nobody reads from is
+            # ENXIO at once (O_NONBLOCK) instead of a wait forever, then written to as usual
+            with os.fdopen(os.open(target, os.O_WRONLY | NONBLOCK), "wb") as stream:
+                if NONBLOCK:
+                    os.set_blocking(stream.fileno(), True)
                 stream.write(data)
         except OSError as exc:
             raise PecError(f"No se pudo escribir en {output} ({reason(exc)}); elija otra ruta con -o.") from None
