@@ -108,3 +108,11 @@ def test_a_fifo_nobody_reads_is_refused_at_once_and_dev_null_is_a_stream(tmp_pat
         assert done.stderr.count("\n") == 1 and "nadie está leyendo de esa tubería" in done.stderr, done.stderr
         if os.path.exists("/dev/null"):
             assert pec_at(ws, *args, "-o", "/dev/null").exit_code == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+@pytest.mark.parametrize("args", [*EXPORTS, ("export", "pdf", "--trim", "II"), ("export", "csv", "--detalle")])
+def test_o_a_symlink_loop_is_one_sentence(tmp_path, loop, args):
+    """Issue 19 item 6: ``-o LOOP`` ended in a RuntimeError traceback, in every format."""
+    ws = _workspace(tmp_path)
+    refused_in_one_sentence(pec_at(ws, *args, "-o", str(loop)), "bucle de enlaces simbólicos", "-o")

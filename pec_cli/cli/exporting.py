@@ -31,7 +31,8 @@ def run_export(
     if fmt in BUNDLES:
         return _run_paquete(ctx, quarter, detalle, output, style)
     to_stdout = output is not None and str(output) == "-"
-    out_dir = Path.cwd() if to_stdout or output is None else output.expanduser().resolve().parent
+    # -o is checked before anything is rendered; the evidence links are relative to where the file lands
+    out_dir = Path.cwd() if to_stdout or output is None else destination(output)[0].parent
     if to_stdout and fmt in BINARY and sys.stdout.isatty():
         raise PecError(f"Un archivo {fmt.upper()} no se puede mostrar en la terminal; guárdelo con -o ARCHIVO.{fmt}.", code=2)
     pack = Pack(ctx, quarter, detalle, style, out_dir)
@@ -43,7 +44,7 @@ def run_export(
         return None
     if output is None:
         output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
-    return write_file(content, output.expanduser())
+    return write_file(content, output)
 
 
 def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle) -> Path:
@@ -105,23 +106,15 @@ def _write_stdout(content: str | bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-def write_file(content: str | bytes, output: Path) -> Path:
-    """Write ``content`` to ``output`` without harming what it points at.
-
-    A regular file (or a new one) is replaced whole or not at all, keeping its
-    mode (``files.write_atomic``; SIGTERM and SIGHUP, like Ctrl-C, leave no
-    temporary file behind). A symlink is followed: what it points
-    at is written, the link stays. A device, FIFO or socket (``/dev/null``,
-    ``/dev/stdout``, a pipe) is written to as a stream, never replaced; a FIFO
-    with no reader is refused at once.
-    """
+def destination(output: Path) -> tuple[Path, bool]:
+    """Where ``-o`` writes: (the path, or what a symlink points at; whether it is a stream: a device,
+    FIFO or socket). Refused in one sentence when it cannot be written: a symlink loop, a folder, a
+    missing folder."""
     import stat
 
-    catch_signals()
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    target = output.resolve() if output.is_symlink() else output
+    target = Path(os.path.realpath(output.expanduser()))  # never raises: a loop is found by stat
     try:
-        mode = target.stat().st_mode
+        mode: int | None = os.stat(target).st_mode
     except FileNotFoundError:
         mode = None
     except OSError as exc:
@@ -130,14 +123,30 @@ def write_file(content: str | bytes, output: Path) -> Path:
         raise PecError(f"La carpeta {target.parent} no existe; créela o elija otra ruta con -o.")
     if mode is not None and stat.S_ISDIR(mode):
         raise PecError(f"{output} es una carpeta; indique un archivo con -o (por ejemplo -o {output / 'seguimiento.xlsx'}).")
-    if mode is not None and not stat.S_ISREG(mode):
+    return target, mode is not None and not stat.S_ISREG(mode)
+
+
+def write_file(content: str | bytes, output: Path) -> Path:
+    """Write ``content`` to ``output`` without harming what it points at (see :func:`destination`).
+
+    A regular file (or a new one) is replaced whole or not at all, keeping its
+    mode (``files.write_atomic``; SIGTERM and SIGHUP, like Ctrl-C, leave no
+    temporary file behind). A symlink is followed: what it points at is
+    written, the link stays. A device, FIFO or socket (``/dev/null``,
+    ``/dev/stdout``, a pipe) is written to as a stream, never replaced; a FIFO
+    with no reader is refused at once.
+    """
+    catch_signals()
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    target, stream = destination(output)
+    if stream:
         try:
             # no O_CREAT/O_TRUNC surprises: it exists and is not a file; a FIFO nobody reads from is
             # ENXIO at once (O_NONBLOCK) instead of a wait forever, then written to as usual
-            with os.fdopen(os.open(target, os.O_WRONLY | NONBLOCK), "wb") as stream:
+            with os.fdopen(os.open(target, os.O_WRONLY | NONBLOCK), "wb") as handle:
                 if NONBLOCK:
-                    os.set_blocking(stream.fileno(), True)
-                stream.write(data)
+                    os.set_blocking(handle.fileno(), True)
+                handle.write(data)
         except OSError as exc:
             raise PecError(f"No se pudo escribir en {output} ({reason(exc)}); elija otra ruta con -o.") from None
         return output
@@ -147,4 +156,4 @@ def write_file(content: str | bytes, output: Path) -> Path:
         busy = (" o, si está abierto (en Excel, por ejemplo), ciérrelo y repita"
                 if target.exists() and isinstance(exc, PermissionError) else "")
         raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
-    return target.resolve()
+    return target
