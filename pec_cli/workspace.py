@@ -17,6 +17,7 @@ from pec_cli.errors import PecError, reason
 TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
 _WRITER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+WRITER_ID = "[a-z0-9]{3,16}"  # what a writer id may be (made from the alphabet above, 5 long)
 _P = TypeVar("_P", bound=PurePath)
 
 GITATTRIBUTES = """\
@@ -125,7 +126,7 @@ class Workspace(NamedTuple):
             value = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
             value = ""
-        if not re.fullmatch(r"[a-z0-9]{3,16}", value):
+        if not re.fullmatch(WRITER_ID, value):
             raise PecError(
                 f"El archivo {path} (el id de escritor de esta copia) está dañado; bórrelo y pec creará uno nuevo."
             )

@@ -116,3 +116,106 @@ def test_o_a_symlink_loop_is_one_sentence(tmp_path, loop, args):
     """Issue 19 item 6: ``-o LOOP`` ended in a RuntimeError traceback, in every format."""
     ws = _workspace(tmp_path)
     refused_in_one_sentence(pec_at(ws, *args, "-o", str(loop)), "bucle de enlaces simbólicos", "-o")
+
+
+# ---------------------------------------------------------------- a hostile ledger line and the paquete
+
+SECRET = b"root:$6$secreto:19000:0:99999:7:::\n"
+
+
+def _hostile(tmp_path: Path, **changes) -> Path:
+    """A workspace whose last ledger line, a piece with evidence, was rewritten with ``changes``
+    (``evidencia`` keys merge into its evidence) keeping ``n`` and ``prev``: the chain stays valid."""
+    import json
+
+    from pec_cli.ledger.store import encode
+
+    ws = _workspace(tmp_path)
+    acta = tmp_path / "acta.pdf"
+    acta.write_bytes(b"%PDF-1.4 acta\n")
+    assert pec_at(ws, "log", "revista", "--fecha", "2024-04-03", "--titulo", "Dos", "--evidencia", str(acta)).exit_code == 0
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    *head, last = segment.read_bytes().splitlines(keepends=True)
+    record = json.loads(last)
+    record["evidencia"].update(changes.pop("evidencia", {}))
+    record.update(changes)
+    segment.write_bytes(b"".join(head) + encode(record) + b"\n")
+    return ws
+
+
+def _paquete(ws: Path, tmp_path: Path) -> Path:
+    """``pec export paquete`` into a folder three levels down (room for ``../`` to land in ``tmp_path``)."""
+    folder = tmp_path / "a" / "b" / "c" / "paquete"
+    done = pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(folder))
+    assert done.exit_code == 0 and "Traceback" not in done.output, done.output  # the committee pack still builds
+    return folder
+
+
+def _outside(tmp_path: Path, folder: Path) -> list[str]:
+    """Files the paquete left outside its folder and its zip."""
+    zipped = folder.with_name(folder.name + ".zip")
+    return [str(p) for p in (tmp_path / "a").rglob("*") if p.is_file() and folder not in p.parents and p != zipped]
+
+
+def _members(folder: Path) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(folder.with_name(folder.name + ".zip")) as archive:
+        return archive.namelist()
+
+
+def _segment_line(ws: Path) -> str:
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    return f"ledger/2024/{segment.name}:2:"
+
+
+def _secret(tmp_path: Path) -> tuple[Path, str]:
+    import hashlib
+
+    secret = tmp_path / "shadow"
+    secret.write_bytes(SECRET)
+    return secret, hashlib.sha256(SECRET).hexdigest()
+
+
+@pytest.mark.parametrize("changes", [
+    {"id": "../../../x"},
+    {"id": "2024-abcde-2/../../../../x"},
+    {"id": "..\\..\\..\\x"},
+    {"evidencia": {"nombre": "../../../../y.pdf"}},
+    {"evidencia": {"nombre": "..\\..\\..\\y.pdf"}},
+], ids=["id", "id-after-a-good-one", "id-backslash", "nombre", "nombre-backslash"])
+def test_no_id_or_name_of_a_line_puts_a_file_outside_the_paquete(tmp_path, changes):
+    """Issue 19 item 1: an id ``../../../x`` wrote ``x_acta.pdf`` outside the folder and a ``../``
+    member in the zip (zip-slip)."""
+    ws = _hostile(tmp_path, **changes)
+    folder = _paquete(ws, tmp_path)
+    assert _outside(tmp_path, folder) == []
+    for name in _members(folder):
+        assert ".." not in name.split("/") and "\\" not in name and not name.startswith("/"), name
+    assert all(folder in p.parents for p in folder.rglob("*"))
+    if "id" in changes:  # the line is left out, and verificacion.txt says which
+        assert _segment_line(ws) in (folder / "verificacion.txt").read_text(encoding="utf-8")
+        assert changes["id"] not in (folder / "detalle-2024-TII.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_no_evidence_path_of_a_line_packs_a_file_from_outside_the_workspace(tmp_path, where):
+    """Issue 19 item 2: ``evidencia.archivo`` ``/etc/shadow`` (or ``../…``), its SHA-256 recorded, was packed."""
+    secret, sha = _secret(tmp_path)
+    ws_root = tmp_path / "ws"
+    archivo = str(secret) if where == "absolute" else os.path.relpath(secret, ws_root)
+    ws = _hostile(tmp_path, evidencia={"archivo": archivo, "sha256": sha})
+    folder = _paquete(ws, tmp_path)
+    assert not [p for p in folder.rglob("*") if p.is_file() and SECRET in p.read_bytes()]
+    assert SECRET not in folder.with_name(folder.name + ".zip").read_bytes()
+    assert _segment_line(ws) in (folder / "verificacion.txt").read_text(encoding="utf-8")
+
+
+def test_the_paquete_checks_every_name_as_it_writes_it(tmp_path, monkeypatch):
+    """Issue 19 item 1, in depth: were a hostile id ever let through (here the admission is switched
+    off), the writer still refuses a name that leaves the folder, in one sentence, writing nothing outside."""
+    ws = _hostile(tmp_path, id="../../../x")
+    monkeypatch.setattr("pec_cli.report.paquete.admit", lambda selection: (selection, []), raising=False)
+    folder = tmp_path / "a" / "b" / "c" / "paquete"
+    refused_in_one_sentence(pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(folder)), "fuera de su carpeta")
+    assert _outside(tmp_path, folder) == []

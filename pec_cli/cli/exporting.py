@@ -19,6 +19,7 @@ from pec_cli.report.export import BINARY, BUNDLES, FORMATS, CsvStyle, Pack, defa
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
+    from pec_cli.ledger.entries import Problem
     from pec_cli.report.paquete import PackFile
 
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs
@@ -49,15 +50,16 @@ def run_export(
 
 def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle) -> Path:
     """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
-    from pec_cli.report.paquete import build_files, reproducible_zip
+    from pec_cli.report.paquete import admit, build_files, check_member, reproducible_zip
 
     if detalle:
         raise PecError("El paquete ya incluye el detalle de las piezas; quite --detalle.", code=2)
     if output is not None and str(output) == "-":
         raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
     pack = Pack(ctx, quarter, False, style, Path.cwd())
+    pack.selection, left_out = admit(pack.selection)  # no line's id or path can lead out of the folder
     files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack),
-                        _evidence(ctx, pack), _verification(ctx))
+                        _evidence(ctx, pack), _verification(ctx, left_out))
     base.flush(ctx)
     folder = (output or Path.cwd() / f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}").expanduser()
     if folder.exists() and not folder.is_dir():
@@ -65,9 +67,14 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
     if folder.is_dir() and any(folder.iterdir()):
         raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        inside = Path(os.path.realpath(folder))
         for item in files:
-            target = folder / item.name
+            target = folder / check_member(item.name)
             target.parent.mkdir(parents=True, exist_ok=True)
+            if not Path(os.path.realpath(target)).is_relative_to(inside):
+                raise PecError(f"El paquete iba a escribir {target}, fuera de su carpeta; no lo escribió: "
+                               "revise el registro con «pec verify».")
             target.write_bytes(item.data)
     except OSError as exc:
         raise PecError(f"No se pudo escribir el paquete en {folder} ({reason(exc)}); elija otra carpeta con -o.") from None
@@ -81,7 +88,7 @@ def _evidence(ctx: "Context", pack: Pack) -> dict[str, "PackFile"]:
 
     root = ctx.workspace.root
     out = {}
-    for archivo, name in evidence_names(pack).items():
+    for archivo, (name, _entry) in evidence_names(pack.selection).items():
         try:
             out[archivo] = PackFile(name, (root / archivo).read_bytes())
         except OSError as exc:
@@ -89,11 +96,11 @@ def _evidence(ctx: "Context", pack: Pack) -> dict[str, "PackFile"]:
     return out
 
 
-def _verification(ctx: "Context") -> "PackFile":
+def _verification(ctx: "Context", left_out: list["Problem"]) -> "PackFile":
     from pec_cli.ledger.verify import verify_workspace
     from pec_cli.report.paquete import verification
 
-    return verification(*verify_workspace(ctx.workspace))
+    return verification(*verify_workspace(ctx.workspace), left_out)
 
 
 def _write_stdout(content: str | bytes) -> None:
