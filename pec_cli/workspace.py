@@ -161,25 +161,26 @@ def _write_state(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def read_regular(path: Path, limit: int, what: str, fix: str) -> bytes:
+def read_regular(path: Path, limit: int, what: str, fix: str, follow: bool = True) -> bytes:
     """The bytes of ``path`` if it is an ordinary file of at most ``limit`` bytes; a PecError otherwise.
 
     A FIFO would hang the reader and ``/dev/zero`` never ends: only a regular
     file is opened (without blocking), and never more than ``limit`` bytes are read.
+    ``follow=False``: a symlink is not opened (``O_NOFOLLOW``, where the platform has it).
     """
-    with open_regular(path, limit, what, fix) as handle:
+    with open_regular(path, limit, what, fix, follow) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise PecError(f"{what} pesa más de {limit // (1 << 20)} MB, más de lo que pec lee; {fix}")
     return data
 
 
-def open_regular(path: Path, limit: int, what: str, fix: str) -> BinaryIO:
+def open_regular(path: Path, limit: int, what: str, fix: str, follow: bool = True) -> BinaryIO:
     """``path`` open for reading if it is an ordinary file of at most ``limit`` bytes (its size
     now); a PecError otherwise (see :func:`read_regular`)."""
     import stat
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0)))
     handle = os.fdopen(fd, "rb")
     try:
         st = os.fstat(fd)

@@ -219,3 +219,41 @@ def test_the_paquete_checks_every_name_as_it_writes_it(tmp_path, monkeypatch):
     folder = tmp_path / "a" / "b" / "c" / "paquete"
     refused_in_one_sentence(pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(folder)), "fuera de su carpeta")
     assert _outside(tmp_path, folder) == []
+
+
+def _swap_for_link(stored: Path, secret: Path) -> None:
+    stored.unlink()
+    stored.symlink_to(secret)
+
+
+def _swap_folder_for_link(stored: Path, secret: Path) -> None:
+    elsewhere = secret.parent / "otra"
+    elsewhere.mkdir()
+    (elsewhere / stored.name).write_bytes(secret.read_bytes())
+    for item in stored.parent.iterdir():
+        item.unlink()
+    stored.parent.rmdir()
+    stored.parent.symlink_to(elsewhere)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+@pytest.mark.parametrize("swap, same_sha", [
+    (_swap_for_link, False), (_swap_for_link, True), (_swap_folder_for_link, True),
+    (lambda stored, secret: stored.write_bytes(SECRET), False),
+    (lambda stored, secret: stored.unlink(), False),
+], ids=["file-link", "file-link-secret-sha", "folder-link-secret-sha", "edited", "missing"])
+def test_evidence_is_packed_only_as_the_regular_file_pec_stored(tmp_path, swap, same_sha):
+    """Issue 19 item 2: a stored copy swapped for a symlink to a secret (even with the secret's
+    SHA-256 recorded, or the folder swapped) was packed; a changed or missing one crashed or went in.
+    Now it is left out, the reason named in verificacion.txt, and the paquete still built."""
+    secret, sha = _secret(tmp_path)
+    ws = _hostile(tmp_path, evidencia={"sha256": sha} if same_sha else {})
+    (stored,) = (ws / "evidencias" / "2024").iterdir()
+    swap(stored, secret)
+    folder = _paquete(ws, tmp_path)
+    assert not list(folder.glob("evidencias/*"))
+    assert not [p for p in folder.rglob("*") if p.is_file() and SECRET in p.read_bytes()]
+    assert SECRET not in folder.with_name(folder.name + ".zip").read_bytes()
+    checked = (folder / "verificacion.txt").read_text(encoding="utf-8")
+    assert f"{_segment_line(ws)} evidencia no incluida en el paquete" in checked, checked
+    assert "Dos" in (folder / "detalle-2024-TII.csv").read_text(encoding="utf-8-sig")  # the piece itself stays

@@ -58,8 +58,9 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
         raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
     pack = Pack(ctx, quarter, False, style, Path.cwd())
     pack.selection, left_out = admit(pack.selection)  # no line's id or path can lead out of the folder
+    evidence, missing = _evidence(ctx, pack)
     files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack),
-                        _evidence(ctx, pack), _verification(ctx, left_out))
+                        evidence, _verification(ctx, left_out + missing))
     base.flush(ctx)
     folder = (output or Path.cwd() / f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}").expanduser()
     if folder.exists() and not folder.is_dir():
@@ -82,18 +83,22 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
     return folder.resolve()
 
 
-def _evidence(ctx: "Context", pack: Pack) -> dict[str, "PackFile"]:
-    """The evidence files of the pack's pieces, read from the workspace (stored path -> its file in the folder)."""
+def _evidence(ctx: "Context", pack: Pack) -> tuple[dict[str, "PackFile"], list["Problem"]]:
+    """The evidence files of the pack's pieces as stored in the workspace (stored path -> its file in the
+    folder), and a problem for each one left out (``evidence.read_stored`` says why): the committee's
+    paquete is still made, saying what it lacks."""
+    from pec_cli.ledger.entries import Problem
+    from pec_cli.ledger.evidence import read_stored
     from pec_cli.report.paquete import PackFile, evidence_names
 
-    root = ctx.workspace.root
-    out = {}
-    for archivo, (name, _entry) in evidence_names(pack.selection).items():
+    out, missing = {}, []
+    for archivo, copy in evidence_names(pack.selection).items():
         try:
-            out[archivo] = PackFile(name, (root / archivo).read_bytes())
-        except OSError as exc:
-            raise PecError(f"No se pudo leer la evidencia {archivo} ({reason(exc)}); revise con «pec verify».") from None
-    return out
+            out[archivo] = PackFile(copy.name, read_stored(ctx.workspace, copy.evidence))
+        except PecError as exc:
+            why = exc.message[:1].lower() + exc.message[1:]
+            missing.append(Problem(copy.entry.file, copy.entry.line, f"evidencia no incluida en el paquete: {why}"))
+    return out, missing
 
 
 def _verification(ctx: "Context", left_out: list["Problem"]) -> "PackFile":

@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.entries import Entry, Problem
+from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.detail import EVIDENCE_PATH
@@ -101,11 +101,19 @@ def admit(selection: Selection) -> tuple[Selection, list[Problem]]:
     return selection._replace(entries=kept), left_out
 
 
-def evidence_names(selection: Selection) -> dict[str, tuple[str, Entry]]:
-    """Stored evidence path -> (its name in the folder, the first piece that names it):
-    ``evidencias/<entry id>_<original name>`` (the id first, so none collide; a file shared by two
-    pieces goes in once). Built from an admitted id (:func:`admit`) and :func:`safe_name` only."""
-    names: dict[str, tuple[str, Entry]] = {}
+class Copy(NamedTuple):
+    """An evidence file the paquete carries: its name in the folder, and the first piece that names it."""
+
+    name: str
+    evidence: Evidence
+    entry: Entry
+
+
+def evidence_names(selection: Selection) -> dict[str, Copy]:
+    """Stored evidence path -> its :class:`Copy`, named ``evidencias/<entry id>_<original name>`` (the id
+    first, so none collide; a file shared by two pieces goes in once). Built from an admitted id
+    (:func:`admit`) and :func:`safe_name` only."""
+    names: dict[str, Copy] = {}
     for entry in selection.entries:
         evidence = entry.evidence
         if evidence is None:
@@ -114,7 +122,7 @@ def evidence_names(selection: Selection) -> dict[str, tuple[str, Entry]]:
         original = safe_name(evidence.nombre or stored.name, stored.name)
         if stored.suffix and not original.lower().endswith(stored.suffix.lower()):
             original += stored.suffix  # the stored form decides how the file opens
-        names.setdefault(evidence.archivo, (f"evidencias/{entry.id}_{original}", entry))
+        names.setdefault(evidence.archivo, Copy(f"evidencias/{entry.id}_{original}", evidence, entry))
     return names
 
 
@@ -151,8 +159,8 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
     copies of the evidence files (stored path -> its file in the folder), ``checked`` verificacion.txt."""
     quarter = QUARTERS[(pack.quarter or 4) - 1]
     stem = f"{pack.plan.vigencia}-T{quarter}"
-    # the HTML links to the folder's copies
-    pack.link = lambda archivo: evidence[archivo].name if archivo in evidence else archivo
+    # the HTML links to the folder's copies (evidence left out gets no link)
+    pack.link = lambda archivo: evidence[archivo].name if archivo in evidence else ""
 
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
