@@ -70,7 +70,8 @@ def test_what_o_replaces_keeps_its_mode(tmp_path):
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGTERM ends a Windows process at once")
 def test_an_export_terminated_while_it_writes_leaves_nothing_behind(tmp_path):
-    """Issue 19 item 5: SIGTERM arriving as the export's bytes are synced, for every format."""
+    """Issue 19 item 5: SIGTERM arriving as the export's bytes are synced, for every format and the
+    paquete (a folder that would block the retry)."""
     import subprocess
     import sys
 
@@ -82,7 +83,7 @@ def test_an_export_terminated_while_it_writes_leaves_nothing_behind(tmp_path):
     terminated_at_sync = ("import os, signal; os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGTERM)\n"
                           "from pec_cli.cli import run\nrun()")
     env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws)}
-    for args in EXPORTS:
+    for args in [*EXPORTS, ("export", "paquete", "--trim", "II")]:
         done = subprocess.run([sys.executable, "-c", terminated_at_sync, *args, "-o", str(out / "o")],
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode != 0 and "Traceback" not in done.stderr, (args, done.returncode, done.stderr)
@@ -257,3 +258,37 @@ def test_evidence_is_packed_only_as_the_regular_file_pec_stored(tmp_path, swap, 
     checked = (folder / "verificacion.txt").read_text(encoding="utf-8")
     assert f"{_segment_line(ws)} evidencia no incluida en el paquete" in checked, checked
     assert "Dos" in (folder / "detalle-2024-TII.csv").read_text(encoding="utf-8-sig")  # the piece itself stays
+
+
+def test_a_paquete_that_fails_midway_leaves_nothing_and_the_retry_builds_it(tmp_path, monkeypatch):
+    """Issue 19 item 5: a full disk while the paquete was written left a partial folder that blocked
+    the retry («no está vacía»). The disk fills at each file in turn: each time, one sentence and
+    nothing left (no folder, no zip, no temporary); then the retry makes the whole paquete."""
+    import errno
+
+    ws = _hostile(tmp_path)
+    out = tmp_path / "salida"
+    out.mkdir()
+    real_fsync = os.fsync
+
+    def disk_full_at(call: int):
+        synced: list[int] = []
+
+        def fsync(fd: int) -> None:
+            synced.append(fd)
+            if len(synced) == call:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            real_fsync(fd)
+
+        return fsync
+
+    for fails_at in range(1, 30):
+        monkeypatch.setattr(os, "fsync", disk_full_at(fails_at))
+        done = pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(out / "paquete"))
+        monkeypatch.setattr(os, "fsync", real_fsync)
+        if done.exit_code == 0:
+            break
+        refused_in_one_sentence(done, "no queda espacio en el disco", "no quedó nada a medias")
+        assert sorted(p.name for p in out.iterdir()) == [], fails_at
+    assert done.exit_code == 0 and fails_at > 8  # every file of the folder, and the zip, failed once
+    assert (out / "paquete" / "MANIFIESTO.txt").is_file() and (out / "paquete.zip").is_file()

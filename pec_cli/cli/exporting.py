@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pec_cli.cli import base
 from pec_cli.console import json_for
 from pec_cli.errors import PecError, reason
-from pec_cli.files import catch_signals, write_atomic
+from pec_cli.files import catch_signals, temp_beside, write_atomic
 from pec_cli.report.export import BINARY, BUNDLES, FORMATS, CsvStyle, Pack, default_filename
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def run_export(
 
 def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle) -> Path:
     """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
-    from pec_cli.report.paquete import admit, build_files, check_member, reproducible_zip
+    from pec_cli.report.paquete import admit, build_files
 
     if detalle:
         raise PecError("El paquete ya incluye el detalle de las piezas; quite --detalle.", code=2)
@@ -67,19 +67,48 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
         raise PecError(f"{folder} es un archivo; indique con -o una carpeta para el paquete.")
     if folder.is_dir() and any(folder.iterdir()):
         raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
+    return _write_paquete(files, folder)
+
+
+def _write_paquete(files: list["PackFile"], folder: Path) -> Path:
+    """Write the paquete's folder and its zip whole or not at all.
+
+    The folder is built in a temporary one beside it (``files.temp_beside``)
+    and renamed into place once whole, after its zip (``files.write_atomic``):
+    a full disk, an error or a signal leaves neither, nor any temporary file,
+    so the retry is never blocked by half a paquete.
+    """
+    import shutil
+
+    from pec_cli.report.paquete import check_member, reproducible_zip
+
+    catch_signals()
+    archive = folder.with_name(folder.name + ".zip")
+    tmp = temp_beside(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        inside = Path(os.path.realpath(folder))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        inside = Path(os.path.realpath(tmp))
         for item in files:
-            target = folder / check_member(item.name)
+            target = tmp / check_member(item.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             if not Path(os.path.realpath(target)).is_relative_to(inside):
                 raise PecError(f"El paquete iba a escribir {target}, fuera de su carpeta; no lo escribió: "
                                "revise el registro con «pec verify».")
-            target.write_bytes(item.data)
+            write_atomic(target, item.data)
+        write_atomic(archive, reproducible_zip(files, prefix=folder.name + "/"))
+        try:
+            if folder.is_dir():
+                folder.rmdir()  # the empty folder -o named: the whole one takes its place
+            os.replace(tmp, folder)
+        except BaseException:
+            archive.unlink(missing_ok=True)
+            raise
     except OSError as exc:
-        raise PecError(f"No se pudo escribir el paquete en {folder} ({reason(exc)}); elija otra carpeta con -o.") from None
-    write_file(reproducible_zip(files, prefix=folder.name + "/"), folder.with_name(folder.name + ".zip"))
+        raise PecError(f"No se pudo escribir el paquete en {folder} ({reason(exc)}); no quedó nada a medias: "
+                       "libere espacio o elija otra carpeta con -o.") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return folder.resolve()
 
 
