@@ -292,3 +292,27 @@ def test_a_paquete_that_fails_midway_leaves_nothing_and_the_retry_builds_it(tmp_
         assert sorted(p.name for p in out.iterdir()) == [], fails_at
     assert done.exit_code == 0 and fails_at > 8  # every file of the folder, and the zip, failed once
     assert (out / "paquete" / "MANIFIESTO.txt").is_file() and (out / "paquete.zip").is_file()
+
+
+@pytest.mark.parametrize("output", ["", ".", os.sep])
+def test_a_paquete_needs_a_folder_of_its_own(tmp_path, monkeypatch, output):
+    """Issue 19 item 6: ``-o ''`` filled the current folder, then ended in a ValueError traceback."""
+    ws = _workspace(tmp_path)
+    here = tmp_path / "vacia"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    refused_in_one_sentence(pec_at(ws, "export", "paquete", "-o", output), "-o", "carpeta nueva del paquete")
+    assert list(here.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_paquete_into_a_symlink_loop_says_so_and_into_a_link_to_an_empty_folder_goes_there(tmp_path, loop):
+    ws = _workspace(tmp_path)
+    refused_in_one_sentence(pec_at(ws, "export", "paquete", "-o", str(loop)), "bucle de enlaces simbólicos")
+    empty = tmp_path / "vacia"
+    empty.mkdir()
+    link = tmp_path / "enlace"
+    link.symlink_to(empty)
+    done = pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(link))
+    assert done.exit_code == 0, done.output
+    assert link.is_symlink() and (empty / "MANIFIESTO.txt").is_file() and (tmp_path / "vacia.zip").is_file()

@@ -57,17 +57,34 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
     if output is not None and str(output) == "-":
         raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
     pack = Pack(ctx, quarter, False, style, Path.cwd())
+    folder = _paquete_folder(output or Path(f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}"))
     pack.selection, left_out = admit(pack.selection)  # no line's id or path can lead out of the folder
     evidence, missing = _evidence(ctx, pack)
     files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack),
                         evidence, _verification(ctx, left_out + missing))
     base.flush(ctx)
-    folder = (output or Path.cwd() / f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}").expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise PecError(f"{folder} es un archivo; indique con -o una carpeta para el paquete.")
-    if folder.is_dir() and any(folder.iterdir()):
-        raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
     return _write_paquete(files, folder)
+
+
+def _paquete_folder(output: Path) -> Path:
+    """The folder the paquete goes to: ``output``, or the folder a symlink points at (the link stays);
+    new or empty. Refused in one sentence, before anything is rendered, otherwise."""
+    import stat
+
+    folder = Path(os.path.realpath(output.expanduser()))  # never raises: a loop is found by stat
+    if str(output) == "." or not folder.name:  # «-o ''» is «-o .»; «-o /» has no name for the zip
+        raise PecError("-o está vacío o nombra la carpeta actual o la raíz: indique la carpeta nueva del paquete, "
+                       "por ejemplo -o paquete-2024-TII.", code=2)
+    try:
+        if not stat.S_ISDIR(os.stat(folder).st_mode):
+            raise PecError(f"{folder} es un archivo; indique con -o una carpeta para el paquete.")
+        if os.listdir(folder):
+            raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise PecError(f"No se puede escribir el paquete en {output} ({reason(exc)}); elija otra carpeta con -o.") from None
+    return folder
 
 
 def _write_paquete(files: list["PackFile"], folder: Path) -> Path:
@@ -109,7 +126,7 @@ def _write_paquete(files: list["PackFile"], folder: Path) -> Path:
                        "libere espacio o elija otra carpeta con -o.") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return folder.resolve()
+    return folder
 
 
 def _evidence(ctx: "Context", pack: Pack) -> tuple[dict[str, "PackFile"], list["Problem"]]:
