@@ -316,3 +316,13 @@ def test_a_paquete_into_a_symlink_loop_says_so_and_into_a_link_to_an_empty_folde
     done = pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(link))
     assert done.exit_code == 0, done.output
     assert link.is_symlink() and (empty / "MANIFIESTO.txt").is_file() and (tmp_path / "vacia.zip").is_file()
+
+
+def test_the_paquete_prints_its_folder_then_its_zip(tmp_path, monkeypatch):
+    """Issue 21 item 8 (issue 19 item 9): a script gets both paths, one a line, the folder first."""
+    ws = _workspace(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    done = pec_at(ws, "export", "paquete", "--trim", "II")
+    assert done.exit_code == 0, done.output
+    here = tmp_path.resolve()
+    assert done.stdout.splitlines() == [str(here / "paquete-2024-TII"), str(here / "paquete-2024-TII.zip")]

@@ -27,8 +27,9 @@ NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs
 
 def run_export(
     ctx: "Context", fmt: str, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
-) -> Path | None:
-    """``pec export``: build, render, write. Returns the file written (None for stdout)."""
+) -> list[Path]:
+    """``pec export``: build, render, write. Returns what was written (the paquete's folder, then its
+    zip; nothing for stdout)."""
     if fmt in BUNDLES:
         return _run_paquete(ctx, quarter, detalle, output, style)
     to_stdout = output is not None and str(output) == "-"
@@ -42,13 +43,14 @@ def run_export(
     base.flush(ctx)
     if to_stdout:
         _write_stdout(json_for(content) if isinstance(content, str) and fmt == "json" else content)
-        return None
+        return []
     if output is None:
         output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
-    return write_file(content, output)
+    return [write_file(content, output)]
 
 
-def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle) -> Path:
+def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None,
+                 style: CsvStyle) -> list[Path]:
     """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
     from pec_cli.report.paquete import admit, build_files
 
@@ -87,7 +89,7 @@ def _paquete_folder(output: Path) -> Path:
     return folder
 
 
-def _write_paquete(files: list["PackFile"], folder: Path) -> Path:
+def _write_paquete(files: list["PackFile"], folder: Path) -> list[Path]:
     """Write the paquete's folder and its zip whole or not at all.
 
     The folder is built in a temporary one beside it (``files.temp_beside``)
@@ -126,7 +128,7 @@ def _write_paquete(files: list["PackFile"], folder: Path) -> Path:
                        "libere espacio o elija otra carpeta con -o.") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return folder
+    return [folder, archive]
 
 
 def _evidence(ctx: "Context", pack: Pack) -> tuple[dict[str, "PackFile"], list["Problem"]]:
