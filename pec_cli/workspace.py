@@ -6,6 +6,7 @@ its nearest parent with a ``plan/`` folder. Standard library only.
 """
 
 import datetime as dt
+import errno
 import os
 import re
 from pathlib import Path, PurePath
@@ -16,6 +17,7 @@ from pec_cli.errors import PecError, reason
 TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
 _WRITER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+WRITER_ID = "[a-z0-9]{3,16}"  # what a writer id may be (made from the alphabet above, 5 long)
 _P = TypeVar("_P", bound=PurePath)
 
 GITATTRIBUTES = """\
@@ -124,7 +126,7 @@ class Workspace(NamedTuple):
             value = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
             value = ""
-        if not re.fullmatch(r"[a-z0-9]{3,16}", value):
+        if not re.fullmatch(WRITER_ID, value):
             raise PecError(
                 f"El archivo {path} (el id de escritor de esta copia) está dañado; bórrelo y pec creará uno nuevo."
             )
@@ -159,25 +161,26 @@ def _write_state(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def read_regular(path: Path, limit: int, what: str, fix: str) -> bytes:
+def read_regular(path: Path, limit: int, what: str, fix: str, follow: bool = True) -> bytes:
     """The bytes of ``path`` if it is an ordinary file of at most ``limit`` bytes; a PecError otherwise.
 
     A FIFO would hang the reader and ``/dev/zero`` never ends: only a regular
     file is opened (without blocking), and never more than ``limit`` bytes are read.
+    ``follow=False``: a symlink is not opened (``O_NOFOLLOW``, where the platform has it).
     """
-    with open_regular(path, limit, what, fix) as handle:
+    with open_regular(path, limit, what, fix, follow) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise PecError(f"{what} pesa más de {limit // (1 << 20)} MB, más de lo que pec lee; {fix}")
     return data
 
 
-def open_regular(path: Path, limit: int, what: str, fix: str) -> BinaryIO:
+def open_regular(path: Path, limit: int, what: str, fix: str, follow: bool = True) -> BinaryIO:
     """``path`` open for reading if it is an ordinary file of at most ``limit`` bytes (its size
     now); a PecError otherwise (see :func:`read_regular`)."""
     import stat
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0)))
     handle = os.fdopen(fd, "rb")
     try:
         st = os.fstat(fd)
@@ -201,7 +204,12 @@ def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> W
     """The workspace named by ``root``/``PEC_ROOT``, else the nearest with ``plan/``."""
     explicit = root if root is not None else os.environ.get("PEC_ROOT") or None
     if explicit is not None:
-        path = Path(explicit).expanduser().resolve()
+        try:
+            path = Path(explicit).expanduser().resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
+            why = reason(exc if isinstance(exc, OSError) else OSError(errno.ELOOP, str(exc)))
+            raise PecError(f"No se puede usar {explicit} como espacio de trabajo ({why}); "
+                           "corrija --root/PEC_ROOT.") from None
         if not (path / "plan").is_dir():
             raise PecError(
                 f"{path} no es un espacio de trabajo de pec (no tiene carpeta plan/); "

@@ -95,6 +95,45 @@ def test_imports_only_go_down_the_layers():
     assert not wrong, wrong
 
 
+
+# What touches a file: a call of ``open``, of one of these methods, or of ``os``, ``shutil`` or
+# ``tempfile`` functions that do (``shutil.which`` and ``get_terminal_size`` only look things up).
+FILE_METHODS = {"open", "read_bytes", "read_text", "write_bytes", "write_text", "mkdir", "rmdir", "unlink", "touch",
+                "rename", "replace", "iterdir", "glob", "rglob", "stat", "lstat", "exists", "is_file", "is_dir",
+                "resolve", "chmod", "symlink_to", "hardlink_to"}
+FILE_MODULES = {"os": FILE_METHODS | {"fdopen", "fsync", "makedirs", "remove", "listdir", "scandir", "link", "symlink",
+                                      "write", "read", "truncate"},
+                "shutil": {"copy", "copy2", "copyfile", "copyfileobj", "copytree", "move", "rmtree"},
+                "tempfile": {"TemporaryDirectory", "NamedTemporaryFile", "mkstemp", "mkdtemp", "TemporaryFile"},
+                "io": {"open"}}
+# The one exception: a PDF is printed by a browser, which reads the page from a file and writes the
+# PDF to one; ``report.pdf`` keeps both in a private temporary folder it deletes before it returns.
+FILE_IO_ALLOWED = {"pec_cli/report/pdf.py"}
+
+
+def _file_io(path: Path) -> list[str]:
+    """``path:line: call`` for every call in ``path`` that reads or writes the file system."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "open":
+            found.append(f"{path.relative_to(REPO)}:{node.lineno}: open()")
+        elif isinstance(func, ast.Attribute):
+            owner = func.value.id if isinstance(func.value, ast.Name) else ""
+            if func.attr in FILE_MODULES.get(owner, FILE_METHODS - {"replace"}):  # str.replace is text
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {owner}.{func.attr}()")
+    return found
+
+
+def test_the_reports_return_documents_and_touch_no_file():
+    """Issue 20 item 4: ``report/`` builds str, bytes and values; the CLI reads and writes files."""
+    calls = [call for path in sorted((PACKAGE / "report").rglob("*.py"))
+             if str(path.relative_to(REPO)) not in FILE_IO_ALLOWED for call in _file_io(path)]
+    assert not calls, calls
+    assert _file_io(REPO / "pec_cli" / "report" / "pdf.py"), "the exception is stale: remove it"
+
 def _modules_after(args: list[str], env: dict[str, str]) -> tuple[set[str], str]:
     """The top-level modules a ``pec ARGS`` process has imported when it ends, and what it printed."""
     probe = (

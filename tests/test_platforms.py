@@ -424,7 +424,8 @@ def test_the_weekly_export_of_the_readme_runs_unattended(ws):
     pack = scheduled(ws, "export", "paquete", "-o", "paquete-semanal")
     out, err = pack.communicate(timeout=120)
     assert pack.returncode == 0, err
-    assert Path(out.decode().strip()) == ws.resolve() / "paquete-semanal"
+    assert [Path(line) for line in out.decode().splitlines()] == [ws.resolve() / "paquete-semanal",
+                                                                    ws.resolve() / "paquete-semanal.zip"]
     assert (ws / "paquete-semanal.zip").is_file()
 
 

@@ -26,7 +26,8 @@ def export(
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
-    """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité; imprime la ruta del archivo."""
+    """Exportar la tabla de Seguimiento (o, con --detalle, las entradas) para el comité; imprime la ruta del archivo (del paquete: la carpeta y el .zip)."""
+    from pec_cli.cli.exporting import run_export
     from pec_cli.report import export as exp
 
     fmt = base.output_format(formato, (*exp.FORMATS, *exp.BUNDLES))
@@ -39,6 +40,5 @@ def export(
     quarter = base.quarter_option(trim)  # refuse a bad quarter before touching anything
     ctx = base.load(root, vigencia)
     ctx.check_orphans()  # entries of no activity: said once, whatever the export shows
-    written = exp.run_export(ctx, fmt, quarter, detalle, output, exp.CsvStyle(separador, decimal), base.flush)
-    if written is not None:
-        typer.echo(str(written))
+    for written in run_export(ctx, fmt, quarter, detalle, output, exp.CsvStyle(separador, decimal)):
+        typer.echo(str(written))  # one path a line: the paquete's folder, then its zip

@@ -78,6 +78,6 @@ def _write_ics(ctx: "Context", day: "dt.date", output: Path | None) -> None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return
-    from pec_cli.report.export import write_file  # whole or not at all, as every export
+    from pec_cli.cli.exporting import write_file  # whole or not at all, as every export
 
     typer.echo(str(write_file(text.encode("utf-8"), (output or Path(f"pendientes-{ctx.plan.vigencia}.ics")).expanduser())))

@@ -15,7 +15,7 @@ from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 from pec_cli.errors import PecError, reason
-from pec_cli.ledger.entries import CONTROL
+from pec_cli.ledger.entries import CONTROL, Evidence
 from pec_cli.workspace import Workspace
 
 MAX_BYTES = 512 * 1024 * 1024
@@ -115,3 +115,36 @@ def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]
         tmp.unlink(missing_ok=True)
         raise
     return {"archivo": target.relative_to(ws.root).as_posix(), "sha256": sha, "nombre": name}
+
+
+def read_stored(ws: Workspace, evidence: Evidence) -> bytes:
+    """The bytes of a stored evidence file, for a copy (``pec export paquete``); a PecError saying why not.
+
+    A ledger line arrives by ``git pull`` from any clone, and the workspace may be
+    another user's: the file is read only if it is a regular file inside
+    ``<workspace>/evidencias/`` (that folder resolved; no component below it a
+    symlink, the last one opened with ``O_NOFOLLOW`` where the platform has it)
+    of at most 512 MB, and its bytes are returned only if they hash to the
+    recorded SHA-256. Never ``/etc/shadow``, ``../``, nor a stored copy swapped
+    for a link to a secret.
+    """
+    import stat
+
+    from pec_cli.workspace import read_regular
+
+    what, fix = f"La evidencia «{evidence.archivo}»", "revise el registro con «pec verify»."
+    parts = PurePath(evidence.archivo).parts  # a "\\" or ":" left inside a part is refused below
+    if len(parts) < 2 or parts[0] != "evidencias" or any(p in (".", "..") or "\\" in p or ":" in p for p in parts):
+        raise PecError(f"{what} no está dentro de evidencias/ del espacio de trabajo; {fix}")
+    path = Path(os.path.realpath(ws.root / "evidencias"))
+    try:
+        for part in parts[1:]:
+            path /= part
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                raise PecError(f"{what} es (o pasa por) un enlace simbólico, no un archivo guardado por pec; {fix}")
+        data = read_regular(path, MAX_BYTES, what, fix, follow=False)
+    except OSError as exc:
+        raise PecError(f"No se pudo leer la evidencia «{evidence.archivo}» ({reason(exc)}); {fix}") from None
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise PecError(f"{what} cambió después de registrada (su SHA-256 no es el del registro); {fix}")
+    return data

@@ -5,7 +5,8 @@ detail), so an export always carries the numbers of ``pec status``. Text cells
 that a spreadsheet would run as a formula are neutralised (OWASP CSV
 injection: a leading ``= + - @``, tab or carriage return gets a ``'``).
 
-This module chooses and writes; the formats that need a library of their own
+This module chooses and renders (``cli.exporting`` writes: nothing under
+``report/`` touches a file); the formats that need a library of their own
 live beside it (``xlsx`` imports openpyxl, ``html`` only the standard
 library), and both take the same plain values built here: the status
 document, the status documents of the earlier quarters (for the cumulative
@@ -17,15 +18,12 @@ import datetime as dt
 import io
 import json
 import os
-import sys
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
-from pec_cli.console import json_for
-from pec_cli.errors import PecError, reason
 from pec_cli.ledger.query import Query, Selection
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import Report
@@ -289,116 +287,7 @@ def evidence_linker(root: Path, out_dir: Path) -> Callable[[str], str]:
         try:
             rel = os.path.relpath(target, out_dir)
         except ValueError:  # another drive (Windows): an absolute file URI
-            return target.resolve().as_uri()
+            return target.as_uri()
         return quote(Path(rel).as_posix())
 
     return link
-
-
-def run_export(
-    ctx: "Context", fmt: str, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
-    flush: Callable[["Context"], None],
-) -> Path | None:
-    """``pec export``: build, render, write. Returns the file written (None for stdout)."""
-    if fmt in BUNDLES:
-        return _run_paquete(ctx, quarter, detalle, output, style, flush)
-    to_stdout = output is not None and str(output) == "-"
-    out_dir = Path.cwd() if to_stdout or output is None else output.expanduser().resolve().parent
-    if to_stdout and fmt in BINARY and sys.stdout.isatty():
-        raise PecError(f"Un archivo {fmt.upper()} no se puede mostrar en la terminal; guárdelo con -o ARCHIVO.{fmt}.", code=2)
-    pack = Pack(ctx, quarter, detalle, style, out_dir)
-    writer = FORMATS[fmt]
-    content = (writer.detail if detalle else writer.table)(pack)
-    flush(ctx)
-    if to_stdout:
-        _write_stdout(json_for(content) if isinstance(content, str) and fmt == "json" else content)
-        return None
-    if output is None:
-        output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
-    return write_file(content, output.expanduser())
-
-
-def _run_paquete(
-    ctx: "Context", quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
-    flush: Callable[["Context"], None],
-) -> Path:
-    """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
-    from pec_cli.report.paquete import build_files, reproducible_zip
-
-    if detalle:
-        raise PecError("El paquete ya incluye el detalle de las piezas; quite --detalle.", code=2)
-    if output is not None and str(output) == "-":
-        raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
-    pack = Pack(ctx, quarter, False, style, Path.cwd())
-    files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack))
-    flush(ctx)
-    folder = (output or Path.cwd() / f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}").expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise PecError(f"{folder} es un archivo; indique con -o una carpeta para el paquete.")
-    if folder.is_dir() and any(folder.iterdir()):
-        raise PecError(f"La carpeta {folder} ya existe y no está vacía; bórrela o indique otra con -o.")
-    try:
-        for item in files:
-            target = folder / item.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.data)
-    except OSError as exc:
-        raise PecError(f"No se pudo escribir el paquete en {folder} ({reason(exc)}); elija otra carpeta con -o.") from None
-    write_file(reproducible_zip(files, prefix=folder.name + "/"), folder.with_name(folder.name + ".zip"))
-    return folder.resolve()
-
-
-def _write_stdout(content: str | bytes) -> None:
-    if isinstance(content, str):
-        sys.stdout.write(content)
-        sys.stdout.flush()
-        return
-    sys.stdout.flush()
-    sys.stdout.buffer.write(content)
-    sys.stdout.buffer.flush()
-
-
-def write_file(content: str | bytes, output: Path) -> Path:
-    """Write ``content`` to ``output`` without harming what it points at.
-
-    A regular file (or a new one) is replaced whole or not at all: a synced
-    temporary file renamed into place. A symlink is followed: what it points
-    at is written, the link stays. A device, FIFO or socket (``/dev/null``,
-    ``/dev/stdout``, a pipe) is written to as a stream, never replaced.
-    """
-    import stat
-
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    target = output.resolve() if output.is_symlink() else output
-    try:
-        mode = target.stat().st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o.") from None
-    if mode is None and not target.parent.is_dir():
-        raise PecError(f"La carpeta {target.parent} no existe; créela o elija otra ruta con -o.")
-    if mode is not None and stat.S_ISDIR(mode):
-        raise PecError(f"{output} es una carpeta; indique un archivo con -o (por ejemplo -o {output / 'seguimiento.xlsx'}).")
-    if mode is not None and not stat.S_ISREG(mode):
-        try:
-            with open(target, "wb") as stream:  # no O_CREAT/O_TRUNC surprises: it exists and is not a file
-                stream.write(data)
-        except OSError as exc:
-            raise PecError(f"No se pudo escribir en {output} ({reason(exc)}); elija otra ruta con -o.") from None
-        return output
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())  # whole on disk before the rename makes it the file
-        os.replace(tmp, target)
-    except BaseException as exc:  # a full disk or Ctrl-C leaves no temporary file behind
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            busy = (" o, si está abierto (en Excel, por ejemplo), ciérrelo y repita"
-                    if target.exists() and isinstance(exc, PermissionError) else "")
-            raise PecError(f"No se pudo escribir {output} ({reason(exc)}); elija otra ruta con -o{busy}.") from None
-        raise
-    return target.resolve()

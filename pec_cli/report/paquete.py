@@ -7,27 +7,31 @@ these copies), the result of ``pec verify``, and ``MANIFIESTO.txt``: every
 file with its SHA-256, checkable with ``sha256sum -c`` on any machine,
 without pec. The zip is reproducible: the same ledger and quarter give the
 same bytes (fixed timestamps, sorted entries; the workbook is reproducible too).
-``export.run_export`` renders the formats and writes the folder.
+Pure: ``cli.exporting`` reads the evidence and the ledger's verification
+and writes the folder and the zip.
 """
 
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from pathlib import PurePosixPath
+from typing import NamedTuple, Protocol
 
-from pec_cli.errors import PecError, reason
+from pec_cli.errors import PecError
+from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
+from pec_cli.report.detail import EVIDENCE_PATH
 from pec_cli.report.table import Table
+from pec_cli.workspace import WRITER_ID
 
 
 class Pack(Protocol):
     """What the folder is made of (``export.Pack``)."""
 
-    ctx: Any
     plan: Plan
     quarter: int | None
     link: Callable[[str], str]
@@ -40,7 +44,10 @@ class Pack(Protocol):
 
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time leaks in
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_UNSAFE = re.compile(r"[^\w .,()+-]+")  # what a file name may hold: letters, digits, space and . , ( ) + - _
+# the ids pec writes, <vigencia>-<writer>-<n>: a ledger line arrives by git pull from any clone, and
+# the paquete names files after ids, so one that is not of this form never gets that far
+ENTRY_ID = re.compile(rf"\d{{4}}-{WRITER_ID}-\d+")
 
 
 class PackFile(NamedTuple):
@@ -48,12 +55,21 @@ class PackFile(NamedTuple):
     data: bytes
 
 
+def check_member(name: str) -> str:
+    """``name`` if, inside the folder or the zip, it stays there: relative, "/" between folders, no
+    ``..`` and no backslash; a PecError otherwise (the zip-slip of a name made from a ledger line)."""
+    if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+        raise PecError(f"El paquete iba a escribir «{name}», fuera de su carpeta; no lo escribió: "
+                       "revise el registro con «pec verify».")
+    return name
+
+
 def reproducible_zip(files: list[PackFile], prefix: str = "") -> bytes:
     """A zip of ``files`` (sorted, fixed timestamps and permissions): same input, same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in sorted(files, key=lambda f: f.name):
-            info = zipfile.ZipInfo(prefix + item.name, ZIP_TIME)
+            info = zipfile.ZipInfo(check_member(prefix + item.name), ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # unix, whatever the machine: the permissions above mean the same everywhere
@@ -62,46 +78,62 @@ def reproducible_zip(files: list[PackFile], prefix: str = "") -> bytes:
 
 
 def safe_name(name: str, fallback: str) -> str:
-    """A file name that means the same on Windows, macOS and Linux."""
-    cleaned = _UNSAFE.sub("_", name).strip(" .")
-    return cleaned[:120] or fallback
+    """A file name that means the same on Windows, macOS and Linux, and is never a path: letters,
+    digits, spaces and ``_ . , ( ) + -`` only (anything else becomes ``_``)."""
+    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", name))[:120].strip(" .")
+    return cleaned or fallback
 
 
-def evidence_names(pack: Pack) -> dict[str, str]:
-    """Stored evidence path -> its name in the folder: ``evidencias/<entry id>_<original name>``
-    (the id first, so none collide; a file shared by two pieces goes in once)."""
-    names: dict[str, str] = {}
-    for entry in pack.selection.entries:
-        evidencia = entry.get("evidencia")
-        if not isinstance(evidencia, dict) or not isinstance(evidencia.get("archivo"), str):
+def admit(selection: Selection) -> tuple[Selection, list[Problem]]:
+    """The pieces the paquete may carry, and a problem for each one left out: a piece whose id, or
+    whose evidence path, is not of the form pec writes (a line edited after the fact, or forged)."""
+    kept, left_out = [], []
+    for entry in selection.entries:
+        evidence = entry.evidence
+        if not ENTRY_ID.fullmatch(entry.id):
+            why = f"su id «{entry.id}» no es de la forma que escribe pec (AAAA-escritor-número)"
+        elif evidence is not None and not EVIDENCE_PATH.fullmatch(evidence.archivo):
+            why = f"su evidencia «{evidence.archivo}» no es un archivo que pec guarde en evidencias/"
+        else:
+            kept.append(entry)
             continue
-        archivo = evidencia["archivo"]
-        original = safe_name(str(evidencia.get("nombre") or Path(archivo).name), Path(archivo).name)
-        stored_suffix = Path(archivo).suffix
-        if stored_suffix and not original.lower().endswith(stored_suffix.lower()):
-            original += stored_suffix  # the stored form decides how the file opens
-        names.setdefault(archivo, f"evidencias/{entry.id}_{original}")
+        left_out.append(Problem(entry.file, entry.line, f"pieza no incluida en el paquete: {why}"))
+    return selection._replace(entries=kept), left_out
+
+
+class Copy(NamedTuple):
+    """An evidence file the paquete carries: its name in the folder, and the first piece that names it."""
+
+    name: str
+    evidence: Evidence
+    entry: Entry
+
+
+def evidence_names(selection: Selection) -> dict[str, Copy]:
+    """Stored evidence path -> its :class:`Copy`, named ``evidencias/<entry id>_<original name>`` (the id
+    first, so none collide; a file shared by two pieces goes in once). Built from an admitted id
+    (:func:`admit`) and :func:`safe_name` only."""
+    names: dict[str, Copy] = {}
+    for entry in selection.entries:
+        evidence = entry.evidence
+        if evidence is None:
+            continue
+        stored = PurePosixPath(evidence.archivo)
+        original = safe_name(evidence.nombre or stored.name, stored.name)
+        if stored.suffix and not original.lower().endswith(stored.suffix.lower()):
+            original += stored.suffix  # the stored form decides how the file opens
+        names.setdefault(evidence.archivo, Copy(f"evidencias/{entry.id}_{original}", evidence, entry))
     return names
 
 
-def _evidence(pack: Pack, names: dict[str, str]) -> list[PackFile]:
-    root = pack.ctx.workspace.root
-    out = []
-    for archivo, name in names.items():
-        try:
-            out.append(PackFile(name, (root / archivo).read_bytes()))
-        except OSError as exc:
-            raise PecError(f"No se pudo leer la evidencia {archivo} ({reason(exc)}); revise con «pec verify».") from None
-    return out
-
-
-def _verification(pack: Pack) -> PackFile:
-    from pec_cli.ledger.verify import verify_workspace
-
-    problems, summary = verify_workspace(pack.ctx.workspace)
+def verification(problems: list[Problem], summary: str, left_out: list[Problem]) -> PackFile:
+    """``verificacion.txt``: what ``pec verify`` says of the ledger (``verify_workspace``'s result),
+    then what this paquete left out and why."""
     damage = [p for p in problems if not p.info]
     head = [f"pec verify: {len(damage)} problema(s)"] if damage else [summary]
     lines = [*head, *(("información: " if p.info else "") + str(p) for p in problems)]
+    if left_out:
+        lines += ["", f"No incluido en este paquete ({len(left_out)}):", *map(str, left_out)]
     return PackFile("verificacion.txt", ("\n".join(lines) + "\n").encode("utf-8"))
 
 
@@ -121,12 +153,14 @@ def manifest(files: list[PackFile], title: str) -> PackFile:
     return PackFile("MANIFIESTO.txt", ("\n".join(head + body) + "\n").encode("utf-8"))
 
 
-def build_files(pack: Pack, render: Callable[[str, bool], str | bytes]) -> list[PackFile]:
-    """Every file of the folder; ``render(fmt, detalle)`` gives one export's content."""
+def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence: dict[str, PackFile],
+                checked: PackFile) -> list[PackFile]:
+    """Every file of the folder: ``render(fmt, detalle)`` gives one export's content, ``evidence`` the
+    copies of the evidence files (stored path -> its file in the folder), ``checked`` verificacion.txt."""
     quarter = QUARTERS[(pack.quarter or 4) - 1]
     stem = f"{pack.plan.vigencia}-T{quarter}"
-    names = evidence_names(pack)
-    pack.link = lambda archivo: names.get(archivo, archivo)  # the HTML links to the folder's copies
+    # the HTML links to the folder's copies (evidence left out gets no link)
+    pack.link = lambda archivo: evidence[archivo].name if archivo in evidence else ""
 
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
@@ -136,8 +170,8 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes]) -> list[
         PackFile(f"seguimiento-{stem}.html", data(render("html", False))),
         PackFile(f"seguimiento-{stem}.csv", data(render("csv", False))),
         PackFile(f"detalle-{stem}.csv", data(render("csv", True))),
-        *_evidence(pack, names),
-        _verification(pack),
+        *evidence.values(),
+        checked,
     ]
     title = f"{pack.plan.titulo} {pack.plan.vigencia}, Trim. {quarter} (corte {pack.table.corte.isoformat()})"
     return [*files, manifest(files, title)]
