@@ -111,6 +111,7 @@ class Workspace(NamedTuple):
         import socket  # here, not at start-up: only writers need it
 
         here = f"{socket.gethostname()}\t{self.root.resolve()}\n"
+        made = path.exists()  # before the origin is read: a new id's origin is written before the id
         try:
             recorded: str | None = origin.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -118,7 +119,7 @@ class Workspace(NamedTuple):
         if recorded != here:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             _write_state(origin, here)
-        if not path.exists():
+        if not made:
             self._new_writer(path, replace=False)
         elif recorded != here:
             self._new_writer(path, replace=True)  # a copy: its own id from now on

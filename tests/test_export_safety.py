@@ -213,9 +213,14 @@ def test_no_evidence_path_of_a_line_packs_a_file_from_outside_the_workspace(tmp_
 
 
 def test_the_paquete_checks_every_name_as_it_writes_it(tmp_path, monkeypatch):
-    """Issue 19 item 1, in depth: were a hostile id ever let through (here the admission is switched
-    off), the writer still refuses a name that leaves the folder, in one sentence, writing nothing outside."""
+    """Issue 19 item 1, in depth: were a hostile id ever let through (here the record rule's vocabulary and
+    the paquete's admission are switched off), the writer still refuses a name that leaves the folder, in one sentence, writing nothing outside."""
+    import re
+
+    from pec_cli.ledger import entries
+
     ws = _hostile(tmp_path, id="../../../x")
+    monkeypatch.setitem(entries._PATTERNS, "id", re.compile(".*"))  # the record rule's vocabulary, off too
     monkeypatch.setattr("pec_cli.report.paquete.admit", lambda selection: (selection, []), raising=False)
     folder = tmp_path / "a" / "b" / "c" / "paquete"
     refused_in_one_sentence(pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(folder)), "fuera de su carpeta")
