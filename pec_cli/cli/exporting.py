@@ -52,7 +52,7 @@ def run_export(
 def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None,
                  style: CsvStyle) -> list[Path]:
     """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
-    from pec_cli.report.paquete import admit, build_files
+    from pec_cli.report.paquete import build_files
 
     if detalle:
         raise PecError("El paquete ya incluye el detalle de las piezas; quite --detalle.", code=2)
@@ -60,10 +60,9 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
         raise PecError("Un paquete es una carpeta y no se puede escribir en la salida estándar; quite «-o -».", code=2)
     pack = Pack(ctx, quarter, False, style, Path.cwd())
     folder = _paquete_folder(output or Path(f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}"))
-    pack.selection, left_out = admit(pack.selection)  # no line's id or path can lead out of the folder
     evidence, missing = _evidence(ctx, pack)
     files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack),
-                        evidence, _verification(ctx, left_out + missing))
+                        evidence, _verification(ctx, missing))
     base.flush(ctx)
     return _write_paquete(files, folder)
 

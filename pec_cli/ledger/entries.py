@@ -25,6 +25,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from pec_cli.fields import ENTRY_FIELDS, TEXT_LIMITS, UNSAFE
 from pec_cli.plan.model import iso_date, parse_quarter
+from pec_cli.workspace import WRITER_ID
 
 FORMAT_VERSION = 1
 PIECE = "pieza"
@@ -47,7 +48,7 @@ CONTROL = re.compile(f"[{UNSAFE}]")
 _FORBIDDEN = f"[{UNSAFE}\\ud800-\\udfff]"
 
 # pec's own vocabulary: what becomes a file name, a link or a path is never free text
-ID = r"[0-9]{4}-[a-z0-9]{3,16}-[1-9][0-9]{0,11}"  # <vigencia>-<writer>-<n>
+ID = rf"[0-9]{{4}}-{WRITER_ID}-[1-9][0-9]{{0,11}}"  # <vigencia>-<writer>-<n>
 IDENT = r"[a-z][a-z0-9_]{0,39}"  # an activity, tipo or network of the plan
 _ID = re.compile(ID)
 _IDENT = re.compile(IDENT)

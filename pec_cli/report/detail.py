@@ -7,7 +7,6 @@ Also the rule that keeps a text cell from running as a spreadsheet formula
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,8 +17,6 @@ from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan, quarter_of
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# what ``evidence.store_evidence`` writes: the only evidence paths an export links to (or a paquete packs)
-EVIDENCE_PATH = re.compile(r"evidencias/\d{4}/[0-9a-f]{6,64}(\.[a-z0-9]{1,8})?")
 
 DETAIL_HEADERS = [
     "id", "fecha", "actividad", "tipo", *(f.name for f in FIELDS if f.kind != "file"),
@@ -66,7 +63,7 @@ def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) ->
         row["motivo"] = row["motivo_anulacion"] or ""
         row["evidencia_nombre"] = evidencia.get("nombre") if isinstance(evidencia, dict) else None
         archivo = row["evidencia"]
-        row["evidencia_enlace"] = link(archivo) if isinstance(archivo, str) and EVIDENCE_PATH.fullmatch(archivo) else None
+        row["evidencia_enlace"] = link(archivo) if archivo else None  # a path of the record rule's vocabulary
         row["url_enlace"] = web_link(row["url"])
         out.append(row)
     return out

@@ -24,9 +24,7 @@ from pec_cli.errors import PecError
 from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
-from pec_cli.report.detail import EVIDENCE_PATH
 from pec_cli.report.table import Table
-from pec_cli.workspace import WRITER_ID
 
 
 class Pack(Protocol):
@@ -45,9 +43,6 @@ class Pack(Protocol):
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time leaks in
 _UNSAFE = re.compile(r"[^\w .,()+-]+")  # what a file name may hold: letters, digits, space and . , ( ) + - _
-# the ids pec writes, <vigencia>-<writer>-<n>: a ledger line arrives by git pull from any clone, and
-# the paquete names files after ids, so one that is not of this form never gets that far
-ENTRY_ID = re.compile(rf"\d{{4}}-{WRITER_ID}-\d+")
 
 
 class PackFile(NamedTuple):
@@ -84,23 +79,6 @@ def safe_name(name: str, fallback: str) -> str:
     return cleaned or fallback
 
 
-def admit(selection: Selection) -> tuple[Selection, list[Problem]]:
-    """The pieces the paquete may carry, and a problem for each one left out: a piece whose id, or
-    whose evidence path, is not of the form pec writes (a line edited after the fact, or forged)."""
-    kept, left_out = [], []
-    for entry in selection.entries:
-        evidence = entry.evidence
-        if not ENTRY_ID.fullmatch(entry.id):
-            why = f"su id «{entry.id}» no es de la forma que escribe pec (AAAA-escritor-número)"
-        elif evidence is not None and not EVIDENCE_PATH.fullmatch(evidence.archivo):
-            why = f"su evidencia «{evidence.archivo}» no es un archivo que pec guarde en evidencias/"
-        else:
-            kept.append(entry)
-            continue
-        left_out.append(Problem(entry.file, entry.line, f"pieza no incluida en el paquete: {why}"))
-    return selection._replace(entries=kept), left_out
-
-
 class Copy(NamedTuple):
     """An evidence file the paquete carries: its name in the folder, and the first piece that names it."""
 
@@ -111,8 +89,9 @@ class Copy(NamedTuple):
 
 def evidence_names(selection: Selection) -> dict[str, Copy]:
     """Stored evidence path -> its :class:`Copy`, named ``evidencias/<entry id>_<original name>`` (the id
-    first, so none collide; a file shared by two pieces goes in once). Built from an admitted id
-    (:func:`admit`) and :func:`safe_name` only."""
+    first, so none collide; a file shared by two pieces goes in once). Built from an id and an evidence
+    path of the record rule's vocabulary (``ledger.entries``: every line read passed it) and
+    :func:`safe_name` only; :func:`check_member` checks each name again as it is written."""
     names: dict[str, Copy] = {}
     for entry in selection.entries:
         evidence = entry.evidence
