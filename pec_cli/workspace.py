@@ -203,7 +203,10 @@ def search_folders(here: _P) -> list[_P]:
 
 def find_workspace(root: str | Path | None = None, cwd: Path | None = None) -> Workspace:
     """The workspace named by ``root``/``PEC_ROOT``, else the nearest with ``plan/``."""
-    explicit = root if root is not None else os.environ.get("PEC_ROOT") or None
+    explicit = root if root is not None else os.environ.get("PEC_ROOT")
+    if explicit is not None and not str(explicit).strip():  # a script's unset variable: never another workspace
+        raise PecError("--root (o PEC_ROOT) está vacío: indique la carpeta del espacio de trabajo o quite la opción "
+                       "(y la variable).", code=2)
     if explicit is not None:
         try:
             path = Path(explicit).expanduser().resolve()

@@ -110,7 +110,7 @@ def test_kill_minus_nine_never_loses_an_acknowledged_entry(ws, locker, monkeypat
     ids = [r["id"] for r in segment_lines_tolerant(ws)]
     missing = set(acknowledged) - set(ids)
     problems, _ = verify_workspace(Workspace(ws))
-    damaged = [p for p in problems if "dañada" not in p.message]
+    damaged = [p for p in problems if "dañada" not in p.message and not p.info]  # debris a kill -9 left is info
     print(f"\ncrashes ({locker} lock): {kills} kills, {len(acknowledged)} acknowledged, {len(missing)} lost, "
           f"{len(damaged)} damaged, {len(problems) - len(damaged)} torn lines reported")
     assert len(acknowledged) > 0

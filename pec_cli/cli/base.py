@@ -160,8 +160,8 @@ def _refusal(exc: BaseException, args: Sequence[str] = ()) -> tuple[str, list[st
     """The one Spanish sentence (with its detail lines and exit status) for an expected failure."""
     if isinstance(exc, PecError):
         return exc.message, exc.details, exc.code
-    if isinstance(exc, typer.Abort):
-        return "Cancelado; no se registró nada.", [], 1
+    if isinstance(exc, typer.Abort):  # a prompt left with Ctrl-D, or Ctrl-C (then 130, as anywhere else)
+        return "Cancelado; no se registró nada.", [], 130 if isinstance(exc.__context__, KeyboardInterrupt) else 1
     if isinstance(exc, UsageErrorT):
         return _usage_message(exc, args), [], getattr(exc, "exit_code", 2) or 2
     if isinstance(exc, KeyboardInterrupt):
@@ -256,9 +256,19 @@ def year(vigencia: str | None, example: str = "--vigencia 2024") -> int | None:
     """``--vigencia`` (or another year a person typed) as a year, or a refusal showing ``example``."""
     if vigencia is None:
         return None
-    if not re.fullmatch(r"\s*\d{4}\s*", vigencia):
-        raise PecError(f"La vigencia «{vigencia}» no es un año: escríbala con cuatro cifras, por ejemplo {example}.", code=2)
+    if not re.fullmatch(r"\s*\d{4}\s*", vigencia) or not 1900 <= int(vigencia) <= 2999:
+        raise PecError(f"La vigencia «{vigencia}» no es un año de 1900 a 2999: escríbala con cuatro cifras, por "
+                       f"ejemplo {example}.", code=2)
     return int(vigencia)
+
+
+def refuse_empty(**given: str | None) -> None:
+    """An option given empty (``--url ''``, a script's unset variable) is refused: it would silently mean
+    no URL, today, every activity."""
+    for name, value in given.items():
+        if value is not None and not value.strip():
+            raise PecError(f"La opción --{name} está vacía: escriba su valor o quítela"
+                           f"{' (sin --fecha se usa la de hoy)' if name == 'fecha' else ''}.", code=2)
 
 
 def load(root: str | None, vigencia: str | None, year_hint: int | None = None) -> "Context":

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pec_cli.cli import base
 from pec_cli.console import json_for
 from pec_cli.errors import PecError, reason
-from pec_cli.files import catch_signals, temp_beside, write_atomic
+from pec_cli.files import temp_beside, write_atomic
 from pec_cli.report.export import BINARY, BUNDLES, FORMATS, CsvStyle, Pack, default_filename
 
 if TYPE_CHECKING:
@@ -100,7 +100,6 @@ def _write_paquete(files: list["PackFile"], folder: Path) -> list[Path]:
 
     from pec_cli.report.paquete import check_member, reproducible_zip
 
-    catch_signals()
     archive = folder.with_name(folder.name + ".zip")
     tmp = temp_beside(folder)
     try:
@@ -195,7 +194,6 @@ def write_file(content: str | bytes, output: Path) -> Path:
     ``/dev/stdout``, a pipe) is written to as a stream, never replaced; a FIFO
     with no reader is refused at once.
     """
-    catch_signals()
     data = content.encode("utf-8") if isinstance(content, str) else content
     target, stream = destination(output)
     if stream:

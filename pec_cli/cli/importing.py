@@ -1,7 +1,7 @@
 """``pec import ARCHIVO.csv``: many pieces at once, all or none."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -63,11 +63,13 @@ def _append(ctx: "Context", rows: "list[Row]", count: int, name: str) -> None:
                        [f"{name}: {line}" for line in kept.corrections])
     committed: list[str] = []
     try:
-        records = []
+        records: list[dict[str, Any]] = []
+        notices: list[str] = []
         for row, record in kept.records:
             if row.evidence is not None:
-                record["evidencia"] = store_evidence(ws, vig, row.evidence)
+                record["evidencia"] = store_evidence(ws, vig, row.evidence, notices)
             records.append(record)
+        base.warn(list(dict.fromkeys(notices)))
         if records:
             store.append(ws, vig, records, skip_imported=True, batch=True, on_commit=committed.extend)
         _done(count, len(records), kept.skipped, committed)

@@ -33,6 +33,7 @@ def list_entries(
     from pec_cli.ledger.entries import NOTE, PIECE
     from pec_cli.ledger.query import Query
 
+    base.refuse_empty(actividad=actividad, tipo=tipo)  # an empty date or quarter: refused as not valid
     fmt = base.output_format(formato, ("table", "json", "csv"))
     if abiertas and observaciones:
         raise PecError("--abiertas lista solicitudes y --observaciones observaciones: use solo una de las dos.", code=2)

@@ -52,7 +52,7 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
-    _refuse_empty(fecha=fecha, titulo=titulo, tipo=tipo, canal=canal, url=url, evidencia=evidencia, area=area,
+    base.refuse_empty(fecha=fecha, titulo=titulo, tipo=tipo, canal=canal, url=url, evidencia=evidencia, area=area,
                   red=red, valor=valor, nota=nota, atiende=atiende)
     year = parse_date(fecha).year if fecha else None
     if vigencia is None and year is not None:
@@ -84,7 +84,9 @@ def log(
     if fields.get("evidencia"):
         from pec_cli.ledger.evidence import store_evidence
 
-        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]))
+        notices: list[str] = []
+        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]), notices)
+        base.warn(notices)
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
     typer.echo(entry_id)
 
@@ -92,7 +94,6 @@ def log(
 def _insist_or_refuse(check: "Callable[[], None]") -> None:
     """A probable mistake (a typo, a duplicate): refused off a terminal; on one, the person
     is told why and asked whether to record it anyway (no by default)."""
-    from pec_cli.errors import PecError
 
     try:
         check()
@@ -109,7 +110,6 @@ def _refuse_repeat(ctx: "Context", record: dict[str, Any], duplicado: bool, conf
     """A piece already in force with the same title or URL is refused (``--duplicado`` to insist); so is a
     measurement of its network and day with the same value, and with another value it is a correction,
     refused unless ``--confirmar``."""
-    from pec_cli.errors import PecError
     from pec_cli.ledger.cache import LedgerKeys
     from pec_cli.ledger.duplicates import correction_refusal, duplicate_refusal, is_measurement
 
@@ -135,7 +135,6 @@ def _ask_activity(ctx: "Context") -> str:
         from pec_cli.cli.prompts import choose_activity
 
         return choose_activity(ctx.plan)
-    from pec_cli.errors import PecError
 
     ids = ", ".join(a.id for a in ctx.plan.actividades)
     raise PecError(f"Falta la actividad: escriba «pec log ACTIVIDAD ...»; las actividades son: {ids}.", code=2)
@@ -150,7 +149,6 @@ def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
 
 def _refuse_year_without_plan(root: str | None, year: int) -> None:
     """A piece dated in a year with no plan names the plan file to create."""
-    from pec_cli.errors import PecError
     from pec_cli.workspace import find_workspace
 
     ws = find_workspace(root)
@@ -163,12 +161,3 @@ def _refuse_year_without_plan(root: str | None, year: int) -> None:
     raise PecError(
         f"No hay plan para {year}: cree plan/{year}.yaml (por ejemplo con «pec plan nueva {year}», a partir del "
         f"plan {max(plans)}) y vuelva a registrar; o use --vigencia para otro plan.", field="fecha")
-
-
-def _refuse_empty(**given: str | None) -> None:
-    """An option given empty (``--url ''``, a script's unset variable) is refused: it would silently mean
-    no URL, today, the default tipo."""
-    for name, value in given.items():
-        if value is not None and not value.strip():
-            raise PecError(f"La opción --{name} está vacía: escriba su valor o quítela"
-                           f"{' (sin --fecha se usa la de hoy)' if name == 'fecha' else ''}.", code=2)

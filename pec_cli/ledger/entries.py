@@ -54,7 +54,8 @@ _ID = re.compile(ID)
 _IDENT = re.compile(IDENT)
 _DIGEST = re.compile(r"[0-9a-f]{16}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ARCHIVO = re.compile(r"evidencias/[0-9]{4}/[0-9a-f]{20}(?:\.[a-z0-9]{1,8})?")  # where evidence.store_evidence puts it
+# where evidence.store_evidence puts it: the SHA-256's first 20 hex digits, or all 64 beside a tampered copy
+_ARCHIVO = re.compile(r"evidencias/[0-9]{4}/[0-9a-f]{20}(?:[0-9a-f]{44})?(?:\.[a-z0-9]{1,8})?")
 _PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "actividad": _IDENT, "tipo": _IDENT, "red": _IDENT,
              "prev": _DIGEST}
 _TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS}

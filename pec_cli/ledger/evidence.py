@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
@@ -80,45 +79,60 @@ def kept_name(source: PurePath) -> tuple[str, str]:
     return (suffix if suffix in SAFE_SUFFIXES else ".bin"), CONTROL.sub("", source.name)[:200]
 
 
-def store_evidence(ws: Workspace, vigencia: int, source: Path) -> dict[str, Any]:
+def store_evidence(ws: Workspace, vigencia: int, source: Path, warnings: list[str] | None = None) -> dict[str, Any]:
     """Copy ``source`` in (once per content); the record's ``evidencia`` value.
 
     The SHA-256 recorded is that of the bytes copied (a file still being
     written cannot make the copy disagree with its hash); a copy is readable
     by others only if the source was; a type that could run when opened from
-    an export is stored as ``.bin`` (its name stays in ``nombre``). A failed copy leaves nothing behind.
+    an export is stored as ``.bin`` (its name stays in ``nombre``). A failed
+    copy leaves nothing behind. A stored copy of the same content that was
+    changed since is never repaired: it stays for ``pec verify`` to name, this
+    copy goes beside it under its whole SHA-256, and ``warnings`` says so.
     """
+    from pec_cli.files import temp_beside
+
     if str(source).strip() in ("", "."):
         raise PecError("--evidencia está vacío (o es una carpeta): indique la ruta del archivo de evidencia o quite la opción.")
-    source = source.expanduser()
+    try:
+        source = source.expanduser()
+    except RuntimeError:  # «~nadie/acta.pdf»: no such user
+        raise PecError(f"La ruta de evidencia «{source}» nombra la carpeta personal de un usuario que no existe; "
+                       "escriba la ruta completa del archivo.") from None
     if not source.is_file():
         raise PecError(f"El archivo de evidencia «{source}» no existe o no es un archivo; corrija --evidencia.")
     st = source.stat()
     if st.st_size > MAX_BYTES:
         raise PecError(f"El archivo de evidencia «{source}» pesa más de 512 MB; guarde un enlace con --url.")
     folder = evidence_dir(ws, vigencia)
-    tmp = folder / f".entrada.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp = temp_beside(folder / "entrada")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         sha = _copy_hashing(source, tmp, (st.st_mode & 0o644) | 0o600)
         suffix, name = kept_name(source)
         target = folder / f"{sha[:20]}{suffix}"
+        if target.exists() and file_sha256(target) != sha:  # tampered with since: report, keep both
+            tampered, target = target, folder / f"{sha}{suffix}"
+            if warnings is not None:
+                warnings.append(f"la copia guardada {tampered.relative_to(ws.root).as_posix()} de este archivo cambió "
+                                "después de registrada (su SHA-256 ya no coincide): no se reparó, «pec verify» la "
+                                f"seguirá señalando hasta que la restaure; esta copia se guardó como "
+                                f"{target.relative_to(ws.root).as_posix()}")
         if target.exists() and file_sha256(target) == sha:
             tmp.unlink()
         else:
             os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise PecError(f"No se pudo copiar la evidencia «{source.name}» ({reason(exc)}); revise el espacio en disco "
                        "y vuelva a intentarlo (no se registró nada).") from None
-    except BaseException:
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
     return {"archivo": target.relative_to(ws.root).as_posix(), "sha256": sha, "nombre": name}
 
 
-def read_stored(ws: Workspace, evidence: Evidence) -> bytes:
-    """The bytes of a stored evidence file, for a copy (``pec export paquete``); a PecError saying why not.
+def read_stored(ws: Workspace, evidence: Evidence, fix: str = "revise el registro con «pec verify».") -> bytes:
+    """The bytes of a stored evidence file (``pec export paquete`` copies them, ``pec verify`` checks them);
+    a PecError saying why not, ending with ``fix``.
 
     A ledger line arrives by ``git pull`` from any clone, and the workspace may be
     another user's: the file is read only if it is a regular file inside
@@ -132,7 +146,7 @@ def read_stored(ws: Workspace, evidence: Evidence) -> bytes:
 
     from pec_cli.workspace import read_regular
 
-    what, fix = f"La evidencia «{evidence.archivo}»", "revise el registro con «pec verify»."
+    what = f"La evidencia «{evidence.archivo}»"
     parts = PurePath(evidence.archivo).parts  # a "\\" or ":" left inside a part is refused below
     if len(parts) < 2 or parts[0] != "evidencias" or any(p in (".", "..") or "\\" in p or ":" in p for p in parts):
         raise PecError(f"{what} no está dentro de evidencias/ del espacio de trabajo; {fix}")
@@ -143,6 +157,8 @@ def read_stored(ws: Workspace, evidence: Evidence) -> bytes:
             if stat.S_ISLNK(os.lstat(path).st_mode):
                 raise PecError(f"{what} es (o pasa por) un enlace simbólico, no un archivo guardado por pec; {fix}")
         data = read_regular(path, MAX_BYTES, what, fix, follow=False)
+    except FileNotFoundError:
+        raise PecError(f"Falta el archivo de evidencia {evidence.archivo}; {fix}") from None
     except OSError as exc:
         raise PecError(f"No se pudo leer la evidencia «{evidence.archivo}» ({reason(exc)}); {fix}") from None
     if hashlib.sha256(data).hexdigest() != evidence.sha256:

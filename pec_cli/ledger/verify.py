@@ -207,8 +207,21 @@ def check_batches(view: LedgerView) -> list[Problem]:
 
 
 def _completed_later(view: LedgerView, vigencia: int, batch: Batch) -> bool:
-    keys = {e.get("importe") for e in view.entries(vigencia)}
-    return all(e.get("importe") in keys for e in batch.rows)
+    """Whether importing the file again would add nothing of ``batch``: each row counts already (its
+    ``importe``), or repeats a piece in force, which the import skips (``ledger.duplicates``)."""
+    from pec_cli.ledger.duplicates import piece_keys
+
+    entries = view.entries(vigencia)
+    imported = {e.get("importe") for e in entries}
+    voided = {e.anula for e in entries if e.clase == VOID}
+    in_force = {key for e in entries if e.clase == PIECE and e.id not in voided for key in piece_keys(_record(e))}
+    return all(e.get("importe") in imported or in_force & set(piece_keys(_record(e))) for e in batch.rows)
+
+
+def _record(entry: Entry) -> dict[str, object]:
+    """An entry's fields as its record has them (what ``piece_keys`` reads)."""
+    return {**entry.datos, "actividad": entry.actividad, "tipo": entry.tipo,
+            "fecha": entry.fecha.isoformat() if entry.fecha else None}
 
 
 def check_ids(view: LedgerView) -> list[Problem]:
@@ -283,31 +296,39 @@ def check_plan_fit(view: LedgerView) -> list[Problem]:
 
 
 def check_evidence(view: LedgerView) -> list[Problem]:
-    from pec_cli.ledger.evidence import file_sha256
+    """Each piece's evidence file read as the paquete reads it (``evidence.read_stored``): the regular
+    file pec stored under ``evidencias/``, no link, its SHA-256 the one recorded."""
+    from pec_cli.ledger.evidence import read_stored
 
-    root = view.ws.root.resolve()
+    fix = "restaure la copia (git la conserva) o registre de nuevo la pieza con su evidencia"
     problems = []
     for vigencia in sorted({s.vigencia for s in view.segments}):
         for entry in view.entries(vigencia):
             evidence = entry.evidence
             if evidence is None:
                 continue
-            path = (view.ws.root / evidence.archivo).resolve()
-            if root not in path.parents:
-                message = f"la evidencia «{evidence.archivo}» apunta fuera del espacio de trabajo"
-            elif not path.is_file():
-                message = f"falta el archivo de evidencia {evidence.archivo}"
-            elif file_sha256(path) != evidence.sha256:
-                message = f"el archivo de evidencia {evidence.archivo} cambió (su SHA-256 no coincide)"
-            else:
-                continue
-            problems.append(Problem(entry.file, entry.line, message))
+            try:
+                read_stored(view.ws, evidence, fix)
+            except PecError as exc:
+                message = exc.message.rstrip(".")
+                problems.append(Problem(entry.file, entry.line, message[:1].lower() + message[1:]))
     return problems
+
+
+def check_debris(view: LedgerView) -> list[Problem]:
+    """Temporary files a writer killed mid-write left (``files.TMP_PATTERN``): nothing counts them."""
+    from pec_cli.files import TMP_PATTERN
+
+    ws = view.ws
+    found = sorted({*ws.root.glob(TMP_PATTERN), *(p for folder in (ws.ledger_dir, ws.root / "evidencias", ws.plan_dir,
+                                                                    ws.state_dir) for p in folder.rglob(TMP_PATTERN))})
+    return [Problem(view.ws.display(p), 0, "archivo temporal que dejó un proceso interrumpido (kill -9, un corte de "
+                    "luz); no cuenta en nada: bórrelo", info=True) for p in found]
 
 
 CHECKS: tuple[Callable[[LedgerView], list[Problem]], ...] = (
     check_plans, check_encoding, check_lines, check_chains, check_batches, check_ids, check_voids, check_imports,
-    check_plan_fit, check_evidence,
+    check_plan_fit, check_evidence, check_debris,
 )
 
 

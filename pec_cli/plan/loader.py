@@ -237,7 +237,9 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, Any]:
         detail = " ".join(str(exc).split())  # one line, whatever the library wrote
         raise PecError(f"El plan {name} no es YAML válido ({detail}); corrija el archivo.") from None
     except (ValueError, TypeError) as exc:
-        raise PecError(f"El plan {name} tiene un valor que YAML no puede leer ({exc}); corríjalo.") from None
+        digits = "digits" in str(exc)  # Python refuses an integer of more than 4,300 digits
+        what = "un número de miles de cifras" if digits else "un valor que YAML no puede leer (una fecha o un número imposibles)"
+        raise PecError(f"El plan {name} tiene {what}; corríjalo.") from None
     except RecursionError:
         raise PecError(f"El plan {name} anida demasiado; simplifique el archivo.") from None
     finally:
