@@ -176,3 +176,32 @@ def test_the_prompt_offers_the_open_requests(pec, ws, monkeypatch):
     listed = json.loads(pec("list", "--abiertas", "--format", "json").stdout)
     assert [r["id"] for r in listed] == [first]
     assert second not in [r["id"] for r in listed]
+
+
+def test_eventos_read_like_internas_events_covered_over_events(pec, status_json):
+    """Issue 21 item 3: an evento nobody covered does not hide behind another's two publications."""
+    covered = _log(pec, "eventos", "--titulo", "Entrega de obra", "--fecha", "2024-04-10")
+    alone = _log(pec, "eventos", "--titulo", "Visita al ERON", "--fecha", "2024-05-10")
+    for day in ("2024-04-11", "2024-04-12"):
+        _log(pec, "eventos", "--tipo", "publicacion", "--titulo", f"Nota {day}", "--fecha", day, "--atiende", covered)
+    _log(pec, "eventos", "--tipo", "publicacion", "--titulo", "Nota sin enlace", "--fecha", "2024-05-20")
+    eventos = next(a for a in status_json("II")["actividades"] if a["id"] == "eventos")
+    assert eventos["trimestres"]["II"]["cumplimiento"] == 50.0 and eventos["trimestres"]["II"]["logrado"] == 12.5
+    assert eventos["trimestres"]["II"]["por_tipo"] == {"evento": 2, "publicacion": 3}  # unlinked still counted
+    listed = json.loads(pec("list", "--abiertas", "--actividad", "eventos", "--format", "json").stdout)
+    assert [r["id"] for r in listed] == [alone]
+    due = json.loads(pec("pendientes", "--fecha", "2024-06-20", "--format", "json").stdout)
+    assert [r["id"] for r in due["solicitudes_abiertas"]] == [alone]
+    assert next(a for a in due["actividades"] if a["id"] == "eventos")["abiertas"] == 1
+
+
+def test_the_tally_keeps_eventos_so_atendidas_counts_them():
+    evento = piece("eventos", "2024-04-10", "evento", titulo="Entrega de obra")
+    other = piece("eventos", "2024-05-10", "evento", titulo="Visita")
+    records = [evento, other, piece("eventos", "2024-04-11", titulo="Nota", atiende=evento["id"]),
+               piece("eventos", "2024-04-12", titulo="Otra nota", atiende=evento["id"])]
+    doc = report_to_dict(compute(PLAN, Tally.of(records), 2, dt.date(2024, 6, 20)))
+    eventos = next(a for a in doc["actividades"] if a["id"] == "eventos")
+    assert eventos["trimestres"]["II"]["cumplimiento"] == 50.0
+    assert "solicitudes_por_area" not in eventos or eventos["solicitudes_por_area"] == {}  # an evento has no área
+    assert [r.id for r in open_requests(PLAN, Tally.of(records).net(), dt.date(2024, 6, 20))] == [other["id"]]

@@ -69,7 +69,7 @@ def _choose_request(requests: Sequence[Request]) -> str | None:
     """A numbered list of the open requests, oldest first; the answer is a number, an id or nothing."""
     typer.echo("Solicitudes abiertas (la más antigua primero):", err=True)
     for i, r in enumerate(requests, start=1):
-        typer.echo(f"  {i}. {r.id}  {r.fecha.isoformat()}  {r.area}", err=True)
+        typer.echo(f"  {i}. {r.id}  {r.fecha.isoformat()}  {r.area or r.tipo}", err=True)
     ids = [r.id for r in requests]
 
     def check(answer: str) -> str | None:

@@ -4,10 +4,12 @@ A **request** is a piece of a tipo that requires an área (internas'
 ``solicitud``): the tally keeps their ids. A piece links to the request it
 answers with ``atiende``; eventos likewise link a publication to its evento.
 The **demand tipos** an activity may link to are its request tipos and the
-tipos its formula divides by (``publicacion / evento``: ``evento``), read from
-the plan, so a new plan needs no code. A request counts as ``atendida`` as of
-a corte when some answer dated on or before the corte links to it, whenever
-the request was made. Pure: no I/O.
+tipos its formula divides by (``atendidas / evento``: ``evento``), read from
+the plan, so a new plan needs no code. A piece of any demand tipo is a
+request here (an evento awaits its coverage as a solicitud its answer); only
+those with an área are counted per área. A request counts as ``atendida`` as
+of a corte when some answer dated on or before the corte links to it,
+whenever the request was made. Pure: no I/O.
 """
 
 import ast
@@ -26,7 +28,7 @@ class Request(NamedTuple):
     actividad: str
     tipo: str
     fecha: dt.date
-    area: str
+    area: str  # "" for a demand with no área (an evento)
     respondida: dt.date | None  # date of its first answer, if any (up to the corte asked)
 
 
@@ -51,8 +53,9 @@ def demand_tipos(act: Activity) -> tuple[str, ...]:
 
 
 def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
-    """The requests of ``act`` dated up to ``corte``, each with its first answer up to ``corte``, oldest first."""
-    tipos = request_tipos(act)
+    """The requests of ``act`` (pieces of its demand tipos) dated up to ``corte``, each with its first answer up
+    to ``corte``, oldest first."""
+    tipos = demand_tipos(act)
     if not tipos:
         return []
     last = corte.isoformat()
@@ -79,11 +82,12 @@ def request_counts(act: Activity, totals: Tally, corte: dt.date) -> tuple[Reques
     The requests of ``act`` dated up to ``corte`` counted per (fecha, area,
     answered by the corte), and per area the (fecha, id) of its oldest
     request, which orders areas whose names differ only in case as
-    :func:`by_area` does.
+    :func:`by_area` does (a demand with no área, an evento, counts under ``""``
+    and has no row of its own).
     """
     counts: RequestCounts = {}
     first: dict[str, tuple[str, str]] = {}
-    tipos = request_tipos(act)
+    tipos = demand_tipos(act)
     if not tipos:
         return counts, first
     last = corte.isoformat()
@@ -95,6 +99,8 @@ def request_counts(act: Activity, totals: Tally, corte: dt.date) -> tuple[Reques
         for key, n in (((fecha, area, True), done), ((fecha, area, False), len(ids) - done)):
             if n:
                 counts[key] = counts.get(key, 0) + n
+        if not area:
+            continue
         oldest = first.get(area)
         if oldest is None or (fecha, min(ids)) < oldest:
             first[area] = (fecha, min(ids))
@@ -107,6 +113,8 @@ def by_area_counted(counts: RequestCounts, first: dict[str, tuple[str, str]]) ->
     for area in sorted(first, key=lambda a: (a.casefold(), first[a])):
         out[area] = {"recibidas": 0, "atendidas": 0, "abiertas": 0}
     for (_fecha, area, done), n in counts.items():
+        if not area:
+            continue
         row = out[area]
         row["recibidas"] += n
         row["atendidas" if done else "abiertas"] += n
@@ -123,7 +131,7 @@ def open_requests(plan: Plan, totals: Tally, corte: dt.date) -> list[Request]:
 def by_area(requests: list[Request]) -> dict[str, dict[str, int]]:
     """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order)."""
     out: dict[str, dict[str, int]] = {}
-    for r in sorted(requests, key=lambda r: r.area.casefold()):
+    for r in sorted((r for r in requests if r.area), key=lambda r: r.area.casefold()):
         row = out.setdefault(r.area, {"recibidas": 0, "atendidas": 0, "abiertas": 0})
         row["recibidas"] += 1
         row["atendidas" if r.respondida else "abiertas"] += 1

@@ -32,7 +32,7 @@ from pec_cli.ledger.entries import (
     may_hide_control,
     parse,
 )
-from pec_cli.ledger.tally import Tally
+from pec_cli.ledger.tally import PUBLICATION, Tally
 
 BOM = codecs.BOM_UTF8  # an editor's byte-order mark
 FAST_SCAN_BYTES = 4 << 20  # above this, importing the compiled rule pays for itself
@@ -211,7 +211,7 @@ class Fold:
     def plain(self, number: int, lines: list[bytes]) -> None:
         """Fold plain lines (:class:`Lines`) through the compiled rule; what it refuses, through :meth:`line`.
 
-        A plain piece (no import, measurement, request or answer), most of a
+        A plain publication (no import, measurement, request or answer), most of a
         ledger, is counted here directly, as ``Tally.add`` would count it.
         """
         check, counts, sequence = compiled_rule(), self.part.counts, self.sequence
@@ -237,7 +237,7 @@ class Fold:
                 sequence.see(n)
                 last = n
             if (record["clase"] == PIECE and "lote" not in record and "red" not in record and "area" not in record
-                    and "atiende" not in record):
+                    and "atiende" not in record and record["tipo"] == PUBLICATION):
                 key = (record["actividad"], record["tipo"], record["fecha"])
                 counts[key] = counts.get(key, 0) + 1
                 counted += 1

@@ -5,10 +5,11 @@ measurements per (activity, network, date), the observaciones and the voids;
 never the entries themselves, so its size depends on the plan and the
 calendar, not on the ledger's length (a million entries fold into a few
 thousand numbers). The exceptions are requests and their answers: a piece
-with an ``area`` (a solicitud) and a piece with ``atiende`` (the id of the
-request, or evento, it answers) are kept by id, so that ``atendidas`` can
-join them: requests as the ids under what they share (activity, tipo, fecha,
-area), packed in one byte string per group: 100,000 requests fall in a few
+with an ``area`` (a solicitud), a piece that is neither a publication nor a
+measurement nor an answer (an evento: the demand of eventos, with no área),
+and a piece with ``atiende`` (the id of the request, or evento, it answers)
+are kept by id, so that ``atendidas`` can join them: requests as the ids
+under what they share (activity, tipo, fecha, area, ``""`` for none), packed in one byte string per group: 100,000 requests fall in a few
 thousand groups and take 2 MB, not the 10 MB of a string object each. Tallies of separate
 segments merge by addition; voids are applied once each in :meth:`Tally.net`,
 so a void and the entry it voids may sit in different segments (or clones).
@@ -30,6 +31,7 @@ from pec_cli.ledger.entries import PIECE, VOID
 from pec_cli.plan.model import parse_quarter
 
 KEEP = 4
+PUBLICATION = "publicacion"  # the tipo of a published piece (SPEC §1): it may answer, nothing awaits it
 
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
 GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers and interaction apart
@@ -39,7 +41,7 @@ GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers 
 Measure = list
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
-Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece with an area
+Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area or "") of a piece others may answer
 Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
@@ -95,8 +97,8 @@ class Tally:
                 group = (actividad, f"{record['tipo']}:{red}", fecha)
                 self._measure(group, [record["registrado"], record.get("n", 0), record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
-            if type(area) is str and area:
-                request = (actividad, record["tipo"], fecha, area)
+            if (type(area) is str and area) or (not atiende and red is None and record["tipo"] != PUBLICATION):
+                request = (actividad, record["tipo"], fecha, area or "")
                 packed = self.requests.get(request)
                 if packed is None:
                     self.requests[request] = packed = bytearray()

@@ -216,7 +216,7 @@ def _requests(doc: dict[str, Any]) -> list[str]:
     if not rows:
         return ["Solicitudes abiertas: ninguna."]
     out = [f"Solicitudes abiertas ({len(rows)}, la más antigua primero):"]
-    out += [f"{r['id']}  {r['fecha']}  {r['actividad']}  {r['area']}  {r['dias']} días" for r in rows]
+    out += [f"{r['id']}  {r['fecha']}  {r['actividad']}  {r['area'] or r['tipo']}  {r['dias']} días" for r in rows]
     return out
 
 
