@@ -205,3 +205,41 @@ def test_the_tally_keeps_eventos_so_atendidas_counts_them():
     assert eventos["trimestres"]["II"]["cumplimiento"] == 50.0
     assert "solicitudes_por_area" not in eventos or eventos["solicitudes_por_area"] == {}  # an evento has no área
     assert [r.id for r in open_requests(PLAN, Tally.of(records).net(), dt.date(2024, 6, 20))] == [other["id"]]
+
+
+def test_areas_as_the_office_writes_them_are_one_row(pec, status_json, tmp_path):
+    """Issue 21 item 4: «Talento Humano» and «talento  humano » are one área (case, accents, spaces folded),
+    shown as first recorded, in the status JSON, the board, the XLSX and the HTML."""
+    from openpyxl import load_workbook
+
+    for area, day in (("Talento Humano", "2024-05-02"), ("talento  humano ", "2024-05-03"), ("TALENTO HUMANO", "2024-05-04"),
+                      ("Jurídica", "2024-05-05"), ("juridica", "2024-05-06")):
+        _log(pec, "internas", "--tipo", "solicitud", "--area", area, "--fecha", day)
+    internas = next(a for a in status_json("II")["actividades"] if a["id"] == "internas")
+    assert internas["solicitudes_por_area"] == {"Jurídica": {"recibidas": 2, "atendidas": 0, "abiertas": 2},
+                                                "Talento Humano": {"recibidas": 3, "atendidas": 0, "abiertas": 3}}
+    board = pec("status", "--trim", "II").stdout
+    assert "Jurídica 0 atendidas de 2; Talento Humano 0 atendidas de 3." in " ".join(board.split())
+    out = tmp_path / "s.xlsx"
+    assert pec("export", "xlsx", "--trim", "II", "-o", str(out)).exit_code == 0
+    areas = [row[1] for row in load_workbook(out)["Redes"].iter_rows(values_only=True) if row[0] == "internas"]
+    assert areas == ["Jurídica", "Talento Humano"]
+    html = pec("export", "html", "--trim", "II", "-o", "-").stdout
+    assert '<td>Talento Humano</td><td class="n">3</td>' in html and "<td>TALENTO HUMANO</td>" not in html
+
+
+def test_the_plan_may_list_the_areas(pec, ws):
+    """With «areas:» in the plan, an área is one of them (after folding), stored as the plan writes it."""
+    plan = ws / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\nareas:\n  - Talento Humano\n  - Jurídica\n", encoding="utf-8")
+    assert pec("plan", "check").exit_code == 0
+    refused = pec("log", "internas", "--tipo", "solicitud", "--area", "talento humno", "--fecha", "2024-05-02")
+    assert refused.exit_code == 1 and "¿quiso decir «Talento Humano»?" in refused.stderr, refused.output
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.output
+    _log(pec, "internas", "--tipo", "solicitud", "--area", " talento   HUMANO", "--fecha", "2024-05-02")
+    _log(pec, "internas", "--tipo", "solicitud", "--area", "juridica", "--fecha", "2024-05-03")
+    listed = json.loads(pec("list", "--format", "json").stdout)
+    assert [r["area"] for r in listed] == ["Talento Humano", "Jurídica"]
+    plan.write_text(plan.read_text(encoding="utf-8") + "  - talento humano\n", encoding="utf-8")
+    twice = pec("plan", "check")
+    assert twice.exit_code == 1 and "areas" in twice.stderr + twice.stdout

@@ -138,9 +138,9 @@ class _ActivityData:
     """The tally's numbers for one activity, indexed for window sums."""
 
     def __init__(self, act: Activity, totals: Tally, corte: dt.date,
-                 counts: list[tuple[str, str, int]] | None = None) -> None:
+                 counts: list[tuple[str, str, int]] | None = None, areas: tuple[str, ...] = ()) -> None:
         self.act = act
-        self.requests, self.first_request = request_counts(act, totals, corte)
+        self.requests, self.first_request = request_counts(act, totals, corte, areas)
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         if counts is None:
@@ -235,7 +235,7 @@ def _counts_of(act: Activity, by_activity: dict[str, list[tuple[str, str, int]]]
 
 def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date,
                      counts: list[tuple[str, str, int]] | None = None) -> ActivityReport:
-    data = _ActivityData(act, totals, corte, counts)
+    data = _ActivityData(act, totals, corte, counts, plan.areas)
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         start, end = quarter_bounds(plan.vigencia, k)
