@@ -36,9 +36,11 @@ class SeriesFigures(NamedTuple):
 
     inicio: float | None
     fin: float | None
-    meta: float | None
+    meta: float | None  # programmed to the window's end: the annual meta x programado
     cumplimiento: float | None
     sin_medicion: bool
+    meta_anual: float | None = None
+    cumplimiento_anual: float | None = None  # the formula against the annual meta: how far along the year's goal
 
 
 class Figures(NamedTuple):
@@ -205,14 +207,15 @@ def _window_figures(
         s_meta = s.meta * programado / 100.0 if s.meta is not None else None
         fin = data.value_at(s.id, hi)
         if fin is None:
-            series[s.id] = SeriesFigures(None, None, s_meta, 0.0, True)
+            series[s.id] = SeriesFigures(None, None, s_meta, 0.0, True, s.meta, 0.0)
             results.append(0.0)
             continue
         inicio = data.value_before(s.id, lo)
         if inicio is None:
             inicio = s.linea_base if s.linea_base is not None else data.first_value(s.id)
-        c = act.formula.evaluate({**values, "meta": s_meta, "inicio": inicio, "fin": fin})
-        series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False)
+        measured = {**values, "inicio": inicio, "fin": fin}
+        c = act.formula.evaluate({**measured, "meta": s_meta})
+        series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False, s.meta, act.formula.evaluate({**measured, "meta": s.meta}))
         if c is not None:
             results.append(clamp(c))  # one network's overshoot never hides another's fall
     cumplimiento = sum(results) / len(results) if results else None

@@ -436,14 +436,17 @@ def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = Tr
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
         f'<td class="n">{esc(number(s.meta))}</td><td class="n">{esc(percent(s.cumplimiento, s))}</td>'
         + (f'<td class="n">{esc(percent(s.cumplimiento_con_tope, s) if not s.sin_medicion else pct(0.0))}</td>'
+           f'<td class="n">{esc(number(s.meta_anual))}</td><td class="n">{esc(percent(s.cumplimiento_anual, s))}</td>'
            if counts else "") + "</tr>"
         for s in series
     )
     head = f"<caption>{esc(caption)}</caption>" if caption else ""
-    counted = '<th class="n">Cuenta en la cifra (0 a 100 %)</th>' if counts else ""
+    counted = ('<th class="n">Cuenta en la cifra (0 a 100 %)</th><th class="n">Meta anual</th>'
+               '<th class="n">% de la meta anual</th>') if counts else ""
     return (
         f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>{counted}</tr></thead>'
+        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope) frente a lo programado al corte</th>'
+        f"{counted}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 

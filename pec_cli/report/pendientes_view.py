@@ -17,7 +17,7 @@ from pec_cli.ledger.requests import Request
 from pec_cli.plan.model import Activity
 from pec_cli.report.markdown import md
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
-from pec_cli.report.numbers import json_number, r2, short_text
+from pec_cli.report.numbers import json_number, pct, r2, short_text
 from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
 
 
@@ -40,6 +40,8 @@ def _serie(s: SerieRitmo) -> dict[str, Any]:
         "faltan": json_number(max(0.0, s.meta - s.crecimiento)) if s.meta is not None and s.crecimiento is not None else None,
         "proyeccion": None if s.proyeccion is None else round(s.proyeccion),
         "sin_medicion": s.sin_medicion,
+        "meta_programada": json_number(s.meta_programada), "cumplimiento": json_number(s.cumplimiento),
+        "cumplimiento_anual": json_number(s.cumplimiento_anual),
     }
 
 
@@ -172,7 +174,7 @@ def _cadencia_text(a: dict[str, Any]) -> str | None:
     return f"{unit} sin pieza:{count}{more}; {now} {current}"
 
 
-def _series_text(a: dict[str, Any]) -> list[str]:
+def _series_text(a: dict[str, Any], trimestre: str) -> list[str]:
     out = []
     for red, s in a["series"].items():
         if s["sin_medicion"]:
@@ -181,6 +183,9 @@ def _series_text(a: dict[str, Any]) -> list[str]:
         growth = s["crecimiento"]
         sign = "+" if growth >= 0 else ""
         text = f"{red}: {sign}{short_text(growth, 0)} de {short_text(s['meta'], 0)}"
+        if s["cumplimiento_anual"] is not None and s["cumplimiento"] is not None:
+            text += (f" ({pct(s['cumplimiento_anual'], 1)} de la meta anual; {pct(s['cumplimiento'], 1)} de lo "
+                     f"programado al Trim. {trimestre}, {short_text(s['meta_programada'], 0)})")
         if s["proyeccion"] is None:
             text += "; una sola medición, sin ritmo"
         else:
@@ -195,7 +200,7 @@ def activity_lines(a: dict[str, Any], trimestre: str, act: Activity) -> list[str
     lines = [head] if head else []
     texts = (_faltan_text(a, trimestre), _ritmo_text(a), _meses_text(a), _calendario_text(a), _cadencia_text(a))
     abiertas = [f"solicitudes abiertas: {a['abiertas']} (abajo)"] if a["abiertas"] else []
-    return lines + [t for t in texts if t] + abiertas + _series_text(a) + mediciones_text(act, a["mediciones"])
+    return lines + [t for t in texts if t] + abiertas + _series_text(a, trimestre) + mediciones_text(act, a["mediciones"])
 
 
 def _title(doc: dict[str, Any]) -> str:

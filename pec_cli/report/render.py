@@ -33,6 +33,8 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
                 "cumplimiento": r2(s.cumplimiento), "sin_medicion": s.sin_medicion,
                 # what this network adds to the activity's mean (SPEC §3): 0..100
                 "cumplimiento_acotado": r2(None if s.cumplimiento is None else clamp(s.cumplimiento)),
+                # the same growth against the year's meta (the programmed one is «meta», to the corte)
+                "meta_anual": number(s.meta_anual), "cumplimiento_anual": r2(s.cumplimiento_anual),
             }
             for key, s in fig.series.items()
         }

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
-from pec_cli.report.numbers import pct, r2
+from pec_cli.report.numbers import count_text, pct, r2
 
 
 class Kind(Enum):
@@ -76,6 +76,7 @@ class SeriesRow(NamedTuple):
     cumplimiento: float | None  # rounded, unclamped: a fall shows negative, an overshoot above 100
     sin_medicion: bool
     meta_anual: float | None = None
+    cumplimiento_anual: float | None = None  # rounded, unclamped: against the annual meta
 
     @property
     def crecimiento(self) -> float | None:
@@ -275,12 +276,23 @@ SERIES_TITLE = "por red (acumulado, sin tope; en la cifra cada red cuenta de 0 a
 
 def series_text(row: Row) -> str:
     """A gauge's unclamped per-network acumulado, the detail beside its row in every format
-    (SPEC §3): ``por red (...): instagram 500,0 %, twitter -285,7 %, tiktok sin medición``."""
+    (SPEC §3), each saying what it is measured against: ``por red (...): instagram 154,3 % de lo
+    programado al corte (540 de 350); 77,1 % de la meta anual (700) · tiktok sin medición``."""
     if not row.series:
         return ""
-    parts = [f"{s.id} {'sin medición' if s.sin_medicion else 'N/A' if s.cumplimiento is None else pct(s.cumplimiento, 1)}"
-             for s in row.series]
-    return f"{SERIES_TITLE}: {', '.join(parts)}"
+    return f"{SERIES_TITLE}: {' · '.join(serie_text(s) for s in row.series)}"
+
+
+def serie_text(s: SeriesRow) -> str:
+    """One network's growth against what was programmed to the corte, and against the annual meta."""
+    if s.sin_medicion:
+        return f"{s.id} sin medición"
+    if s.cumplimiento is None or s.crecimiento is None or s.meta is None:
+        return f"{s.id} {SYMBOLS[Kind.NOT_APPLICABLE]}"
+    text = f"{s.id} {pct(s.cumplimiento, 1)} de lo programado al corte ({count_text(s.crecimiento)} de {count_text(s.meta)})"
+    if s.cumplimiento_anual is not None and s.meta_anual is not None:
+        text += f"; {pct(s.cumplimiento_anual, 1)} de la meta anual ({count_text(s.meta_anual)})"
+    return text
 
 
 def _cell(fig: Figures, days_left: int | None) -> Cell:
@@ -308,7 +320,8 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
     names = {t.id: t.nombre for t in act.tipos}
     networks = {s.id: s.nombre for s in act.series}
     series = tuple(
-        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
+        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta,
+                  r2(fig.cumplimiento_anual))
         for s in act.series
         if (fig := acum.series.get(s.id)) is not None
     )

@@ -286,19 +286,22 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     row = _title_block(ws, title, "Seguidores por red, acumulado al corte", [
         ("Corte", table.corte),
         ("Cómo se cuenta", "Cada red se mide contra su propia meta y su % se limita a 0-100 antes del promedio: "
-                           "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0."),
+                           "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0. "
+                           "«% sin tope» es el crecimiento frente a lo programado al corte («Meta a la fecha»); "
+                           "«% de la meta anual», frente a la meta del año («Meta anual»)."),
     ])
     columns = [("Actividad", 14, None), ("Serie", 24, None), ("Red", 12, None), ("Línea base", 11, "#,##0"),
                ("Último valor", 12, "#,##0"), ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"),
                ("Meta anual", 11, "#,##0.##"), ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT),
-               ("Estado", 14, None)]
+               ("% de la meta anual", 12, PERCENT), ("Estado", 14, None)]
     values = []
     for act in table.activities():
         # the gauge's own series counts in the avance; its other series (interacción) are shown, never counted
         for serie, rows, counts in [(act.cuenta, act.series, True), *((name, rows, False) for name, rows in act.otras_series)]:
             values += [
                 [act.id, serie, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
-                 _fraction(s.cumplimiento_con_tope) if counts else None, "sin medición" if s.sin_medicion else "medida"]
+                 _fraction(s.cumplimiento_con_tope) if counts else None, _fraction(s.cumplimiento_anual),
+                 "sin medición" if s.sin_medicion else "medida"]
                 for s in rows
             ]
     row = _grid(ws, row, columns, values)
