@@ -53,3 +53,27 @@ def test_a_network_says_its_denominator_in_every_format(tmp_path):
     due = _one_line(pec(root, "pendientes", "--fecha", "2024-06-20").stdout)
     assert re.search(r"instagram: \+540 de 700 \(77,1 % de la meta anual; 154,3 % de lo programado al Trim\. II, 350\)",
                      due), due
+
+
+def test_the_pace_of_a_calendar_follows_its_months(tmp_path):
+    """Item 6: in July, with the April and June campaigns done, campañas is on pace: September is next."""
+    root = _ws(tmp_path)
+    _log(root, "campanas", "--titulo", "Campaña de abril", "--fecha", "2024-04-22")
+    _log(root, "campanas", "--titulo", "Campaña de junio", "--fecha", "2024-06-20")
+    doc = json.loads(pec(root, "pendientes", "--fecha", "2024-07-15", "--format", "json").stdout)
+    ritmo = next(a for a in doc["actividades"] if a["id"] == "campanas")["ritmo"]
+    assert ritmo == {"esperadas": 2, "realizadas": 2, "diferencia": 0, "estado": "al día"}
+    assert "atrasado" not in next(line for line in pec(root, "pendientes", "--fecha", "2024-07-15").stdout.splitlines()
+                                  if "ritmo" in line and "2 de 2" in line)
+    doc = json.loads(pec(root, "pendientes", "--fecha", "2024-06-19", "--format", "json").stdout)
+    ritmo = next(a for a in doc["actividades"] if a["id"] == "campanas")["ritmo"]  # June's is due by 30 June
+    assert ritmo["esperadas"] == 1 and ritmo["estado"] == "al día"
+
+
+def test_a_week_mostly_outside_the_window_is_no_gap(tmp_path):
+    """Item 6: noti's window starts on Friday 1 March: 1-3 March is not a week «sin pieza»."""
+    root = _ws(tmp_path)
+    _log(root, "noti", "--titulo", "Noti 1", "--fecha", "2024-03-05")
+    doc = json.loads(pec(root, "pendientes", "--fecha", "2024-03-20", "--format", "json").stdout)
+    cadencia = next(a for a in doc["actividades"] if a["id"] == "noti")["cadencia"]
+    assert cadencia["sin_pieza"] == [{"desde": "2024-03-11", "hasta": "2024-03-17"}]

@@ -237,8 +237,13 @@ def programmed_share(act: Activity, year: int, fecha: dt.date) -> float:
     """Percent of the annual meta programmed by ``fecha``: past quarters whole, the current one prorated.
 
     The current quarter's share grows with the days of the activity's window
-    inside the quarter that have elapsed up to ``fecha`` (inclusive).
+    inside the quarter that have elapsed up to ``fecha`` (inclusive). An
+    activity on a calendar follows its months instead: each is due by its
+    last day, and nothing is expected between them.
     """
+    if act.calendario:
+        due = sum(1 for month in act.calendario if month_end(year, month) <= fecha)
+        return 100.0 * due / len(act.calendario)
     q = quarter_of(fecha)
     share = sum(act.programacion[: q - 1])
     start, end = quarter_bounds(year, q)
@@ -293,6 +298,15 @@ def _calendario(act: Activity, counts: _Counts, year: int, fecha: dt.date) -> tu
     return tuple(out)
 
 
+def cadence_periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods a cadence asks a piece of: the weeks or months of :func:`_periods` that hold more than
+    half their days inside start..end (a week from Friday 1 March holds three: too few to owe a piece)."""
+    def length(lo: dt.date) -> int:
+        return 7 if kind == "semanal" else month_end(lo.year, lo.month).day
+
+    return [(lo, hi) for lo, hi in _periods(kind, start, end) if 2 * _window_days(lo, hi) > length(lo)]
+
+
 def _periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Weeks (Monday-Sunday) or calendar months overlapping start..end, clipped to it."""
     out = []
@@ -315,7 +329,8 @@ def _cadencia(act: Activity, counts: _Counts, fecha: dt.date) -> Cadencia | None
         return None
     periods = _periods(kind, act.inicio, act.fin)
     gaps = tuple(
-        (lo, hi) for lo, hi in periods if hi < fecha and counts.count(act.default_tipo, lo, hi) == 0
+        (lo, hi) for lo, hi in cadence_periods(kind, act.inicio, act.fin)
+        if hi < fecha and counts.count(act.default_tipo, lo, hi) == 0
     )
     current = next(((lo, hi) for lo, hi in periods if lo <= fecha <= hi), periods[-1])
     return Cadencia(kind, gaps, current, counts.count(act.default_tipo, current[0], min(current[1], fecha)))
