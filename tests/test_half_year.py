@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -77,3 +79,65 @@ def test_a_week_mostly_outside_the_window_is_no_gap(tmp_path):
     doc = json.loads(pec(root, "pendientes", "--fecha", "2024-03-20", "--format", "json").stdout)
     cadencia = next(a for a in doc["actividades"] if a["id"] == "noti")["cadencia"]
     assert cadencia["sin_pieza"] == [{"desde": "2024-03-11", "hasta": "2024-03-17"}]
+
+
+def _session_for_the_committee(root: Path) -> None:
+    """A little of everything a quarter's report shows: requests (one answered), a gauge, a campaign."""
+    req = _log(root, "internas", "--tipo", "solicitud", "--area", "Talento Humano", "--fecha", "2024-02-01")
+    _log(root, "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-02-05")
+    for day in ("2024-02-02", "2024-02-03", "2024-02-06"):
+        _log(root, "internas", "--titulo", f"Boletín {day}", "--fecha", day)
+    _log(root, "internas", "--titulo", "Respuesta", "--fecha", "2024-02-10", "--atiende", req)
+    _log(root, "seguidores", "--red", "instagram", "--valor", "1000", "--fecha", "2024-03-01")
+    _log(root, "seguidores", "--red", "instagram", "--valor", "1100", "--fecha", "2024-03-20")
+    _log(root, "revista", "--titulo", "Revista 1", "--fecha", "2024-03-10")
+
+
+def test_charts_and_cells_that_cannot_be_misread(tmp_path):
+    """Item 7: bars from zero, no «—» after the corte, one vocabulary for nada programado, and
+    «Realiz.» / «Realizadas» count what the indicator counts."""
+    import zipfile
+
+    root = _ws(tmp_path)
+    _session_for_the_committee(root)
+    out = tmp_path / "s.xlsx"
+    assert pec(root, "export", "xlsx", "--trim", "I", "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as book:
+        charts = [book.read(n).decode() for n in book.namelist() if n.startswith("xl/charts/chart")]
+    bars = [c for c in charts if "barChart" in c]
+    assert bars and all(re.search(r"<(c:)?valAx>.*?<(c:)?scaling>.*?<(c:)?min val=\"0(\.0)?\"", c, re.S) for c in bars)
+    html = pec(root, "export", "html", "--trim", "I", "-o", "-").stdout
+    after = re.findall(r'<div class="track futuro"[^>]*></div></td><td class="n">([^<]*)</td>', html)
+    assert after and not any("—" in label for label in after)  # after the corte is blank, not nada programado
+    board = pec(root, "status", "--trim", "I").stdout
+    campanas = next(line for line in board.splitlines() if line.startswith("  campanas"))
+    assert "—/0" not in campanas and re.match(r"^  campanas\s+—\*\s+—\s", campanas), campanas
+    internas = next(line for line in board.splitlines() if line.startswith("  internas"))
+    assert internas.rstrip().endswith(" 1/2"), internas  # solicitudes atendidas / recibidas, not 4 publications
+    seguidores = next(line for line in board.splitlines() if line.startswith("  seguidores"))
+    assert not re.search(r"\d+$", seguidores.rstrip())  # not a count of measurements
+    legend = _one_line(board)
+    assert "internas, atendidas / recibidas (solicitud de un área)" in legend and "seguidores, su cifra es el crecimiento" in legend
+    table = list(csv.reader(io.StringIO(pec(root, "export", "csv", "--trim", "I", "-o", "-").stdout.lstrip("\ufeff")),
+                            delimiter=";"))
+    header, rows = table[0], {r[0]: r for r in table[1:]}
+    realizadas, cuenta = header.index("Realizadas"), header.index("Qué cuenta")
+    assert rows["internas"][realizadas] == "1" and rows["internas"][cuenta] == "atendidas de 2 (Solicitud de un área)"
+    assert rows["seguidores"][realizadas] == "" and "crecimiento por red" in rows["seguidores"][cuenta]
+    assert rows["revista"][realizadas] == "1" and rows["revista"][cuenta] == "Publicación"
+
+
+def test_the_writers_write_no_cell_symbol_by_hand():
+    """Item 7 (and issue 20 item 4): «N/A» and «—» come from the table's cell kinds, in every writer."""
+    import ast
+
+    from .conftest import REPO
+
+    for name in ("html", "numbers", "pendientes_view", "cuatrienio", "xlsx", "markdown", "pdf", "render"):
+        tree = ast.parse((REPO / "pec_cli" / "report" / f"{name}.py").read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, ast.Module | ast.FunctionDef | ast.ClassDef) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        literals = [n.value for n in ast.walk(tree)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+        assert not [t for t in literals if "N/A" in t or "—" in t], name

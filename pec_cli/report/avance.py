@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pec_cli.ledger.requests import by_area_counted, request_counts
+from pec_cli.ledger.requests import by_area_counted, demand_tipos, request_counts
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from pec_cli.report.mediciones import Medicion, other_series
@@ -64,6 +64,7 @@ class ActivityReport(NamedTuple):
     meses: dict[str, int]
     solicitudes: dict[str, dict[str, int]] = _EMPTY  # type: ignore[assignment]  # per area, at the corte
     mediciones: dict[str, tuple[Medicion, ...]] = _EMPTY  # type: ignore[assignment]  # a gauge's other series
+    demanda: tuple[int, int] | None = None  # requests (or eventos) answered and received to the corte
 
 
 class LineReport(NamedTuple):
@@ -259,8 +260,11 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                 break
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
+    demanda = None
+    if demand_tipos(act):
+        demanda = (sum(n for (_, _, done), n in data.requests.items() if done), sum(data.requests.values()))
     return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area_counted(data.requests, data.first_request),
-                          other_series(act, totals, plan.inicio, corte))
+                          other_series(act, totals, plan.inicio, corte), demanda)
 
 
 def notes_of(totals: Tally, targets: tuple[str, ...], quarter: int) -> dict[str, list[str]]:

@@ -185,9 +185,9 @@ def quarter_bars(row: Row) -> str:
         if p <= 0:
             track = f'<span class="cero">{SYMBOLS[Kind.NOTHING]} nada programado este trimestre</span>'
             label = "0 %"
-        elif cell.kind is Kind.AFTER_CUT:
+        elif cell.kind is Kind.AFTER_CUT:  # blank, as every format says a quarter after the corte
             track = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
-            label = f"— / {pct(p, 0)}"
+            label = f"{_pct(cell)} / {pct(p, 0)}".strip()
         else:
             fill = _share(cell.value, p)
             track = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
@@ -406,7 +406,7 @@ def _ficha(act: Row) -> str:
 
 def _series(act: Row) -> str:
     """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
-    tables = [_series_table(act.cuenta if act.otras_series else "", act.series)]
+    tables = [_series_table(act.tipo_principal if act.otras_series else "", act.series)]
     tables += [_series_table(name, rows, counts=False) for name, rows in act.otras_series]
     return "".join(tables)
 
@@ -430,7 +430,7 @@ def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = Tr
         return "" if value is None else count_text(value, thousands=".")
 
     def percent(value: float | None, s: SeriesRow) -> str:
-        return "sin medición" if s.sin_medicion else "N/A" if value is None else pct(value)
+        return "sin medición" if s.sin_medicion else SYMBOLS[Kind.NOT_APPLICABLE] if value is None else pct(value)
 
     rows = "".join(
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
@@ -510,9 +510,8 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
 def _year_cell(year: dict[str, Any]) -> str:
     if year["estado"] in ("sin plan", "sin línea", "por empezar"):
         return f'<td class="muted">{esc(year["estado"])}</td>'
-    ejecucion = "N/A" if year["ejecucion"] is None else pct(year["ejecucion"])
-    programado = "N/A" if year["programado"] is None else pct(year["programado"], 0)
-    aporte = "N/A" if year["aporte"] is None else pct(year["aporte"])
+    ejecucion, programado, aporte = (SYMBOLS[Kind.NOT_APPLICABLE] if year[key] is None else pct(year[key], decimals)
+                                     for key, decimals in (("ejecucion", 2), ("programado", 0), ("aporte", 2)))
     state = "" if year["estado"] == "cerrado" else f' <span class="small muted">({esc(year["estado"])})</span>'
     return (f'<td class="n">{esc(ejecucion)} de {esc(programado)}{state}<br>'
             f'<span class="small muted">aporta {esc(aporte)} de {esc(pct(year["meta"], 0))}</span></td>')

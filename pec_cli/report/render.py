@@ -69,6 +69,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
         if rep.meses:
             item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
+        if rep.demanda is not None:  # what its indicator counts: requests (or eventos) answered of those received
+            item["demanda"] = {"atendidas": rep.demanda[0], "recibidas": rep.demanda[1]}
         if rep.solicitudes:
             item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
         if rep.mediciones:

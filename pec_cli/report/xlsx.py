@@ -297,7 +297,7 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     values = []
     for act in table.activities():
         # the gauge's own series counts in the avance; its other series (interacción) are shown, never counted
-        for serie, rows, counts in [(act.cuenta, act.series, True), *((name, rows, False) for name, rows in act.otras_series)]:
+        for serie, rows, counts in [(act.tipo_principal, act.series, True), *((name, rows, False) for name, rows in act.otras_series)]:
             values += [
                 [act.id, serie, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
                  _fraction(s.cumplimiento_con_tope) if counts else None, _fraction(s.cumplimiento_anual),
@@ -361,6 +361,7 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
         bars.type, bars.grouping = "col", "clustered"
         bars.title = f"{line.nombre}: por trimestre"
         bars.y_axis.title = "puntos de la meta anual"
+        bars.y_axis.scaling.min = 0  # a bar from zero: one from 21 to 25,5 reads as five times its neighbour
         bars.add_data(Reference(ws, min_col=2, max_col=3, min_row=first, max_row=first + 4), titles_from_data=True)
         bars.set_categories(categories)
         bars.height, bars.width = 7, 12
