@@ -141,3 +141,24 @@ def test_the_writers_write_no_cell_symbol_by_hand():
         literals = [n.value for n in ast.walk(tree)
                     if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
         assert not [t for t in literals if "N/A" in t or "—" in t], name
+
+
+def test_what_a_piece_answers_shows_wherever_pieces_are_listed(tmp_path):
+    """Item 8: the XLSX Detalle, the HTML detail and pec list (table, json, csv) say what each piece answers."""
+    root = _ws(tmp_path)
+    req = _log(root, "internas", "--tipo", "solicitud", "--area", "Talento Humano", "--fecha", "2024-05-02")
+    answer = _log(root, "internas", "--titulo", "Boletín: pausas activas", "--fecha", "2024-05-03", "--atiende", req)
+    table = pec(root, "list", "--actividad", "internas").stdout
+    assert f"atiende {req}" in _one_line(table), table
+    listed = json.loads(pec(root, "list", "--format", "json").stdout)
+    assert next(r for r in listed if r["id"] == answer)["atiende"] == req
+    rows = list(csv.reader(io.StringIO(pec(root, "list", "--format", "csv").stdout.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0].index("atiende") and next(r for r in rows if r[0] == answer)[rows[0].index("atiende")] == req
+    out = tmp_path / "s.xlsx"
+    assert pec(root, "export", "xlsx", "--trim", "II", "-o", str(out)).exit_code == 0
+    sheet = list(load_workbook(out)["Detalle"].iter_rows(values_only=True))
+    header = next(r for r in sheet if r and r[0] == "Id")
+    assert "Atiende" in header
+    assert next(r for r in sheet if r and r[0] == answer)[header.index("Atiende")] == req
+    html = pec(root, "export", "html", "--trim", "II", "-o", "-").stdout
+    assert f"atiende: {req}" in html

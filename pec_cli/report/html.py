@@ -366,7 +366,8 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
             valor = r["valor"]
             shown = count_text(valor, thousands=".") if isinstance(valor, int | float) else valor
             pieza = f"{esc(r.get('red_nombre') or r['red'])}: {esc(shown)}"
-        extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["nota"]) if v]
+        extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["atiende"] and f"atiende: {r['atiende']}",
+                                  r["nota"]) if v]
         if extra:
             joined = " · ".join(extra)
             pieza += f' <span class="muted">· {joined}</span>' if pieza else f'<span class="muted">{joined}</span>'

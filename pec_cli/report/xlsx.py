@@ -72,7 +72,7 @@ DETAIL_COLUMNS = [
     # (header, key, width)
     ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad_nombre", 18),
     ("Tipo", "tipo_nombre", 16), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
-    ("Área", "area", 14), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
+    ("Área", "area", 14), ("Atiende", "atiende", 15), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
     ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
     ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
 ]
