@@ -162,3 +162,20 @@ def test_what_a_piece_answers_shows_wherever_pieces_are_listed(tmp_path):
     assert next(r for r in sheet if r and r[0] == answer)[header.index("Atiende")] == req
     html = pec(root, "export", "html", "--trim", "II", "-o", "-").stdout
     assert f"atiende: {req}" in html
+
+
+def test_on_a_terminal_a_measurement_asks_no_tipo_and_interaccion_has_its_accent(pec, monkeypatch):
+    """Item 10: «--red/--valor» mean a measurement: the tipo that requires red and valor, without asking;
+    the interaction series is «interacción» to a person, in a label without nested parentheses."""
+    monkeypatch.setattr("pec_cli.cli.base.interactive", lambda: True)
+    result = pec("log", "seguidores", "--red", "youtube", "--valor", "315", "--fecha", "2024-05-02", input="")
+    assert result.exit_code == 0, result.output
+    assert "Tipo" not in result.stderr, result.stderr
+    assert json.loads(pec("list", "--format", "json").stdout)[0]["tipo"] == "medicion"
+    asked = pec("log", "seguidores", "--fecha", "2024-05-03", input="2\ninstagram\n5200\n")
+    assert asked.exit_code == 0, asked.output
+    assert "2. interaccion: Medición de interacción (Me gusta)" in asked.stderr and "((" not in asked.stderr
+    assert "))" not in asked.stderr
+    board = " ".join(pec("status", "--trim", "II").stdout.split())
+    assert "seguidores: medición de interacción (Me gusta) por red: instagram" in board
+    assert "interaccion por red" not in board and "))" not in board
