@@ -446,9 +446,11 @@ def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = Tr
                '<th class="n">% de la meta anual</th>') if counts else ""
     return (
         f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope) frente a lo programado al corte</th>'
+        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>'
         f"{counted}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
+        + ('<p class="small muted">Cumplimiento (sin tope): el crecimiento frente a la meta a la fecha (frente a lo '
+           "programado al corte); % de la meta anual: el mismo crecimiento frente a la meta del año.</p>" if counts else "")
     )
 
 
