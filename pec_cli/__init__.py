@@ -28,4 +28,4 @@ file of the ledger), *tally* (entries folded into counts, measures, voids and no
 cells), *writer* (a format that lays out the table), *pack* (what one export shows).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -139,7 +139,9 @@ def test_gauge_seguidores_per_network():
     assert (ig["inicio"], ig["fin"], ig["meta"]) == (1000, 1100, 175.0)
     assert ig["cumplimiento"] == pytest.approx(57.14)
     assert q1["series"]["tiktok"] == {"inicio": None, "fin": None, "meta": 175.0, "cumplimiento": 0.0, "sin_medicion": True,
-                                       "cumplimiento_acotado": 0.0}
+                                       "cumplimiento_acotado": 0.0,
+                                       "meta_anual": 700, "cumplimiento_anual": 0.0}  # issue 21 item 5: keys added
+    assert ig["meta_anual"] == 700 and ig["cumplimiento_anual"] == pytest.approx(14.29)  # 100 of 700
     assert q1["cumplimiento"] == pytest.approx(11.43) and q1["logrado"] == pytest.approx(2.86)
     assert q2["series"]["instagram"]["inicio"] == 1100 and q2["series"]["instagram"]["fin"] == 1300
     assert q2["series"]["instagram"]["cumplimiento"] == pytest.approx(114.29)  # the detail, unclamped

@@ -295,10 +295,11 @@ def test_csv_is_excel_es_co(ledger_ws, tmp_path):
     revista = next(r for r in rows if r[:2] == ["revista", "Revista Gestión USPEC"])
     # the counts behind the percentages: 4 revistas of 10 (one more was voided)
     assert revista[12:] == ["4", "Publicación", "10", "Publicación: 4"]
-    internas = next(r for r in rows if r[0] == "internas")  # demand: 2 publications for 3 requests
-    assert internas[12:] == ["2", "Publicación interna", "", "Publicación interna: 2 · Solicitud de un área: 3"]
-    eventos = next(r for r in rows if r[0] == "eventos")  # eventos counts events, not pieces
-    assert eventos[12:14] == ["2", "Evento atendido"] and "Publicación del evento: 1" in eventos[15]
+    # demand: 2 publications for 3 requests, none linked: the indicator counts requests answered (issue 21 item 7)
+    internas = next(r for r in rows if r[0] == "internas")
+    assert internas[12:] == ["0", "atendidas de 3 (Solicitud de un área)", "", "Publicación interna: 2 · Solicitud de un área: 3"]
+    eventos = next(r for r in rows if r[0] == "eventos")  # eventos counts events covered, not pieces
+    assert eventos[12:14] == ["0", "atendidas de 2 (Evento atendido)"] and "Publicación del evento: 1" in eventos[15]
     assert next(r for r in rows if r[0] == "linea_revista")[12:] == ["", "", "", ""]
     # SPEC §3 worked example: 10 of 25, 25 of 25, acumulado 40 of 50, amarillo
     assert revista[3:11] == ["100,00", "10,00", "25,00", "", "", "40,00", "50,00", "amarillo"]
@@ -634,7 +635,7 @@ def test_one_vocabulary_for_a_cell_in_every_format(tmp_path):
     assert doc["en_curso"] == {"trimestre": "I", "dias_restantes": 45}
 
     board = ok(pec(root, "status", env=env))
-    assert re.search(r"^  campanas\s+—\*\s+—/0\s", board, re.M), board
+    assert re.search(r"^  campanas\s+—\*\s+—\s", board, re.M), board  # nada programado: «—», not «—/0» (issue 21 item 7)
     assert re.search(r"^  eventos\s+N/A\s+N/A/25\s", board, re.M), board
     assert "corte 2024-02-15 (en curso, faltan 45 días)" in board.replace("\n  ", " ")
     assert "—: nada programado" in board and "N/A: no aplica" in board

@@ -32,10 +32,12 @@ def events(records, fecha="2024-06-20"):
 def test_one_event_per_milestone_of_the_year():
     text, found = events([])
     cats = Counter(str(e["CATEGORIES"].cats[0]) for e in found)
-    # revista: March-December (10 months); noti: the weeks from Friday 1 March (a partial week) to
-    # Tuesday 31 December: 1 + 44 Mondays; externas: 10 months; campanas: 4; 4 closes and 4 committees
-    assert cats == {"revista": 10, "noti": 45, "externas": 10, "campanas": 4, "cierre": 4, "comite": 4}
-    assert len({str(e["UID"]) for e in found}) == len(found) == 77
+    # revista: March-December (10 months); noti: the weeks from Monday 4 March to Sunday 29 December (the
+    # partial weeks of Friday 1 March and of Tuesday 31 December hold too few days to owe a piece, issue 21
+    # item 6): 43, and one note on what 43 weeks mean against a meta of 30; externas: 10 months;
+    # campanas: 4; 4 closes and 4 committees
+    assert cats == {"revista": 10, "noti": 44, "externas": 10, "campanas": 4, "cierre": 4, "comite": 4}
+    assert len({str(e["UID"]) for e in found}) == len(found) == 76
     assert all(line.endswith("\r\n") for line in text.splitlines(keepends=True))
     assert max(len(line.encode("utf-8")) for line in text.split("\r\n")) <= 75
 
@@ -49,13 +51,19 @@ def test_dates_and_texts():
     assert str(may["DESCRIPTION"]).startswith("Cumplido al 2024-06-20: 1 de 1.")
     assert str(by_uid["2024-revista-2024-04@pec.uspec"]["DESCRIPTION"]).startswith("Vencido al 2024-06-20: 0 de 1;")
     assert str(by_uid["2024-externas-mes-2024-05@pec.uspec"]["DESCRIPTION"]).startswith("Vencido al 2024-06-20: 1 de 2;")
-    assert by_uid["2024-noti-2024-S09@pec.uspec"]["DTSTART"].dt == dt.date(2024, 3, 1)  # its Friday
+    assert "2024-noti-2024-S09@pec.uspec" not in by_uid  # Friday 1 to Sunday 3 March: no week owed (item 6)
+    note = by_uid["2024-noti-cadencia@pec.uspec"]  # said once, on the window's first day
+    assert note["DTSTART"].dt == dt.date(2024, 3, 1) and "43 semanas" in str(note["SUMMARY"])
+    assert "la meta del año es 30 emisiones" in str(note["DESCRIPTION"])
+    assert sum("30 emisiones" in str(e["DESCRIPTION"]) for e in found) == 1
     assert by_uid["2024-noti-2024-S10@pec.uspec"]["DTSTART"].dt == dt.date(2024, 3, 8)
     assert by_uid["2024-campanas-2024-06@pec.uspec"]["DTSTART"].dt == dt.date(2024, 6, 30)
     assert by_uid["2024-cierre-TII@pec.uspec"]["DTSTART"].dt == dt.date(2024, 6, 30)
-    # committee: fifth working day after Sunday 30 June is Friday 5 July; after 31 December, 7 January
-    assert by_uid["2024-comite-TII@pec.uspec"]["DTSTART"].dt == dt.date(2024, 7, 5)
-    assert by_uid["2024-comite-TIV@pec.uspec"]["DTSTART"].dt == dt.date(2025, 1, 7)
+    # committee: fifth working day after Sunday 30 June, Monday 1 July a public holiday in Colombia, is
+    # Monday 8 July; after 31 December (1 and 6 January holidays), 9 January (issue 21 item 6)
+    assert by_uid["2024-comite-TII@pec.uspec"]["DTSTART"].dt == dt.date(2024, 7, 8)
+    assert by_uid["2024-comite-TIV@pec.uspec"]["DTSTART"].dt == dt.date(2025, 1, 9)
+    assert by_uid["2024-comite-TI@pec.uspec"]["DTSTART"].dt == dt.date(2024, 4, 5)
 
 
 def test_uids_are_stable_so_a_newer_file_updates_the_same_events():
@@ -78,7 +86,7 @@ def test_cli_writes_the_file(pec, ws):
     path = ws / "pendientes-2024.ics"
     assert result.stdout.strip() == str(path)
     cal = icalendar.Calendar.from_ical(path.read_bytes())
-    assert len(cal.walk("VEVENT")) == 77
+    assert len(cal.walk("VEVENT")) == 76
     stdout = pec("pendientes", "--ics", "-o", "-").stdout_bytes
     assert stdout.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     bad = pec("pendientes", "-o", "x.ics")

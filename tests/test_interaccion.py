@@ -77,10 +77,11 @@ def test_cli_log_status_and_pendientes(pec):
     assert seg["mediciones"]["interaccion"]["instagram"]["crecimiento"] == 1200
     assert seg["acumulado"]["series"]["instagram"]["fin"] == 10000
     board = " ".join(pec("status", "--trim", "II").stdout.split())
-    assert ("seguidores: interaccion por red (Medición de interacción (Me gusta)): instagram +1200 (4000 a 5200), "
+    # issue 21 item 10: named as the plan names the tipo, with its accent, and no nested parentheses
+    assert ("seguidores: medición de interacción (Me gusta) por red: instagram +1200 (4000 a 5200), "
             "twitter sin medición") in board
     due = json.loads(pec("pendientes", "--fecha", "2024-06-20", "--format", "json").stdout)
     seg = next(a for a in due["actividades"] if a["id"] == "seguidores")
     assert seg["mediciones"]["interaccion"]["instagram"]["fin"] == 5200
     text = " ".join(pec("pendientes", "--fecha", "2024-06-20").stdout.split())
-    assert "interaccion por red (Medición de interacción (Me gusta)): instagram +1200" in text
+    assert "medición de interacción (Me gusta) por red: instagram +1200" in text

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from pec_cli.ledger.tally import Tally
+from pec_cli.plan.formula import compile_formula
 from pec_cli.plan.loader import load_plan
 from pec_cli.report.pendientes import compute_pendientes, pieces_needed, programmed_share
 from pec_cli.report.pendientes_view import pendientes_to_dict
@@ -46,7 +47,10 @@ def test_faltan_for_the_quarter_and_the_year():
 
 
 def test_pieces_needed_uses_the_formula_and_the_tipo_that_helps():
-    eventos = PLAN.activity("eventos")  # publicacion / evento * 100: adding eventos never helps
+    shipped = PLAN.activity("eventos")  # atendidas / evento * 100 (issue 21 item 3): no count of a tipo covers one
+    assert pieces_needed(shipped, {"evento": 3, "publicacion": 1, "meta": None, "atendidas": 1}) is None
+    # publicacion / evento * 100 (the reading before issue 21): adding eventos never helps
+    eventos = shipped._replace(formula=compile_formula("publicacion / evento * 100", {"evento", "publicacion", "meta"}))
     assert pieces_needed(eventos, {"evento": 3, "publicacion": 1, "meta": None, "atendidas": 0}) == ("publicacion", 2)
     assert pieces_needed(eventos, {"evento": 0, "publicacion": 0, "meta": None, "atendidas": 0}) is None  # N/A
     revista = PLAN.activity("revista")

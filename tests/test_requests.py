@@ -178,6 +178,73 @@ def test_the_prompt_offers_the_open_requests(pec, ws, monkeypatch):
     assert second not in [r["id"] for r in listed]
 
 
+def test_eventos_read_like_internas_events_covered_over_events(pec, status_json):
+    """Issue 21 item 3: an evento nobody covered does not hide behind another's two publications."""
+    covered = _log(pec, "eventos", "--titulo", "Entrega de obra", "--fecha", "2024-04-10")
+    alone = _log(pec, "eventos", "--titulo", "Visita al ERON", "--fecha", "2024-05-10")
+    for day in ("2024-04-11", "2024-04-12"):
+        _log(pec, "eventos", "--tipo", "publicacion", "--titulo", f"Nota {day}", "--fecha", day, "--atiende", covered)
+    _log(pec, "eventos", "--tipo", "publicacion", "--titulo", "Nota sin enlace", "--fecha", "2024-05-20")
+    eventos = next(a for a in status_json("II")["actividades"] if a["id"] == "eventos")
+    assert eventos["trimestres"]["II"]["cumplimiento"] == 50.0 and eventos["trimestres"]["II"]["logrado"] == 12.5
+    assert eventos["trimestres"]["II"]["por_tipo"] == {"evento": 2, "publicacion": 3}  # unlinked still counted
+    listed = json.loads(pec("list", "--abiertas", "--actividad", "eventos", "--format", "json").stdout)
+    assert [r["id"] for r in listed] == [alone]
+    due = json.loads(pec("pendientes", "--fecha", "2024-06-20", "--format", "json").stdout)
+    assert [r["id"] for r in due["solicitudes_abiertas"]] == [alone]
+    assert next(a for a in due["actividades"] if a["id"] == "eventos")["abiertas"] == 1
+
+
+def test_the_tally_keeps_eventos_so_atendidas_counts_them():
+    evento = piece("eventos", "2024-04-10", "evento", titulo="Entrega de obra")
+    other = piece("eventos", "2024-05-10", "evento", titulo="Visita")
+    records = [evento, other, piece("eventos", "2024-04-11", titulo="Nota", atiende=evento["id"]),
+               piece("eventos", "2024-04-12", titulo="Otra nota", atiende=evento["id"])]
+    doc = report_to_dict(compute(PLAN, Tally.of(records), 2, dt.date(2024, 6, 20)))
+    eventos = next(a for a in doc["actividades"] if a["id"] == "eventos")
+    assert eventos["trimestres"]["II"]["cumplimiento"] == 50.0
+    assert "solicitudes_por_area" not in eventos or eventos["solicitudes_por_area"] == {}  # an evento has no área
+    assert [r.id for r in open_requests(PLAN, Tally.of(records).net(), dt.date(2024, 6, 20))] == [other["id"]]
+
+
+def test_areas_as_the_office_writes_them_are_one_row(pec, status_json, tmp_path):
+    """Issue 21 item 4: «Talento Humano» and «talento  humano » are one área (case, accents, spaces folded),
+    shown as first recorded, in the status JSON, the board, the XLSX and the HTML."""
+    from openpyxl import load_workbook
+
+    for area, day in (("Talento Humano", "2024-05-02"), ("talento  humano ", "2024-05-03"), ("TALENTO HUMANO", "2024-05-04"),
+                      ("Jurídica", "2024-05-05"), ("juridica", "2024-05-06")):
+        _log(pec, "internas", "--tipo", "solicitud", "--area", area, "--fecha", day)
+    internas = next(a for a in status_json("II")["actividades"] if a["id"] == "internas")
+    assert internas["solicitudes_por_area"] == {"Jurídica": {"recibidas": 2, "atendidas": 0, "abiertas": 2},
+                                                "Talento Humano": {"recibidas": 3, "atendidas": 0, "abiertas": 3}}
+    board = pec("status", "--trim", "II").stdout
+    assert "Jurídica 0 atendidas de 2; Talento Humano 0 atendidas de 3." in " ".join(board.split())
+    out = tmp_path / "s.xlsx"
+    assert pec("export", "xlsx", "--trim", "II", "-o", str(out)).exit_code == 0
+    areas = [row[1] for row in load_workbook(out)["Redes"].iter_rows(values_only=True) if row[0] == "internas"]
+    assert areas == ["Jurídica", "Talento Humano"]
+    html = pec("export", "html", "--trim", "II", "-o", "-").stdout
+    assert '<td>Talento Humano</td><td class="n">3</td>' in html and "<td>TALENTO HUMANO</td>" not in html
+
+
+def test_the_plan_may_list_the_areas(pec, ws):
+    """With «areas:» in the plan, an área is one of them (after folding), stored as the plan writes it."""
+    plan = ws / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\nareas:\n  - Talento Humano\n  - Jurídica\n", encoding="utf-8")
+    assert pec("plan", "check").exit_code == 0
+    refused = pec("log", "internas", "--tipo", "solicitud", "--area", "talento humno", "--fecha", "2024-05-02")
+    assert refused.exit_code == 1 and "¿quiso decir «Talento Humano»?" in refused.stderr, refused.output
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.output
+    _log(pec, "internas", "--tipo", "solicitud", "--area", " talento   HUMANO", "--fecha", "2024-05-02")
+    _log(pec, "internas", "--tipo", "solicitud", "--area", "juridica", "--fecha", "2024-05-03")
+    listed = json.loads(pec("list", "--format", "json").stdout)
+    assert [r["area"] for r in listed] == ["Talento Humano", "Jurídica"]
+    plan.write_text(plan.read_text(encoding="utf-8") + "  - talento humano\n", encoding="utf-8")
+    twice = pec("plan", "check")
+    assert twice.exit_code == 1 and "areas" in twice.stderr + twice.stdout
+
+
 def test_request_counts_give_what_one_value_per_request_gives():
     """The avance counts requests per (fecha, area, answered) instead of one value each: same rows, same order."""
     import datetime as dt

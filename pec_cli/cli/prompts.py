@@ -44,8 +44,10 @@ def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, reque
     """Fill ``fields`` in place: tipo (offered from the plan), the date if today does not fit, each required
     field, then (for a piece that may answer one) which of the open ``requests`` it answers."""
     if fields.get("tipo") is None and len(act.tipos) > 1:
+        fields["tipo"] = _measured_tipo(act, fields)
+    if fields.get("tipo") is None and len(act.tipos) > 1:
         ids = [t.id for t in act.tipos]
-        fields["tipo"] = choose(f"Tipos de «{act.id}»:", [f"{t.id} ({t.nombre})" for t in act.tipos], ids,
+        fields["tipo"] = choose(f"Tipos de «{act.id}»:", [f"{t.id}: {t.nombre}" for t in act.tipos], ids,
                                 "Tipo (número o nombre)", lambda answer: resolve_tipo(act, answer), "1")
     tipo = resolve_tipo(act, fields.get("tipo"))
     fields["tipo"] = tipo
@@ -65,11 +67,18 @@ def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, reque
         fields["atiende"] = _choose_request(requests)
 
 
+def _measured_tipo(act: Activity, fields: dict[str, Any]) -> str | None:
+    """A --red or --valor means a measurement: the first tipo that requires both (nothing to ask), else None."""
+    if fields.get("red") in (None, "") and fields.get("valor") in (None, ""):
+        return None
+    return next((t.id for t in act.tipos if {"red", "valor"} <= set(t.requiere)), None)
+
+
 def _choose_request(requests: Sequence[Request]) -> str | None:
     """A numbered list of the open requests, oldest first; the answer is a number, an id or nothing."""
     typer.echo("Solicitudes abiertas (la más antigua primero):", err=True)
     for i, r in enumerate(requests, start=1):
-        typer.echo(f"  {i}. {r.id}  {r.fecha.isoformat()}  {r.area}", err=True)
+        typer.echo(f"  {i}. {r.id}  {r.fecha.isoformat()}  {r.area or r.tipo}", err=True)
     ids = [r.id for r in requests]
 
     def check(answer: str) -> str | None:

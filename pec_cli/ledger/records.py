@@ -17,7 +17,15 @@ from pec_cli.errors import PecError
 from pec_cli.fields import FIELDS, TEXT_LIMITS
 from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import QUARTERS, Activity, Plan
-from pec_cli.plan.names import find_activity, find_target, parse_date, quarter_arg, resolve_network, resolve_tipo
+from pec_cli.plan.names import (
+    find_activity,
+    find_target,
+    parse_date,
+    quarter_arg,
+    resolve_area,
+    resolve_network,
+    resolve_tipo,
+)
 
 # from the one registry of entry fields (pec_cli.fields)
 LIMITS = TEXT_LIMITS
@@ -191,7 +199,8 @@ def build_piece(
     for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
         if value not in (None, ""):
-            record[key] = _clean_text(key, value)
+            text = _clean_text(key, value)
+            record[key] = resolve_area(plan, text) if key == "area" else text  # the plan's spelling
     url = record.get("url")
     if url is not None and not url.lower().startswith(("http://", "https://")):
         raise PecError(f"La URL «{url}» no es válida: debe empezar por http:// o https://.", field="url")

@@ -4,21 +4,24 @@ A **request** is a piece of a tipo that requires an área (internas'
 ``solicitud``): the tally keeps their ids. A piece links to the request it
 answers with ``atiende``; eventos likewise link a publication to its evento.
 The **demand tipos** an activity may link to are its request tipos and the
-tipos its formula divides by (``publicacion / evento``: ``evento``), read from
-the plan, so a new plan needs no code. A request counts as ``atendida`` as of
-a corte when some answer dated on or before the corte links to it, whenever
-the request was made. Pure: no I/O.
+tipos its formula divides by (``atendidas / evento``: ``evento``), read from
+the plan, so a new plan needs no code. A piece of any demand tipo is a
+request here (an evento awaits its coverage as a solicitud its answer); only
+those with an área are counted per área. A request counts as ``atendida`` as
+of a corte when some answer dated on or before the corte links to it,
+whenever the request was made. Pure: no I/O.
 """
 
 import ast
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger.entries import PIECE, Entry
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import Activity, Plan
+from pec_cli.plan.names import fold_name
 
 
 class Request(NamedTuple):
@@ -26,7 +29,7 @@ class Request(NamedTuple):
     actividad: str
     tipo: str
     fecha: dt.date
-    area: str
+    area: str  # "" for a demand with no área (an evento)
     respondida: dt.date | None  # date of its first answer, if any (up to the corte asked)
 
 
@@ -51,8 +54,9 @@ def demand_tipos(act: Activity) -> tuple[str, ...]:
 
 
 def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
-    """The requests of ``act`` dated up to ``corte``, each with its first answer up to ``corte``, oldest first."""
-    tipos = request_tipos(act)
+    """The requests of ``act`` (pieces of its demand tipos) dated up to ``corte``, each with its first answer up
+    to ``corte``, oldest first."""
+    tipos = demand_tipos(act)
     if not tipos:
         return []
     last = corte.isoformat()
@@ -73,40 +77,56 @@ def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
 RequestCounts = dict[tuple[str, str, bool], int]  # (fecha ISO, area, answered by the corte) -> requests
 
 
-def request_counts(act: Activity, totals: Tally, corte: dt.date) -> tuple[RequestCounts, dict[str, tuple[str, str]]]:
+def request_counts(act: Activity, totals: Tally, corte: dt.date,
+                   areas: Sequence[str] = ()) -> tuple[RequestCounts, dict[str, tuple[str, str]]]:
     """What the avance needs of :func:`requests_of`, without a value per request (a ledger may hold 100k).
 
     The requests of ``act`` dated up to ``corte`` counted per (fecha, area,
     answered by the corte), and per area the (fecha, id) of its oldest
-    request, which orders areas whose names differ only in case as
-    :func:`by_area` does.
+    request, which orders areas as :func:`by_area` does. Áreas written
+    alike (:func:`~pec_cli.plan.names.fold_name`) are one, named as the plan's
+    ``areas`` write it, else as first recorded; a demand with no área (an
+    evento) counts under ``""`` and has no row of its own.
     """
-    counts: RequestCounts = {}
-    first: dict[str, tuple[str, str]] = {}
-    tipos = request_tipos(act)
+    raw: RequestCounts = {}
+    first: dict[str, tuple[str, str, str]] = {}  # folded área -> (fecha, id, its first spelling)
+    tipos = demand_tipos(act)
     if not tipos:
-        return counts, first
+        return {}, {}
     last = corte.isoformat()
     answered = totals.answered(act.id, *act.antes)
     for (actividad, tipo, fecha, area), ids in totals.request_groups():
         if actividad not in act.ids or tipo not in tipos or fecha > last:
             continue
+        key = fold_name(area)
         done = sum(1 for piece_id in ids if (answer := answered.get(piece_id)) is not None and answer <= last)
-        for key, n in (((fecha, area, True), done), ((fecha, area, False), len(ids) - done)):
+        for where, n in (((fecha, key, True), done), ((fecha, key, False), len(ids) - done)):
             if n:
-                counts[key] = counts.get(key, 0) + n
-        oldest = first.get(area)
-        if oldest is None or (fecha, min(ids)) < oldest:
-            first[area] = (fecha, min(ids))
-    return counts, first
+                raw[where] = raw.get(where, 0) + n
+        if key and (key not in first or (fecha, min(ids)) < first[key][:2]):
+            first[key] = (fecha, min(ids), area)
+    name = _area_names(first, areas)
+    counts: RequestCounts = {}
+    for (fecha, key, done), n in raw.items():
+        where = (fecha, name.get(key, ""), done)
+        counts[where] = counts.get(where, 0) + n
+    return counts, {name[key]: (fecha, piece_id) for key, (fecha, piece_id, _) in first.items()}
+
+
+def _area_names(first: dict[str, tuple[str, str, str]], areas: Sequence[str]) -> dict[str, str]:
+    """Per folded área, the one spelling shown: the plan's, else the first recorded."""
+    listed = {fold_name(a): a for a in areas}
+    return {key: listed.get(key, spelling) for key, (_, _, spelling) in first.items()}
 
 
 def by_area_counted(counts: RequestCounts, first: dict[str, tuple[str, str]]) -> dict[str, dict[str, int]]:
     """:func:`by_area` of :func:`request_counts`' figures: the same rows in the same order."""
     out: dict[str, dict[str, int]] = {}
-    for area in sorted(first, key=lambda a: (a.casefold(), first[a])):
+    for area in sorted(first, key=lambda a: (fold_name(a), first[a])):
         out[area] = {"recibidas": 0, "atendidas": 0, "abiertas": 0}
     for (_fecha, area, done), n in counts.items():
+        if not area:
+            continue
         row = out[area]
         row["recibidas"] += n
         row["atendidas" if done else "abiertas"] += n
@@ -120,13 +140,22 @@ def open_requests(plan: Plan, totals: Tally, corte: dt.date) -> list[Request]:
     return out
 
 
-def by_area(requests: list[Request]) -> dict[str, dict[str, int]]:
-    """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order)."""
+def by_area(requests: list[Request], areas: Sequence[str] = ()) -> dict[str, dict[str, int]]:
+    """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order, each once
+    whatever its case, accents or spaces: named as in :func:`request_counts`)."""
+    first: dict[str, tuple[str, str, str]] = {}
+    for r in sorted(requests, key=lambda r: (r.fecha, r.id)):
+        if r.area:
+            first.setdefault(fold_name(r.area), (r.fecha.isoformat(), r.id, r.area))
+    name = _area_names(first, areas)
     out: dict[str, dict[str, int]] = {}
-    for r in sorted(requests, key=lambda r: r.area.casefold()):
-        row = out.setdefault(r.area, {"recibidas": 0, "atendidas": 0, "abiertas": 0})
-        row["recibidas"] += 1
-        row["atendidas" if r.respondida else "abiertas"] += 1
+    for key in sorted(first, key=lambda k: (k, first[k][:2])):
+        out[name[key]] = {"recibidas": 0, "atendidas": 0, "abiertas": 0}
+    for r in requests:
+        if r.area:
+            row = out[name[fold_name(r.area)]]
+            row["recibidas"] += 1
+            row["atendidas" if r.respondida else "abiertas"] += 1
     return out
 
 

@@ -4,10 +4,11 @@ A :class:`Tally` holds counts per (activity, tipo, date), the gauge
 measurements per (activity, tipo and network, date), the observaciones and
 the voids; never the entries themselves, so its size depends on the plan and
 the calendar more than on the ledger's length. Requests and their answers
-are kept by id, so that ``atendidas`` can join them: a piece with an
-``area`` (a solicitud) under what it shares with others (activity, tipo,
-fecha, area), and a piece with ``atiende`` (the id of the request, or
-evento, it answers). Tallies of separate segments merge by addition; voids
+are kept by id, so that ``atendidas`` can join them: a piece others may
+answer (one with an ``area``, a solicitud; or one that is neither a
+publication nor a measurement nor an answer, an evento) under what it
+shares with others (activity, tipo, fecha, area or ``""``), and a piece
+with ``atiende`` (the id of the request, or evento, it answers). Tallies of separate segments merge by addition; voids
 are applied once each in :meth:`Tally.net`, so a void and the entry it voids
 may sit in different segments (or clones).
 
@@ -23,6 +24,7 @@ from typing import Any
 from pec_cli.ledger.entries import PIECE, VOID
 from pec_cli.plan.model import parse_quarter
 
+PUBLICATION = "publicacion"  # the tipo of a published piece (SPEC §1): it may answer, nothing awaits it
 CountKey = tuple[str, str, str]  # (activity, tipo, fecha ISO)
 GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers and interaction apart
 # [registrado, n, id, valor]: lists, as JSON gives them back. Sorting them orders a day's measurements
@@ -31,7 +33,7 @@ GroupKey = tuple[str, str, str]  # (activity, "tipo:red", fecha ISO): followers 
 Measure = list
 Note = tuple[str, int, str, str]  # (activity, quarter, registrado, texto)
 VoidKey = tuple[str, str | None, str | None]  # (activity, tipo, fecha) of the voided entry
-Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area) of a piece with an area
+Request = tuple[str, str, str, str]  # (activity, tipo, fecha, area or "") of a piece others may answer
 Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a piece with «atiende»
 
 
@@ -71,8 +73,8 @@ class Tally:
                 self.measures.setdefault(group, []).append(
                     [record["registrado"], record.get("n", 0), record["id"], float(valor)])
             area, atiende = record.get("area"), record.get("atiende")
-            if area:
-                self.requests.setdefault((actividad, record["tipo"], fecha, area), []).append(record["id"])
+            if area or (not atiende and red is None and record["tipo"] != PUBLICATION):
+                self.requests.setdefault((actividad, record["tipo"], fecha, area or ""), []).append(record["id"])
             if atiende:
                 self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:

@@ -136,6 +136,7 @@ class Plan(NamedTuple):
     semaforo_amarillo: float = 70.0
     textos: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
     source: str = ""
+    areas: tuple[str, ...] = ()  # the entity's áreas, when the plan lists them: an área is one of these
 
     def activity(self, activity_id: str) -> Activity | None:
         return next((a for a in self.actividades if a.id == activity_id), None)
@@ -246,4 +247,5 @@ def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
         semaforo_amarillo=semaforo.get("amarillo", 70.0),
         textos={k: data[k] for k in TEXT_KEYS if k in data},
         source=source,
+        areas=tuple(data.get("areas") or ()),
     )

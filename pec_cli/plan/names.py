@@ -25,6 +25,12 @@ def plain_id(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def fold_name(text: str) -> str:
+    """A name as the office may write it, folded: case, accents and spaces aside
+    («talento  Humano » and «Talento Humano» are one área)."""
+    return " ".join(plain_id(text).split())
+
+
 def find_activity(plan: Plan, activity_id: str) -> Activity:
     """The plan's activity ``activity_id``, or a refusal suggesting the closest ids."""
     key = plain_id(activity_id)
@@ -114,6 +120,21 @@ def resolve_network(act: Activity, red: str) -> str:
     if key not in ids and NETWORK_ALIASES.get(key) in ids:
         return NETWORK_ALIASES[key]
     return resolve_name(red, ids, f"La red «{red}» no está en «{act.id}»", "use --red con una de", field="red")
+
+
+def resolve_area(plan: Plan, typed: str) -> str:
+    """An área as the plan writes it when the plan lists its áreas (folded as :func:`fold_name`), else as typed;
+    one the list does not hold is refused with the closest suggested."""
+    if not plan.areas:
+        return typed
+    listed = {fold_name(a): a for a in plan.areas}
+    key = fold_name(typed)
+    if key in listed:
+        return listed[key]
+    close = suggestions(key, list(listed))
+    hint = f" (¿quiso decir {' o '.join(f'«{listed[c]}»' for c in close)}?)" if close else ""
+    raise PecError(f"El área «{typed}» no está en el plan {plan.vigencia}{hint}; las áreas son: "
+                   f"{', '.join(plan.areas)}.", field="area")
 
 
 def suggestions(key: str, choices: Sequence[str]) -> list[str]:

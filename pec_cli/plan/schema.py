@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pec_cli.fields import ENTRY_FIELDS
 from pec_cli.plan.formula import FormulaError, compile_formula
 from pec_cli.plan.model import formula_variables
+from pec_cli.plan.names import fold_name
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -181,6 +182,8 @@ class PlanSpec(Spec):
     lineas: Annotated[list[LineSpec], Field(min_length=1)]
     actividades: Annotated[list[ActivitySpec], Field(min_length=1)]
     reglas: list[Text] = []
+    # the entity's áreas (optional): when listed, a request's área must be one of them
+    areas: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
     cambios: list[CambioSpec] = []
     responsabilidad: list[FirmaSpec] = []
 
@@ -209,6 +212,7 @@ def plan_problems(spec: PlanSpec) -> list[Problem]:
                     f"la fecha {day.isoformat()} de la actividad «{act.id}» sale de la vigencia {spec.vigencia}",
                 ))
     problems += _earlier_id_problems(spec)
+    problems += _area_problems(spec.areas)
     used = {a.linea for a in spec.actividades}
     for i, ln in enumerate(spec.lineas):
         if ln.id not in used:
@@ -238,6 +242,18 @@ def _earlier_id_problems(spec: PlanSpec) -> list[Problem]:
                 problems.append((("actividades", i, "antes"),
                                  f"el id anterior «{old}» ya figura en «antes» de «{owners[old]}»; déjelo en una sola"))
             owners.setdefault(old, act.id)
+    return problems
+
+
+def _area_problems(areas: list[str]) -> list[Problem]:
+    """Two áreas that differ only in case, accents or spaces are one: the list names each once."""
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, area in enumerate(areas):
+        key = fold_name(area)
+        if key in seen:
+            problems.append((("areas", i), f"el área «{area}» ya está en la lista como «{seen[key]}»; déjela una vez"))
+        seen.setdefault(key, area)
     return problems
 
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pec_cli.ledger.requests import by_area_counted, request_counts
+from pec_cli.ledger.requests import by_area_counted, demand_tipos, request_counts
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from pec_cli.report.mediciones import Medicion, other_series
@@ -36,9 +36,11 @@ class SeriesFigures(NamedTuple):
 
     inicio: float | None
     fin: float | None
-    meta: float | None
+    meta: float | None  # programmed to the window's end: the annual meta x programado
     cumplimiento: float | None
     sin_medicion: bool
+    meta_anual: float | None = None
+    cumplimiento_anual: float | None = None  # the formula against the annual meta: how far along the year's goal
 
 
 class Figures(NamedTuple):
@@ -62,6 +64,7 @@ class ActivityReport(NamedTuple):
     meses: dict[str, int]
     solicitudes: dict[str, dict[str, int]] = _EMPTY  # type: ignore[assignment]  # per area, at the corte
     mediciones: dict[str, tuple[Medicion, ...]] = _EMPTY  # type: ignore[assignment]  # a gauge's other series
+    demanda: tuple[int, int] | None = None  # requests (or eventos) answered and received to the corte
 
 
 class LineReport(NamedTuple):
@@ -138,9 +141,9 @@ class _ActivityData:
     """The tally's numbers for one activity, indexed for window sums."""
 
     def __init__(self, act: Activity, totals: Tally, corte: dt.date,
-                 counts: list[tuple[str, str, int]] | None = None) -> None:
+                 counts: list[tuple[str, str, int]] | None = None, areas: tuple[str, ...] = ()) -> None:
         self.act = act
-        self.requests, self.first_request = request_counts(act, totals, corte)
+        self.requests, self.first_request = request_counts(act, totals, corte, areas)
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         if counts is None:
@@ -205,14 +208,15 @@ def _window_figures(
         s_meta = s.meta * programado / 100.0 if s.meta is not None else None
         fin = data.value_at(s.id, hi)
         if fin is None:
-            series[s.id] = SeriesFigures(None, None, s_meta, 0.0, True)
+            series[s.id] = SeriesFigures(None, None, s_meta, 0.0, True, s.meta, 0.0)
             results.append(0.0)
             continue
         inicio = data.value_before(s.id, lo)
         if inicio is None:
             inicio = s.linea_base if s.linea_base is not None else data.first_value(s.id)
-        c = act.formula.evaluate({**values, "meta": s_meta, "inicio": inicio, "fin": fin})
-        series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False)
+        measured = {**values, "inicio": inicio, "fin": fin}
+        c = act.formula.evaluate({**measured, "meta": s_meta})
+        series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False, s.meta, act.formula.evaluate({**measured, "meta": s.meta}))
         if c is not None:
             results.append(clamp(c))  # one network's overshoot never hides another's fall
     cumplimiento = sum(results) / len(results) if results else None
@@ -235,7 +239,7 @@ def _counts_of(act: Activity, by_activity: dict[str, list[tuple[str, str, int]]]
 
 def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date,
                      counts: list[tuple[str, str, int]] | None = None) -> ActivityReport:
-    data = _ActivityData(act, totals, corte, counts)
+    data = _ActivityData(act, totals, corte, counts, plan.areas)
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         start, end = quarter_bounds(plan.vigencia, k)
@@ -256,8 +260,11 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                 break
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
+    demanda = None
+    if demand_tipos(act):
+        demanda = (sum(n for (_, _, done), n in data.requests.items() if done), sum(data.requests.values()))
     return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area_counted(data.requests, data.first_request),
-                          other_series(act, totals, plan.inicio, corte))
+                          other_series(act, totals, plan.inicio, corte), demanda)
 
 
 def notes_of(totals: Tally, targets: tuple[str, ...], quarter: int) -> dict[str, list[str]]:

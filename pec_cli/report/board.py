@@ -18,6 +18,7 @@ from pec_cli.report.screen import Screen, Segment
 from pec_cli.report.table import (
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    NO_TARGET,
     SYMBOLS,
     Cell,
     Kind,
@@ -120,7 +121,7 @@ def _bar(cell: Cell, semaforo: str | None, width: int, glyphs: Glyphs) -> Line:
 
 def _semaforo(semaforo: str | None, glyphs: Glyphs) -> Segment:
     if semaforo is None:
-        return (fit("sin meta", SEMAFORO - 2, glyphs.ellipsis), "dim")
+        return (fit(NO_TARGET, SEMAFORO - 2, glyphs.ellipsis), "dim")
     return (fit(f"{glyphs.dot} {semaforo}", SEMAFORO - 2, glyphs.ellipsis), f"bold {COLOURS[semaforo]}")
 
 
@@ -128,7 +129,8 @@ def realizadas(row: Row) -> str:
     """Pieces to the corte against the annual meta (``4/10``); a gauge's count of measurements says nothing."""
     if row.is_line or row.is_gauge or row.realizadas is None:
         return ""
-    return f"{row.realizadas}/{as_typed(row.meta_piezas)}" if row.meta_piezas is not None else str(row.realizadas)
+    total = row.recibidas if row.recibidas is not None else row.meta_piezas
+    return f"{row.realizadas}/{as_typed(total)}" if total is not None else str(row.realizadas)
 
 
 def board_row(table: Table, lay: Layout, row: Row, glyphs: Glyphs) -> Line:
@@ -141,7 +143,9 @@ def board_row(table: Table, lay: Layout, row: Row, glyphs: Glyphs) -> Line:
         line.append((f"{cell_text(row.trimestres[i], one_decimal, symbols):>{QUARTER - 1}}{marker}", ""))
     acum = row.acumulado
     acum_text = cell_text(acum, one_decimal, symbols)
-    line.append((f"{acum_text}/{pct(acum.programado, 0, False)}".rjust(ACUM) + "  ", ""))
+    if acum.kind is not Kind.NOTHING:  # nada programado is one symbol, not «—/0»
+        acum_text += f"/{pct(acum.programado, 0, False)}"
+    line.append((acum_text.rjust(ACUM) + "  ", ""))
     line += _bar(acum, row.semaforo, lay.bar, glyphs)
     line.append(("  ", ""))
     line.append(_semaforo(row.semaforo, glyphs))
@@ -191,9 +195,12 @@ def _legend(table: Table, lay: Layout, width: int) -> list[Line]:
     if propia:
         legend.append(f"* {propia}.")
     if lay.realizadas:
-        counted = [f"{a.id}, {a.cuenta.lower()}" for a in table.activities() if a.meta_piezas is None and not a.is_gauge]
-        legend.append("Realiz.: lo registrado hasta el corte / meta anual; cada actividad cuenta su tipo principal"
-                      + (f" ({'; '.join(counted)})" if counted else "") + ".")
+        counted = [f"{a.id}, atendidas / recibidas ({a.demanda.lower()})" if a.demanda
+                   else f"{a.id}, su cifra es el crecimiento por red (abajo)" if a.is_gauge
+                   else f"{a.id}, {a.cuenta.lower()}"
+                   for a in table.activities() if a.meta_piezas is None or a.is_gauge or a.demanda]
+        legend.append("Realiz.: lo registrado hasta el corte / meta anual, del tipo principal de cada actividad"
+                      + (f"; {'; '.join(counted)}" if counted else "") + ".")
     return [[], *(line for text in legend for line in wrap(text, width, "dim"))]
 
 

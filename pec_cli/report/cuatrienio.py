@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import Plan
 from pec_cli.report.avance import compute, default_quarter
-from pec_cli.report.numbers import r2, short_text
+from pec_cli.report.numbers import r2
+from pec_cli.report.table import figure_text
 
 
 class Year(NamedTuple):
@@ -142,8 +143,8 @@ def _year_text(y: dict[str, Any], anio: str) -> str:
     if y["estado"] in ("sin plan", "sin línea", "por empezar"):
         return f"{anio} {y['estado']}"
     closed = "" if y["estado"] == "cerrado" else " en curso"
-    return (f"{anio}{closed}: {short_text(y['ejecucion'])} de {short_text(y['programado'])} "
-            f"(aporta {short_text(y['aporte'])} de {short_text(y['meta'])})")
+    return (f"{anio}{closed}: {figure_text(y['ejecucion'])} de {figure_text(y['programado'])} "
+            f"(aporta {figure_text(y['aporte'])} de {figure_text(y['meta'])})")
 
 
 def render_text(c: Cuatrienio, width: int = 80) -> str:
@@ -152,8 +153,8 @@ def render_text(c: Cuatrienio, width: int = 80) -> str:
     out = [f"Prospectiva cuatrienal {first}-{last} · al {doc['fecha']}", ""]
     for ln in doc["lineas"]:
         acc = ln["acumulado"]
-        out += textwrap.wrap(f"{ln['numero']}. {ln['nombre']}: {short_text(acc['aporte'])} de {short_text(acc['programado'])} "
-                             f"programado a la fecha (de {short_text(acc['meta'])} en el cuatrienio)",
+        out += textwrap.wrap(f"{ln['numero']}. {ln['nombre']}: {figure_text(acc['aporte'])} de {figure_text(acc['programado'])} "
+                             f"programado a la fecha (de {figure_text(acc['meta'])} en el cuatrienio)",
                              width=max(40, width), subsequent_indent="   ")
         years = " · ".join(_year_text(y, anio) for anio, y in ln["anios"].items())
         out += textwrap.wrap(years, width=max(40, width), initial_indent="   ", subsequent_indent="   ")

@@ -185,9 +185,9 @@ def quarter_bars(row: Row) -> str:
         if p <= 0:
             track = f'<span class="cero">{SYMBOLS[Kind.NOTHING]} nada programado este trimestre</span>'
             label = "0 %"
-        elif cell.kind is Kind.AFTER_CUT:
+        elif cell.kind is Kind.AFTER_CUT:  # blank, as every format says a quarter after the corte
             track = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
-            label = f"— / {pct(p, 0)}"
+            label = f"{_pct(cell)} / {pct(p, 0)}".strip()
         else:
             fill = _share(cell.value, p)
             track = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
@@ -366,7 +366,8 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
             valor = r["valor"]
             shown = count_text(valor, thousands=".") if isinstance(valor, int | float) else valor
             pieza = f"{esc(r.get('red_nombre') or r['red'])}: {esc(shown)}"
-        extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["nota"]) if v]
+        extra = [esc(v) for v in (r["canal"], r["area"] and f"área: {r['area']}", r["atiende"] and f"atiende: {r['atiende']}",
+                                  r["nota"]) if v]
         if extra:
             joined = " · ".join(extra)
             pieza += f' <span class="muted">· {joined}</span>' if pieza else f'<span class="muted">{joined}</span>'
@@ -406,7 +407,7 @@ def _ficha(act: Row) -> str:
 
 def _series(act: Row) -> str:
     """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
-    tables = [_series_table(act.cuenta if act.otras_series else "", act.series)]
+    tables = [_series_table(act.tipo_principal if act.otras_series else "", act.series)]
     tables += [_series_table(name, rows, counts=False) for name, rows in act.otras_series]
     return "".join(tables)
 
@@ -430,21 +431,26 @@ def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = Tr
         return "" if value is None else count_text(value, thousands=".")
 
     def percent(value: float | None, s: SeriesRow) -> str:
-        return "sin medición" if s.sin_medicion else "N/A" if value is None else pct(value)
+        return "sin medición" if s.sin_medicion else SYMBOLS[Kind.NOT_APPLICABLE] if value is None else pct(value)
 
     rows = "".join(
         f'<tr><td>{esc(s.nombre)}</td><td class="n">{esc(number(s.inicio))}</td><td class="n">{esc(number(s.fin))}</td>'
         f'<td class="n">{esc(number(s.meta))}</td><td class="n">{esc(percent(s.cumplimiento, s))}</td>'
         + (f'<td class="n">{esc(percent(s.cumplimiento_con_tope, s) if not s.sin_medicion else pct(0.0))}</td>'
+           f'<td class="n">{esc(number(s.meta_anual))}</td><td class="n">{esc(percent(s.cumplimiento_anual, s))}</td>'
            if counts else "") + "</tr>"
         for s in series
     )
     head = f"<caption>{esc(caption)}</caption>" if caption else ""
-    counted = '<th class="n">Cuenta en la cifra (0 a 100 %)</th>' if counts else ""
+    counted = ('<th class="n">Cuenta en la cifra (0 a 100 %)</th><th class="n">Meta anual</th>'
+               '<th class="n">% de la meta anual</th>') if counts else ""
     return (
         f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>{counted}</tr></thead>'
+        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>'
+        f"{counted}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
+        + ('<p class="small muted">Cumplimiento (sin tope): el crecimiento frente a la meta a la fecha (frente a lo '
+           "programado al corte); % de la meta anual: el mismo crecimiento frente a la meta del año.</p>" if counts else "")
     )
 
 
@@ -507,9 +513,8 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
 def _year_cell(year: dict[str, Any]) -> str:
     if year["estado"] in ("sin plan", "sin línea", "por empezar"):
         return f'<td class="muted">{esc(year["estado"])}</td>'
-    ejecucion = "N/A" if year["ejecucion"] is None else pct(year["ejecucion"])
-    programado = "N/A" if year["programado"] is None else pct(year["programado"], 0)
-    aporte = "N/A" if year["aporte"] is None else pct(year["aporte"])
+    ejecucion, programado, aporte = (SYMBOLS[Kind.NOT_APPLICABLE] if year[key] is None else pct(year[key], decimals)
+                                     for key, decimals in (("ejecucion", 2), ("programado", 0), ("aporte", 2)))
     state = "" if year["estado"] == "cerrado" else f' <span class="small muted">({esc(year["estado"])})</span>'
     return (f'<td class="n">{esc(ejecucion)} de {esc(programado)}{state}<br>'
             f'<span class="small muted">aporta {esc(aporte)} de {esc(pct(year["meta"], 0))}</span></td>')

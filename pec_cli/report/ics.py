@@ -3,9 +3,13 @@
 One all-day VEVENT per milestone of the vigencia, each dated on its deadline:
 each month of an activity with ``cadencia: mensual`` (the revista), each week
 (Monday-Sunday, due on its Friday) of one with ``cadencia: semanal`` (noti),
+the periods of ``pendientes.cadence_periods`` (a week mostly outside the
+window owes nothing), with one note on what the cadence means against the
+annual meta (noti: 43 weeks, a meta of 30 emisiones),
 each month of a ``meta_mensual`` (externas' 2 a month), each month of a
 ``calendario`` (campañas), each quarter's close, and the committee that follows
-it (the fifth working day after the close: the seed gives no date). Every
+it (the fifth working day after the close, Colombian public holidays skipped:
+the seed gives no date). Every
 milestone of the year is written, done or not, with its state as of the date
 in its description, so that importing a newer file updates each event in place:
 its UID is built from the plan and the period only (``2024-revista-2024-05@…``),
@@ -20,7 +24,7 @@ from typing import NamedTuple
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds
 from pec_cli.plan.names import plain_id
-from pec_cli.report.pendientes import month_end
+from pec_cli.report.pendientes import cadence_periods, month_end
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
           "octubre", "noviembre", "diciembre")
@@ -36,9 +40,13 @@ class Milestone(NamedTuple):
 
 
 def _working_days_after(day: dt.date, n: int) -> dt.date:
+    """The ``n``-th working day after ``day``: Monday to Friday, not a public holiday in Colombia."""
+    import holidays
+
+    festivos = holidays.Colombia(years=(day.year, day.year + 1))
     while n:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in festivos:
             n -= 1
     return day
 
@@ -70,22 +78,36 @@ def _months(act: Activity) -> Iterator[tuple[int, dt.date, dt.date]]:
 
 
 def _weeks(act: Activity) -> Iterator[tuple[dt.date, dt.date, dt.date]]:
-    """(first day, last day, due day: its Friday, inside the window) of each week of the window."""
-    monday = act.inicio - dt.timedelta(days=act.inicio.weekday())
-    while monday <= act.fin:
-        lo, hi = max(monday, act.inicio), min(monday + dt.timedelta(days=6), act.fin)
-        yield lo, hi, min(max(monday + dt.timedelta(days=4), lo), hi)
-        monday += dt.timedelta(days=7)
+    """(first day, last day, due day: its Friday, inside the window) of each week the cadence asks a piece of."""
+    for lo, hi in cadence_periods("semanal", act.inicio, act.fin):
+        friday = lo - dt.timedelta(days=lo.weekday() - 4)
+        yield lo, hi, min(max(friday, lo), hi)
+
+
+def _cadence_note(act: Activity, periods: int, each: str, unit: str, tag: str) -> Milestone:
+    """What a cadence means against the annual meta, said once, on the window's first day."""
+    meta = f"la meta del año es {act.meta:g} {act.unidad}".strip() if act.meta is not None else "el plan no le da meta"
+    return Milestone(
+        f"{tag}-{act.id}-cadencia", act.inicio, f"{act.nombre}: cadencia {act.cadencia} ({periods} {unit})",
+        f"La cadencia es el ritmo de trabajo, un recordatorio {each}: {periods} {unit} en la ventana; {meta}, y el "
+        "avance se mide contra ella. Un recordatorio sin pieza no es por sí solo un incumplimiento; pec pendientes "
+        "dice el ritmo frente a la meta.", act.id)
 
 
 def _activity_milestones(act: Activity, done: _Done, fecha: dt.date, tag: str) -> Iterator[Milestone]:
     cadencia = plain_id(act.cadencia or "")
     if cadencia == "mensual":
-        for month, lo, hi in _months(act):
-            yield Milestone(f"{tag}-{act.id}-{lo.isoformat()[:7]}", hi, f"{act.nombre}: la de {MONTHS[month - 1]}",
+        months = cadence_periods("mensual", act.inicio, act.fin)
+        if act.meta is not None and act.meta != len(months):
+            yield _cadence_note(act, len(months), "al mes", "meses", tag)
+        for lo, hi in months:
+            yield Milestone(f"{tag}-{act.id}-{lo.isoformat()[:7]}", hi, f"{act.nombre}: la de {MONTHS[lo.month - 1]}",
                             _state(done.count(act, lo, hi), 1, hi, fecha), act.id)
     elif cadencia == "semanal":
-        for lo, hi, due in _weeks(act):
+        weeks = list(_weeks(act))
+        if act.meta is not None and act.meta != len(weeks):
+            yield _cadence_note(act, len(weeks), "por semana", "semanas", tag)
+        for lo, hi, due in weeks:
             iso = lo.isocalendar()
             yield Milestone(f"{tag}-{act.id}-{iso.year}-S{iso.week:02d}", due,
                             f"{act.nombre}: la de la semana del {lo.day} de {MONTHS[lo.month - 1]}",

@@ -73,7 +73,8 @@ def mediciones_to_dict(series: dict[str, tuple[Medicion, ...]]) -> dict[str, Any
 
 
 def mediciones_text(act: Activity, doc: dict[str, Any]) -> list[str]:
-    """One sentence per extra measured tipo with some measurement: «interaccion por red (…): instagram +1200, …»."""
+    """One sentence per extra measured tipo with some measurement, named as the plan names it:
+    «medición de interacción (Me gusta) por red: instagram +1200 (4000 a 5200), …»."""
     out = []
     names = {t.id: t.nombre for t in act.tipos}
     for tipo, rows in doc.items():
@@ -89,5 +90,6 @@ def mediciones_text(act: Activity, doc: dict[str, Any]) -> list[str]:
             if m["meta"] is not None:
                 text += f", {m['cumplimiento']:g} % de {m['meta']:g}".replace(".", ",")
             parts.append(text)
-        out.append(f"{tipo} por red ({names.get(tipo, tipo)}): " + ", ".join(parts) + ".")
+        name = names.get(tipo, tipo)
+        out.append(f"{name[:1].lower() + name[1:]} por red: " + ", ".join(parts) + ".")
     return out

@@ -54,8 +54,6 @@ def json_number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else r2(value)
 
 
-def short_text(value: float | None, decimals: int = 1) -> str:
-    """A figure in a sentence: ``5``, ``4,7``; ``N/A`` where it does not apply."""
-    if value is None:
-        return "N/A"
+def short_text(value: float, decimals: int = 1) -> str:
+    """A figure in a sentence: ``5``, ``4,7`` (``table.figure_text`` says «no aplica» for None)."""
     return decimal_text(value, decimals).removesuffix("," + "0" * decimals) if decimals else decimal_text(value, 0)

@@ -35,7 +35,7 @@ from pec_cli.ledger.requests import Request, open_requests, requests_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds, quarter_of
 from pec_cli.plan.names import plain_id
-from pec_cli.report.avance import compute
+from pec_cli.report.avance import SeriesFigures, compute
 from pec_cli.report.mediciones import Medicion, other_series
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
@@ -95,6 +95,11 @@ class SerieRitmo(NamedTuple):
     actual: float | None
     actual_fecha: dt.date | None
     proyeccion: float | None  # growth at the window's end, at the pace so far
+    # the avance's figures at the date (report.avance): against what is programmed to the end of
+    # the quarter, and against the annual meta
+    meta_programada: float | None = None
+    cumplimiento: float | None = None
+    cumplimiento_anual: float | None = None
 
     @property
     def crecimiento(self) -> float | None:
@@ -232,8 +237,13 @@ def programmed_share(act: Activity, year: int, fecha: dt.date) -> float:
     """Percent of the annual meta programmed by ``fecha``: past quarters whole, the current one prorated.
 
     The current quarter's share grows with the days of the activity's window
-    inside the quarter that have elapsed up to ``fecha`` (inclusive).
+    inside the quarter that have elapsed up to ``fecha`` (inclusive). An
+    activity on a calendar follows its months instead: each is due by its
+    last day, and nothing is expected between them.
     """
+    if act.calendario:
+        due = sum(1 for month in act.calendario if month_end(year, month) <= fecha)
+        return 100.0 * due / len(act.calendario)
     q = quarter_of(fecha)
     share = sum(act.programacion[: q - 1])
     start, end = quarter_bounds(year, q)
@@ -288,6 +298,15 @@ def _calendario(act: Activity, counts: _Counts, year: int, fecha: dt.date) -> tu
     return tuple(out)
 
 
+def cadence_periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods a cadence asks a piece of: the weeks or months of :func:`_periods` that hold more than
+    half their days inside start..end (a week from Friday 1 March holds three: too few to owe a piece)."""
+    def length(lo: dt.date) -> int:
+        return 7 if kind == "semanal" else month_end(lo.year, lo.month).day
+
+    return [(lo, hi) for lo, hi in _periods(kind, start, end) if 2 * _window_days(lo, hi) > length(lo)]
+
+
 def _periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Weeks (Monday-Sunday) or calendar months overlapping start..end, clipped to it."""
     out = []
@@ -310,13 +329,14 @@ def _cadencia(act: Activity, counts: _Counts, fecha: dt.date) -> Cadencia | None
         return None
     periods = _periods(kind, act.inicio, act.fin)
     gaps = tuple(
-        (lo, hi) for lo, hi in periods if hi < fecha and counts.count(act.default_tipo, lo, hi) == 0
+        (lo, hi) for lo, hi in cadence_periods(kind, act.inicio, act.fin)
+        if hi < fecha and counts.count(act.default_tipo, lo, hi) == 0
     )
     current = next(((lo, hi) for lo, hi in periods if lo <= fecha <= hi), periods[-1])
     return Cadencia(kind, gaps, current, counts.count(act.default_tipo, current[0], min(current[1], fecha)))
 
 
-def _series(act: Activity, totals: Tally, fecha: dt.date) -> tuple[SerieRitmo, ...]:
+def _series(act: Activity, totals: Tally, fecha: dt.date, figures: Mapping[str, SeriesFigures]) -> tuple[SerieRitmo, ...]:
     lo, hi = act.inicio.isoformat(), min(act.fin, fecha).isoformat()
     measured = totals.series(act.id, act.default_tipo, *act.antes)
     out = []
@@ -334,15 +354,18 @@ def _series(act: Activity, totals: Tally, fecha: dt.date) -> tuple[SerieRitmo, .
         projection = None
         if elapsed > 0:
             projection = (last - base) * (act.fin - base_day).days / elapsed
-        out.append(SerieRitmo(s.id, s.nombre, s.meta, base, base_day, last, last_day, projection))
+        fig = figures.get(s.id)
+        out.append(SerieRitmo(s.id, s.nombre, s.meta, base, base_day, last, last_day, projection,
+                              *((fig.meta, fig.cumplimiento, fig.cumplimiento_anual) if fig else ())))
     return tuple(out)
 
 
 def activity_pending(
     act: Activity, totals: Tally, year: int, fecha: dt.date, programado: float, logrado: float | None,
-    extra: Mapping[str, float] | None = None,
+    extra: Mapping[str, float] | None = None, figures: Mapping[str, SeriesFigures] | None = None,
 ) -> ActividadPendiente:
-    """What one activity still owes as of ``fecha`` (``extra``: formula variables beyond the tipo counts)."""
+    """What one activity still owes as of ``fecha`` (``extra``: formula variables beyond the tipo counts;
+    ``figures``: the avance's per-network figures at the date)."""
     counts = _Counts(act, totals, fecha)
     return ActividadPendiente(
         activity=act,
@@ -354,7 +377,7 @@ def activity_pending(
         meses=_meses(act, counts, year, fecha),
         calendario=_calendario(act, counts, year, fecha),
         cadencia=_cadencia(act, counts, fecha),
-        series=_series(act, totals, fecha),
+        series=_series(act, totals, fecha, figures or {}),
         mediciones=other_series(act, totals, act.inicio, min(fecha, act.fin)),
     )
 
@@ -368,7 +391,8 @@ def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date) -> Pendientes:
     totals = tally.net()
     actividades = tuple(
         activity_pending(rep.activity, totals, plan.vigencia, fecha, rep.acumulado.programado, rep.acumulado.logrado,
-                         {"atendidas": sum(1 for r in requests_of(rep.activity, totals, fecha) if r.respondida)})
+                         {"atendidas": sum(1 for r in requests_of(rep.activity, totals, fecha) if r.respondida)},
+                         rep.acumulado.series)
         for rep in report.actividades
     )
     lineas = tuple(

@@ -17,8 +17,9 @@ from pec_cli.ledger.requests import Request
 from pec_cli.plan.model import Activity
 from pec_cli.report.markdown import md
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
-from pec_cli.report.numbers import json_number, r2, short_text
+from pec_cli.report.numbers import json_number, pct, r2
 from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
+from pec_cli.report.table import SYMBOLS, Kind, figure_text
 
 
 def _cadencia(c: Cadencia | None) -> dict[str, Any] | None:
@@ -40,6 +41,8 @@ def _serie(s: SerieRitmo) -> dict[str, Any]:
         "faltan": json_number(max(0.0, s.meta - s.crecimiento)) if s.meta is not None and s.crecimiento is not None else None,
         "proyeccion": None if s.proyeccion is None else round(s.proyeccion),
         "sin_medicion": s.sin_medicion,
+        "meta_programada": json_number(s.meta_programada), "cumplimiento": json_number(s.cumplimiento),
+        "cumplimiento_anual": json_number(s.cumplimiento_anual),
     }
 
 
@@ -118,7 +121,7 @@ def _faltan_text(a: dict[str, Any], trimestre: str) -> str | None:
         return "al día con la demanda" if not f["trimestre"] else f"{_falta(f['trimestre'])}{tipo} para atender la demanda"
     parts = []
     if f["trimestre"] is not None:
-        target = f"el {short_text(a['programado_acumulado'])} % del Trim. {trimestre}"
+        target = f"el {figure_text(a['programado_acumulado'])} % del Trim. {trimestre}"
         parts.append(f"al día para {target}" if f["trimestre"] == 0 else f"{_falta(f['trimestre'])}{tipo} para {target}")
     if f["anual"] is not None:
         parts.append("meta anual cumplida" if f["anual"] == 0 else f"{f['anual']} para la meta anual")
@@ -129,8 +132,8 @@ def _ritmo_text(a: dict[str, Any]) -> str | None:
     r = a["ritmo"]
     if r is None:
         return None
-    text = f"ritmo a la fecha: {r['realizadas']} de {short_text(r['esperadas'])} esperadas"
-    return text + (" (al día)" if r["estado"] == "al día" else f" (atrasado en {short_text(-r['diferencia'])})")
+    text = f"ritmo a la fecha: {r['realizadas']} de {figure_text(r['esperadas'])} esperadas"
+    return text + (" (al día)" if r["estado"] == "al día" else f" (atrasado en {figure_text(-r['diferencia'])})")
 
 
 def _meses_text(a: dict[str, Any]) -> str | None:
@@ -140,7 +143,7 @@ def _meses_text(a: dict[str, Any]) -> str | None:
     items = []
     for m in a["meses"]:
         mark = {"cumplido": "", "incumplido": " incumplido", "en curso": f" en curso, {_falta(m['faltan'])}"}[m["estado"]]
-        items.append(f"{_month(m['mes'])}: {m['realizadas']} de {short_text(meta)}{mark}")
+        items.append(f"{_month(m['mes'])}: {m['realizadas']} de {figure_text(meta)}{mark}")
     return "por mes: " + " · ".join(items)
 
 
@@ -172,7 +175,7 @@ def _cadencia_text(a: dict[str, Any]) -> str | None:
     return f"{unit} sin pieza:{count}{more}; {now} {current}"
 
 
-def _series_text(a: dict[str, Any]) -> list[str]:
+def _series_text(a: dict[str, Any], trimestre: str) -> list[str]:
     out = []
     for red, s in a["series"].items():
         if s["sin_medicion"]:
@@ -180,7 +183,10 @@ def _series_text(a: dict[str, Any]) -> list[str]:
             continue
         growth = s["crecimiento"]
         sign = "+" if growth >= 0 else ""
-        text = f"{red}: {sign}{short_text(growth, 0)} de {short_text(s['meta'], 0)}"
+        text = f"{red}: {sign}{figure_text(growth, 0)} de {figure_text(s['meta'], 0)}"
+        if s["cumplimiento_anual"] is not None and s["cumplimiento"] is not None:
+            text += (f" ({pct(s['cumplimiento_anual'], 1)} de la meta anual; {pct(s['cumplimiento'], 1)} de lo "
+                     f"programado al Trim. {trimestre}, {figure_text(s['meta_programada'], 0)})")
         if s["proyeccion"] is None:
             text += "; una sola medición, sin ritmo"
         else:
@@ -191,11 +197,11 @@ def _series_text(a: dict[str, Any]) -> list[str]:
 
 def activity_lines(a: dict[str, Any], trimestre: str, act: Activity) -> list[str]:
     """The sentences of one activity, in the order people read them."""
-    head = f"{a['realizadas']} de {short_text(a['meta'])}" if a["meta"] is not None and not a["series"] else None
+    head = f"{a['realizadas']} de {figure_text(a['meta'])}" if a["meta"] is not None and not a["series"] else None
     lines = [head] if head else []
     texts = (_faltan_text(a, trimestre), _ritmo_text(a), _meses_text(a), _calendario_text(a), _cadencia_text(a))
     abiertas = [f"solicitudes abiertas: {a['abiertas']} (abajo)"] if a["abiertas"] else []
-    return lines + [t for t in texts if t] + abiertas + _series_text(a) + mediciones_text(act, a["mediciones"])
+    return lines + [t for t in texts if t] + abiertas + _series_text(a, trimestre) + mediciones_text(act, a["mediciones"])
 
 
 def _title(doc: dict[str, Any]) -> str:
@@ -206,9 +212,9 @@ def _title(doc: dict[str, Any]) -> str:
 def _line_head(line: dict[str, Any]) -> str:
     name = f"{line['numero']}. {line['nombre']}"
     if line["logrado_acumulado"] is None:
-        return f"{name}: sin demanda a la fecha (N/A)"
-    return (f"{name}: {short_text(line['logrado_acumulado'])} de {short_text(line['programado_acumulado'])} "
-            f"puntos programados, faltan {short_text(line['faltan_puntos'])}")
+        return f"{name}: sin demanda a la fecha ({SYMBOLS[Kind.NOT_APPLICABLE]})"
+    return (f"{name}: {figure_text(line['logrado_acumulado'])} de {figure_text(line['programado_acumulado'])} "
+            f"puntos programados, faltan {figure_text(line['faltan_puntos'])}")
 
 
 def _requests(doc: dict[str, Any]) -> list[str]:
@@ -216,7 +222,7 @@ def _requests(doc: dict[str, Any]) -> list[str]:
     if not rows:
         return ["Solicitudes abiertas: ninguna."]
     out = [f"Solicitudes abiertas ({len(rows)}, la más antigua primero):"]
-    out += [f"{r['id']}  {r['fecha']}  {r['actividad']}  {r['area']}  {r['dias']} días" for r in rows]
+    out += [f"{r['id']}  {r['fecha']}  {r['actividad']}  {r['area'] or r['tipo']}  {r['dias']} días" for r in rows]
     return out
 
 

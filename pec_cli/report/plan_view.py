@@ -63,6 +63,9 @@ def _plan(out: Console, plan: Plan) -> None:
     _texts(out, plan)
     _lines(out, plan)
     _activities(out, plan)
+    if plan.areas:
+        out.print(Text("\nÁreas de la entidad", style="bold underline") + Text(" (el área de una solicitud es una de ellas)"))
+        _say(out, ", ".join(plan.areas), 1)
     _prospectiva_and_rules(out, plan.textos)
 
 

@@ -33,6 +33,8 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
                 "cumplimiento": r2(s.cumplimiento), "sin_medicion": s.sin_medicion,
                 # what this network adds to the activity's mean (SPEC §3): 0..100
                 "cumplimiento_acotado": r2(None if s.cumplimiento is None else clamp(s.cumplimiento)),
+                # the same growth against the year's meta (the programmed one is «meta», to the corte)
+                "meta_anual": number(s.meta_anual), "cumplimiento_anual": r2(s.cumplimiento_anual),
             }
             for key, s in fig.series.items()
         }
@@ -67,6 +69,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
         if rep.meses:
             item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
+        if rep.demanda is not None:  # what its indicator counts: requests (or eventos) answered of those received
+            item["demanda"] = {"atendidas": rep.demanda[0], "recibidas": rep.demanda[1]}
         if rep.solicitudes:
             item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
         if rep.mediciones:

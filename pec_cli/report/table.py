@@ -15,10 +15,11 @@ from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple
 
+from pec_cli.ledger.requests import demand_tipos
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
-from pec_cli.report.numbers import pct, r2
+from pec_cli.report.numbers import count_text, pct, r2, short_text
 
 
 class Kind(Enum):
@@ -76,6 +77,7 @@ class SeriesRow(NamedTuple):
     cumplimiento: float | None  # rounded, unclamped: a fall shows negative, an overshoot above 100
     sin_medicion: bool
     meta_anual: float | None = None
+    cumplimiento_anual: float | None = None  # rounded, unclamped: against the annual meta
 
     @property
     def crecimiento(self) -> float | None:
@@ -119,8 +121,8 @@ class Row(NamedTuple):
     acumulado: Cell
     semaforo: str | None
     observaciones: tuple[tuple[str, str], ...] = ()  # (quarter, text), quarters I..q
-    realizadas: int | None = None  # pieces of the default tipo to the corte (activities)
-    cuenta: str = ""  # what ``realizadas`` counts: the default tipo's name
+    realizadas: int | None = None  # what the indicator counts to the corte: pieces of the default tipo, requests answered
+    cuenta: str = ""  # what ``realizadas`` counts: the default tipo's name, «atendidas de 3 (Solicitud de un área)»
     meta_piezas: float | None = None  # the annual meta in pieces, where there is one
     unidad: str = ""
     meta_texto: str = ""  # the plan's words for the meta ("Por solicitud de las áreas")
@@ -131,6 +133,9 @@ class Row(NamedTuple):
     otras_series: tuple[tuple[str, tuple[SeriesRow, ...]], ...] = ()  # a gauge's other measured tipos (interacción)
     solicitudes: tuple[AreaRow, ...] = ()
     otras_texto: tuple[str, ...] = ()  # the other series in words, as the board and the minutes say them
+    recibidas: int | None = None  # a demand's requests (or eventos) received to the corte: ``realizadas`` of these
+    demanda: str = ""  # the name of the demand's tipo («Solicitud de un área»)
+    tipo_principal: str = ""  # the name of the default tipo («Medición de seguidores»)
 
     @property
     def is_line(self) -> bool:
@@ -270,17 +275,29 @@ def notes_text(row: Row) -> str:
                       *(f"Trim. {q}: {text}" for q, text in row.observaciones)])
 
 
+GAUGE_COUNTS = "crecimiento por red (en Observaciones)"  # what a gauge's figure counts, in «Qué cuenta»
 SERIES_TITLE = "por red (acumulado, sin tope; en la cifra cada red cuenta de 0 a 100 %)"
 
 
 def series_text(row: Row) -> str:
     """A gauge's unclamped per-network acumulado, the detail beside its row in every format
-    (SPEC §3): ``por red (...): instagram 500,0 %, twitter -285,7 %, tiktok sin medición``."""
+    (SPEC §3), each saying what it is measured against: ``por red (...): instagram 154,3 % de lo
+    programado al corte (540 de 350); 77,1 % de la meta anual (700) · tiktok sin medición``."""
     if not row.series:
         return ""
-    parts = [f"{s.id} {'sin medición' if s.sin_medicion else 'N/A' if s.cumplimiento is None else pct(s.cumplimiento, 1)}"
-             for s in row.series]
-    return f"{SERIES_TITLE}: {', '.join(parts)}"
+    return f"{SERIES_TITLE}: {' · '.join(serie_text(s) for s in row.series)}"
+
+
+def serie_text(s: SeriesRow) -> str:
+    """One network's growth against what was programmed to the corte, and against the annual meta."""
+    if s.sin_medicion:
+        return f"{s.id} sin medición"
+    if s.cumplimiento is None or s.crecimiento is None or s.meta is None:
+        return f"{s.id} {SYMBOLS[Kind.NOT_APPLICABLE]}"
+    text = f"{s.id} {pct(s.cumplimiento, 1)} de lo programado al corte ({count_text(s.crecimiento)} de {count_text(s.meta)})"
+    if s.cumplimiento_anual is not None and s.meta_anual is not None:
+        text += f"; {pct(s.cumplimiento_anual, 1)} de la meta anual ({count_text(s.meta_anual)})"
+    return text
 
 
 def _cell(fig: Figures, days_left: int | None) -> Cell:
@@ -308,17 +325,25 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
     names = {t.id: t.nombre for t in act.tipos}
     networks = {s.id: s.nombre for s in act.series}
     series = tuple(
-        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta)
+        SeriesRow(s.id, s.nombre, fig.inicio, fig.fin, r2(fig.meta), r2(fig.cumplimiento), fig.sin_medicion, s.meta,
+                  r2(fig.cumplimiento_anual))
         for s in act.series
         if (fig := acum.series.get(s.id)) is not None
     )
+    realizadas: int | None = acum.por_tipo.get(act.default_tipo, 0)
+    cuenta, demanda = act.tipos[0].nombre, ""
+    if rep.demanda is not None:  # the indicator counts requests answered, not publications
+        realizadas, demanda = rep.demanda[0], names[demand_tipos(act)[0]]
+        cuenta = f"atendidas de {rep.demanda[1]} ({demanda})"
+    elif series:  # its figure is each network's growth (the observaciones), not a count of measurements
+        realizadas, cuenta = None, GAUGE_COUNTS
     return Row(
         kind="actividad", id=act.id, nombre=act.nombre, indicador=act.formula_texto, formula=act.formula_texto,
         linea=act.linea, meta=100.0,
         programacion=act.programacion, propia=tuple(act.programacion) != reference,
         trimestres=_quarters(rep.trimestres, quarter, days_left), acumulado=_cell(acum, None), semaforo=acum.semaforo,
-        observaciones=_notes(rep.observaciones), realizadas=acum.por_tipo.get(act.default_tipo, 0),
-        cuenta=act.tipos[0].nombre,
+        observaciones=_notes(rep.observaciones), realizadas=realizadas, cuenta=cuenta,
+        recibidas=None if rep.demanda is None else rep.demanda[1], demanda=demanda, tipo_principal=act.tipos[0].nombre,
         meta_piezas=act.meta, unidad=act.unidad, meta_texto=act.meta_texto,
         por_tipo=tuple((t, names.get(t, t), n) for t, n in acum.por_tipo.items()),
         series=series, meses=tuple(MonthRow(m, n, act.meta_mensual) for m, n in rep.meses.items()),
@@ -373,6 +398,11 @@ def cell_text(cell: Cell, number: Callable[[float], str], symbols: dict[Kind, st
     if cell.kind is Kind.NUMBER and cell.value is not None:
         return number(cell.value)
     return symbols[cell.kind]
+
+
+def figure_text(value: float | None, decimals: int = 1) -> str:
+    """A figure in a sentence (``5``, ``4,7``), or the cell symbol of «no aplica» where there is none."""
+    return SYMBOLS[Kind.NOT_APPLICABLE] if value is None else short_text(value, decimals)
 
 
 def semaforo_text(semaforo: CellValue) -> str:

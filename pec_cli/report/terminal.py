@@ -44,6 +44,8 @@ def print_entries(selection: Selection) -> None:
             detail = Text(f"{entry.get('red')}: {shown}".rstrip(": "))
         if entry.get("area"):
             detail = Text(f"{detail.plain} (área: {entry.get('area')})".strip())
+        if entry.get("atiende"):  # the request (or evento) it answers
+            detail = Text(f"{detail.plain} (atiende {entry.get('atiende')})".strip())
         if entry.id in voided:
             motivo = voided[entry.id]
             detail.append(f" [anulada{': ' + motivo if motivo else ''}]", style="red")

@@ -72,7 +72,7 @@ DETAIL_COLUMNS = [
     # (header, key, width)
     ("Id", "id", 15), ("Fecha", "fecha", 11), ("Trim.", "trimestre", 6), ("Actividad", "actividad_nombre", 18),
     ("Tipo", "tipo_nombre", 16), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
-    ("Área", "area", 14), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
+    ("Área", "area", 14), ("Atiende", "atiende", 15), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
     ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
     ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
 ]
@@ -286,19 +286,22 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     row = _title_block(ws, title, "Seguidores por red, acumulado al corte", [
         ("Corte", table.corte),
         ("Cómo se cuenta", "Cada red se mide contra su propia meta y su % se limita a 0-100 antes del promedio: "
-                           "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0."),
+                           "una red que crece mucho no oculta otra que no creció, y una caída cuenta como 0. "
+                           "«% sin tope» es el crecimiento frente a lo programado al corte («Meta a la fecha»); "
+                           "«% de la meta anual», frente a la meta del año («Meta anual»)."),
     ])
     columns = [("Actividad", 14, None), ("Serie", 24, None), ("Red", 12, None), ("Línea base", 11, "#,##0"),
                ("Último valor", 12, "#,##0"), ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"),
                ("Meta anual", 11, "#,##0.##"), ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT),
-               ("Estado", 14, None)]
+               ("% de la meta anual", 12, PERCENT), ("Estado", 14, None)]
     values = []
     for act in table.activities():
         # the gauge's own series counts in the avance; its other series (interacción) are shown, never counted
-        for serie, rows, counts in [(act.cuenta, act.series, True), *((name, rows, False) for name, rows in act.otras_series)]:
+        for serie, rows, counts in [(act.tipo_principal, act.series, True), *((name, rows, False) for name, rows in act.otras_series)]:
             values += [
                 [act.id, serie, s.nombre, s.inicio, s.fin, s.crecimiento, s.meta, s.meta_anual, _fraction(s.cumplimiento),
-                 _fraction(s.cumplimiento_con_tope) if counts else None, "sin medición" if s.sin_medicion else "medida"]
+                 _fraction(s.cumplimiento_con_tope) if counts else None, _fraction(s.cumplimiento_anual),
+                 "sin medición" if s.sin_medicion else "medida"]
                 for s in rows
             ]
     row = _grid(ws, row, columns, values)
@@ -358,6 +361,7 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
         bars.type, bars.grouping = "col", "clustered"
         bars.title = f"{line.nombre}: por trimestre"
         bars.y_axis.title = "puntos de la meta anual"
+        bars.y_axis.scaling.min = 0  # a bar from zero: one from 21 to 25,5 reads as five times its neighbour
         bars.add_data(Reference(ws, min_col=2, max_col=3, min_row=first, max_row=first + 4), titles_from_data=True)
         bars.set_categories(categories)
         bars.height, bars.width = 7, 12
