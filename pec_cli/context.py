@@ -18,6 +18,7 @@ from pec_cli.plan.model import Plan
 from pec_cli.workspace import Workspace
 
 if TYPE_CHECKING:
+    from pec_cli.ledger.closures import Closure, Quarters
     from pec_cli.ledger.query import Query, Selection
     from pec_cli.ledger.tally import Tally
     from pec_cli.report.avance import Report
@@ -33,6 +34,7 @@ class Context:
         self.today = today
         self.warnings: list[str] = []
         self._totals: Tally | None = None
+        self.positions: dict[str, int] = {}  # where each segment stood when the tally was read
 
     @classmethod
     def load(cls, root: str | None, vigencia: int | None, year_hint: int | None = None) -> Context:
@@ -66,7 +68,7 @@ class Context:
         if self._totals is None:
             from pec_cli.ledger.cache import read_tally
 
-            self._totals = read_tally(self.workspace, self.plan.vigencia, self.warnings)
+            self._totals = read_tally(self.workspace, self.plan.vigencia, self.warnings, positions=self.positions)
         return self._totals
 
     def quarter(self, quarter: int | None) -> int:
@@ -76,15 +78,72 @@ class Context:
         return quarter or default_quarter(self.plan, self.today)
 
     def report(self, quarter: int | None = None) -> Report:
-        """The avance up to ``quarter`` (default: see :meth:`quarter`); warns of unstarted quarters."""
+        """The avance up to ``quarter`` (default: see :meth:`quarter`), closed quarters as sealed; warns of
+        unstarted quarters."""
         from pec_cli.report.avance import compute, unstarted_notice
 
-        report = compute(self.plan, self.tally(), self.quarter(quarter), self.today)
+        report = self.closed(compute(self.plan, self.tally(), self.quarter(quarter), self.today))
         self.check_orphans()
         notice = unstarted_notice(report, self.today)
         if notice:
             self.warnings.append(notice)
         return report
+
+    def quarters(self) -> Quarters:
+        """The vigencia's closures, sign-offs and actions (``ledger.closures``)."""
+        from pec_cli.ledger.closures import quarters
+
+        return quarters(self.tally().net().events)
+
+    def closed(self, report: Report) -> Report:
+        """``report`` with its closed quarters as sealed (``report.closed``), saying where today differs and why:
+        the pieces each closure did not see (extemporáneas), and the plan it was computed with."""
+        from pec_cli.report import closed
+
+        state = self.quarters()
+        report, differences = closed.apply(report, state.closed)
+        mine = {k: c for k, c in state.closed.items() if k <= report.trimestre}
+        if not mine:
+            return report
+        return report._replace(cerrados=mine, recalculado=tuple(differences), plan_sha256=self.plan_sha256(),
+                               tardias=self.late(mine) if differences else {})
+
+    def late(self, closed: dict[int, Closure]) -> dict[tuple[str, str], int]:
+        """Per (activity or line, quarter), the pieces in force dated in a closed quarter that its closure did
+        not see (extemporáneas: they count in today's recomputation only)."""
+        from pec_cli.ledger.query import Query
+        from pec_cli.plan.model import QUARTERS, quarter_of
+
+        out: dict[tuple[str, str], int] = {}
+        for entry in self.entries(Query()).entries:
+            closure = closed.get(quarter_of(entry.fecha)) if entry.fecha else None
+            act = self.plan.owner(entry.actividad)
+            if closure is None or act is None or closure.saw(entry.id):
+                continue
+            label = QUARTERS[closure.trimestre - 1]
+            for row in (act.id, act.linea):
+                out[(row, label)] = out.get((row, label), 0) + 1
+        return out
+
+    def late_notice(self, fechas: list[str]) -> str | None:
+        """The warning of pieces just written that are extemporáneas (dated in a closed quarter), or None."""
+        from pec_cli.plan.model import QUARTERS, quarter_of
+
+        closed = self.quarters().closed
+        late = [quarter_of(dt.date.fromisoformat(f)) for f in fechas if quarter_of(dt.date.fromisoformat(f)) in closed]
+        if not late:
+            return None
+        quarters = ", ".join(f"Trim. {QUARTERS[q - 1]} (cerrado el {closed[q].fecha.isoformat()})"
+                             for q in sorted(set(late)))
+        piezas = "1 pieza es extemporánea" if len(late) == 1 else f"{len(late)} piezas son extemporáneas"
+        return (f"{piezas}: su trimestre ya se cerró, {quarters}; se conserva{'n' if len(late) > 1 else ''} y "
+                "cuenta en el recálculo de hoy, nunca en las cifras selladas (los informes dicen la diferencia)")
+
+    def plan_sha256(self) -> str:
+        """The SHA-256 of the plan file's bytes (what a closure keeps)."""
+        import hashlib
+
+        return hashlib.sha256(self.workspace.plan_path(self.plan.vigencia, self.today).read_bytes()).hexdigest()
 
     def check_orphans(self) -> None:
         """Warn of entries that belong to no activity of the plan (they count nowhere)."""
@@ -95,15 +154,18 @@ class Context:
             self.warnings.append(notice)
 
     def history(self, quarter: int | None = None) -> list[Report]:
-        """The reports of quarters I..``quarter``: the cumulative curve of the exports."""
+        """The reports of quarters I..``quarter``: the cumulative curve of the exports. Each counts requests
+        answered by the last one's corte (one corte per report), and shows its closed quarters as sealed."""
         from pec_cli.report.avance import compute
 
-        last = self.quarter(quarter)
-        reports = [compute(self.plan, self.tally(), k, self.today) for k in range(1, last)]
-        return [*reports, self.report(last)]
+        last = self.report(quarter)
+        earlier = [self.closed(compute(self.plan, self.tally(), k, self.today, answered_by=last.corte))
+                   for k in range(1, last.trimestre)]
+        return [*earlier, last]
 
-    def cuatrienio(self) -> Cuatrienio | None:
-        """Every year of the plan's prospectiva, each from its own plan and ledger (None: the plan has none)."""
+    def cuatrienio(self, at: dt.date | None = None) -> Cuatrienio | None:
+        """Every year of the plan's prospectiva, each from its own plan and ledger, as of ``at`` (a report's
+        corte; default today). None: the plan has none."""
         from pec_cli.ledger.cache import read_tally
         from pec_cli.plan.cache import load_plan_cached
         from pec_cli.report.cuatrienio import compute_cuatrienio, prospectiva
@@ -123,7 +185,7 @@ class Context:
                     self.warnings.append(f"{exc.message.rstrip('.:')}; el cuatrienio muestra {year} como sin plan")
                     continue
                 years[year] = (other, read_tally(self.workspace, year, self.warnings))
-        return compute_cuatrienio(self.plan, years, self.today)
+        return compute_cuatrienio(self.plan, years, at or self.today)
 
     @cached_property
     def _entries(self) -> list:
@@ -132,5 +194,12 @@ class Context:
         return list(read_entries(self.workspace, self.plan.vigencia, self.warnings))
 
     def entries(self, query: Query) -> Selection:
-        """The entries of the vigencia that ``query`` selects (read once per context)."""
-        return query.select(self._entries)
+        """The entries of the vigencia that ``query`` selects (read once per context), with the pieces among
+        them that are extemporáneas (their quarter's closure did not see them)."""
+        from pec_cli.plan.model import quarter_of
+
+        selection = query.select(self._entries)
+        closed = self.quarters().closed if self.tally().events else {}
+        late = frozenset(e.id for e in selection.entries if e.fecha is not None and e.clase == "pieza"
+                         and (c := closed.get(quarter_of(e.fecha))) is not None and not c.saw(e.id))
+        return selection._replace(late=late)

@@ -72,6 +72,8 @@ def _append(ctx: "Context", rows: "list[Row]", count: int, name: str) -> None:
         base.warn(list(dict.fromkeys(notices)))
         if records:
             store.append(ws, vig, records, skip_imported=True, batch=True, on_commit=committed.extend)
+        late = ctx.late_notice([r["fecha"] for r in records]) if committed else None
+        base.warn([late] if late else [])
         _done(count, len(records), kept.skipped, committed)
     except OSError as exc:  # before the segment was opened (its folder, the writer id): nothing written
         raise PecError(f"No se pudo importar {name} ({reason(exc)}): no se registró ninguna fila (ninguna "

@@ -88,6 +88,8 @@ def log(
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]), notices)
         base.warn(notices)
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+    late = ctx.late_notice([record["fecha"]])
+    base.warn([late] if late else [])
     typer.echo(entry_id)
 
 

@@ -245,14 +245,18 @@ def current(ws: Workspace, vigencia: int, path: Path, keys: bool = False, use_ca
     return summary
 
 
-def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None) -> Tally:
+def read_tally(ws: Workspace, vigencia: int, warnings: list[str], use_cache: bool | None = None,
+               positions: dict[str, int] | None = None) -> Tally:
     """The tally of every record that counts in the vigencia (bad lines become warnings), segment by segment
-    in their order; each from its cache when current (see :func:`current`). ``pec verify`` never uses it."""
+    in their order; each from its cache when current (see :func:`current`). ``pec verify`` never uses it.
+    ``positions`` receives where each segment stood (its writer id -> the last ``n`` read): what a closure saw."""
     tally = Tally()
     for path in segments(ws, vigencia):
         summary = current(ws, vigencia, path, use_cache=use_cache)
         warnings += summary.warnings
         tally.merge(summary.tally)
+        if positions is not None:
+            positions[path.stem] = summary.seq[0]
     return tally
 
 

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from pec_cli.fields import ENTRY_FIELDS, TEXT_LIMITS, UNSAFE
-from pec_cli.plan.model import iso_date, parse_quarter
+from pec_cli.plan.model import QUARTERS, iso_date, parse_quarter
 from pec_cli.workspace import WRITER_ID
 
 FORMAT_VERSION = 1
@@ -32,7 +32,14 @@ PIECE = "pieza"
 VOID = "anulacion"
 NOTE = "observacion"
 BATCH = "lote"
-CLASSES = (PIECE, VOID, NOTE, BATCH)
+CLOSE = "cierre"  # a quarter closed: its figures sealed (``ledger.closures``)
+REOPEN = "reapertura"
+APPROVE = "aprobacion"  # a sign-off bound to a closure's figures
+ACTION = "accion"  # an improvement action for a red or amber row of a closed quarter
+DONE = "accion_cumplida"
+CLASSES = (PIECE, VOID, NOTE, BATCH, CLOSE, REOPEN, APPROVE, ACTION, DONE)
+EVENTS = (CLOSE, REOPEN, APPROVE, ACTION, DONE)  # a quarter's control: few a year, kept whole by the tally
+ROLES = ("revisó", "aprobó")
 
 # the longest text each field may hold, from the one registry (the writer refuses more, readers skip more)
 LIMITS = TEXT_LIMITS
@@ -56,9 +63,23 @@ _DIGEST = re.compile(r"[0-9a-f]{16}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # where evidence.store_evidence puts it: the SHA-256's first 20 hex digits, or all 64 beside a tampered copy
 _ARCHIVO = re.compile(r"evidencias/[0-9]{4}/[0-9a-f]{20}(?:[0-9a-f]{44})?(?:\.[a-z0-9]{1,8})?")
-_PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "actividad": _IDENT, "tipo": _IDENT, "red": _IDENT,
-             "prev": _DIGEST}
-_TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS}
+_PLAN_COPY = re.compile(r"plan/versiones/[0-9]{4}-v[0-9A-Za-z.]{1,20}-[0-9a-f]{12}\.yaml")  # ledger.closures.keep_plan
+_PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "cumple": _ID, "actividad": _IDENT, "tipo": _IDENT,
+             "red": _IDENT, "prev": _DIGEST, "plan_sha256": _SHA256, "cifras_sha256": _SHA256,
+             "plan_archivo": _PLAN_COPY}
+_DATES = ("fecha", "corte", "fecha_compromiso")
+_TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS, "plan_version": 20, "nombre": 200, "cargo": 200,
+                "responsable": 200, "causa": 2000, "accion": 2000}
+# what each class must hold (every value is then checked by its key, :func:`_field_problem`)
+_REQUIRED = {
+    PIECE: ("actividad", "tipo", "fecha"), VOID: ("actividad", "anula"), NOTE: ("actividad", "trimestre", "texto"),
+    BATCH: ("lote", "filas"),
+    CLOSE: ("trimestre", "corte", "fecha", "plan_sha256", "plan_version", "plan_archivo", "posiciones", "cifras",
+            "cifras_sha256"),
+    REOPEN: ("trimestre", "fecha", "motivo"), APPROVE: ("trimestre", "fecha", "rol", "nombre", "cargo", "cifras_sha256"),
+    ACTION: ("actividad", "trimestre", "fecha", "causa", "accion", "responsable", "fecha_compromiso"),
+    DONE: ("cumple", "fecha"),
+}
 
 
 class Problem(NamedTuple):
@@ -213,35 +234,22 @@ def _valor_problem(valor: Any) -> str | None:
     return None
 
 
-def _class_problem(record: dict[str, Any], clase: str) -> str | None:  # noqa: C901 - one branch per class
-    fecha = record.get("fecha")
-    if clase == BATCH:
-        filas = record.get("filas")
-        if type(record.get("lote")) is not str or not (type(filas) is int and 1 <= filas <= MAX_FILAS):
-            return "cierre de importación sin «lote» o «filas» válidos"
-        return None
-    if type(record.get("actividad")) is not str:
-        return "registro sin «actividad» válida"
-    if (fecha is not None or clase == PIECE) and not (type(fecha) is str and valid_date(fecha)):
-        return "registro sin «fecha» AAAA-MM-DD válida"
-    if clase == PIECE and type(record.get("tipo")) is not str:
-        return "registro sin «tipo» válido"
-    if clase == VOID and type(record.get("anula")) is not str:
-        return "anulación sin «anula» válido"
-    if clase == NOTE:
-        if _quarter(record.get("trimestre")) is None:
-            return "observación sin «trimestre» I-IV válido"
-        if type(record.get("texto")) is not str:
-            return "observación sin «texto»"
-    return None
-
-
-def _field_problem(key: str, value: Any) -> str | None:
+def _field_problem(key: str, value: Any) -> str | None:  # noqa: C901, PLR0911 - one branch per kind of field
     """Why one field's value breaks the rule (its vocabulary, its length or its range), or None."""
     if key == "valor":
         return None if value is None else _valor_problem(value)
     if key == "evidencia":
         return _evidence_problem(value)
+    if key in _DATES:
+        return None if type(value) is str and valid_date(value) else f"registro sin «{key}» AAAA-MM-DD válida"
+    if key == "trimestre":
+        return None if _quarter(value) is not None else "registro sin «trimestre» I-IV válido"
+    if key == "filas":
+        return None if type(value) is int and 1 <= value <= MAX_FILAS else "registro sin «filas» válidas"
+    if key == "rol":
+        return None if value in ROLES else f"registro con «rol» no válido (uno de: {', '.join(ROLES)})"
+    if key in ("posiciones", "cifras"):
+        return None if _structure_ok(key, value) else f"registro con «{key}» no válidas"
     pattern = _PATTERNS.get(key)
     if pattern is not None:
         if type(value) is not str or not pattern.fullmatch(value):
@@ -253,9 +261,42 @@ def _field_problem(key: str, value: Any) -> str | None:
     return None
 
 
+def _structure_ok(key: str, value: Any) -> bool:
+    """A closure's ``posiciones`` (writer id -> the last n of its segment) or ``cifras`` (``report.closed.sealed``:
+    per activity and line, each quarter's figures and the acumulado)."""
+    if key == "posiciones":
+        return isinstance(value, dict) and all(_WRITER.fullmatch(k) and type(n) is int and n >= 0
+                                               for k, n in value.items())
+    return (isinstance(value, dict) and all(type(value.get(k)) is str for k in ("trimestre", "corte", "version"))
+            and all(isinstance(value.get(kind), dict) and all(
+                _IDENT.fullmatch(row) and isinstance(rows, dict) and isinstance(rows.get("trimestres"), dict)
+                and all(q in QUARTERS and _figures_ok(f) for q, f in rows["trimestres"].items())
+                and _figures_ok(rows.get("acumulado")) for row, rows in value[kind].items())
+                for kind in ("actividades", "lineas")))
+
+
+def _figures_ok(value: Any) -> bool:
+    """One sealed figure set: numbers where numbers go, counts per tipo, the semáforo's word, series of seven."""
+    def number(x: Any) -> bool:
+        return x is None or (type(x) in (int, float) and x == x and abs(x) < 1e18)
+
+    return (isinstance(value, dict) and type(value.get("programado")) in (int, float) and number(value["programado"])
+            and all(number(value.get(k)) for k in ("cumplimiento", "logrado", "meta"))
+            and (value.get("realizadas") is None or type(value["realizadas"]) is int)
+            and isinstance(value.get("por_tipo", {}), dict)
+            and all(type(k) is str and type(n) is int for k, n in value.get("por_tipo", {}).items())
+            and value.get("semaforo") in (None, "verde", "amarillo", "rojo")
+            and isinstance(value.get("series", {}), dict)
+            and all(type(v) is list and len(v) == 7 and all(number(x) for x in v[:4]) and type(v[4]) is bool
+                    and all(number(x) for x in v[5:]) for v in value.get("series", {}).values()))
+
+
+_WRITER = re.compile(WRITER_ID)
 _WHAT = {"id": "un id AAAA-escritor-n", "anula": "un id AAAA-escritor-n", "atiende": "un id AAAA-escritor-n",
-         "actividad": "un id del plan", "tipo": "un id del plan", "red": "un id del plan",
-         "prev": "una huella de 16 cifras hexadecimales"}
+         "cumple": "un id AAAA-escritor-n", "actividad": "un id del plan", "tipo": "un id del plan",
+         "red": "un id del plan", "prev": "una huella de 16 cifras hexadecimales",
+         "plan_sha256": "una huella SHA-256", "cifras_sha256": "una huella SHA-256",
+         "plan_archivo": "una copia del plan en plan/versiones/"}
 
 
 def check_record(record: Any) -> str | None:
@@ -268,19 +309,22 @@ def check_record(record: Any) -> str | None:
         if type(version) is int and version > FORMAT_VERSION:
             return f"registro en formato {version}, más nuevo que este pec: actualice pec"
         return "registro sin versión de formato válida"
-    for key in ("id", "registrado", "prev"):
-        if key not in record:
-            return f"registro sin «{key}» válido"
+    missing = next((key for key in ("id", "registrado", "prev") if key not in record), None)
+    if missing is not None:
+        return f"registro sin «{missing}» válido"
     n = record.get("n")
     if type(n) is not int or n < 1:
         return "registro sin número de secuencia «n» válido"
     clase = record.get("clase")
     if clase not in CLASSES:
         return f"registro de clase desconocida {str(clase)[:40]!r}"
-    problem = _class_problem(record, clase)
-    if problem is not None:
-        return problem
+    required = _REQUIRED[clase]
+    missing = next((key for key in required if record.get(key) is None), None)
+    if missing is not None:
+        return f"registro de clase {clase} sin «{missing}»"
     for key, value in record.items():
+        if value is None and key not in required:
+            continue  # an optional field written empty (a void of a note has no fecha)
         problem = _field_problem(key, value)
         if problem is not None:
             return problem
@@ -318,27 +362,41 @@ def parse(raw: bytes) -> dict[str, Any] | str:
     return record if problem is None else problem
 
 
+_ENVELOPE = frozenset(("v", "id", "n", "prev", "clase", "actividad", "fecha", "registrado", "tipo", "anula", "trimestre"))
+
+
 def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     """The typed entry of a record that passed :func:`check_record`."""
     clase = record["clase"]
     fecha = record.get("fecha")
     trimestre = record.get("trimestre")
-    keys = (*ENTRY_FIELDS, "motivo", "texto", "importe", "lote", "filas")
-    return _TYPES[clase](
+    return _TYPES.get(clase, Entry)(
         id=record["id"],
         clase=clase,
         actividad=record.get("actividad", ""),
         fecha=dt.date.fromisoformat(fecha) if fecha is not None else None,
         registrado=record["registrado"],
         tipo=record.get("tipo"),
-        datos={k: record[k] for k in keys if k in record},
+        datos={k: v for k, v in record.items() if k not in _ENVELOPE},
         anula=record.get("anula"),
-        trimestre=_quarter(trimestre) if clase == NOTE else None,
+        trimestre=_quarter(trimestre) if trimestre is not None else None,
         file=file,
         line=line,
         n=record["n"],
         prev=record["prev"],
     )
+
+
+def record_of(entry: Entry) -> dict[str, Any]:
+    """The record ``entry`` was read from (what :func:`entry_of` took apart), for whoever folds entries again."""
+    record: dict[str, Any] = {"id": entry.id, "n": entry.n, "prev": entry.prev, "clase": entry.clase,
+                              "registrado": entry.registrado, **entry.datos}
+    for key, value in (("actividad", entry.actividad or None), ("tipo", entry.tipo), ("anula", entry.anula),
+                       ("fecha", entry.fecha.isoformat() if entry.fecha else None),
+                       ("trimestre", QUARTERS[entry.trimestre - 1] if entry.trimestre else None)):
+        if value is not None:
+            record[key] = value
+    return record
 
 
 def decode(raw: bytes, file: str = "", line: int = 0) -> Entry | Problem:
@@ -386,5 +444,5 @@ class Batches(Generic[T]):
 __all__ = [
     "BATCH", "CLASSES", "ENTRY_FIELDS", "FORMAT_VERSION", "LIMITS", "NOTE", "PIECE", "VOID",
     "BatchCommit", "Batches", "Entry", "Evidence", "Note", "Piece", "Problem", "Void",
-    "check_record", "decode", "entry_of", "parse", "valid_date",
+    "check_record", "decode", "entry_of", "parse", "record_of", "valid_date",
 ]

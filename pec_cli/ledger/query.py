@@ -10,18 +10,22 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.entries import NOTE, PIECE, VOID, Entry
+from pec_cli.ledger.entries import EVENTS, NOTE, PIECE, VOID, Entry
 from pec_cli.plan.model import Plan, quarter_bounds
 from pec_cli.plan.names import find_activity, find_target, parse_date, quarter_arg, resolve_name
 
+EVENTS_QUERY = "eventos"  # ``pec list --cierres``: closures, reopenings, approvals and actions
+
 
 class Selection(NamedTuple):
-    """What a query selected, sorted, and every void of the ledger (voided id -> motivo)."""
+    """What a query selected, sorted, every void of the ledger (voided id -> motivo), and the pieces that are
+    extemporáneas (registered after their quarter was closed: ``ledger.closures``)."""
 
     entries: list[Entry]
     voided: dict[str, str]
     desde: dt.date | None = None
     hasta: dt.date | None = None
+    late: frozenset[str] = frozenset()
 
 
 class Query(NamedTuple):
@@ -66,7 +70,7 @@ class Query(NamedTuple):
         return cls(clase, act_id, tipo_id, quarter, lo, hi, anuladas, act.antes if act else ())
 
     def matches(self, entry: Entry, voided: dict[str, str]) -> bool:
-        if entry.clase != self.clase:
+        if entry.clase != self.clase and not (self.clase == EVENTS_QUERY and entry.clase in EVENTS):
             return False
         if self.actividad is not None and entry.actividad != self.actividad and entry.actividad not in self.antes:
             return False
@@ -87,7 +91,7 @@ class Query(NamedTuple):
             if entry.clase == VOID and entry.anula:
                 voided.setdefault(entry.anula, str(entry.get("motivo") or ""))
         chosen = [e for e in entries if self.matches(e, voided)]
-        if self.clase == NOTE:
+        if self.clase in (NOTE, EVENTS_QUERY):
             chosen.sort(key=lambda e: (e.trimestre or 0, e.registrado, e.id))
         else:
             chosen.sort(key=lambda e: (e.fecha or dt.date.min, e.registrado, e.id))

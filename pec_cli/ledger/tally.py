@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pec_cli.ledger.entries import PIECE, VOID
+from pec_cli.ledger.entries import EVENTS, PIECE, VOID
 from pec_cli.plan.model import parse_quarter
 
 PUBLICATION = "publicacion"  # the tipo of a published piece (SPEC §1): it may answer, nothing awaits it
@@ -38,7 +38,7 @@ Link = tuple[str, str, str]  # (activity, id answered, fecha of the answer) of a
 
 
 class Tally:
-    __slots__ = ("counts", "measures", "notes", "voids", "requests", "links", "records", "_net")
+    __slots__ = ("counts", "measures", "notes", "voids", "requests", "links", "events", "records", "_net")
 
     def __init__(self) -> None:
         self.counts: dict[CountKey, int] = {}
@@ -47,6 +47,7 @@ class Tally:
         self.voids: dict[str, VoidKey] = {}
         self.requests: dict[Request, list[str]] = {}  # the ids of the requests, grouped by what they share
         self.links: dict[str, Link] = {}
+        self.events: list[dict[str, Any]] = []  # closures, reopenings, approvals, actions: whole (a few a year)
         self.records = 0
         self._net: Tally | None = None  # memo of net(); a tally is not changed once netted
 
@@ -62,7 +63,7 @@ class Tally:
         """Fold in one ledger record that passed ``entries.check_record`` (every reader checks first)."""
         self._net = None
         clase = record["clase"]
-        actividad = record["actividad"]
+        actividad = record.get("actividad", "")
         fecha: Any = record.get("fecha")
         if clase == PIECE:
             key = (actividad, record["tipo"], fecha)
@@ -79,6 +80,8 @@ class Tally:
                 self.links[record["id"]] = (actividad, atiende, fecha)
         elif clase == VOID:
             self.voids.setdefault(record["anula"], (actividad, record.get("tipo"), fecha))
+        elif clase in EVENTS:
+            self.events.append(record)
         else:
             quarter = parse_quarter(str(record["trimestre"]))
             self.notes[record["id"]] = (actividad, quarter, record["registrado"], record["texto"])
@@ -95,6 +98,7 @@ class Tally:
         for request, ids in other.requests.items():
             self.requests.setdefault(request, []).extend(ids)
         self.links.update(other.links)
+        self.events += other.events
         for target, void_key in other.voids.items():
             self.voids.setdefault(target, void_key)
         self.records += other.records
@@ -115,6 +119,7 @@ class Tally:
         out.requests = {key: kept for key, kept in
                         ((k, [i for i in ids if i not in voided]) for k, ids in self.requests.items()) if kept}
         out.links = {piece: link for piece, link in self.links.items() if piece not in voided}
+        out.events = [event for event in self.events if event["id"] not in voided]
         out.records = self.records
         for target, (actividad, tipo, fecha) in voided.items():
             if target in self.notes:
@@ -162,6 +167,7 @@ class Tally:
             "voids": [[target, *key] for target, key in self.voids.items()],
             "requests": [[*key, ids] for key, ids in self.requests.items()],
             "links": [[piece, *key] for piece, key in self.links.items()],
+            "events": self.events,
             "records": self.records,
         }
 
@@ -175,6 +181,7 @@ class Tally:
         tally.voids = {v[0]: (v[1], v[2], v[3]) for v in data["voids"]}
         tally.requests = {(a, t, f, r): ids for a, t, f, r, ids in data["requests"]}
         tally.links = {k[0]: (k[1], k[2], k[3]) for k in data["links"]}
+        tally.events = data["events"]
         tally.records = data["records"]
         if not tally._well_formed():
             raise ValueError("not a tally")
@@ -195,4 +202,6 @@ class Tally:
             and all(texts(k, v[0]) and all(x is None or type(x) is str for x in v[1:]) for k, v in self.voids.items())
             and all(texts(*k) and type(ids) is list and texts(*ids) for k, ids in self.requests.items())
             and all(texts(k, *v) for k, v in self.links.items())
+            and type(self.events) is list and all(type(e) is dict and texts(e.get("id"), e.get("clase"))
+                                                  for e in self.events)
         )

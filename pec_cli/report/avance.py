@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from pec_cli.ledger.closures import Closure
 from pec_cli.ledger.requests import by_area_counted, demand_tipos, request_counts
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
@@ -81,6 +82,11 @@ class Report(NamedTuple):
     corte: dt.date
     actividades: tuple[ActivityReport, ...]
     lineas: tuple[LineReport, ...]
+    # closed quarters (``report.closed``): the closures shown, where today differs, and why
+    cerrados: Mapping[int, Closure] = _EMPTY  # type: ignore[assignment]
+    recalculado: tuple[Any, ...] = ()  # report.closed.Recalculado
+    tardias: Mapping[tuple[str, str], int] = _EMPTY  # type: ignore[assignment]  # (row, quarter) -> pieces late
+    plan_sha256: str | None = None  # of the plan file the open quarters were computed with
 
     @property
     def trimestre_label(self) -> str:
@@ -238,8 +244,9 @@ def _counts_of(act: Activity, by_activity: dict[str, list[tuple[str, str, int]]]
 
 
 def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date,
-                     counts: list[tuple[str, str, int]] | None = None) -> ActivityReport:
-    data = _ActivityData(act, totals, corte, counts, plan.areas)
+                     counts: list[tuple[str, str, int]] | None = None, answered_by: dt.date | None = None,
+                     ) -> ActivityReport:
+    data = _ActivityData(act, totals, answered_by or corte, counts, plan.areas)
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         start, end = quarter_bounds(plan.vigencia, k)
@@ -305,14 +312,16 @@ def _line_report(
     return LineReport(line, trimestres, acumulado, tuple(r.activity.id for r in reports), notes)
 
 
-def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date) -> Report:
-    """The avance of every activity and line up to ``quarter`` (1-4) as of ``today``."""
+def compute(plan: Plan, tally: Tally, quarter: int, today: dt.date, answered_by: dt.date | None = None) -> Report:
+    """The avance of every activity and line up to ``quarter`` (1-4) as of ``today``; requests count as
+    answered by ``answered_by`` (default: the corte), so that the curve of a report, its quarters
+    computed apart, counts answers to the report's one corte."""
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1-4, not {quarter}")
     corte = cutoff(plan, quarter, today)
     totals = tally.net()
     counts = counts_by_activity(totals)
-    activities = tuple(_activity_report(plan, act, totals, quarter, corte, _counts_of(act, counts))
+    activities = tuple(_activity_report(plan, act, totals, quarter, corte, _counts_of(act, counts), answered_by)
                        for act in plan.actividades)
     lines = tuple(
         _line_report(plan, line, [r for r in activities if r.activity.linea == line.id], quarter,

@@ -210,8 +210,8 @@ def board_lines(table: Table, screen: Screen) -> list[Line]:
     lay = layout(table, screen.width)
     total = min(screen.width, MAX_WIDTH)
     title = f"{table.plan} {table.vigencia} · Trim. {table.trimestre_label} · corte {table.corte.isoformat()}"
-    if table.en_curso:
-        title += f" ({table.en_curso})"
+    if table.estado:
+        title += f" ({table.estado})"
     lines = wrap(title, total, "bold") + _header(table, lay, glyphs)
     for row in table.rows:
         if row.is_line:

@@ -20,7 +20,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 DETAIL_HEADERS = [
     "id", "fecha", "actividad", "tipo", *(f.name for f in FIELDS if f.kind != "file"),
-    "evidencia", "evidencia_sha256", "registrado", "estado", "motivo_anulacion",
+    "evidencia", "evidencia_sha256", "registrado", "estado", "motivo_anulacion", "extemporanea",
 ]
 
 
@@ -29,7 +29,7 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
+def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = frozenset()) -> dict[str, Any]:
     evidencia = entry.get("evidencia")
     return {
         "id": entry.id,
@@ -42,6 +42,7 @@ def detail_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
         "registrado": entry.registrado,
         "estado": "anulada" if entry.id in voided else "vigente",
         "motivo_anulacion": voided.get(entry.id) or None,
+        "extemporanea": entry.id in late,  # registered after its quarter was closed: not in its sealed figures
     }
 
 
@@ -54,7 +55,7 @@ def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) ->
     redes = {(a.id, s.id): s.nombre for a in plan.actividades for s in a.series}
     out = []
     for entry in selection.entries:
-        row = detail_row(entry, selection.voided)
+        row = detail_row(entry, selection.voided, selection.late)
         evidencia = entry.get("evidencia")
         row["trimestre"] = QUARTERS[quarter_of(entry.fecha) - 1] if entry.fecha else ""
         row["actividad_nombre"] = names.get(entry.actividad, entry.actividad)

@@ -111,7 +111,7 @@ def table_markdown(table: Table) -> str:
             else:
                 out.append(md(value))
         body.append(out)
-    en_curso = f", {table.en_curso}" if table.en_curso else ""
+    en_curso = f", {table.estado}" if table.estado else ""
     title = (
         f"# Seguimiento {md(table.plan)} {table.vigencia}: Trim. {table.trimestre_label} "
         f"(corte {table.corte.isoformat()}{en_curso})\n\n"
@@ -128,9 +128,10 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
     separator, decimal = style
     rows = [DETAIL_HEADERS]
     for entry in selection.entries:
-        row = detail_row(entry, selection.voided)
+        row = detail_row(entry, selection.voided, selection.late)
         rows.append([
-            cell_number(v, decimal) if isinstance(v, int | float) and not isinstance(v, bool)
+            ("sí" if v else "no") if isinstance(v, bool)
+            else cell_number(v, decimal) if isinstance(v, int | float)
             else safe_text(str(v)) if v is not None else ""
             for v in (row[h] for h in DETAIL_HEADERS)
         ])
@@ -152,13 +153,14 @@ def notes_text(selection: Selection, fmt: str) -> str:
 
 
 def entries_json(selection: Selection) -> str:
-    return json.dumps([detail_row(e, selection.voided) for e in selection.entries], ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([detail_row(e, selection.voided, selection.late) for e in selection.entries], ensure_ascii=False, indent=2) + "\n"
 
 
 def entries_markdown(selection: Selection) -> str:
     from tabulate import tabulate
 
-    rows = [[md(detail_row(e, selection.voided)[h]) for h in DETAIL_HEADERS] for e in selection.entries]
+    rows = [[md(("sí" if v else "no") if isinstance(v := detail_row(e, selection.voided, selection.late)[h], bool) else v)
+             for h in DETAIL_HEADERS] for e in selection.entries]
     return tabulate(rows, headers=DETAIL_HEADERS, tablefmt="pipe", disable_numparse=True) + "\n"
 
 
@@ -241,7 +243,7 @@ def _html(pack: Pack) -> str:
         return detail_page(pack.title, pack.rows, pack.selection)
     from pec_cli.report.cuatrienio import cuatrienio_to_dict
 
-    four_years = pack.ctx.cuatrienio()
+    four_years = pack.ctx.cuatrienio(pack.report.corte)  # one corte per report
     return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
                             cuatrienio_to_dict(four_years) if four_years else None)
 

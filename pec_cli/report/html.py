@@ -344,6 +344,7 @@ def _seguimiento_table(table: Table) -> str:
     legend = [f"{LEGEND_QUARTERS}; programado: 25 por trimestre salvo que el plan diga otra cosa", LEGEND_CELLS]
     if table.legend_en_curso:
         legend.append(table.legend_en_curso)
+    legend += table.notas_cierre
     return (
         '<section class="card"><h2>Tabla de Seguimiento</h2>'
         f'<table class="seg"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -558,7 +559,7 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
     body = [
         _title_block(title, heading, [
             ("Vigencia", table.vigencia),
-            ("Trimestre", table.trimestre_label + (f" · {table.en_curso}" if table.en_curso else "")), ("Corte", corte),
+            ("Trimestre", table.trimestre_label + (f" · {table.estado}" if table.estado else "")), ("Corte", corte),
             ("Versión del plan", table.version),
         ]),
         _summary(table),

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from pec_cli.report.avance import Figures, Report, clamp
+from pec_cli.report.closed import recalculated
 from pec_cli.report.mediciones import mediciones_to_dict
 from pec_cli.report.numbers import as_typed as number
 from pec_cli.report.numbers import r2
@@ -95,6 +96,11 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
         for rep in report.lineas
     ]
+    rec = recalculated(report)
+    for item in (*actividades, *lineas):
+        for label, figures in (*item["trimestres"].items(), ("acumulado", item["acumulado"])):
+            if (item["id"], label) in rec:
+                figures["recalculado"] = rec[(item["id"], label)]
     return {
         "vigencia": plan.vigencia,
         "trimestre": report.trimestre_label,
@@ -106,6 +112,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "semaforo_umbrales": {"verde": plan.semaforo_verde, "amarillo": plan.semaforo_amarillo},
         "actividades": actividades,
         "lineas": lineas,
+        # closed quarters: shown as sealed; «recalculado» in a figure says where today differs, and why
+        "cerrado": {c.label: {"fecha": c.fecha.isoformat(), "version": c.version, "sha256": c.cifras_sha256,
+                              "id": c.id} for _, c in sorted(report.cerrados.items())},
     }
 
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from pec_cli.ledger.requests import demand_tipos
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
+from pec_cli.report.closed import closure_lines, closure_mark
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import count_text, pct, r2, short_text
 
@@ -187,6 +188,8 @@ class Table(NamedTuple):
     amarillo: float
     reference: tuple[float, ...]  # the plan's programación (the first line's)
     rows: tuple[Row, ...]
+    cerrado: str = ""  # «cerrado el 2024-07-05 (versión 1)» when the requested quarter is closed
+    notas_cierre: tuple[str, ...] = ()  # each closed quarter, and where today's recomputation differs (report.closed)
 
     @property
     def trimestre_label(self) -> str:
@@ -204,6 +207,11 @@ class Table(NamedTuple):
         if left is None:
             return ""
         return f"en curso, {'falta 1 día' if left == 1 else f'faltan {left} días'}"
+
+    @property
+    def estado(self) -> str:
+        """What a title says of the requested quarter: in progress, closed, or nothing."""
+        return self.en_curso or self.cerrado
 
     @property
     def legend_en_curso(self) -> str:
@@ -248,9 +256,9 @@ class Table(NamedTuple):
 
 
 def detail_lines(table: Table) -> list[str]:
-    """What a cell cannot hold, in sentences for the board and the minutes: a gauge's other
-    measured series (interacción) and the requests per área."""
-    out: list[str] = []
+    """What a cell cannot hold, in sentences for the board and the minutes: the closed quarters and where
+    today differs from them, a gauge's other measured series (interacción) and the requests per área."""
+    out: list[str] = [f"{text}." for text in table.notas_cierre]
     for act in table.activities():
         out += [f"{act.id}: {line}" for line in act.otras_texto]
         if act.solicitudes:
@@ -390,6 +398,8 @@ def build(report: Report) -> Table:
         vigencia=plan.vigencia, trimestre=report.trimestre, corte=report.corte, entidad=plan.entidad,
         sigla=plan.sigla, plan=plan.titulo, version=plan.version, verde=plan.semaforo_verde,
         amarillo=plan.semaforo_amarillo, reference=tuple(reference), rows=tuple(rows),
+        cerrado=closure_mark(report.cerrados[report.trimestre]) if report.trimestre in report.cerrados else "",
+        notas_cierre=tuple(closure_lines(report)),
     )
 
 

@@ -49,6 +49,8 @@ def print_entries(selection: Selection) -> None:
         if entry.id in voided:
             motivo = voided[entry.id]
             detail.append(f" [anulada{': ' + motivo if motivo else ''}]", style="red")
+        if entry.id in selection.late:
+            detail.append(" [extemporánea]", style="yellow")
         table.add_row(entry.id, entry.fecha.isoformat() if entry.fecha else "", entry.actividad, entry.tipo or "", detail)
     out = console()
     out.print(table)

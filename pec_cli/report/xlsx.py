@@ -166,11 +166,12 @@ def _seguimiento_value(value: CellValue, kind: str) -> Any:
 def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     ws.title = "Seguimiento"
     row = _title_block(ws, title, "Seguimiento: Implementación del PEC", [
-        ("Trimestre", table.trimestre_label + (f" ({table.en_curso})" if table.en_curso else "")),
+        ("Trimestre", table.trimestre_label + (f" ({table.estado})" if table.estado else "")),
         ("Corte", table.corte),
         ("Cifras", f"Porcentaje de la meta anual: logrado por trimestre y acumulado frente al programado. "
                    f"{LEGEND_QUARTERS}. {LEGEND_CELLS}."
-                   + (f" {table.legend_en_curso}." if table.legend_en_curso else "")),
+                   + (f" {table.legend_en_curso}." if table.legend_en_curso else "")
+                   + "".join(f" {text}." for text in table.notas_cierre)),
         ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} %, rojo por debajo."),
     ])
     header_row = row

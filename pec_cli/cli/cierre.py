@@ -1,0 +1,104 @@
+"""``pec cierre --trim Q``: close an ended quarter, its figures sealed; ``--reabrir --motivo`` reopens it."""
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from pec_cli.cli import base
+from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
+from pec_cli.errors import PecError
+
+if TYPE_CHECKING:
+    from pec_cli.context import Context
+
+
+@app.command(cls=SpanishCommand)
+def cierre(
+    trim: Annotated[str, typer.Option("--trim", metavar="TRIM", help="Trimestre que se cierra (o reabre): I, II, III o IV.")],
+    reabrir: Annotated[bool, typer.Option("--reabrir", help="Reabrir un trimestre cerrado (con --motivo); un nuevo «pec cierre» lo cierra otra vez.")] = False,
+    motivo: Annotated[str | None, typer.Option("--motivo", metavar="TEXTO", help="Por qué se reabre (queda en el registro).", show_default=False)] = None,
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Cerrar un trimestre terminado: sus cifras, la versión del plan y su huella quedan selladas en el registro."""
+    from pec_cli.ledger import store
+    from pec_cli.plan.model import QUARTERS, quarter_bounds
+    from pec_cli.plan.names import quarter_arg
+    from pec_cli.workspace import now_iso
+
+    quarter = quarter_arg(trim)
+    label = QUARTERS[quarter - 1]
+    base.refuse_empty(motivo=motivo)
+    ctx = base.load(root, vigencia)
+    state = ctx.quarters()
+    standing = state.closed.get(quarter)
+    if reabrir:
+        if standing is None:
+            raise PecError(f"El Trim. {label} no está cerrado: no hay nada que reabrir.")
+        if not motivo and base.interactive():
+            motivo = typer.prompt(f"Motivo de la reapertura del Trim. {label}", err=True)
+        record: dict[str, Any] = {"clase": "reapertura", "trimestre": label, "fecha": ctx.today.isoformat(),
+                                  "motivo": _text(motivo), "registrado": now_iso()}
+        (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+        typer.echo(entry_id)
+        return
+    if motivo is not None:
+        raise PecError("--motivo acompaña a --reabrir: para cerrar el trimestre quítelo.", code=2)
+    end = quarter_bounds(ctx.plan.vigencia, quarter)[1]
+    if ctx.today <= end:
+        raise PecError(f"El Trim. {label} termina el {end.isoformat()}: se puede cerrar desde el día siguiente "
+                       "(hoy sus cifras aún pueden cambiar).")
+    if standing is not None:
+        raise PecError(f"El Trim. {label} ya está cerrado ({standing.id}, el {standing.fecha.isoformat()}); para "
+                       f"cerrarlo de nuevo, reábralo antes con «pec cierre --trim {label} --reabrir --motivo …».")
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [_closure(ctx, quarter, now_iso())])
+    base.flush(ctx)
+    typer.echo(entry_id)
+
+
+def _text(motivo: str | None) -> str:
+    if not motivo or not motivo.strip():
+        raise PecError("Falta el motivo de la reapertura: use --motivo «…».")
+    return motivo.strip()
+
+
+def _closure(ctx: "Context", quarter: int, registrado: str) -> dict[str, Any]:
+    """The record of a closure: the report of the quarter as every format shows it today, sealed."""
+    from pec_cli.ledger.closures import digest
+    from pec_cli.report.closed import sealed
+
+    report = ctx.report(quarter)
+    figures = sealed(report)
+    archivo, sha = keep_plan(ctx)
+    return {"clase": "cierre", "trimestre": report.trimestre_label, "corte": report.corte.isoformat(),
+            "fecha": ctx.today.isoformat(), "plan_sha256": sha, "plan_version": ctx.plan.version,
+            "plan_archivo": archivo, "posiciones": dict(ctx.positions), "cifras": figures,
+            "cifras_sha256": digest(figures), "registrado": registrado}
+
+
+def keep_plan(ctx: "Context") -> tuple[str, str]:
+    """The plan file as it is, kept under ``plan/versiones/<vigencia>-v<versión>-<hash>.yaml`` (once per
+    content), so that a closed quarter can be recomputed forever; (its path in the workspace, its SHA-256)."""
+    import hashlib
+
+    from pec_cli.errors import reason
+    from pec_cli.files import write_atomic
+
+    source = ctx.workspace.plan_path(ctx.plan.vigencia, ctx.today)
+    data = source.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    version = re.sub(r"[^0-9A-Za-z.]", "_", ctx.plan.version)[:20] or "0"
+    target = ctx.workspace.plan_dir / "versiones" / f"{ctx.plan.vigencia}-v{version}-{sha[:12]}.yaml"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, data, exclusive=True)
+    except FileExistsError:
+        if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
+            raise PecError(f"{ctx.workspace.display(target)} existe y no es este plan: alguien la editó; "
+                           "restáurela desde git (pec verify la señala) antes de cerrar.") from None
+    except OSError as exc:
+        raise PecError(f"No se pudo guardar la copia del plan en {ctx.workspace.display(target)} ({reason(exc)}); "
+                       "revise permisos y espacio en disco.") from None
+    return Path(ctx.workspace.display(target)).as_posix(), sha
