@@ -98,6 +98,7 @@ class Context:
     def closed(self, report: Report) -> Report:
         """``report`` with its closed quarters as sealed (``report.closed``), saying where today differs and why:
         the pieces each closure did not see (extemporáneas), and the plan it was computed with."""
+        from pec_cli.ledger.closures import missing_analyses
         from pec_cli.report import closed
 
         state = self.quarters()
@@ -105,8 +106,12 @@ class Context:
         mine = {k: c for k, c in state.closed.items() if k <= report.trimestre}
         if not mine:
             return report
-        return report._replace(cerrados=mine, recalculado=tuple(differences), plan_sha256=self.plan_sha256(),
-                               tardias=self.late(mine) if differences else {})
+        return report._replace(
+            cerrados=mine, recalculado=tuple(differences), plan_sha256=self.plan_sha256(),
+            tardias=self.late(mine) if differences else {},
+            aprobaciones=tuple(state.approvals.get(report.trimestre, ())),
+            acciones=tuple(a for a in state.actions if a.trimestre <= report.trimestre),
+            sin_analisis=tuple(missing_analyses(state, report.trimestre)))
 
     def late(self, closed: dict[int, Closure]) -> dict[tuple[str, str], int]:
         """Per (activity or line, quarter), the pieces in force dated in a closed quarter that its closure did

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 # The command each module registers, in the order ``pec --help`` lists them.
 COMMANDS = {"init": "init", "plan": "plan", "log": "log", "import": "importing", "note": "note", "void": "void",
             "list": "listing", "status": "status", "pendientes": "pendientes", "export": "export",
-            "cierre": "cierre", "verify": "verify"}
+            "cierre": "cierre", "aprobar": "aprobar", "accion": "accion", "verify": "verify"}
 
 
 def registered(first: list[str]) -> Any:

@@ -40,7 +40,7 @@ def cierre(
         if not motivo and base.interactive():
             motivo = typer.prompt(f"Motivo de la reapertura del Trim. {label}", err=True)
         record: dict[str, Any] = {"clase": "reapertura", "trimestre": label, "fecha": ctx.today.isoformat(),
-                                  "motivo": _text(motivo), "registrado": now_iso()}
+                                  "reabre": standing.id, "motivo": _text(motivo), "registrado": now_iso()}
         (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
         typer.echo(entry_id)
         return

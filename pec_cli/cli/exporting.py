@@ -20,6 +20,7 @@ from pec_cli.report.export import BINARY, BUNDLES, FORMATS, CsvStyle, Pack, defa
 if TYPE_CHECKING:
     from pec_cli.context import Context
     from pec_cli.ledger.entries import Problem
+    from pec_cli.report.avance import Report
     from pec_cli.report.paquete import PackFile
 
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs
@@ -62,7 +63,7 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
     folder = _paquete_folder(output or Path(f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}"))
     evidence, missing = _evidence(ctx, pack)
     files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack),
-                        evidence, _verification(ctx, missing))
+                        evidence, _verification(ctx, missing, pack.report))
     base.flush(ctx)
     return _write_paquete(files, folder)
 
@@ -147,11 +148,16 @@ def _evidence(ctx: "Context", pack: Pack) -> tuple[dict[str, "PackFile"], list["
     return out, missing
 
 
-def _verification(ctx: "Context", left_out: list["Problem"]) -> "PackFile":
+def _verification(ctx: "Context", left_out: list["Problem"], report: "Report") -> "PackFile":
+    """``verificacion.txt``: ``pec verify``'s result, what the paquete left out, and the red or amber rows of
+    closed quarters that no improvement action analyses yet."""
+    from pec_cli.ledger.entries import Problem
     from pec_cli.ledger.verify import verify_workspace
+    from pec_cli.report.closed import action_lines, all_checks
     from pec_cli.report.paquete import verification
 
-    return verification(*verify_workspace(ctx.workspace), left_out)
+    pending = [Problem("", 0, line, info=True) for line in action_lines(report._replace(acciones=()))]
+    return verification(*verify_workspace(ctx.workspace, all_checks(Path.read_bytes)), left_out + pending)
 
 
 def _write_stdout(content: str | bytes) -> None:

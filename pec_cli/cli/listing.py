@@ -24,6 +24,7 @@ def list_entries(
     anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir también las entradas anuladas (marcadas).")] = False,
     observaciones: Annotated[bool, typer.Option("--observaciones", help="Listar las observaciones (pec note) en lugar de las piezas.")] = False,
     abiertas: Annotated[bool, typer.Option("--abiertas", help="Solo las solicitudes aún sin atender (sin una pieza que las atienda con --atiende).")] = False,
+    cierres: Annotated[bool, typer.Option("--cierres", help="Listar los cierres de trimestre, reaperturas, aprobaciones y acciones de mejora en lugar de las piezas.")] = False,
     formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
@@ -35,9 +36,12 @@ def list_entries(
 
     base.refuse_empty(actividad=actividad, tipo=tipo)  # an empty date or quarter: refused as not valid
     fmt = base.output_format(formato, ("table", "json", "csv"))
-    if abiertas and observaciones:
-        raise PecError("--abiertas lista solicitudes y --observaciones observaciones: use solo una de las dos.", code=2)
+    if sum((abiertas, observaciones, cierres)) > 1:
+        raise PecError("--abiertas, --observaciones y --cierres listan cosas distintas: use solo una.", code=2)
     ctx = base.load(root, vigencia)
+    if cierres:
+        _list_events(ctx, trim, fmt)
+        return
     query = Query.build(ctx.plan, actividad=actividad, tipo=tipo, trim=trim, desde=desde, hasta=hasta,
                         anuladas=anuladas, clase=NOTE if observaciones else PIECE)
     selection = ctx.entries(query)
@@ -48,6 +52,8 @@ def list_entries(
         from pec_cli.report.terminal import print_entries, print_notes
 
         (print_notes if observaciones else print_entries)(selection)
+        if not observaciones:
+            _events_footer(ctx)
     elif observaciones:
         from pec_cli.report.export import notes_text
 
@@ -57,6 +63,36 @@ def list_entries(
         from pec_cli.report.export import entries_csv, entries_json
 
         sys.stdout.write(json_for(entries_json(selection)) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,
+
+
+def _list_events(ctx: "Context", trim: str | None, fmt: str) -> None:
+    """``pec list --cierres``: closures, reopenings, sign-offs and actions, by quarter then as registered."""
+    from pec_cli.console import json_for
+    from pec_cli.ledger.query import EVENTS_QUERY, Query
+
+    selection = ctx.entries(Query.build(ctx.plan, trim=trim, anuladas=True, clase=EVENTS_QUERY))
+    base.flush(ctx)
+    if fmt == "table":
+        from pec_cli.report.terminal import print_events
+
+        print_events(selection)
+        return
+    from pec_cli.report.export import events_text
+
+    text = events_text(selection, fmt)
+    sys.stdout.write(json_for(text) if fmt == "json" else text)
+
+
+def _events_footer(ctx: "Context") -> None:
+    """Under the pieces, the quarter closures and reopenings of the ledger, by id (the detail: ``--cierres``)."""
+    from pec_cli.ledger.query import EVENTS_QUERY, Query
+    from pec_cli.report.detail import EVENT_NAMES
+
+    events = [e for e in ctx.entries(Query(clase=EVENTS_QUERY)).entries if e.clase in ("cierre", "reapertura")]
+    if events:
+        said = "; ".join(f"{e.id} {EVENT_NAMES[e.clase]} del Trim. {('I', 'II', 'III', 'IV')[(e.trimestre or 1) - 1]}"
+                         for e in events)
+        typer.echo(f"Cierres y reaperturas: {said} (el detalle: «pec list --cierres»).")
 
 
 def _open_only(ctx: "Context", selection: "Selection") -> "Selection":

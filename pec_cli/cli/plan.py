@@ -21,6 +21,7 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
     path = ws.plan_path(year(vigencia), today())
     plan = load_plan(path, ws.display(path))
     _check_ledger(ws, plan, ws.display(path))
+    _check_closed_versions(ws, plan, ws.display(path))
     from pec_cli.plan.proportion import programacion_notices
 
     warn(programacion_notices(plan))  # the plan's own inconsistencies: pointed out, never changed
@@ -54,6 +55,38 @@ def _check_ledger(ws: "Workspace", plan: "Plan", name: str) -> None:
             f"no cuentan en ninguna cifra. Si la actividad cambió de id, añada «antes: [{first}]» a la actividad nueva; "
             "si sobran, anúlelas con «pec void ID --motivo ...»."
         )
+
+
+def _check_closed_versions(ws: "Workspace", plan: "Plan", name: str) -> None:
+    """A plan whose metas, programación, windows or formulas differ from the plan a closed quarter kept under
+    the same versión is refused: a change needs a new versión (a row in «cambios»), so that closed quarters
+    keep their own plan and open ones take the new one."""
+    from pec_cli.errors import PecError
+    from pec_cli.ledger.cache import read_tally
+    from pec_cli.ledger.closures import quarters
+    from pec_cli.plan.loader import load_plan
+
+    for _, closure in sorted(quarters(read_tally(ws, plan.vigencia, []).net().events).closed.items()):
+        if closure.version != plan.version:
+            continue
+        kept = load_plan(ws.root / closure.plan_archivo, closure.plan_archivo)
+        changed = sorted(k for k, v in _substance(plan).items() if _substance(kept).get(k) != v)
+        if changed:
+            raise PecError(
+                f"Cambió el plan sin nueva versión: {name} dice versión {plan.version}, la del cierre del Trim. "
+                f"{closure.label} ({closure.plan_archivo}), y difiere en {', '.join(changed[:6])}; añada una fila "
+                "en cambios con la versión nueva (y cambie «version»), o deshaga el cambio.")
+
+
+def _substance(plan: "Plan") -> dict[str, object]:
+    """What a plan's figures depend on, per activity and line: metas, programación, windows, formulas."""
+    out: dict[str, object] = {}
+    for act in plan.actividades:
+        out[act.id] = (act.meta, act.programacion, act.inicio, act.fin, act.formula_texto, act.meta_mensual,
+                       tuple((s.id, s.meta, s.linea_base) for s in act.series))
+    for line in plan.lineas:
+        out[line.id] = (line.meta, line.programacion, line.indicador.formula)
+    return out
 
 
 @plan_app.command("nueva", cls=SpanishCommand)

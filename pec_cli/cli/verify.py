@@ -1,6 +1,7 @@
 """``pec verify``: every check of the ledger and its plans, problems as ``file:line: message``."""
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -12,9 +13,10 @@ from pec_cli.errors import PecError
 def verify(root: RootOpt = None) -> None:
     """Comprobar el plan y el registro: líneas, ids, anulaciones, importaciones e integridad de la cadena."""
     from pec_cli.ledger.verify import verify_workspace
+    from pec_cli.report.closed import all_checks
     from pec_cli.workspace import find_workspace
 
-    problems, summary = verify_workspace(find_workspace(root))
+    problems, summary = verify_workspace(find_workspace(root), all_checks(Path.read_bytes))
     damage = [p for p in problems if not p.info]
     for problem in problems:
         sys.stdout.write(("información: " if problem.info else "") + str(problem) + "\n")

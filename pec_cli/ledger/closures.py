@@ -4,11 +4,11 @@
 its corte, the plan file's SHA-256 and versión with the path of the copy kept
 under ``plan/versiones/``, where each segment stood (``posiciones``: writer
 id -> the last ``n`` written), and the reported figures with the SHA-256 of
-their canonical JSON. ``--reabrir --motivo`` appends a *reopening*; a new
-closure closes the quarter again. Events are read in the order they were
-registered (then by id): a closure of an open quarter stands; a second one of
-a closed quarter (two clones that closed it apart, merged) is information,
-the first stands; a reopening opens the quarter it finds closed.
+their canonical JSON. ``--reabrir --motivo`` appends a *reopening* naming the
+closure it reopens (``reabre``: causal, so no clock decides it); a new
+closure closes the quarter again. The closure that stands for a quarter is
+the first registered (then by id) that no reopening names; another one (two
+clones that closed the quarter apart, merged) is information.
 
 A piece is *extemporánea* for a closure when the closure did not see it: its
 segment was not there, or stood before it (:meth:`Closure.saw`). Approvals
@@ -108,50 +108,47 @@ class Quarters(NamedTuple):
 
 def quarters(events: list[dict[str, Any]]) -> Quarters:
     """Read the tally's events (closures, reopenings, approvals, actions) in the order they were registered."""
+    ordered = sorted(events, key=lambda e: (e["registrado"], e["id"]))
+    reopened = {e["reabre"]: e for e in ordered if e["clase"] == REOPEN}
     closed: dict[int, Closure] = {}
     information: list[str] = []
-    approvals: list[Approval] = []
-    actions: dict[str, Action] = {}
+    for event in ordered:
+        if event["clase"] == CLOSE and event["id"] not in reopened:
+            closure = Closure.of(event)
+            first = closed.setdefault(closure.trimestre, closure)
+            if first is not closure:
+                information.append(
+                    f"el Trim. {closure.label} se cerró dos veces (dos copias del espacio de trabajo): vale el cierre "
+                    f"{first.id} del {first.fecha.isoformat()}; el {closure.id} queda como información")
+    approvals = [Approval(e["id"], parse_quarter(str(e["trimestre"])), e["rol"], e["nombre"], e["cargo"],
+                          dt.date.fromisoformat(e["fecha"]), e["cifras_sha256"]) for e in ordered if e["clase"] == APPROVE]
     done: dict[str, dt.date] = {}
-    for event in sorted(events, key=lambda e: (e["registrado"], e["id"])):
-        clase = event["clase"]
-        if clase in (CLOSE, REOPEN):
-            _close_or_reopen(event, closed, information)
-        elif clase == APPROVE:
-            approvals.append(Approval(event["id"], parse_quarter(str(event["trimestre"])), event["rol"],
-                                      event["nombre"], event["cargo"], dt.date.fromisoformat(event["fecha"]),
-                                      event["cifras_sha256"]))
-        elif clase == ACTION:
-            actions[event["id"]] = Action(
-                event["id"], event["actividad"], parse_quarter(str(event["trimestre"])), event["causa"],
-                event["accion"], event["responsable"], dt.date.fromisoformat(event["fecha_compromiso"]),
-                dt.date.fromisoformat(event["fecha"]))
-        elif clase == DONE:
+    for event in ordered:
+        if event["clase"] == DONE:
             done.setdefault(event["cumple"], dt.date.fromisoformat(event["fecha"]))
+    actions = [Action(e["id"], e["actividad"], parse_quarter(str(e["trimestre"])), e["causa"], e["accion"],
+                      e["responsable"], dt.date.fromisoformat(e["fecha_compromiso"]), dt.date.fromisoformat(e["fecha"]),
+                      done.get(e["id"])) for e in ordered if e["clase"] == ACTION]
     standing = {c.cifras_sha256 for c in closed.values()}
     by_quarter: dict[int, list[Approval]] = {}
     for approval in approvals:
         if approval.trimestre in closed and approval.cifras_sha256 == closed[approval.trimestre].cifras_sha256:
             by_quarter.setdefault(approval.trimestre, []).append(approval)
     stale = [a for a in approvals if a.cifras_sha256 not in standing]
-    followed = [a._replace(cumplida=done.get(a.id)) for a in actions.values()]
-    return Quarters(closed, by_quarter, stale, followed, information)
+    return Quarters(closed, by_quarter, stale, actions, information)
 
 
-def _close_or_reopen(event: dict[str, Any], closed: dict[int, Closure], information: list[str]) -> None:
-    quarter = parse_quarter(str(event["trimestre"]))
-    label = QUARTERS[quarter - 1]
-    if event["clase"] == REOPEN:
-        if closed.pop(quarter, None) is None:
-            information.append(f"la reapertura {event['id']} del Trim. {label} no cambió nada: no estaba cerrado")
-        return
-    closure = Closure.of(event)
-    if quarter in closed:
-        first = closed[quarter]
-        information.append(f"el Trim. {label} se cerró dos veces (dos copias del espacio de trabajo): vale el cierre "
-                           f"{first.id} del {first.fecha.isoformat()}; el {closure.id} queda como información")
-        return
-    closed[quarter] = closure
-
-
-__all__ = ["Action", "Approval", "Closure", "Quarters", "canonical", "digest", "quarters"]
+def missing_analyses(state: Quarters, upto: int) -> list[tuple[int, str, str]]:
+    """(quarter, row, semáforo) of each red or amber row of a closed quarter up to ``upto`` (as sealed: its
+    acumulado) that no improvement action analyses yet: what ``pendientes`` and the paquete name."""
+    covered = {(a.trimestre, a.objetivo) for a in state.actions}
+    out = []
+    for quarter, closure in sorted(state.closed.items()):
+        if quarter > upto:
+            continue
+        for kind in ("lineas", "actividades"):
+            for row, figures in closure.cifras[kind].items():
+                semaforo = figures["acumulado"].get("semaforo")
+                if semaforo in ("rojo", "amarillo") and (quarter, row) not in covered:
+                    out.append((quarter, row, semaforo))
+    return out

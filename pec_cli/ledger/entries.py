@@ -64,7 +64,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 # where evidence.store_evidence puts it: the SHA-256's first 20 hex digits, or all 64 beside a tampered copy
 _ARCHIVO = re.compile(r"evidencias/[0-9]{4}/[0-9a-f]{20}(?:[0-9a-f]{44})?(?:\.[a-z0-9]{1,8})?")
 _PLAN_COPY = re.compile(r"plan/versiones/[0-9]{4}-v[0-9A-Za-z.]{1,20}-[0-9a-f]{12}\.yaml")  # ledger.closures.keep_plan
-_PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "cumple": _ID, "actividad": _IDENT, "tipo": _IDENT,
+_PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "cumple": _ID, "reabre": _ID, "actividad": _IDENT, "tipo": _IDENT,
              "red": _IDENT, "prev": _DIGEST, "plan_sha256": _SHA256, "cifras_sha256": _SHA256,
              "plan_archivo": _PLAN_COPY}
 _DATES = ("fecha", "corte", "fecha_compromiso")
@@ -76,7 +76,7 @@ _REQUIRED = {
     BATCH: ("lote", "filas"),
     CLOSE: ("trimestre", "corte", "fecha", "plan_sha256", "plan_version", "plan_archivo", "posiciones", "cifras",
             "cifras_sha256"),
-    REOPEN: ("trimestre", "fecha", "motivo"), APPROVE: ("trimestre", "fecha", "rol", "nombre", "cargo", "cifras_sha256"),
+    REOPEN: ("trimestre", "fecha", "motivo", "reabre"), APPROVE: ("trimestre", "fecha", "rol", "nombre", "cargo", "cifras_sha256"),
     ACTION: ("actividad", "trimestre", "fecha", "causa", "accion", "responsable", "fecha_compromiso"),
     DONE: ("cumple", "fecha"),
 }
@@ -293,10 +293,15 @@ def _figures_ok(value: Any) -> bool:
 
 _WRITER = re.compile(WRITER_ID)
 _WHAT = {"id": "un id AAAA-escritor-n", "anula": "un id AAAA-escritor-n", "atiende": "un id AAAA-escritor-n",
-         "cumple": "un id AAAA-escritor-n", "actividad": "un id del plan", "tipo": "un id del plan",
+         "cumple": "un id AAAA-escritor-n", "reabre": "un id AAAA-escritor-n", "actividad": "un id del plan", "tipo": "un id del plan",
          "red": "un id del plan", "prev": "una huella de 16 cifras hexadecimales",
          "plan_sha256": "una huella SHA-256", "cifras_sha256": "una huella SHA-256",
          "plan_archivo": "una copia del plan en plan/versiones/"}
+
+
+def text_limit(key: str) -> int | None:
+    """The longest text field ``key`` may hold (None: not a free text)."""
+    return _TEXT_LIMITS.get(key)
 
 
 def check_record(record: Any) -> str | None:

@@ -76,7 +76,7 @@ class Query(NamedTuple):
             return False
         if not self.anuladas and entry.id in voided:
             return False
-        if self.clase == NOTE:
+        if self.clase in (NOTE, EVENTS_QUERY):
             return self.trimestre is None or entry.trimestre == self.trimestre
         if self.tipo is not None and entry.tipo != self.tipo:
             return False

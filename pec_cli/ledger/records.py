@@ -15,7 +15,7 @@ from typing import Any
 
 from pec_cli.errors import PecError
 from pec_cli.fields import FIELDS, TEXT_LIMITS
-from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NOTE, PIECE, VOID, Entry
+from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NOTE, PIECE, VOID, Entry, text_limit
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import (
     find_activity,
@@ -131,19 +131,24 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
         )
 
 
-def _clean_text(key: str, value: Any) -> str:
+def clean_text(key: str, value: Any) -> str:
+    """A text a person typed for field ``key``, trimmed; refused (one sentence) if the record rule would refuse it."""
     text = str(value).strip()
     if CONTROL.search(text):
         raise PecError(f"{_label(key)} no puede tener saltos de línea, caracteres de control ni marcas invisibles de "
                        "dirección (como U+202E); escríbalo en una sola línea, sin ellos.", field=key)
-    limit = LIMITS.get(key, 2000)
+    limit = text_limit(key) or 2000
     if len(text) > limit:
         raise PecError(f"{_label(key)} supera el límite de {limit} caracteres; acórtelo.", field=key)
     return text
 
 
+_OTHER_LABELS = {"motivo": "el motivo", "texto": "el texto", "nombre": "el nombre", "cargo": "el cargo",
+                 "causa": "la causa", "accion": "la acción", "responsable": "el responsable"}
+
+
 def _label(key: str) -> str:
-    label = FIELD_NAMES.get(key, key)
+    label = FIELD_NAMES.get(key) or _OTHER_LABELS.get(key, key)
     return label[:1].upper() + label[1:]  # «La URL», not «La url»
 
 
@@ -199,7 +204,7 @@ def build_piece(
     for key in ("titulo", "canal", "url", "area", "nota", "atiende"):
         value = fields.get(key)
         if value not in (None, ""):
-            text = _clean_text(key, value)
+            text = clean_text(key, value)
             record[key] = resolve_area(plan, text) if key == "area" else text  # the plan's spelling
     url = record.get("url")
     if url is not None and not url.lower().startswith(("http://", "https://")):
@@ -234,7 +239,7 @@ def build_void(target: Entry, motivo: str, voided: set[str], registrado: str) ->
         raise PecError(f"La entrada {target.id} es una anulación y no se puede anular; registre de nuevo la pieza si hace falta.")
     if target.id in voided:
         raise PecError(f"La entrada {target.id} ya está anulada; no hay nada más que hacer.")
-    motivo = _clean_text("motivo", motivo) if motivo else ""
+    motivo = clean_text("motivo", motivo) if motivo else ""
     if not motivo:
         raise PecError("Falta el motivo de la anulación: use --motivo «…».")
     record: dict[str, Any] = {"clase": VOID, "actividad": target.actividad, "anula": target.id, "registrado": registrado}
@@ -249,7 +254,7 @@ def build_void(target: Entry, motivo: str, voided: set[str], registrado: str) ->
 def build_note(plan: Plan, activity_id: str, quarter: str, texto: str, registrado: str) -> dict[str, Any]:
     target = find_target(plan, activity_id)  # an activity or a whole line
     q = quarter_arg(quarter)
-    texto = _clean_text("texto", texto) if texto else ""
+    texto = clean_text("texto", texto) if texto else ""
     if not texto:
         raise PecError("La observación está vacía: escriba su texto después de la actividad.")
     return {"clase": NOTE, "actividad": target, "trimestre": QUARTERS[q - 1], "registrado": registrado, "texto": texto}

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger import store as ledger
-from pec_cli.ledger.entries import BATCH, PIECE, VOID, BatchCommit, Batches, Entry, Problem, entry_of
+from pec_cli.ledger.entries import BATCH, PIECE, VOID, BatchCommit, Batches, Entry, Problem, entry_of, record_of
 from pec_cli.ledger.reader import BOM, Reader
 from pec_cli.plan.model import Plan
 from pec_cli.workspace import Workspace
@@ -214,14 +214,8 @@ def _completed_later(view: LedgerView, vigencia: int, batch: Batch) -> bool:
     entries = view.entries(vigencia)
     imported = {e.get("importe") for e in entries}
     voided = {e.anula for e in entries if e.clase == VOID}
-    in_force = {key for e in entries if e.clase == PIECE and e.id not in voided for key in piece_keys(_record(e))}
-    return all(e.get("importe") in imported or in_force & set(piece_keys(_record(e))) for e in batch.rows)
-
-
-def _record(entry: Entry) -> dict[str, object]:
-    """An entry's fields as its record has them (what ``piece_keys`` reads)."""
-    return {**entry.datos, "actividad": entry.actividad, "tipo": entry.tipo,
-            "fecha": entry.fecha.isoformat() if entry.fecha else None}
+    in_force = {key for e in entries if e.clase == PIECE and e.id not in voided for key in piece_keys(record_of(e))}
+    return all(e.get("importe") in imported or in_force & set(piece_keys(record_of(e))) for e in batch.rows)
 
 
 def check_ids(view: LedgerView) -> list[Problem]:
@@ -332,10 +326,12 @@ CHECKS: tuple[Callable[[LedgerView], list[Problem]], ...] = (
 )
 
 
-def verify_workspace(ws: Workspace) -> tuple[list[Problem], str]:
-    """(every problem, information included; one-line summary)."""
+def verify_workspace(ws: Workspace, checks: tuple[Callable[[LedgerView], list[Problem]], ...] = CHECKS,
+                     ) -> tuple[list[Problem], str]:
+    """(every problem, information included; one-line summary). ``checks``: :data:`CHECKS` and whatever a
+    layer above adds (``report.closed.check_closures`` recomputes the closures)."""
     view = read_view(ws)
-    problems = [p for check in CHECKS for p in check(view)]
+    problems = [p for check in checks for p in check(view)]
     total = sum(1 for s in view.segments for _ in s.counted())
     summary = (f"Registro íntegro: {total} entradas en {len(view.segments)} archivo(s), "
                "cadena de integridad y evidencias verificadas.")

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pec_cli.ledger.closures import Closure
+from pec_cli.ledger.closures import Action, Approval, Closure
 from pec_cli.ledger.requests import by_area_counted, demand_tipos, request_counts
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
@@ -87,6 +87,9 @@ class Report(NamedTuple):
     recalculado: tuple[Any, ...] = ()  # report.closed.Recalculado
     tardias: Mapping[tuple[str, str], int] = _EMPTY  # type: ignore[assignment]  # (row, quarter) -> pieces late
     plan_sha256: str | None = None  # of the plan file the open quarters were computed with
+    aprobaciones: tuple[Approval, ...] = ()  # the sign-offs of the requested quarter's sealed figures
+    acciones: tuple[Action, ...] = ()  # improvement actions of the quarters up to the requested one
+    sin_analisis: tuple[tuple[int, str, str], ...] = ()  # (quarter, row, semáforo) red or amber with no action
 
     @property
     def trimestre_label(self) -> str:

@@ -11,10 +11,16 @@ beside the sealed value. Pure: plan + figures in, a report out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pec_cli.ledger.closures import Closure
+from pec_cli.errors import PecError
+from pec_cli.ledger.closures import Closure, digest, quarters
+from pec_cli.ledger.entries import CLOSE, EVENTS, Entry, Problem, record_of
+from pec_cli.ledger.tally import Tally
+from pec_cli.ledger.verify import LedgerView
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.avance import Figures, Report, SeriesFigures
 from pec_cli.report.numbers import r2
@@ -138,6 +144,9 @@ def closure_lines(report: Report) -> list[str]:
 
     lines = [f"Trim. {c.label} {closure_mark(c)}: se muestran sus cifras selladas (SHA-256 {c.cifras_sha256[:12]}…)"
              for _, c in sorted(report.cerrados.items())]
+    if any(c.version != report.plan.version for c in report.cerrados.values()) and report.trimestre not in report.cerrados:
+        lines.append(f"Los trimestres abiertos se calculan con la versión {report.plan.version} del plan; los cerrados, "
+                     "con la de su cierre")
     rows: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
     for diff in report.recalculado:
@@ -150,3 +159,114 @@ def closure_lines(report: Report) -> list[str]:
     lines += [f"Recalculado hoy, {row}: {', '.join(parts)} ({'; '.join(reasons[row])}); vale lo sellado"
               for row, parts in rows.items()]
     return lines
+
+
+# ---------------------------------------------------------------- pec verify: every closure recomputed
+# (a check of ``ledger.verify``'s kind, kept here because it computes a report: ``pec verify`` adds it)
+
+
+def check_closures(view: LedgerView, read: Callable[[Path], bytes]) -> list[Problem]:
+    """Every closure: its plan copy there and unchanged, its figures' hash theirs, and the figures equal to a
+    recomputation with that plan and the entries the closure saw; sign-offs of figures no closure stands on.
+    ``read`` gives a file's bytes (the CLI's: this layer reads no file)."""
+    problems: list[Problem] = []
+    for vigencia in sorted({s.vigencia for s in view.segments}):
+        entries = view.entries(vigencia)
+        events = [record_of(e) for e in entries if e.clase in EVENTS]
+        if not events:
+            continue
+        state = quarters(events)
+        at = {e.id: e for e in entries}
+        for record in events:
+            if record["clase"] == CLOSE:
+                problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
+                             for message in _closure_problems(view, record, entries, read)]
+        for approval in state.stale:
+            entry = at[approval.id]
+            problems.append(Problem(entry.file, entry.line, f"la aprobación ({approval.rol}, {approval.nombre}) es de "
+                                    f"cifras del Trim. {QUARTERS[approval.trimestre - 1]} que ya no están cerradas así "
+                                    "(se reabrió o se cerró con otras): apruebe de nuevo con «pec aprobar»"))
+        problems += [Problem(view.ws.display(view.ws.ledger_dir / str(vigencia)), 0, text, info=True)
+                     for text in state.information]
+    return problems
+
+
+def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[Entry],
+                      read: Callable[[Path], bytes]) -> list[str]:
+    """What is wrong with one closure: its plan copy, its figures' hash, its figures against a recomputation."""
+    import hashlib
+
+    closure = Closure.of(record)
+    label = f"el cierre del Trim. {closure.label}"
+    if digest(closure.cifras) != closure.cifras_sha256:
+        return [f"{label} tiene cifras editadas a mano (su SHA-256 ya no es el sellado)"]
+    try:
+        kept = read(view.ws.root / closure.plan_archivo)
+    except OSError:
+        return [f"{label}: falta la copia del plan {closure.plan_archivo}; restáurela desde git"]
+    if hashlib.sha256(kept).hexdigest() != closure.plan_sha256:
+        return [f"{label}: la copia del plan {closure.plan_archivo} cambió (su SHA-256 no es el del cierre); "
+                "restáurela desde git"]
+    seen = Tally.of(record_of(e) for e in entries if closure.saw(e.id))
+    try:
+        again = _recomputed(kept, closure, seen)
+    except PecError as exc:
+        return [f"{label}: la copia del plan {closure.plan_archivo} no carga ({exc.message.rstrip('.')})"]
+    if digest(again) != closure.cifras_sha256:
+        return [f"{label} no coincide con un nuevo cálculo con su plan y las entradas que vio: sus cifras o el "
+                "registro de antes del cierre fueron editados"]
+    return []
+
+
+def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> dict[str, Any]:
+    """The figures a closure sealed, computed again: its plan copy, the entries it saw, the closures they held."""
+    from pec_cli.plan.loader import plan_data_from_text  # yaml and pydantic: only for a closure to check
+    from pec_cli.plan.model import plan_from_data
+    from pec_cli.report.avance import compute
+
+    try:
+        text = kept.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PecError("no es texto UTF-8") from None
+    plan = plan_from_data(plan_data_from_text(text, closure.plan_archivo), closure.plan_archivo)
+    report = compute(plan, seen, closure.trimestre, closure.fecha)
+    earlier = {k: c for k, c in quarters(seen.net().events).closed.items() if k != closure.trimestre}
+    return sealed(apply(report, earlier)[0])
+
+
+
+
+def all_checks(read: Callable[[Path], bytes]) -> tuple[Callable[[LedgerView], list[Problem]], ...]:
+    """What ``pec verify`` (and the paquete's verificación) run: the ledger's checks and the closures' (``read``
+    gives a file's bytes)."""
+    from functools import partial
+
+    from pec_cli.ledger.verify import CHECKS
+
+    return (*CHECKS, partial(check_closures, read=read))
+
+
+def action_lines(report: Report) -> list[str]:
+    """«Análisis y acciones de mejora»: each action of the closed quarters with its state at the corte, then, per
+    quarter, the red or amber rows still without one."""
+    lines = [f"Acción de mejora de {a.objetivo} (Trim. {QUARTERS[a.trimestre - 1]}): {a.accion}; causa: {a.causa}; "
+             f"responsable: {a.responsable}; compromiso: {a.fecha_compromiso.isoformat()}: {a.estado(report.corte)}"
+             for a in report.acciones]
+    missing: dict[int, list[str]] = {}
+    for quarter, row, semaforo in report.sin_analisis:
+        missing.setdefault(quarter, []).append(f"{row} ({semaforo})")
+    lines += [f"Sin análisis ni acción de mejora en el Trim. {QUARTERS[q - 1]}: {', '.join(rows)}; regístrelos con "
+              f"«pec accion FILA --trim {QUARTERS[q - 1]} --causa … --accion … --responsable … --fecha-compromiso …»"
+              for q, rows in sorted(missing.items())]
+    return lines
+
+
+def approval_lines(report: Report) -> list[str]:
+    """Who signed the requested quarter's sealed figures, or that nobody has (a closed quarter only)."""
+    if report.trimestre not in report.cerrados:
+        return []
+    label = report.trimestre_label
+    if not report.aprobaciones:
+        return [f"Cifras del Trim. {label}: sin aprobar (pec aprobar --trim {label} --rol revisó|aprobó …)"]
+    signed = "; ".join(f"{a.rol} {a.nombre} ({a.cargo}, {a.fecha.isoformat()})" for a in report.aprobaciones)
+    return [f"Cifras del Trim. {label}: {signed}"]

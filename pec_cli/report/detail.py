@@ -87,3 +87,31 @@ def web_link(url: Any) -> str | None:
     except ValueError:
         return None
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+EVENT_NAMES = {"cierre": "cierre", "reapertura": "reapertura", "aprobacion": "aprobación", "accion": "acción",
+               "accion_cumplida": "acción cumplida"}
+
+
+def event_text(entry: Entry) -> str:
+    """A closure, reopening, sign-off or action in one sentence (``pec list --cierres``)."""
+    get = entry.get
+    quarter = f"Trim. {QUARTERS[entry.trimestre - 1]}" if entry.trimestre else ""
+    if entry.clase == "cierre":
+        return (f"{quarter} cerrado: corte {get('corte')}, versión {get('plan_version')} del plan, cifras selladas "
+                f"{str(get('cifras_sha256'))[:12]}…")
+    if entry.clase == "reapertura":
+        return f"{quarter} reabierto: {get('motivo')}"
+    if entry.clase == "aprobacion":
+        return f"{quarter} {get('rol')} por {get('nombre')} ({get('cargo')})"
+    if entry.clase == "accion":
+        return (f"{entry.actividad}, {quarter}: {get('accion')} (causa: {get('causa')}; responsable: "
+                f"{get('responsable')}; compromiso: {get('fecha_compromiso')})")
+    return f"la acción {get('cumple')} se cumplió"
+
+
+def event_row(entry: Entry, voided: Mapping[str, str]) -> dict[str, Any]:
+    return {"id": entry.id, "trimestre": QUARTERS[entry.trimestre - 1] if entry.trimestre else "",
+            "clase": EVENT_NAMES.get(entry.clase, entry.clase), "fecha": entry.fecha.isoformat() if entry.fecha else "",
+            "detalle": event_text(entry), "registrado": entry.registrado,
+            "estado": "anulada" if entry.id in voided else "vigente"}

@@ -152,6 +152,17 @@ def notes_text(selection: Selection, fmt: str) -> str:
     return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
 
 
+def events_text(selection: Selection, fmt: str) -> str:
+    """Closures, reopenings, sign-offs and actions (``pec list --cierres``) as JSON or CSV."""
+    from pec_cli.report.detail import event_row
+
+    rows = [event_row(e, selection.voided) for e in selection.entries]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    headers = ["id", "trimestre", "clase", "fecha", "detalle", "registrado", "estado"]
+    return _csv([headers] + [[safe_text(str(r[h])) for h in headers] for r in rows], ";")
+
+
 def entries_json(selection: Selection) -> str:
     return json.dumps([detail_row(e, selection.voided, selection.late) for e in selection.entries], ensure_ascii=False, indent=2) + "\n"
 

@@ -27,7 +27,7 @@ Lines: their acumulado at D against the programado of D's quarter, from
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -35,7 +35,7 @@ from pec_cli.ledger.requests import Request, open_requests, requests_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds, quarter_of
 from pec_cli.plan.names import plain_id
-from pec_cli.report.avance import SeriesFigures, compute
+from pec_cli.report.avance import Report, SeriesFigures, compute
 from pec_cli.report.mediciones import Medicion, other_series
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
@@ -147,6 +147,7 @@ class Pendientes(NamedTuple):
     actividades: tuple[ActividadPendiente, ...]
     lineas: tuple[LineaPendiente, ...]
     solicitudes: tuple[Request, ...] = ()  # unanswered at the date, oldest first
+    report: Report | None = None  # the avance it rests on (closed quarters as sealed: their actions, sign-offs)
 
     @property
     def dias_restantes(self) -> int:
@@ -382,12 +383,14 @@ def activity_pending(
     )
 
 
-def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date) -> Pendientes:
-    """What is due in ``plan`` as of ``fecha`` (a day of the vigencia)."""
+def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date,
+                       sealed: Callable[[Report], Report] = lambda report: report) -> Pendientes:
+    """What is due in ``plan`` as of ``fecha`` (a day of the vigencia); ``sealed`` puts closed quarters back
+    as they were sealed (``Context.closed``)."""
     if fecha.year != plan.vigencia:
         raise ValueError(f"{fecha} is outside the vigencia {plan.vigencia}")
     q = quarter_of(fecha)
-    report = compute(plan, tally, q, fecha)
+    report = sealed(compute(plan, tally, q, fecha))
     totals = tally.net()
     actividades = tuple(
         activity_pending(rep.activity, totals, plan.vigencia, fecha, rep.acumulado.programado, rep.acumulado.logrado,
@@ -401,4 +404,4 @@ def compute_pendientes(plan: Plan, tally: Tally, fecha: dt.date) -> Pendientes:
         for rep in report.lineas
     )
     return Pendientes(plan, fecha, q, quarter_bounds(plan.vigencia, q)[1], actividades, lineas,
-                      tuple(open_requests(plan, totals, fecha)))
+                      tuple(open_requests(plan, totals, fecha)), report)

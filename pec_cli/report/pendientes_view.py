@@ -14,7 +14,7 @@ import textwrap
 from typing import Any
 
 from pec_cli.ledger.requests import Request
-from pec_cli.plan.model import Activity
+from pec_cli.plan.model import QUARTERS, Activity
 from pec_cli.report.markdown import md
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import json_number, pct, r2
@@ -88,7 +88,36 @@ def pendientes_to_dict(p: Pendientes) -> dict[str, Any]:
              "dias": (p.fecha - r.fecha).days}
             for r in p.solicitudes
         ],
+        **_control(p),
     }
+
+
+def _control(p: Pendientes) -> dict[str, Any]:
+    """The closed quarters, their improvement actions (state at the date) and the red or amber rows still
+    without one (``ledger.closures``)."""
+    report = p.report
+    if report is None:
+        return {"cerrado": {}, "acciones": [], "sin_analisis": []}
+    return {
+        "cerrado": {c.label: {"fecha": c.fecha.isoformat(), "version": c.version, "sha256": c.cifras_sha256}
+                    for _, c in sorted(report.cerrados.items())},
+        "acciones": [{"id": a.id, "fila": a.objetivo, "trimestre": QUARTERS[a.trimestre - 1], "accion": a.accion,
+                      "responsable": a.responsable, "fecha_compromiso": a.fecha_compromiso.isoformat(),
+                      "estado": a.estado(p.fecha)} for a in report.acciones],
+        "sin_analisis": [{"trimestre": QUARTERS[q - 1], "fila": row, "semaforo": semaforo}
+                         for q, row, semaforo in report.sin_analisis],
+    }
+
+
+def _control_lines(p: Pendientes) -> list[str]:
+    """What is due of the closed quarters: actions not yet done, and red or amber rows without an analysis."""
+    from pec_cli.report.closed import action_lines
+
+    if p.report is None:
+        return []
+    pending = p.report._replace(acciones=tuple(a for a in p.report.acciones if a.estado(p.fecha) != "cumplida"),
+                                corte=p.fecha)
+    return action_lines(pending)
 
 
 def render_json(p: Pendientes) -> str:
@@ -248,6 +277,8 @@ def render_text(p: Pendientes, width: int = 80) -> str:
         out.append("")
     requests = _requests(doc)
     out += [requests[0]] + [f"  {r}" for r in requests[1:]] + [""]
+    for sentence in _control_lines(p):
+        out += [*_wrap(sentence + ".", width, "", "  "), ""]
     return "\n".join(out)
 
 
@@ -264,4 +295,7 @@ def render_markdown(p: Pendientes) -> str:
         out.append("")
     requests = _requests(doc)
     out += [f"## {md(requests[0])}", ""] + [f"- {md(r)}" for r in requests[1:]] + ([""] if requests[1:] else [])
+    control = _control_lines(p)
+    if control:
+        out += ["## Análisis y acciones de mejora", "", *(f"- {md(s)}." for s in control), ""]
     return "\n".join(out)

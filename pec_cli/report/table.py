@@ -18,7 +18,7 @@ from typing import NamedTuple
 from pec_cli.ledger.requests import demand_tipos
 from pec_cli.plan.model import QUARTERS, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
-from pec_cli.report.closed import closure_lines, closure_mark
+from pec_cli.report.closed import action_lines, approval_lines, closure_lines, closure_mark
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import count_text, pct, r2, short_text
 
@@ -190,6 +190,8 @@ class Table(NamedTuple):
     rows: tuple[Row, ...]
     cerrado: str = ""  # «cerrado el 2024-07-05 (versión 1)» when the requested quarter is closed
     notas_cierre: tuple[str, ...] = ()  # each closed quarter, and where today's recomputation differs (report.closed)
+    acciones: tuple[str, ...] = ()  # «Análisis y acciones de mejora» (report.closed.action_lines)
+    aprobaciones: tuple[str, ...] = ()  # who signed the requested quarter's sealed figures, or «sin aprobar»
 
     @property
     def trimestre_label(self) -> str:
@@ -259,6 +261,7 @@ def detail_lines(table: Table) -> list[str]:
     """What a cell cannot hold, in sentences for the board and the minutes: the closed quarters and where
     today differs from them, a gauge's other measured series (interacción) and the requests per área."""
     out: list[str] = [f"{text}." for text in table.notas_cierre]
+    out += [f"{text}." for text in (*table.acciones, *table.aprobaciones)]
     for act in table.activities():
         out += [f"{act.id}: {line}" for line in act.otras_texto]
         if act.solicitudes:
@@ -399,7 +402,8 @@ def build(report: Report) -> Table:
         sigla=plan.sigla, plan=plan.titulo, version=plan.version, verde=plan.semaforo_verde,
         amarillo=plan.semaforo_amarillo, reference=tuple(reference), rows=tuple(rows),
         cerrado=closure_mark(report.cerrados[report.trimestre]) if report.trimestre in report.cerrados else "",
-        notas_cierre=tuple(closure_lines(report)),
+        notas_cierre=tuple(closure_lines(report)), acciones=tuple(action_lines(report)),
+        aprobaciones=tuple(approval_lines(report)),
     )
 
 

@@ -57,6 +57,22 @@ def print_entries(selection: Selection) -> None:
     out.print(_count(len(entries), "entrada", "entradas"), style="dim")
 
 
+def print_events(selection: Selection) -> None:
+    """Closures, reopenings, sign-offs and actions (``pec list --cierres``), in the same table style."""
+    from pec_cli.report.detail import event_row
+
+    table = _table("id", "trim.", "qué", "fecha", "detalle")
+    for entry in selection.entries:
+        row = event_row(entry, selection.voided)
+        detail = Text(row["detalle"])
+        if entry.id in selection.voided:
+            detail.append(" [anulada]", style="red")
+        table.add_row(row["id"], row["trimestre"], row["clase"], row["fecha"], detail)
+    out = console()
+    out.print(table)
+    out.print(_count(len(selection.entries), "registro", "registros"), style="dim")
+
+
 def print_notes(selection: Selection) -> None:
     """The observaciones (``pec list --observaciones``), in the same table style as the pieces."""
     table = _table("id", "trim.", "actividad", "registrado", "texto")

@@ -1,0 +1,240 @@
+"""Figures that hold once reported (issue 22) and what the committee signs and follows up (issue 23 items 1, 5):
+closures, extemporáneas, plan versions, sign-offs and improvement actions, end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, pec_at
+
+JULY, AUGUST, OCTOBER = {"PEC_HOY": "2024-07-05"}, {"PEC_HOY": "2024-08-01"}, {"PEC_HOY": "2024-10-03"}
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def refused(result, *words: str) -> str:
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    for word in words:
+        assert word in result.stderr, result.stderr
+    return result.stderr
+
+
+def status(root: Path, trim: str = "II", env: dict[str, str] = JULY) -> dict:
+    return json.loads(ok(pec_at(root, "status", "--trim", trim, "--format", "json", env=env)))
+
+
+def row(doc: dict, row_id: str) -> dict:
+    return next(r for r in doc["actividades"] + doc["lineas"] if r["id"] == row_id)
+
+
+@pytest.fixture
+def closed(ws: Path) -> Path:
+    """The README's revistas (one in March, one in May), Trim. I and II closed on 5 July."""
+    ok(pec_at(ws, "log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista 1", env=JULY))
+    ok(pec_at(ws, "log", "revista", "--fecha", "2024-05-02", "--titulo", "Revista 2", env=JULY))
+    ok(pec_at(ws, "cierre", "--trim", "I", env=JULY))
+    ok(pec_at(ws, "cierre", "--trim", "II", env=JULY))
+    return ws
+
+
+def test_a_piece_logged_in_august_dated_in_may_never_moves_the_sealed_quarter(closed):
+    before = row(status(closed), "revista")["trimestres"]["II"]
+    assert before["logrado"] == 10.0 and "recalculado" not in before
+    logged = pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=AUGUST)
+    late_id = ok(logged).strip()
+    assert "extemporánea" in logged.stderr and "Trim. II" in logged.stderr  # said when written, kept
+    doc = status(closed, env=AUGUST)
+    revista = row(doc, "revista")
+    assert revista["trimestres"]["II"]["logrado"] == 10.0  # the sealed figure, not 20
+    recalculado = revista["trimestres"]["II"]["recalculado"]
+    assert recalculado["logrado"] == 20.0 and recalculado["realizadas"] == 2
+    assert "1 pieza extemporánea" in recalculado["motivo"]
+    assert doc["cerrado"]["II"]["fecha"] == "2024-07-05" and doc["cerrado"]["II"]["version"] == "1"
+    assert len(doc["cerrado"]["II"]["sha256"]) == 64
+    board = ok(pec_at(closed, "status", "--trim", "II", env=AUGUST))
+    assert "cerrado el 2024-07-05, versión 1" in board and "extemporánea" in board
+    listed = json.loads(ok(pec_at(closed, "list", "--format", "json", env=AUGUST)))
+    assert [r["id"] for r in listed if r["extemporanea"]] == [late_id]
+    assert "[extemporánea]" in ok(pec_at(closed, "list", env=AUGUST))
+    detail = ok(pec_at(closed, "export", "csv", "--detalle", "-o", "-", env=AUGUST)).splitlines()
+    assert detail[0].split(";")[-1] == "extemporanea" and detail[-1].split(";")[-1] == "sí"
+    for fmt in ("markdown", "html"):
+        shown = ok(pec_at(closed, "export", fmt, "--trim", "II", "-o", "-", env=AUGUST))
+        assert "cerrado el 2024-07-05, versión 1" in shown and "extemporánea" in shown, fmt
+    ok(pec_at(closed, "verify", env=AUGUST))  # a late piece is no damage
+
+
+def test_close_reopen_and_close_again_each_kept_and_listed(closed):
+    refused(pec_at(closed, "cierre", "--trim", "III", env=JULY), "termina el 2024-09-30")
+    refused(pec_at(closed, "cierre", "--trim", "II", env=JULY), "ya está cerrado")
+    refused(pec_at(closed, "cierre", "--trim", "III", "--reabrir", "--motivo", "x", env=JULY), "no está cerrado")
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=AUGUST))
+    reopened = ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "faltaba una revista",
+                         env=AUGUST)).strip()
+    assert row(status(closed, env=AUGUST), "revista")["trimestres"]["II"]["logrado"] == 20.0  # open again: live
+    again = ok(pec_at(closed, "cierre", "--trim", "II", env=AUGUST)).strip()
+    doc = status(closed, env=AUGUST)
+    assert row(doc, "revista")["trimestres"]["II"] == {**row(doc, "revista")["trimestres"]["II"], "logrado": 20.0}
+    assert "recalculado" not in row(doc, "revista")["trimestres"]["II"]  # the new closure saw the piece
+    assert doc["cerrado"]["II"]["id"] == again
+    events = json.loads(ok(pec_at(closed, "list", "--cierres", "--format", "json", env=AUGUST)))
+    assert [e["clase"] for e in events if e["trimestre"] == "II"] == ["cierre", "reapertura", "cierre"]
+    assert reopened in {e["id"] for e in events}
+    assert f"{again} cierre del Trim. II" in ok(pec_at(closed, "list", env=AUGUST))
+    ok(pec_at(closed, "verify", env=AUGUST))
+
+
+def test_a_plan_changed_mid_year_needs_a_new_version_and_keeps_closed_quarters(closed):
+    plan = closed / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert "  - id: revista\n" in text and "    meta: 10\n" in text
+    start = text.index("  - id: revista\n")
+    edited = text[:start] + text[start:].replace("    meta: 10\n", "    meta: 12\n", 1)
+    plan.write_text(edited, encoding="utf-8")
+    refused(pec_at(closed, "plan", "check", env=AUGUST), "Cambió el plan sin nueva versión", "revista")
+    version2 = edited.replace('version: "1"', 'version: "2"', 1).replace(
+        "cambios:\n", 'cambios:\n  - version: "02"\n    fecha: 2024-08-01\n    numerales: "3.2"\n'
+        "    descripcion: La meta de la revista pasa de 10 a 12\n", 1)
+    plan.write_text(version2, encoding="utf-8")
+    ok(pec_at(closed, "plan", "check", env=AUGUST))
+    doc = status(closed, trim="III", env=OCTOBER)
+    revista = row(doc, "revista")
+    assert revista["trimestres"]["I"]["logrado"] == 10.0  # sealed with versión 1: not 8,33
+    assert revista["trimestres"]["I"]["recalculado"]["logrado"] == 8.33
+    assert "el plan cambió desde el cierre (versión 1 entonces, 2 hoy)" in revista["trimestres"]["I"]["recalculado"]["motivo"]
+    assert revista["meta"] == 12  # the open quarters use versión 2
+    board = ok(pec_at(closed, "status", "--trim", "III", env=OCTOBER))
+    assert "versión 2 del plan" in board and "cerrado el 2024-07-05, versión 1" in board
+    kept = list((closed / "plan" / "versiones").glob("2024-v1-*.yaml"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == text  # the plan as it was
+
+
+def test_two_clones_that_close_one_quarter_merge_into_one_standing_closure(closed, tmp_path):
+    from .conftest import set_writer
+
+    other = tmp_path / "otra"
+    shutil.copytree(closed, other)
+    set_writer(other, "otra1")
+    segment = next((closed / "ledger" / "2024").glob("*.jsonl"))
+    ok(pec_at(other, "cierre", "--trim", "II", "--reabrir", "--motivo", "revisión", env=AUGUST))
+    ok(pec_at(other, "cierre", "--trim", "II", env=AUGUST))
+    shutil.copy(next(p for p in (other / "ledger" / "2024").glob("*.jsonl") if p.name != segment.name),
+                closed / "ledger" / "2024")  # the merge: each clone's own segment
+    doc = status(closed, env=AUGUST)
+    assert doc["cerrado"]["II"]["fecha"] == "2024-08-01"  # reopened, then closed again by the other clone
+    result = pec_at(closed, "verify", env=AUGUST)
+    assert result.exit_code == 0, result.output
+    # two closures of an open quarter at once: the first stands, the other is information
+    third = tmp_path / "tercera"
+    shutil.copytree(closed, third)
+    set_writer(third, "terc1")
+    for root in (closed, third):
+        ok(pec_at(root, "cierre", "--trim", "II", "--reabrir", "--motivo", "otra vez", env=OCTOBER))
+    ok(pec_at(third, "cierre", "--trim", "II", env=OCTOBER))
+    ok(pec_at(closed, "cierre", "--trim", "II", env=OCTOBER))
+    shutil.copy(third / "ledger" / "2024" / "terc1.jsonl", closed / "ledger" / "2024")
+    result = pec_at(closed, "verify", env=OCTOBER)
+    assert result.exit_code == 0 and "información" in result.stdout and "se cerró dos veces" in result.stdout
+
+
+def test_verify_names_a_closed_figure_a_plan_copy_or_a_line_edited_by_hand(closed):
+    segment = next((closed / "ledger" / "2024").glob("*.jsonl"))
+    original = segment.read_bytes()
+    lines = original.splitlines()
+    at = next(i for i, line in enumerate(lines) if b'"clase":"cierre"' in line and b'"trimestre":"II"' in line)
+    record = json.loads(lines[at])
+    record["cifras"]["actividades"]["revista"]["trimestres"]["II"]["logrado"] = 25.0
+    lines[at] = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+    segment.write_bytes(b"\n".join(lines) + b"\n")
+    assert "cifras editadas a mano" in refused(pec_at(closed, "verify", env=JULY)).replace("\n", " ") or \
+        "cifras editadas a mano" in pec_at(closed, "verify", env=JULY).stdout
+    segment.write_bytes(original)
+    copy = next((closed / "plan" / "versiones").glob("*.yaml"))
+    copy.write_text(copy.read_text(encoding="utf-8").replace("meta: 10", "meta: 11", 1), encoding="utf-8")
+    assert "la copia del plan" in pec_at(closed, "verify", env=JULY).stdout
+    copy.unlink()
+    assert "falta la copia del plan" in pec_at(closed, "verify", env=JULY).stdout
+
+
+def test_sign_offs_bind_to_the_sealed_figures(closed):
+    refused(pec_at(closed, "aprobar", "--trim", "III", "--rol", "aprobó", "--nombre", "A", "--cargo", "B", env=JULY),
+            "no está cerrado")
+    refused(pec_at(closed, "aprobar", "--trim", "II", "--rol", "firmó", "--nombre", "A", "--cargo", "B", env=JULY),
+            "revisó o --rol aprobó")
+    shown = ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=JULY))
+    assert "sin aprobar" in shown
+    ok(pec_at(closed, "aprobar", "--trim", "II", "--rol", "reviso", "--nombre", "Yanneth Parra",
+              "--cargo", "Técnico operativo", env=JULY))
+    ok(pec_at(closed, "aprobar", "--trim", "II", "--rol", "aprobó", "--nombre", "Luisa Pérez",
+              "--cargo", "Jefe de prensa", env=JULY))
+    refused(pec_at(closed, "aprobar", "--trim", "II", "--rol", "aprobó", "--nombre", "luisa perez",
+                   "--cargo", "Jefe de prensa", env=JULY), "ya firmó")
+    shown = ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=JULY))
+    assert "revisó Yanneth Parra (Técnico operativo, 2024-07-05)" in shown and "sin aprobar" not in shown
+    ok(pec_at(closed, "verify", env=JULY))
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=AUGUST))
+    ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "faltaba una", env=AUGUST))
+    ok(pec_at(closed, "cierre", "--trim", "II", env=AUGUST))
+    result = pec_at(closed, "verify", env=AUGUST)
+    assert result.exit_code == 1 and result.stdout.count("apruebe de nuevo") == 2, result.stdout
+    assert "sin aprobar" in ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=AUGUST))
+
+
+def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
+    refused(pec_at(closed, "accion", "revista", "--trim", "III", "--causa", "c", "--accion", "a", "--responsable", "r",
+                   "--fecha-compromiso", "2024-09-30", env=JULY), "no está cerrado")
+    pending = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=JULY)))
+    assert {"trimestre": "II", "fila": "revista", "semaforo": "rojo"} in pending["sin_analisis"]
+    action = ok(pec_at(closed, "accion", "revista", "--trim", "II", "--causa", "Contratación tardía",
+                       "--accion", "Adelantar la contratación", "--responsable", "Jefe de prensa",
+                       "--fecha-compromiso", "2024-09-30", env=JULY)).strip()
+    pending = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=JULY)))
+    assert {"trimestre": "II", "fila": "revista", "semaforo": "rojo"} not in pending["sin_analisis"]
+    assert [(a["id"], a["estado"]) for a in pending["acciones"]] == [(action, "en plazo")]
+    ok(pec_at(closed, "cierre", "--trim", "III", env=OCTOBER))
+    shown = ok(pec_at(closed, "export", "markdown", "--trim", "III", "-o", "-", env=OCTOBER))
+    assert "Adelantar la contratación" in shown and "2024-09-30: en plazo" in shown  # the next report follows it
+    later = ok(pec_at(closed, "pendientes", "--format", "json", env={"PEC_HOY": "2024-10-04"}))
+    assert [a["estado"] for a in json.loads(later)["acciones"]] == ["vencida"]
+    proof = tmp_path / "acta.pdf"
+    proof.write_bytes(b"%PDF-1.4 acta\n")
+    ok(pec_at(closed, "accion", "cumplida", action, "--evidencia", str(proof), env=OCTOBER))
+    refused(pec_at(closed, "accion", "cumplida", action, env=OCTOBER), "ya se dio por cumplida")
+    after = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=OCTOBER)))
+    assert [a["estado"] for a in after["acciones"]] == ["cumplida"]
+    december = ok(pec_at(closed, "export", "markdown", "--trim", "IV", "-o", "-", env={"PEC_HOY": "2024-12-31"}))
+    assert "Adelantar la contratación" in december and ": cumplida" in december
+    paquete = tmp_path / "paq"
+    ok(pec_at(closed, "export", "paquete", "--trim", "III", "-o", str(paquete), env=OCTOBER))
+    assert "Sin análisis ni acción de mejora" in (paquete / "verificacion.txt").read_text(encoding="utf-8")
+
+
+def test_one_corte_per_report_a_request_answered_the_next_quarter(ws, tmp_path):
+    """A request of March answered in April: the Trim. II report's cell of Trim. I, its curve point and its
+    workbook chart agree (all count answers to the report's corte)."""
+    from openpyxl import load_workbook
+
+    request = ok(pec_at(ws, "log", "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-03-20",
+                        env=JULY)).strip()
+    ok(pec_at(ws, "log", "internas", "--titulo", "Boletín", "--fecha", "2024-04-02", "--atiende", request, env=JULY))
+    doc = status(ws)
+    assert row(doc, "internas")["trimestres"]["I"]["logrado"] == 25.0
+    cell = row(doc, "linea_internas")["trimestres"]["I"]["logrado"]
+    out = tmp_path / "s.xlsx"
+    ok(pec_at(ws, "export", "xlsx", "--trim", "II", "-o", str(out), env=JULY))
+    charts = [[c.value for c in line] for line in load_workbook(out)["Gráficos"].iter_rows()]
+    start = next(i for i, line in enumerate(charts) if str(line[0]).endswith("Publicaciones internas"))
+    first = next(line for line in charts[start:] if line[0] == "Trim. I")
+    assert first[4] == cell, (first, cell)  # the curve's point at Trim. I is the cell, at the same corte
+
+
+def test_the_shipped_plan_is_the_readmes(ws):
+    assert (ws / "plan" / "2024.yaml").read_text(encoding="utf-8") == (REPO / "plan" / "2024.yaml").read_text(
+        encoding="utf-8")
