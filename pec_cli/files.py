@@ -17,7 +17,6 @@ Standard library only; imports nothing of pec's but its errors.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -32,6 +31,8 @@ TMP_PATTERN = f"*{TMP_SUFFIX}"  # what a killed writer may leave: ignored by git
 
 def temp_beside(target: Path) -> Path:
     """A new temporary path in ``target``'s folder (hidden, random, :data:`TMP_SUFFIX`)."""
+    import secrets  # here: it loads OpenSSL, which a command that writes nothing never needs
+
     return target.with_name(f".{target.name[:60]}.{secrets.token_hex(4)}{TMP_SUFFIX}")
 
 

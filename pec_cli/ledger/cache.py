@@ -37,7 +37,7 @@ from pec_cli.ledger.reader import SEQUENCE_WARNING, Line, Reader, Sequence, line
 from pec_cli.ledger.tally import Tally
 from pec_cli.workspace import Workspace
 
-FORMAT = 6  # 6: one file per segment, tally and keys (before: tally-*.json and keys-*.idx)
+FORMAT = 7  # 6: one file per segment, tally and keys (before: tally-*.json and keys-*.idx); 7: events
 SUFFIX = ".jsonl"
 
 

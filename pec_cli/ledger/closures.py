@@ -20,7 +20,6 @@ caller gives the tally's events; no I/O. Standard library only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any, NamedTuple
 
@@ -34,6 +33,8 @@ def canonical(value: Any) -> bytes:
 
 
 def digest(value: Any) -> str:
+    import hashlib  # OpenSSL: loaded when a closure is made or checked, never by a plain «pec status»
+
     return hashlib.sha256(canonical(value)).hexdigest()
 
 

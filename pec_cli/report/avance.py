@@ -20,9 +20,10 @@ and acumulado follow from its own programación.
 import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pec_cli.ledger.closures import Action, Approval, Closure
+if TYPE_CHECKING:
+    from pec_cli.ledger.closures import Action, Approval, Closure
 from pec_cli.ledger.requests import by_area_counted, demand_tipos, request_counts
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
@@ -83,12 +84,12 @@ class Report(NamedTuple):
     actividades: tuple[ActivityReport, ...]
     lineas: tuple[LineReport, ...]
     # closed quarters (``report.closed``): the closures shown, where today differs, and why
-    cerrados: Mapping[int, Closure] = _EMPTY  # type: ignore[assignment]
+    cerrados: "Mapping[int, Closure]" = _EMPTY  # type: ignore[assignment]
     recalculado: tuple[Any, ...] = ()  # report.closed.Recalculado
     tardias: Mapping[tuple[str, str], int] = _EMPTY  # type: ignore[assignment]  # (row, quarter) -> pieces late
     plan_sha256: str | None = None  # of the plan file the open quarters were computed with
-    aprobaciones: tuple[Approval, ...] = ()  # the sign-offs of the requested quarter's sealed figures
-    acciones: tuple[Action, ...] = ()  # improvement actions of the quarters up to the requested one
+    aprobaciones: "tuple[Approval, ...]" = ()  # the sign-offs of the requested quarter's sealed figures
+    acciones: "tuple[Action, ...]" = ()  # improvement actions of the quarters up to the requested one
     sin_analisis: tuple[tuple[int, str, str], ...] = ()  # (quarter, row, semáforo) red or amber with no action
 
     @property

@@ -14,16 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger.closures import Closure, digest, quarters
 from pec_cli.ledger.entries import CLOSE, EVENTS, Entry, Problem, record_of
 from pec_cli.ledger.tally import Tally
-from pec_cli.ledger.verify import LedgerView
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.avance import Figures, Report, SeriesFigures
 from pec_cli.report.numbers import r2
+
+if TYPE_CHECKING:
+    from pec_cli.ledger.verify import LedgerView
 
 COMPARED = ("logrado", "cumplimiento", "realizadas", "semaforo")  # what a committee reads of a row
 
