@@ -151,3 +151,36 @@ def test_git_that_is_missing_or_fails_is_no_error(pec, ws, monkeypatch):
     assert git_name(ws) is None and logged_by(pec, "git calla") is None
     monkeypatch.setenv("PATH", str(ws))  # no git on PATH at all
     assert logged_by(pec, "sin git") is None
+
+
+# ---------------------------------------------------------------- where it is shown
+
+
+def test_list_and_every_detail_export_show_who_registered_and_sin_nombre_for_old_entries(pec, tmp_path):
+    from openpyxl import load_workbook
+
+    old = pec(*LOG, "antigua", env={"PEC_NOMBRE": None}).stdout.strip()  # as before pec recorded names
+    new = pec(*LOG, "nueva").stdout.strip()
+    table = " ".join(pec("list").stdout.split())
+    assert "antigua (registró: sin nombre)" in table and "nueva (registró: Ana Prueba)" in table
+    listed = json.loads(pec("list", "--format", "json").stdout)
+    assert [(e["id"], e["registrado_por"]) for e in listed] == [(old, "sin nombre"), (new, "Ana Prueba")]
+    head, *rows = pec("list", "--format", "csv").stdout.lstrip("\ufeff").splitlines()
+    at = head.split(";").index("registrado_por")
+    assert head.split(";")[at - 1] == "registrado" and [r.split(";")[at] for r in rows] == ["sin nombre", "Ana Prueba"]
+
+    def detail(fmt: str) -> Path:
+        out = tmp_path / f"detalle.{fmt}"
+        assert pec("export", fmt, "--detalle", "-o", str(out)).exit_code == 0
+        return out
+
+    assert "registrado_por" in detail("csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "registrado_por" in detail("markdown").read_text(encoding="utf-8").splitlines()[0]
+    assert [e["registrado_por"] for e in json.loads(detail("json").read_text(encoding="utf-8"))] == [
+        "sin nombre", "Ana Prueba"]
+    sheet = load_workbook(detail("xlsx"))["Detalle"]
+    head_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Id")
+    column = head_row.index("Registrado por")
+    assert [r[column] for r in sheet.iter_rows(values_only=True) if r[0] in (old, new)] == ["sin nombre", "Ana Prueba"]
+    html = detail("html").read_text(encoding="utf-8")
+    assert "<th>Registrado por</th>" in html and "<td>sin nombre</td>" in html and "<td>Ana Prueba</td>" in html

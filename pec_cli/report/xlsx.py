@@ -74,7 +74,7 @@ DETAIL_COLUMNS = [
     ("Tipo", "tipo_nombre", 16), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
     ("Área", "area", 14), ("Atiende", "atiende", 15), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
     ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
-    ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
+    ("Registrado por", "registrado_por", 20), ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
 ]
 
 
