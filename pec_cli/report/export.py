@@ -51,6 +51,7 @@ from pec_cli.report.table import (
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
+    from pec_cli.report.checklist import Block
 
 
 class CsvStyle(NamedTuple):
@@ -135,6 +136,18 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
             for v in (row[h] for h in DETAIL_HEADERS)
         ])
     return _csv(rows, separator)
+
+
+def checklist_csv(blocks: "list[Block]", style: CsvStyle = CsvStyle()) -> str:
+    """The evidence checklist (``checklist.checklist``) as one CSV for Excel: each block a title row, a
+    header and its rows, a blank line between blocks; text that could run as a formula neutralised."""
+    rows: list[list[str]] = []
+    for block in blocks:
+        if rows:
+            rows.append([])  # a blank line between blocks
+        rows += [[safe_text(block.title)], list(block.headers)]
+        rows += [[str(v) if isinstance(v, int) else safe_text(v) for v in row] for row in block.rows]
+    return _csv(rows, style.separator)
 
 
 def notes_text(selection: Selection, fmt: str) -> str:
