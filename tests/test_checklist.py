@@ -150,3 +150,19 @@ def test_an_empty_vigencia_still_has_its_three_blocks(tmp_path, rows):
     pieces, summary, sample = paquete(tmp_path / "w", tmp_path / "p")
     assert len(pieces) == 2 + rows and len(sample) == 2 + rows and summary[-1] == ["total", "0", str(rows)]
     assert rows == 0 or pieces[2][7] == "sin nombre"  # off a terminal, no name anywhere
+
+
+def test_the_paquete_workbook_carries_the_checklist_as_its_evidencias_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    root, _ = first_session(tmp_path)
+    blocks = paquete(root, tmp_path / "p")
+    workbook = load_workbook(tmp_path / "p" / "seguimiento-2024-TII.xlsx")
+    assert workbook.sheetnames[-1] == "Evidencias"
+    cells = [["" if v is None else str(v) for v in row] for row in workbook["Evidencias"].iter_rows(values_only=True)]
+    for block in blocks:  # each block of the CSV, title, header and rows, one under the other
+        title_at = next(i for i, row in enumerate(cells) if row[0] == block[0][0])
+        assert [row[:len(block[1])] for row in cells[title_at + 1:title_at + len(block)]] == block[1:]
+    plain = tmp_path / "s.xlsx"
+    run(root, "export", "xlsx", "--trim", "II", "-o", str(plain))
+    assert "Evidencias" not in load_workbook(plain).sheetnames  # the committee's workbook alone has none

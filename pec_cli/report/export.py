@@ -189,6 +189,7 @@ class Pack:
         self.style = style
         self.quarter = quarter if detalle else ctx.quarter(quarter)
         self.link = evidence_linker(ctx.workspace.root, out_dir)
+        self.checklist: list[Block] | None = None  # the paquete's evidence checklist, for its workbook
 
     @cached_property
     def history(self) -> list[Report]:
@@ -244,7 +245,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection)
+    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection, pack.checklist)
 
 
 def _html(pack: Pack) -> str:

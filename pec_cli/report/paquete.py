@@ -26,7 +26,7 @@ from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.avance import Report
-from pec_cli.report.checklist import checklist
+from pec_cli.report.checklist import Block, checklist
 from pec_cli.report.export import CsvStyle, checklist_csv
 from pec_cli.report.table import Table
 
@@ -38,6 +38,7 @@ class Pack(Protocol):
     quarter: int | None
     link: Callable[[str], str]
     style: CsvStyle
+    checklist: list[Block] | None
 
     @property
     def selection(self) -> Selection: ...
@@ -156,6 +157,7 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
 
     blocks = checklist(pack.plan, pack.selection, pack.report.corte, {k: f.name for k, f in evidence.items()},
                        late, seed)
+    pack.checklist = blocks  # the workbook carries it too, as its «Evidencias» sheet
 
     files = [
         PackFile(f"seguimiento-{stem}.xlsx", data(render("xlsx", False))),
