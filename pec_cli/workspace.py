@@ -18,6 +18,7 @@ TIMEZONE = "America/Bogota"
 _PLAN_NAME = re.compile(r"^(\d{4})\.ya?ml$")
 _WRITER_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 WRITER_ID = "[a-z0-9]{3,16}"  # what a writer id may be (made from the alphabet above, 5 long)
+PERSON_FILE = "nombre"  # .pec/nombre: who registers in this clone (SPEC §4), never committed
 _P = TypeVar("_P", bound=PurePath)
 
 GITATTRIBUTES = """\
@@ -133,13 +134,35 @@ class Workspace(NamedTuple):
             )
         return value
 
-    def _new_writer(self, path: Path, replace: bool) -> None:
-        from pec_cli.files import write_atomic
-
+    def _state(self) -> Path:
+        """``.pec/``, made with a ``.gitignore`` of its own: what is in it is this clone's, never shared."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         ignore = self.state_dir / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="ascii")
+        return self.state_dir
+
+    def person(self) -> str | None:
+        """The name this clone registers under (``.pec/nombre``: from ``pec init --nombre`` or asked once on
+        a terminal), or None; as written, for the caller to check."""
+        path = self.state_dir / PERSON_FILE
+        try:
+            return path.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = reason(exc) if isinstance(exc, OSError) else "no es texto UTF-8"
+            raise PecError(f"No se pudo leer {path}, el nombre de quien registra en esta copia ({why}); "
+                           "corríjalo o bórrelo.") from None
+
+    def save_person(self, name: str) -> None:
+        """Keep ``name`` as the one this clone registers under (``.pec/nombre``)."""
+        _write_state(self._state() / PERSON_FILE, name + "\n")
+
+    def _new_writer(self, path: Path, replace: bool) -> None:
+        from pec_cli.files import write_atomic
+
+        self._state()
         import secrets  # here, not at start-up: made once per clone
 
         text = ("".join(secrets.choice(_WRITER_ALPHABET) for _ in range(5)) + "\n").encode("ascii")

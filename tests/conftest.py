@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def set_writer(ws: Path, writer: str) -> None:
     (ws / ".pec" / "escritor").write_text(f"{writer}\n", encoding="ascii")
 
 
+NOMBRE = "Ana Prueba"  # who registers through the ``pec`` fixture
+
+
+@pytest.fixture(autouse=True)
+def _nobody_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who registers comes from what a test gives, never from the machine: no PEC_NOMBRE of the shell,
+    no git user.name of its global or system configuration."""
+    monkeypatch.delenv("PEC_NOMBRE", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     """A fresh workspace with the bundled 2024 plan."""
@@ -46,10 +59,11 @@ def ws(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def pec(ws: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
-    """Run ``pec ARGS`` in the workspace the way a user would, today being TODAY."""
+    """Run ``pec ARGS`` in the workspace the way a user would, today being TODAY, registering as NOMBRE."""
     monkeypatch.chdir(ws)
     monkeypatch.delenv("PEC_ROOT", raising=False)
     monkeypatch.setenv("PEC_HOY", TODAY)
+    monkeypatch.setenv("PEC_NOMBRE", NOMBRE)
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
         return RUNNER.invoke(app, list(args), input=input, env=env, catch_exceptions=False)

@@ -516,13 +516,15 @@ def test_an_export_open_in_excel_is_named_as_the_likely_cause(pec, ws, monkeypat
 
 
 def at_a_terminal(ws: Path, args: list[str], typed: bytes, **console: str) -> tuple[int, bytes]:
-    """Run pec on a pseudo-terminal, type ``typed`` at its prompt; (exit status, all it showed)."""
+    """Run pec on a pseudo-terminal, type ``typed`` at its prompt; (exit status, all it showed). Who
+    registers is known (PEC_NOMBRE), so the prompt typed at is the entry's own."""
     import pty
     import select
 
     pid, fd = pty.fork()
     if pid == 0:  # child: pec, at a terminal
-        os.execve(sys.executable, [sys.executable, "-m", "pec_cli", *args], env_for(ws, **console))
+        os.execve(sys.executable, [sys.executable, "-m", "pec_cli", *args],
+                  {**env_for(ws, **console), "PEC_NOMBRE": "Ana Prueba"})
     shown = b""
     typed_yet = False
     while True:

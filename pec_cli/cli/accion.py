@@ -33,7 +33,10 @@ def accion(
 
     base.refuse_empty(trim=trim, causa=causa, accion=que, responsable=responsable,
                       fecha_compromiso=fecha_compromiso, evidencia=evidencia)
+    from pec_cli.cli.registrant import registrant
+
     ctx = base.load(root, vigencia)
+    por = registrant(ctx.workspace)
     if objetivo.strip().lower() == "cumplida":
         record = _done(ctx, accion_id, evidencia, now_iso())
     else:
@@ -43,7 +46,7 @@ def accion(
                          fecha_compromiso, now_iso())
     from pec_cli.ledger import store
 
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     typer.echo(entry_id)
 
 

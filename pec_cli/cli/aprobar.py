@@ -32,7 +32,10 @@ def aprobar(
     wanted = next((r for r in ROLES if plain_id(r) == plain_id(rol)), None)
     if wanted is None:
         raise PecError(f"El rol «{rol}» no existe: use --rol revisó o --rol aprobó.", code=2)
+    from pec_cli.cli.registrant import registrant
+
     ctx = base.load(root, vigencia)
+    por = registrant(ctx.workspace)
     state = ctx.quarters()
     closure = state.closed.get(quarter)
     if closure is None:
@@ -45,5 +48,5 @@ def aprobar(
     record = {"clase": "aprobacion", "trimestre": label, "fecha": ctx.today.isoformat(), "rol": wanted,
               "nombre": clean_text("nombre", nombre), "cargo": clean_text("cargo", cargo),
               "cifras_sha256": closure.cifras_sha256, "registrado": now_iso()}
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     typer.echo(entry_id)

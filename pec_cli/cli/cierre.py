@@ -23,6 +23,7 @@ def cierre(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Cerrar un trimestre terminado: sus cifras, la versión del plan y su huella quedan selladas en el registro."""
+    from pec_cli.cli.registrant import registrant
     from pec_cli.ledger import store
     from pec_cli.plan.model import QUARTERS, quarter_bounds
     from pec_cli.plan.names import quarter_arg
@@ -32,6 +33,7 @@ def cierre(
     label = QUARTERS[quarter - 1]
     base.refuse_empty(motivo=motivo)
     ctx = base.load(root, vigencia)
+    por = registrant(ctx.workspace)
     state = ctx.quarters()
     standing = state.closed.get(quarter)
     if reabrir:
@@ -41,7 +43,7 @@ def cierre(
             motivo = typer.prompt(f"Motivo de la reapertura del Trim. {label}", err=True)
         record: dict[str, Any] = {"clase": "reapertura", "trimestre": label, "fecha": ctx.today.isoformat(),
                                   "reabre": standing.id, "motivo": _text(motivo), "registrado": now_iso()}
-        (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+        (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
         typer.echo(entry_id)
         return
     if motivo is not None:
@@ -53,7 +55,7 @@ def cierre(
     if standing is not None:
         raise PecError(f"El Trim. {label} ya está cerrado ({standing.id}, el {standing.fecha.isoformat()}); para "
                        f"cerrarlo de nuevo, reábralo antes con «pec cierre --trim {label} --reabrir --motivo …».")
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [_closure(ctx, quarter, now_iso())])
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [_closure(ctx, quarter, now_iso())], por=por)
     base.flush(ctx)
     typer.echo(entry_id)
 

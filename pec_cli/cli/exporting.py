@@ -53,6 +53,7 @@ def run_export(
 def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None,
                  style: CsvStyle) -> list[Path]:
     """``pec export paquete``: the folder (``paquete-2024-TII`` by default) and its zip beside it."""
+    from pec_cli.report.checklist import report_seed
     from pec_cli.report.paquete import build_files
 
     if detalle:
@@ -63,7 +64,9 @@ def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Pat
     folder = _paquete_folder(output or Path(f"paquete-{ctx.plan.vigencia}-T{pack.table.trimestre_label}"))
     evidence, missing = _evidence(ctx, pack)
     files = build_files(pack, lambda fmt, rows: (FORMATS[fmt].detail if rows else FORMATS[fmt].table)(pack),
-                        evidence, _verification(ctx, missing, pack.report))
+                        evidence, _verification(ctx, missing, pack.report),
+                        late=pack.selection.late,  # pieces registered after their quarter was closed
+                        seed=report_seed(pack.report))  # the closure's SHA-256 when the quarter is closed
     base.flush(ctx)
     return _write_paquete(files, folder)
 

@@ -25,12 +25,14 @@ def import_csv(
 ) -> None:
     """Importar muchas piezas de un CSV: todas las filas válidas o ninguna."""
     from pec_cli.cli.links import link_checker
+    from pec_cli.cli.registrant import registrant
     from pec_cli.ledger.importer import check_import
     from pec_cli.workspace import now_iso, open_regular
 
     if str(archivo).strip() in ("", "."):
         raise PecError("Falta el archivo: escriba la ruta del CSV, por ejemplo «pec import piezas.csv».", code=2)
     ctx = base.load(root, vigencia)
+    por = registrant(ctx.workspace)
     try:
         handle = open_regular(archivo, MAX_CSV_BYTES, f"El CSV {archivo}", "guárdelo como un archivo CSV corriente "
                               "(o pártalo en varios de menos de 200 MB) y vuelva a importarlo.")
@@ -45,10 +47,10 @@ def import_csv(
     except OSError as exc:
         raise PecError(f"No se pudo leer {archivo} ({reason(exc)}): no se registró ninguna fila; compruebe el CSV "
                        "y el espacio en disco y vuelva a importarlo.") from None
-    _append(ctx, rows, count, archivo.name)
+    _append(ctx, rows, count, archivo.name, por)
 
 
-def _append(ctx: "Context", rows: "list[Row]", count: int, name: str) -> None:
+def _append(ctx: "Context", rows: "list[Row]", count: int, name: str, por: str | None) -> None:
     """The checked rows appended in one batch, duplicates left out."""
     from pec_cli.ledger import store
     from pec_cli.ledger.cache import LedgerKeys
@@ -71,7 +73,7 @@ def _append(ctx: "Context", rows: "list[Row]", count: int, name: str) -> None:
             records.append(record)
         base.warn(list(dict.fromkeys(notices)))
         if records:
-            store.append(ws, vig, records, skip_imported=True, batch=True, on_commit=committed.extend)
+            store.append(ws, vig, records, skip_imported=True, batch=True, on_commit=committed.extend, por=por)
         late = ctx.late_notice([r["fecha"] for r in records]) if committed else None
         base.warn([late] if late else [])
         _done(count, len(records), kept.skipped, committed)

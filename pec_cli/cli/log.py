@@ -47,6 +47,7 @@ def log(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Registrar una pieza publicada; imprime el id de la nueva entrada."""
+    from pec_cli.cli.registrant import registrant
     from pec_cli.ledger import store
     from pec_cli.ledger.records import build_piece
     from pec_cli.plan.names import find_activity, parse_date
@@ -58,6 +59,7 @@ def log(
     if vigencia is None and year is not None:
         _refuse_year_without_plan(root, year)
     ctx = base.load(root, vigencia, year)
+    por = registrant(ctx.workspace)  # before anything is asked or copied: a bad name is refused first
     fields: dict[str, Any] = {
         "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
         "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
@@ -87,7 +89,7 @@ def log(
         notices: list[str] = []
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]), notices)
         base.warn(notices)
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     late = ctx.late_notice([record["fecha"]])
     base.warn([late] if late else [])
     typer.echo(entry_id)

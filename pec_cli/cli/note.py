@@ -17,13 +17,15 @@ def note(
     vigencia: VigenciaOpt = None,
 ) -> None:
     """Registrar una observación para la tabla de Seguimiento."""
+    from pec_cli.cli.registrant import registrant
     from pec_cli.ledger import store
     from pec_cli.ledger.records import build_note
     from pec_cli.workspace import now_iso
 
     ctx = base.load(root, vigencia)
+    por = registrant(ctx.workspace)
     if not texto and base.interactive():
         texto = typer.prompt("Observación", err=True)
     record = build_note(ctx.plan, actividad, trim, texto or "", now_iso())
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record])
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     typer.echo(entry_id)

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.records import FIELD_NAMES, missing_fields, parse_count, parse_date, resolve_tipo
+from pec_cli.ledger.records import FIELD_NAMES, check_name, missing_fields, parse_count, parse_date, resolve_tipo
 from pec_cli.ledger.requests import Request, demand_tipos
 from pec_cli.plan.model import Activity, Plan
 from pec_cli.plan.names import find_activity, resolve_network
@@ -117,6 +117,13 @@ def choose_activity(plan: Plan) -> str:
     ids = [a.id for a in plan.actividades]
     return choose(f"Actividades del plan {plan.vigencia}:", [f"{a.id}: {a.nombre}" for a in plan.actividades], ids,
                   "Actividad (número o id)", lambda answer: find_activity(plan, answer).id)
+
+
+def ask_name(suggested: str | None) -> str:
+    """Who registers in this clone, asked once (``suggested``: git's user.name, taken with Enter)."""
+    typer.echo("Cada registro guarda quién lo hizo; esta copia aún no sabe su nombre (se guardará en .pec/nombre).",
+               err=True)
+    return str(_ask("Su nombre", lambda answer: check_name(answer, "su nombre"), suggested))
 
 
 def _empty() -> str:

@@ -20,6 +20,7 @@ def void(
     root: RootOpt = None,
 ) -> None:
     """Anular una entrada con un motivo (se añade una corrección; nada se borra)."""
+    from pec_cli.cli.registrant import registrant
     from pec_cli.ledger import store
     from pec_cli.ledger.cache import LedgerKeys, read_tally
     from pec_cli.ledger.entries import entry_of
@@ -43,6 +44,7 @@ def void(
     path, line = found[0]
     assert line.record is not None
     target = entry_of(line.record, ws.display(path))
+    por = registrant(ws)
     if not motivo and base.interactive():
         motivo = typer.prompt(f"Motivo de la anulación de {target.id}", err=True)
     registrado = now_iso()
@@ -51,7 +53,7 @@ def void(
     def not_voided_meanwhile() -> None:  # under the segment's lock: two people voiding one entry
         build_void(target, motivo or "", set(read_tally(ws, vig, []).voids), registrado)
 
-    (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile)
+    (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile, por=por)
     _warn_answers(keys, wanted)
     typer.echo(new_id)
 

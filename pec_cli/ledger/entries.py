@@ -43,8 +43,8 @@ ROLES = ("revisó", "aprobó")
 
 # the longest text each field may hold, from the one registry (the writer refuses more, readers skip more)
 LIMITS = TEXT_LIMITS
-NAME_LIMIT = 100  # names: registrado, importe, lote
-NAME_FIELDS = ("registrado", "importe", "lote")
+NAME_LIMIT = 100  # names: registrado, importe, lote, and por (who registered the entry; older entries lack it)
+NAME_FIELDS = ("registrado", "importe", "lote", "por")
 MAX_VALOR = 10**15  # no audience or count comes near; keeps sums exact in a float
 MAX_LINE = 128 * 1024  # a valid record is far smaller: every text at its limit is ~30 KB
 MAX_FILAS = 10**8

@@ -15,7 +15,7 @@ from typing import Any
 
 from pec_cli.errors import PecError
 from pec_cli.fields import FIELDS, TEXT_LIMITS
-from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NOTE, PIECE, VOID, Entry, text_limit
+from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NAME_LIMIT, NOTE, PIECE, VOID, Entry, text_limit
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import (
     find_activity,
@@ -145,6 +145,21 @@ def clean_text(key: str, value: Any) -> str:
 
 _OTHER_LABELS = {"motivo": "el motivo", "texto": "el texto", "nombre": "el nombre", "cargo": "el cargo",
                  "causa": "la causa", "accion": "la acción", "responsable": "el responsable"}
+
+
+def check_name(value: str, where: str) -> str:
+    """The name of who registers (the records' ``por``) as given in ``where`` (``PEC_NOMBRE``, ``--nombre``,
+    ``.pec/nombre``, git), checked like every text of a record: one line, no control character or
+    invisible direction mark, at most :data:`~pec_cli.ledger.entries.NAME_LIMIT` characters."""
+    name = value.strip()
+    if not name:
+        raise PecError(f"El nombre de quien registra ({where}) está vacío: escríbalo, o quite {where}.")
+    if CONTROL.search(name):
+        raise PecError(f"El nombre de quien registra ({where}) no puede tener saltos de línea, caracteres de control "
+                       "ni marcas invisibles de dirección (como U+202E); escríbalo en una sola línea, sin ellos.")
+    if len(name) > NAME_LIMIT:
+        raise PecError(f"El nombre de quien registra ({where}) supera el límite de {NAME_LIMIT} caracteres; acórtelo.")
+    return name
 
 
 def _label(key: str) -> str:

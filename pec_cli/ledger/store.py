@@ -136,8 +136,12 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
 def append(
     ws: Workspace, vigencia: int, records: Iterable[dict[str, Any]], skip_imported: bool = False, batch: bool = False,
     on_commit: Callable[[list[str]], None] | None = None, under_lock: Callable[[], None] | None = None,
+    por: str | None = None,
 ) -> list[str]:
     """Append ``records`` to this clone's segment, under its lock; their new ids.
+
+    ``por`` is who registers them (a name the CLI resolved: SPEC §4): every line written
+    carries it, the commit line of an import too; without it the lines read as «sin nombre».
 
     A ``pec log`` is one write of one line. With ``batch`` (``pec import``)
     every record carries one ``lote`` and, once all are written and synced, a
@@ -177,7 +181,7 @@ def append(
                 on_commit(done)
 
         try:
-            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, commit if batch else None)
+            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, commit if batch else None, por)
         except BaseException:
             if not committed:
                 _cut(fd, before.st_size)
@@ -224,9 +228,10 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _write_records(
     fd: int, prefix: str, tail: tuple[int, str, bool], records: Iterable[dict[str, Any]],
-    on_commit: Callable[[list[str]], None] | None,
+    on_commit: Callable[[list[str]], None] | None, por: str | None = None,
 ) -> list[str]:
-    """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end); their ids."""
+    """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end), each saying ``por``
+    (who registers them) when given; their ids."""
     last_n, prev, clean_end = tail
     import secrets
 
@@ -240,6 +245,8 @@ def _write_records(
         full = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, **record}
         if lote is not None:
             full["lote"] = lote
+        if por is not None:
+            full["por"] = por
         raw = encode(full)  # a lone surrogate (argv under an ASCII locale) fails here: UnicodeEncodeError, said apart
         problem = check_record(full)
         if problem is not None:  # build_* refuses first; this is the reader's rule, enforced at the door
@@ -257,6 +264,8 @@ def _write_records(
         last_n += 1
         commit = {"v": FORMAT_VERSION, "id": f"{prefix}-{last_n}", "n": last_n, "prev": prev, "clase": BATCH,
                   "lote": lote, "filas": len(ids), "registrado": full["registrado"]}
+        if por is not None:
+            commit["por"] = por
         _commit(fd, encode(commit), lambda: on_commit(ids))
     return ids
 

@@ -17,10 +17,11 @@ from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan, quarter_of
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SIN_NOMBRE = "sin nombre"  # who registered an entry that does not say (made before pec recorded it)
 
 DETAIL_HEADERS = [
     "id", "fecha", "actividad", "tipo", *(f.name for f in FIELDS if f.kind != "file"),
-    "evidencia", "evidencia_sha256", "registrado", "estado", "motivo_anulacion", "extemporanea",
+    "evidencia", "evidencia_sha256", "registrado", "registrado_por", "estado", "motivo_anulacion", "extemporanea",
 ]
 
 
@@ -40,6 +41,7 @@ def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = f
         "evidencia": evidencia.get("archivo") if isinstance(evidencia, dict) else None,
         "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
         "registrado": entry.registrado,
+        "registrado_por": entry.get("por") or SIN_NOMBRE,
         "estado": "anulada" if entry.id in voided else "vigente",
         "motivo_anulacion": voided.get(entry.id) or None,
         "extemporanea": entry.id in late,  # registered after its quarter was closed: not in its sealed figures

@@ -51,6 +51,7 @@ from pec_cli.report.table import (
 
 if TYPE_CHECKING:
     from pec_cli.context import Context
+    from pec_cli.report.checklist import Block
 
 
 class CsvStyle(NamedTuple):
@@ -138,6 +139,18 @@ def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
     return _csv(rows, separator)
 
 
+def checklist_csv(blocks: "list[Block]", style: CsvStyle = CsvStyle()) -> str:
+    """The evidence checklist (``checklist.checklist``) as one CSV for Excel: each block a title row, a
+    header and its rows, a blank line between blocks; text that could run as a formula neutralised."""
+    rows: list[list[str]] = []
+    for block in blocks:
+        if rows:
+            rows.append([])  # a blank line between blocks
+        rows += [[safe_text(block.title)], list(block.headers)]
+        rows += [[str(v) if isinstance(v, int) else safe_text(v) for v in row] for row in block.rows]
+    return _csv(rows, style.separator)
+
+
 def notes_text(selection: Selection, fmt: str) -> str:
     """The observaciones (``pec list --observaciones``) as JSON or CSV."""
     rows = [
@@ -189,6 +202,7 @@ class Pack:
         self.style = style
         self.quarter = quarter if detalle else ctx.quarter(quarter)
         self.link = evidence_linker(ctx.workspace.root, out_dir)
+        self.checklist: list[Block] | None = None  # the paquete's evidence checklist, for its workbook
 
     @cached_property
     def history(self) -> list[Report]:
@@ -244,7 +258,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection)
+    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection, pack.checklist)
 
 
 def _html(pack: Pack) -> str:

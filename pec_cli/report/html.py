@@ -114,6 +114,7 @@ article.act{border-top:1px solid #e3e7ed;padding-top:12px;margin-top:14px}
 .evid .tipo{width:150px}
 .evid .ev{width:210px}
 .evid .estado{width:74px}
+.evid .por{width:120px}
 .leyenda{font-size:11px;color:#52606d;margin-top:2px}
 .leyenda b{display:inline-block;width:18px;border-top:2px dashed #8a96a3;vertical-align:middle;margin-right:4px}
 .leyenda b.l{border-top:3px solid var(--c)}
@@ -357,7 +358,8 @@ def _motivo(row: dict[str, Any]) -> str:
     return f'<br><span class="small">{esc(row["motivo"])}</span>' if row.get("motivo") else ""
 
 
-def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None) -> str:
+def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None, por: bool = False) -> str:
+    """The pieces and their evidence; with ``por``, who registered each (the detail page)."""
     if not rows:
         return '<p class="small muted">Sin piezas registradas hasta la fecha de corte.</p>'
     body = []
@@ -382,14 +384,16 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
                 sha = str(r["evidencia_sha256"])
                 evid += f'<br><code title="SHA-256 {esc(sha)}">sha256 {esc(sha[:16])}…</code>'
         state = "anulada" if r["estado"] == "anulada" else ""
+        who = f"<td>{esc(r['registrado_por'])}</td>" if por else ""
         body.append(
             f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
-            f'<td>{pieza}</td><td>{evid}</td><td class="estado">{esc(state)}{_motivo(r)}</td></tr>'
+            f'<td>{pieza}</td><td>{evid}</td>{who}<td class="estado">{esc(state)}{_motivo(r)}</td></tr>'
         )
+    who_col, who_head = ('<col class="por">', "<th>Registrado por</th>") if por else ("", "")
     return (
-        '<table class="evid"><colgroup><col class="fecha"><col class="tipo"><col><col class="ev"><col class="estado">'
-        '</colgroup><thead><tr><th>Fecha</th><th>Tipo</th><th>Pieza</th><th>Evidencia</th><th>Estado</th>'
-        f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<table class="evid"><colgroup><col class="fecha"><col class="tipo"><col><col class="ev">{who_col}'
+        '<col class="estado"></colgroup><thead><tr><th>Fecha</th><th>Tipo</th><th>Pieza</th><th>Evidencia</th>'
+        f'{who_head}<th>Estado</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
 
 
@@ -586,6 +590,6 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
             ("Vigencia", title["vigencia"]), ("Período", period),
             ("Piezas", piece_count(rows)),
         ]),
-        f'<section class="card"><h2>Piezas</h2>{_evidence_table(table_rows)}</section>',
+        f'<section class="card"><h2>Piezas</h2>{_evidence_table(table_rows, por=True)}</section>',
     ]
     return _page(heading, body)

@@ -1,7 +1,8 @@
 """``pec export paquete``: one folder (and a reproducible zip of it) for the committee and Control Interno.
 
 The folder holds the Seguimiento as XLSX, HTML and CSV, the detail of the
-pieces its figures rest on (the vigencia up to the corte) as CSV, every
+pieces its figures rest on (the vigencia up to the corte) as CSV, the
+evidence checklist for Control Interno (``evidencias.csv``, see ``checklist``), every
 evidence file of those pieces under its original name (the HTML links to
 these copies), the result of ``pec verify``, and ``MANIFIESTO.txt``: every
 file with its SHA-256, checkable with ``sha256sum -c`` on any machine,
@@ -24,6 +25,9 @@ from pec_cli.errors import PecError
 from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
+from pec_cli.report.avance import Report
+from pec_cli.report.checklist import Block, checklist
+from pec_cli.report.export import CsvStyle, checklist_csv
 from pec_cli.report.table import Table
 
 
@@ -33,9 +37,14 @@ class Pack(Protocol):
     plan: Plan
     quarter: int | None
     link: Callable[[str], str]
+    style: CsvStyle
+    checklist: list[Block] | None
 
     @property
     def selection(self) -> Selection: ...
+
+    @property
+    def report(self) -> Report: ...
 
     @property
     def table(self) -> Table: ...
@@ -133,9 +142,11 @@ def manifest(files: list[PackFile], title: str) -> PackFile:
 
 
 def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence: dict[str, PackFile],
-                checked: PackFile) -> list[PackFile]:
+                checked: PackFile, late: frozenset[str], seed: str) -> list[PackFile]:
     """Every file of the folder: ``render(fmt, detalle)`` gives one export's content, ``evidence`` the
-    copies of the evidence files (stored path -> its file in the folder), ``checked`` verificacion.txt."""
+    copies of the evidence files (stored path -> its file in the folder), ``checked`` verificacion.txt;
+    ``late`` (the pieces registered after their quarter was closed) and ``seed`` (of the sample to check
+    by hand) make the evidence checklist, ``evidencias.csv``."""
     quarter = QUARTERS[(pack.quarter or 4) - 1]
     stem = f"{pack.plan.vigencia}-T{quarter}"
     # the HTML links to the folder's copies (evidence left out gets no link)
@@ -144,11 +155,16 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
 
+    blocks = checklist(pack.plan, pack.selection, pack.report.corte, {k: f.name for k, f in evidence.items()},
+                       late, seed)
+    pack.checklist = blocks  # the workbook carries it too, as its «Evidencias» sheet
+
     files = [
         PackFile(f"seguimiento-{stem}.xlsx", data(render("xlsx", False))),
         PackFile(f"seguimiento-{stem}.html", data(render("html", False))),
         PackFile(f"seguimiento-{stem}.csv", data(render("csv", False))),
         PackFile(f"detalle-{stem}.csv", data(render("csv", True))),
+        PackFile("evidencias.csv", data(checklist_csv(blocks, pack.style))),
         *evidence.values(),
         checked,
     ]

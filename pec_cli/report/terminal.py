@@ -13,6 +13,7 @@ from rich.text import Text
 
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
+from pec_cli.report.detail import SIN_NOMBRE
 
 
 def console(stderr: bool = False) -> Console:
@@ -46,6 +47,8 @@ def print_entries(selection: Selection) -> None:
             detail = Text(f"{detail.plain} (área: {entry.get('area')})".strip())
         if entry.get("atiende"):  # the request (or evento) it answers
             detail = Text(f"{detail.plain} (atiende {entry.get('atiende')})".strip())
+        # who registered it, in the detail as the área is: a sixth column left the detail 11 characters at 80
+        detail = Text(f"{detail.plain} (registró: {entry.get('por') or SIN_NOMBRE})".strip())
         if entry.id in voided:
             motivo = voided[entry.id]
             detail.append(f" [anulada{': ' + motivo if motivo else ''}]", style="red")

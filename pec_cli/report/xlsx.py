@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
+from pec_cli.report.checklist import Block
 from pec_cli.report.detail import piece_count
 from pec_cli.report.numbers import as_typed
 from pec_cli.report.table import (
@@ -74,7 +75,7 @@ DETAIL_COLUMNS = [
     ("Tipo", "tipo_nombre", 16), ("Título", "titulo", 36), ("Canal", "canal", 12), ("URL", "url", 26),
     ("Área", "area", 14), ("Atiende", "atiende", 15), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
     ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
-    ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
+    ("Registrado por", "registrado_por", 20), ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
 ]
 
 
@@ -383,8 +384,26 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
-    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos" and "Detalle" (``rows``).
+EVIDENCE_WIDTHS = {"id": 15, "actividad": 14, "tipo": 13, "fecha": 11, "título": 36, "evidencia": 34, "sha256": 35,
+                   "registrado_por": 20, "registrado": 26, "días": 7, "extemporánea": 13, "con evidencia": 13,
+                   "contadas": 10}
+
+
+def _evidencias_sheet(ws: Worksheet, title: dict[str, Any], blocks: list[Block]) -> None:
+    """The paquete's evidence checklist (``checklist``): its three blocks, one under the other, as in its CSV."""
+    ws.title = "Evidencias"
+    row = _title_block(ws, title, "Lista de chequeo de evidencias para Control Interno", [("Corte", title["corte"])])
+    header_row = row + 1
+    for block in blocks:
+        _put(ws, row, 1, block.title).font = _font(bold=True, size=12, color=NAVY)
+        row = _grid(ws, row + 1, [(h, EVIDENCE_WIDTHS[h], "0") for h in block.headers], [list(r) for r in block.rows])
+    _print_setup(ws, header_row)
+
+
+def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection,
+                         evidencias: list[Block] | None = None) -> bytes:
+    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos", "Detalle" (``rows``)
+    and, in the paquete, "Evidencias" (the checklist's blocks).
 
     ``history`` holds the tables of quarters I..q, for the cumulative curves.
     """
@@ -397,6 +416,8 @@ def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list
         _meses_sheet(wb.create_sheet("Meses"), title, table)
     _graficos_sheet(wb.create_sheet("Gráficos"), title, history)
     _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
+    if evidencias is not None:
+        _evidencias_sheet(wb.create_sheet("Evidencias"), title, evidencias)
     return _save(wb, title)
 
 
