@@ -186,3 +186,41 @@ def test_a_cache_of_the_right_key_but_wrong_shape_is_ignored(ws):
         data["tally"]["voids"] = [[v[0], 3, None, 7] for v in data["tally"]["voids"]]
         cache_file.write_text(json.dumps(data))
     assert _status(ws, True) == expected
+
+
+def test_every_way_of_reading_gives_one_status(pec, ws, tmp_path):
+    """Issue 20 item 5: requests and their answers, voids, measurements, an import and an evento, read with
+    no cache, with a cache built afresh, and with caches resumed after another writer's lines: one JSON."""
+    from .test_reader import Other
+
+    request = pec("log", "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-03-20").stdout.strip()
+    pec("log", "internas", "--titulo", "Boletín", "--fecha", "2024-04-02", "--atiende", request)
+    evento = pec("log", "eventos", "--tipo", "evento", "--titulo", "Visita", "--fecha", "2024-05-10").stdout.strip()
+    pec("log", "eventos", "--tipo", "publicacion", "--titulo", "Nota de la visita", "--fecha", "2024-05-11",
+        "--atiende", evento)
+    gone = pec("log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista 1").stdout.strip()
+    pec("void", gone, "--motivo", "repetida")
+    for day, valor in (("2024-03-01", "1000"), ("2024-06-01", "1200")):
+        pec("log", "seguidores", "--red", "instagram", "--valor", valor, "--fecha", day)
+    csv = tmp_path / "p.csv"
+    csv.write_text("actividad;fecha;titulo;red;valor\nnoti;2024-04-05;Noti 1;;\nseguidores;2024-04-01;;tiktok;300\n",
+                   encoding="utf-8")
+    assert pec("import", str(csv)).exit_code == 0
+    other = Other(ws)
+    other.pull(other.piece("2024-05-02") + other.line(clase="anulacion", actividad="internas", tipo="solicitud",
+                                                      fecha="2024-03-20", anula=request, motivo="no era"))
+
+    def shown(cache: str) -> str:
+        result = pec("status", "--trim", "IV", "--format", "json", env={"PEC_CACHE": cache})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    resumed = shown("1")  # the caches of the logs resumed over the pull
+    assert resumed == shown("0")
+    shutil.rmtree(ws / ".pec" / "cache")
+    assert shown("1") == resumed == shown("1")  # built afresh, then read
+    doc = json.loads(resumed)
+    internas = next(a for a in doc["actividades"] if a["id"] == "internas")
+    eventos = next(a for a in doc["actividades"] if a["id"] == "eventos")
+    assert internas["acumulado"]["por_tipo"] == {"publicacion": 1, "solicitud": 0}  # the request voided by the pull
+    assert eventos["demanda"] == {"atendidas": 1, "recibidas": 1}
