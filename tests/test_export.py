@@ -834,3 +834,39 @@ def test_another_years_broken_plan_does_not_stop_this_years_report(ledger_ws, tm
     assert "plan/2025.yaml" in result.stderr and "sin plan" in result.stderr
     assert "Prospectiva cuatrienal" in (tmp_path / "s.html").read_text(encoding="utf-8")
     assert pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "p")).exit_code == 0
+
+
+def test_a_closed_quarter_shows_one_value_per_figure_in_every_format(tmp_path):
+    """Issue 22 item 1: a request of March answered in April, Trim. I and II closed on 5 July, then a piece
+    dated in May logged on 15 July (extemporánea): the board, CSV, XLSX (its Gráficos too), HTML, Markdown
+    and JSON show the sealed figures, one value per figure, and each says the quarter is closed."""
+    from pec_cli.workspace import init_workspace
+
+    root = init_workspace(tmp_path / "ws")
+    july = {"PEC_HOY": "2024-07-05"}
+    request = ok(pec(root, "log", "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-03-20",
+                     env=july)).strip()
+    ok(pec(root, "log", "internas", "--titulo", "Boletín", "--fecha", "2024-04-02", "--atiende", request, env=july))
+    for day in ("2024-03-28", "2024-05-02"):
+        ok(pec(root, "log", "revista", "--fecha", day, "--titulo", f"Revista {day}", env=july))
+    for trim in ("I", "II"):
+        ok(pec(root, "cierre", "--trim", trim, env=july))
+    ok(pec(root, "log", "revista", "--fecha", "2024-05-20", "--titulo", "Revista tardía"))  # today: 15 July
+    doc = status(root, "II")
+    revista = next(a for a in doc["actividades"] if a["id"] == "revista")
+    assert revista["trimestres"]["II"]["logrado"] == 10.0 and revista["trimestres"]["II"]["recalculado"]["logrado"] == 20.0
+    files = {fmt: export(root, tmp_path / f"s.{fmt}", fmt, "--trim", "II") for fmt in ("csv", "xlsx", "markdown", "json", "html")}
+    assert json.loads(files["json"].read_text(encoding="utf-8")) == doc
+    assert_same_rows(rows_from_table(csv_rows(files["csv"])), doc, "csv")
+    rows, book = xlsx_rows(files["xlsx"])
+    assert_same_rows(rows, doc, "xlsx")
+    assert_same_rows(markdown_rows(files["markdown"]), doc, "markdown")
+    assert_same_rows(html_rows(files["html"]), doc, "html")
+    for fmt in ("markdown", "html"):
+        assert "cerrado el 2024-07-05, versión 1" in files[fmt].read_text(encoding="utf-8"), fmt
+    assert "cerrado el 2024-07-05, versión 1" in ok(pec(root, "status", "--trim", "II"))
+    charts = [[c.value for c in line] for line in book["Gráficos"].iter_rows()]  # type: ignore[attr-defined]
+    start = next(i for i, line in enumerate(charts) if str(line[0]).endswith("Revista Gestión USPEC"))
+    curve = {line[0]: line[4] for line in charts[start:start + 6] if str(line[0]).startswith("Trim.")}
+    line = next(x for x in doc["lineas"] if x["id"] == "linea_revista")
+    assert curve["Trim. II"] == line["acumulado"]["logrado"]  # the sealed acumulado, not today's
