@@ -13,6 +13,8 @@ import pytest
 
 from pec_cli.workspace import init_workspace
 
+from .conftest import pec_at
+
 
 @pytest.fixture(autouse=True, params=["con-cache", "sin-cache"])
 def cache_mode(request, monkeypatch):
@@ -493,3 +495,23 @@ def test_main_runs_the_named_command_and_help_still_lists_every_command(ws, tmp_
     assert '"realizadas": 1' in shown.stdout
     typo = _main(["statu"], ws)
     assert typo.returncode == 2 and "status" in typo.stderr and "Traceback" not in typo.stderr
+
+
+def test_init_can_start_the_shared_repository(tmp_path):
+    """Issue 21 item 11: «pec init --git» gives a repository whose ledger merges as a union, ready to share."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = {"GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "a@x.co", "GIT_COMMITTER_NAME": "Ana",
+           "GIT_COMMITTER_EMAIL": "a@x.co", "GIT_CONFIG_GLOBAL": "/dev/null"}
+    result = pec_at(None, "init", str(tmp_path / "prensa"), "--git", env=env)
+    assert result.exit_code == 0 and "repositorio git y un primer commit" in result.stdout, result.output
+    git = ["git", "-C", str(tmp_path / "prensa")]
+    assert subprocess.run([*git, "ls-files"], capture_output=True, text=True).stdout.split() == [
+        ".gitattributes", ".gitignore", "ledger/.gitkeep", "plan/2024.yaml"]
+    merge = subprocess.run([*git, "check-attr", "merge", "ledger/2024/abcde.jsonl"], capture_output=True, text=True)
+    assert merge.stdout.strip().endswith("merge: union")
+    inner = pec_at(None, "init", str(tmp_path / "prensa" / "otro"), "--git", env=env)  # inside a repository
+    assert inner.exit_code == 0 and "ya existía" in inner.stdout
+    assert subprocess.run([*git, "log", "--oneline"], capture_output=True, text=True).stdout.count("\n") == 1
