@@ -242,3 +242,35 @@ def test_a_broken_plan_is_refused_before_the_ledger_is_read(tmp_path, monkeypatc
     assert done.exit_code == 1 and "LEDGER-UNREADABLE" in done.output, done.output  # the plan is fine: the ledger's
 
 
+
+
+# ---------------------------------------------------------------- the plan's versions and firmas (issue 22 item 5)
+
+
+def test_the_shipped_plan_keeps_the_seeds_change_log_and_firmas():
+    textos = load_plan(SHIPPED).textos
+    assert textos["cambios"] == [{"version": "01", "fecha": "2023-12-26", "numerales": "4", "descripcion":
+                                  "Se actualizo íntegramente el documento según las acciones a revisar en la vigencia"}]
+    firmas = textos["firmas"]
+    assert list(firmas) == ["elaboro", "reviso", "aprobo"]
+    assert firmas["reviso"] == {"nombre": "Yanneth Parra", "cargo": "Técnico operativo", "dependencia": "Dirección General"}
+    assert firmas["elaboro"]["nombre"] == firmas["aprobo"]["nombre"] == "Luisa Fernanda Pérez Luna"
+
+
+def test_plan_show_prints_the_change_log_and_firmas(pec):
+    shown = pec("plan", "show").stdout
+    assert "Versión 01 (2023-12-26, numerales 4): Se actualizo íntegramente" in shown
+    assert "Revisó: Yanneth Parra, Técnico operativo, Dirección General" in shown
+
+
+def test_a_plan_with_the_earlier_responsabilidad_list_still_loads(tmp_path):
+    """Plans written before «firmas» listed ``responsabilidad`` with a ``rol`` each: read as the same firmas."""
+    shipped = load_plan(SHIPPED)
+    text = SHIPPED.read_text(encoding="utf-8")
+    earlier = "responsabilidad:\n" + "".join(
+        f"  - rol: {rol}\n    nombre: {f['nombre']}\n    cargo: {f['cargo']}\n    dependencia: {f['dependencia']}\n"
+        for rol, f in zip(("Elaboró / Actualizó", "Revisó", "Aprobó"), shipped.textos["firmas"].values(), strict=True))
+    path = write(tmp_path, text[:text.index("firmas:")] + earlier)
+    assert load_plan(path).textos["firmas"] == shipped.textos["firmas"]
+    path = write(tmp_path, text[:text.index("firmas:")] + earlier.replace("rol: Revisó", "rol: Vio"))
+    assert any("responsabilidad: campo desconocido" in d for d in errors_of(path))

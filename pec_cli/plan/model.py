@@ -159,7 +159,7 @@ class Plan(NamedTuple):
 
 TEXT_KEYS = (
     "fecha", "lugar", "introduccion", "procedimiento", "mision", "vision", "objetivos",
-    "contexto", "prospectiva", "reglas", "cambios", "responsabilidad",
+    "contexto", "prospectiva", "reglas", "cambios", "firmas",
 )
 
 

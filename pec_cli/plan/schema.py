@@ -12,7 +12,7 @@ Imported only when a plan must be validated (not on the cached hot path).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -156,10 +156,17 @@ class CambioSpec(Spec):
 
 
 class FirmaSpec(Spec):
-    rol: Text
     nombre: Text
     cargo: Text
     dependencia: Text
+
+
+class FirmasSpec(Spec):
+    """RESPONSABILIDAD Y AUTORIDAD: who wrote (or updated), reviewed and approved the plan."""
+
+    elaboro: FirmaSpec
+    reviso: FirmaSpec
+    aprobo: FirmaSpec
 
 
 class PlanSpec(Spec):
@@ -185,7 +192,28 @@ class PlanSpec(Spec):
     # the entity's áreas (optional): when listed, a request's área must be one of them
     areas: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
     cambios: list[CambioSpec] = []
-    responsabilidad: list[FirmaSpec] = []
+    firmas: FirmasSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_firmas(cls, data: Any) -> Any:
+        """A plan written before «firmas» listed ``responsabilidad: [{rol: Revisó, nombre: ...}, ...]``;
+        it is read as the same three signatures, so that a workspace's plan keeps loading."""
+        old = data.get("responsabilidad") if isinstance(data, dict) and "firmas" not in data else None
+        if not isinstance(old, list):
+            return data
+        firmas = {}
+        for item in old:
+            rol = fold_name(str(item.get("rol", ""))) if isinstance(item, dict) else ""
+            key = next((k for k, start in _EARLIER_ROLES if rol.startswith(start)), None)
+            if key is None or key in firmas:
+                return data  # not the old block as pec wrote it: refused as an unknown field
+            firmas[key] = {k: v for k, v in item.items() if k != "rol"}
+        rest = {k: v for k, v in data.items() if k != "responsabilidad"}
+        return {**rest, "firmas": firmas} if len(firmas) == len(_EARLIER_ROLES) else data
+
+
+_EARLIER_ROLES = (("elaboro", "elabor"), ("reviso", "revis"), ("aprobo", "aprob"))
 
 
 Problem = tuple[tuple[str | int, ...], str]
