@@ -257,6 +257,32 @@ def test_the_shipped_plan_keeps_the_seeds_change_log_and_firmas():
     assert firmas["elaboro"]["nombre"] == firmas["aprobo"]["nombre"] == "Luisa Fernanda Pérez Luna"
 
 
+def test_plan_check_refuses_a_version_without_its_row_in_cambios(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('version: "1"\n', 'version: "2"\n', 1), encoding="utf-8")
+    refused = pec("plan", "check")
+    line = text[:text.index('version: "1"')].count("\n") + 1
+    assert refused.exit_code == 1, refused.output
+    assert f"plan/2024.yaml:{line}: version: la versión «2» no tiene fila en «cambios» (tiene: 01)" in refused.stderr
+    assert pec("status").exit_code == 0  # counting never asks it: only the published document must have its row
+    plan.write_text(text.replace('version: "1"\n', 'version: "001"\n', 1), encoding="utf-8")
+    checked = pec("plan", "check")  # "001" is "01": versions written with digits compare as numbers
+    assert checked.exit_code == 0, checked.output
+
+
+def test_plan_check_warns_when_one_person_wrote_and_approved(pec, ws):
+    checked = pec("plan", "check")
+    assert checked.exit_code == 0 and "es válido" in checked.stdout
+    said = [line for line in checked.stderr.splitlines() if "elaboró y aprobó" in line]
+    assert said == ["aviso: la misma persona elaboró y aprobó el plan (Luisa Fernanda Pérez Luna); revise «firmas.aprobo»."]
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    approved = text[text.index("  aprobo:"):]
+    plan.write_text(text.replace(approved, approved.replace("Luisa Fernanda Pérez Luna", "Otra Persona")), encoding="utf-8")
+    assert "elaboró y aprobó" not in pec("plan", "check").stderr
+
+
 def test_plan_show_prints_the_change_log_and_firmas(pec):
     shown = pec("plan", "show").stdout
     assert "Versión 01 (2023-12-26, numerales 4): Se actualizo íntegramente" in shown

@@ -19,11 +19,13 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
 
     ws = find_workspace(root)
     path = ws.plan_path(year(vigencia), today())
-    plan = load_plan(path, ws.display(path))
+    plan = load_plan(path, ws.display(path), document=True)
     _check_ledger(ws, plan, ws.display(path))
+    from pec_cli.plan.document import firmas_notices
     from pec_cli.plan.proportion import programacion_notices
 
-    warn(programacion_notices(plan))  # the plan's own inconsistencies: pointed out, never changed
+    # the plan's own inconsistencies: pointed out, never changed
+    warn(programacion_notices(plan) + firmas_notices(plan))
     typer.echo(
         f"El plan {ws.display(path)} es válido: vigencia {plan.vigencia}, "
         f"{len(plan.lineas)} líneas, {len(plan.actividades)} actividades."
@@ -79,7 +81,7 @@ def plan_nueva(
     source = plans[max(plans)]
     plan = load_plan(source, ws.display(source))
     text = next_plan_text(source.read_text(encoding="utf-8"), plan, new_year, ws.display(source), today())
-    plan_data_from_text(text, ws.display(target))  # the draft must pass `pec plan check` as written
+    plan_data_from_text(text, ws.display(target), document=True)  # the draft must pass `pec plan check` as written
     from pec_cli.files import write_atomic
 
     try:
