@@ -300,3 +300,18 @@ def test_a_plan_with_the_earlier_responsabilidad_list_still_loads(tmp_path):
     assert load_plan(path).textos["firmas"] == shipped.textos["firmas"]
     path = write(tmp_path, text[:text.index("firmas:")] + earlier.replace("rol: Revisó", "rol: Vio"))
     assert any("responsabilidad: campo desconocido" in d for d in errors_of(path))
+
+
+def test_lines_and_activities_say_their_reading_and_objective():
+    """Issue 23 item 3: what the indicator sheet shows comes from plan fields, not from YAML comments."""
+    plan = load_plan(SHIPPED)
+    assert all(ln.indicador.lectura and ln.objetivo for ln in plan.lineas)
+    assert all(a.lectura and a.objetivo for a in plan.actividades)
+    assert plan.activity("noti").lectura == plan.line("linea_revista").indicador.lectura  # its line's formula, its reading
+    assert plan.activity("campanas").objetivo == "2.3" and plan.activity("internas").objetivo == "2.4"
+
+
+def test_a_line_or_activity_serves_an_objective_the_plan_lists(tmp_path):
+    details = errors_of(write(tmp_path, edited('    objetivo: "2.3"\n', '    objetivo: "2.9"\n')))
+    assert any("actividades[campanas].objetivo: el objetivo «2.9» no está en «objetivos»; los objetivos son: "
+               "2.1, 2.2, 2.3, 2.4" in d for d in details), details

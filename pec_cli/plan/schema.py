@@ -60,6 +60,8 @@ class ActivitySpec(Spec):
     responsable: Text
     tipos: Annotated[list[TipoSpec], Field(min_length=1)]
     formula: Text | None = None
+    lectura: Text = ""  # how its own formula reads the document (the indicator sheet shows it)
+    objetivo: Text | None = None  # the objetivo (its numero) it serves, when not its line's
     programacion: list[Percent] | None = None
     calendario: list[Annotated[int, Field(ge=1, le=12)]] | None = None
     series: list[SeriesSpec] = []
@@ -98,8 +100,9 @@ class ActivitySpec(Spec):
 
 class IndicatorSpec(Spec):
     nombre: Text
-    texto: Text
-    formula: Text
+    texto: Text  # the document's formula, verbatim
+    formula: Text  # what is computed
+    lectura: Text = ""  # how ``formula`` reads ``texto`` (the indicator sheet shows it)
 
 
 class LineSpec(Spec):
@@ -107,6 +110,7 @@ class LineSpec(Spec):
     numero: Annotated[int, Field(ge=1)]
     nombre: Text
     indicador: IndicatorSpec
+    objetivo: Text | None = None  # the objetivo (its numero) the line serves
     meta: Percent = 100.0
     programacion: list[Percent] = [25.0, 25.0, 25.0, 25.0]
     observaciones: Text = ""
@@ -240,6 +244,7 @@ def plan_problems(spec: PlanSpec) -> list[Problem]:
                     f"la fecha {day.isoformat()} de la actividad «{act.id}» sale de la vigencia {spec.vigencia}",
                 ))
     problems += _earlier_id_problems(spec)
+    problems += _objetivo_problems(spec)
     problems += _area_problems(spec.areas)
     used = {a.linea for a in spec.actividades}
     for i, ln in enumerate(spec.lineas):
@@ -270,6 +275,19 @@ def _earlier_id_problems(spec: PlanSpec) -> list[Problem]:
                 problems.append((("actividades", i, "antes"),
                                  f"el id anterior «{old}» ya figura en «antes» de «{owners[old]}»; déjelo en una sola"))
             owners.setdefault(old, act.id)
+    return problems
+
+
+def _objetivo_problems(spec: PlanSpec) -> list[Problem]:
+    """A line or activity serves an objetivo the plan lists (by its numero)."""
+    numeros = [o.numero for o in spec.objetivos]
+    problems: list[Problem] = []
+    served = [("lineas", i, ln.objetivo) for i, ln in enumerate(spec.lineas)]
+    served += [("actividades", i, act.objetivo) for i, act in enumerate(spec.actividades)]
+    for key, i, objetivo in served:
+        if objetivo is not None and objetivo not in numeros:
+            known = f"los objetivos son: {', '.join(numeros)}" if numeros else "el plan no tiene «objetivos»"
+            problems.append(((key, i, "objetivo"), f"el objetivo «{objetivo}» no está en «objetivos»; {known}"))
     return problems
 
 
