@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from pec_cli.ledger.query import Query, Selection
-from pec_cli.plan.model import QUARTERS, quarter_bounds
+from pec_cli.plan.model import QUARTERS, Plan, quarter_bounds
 from pec_cli.report.avance import Report
 from pec_cli.report.detail import (
     DETAIL_HEADERS,
@@ -33,6 +33,7 @@ from pec_cli.report.detail import (
     detail_rows,
     safe_text,
 )
+from pec_cli.report.fichas import Ficha, fichas, fichas_markdown
 from pec_cli.report.markdown import md
 from pec_cli.report.numbers import as_typed, cell_number, pct
 from pec_cli.report.render import render_json
@@ -213,14 +214,14 @@ class Pack:
     def rows(self) -> list[dict[str, Any]]:
         return detail_rows(self.selection, self.plan, self.link)
 
+    @cached_property
+    def fichas(self) -> list[Ficha]:
+        """The plan's indicator sheets (the workbook's «Fichas»)."""
+        return fichas(self.plan)
+
     @property
     def title(self) -> dict[str, Any]:
-        plan = self.plan
-        title: dict[str, Any] = {
-            "entidad": plan.entidad, "sigla": plan.sigla, "plan": plan.titulo, "version": plan.version,
-            "vigencia": plan.vigencia,
-            "trimestre": QUARTERS[self.quarter - 1] if self.quarter is not None else None,
-        }
+        title = {**plan_title(self.plan), "trimestre": QUARTERS[self.quarter - 1] if self.quarter is not None else None}
         if not self.detalle:
             title["corte"] = self.report.corte.isoformat()
         return title
@@ -231,7 +232,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection)
+    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection, pack.fichas)
 
 
 def _html(pack: Pack) -> str:
@@ -244,6 +245,12 @@ def _html(pack: Pack) -> str:
     four_years = pack.ctx.cuatrienio()
     return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
                             cuatrienio_to_dict(four_years) if four_years else None)
+
+
+def plan_title(plan: Plan) -> dict[str, Any]:
+    """What the title block of every document names: the entity, the plan, its version and vigencia."""
+    return {"entidad": plan.entidad, "sigla": plan.sigla, "plan": plan.titulo, "version": plan.version,
+            "vigencia": plan.vigencia}
 
 
 class Writer(NamedTuple):
@@ -269,7 +276,35 @@ FORMATS: dict[str, Writer] = {
     "pdf": Writer("pdf", _pdf, _pdf),
 }
 BUNDLES = ("paquete",)  # a folder of several formats, and its zip
+SHEETS = "fichas"  # ``pec export fichas``: the plan's indicator sheets, in one of FICHAS
 BINARY = ("xlsx", "pdf")  # formats whose bytes a terminal cannot show
+
+
+class Document(NamedTuple):
+    """A document made from the plan alone, in one format: its file extension and how it is rendered."""
+
+    extension: str
+    render: Callable[[Plan], str | bytes]
+
+
+def _fichas_xlsx(plan: Plan) -> bytes:
+    from pec_cli.report.xlsx import fichas_workbook
+
+    return fichas_workbook(plan_title(plan), fichas(plan))
+
+
+def _fichas_html(plan: Plan) -> str:
+    from pec_cli.report.html import fichas_page
+
+    return fichas_page(plan_title(plan), fichas(plan))
+
+
+# ``pec export fichas --format``: the indicator sheets, xlsx by default as every export for the office
+FICHAS: dict[str, Document] = {
+    "xlsx": Document("xlsx", _fichas_xlsx),
+    "html": Document("html", _fichas_html),
+    "markdown": Document("md", fichas_markdown),
+}
 
 
 def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:

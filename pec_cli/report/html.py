@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.detail import piece_count
+from pec_cli.report.fichas import Ficha
 from pec_cli.report.numbers import count_text, pct
 from pec_cli.report.table import (
     COLUMNS,
@@ -123,13 +124,17 @@ tr.anulada td.estado{text-decoration:none}
 .meses span{font-size:12px;border:1px solid #d1d7df;border-radius:4px;padding:1px 6px}
 .meses span.ok{background:#d4f0da;border-color:#9fd6ab}
 footer{font-size:12px;color:#52606d;margin-top:10px}
+.ficha-t{margin:0 0 18px;table-layout:fixed}
+.ficha-t caption{text-align:left;font-weight:700;font-size:16px;color:#1f4e79;padding:8px 0 6px}
+.ficha-t th{width:200px;background:#f1f4f8;font-size:12.5px}
+.ficha-t td{font-size:12.5px}
 @page{size:A4;margin:12mm 10mm}
 @media print{
  body{background:#fff;font-size:10pt}
  main{max-width:none;padding:0}
  .card{border:0;padding:0;margin-bottom:10pt;border-radius:0}
  .linea-sec{break-before:page}
- .act-top{break-inside:avoid}
+ .act-top,.ficha-t{break-inside:avoid}
  .portada{border-radius:0}
  .seg td{font-size:8pt;padding:3px 4px}
  .seg .ind{font-size:7.5pt}
@@ -588,3 +593,25 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
         f'<section class="card"><h2>Piezas</h2>{_evidence_table(table_rows)}</section>',
     ]
     return _page(heading, body)
+
+
+def _lines_html(value: str) -> str:
+    return "<br>".join(esc(line) for line in value.split("\n"))
+
+
+def fichas_section(sheets: list[Ficha]) -> str:
+    """The indicator sheets: one table per indicator, its title the caption, each label a row header."""
+    tables = "".join(
+        f'<table class="ficha-t" id="ficha-{esc(f.id)}"><caption>{esc(f.titulo)}</caption><tbody>'
+        + "".join(f'<tr><th scope="row">{esc(label)}</th><td>{_lines_html(value)}</td></tr>' for label, value in f.campos)
+        + "</tbody></table>"
+        for f in sheets
+    )
+    return f'<section class="card linea-sec"><h2>Fichas de los indicadores</h2>{tables}</section>'
+
+
+def fichas_page(title: dict[str, Any], sheets: list[Ficha]) -> str:
+    """``pec export fichas --format html``: the sheets of every line and activity, from the plan."""
+    heading = f"{title['plan']} {title['vigencia']}: fichas de los indicadores"
+    facts = [("Vigencia", title["vigencia"]), ("Versión del plan", title["version"]), ("Indicadores", len(sheets))]
+    return _page(heading, [_title_block(title, heading, facts), fichas_section(sheets)])

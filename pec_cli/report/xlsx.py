@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
 from pec_cli.report.detail import piece_count
+from pec_cli.report.fichas import Ficha
 from pec_cli.report.numbers import as_typed
 from pec_cli.report.table import (
     LEGEND_CELLS,
@@ -382,8 +383,49 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
-    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos" and "Detalle" (``rows``).
+FICHA_WIDTHS = [28, 100]
+
+
+def _fichas_sheet(ws: Worksheet, title: dict[str, Any], sheets: list[Ficha]) -> None:
+    """The indicator sheets one below the other, each a block of label and value rows that prints on its own
+    page: one tab for all of them reads better than twelve (Find and the page breaks do the rest)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws.title = "Fichas"
+    row = _title_block(ws, title, "Fichas de los indicadores (hoja de vida de cada indicador, del plan)", [
+        ("Indicadores", f"{len(sheets)}: cada línea del Seguimiento y cada una de sus actividades"),
+    ])
+    for col, width in enumerate(FICHA_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for n, ficha in enumerate(sheets):
+        if n:
+            ws.row_breaks.append(Break(id=row - 1))
+        _put(ws, row, 1, ficha.titulo).font = _font(bold=True, size=13, color=NAVY)
+        for label, value in ficha.campos:
+            row += 1
+            head = _put(ws, row, 1, label)
+            head.font, head.fill, head.border, head.alignment = _font(bold=True), LINE_FILL, BORDER, WRAP
+            cell = _put(ws, row, 2, value)
+            cell.border, cell.alignment = BORDER, WRAP
+            _fit_height(ws, row, FICHA_WIDTHS)
+        row += 2
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def fichas_workbook(title: dict[str, Any], sheets: list[Ficha]) -> bytes:
+    """One sheet, "Fichas": ``pec export fichas``."""
+    wb = Workbook()
+    _fichas_sheet(wb.active, title, sheets)
+    return _save(wb, title)
+
+
+def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection,
+                         sheets: list[Ficha] | None = None) -> bytes:
+    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos", "Detalle" (``rows``) and
+    "Fichas" (``sheets``, the plan's indicator sheets).
 
     ``history`` holds the tables of quarters I..q, for the cumulative curves.
     """
@@ -396,6 +438,8 @@ def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list
         _meses_sheet(wb.create_sheet("Meses"), title, table)
     _graficos_sheet(wb.create_sheet("Gráficos"), title, history)
     _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
+    if sheets:
+        _fichas_sheet(wb.create_sheet("Fichas"), title, sheets)
     return _save(wb, title)
 
 
