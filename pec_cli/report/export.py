@@ -307,6 +307,33 @@ FICHAS: dict[str, Document] = {
 }
 
 
+def _plan_html(plan: Plan) -> str:
+    from pec_cli.report.html import plan_page
+    from pec_cli.report.plan_document import document, facts, heading
+
+    return plan_page(plan_title(plan), heading(plan), facts(plan), document(plan))
+
+
+def _plan_pdf(plan: Plan) -> bytes:
+    from pec_cli.report.pdf import html_to_pdf
+
+    return html_to_pdf(_plan_html(plan))
+
+
+def _plan_markdown(plan: Plan) -> str:
+    from pec_cli.report.plan_document import plan_markdown
+
+    return plan_markdown(plan)
+
+
+# ``pec plan show --format``: the plan document itself, for publication
+PLAN_DOCUMENT: dict[str, Document] = {
+    "html": Document("html", _plan_html),
+    "pdf": Document("pdf", _plan_pdf),
+    "markdown": Document("md", _plan_markdown),
+}
+
+
 def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:
     """``seguimiento-2024-TII.xlsx``, ``detalle-2024-TII.csv``, ``detalle-2024.json`` (all entries)."""
     stem = "detalle" if detalle else "seguimiento"

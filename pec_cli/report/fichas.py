@@ -93,15 +93,21 @@ def _variables(activities: list[Activity]) -> str:
     return "\n".join(out)
 
 
-def _meta(act: Activity) -> str:
+def meta_text(act: Activity) -> str:
+    """The meta pec counts against: ``10 revistas``, ``700 seguidores por red (Instagram, …)``, ``20
+    publicaciones; 2 por mes``, or ``sin meta numérica`` for a demand."""
     if act.meta is None:
-        return f"{act.meta_texto or 'Por demanda'} (sin meta numérica: se mide la demanda atendida)"
+        return "Sin meta numérica: se mide la demanda atendida"
     text = f"{count_text(act.meta)} {act.unidad}".strip()
     if act.series:
-        text += f" en cada red ({', '.join(s.nombre for s in act.series)})"
+        text += f" ({', '.join(s.nombre for s in act.series)})"
     if act.meta_mensual is not None:
         text += f"; {count_text(act.meta_mensual)} por mes como detalle"
-    return text + (f". El documento: «{act.meta_texto}»" if act.meta_texto else "")
+    return text
+
+
+def _meta(act: Activity) -> str:
+    return meta_text(act) + (f". El documento: «{act.meta_texto}»" if act.meta_texto else "")
 
 
 def _periodicidad(act: Activity | None) -> str:

@@ -18,6 +18,7 @@ from pec_cli.plan.model import QUARTERS
 from pec_cli.report.detail import piece_count
 from pec_cli.report.fichas import Ficha
 from pec_cli.report.numbers import count_text, pct
+from pec_cli.report.plan_document import Block, Bullets, Code, Grid, Section
 from pec_cli.report.table import (
     COLUMNS,
     LEGEND_CELLS,
@@ -124,6 +125,12 @@ tr.anulada td.estado{text-decoration:none}
 .meses span{font-size:12px;border:1px solid #d1d7df;border-radius:4px;padding:1px 6px}
 .meses span.ok{background:#d4f0da;border-color:#9fd6ab}
 footer{font-size:12px;color:#52606d;margin-top:10px}
+.doc{margin:6px 0 14px;font-size:13px}
+.doc caption{text-align:left;font-weight:600;color:#52606d;padding:4px 0}
+.doc tbody th{font-weight:600;background:#f7f9fb;min-width:140px}
+.doc code,.card li code{font-size:12px;background:#eef1f5;padding:1px 4px;border-radius:4px}
+.card>h3{font-size:15px;margin:14px 0 6px;color:#1f2933}
+.card p{margin:6px 0}
 .ficha-t{margin:0 0 18px;table-layout:fixed}
 .ficha-t caption{text-align:left;font-weight:700;font-size:16px;color:#1f4e79;padding:8px 0 6px}
 .ficha-t th{width:200px;background:#f1f4f8;font-size:12.5px}
@@ -135,6 +142,8 @@ footer{font-size:12px;color:#52606d;margin-top:10px}
  .card{border:0;padding:0;margin-bottom:10pt;border-radius:0}
  .linea-sec{break-before:page}
  .act-top,.ficha-t{break-inside:avoid}
+ h2,h3,.doc caption{break-after:avoid}
+ .doc tbody tr{break-inside:avoid}
  .portada{border-radius:0}
  .seg td{font-size:8pt;padding:3px 4px}
  .seg .ind{font-size:7.5pt}
@@ -615,3 +624,37 @@ def fichas_page(title: dict[str, Any], sheets: list[Ficha]) -> str:
     heading = f"{title['plan']} {title['vigencia']}: fichas de los indicadores"
     facts = [("Vigencia", title["vigencia"]), ("Versión del plan", title["version"]), ("Indicadores", len(sheets))]
     return _page(heading, [_title_block(title, heading, facts), fichas_section(sheets)])
+
+
+def _doc_cell(cell: str | Code, tag: str = "td", scope: str = "") -> str:
+    text = f"<code>{esc(cell.text)}</code>" if isinstance(cell, Code) else esc(cell)
+    attr = f' scope="{scope}"' if scope else ""
+    return f"<{tag}{attr}>{text}</{tag}>"
+
+
+def _doc_block(block: Block) -> str:
+    if isinstance(block, Grid):
+        head = "".join(_doc_cell(h, "th", "col") for h in block.headers)
+        rows = "".join(
+            "<tr>" + "".join(_doc_cell(c, "th", "row") if i == 0 and block.row_headers else _doc_cell(c)
+                             for i, c in enumerate(row)) + "</tr>"
+            for row in block.rows)
+        return (f'<table class="doc"><caption>{esc(block.caption)}</caption><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
+    if isinstance(block, Bullets):
+        return "<ul>" + "".join(f"<li>{_doc_cell(item, 'span')}</li>" for item in block.items) + "</ul>"
+    return f"<p>{esc(block)}</p>"
+
+
+def plan_page(title: dict[str, Any], heading: str, facts: list[tuple[str, str]], sections: list[Section]) -> str:
+    """``pec plan show --format html``: the plan document, one card per part of the seed, its items inside."""
+    cards: list[list[str]] = []
+    for section in sections:
+        if section.level <= 2 or not cards:
+            cards.append(['<section class="card linea-sec">' if section.new_page else '<section class="card">',
+                          f"<h2>{esc(section.heading)}</h2>"])
+        else:
+            cards[-1].append(f"<h3>{esc(section.heading)}</h3>")
+        cards[-1] += [_doc_block(block) for block in section.blocks]
+    body = [_title_block(title, heading, facts), *("".join(c) + "</section>" for c in cards)]
+    return _page(heading, body)
