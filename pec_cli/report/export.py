@@ -39,13 +39,18 @@ from pec_cli.report.numbers import as_typed, cell_number, pct
 from pec_cli.report.render import render_json
 from pec_cli.report.table import (
     COLUMNS,
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    SIN_APROBAR,
     Cell,
+    Firma,
+    Firmas,
     Table,
     build,
     cell_text,
     detail_lines,
+    firmas_caption,
     propia_text,
     semaforo_text,
 )
@@ -122,7 +127,20 @@ def table_markdown(table: Table) -> str:
     legend += [text for text in [propia_text(table)] if text]  # as under the board (its «*» marks stay there)
     legend += [line.rstrip(".") for line in detail_lines(table)]
     notes = "".join(f"\n{md(text)}.\n" for text in legend)
-    return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
+    return (title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
+            + "\n" + firmas_markdown(table.firmas))
+
+
+def firmas_markdown(signed: Firmas) -> str:
+    """What the minutes end with: the plan's Elaboró / Revisó / Aprobó and this report's approval, as lists
+    (a second pipe table would read as more rows of the Seguimiento)."""
+    def line(f: Firma) -> str:
+        return f"- {md(f.rol)}: " + ", ".join(md(v) for v in (f.nombre, f.cargo, f.fecha) if v) + "\n"
+
+    plan = "".join(map(line, signed.plan)) or "- El plan no registra firmas.\n"
+    informe = f"\n**{FIRMAS_INFORME}**:\n\n" + "".join(map(line, signed.informe)) if signed.informe \
+        else f"\n**{FIRMAS_INFORME}**: {SIN_APROBAR}.\n"
+    return f"**{md(firmas_caption(signed))}**:\n\n{plan}{informe}"
 
 
 def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
@@ -187,9 +205,15 @@ class Pack:
     def report(self) -> Report:
         return self.history[-1]
 
+    @property
+    def aprobaciones(self) -> tuple[Firma, ...]:
+        """This report's own sign-offs (``pec aprobar``, bound to the closure of its quarter): none yet, so
+        every report says «sin aprobar». Where they are read, they go to :func:`table.build` here."""
+        return ()
+
     @cached_property
     def table(self) -> Table:
-        return build(self.report)
+        return build(self.report, self.aprobaciones)
 
     @cached_property
     def tables(self) -> list[Table]:

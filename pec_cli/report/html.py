@@ -21,17 +21,21 @@ from pec_cli.report.numbers import count_text, pct
 from pec_cli.report.plan_document import Block, Bullets, Code, Grid, Section
 from pec_cli.report.table import (
     COLUMNS,
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    SIN_APROBAR,
     SYMBOLS,
     Cell,
     CellValue,
     Column,
+    Firmas,
     Kind,
     Row,
     SeriesRow,
     Table,
     cell_text,
+    firmas_caption,
 )
 
 SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
@@ -579,6 +583,7 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
         _seguimiento_table(table),
         *[_line(line, table, history, by_activity) for line in table.lines()],
         *([cuatrienio_page(cuatrienio)] if cuatrienio else []),
+        firmas_section(table.firmas),
         f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
         f'acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo por debajo. '
         f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "
@@ -658,3 +663,22 @@ def plan_page(title: dict[str, Any], heading: str, facts: list[tuple[str, str]],
         cards[-1] += [_doc_block(block) for block in section.blocks]
     body = [_title_block(title, heading, facts), *("".join(c) + "</section>" for c in cards)]
     return _page(heading, body)
+
+
+def firmas_section(signed: Firmas, publico: bool = False) -> str:
+    """What every Seguimiento report ends with: the plan's Elaboró / Revisó / Aprobó (nombre, cargo, fecha)
+    and this report's approvals, «sin aprobar» while it has none; the public version names no approver."""
+    blocks: list[Block] = []
+    if signed.plan:
+        rows = tuple((label, *(getattr(f, key) for f in signed.plan))
+                     for label, key in (("Nombre", "nombre"), ("Cargo", "cargo"), ("Fecha", "fecha")))
+        blocks.append(Grid(firmas_caption(signed), ("", *(f.rol for f in signed.plan)), rows, True))
+    else:
+        blocks.append("El plan no registra firmas.")
+    if signed.informe:
+        fields = ("rol", "cargo", "fecha") if publico else ("rol", "nombre", "cargo", "fecha")
+        blocks.append(Grid(FIRMAS_INFORME, tuple(f.capitalize() for f in fields),
+                           tuple(tuple(getattr(a, f) for f in fields) for a in signed.informe), True))
+    else:
+        blocks.append(f"{FIRMAS_INFORME}: {SIN_APROBAR}.")
+    return '<section class="card firmas"><h2>Firmas</h2>' + "".join(_doc_block(b) for b in blocks) + "</section>"

@@ -29,6 +29,7 @@ class Code(NamedTuple):
 
 
 Cell = str | Code
+NOT_SAID = "el plan no lo dice"
 
 
 class Grid(NamedTuple):
@@ -62,7 +63,7 @@ def facts(plan: Plan) -> list[tuple[str, str]]:
     """The header's lines: where and when, versión, vigencia."""
     textos = plan.textos
     where = ", ".join(t for t in (textos.get("lugar", ""), textos.get("fecha", "")) if t)
-    return [("Lugar y fecha", where or "—"), ("Versión", plan.version), ("Vigencia", str(plan.vigencia))]
+    return [("Lugar y fecha", where or "sin dato"), ("Versión", plan.version), ("Vigencia", str(plan.vigencia))]
 
 
 def _pct(value: float) -> str:
@@ -103,7 +104,7 @@ def _intervencion(plan: Plan) -> Section:
 def _seguimiento(plan: Plan) -> Section:
     rows: tuple[tuple[Cell, ...], ...] = tuple(
         (f"{ln.numero}. {ln.nombre}", ln.indicador.nombre, Code(ln.indicador.texto), _pct(ln.meta),
-         *(_pct(p) for p in ln.programacion), ln.observaciones or "—")
+         *(_pct(p) for p in ln.programacion), ln.observaciones or "Ninguna")
         for ln in plan.lineas
     )
     headers = ("Línea", "Planes - Proyectos / Actividades", "Indicador", f"Meta % {plan.vigencia}",
@@ -132,12 +133,12 @@ def _activity_annex(act: Activity) -> Grid:
     rows: list[tuple[Cell, ...]] = [
         ("Línea", act.linea),
         ("Meta que se cuenta", meta_text(act)),
-        ("Unidad", act.unidad or "—"),
+        ("Unidad", act.unidad or "sin unidad (por demanda)"),
         ("Programación", "/".join(count_text(p) for p in act.programacion) + " %"
          + (f" (meses del calendario: {', '.join(map(str, act.calendario))})" if act.calendario else "")),
         ("Fórmula que se calcula", Code(act.formula_texto)),
-        ("Lectura", act.lectura or "—"),
-        ("Objetivo", act.objetivo or "—"),
+        ("Lectura", act.lectura or NOT_SAID),
+        ("Objetivo", act.objetivo or NOT_SAID),
         *((("Cadencia", act.cadencia),) if act.cadencia else ()),
         *((("Ids anteriores", ", ".join(act.antes)),) if act.antes else ()),
         *((f"Tipo {t.id}", t.nombre + (f" (requiere {', '.join(t.requiere)})" if t.requiere else "")
@@ -150,7 +151,7 @@ def _activity_annex(act: Activity) -> Grid:
 
 def _annex(plan: Plan) -> list[Section]:
     lines = tuple(
-        (ln.id, Code(ln.indicador.formula), ln.indicador.lectura or "—", ln.objetivo or "—", ", ".join(ln.actividades))
+        (ln.id, Code(ln.indicador.formula), ln.indicador.lectura or NOT_SAID, ln.objetivo or NOT_SAID, ", ".join(ln.actividades))
         for ln in plan.lineas
     )
     blocks: list[Block] = [

@@ -11,12 +11,13 @@ Standard library only; no I/O.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import NamedTuple
 
 from pec_cli.ledger.requests import demand_tipos
-from pec_cli.plan.model import QUARTERS, quarter_bounds
+from pec_cli.plan.document import signatures, version_row
+from pec_cli.plan.model import QUARTERS, Plan, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import count_text, pct, r2, short_text
@@ -175,6 +176,47 @@ COUNT_COLUMNS = (
 CellValue = str | Cell | float | int | None
 
 
+class Firma(NamedTuple):
+    """One signature a report ends with: the role, who, their position, and when."""
+
+    rol: str  # «Elaboró / Actualizó», «Revisó», «Aprobó»
+    nombre: str
+    cargo: str
+    fecha: str  # AAAA-MM-DD, or "" when the plan's version has no date
+
+
+class Firmas(NamedTuple):
+    """The blocks every Seguimiento report ends with: the plan's Elaboró / Revisó / Aprobó, then the
+    report's own approvals («sin aprobar» while there is none)."""
+
+    plan: tuple[Firma, ...] = ()
+    informe: tuple[Firma, ...] = ()
+    version: str = ""  # the plan's version the plan's firmas sign
+
+
+FIRMAS_PLAN = "Firmas del plan"
+FIRMAS_INFORME = "Aprobación de este informe"
+SIN_APROBAR = "sin aprobar"
+
+
+def firmas(plan: Plan, aprobaciones: Sequence[Firma] = ()) -> Firmas:
+    """The plan's firmas (dated by its version's row in RESUMEN DE CAMBIOS) and the report's approvals.
+
+    ``aprobaciones`` is where the report's own sign-offs come in (``pec aprobar``: rol, nombre, cargo and
+    fecha of each, bound to the closure of the report's quarter); with none the report says «sin aprobar».
+    """
+    row = version_row(plan.textos, plan.version)
+    fecha = str(row["fecha"]) if row else ""
+    signed = tuple(Firma(label, firma["nombre"], firma["cargo"], fecha) for label, firma in signatures(plan))
+    return Firmas(signed, tuple(aprobaciones), plan.version)
+
+
+def firmas_caption(signed: Firmas) -> str:
+    """«Firmas del plan (versión 1, 2023-12-26)»."""
+    date = next((f.fecha for f in signed.plan if f.fecha), "")
+    return f"{FIRMAS_PLAN} (versión {signed.version}{', ' + date if date else ''})"
+
+
 class Table(NamedTuple):
     vigencia: int
     trimestre: int  # 1-4: the requested quarter
@@ -187,6 +229,7 @@ class Table(NamedTuple):
     amarillo: float
     reference: tuple[float, ...]  # the plan's programación (the first line's)
     rows: tuple[Row, ...]
+    firmas: Firmas = Firmas()  # what the report ends with
 
     @property
     def trimestre_label(self) -> str:
@@ -376,8 +419,9 @@ def days_left(report: Report) -> int | None:
     return (end - report.corte).days if report.corte < end else None
 
 
-def build(report: Report) -> Table:
-    """The Seguimiento table of ``report``: each line, then its activities."""
+def build(report: Report, aprobaciones: Sequence[Firma] = ()) -> Table:
+    """The Seguimiento table of ``report``: each line, then its activities; it ends with the plan's firmas
+    and ``aprobaciones``, the report's own (see :func:`firmas`)."""
     plan = report.plan
     reference = plan.lineas[0].programacion if plan.lineas else (25.0, 25.0, 25.0, 25.0)
     left = days_left(report)
@@ -390,6 +434,7 @@ def build(report: Report) -> Table:
         vigencia=plan.vigencia, trimestre=report.trimestre, corte=report.corte, entidad=plan.entidad,
         sigla=plan.sigla, plan=plan.titulo, version=plan.version, verde=plan.semaforo_verde,
         amarillo=plan.semaforo_amarillo, reference=tuple(reference), rows=tuple(rows),
+        firmas=firmas(plan, aprobaciones),
     )
 
 

@@ -29,13 +29,17 @@ from pec_cli.report.detail import piece_count
 from pec_cli.report.fichas import Ficha
 from pec_cli.report.numbers import as_typed
 from pec_cli.report.table import (
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    SIN_APROBAR,
     SYMBOLS,
     Cell,
     CellValue,
+    Firmas,
     Kind,
     Table,
+    firmas_caption,
     semaforo_text,
 )
 
@@ -68,6 +72,7 @@ SEGUIMIENTO_WIDTHS = {
     "realizadas": 11, "cuenta": 22, "meta_piezas": 12, "por_tipo": 34,
 }
 TEXT_SPAN = 10  # columns a long title-block text spans
+FIRMA_COLUMNS = (2, 3, 4, 10)  # a signature's role, name, position (to column 9) and date, under the wide columns
 WRAPPED = ("nombre", "indicador", "observaciones", "cuenta", "por_tipo")
 DETAIL_COLUMNS = [
     # (header, key, width)
@@ -200,8 +205,28 @@ def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> No
             elif column.kind == "semaforo":
                 cell.font = _font(bold=True, color=SEMAFORO_STYLE[item.semaforo][1])
         _fit_height(ws, row, widths)
+    _firmas_rows(ws, row + 3, table.firmas)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
     _print_setup(ws, header_row)
+
+
+def _firmas_rows(ws: Worksheet, row: int, signed: Firmas) -> int:
+    """The sheet ends with the plan's Elaboró / Revisó / Aprobó and this report's approvals («sin aprobar»
+    while it has none), a row per signature under the table's wide columns; returns the next free row."""
+    for heading, firmas in ((firmas_caption(signed), signed.plan), (FIRMAS_INFORME, signed.informe)):
+        _put(ws, row, 2, heading).font = _font(bold=True, size=12, color=NAVY)
+        if not firmas:
+            empty = SIN_APROBAR if heading == FIRMAS_INFORME else "el plan no registra firmas"
+            _put(ws, row, 3, empty).font = _font(bold=True, color=SEMAFORO_STYLE["rojo"][1])
+        for n, values in enumerate([("Firma", "Nombre", "Cargo", "Fecha")] + [tuple(f) for f in firmas] if firmas else []):
+            row += 1
+            for col, value in zip(FIRMA_COLUMNS, values, strict=True):
+                cell = _put(ws, row, col, value or None)
+                cell.border, cell.alignment = BORDER, WRAP
+                cell.font = _font(bold=n == 0 or col == FIRMA_COLUMNS[0])
+            ws.merge_cells(start_row=row, start_column=FIRMA_COLUMNS[2], end_row=row, end_column=FIRMA_COLUMNS[3] - 1)
+        row += 2
+    return row
 
 
 def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
