@@ -28,6 +28,7 @@ NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs
 
 def run_export(
     ctx: "Context", fmt: str, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
+    publico: bool = False,
 ) -> list[Path]:
     """``pec export``: build, render, write. Returns what was written (the paquete's folder, then its
     zip; nothing for stdout)."""
@@ -36,7 +37,7 @@ def run_export(
     to_stdout = _to_stdout(fmt, output)
     # -o is checked before anything is rendered; the evidence links are relative to where the file lands
     out_dir = Path.cwd() if to_stdout or output is None else destination(output)[0].parent
-    pack = Pack(ctx, quarter, detalle, style, out_dir)
+    pack = Pack(ctx, quarter, detalle, style, out_dir, publico)
     writer = FORMATS[fmt]
     content = (writer.detail if detalle else writer.table)(pack)
     base.flush(ctx)
@@ -44,7 +45,7 @@ def run_export(
         _write_stdout(json_for(content) if isinstance(content, str) and fmt == "json" else content)
         return []
     if output is None:
-        output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
+        output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle, publico)
     return [write_file(content, output)]
 
 

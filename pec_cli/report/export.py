@@ -188,8 +188,10 @@ class Pack:
     """What one export shows, each part computed on first use: a format that
     does not show the entries never reads them."""
 
-    def __init__(self, ctx: "Context", quarter: int | None, detalle: bool, style: CsvStyle, out_dir: Path) -> None:
+    def __init__(self, ctx: "Context", quarter: int | None, detalle: bool, style: CsvStyle, out_dir: Path,
+                 publico: bool = False) -> None:
         self.ctx = ctx
+        self.publico = publico  # the public version (html, pdf): figures and indicators only
         self.plan = ctx.plan
         self.detalle = detalle
         self.style = style
@@ -267,6 +269,12 @@ def _html(pack: Pack) -> str:
     from pec_cli.report.cuatrienio import cuatrienio_to_dict
 
     four_years = pack.ctx.cuatrienio()
+    if pack.publico:
+        from pec_cli.report.html import public_page
+        from pec_cli.report.table import public_table
+
+        return public_page(pack.title, [public_table(t) for t in pack.tables],
+                           cuatrienio_to_dict(four_years) if four_years else None)
     return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
                             cuatrienio_to_dict(four_years) if four_years else None)
 
@@ -302,6 +310,7 @@ FORMATS: dict[str, Writer] = {
 BUNDLES = ("paquete",)  # a folder of several formats, and its zip
 SHEETS = "fichas"  # ``pec export fichas``: the plan's indicator sheets, in one of FICHAS
 BINARY = ("xlsx", "pdf")  # formats whose bytes a terminal cannot show
+PUBLIC = ("html", "pdf")  # formats with a public version (--publico)
 
 
 class Document(NamedTuple):
@@ -358,11 +367,12 @@ PLAN_DOCUMENT: dict[str, Document] = {
 }
 
 
-def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:
-    """``seguimiento-2024-TII.xlsx``, ``detalle-2024-TII.csv``, ``detalle-2024.json`` (all entries)."""
+def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool, publico: bool = False) -> str:
+    """``seguimiento-2024-TII.xlsx``, ``detalle-2024-TII.csv``, ``detalle-2024.json`` (all entries),
+    ``seguimiento-2024-TII-publico.html``."""
     stem = "detalle" if detalle else "seguimiento"
     period = f"-T{QUARTERS[quarter - 1]}" if quarter else ""
-    return f"{stem}-{vigencia}{period}.{FORMATS[fmt].extension}"
+    return f"{stem}-{vigencia}{period}{'-publico' if publico else ''}.{FORMATS[fmt].extension}"
 
 
 def evidence_linker(root: Path, out_dir: Path) -> Callable[[str], str]:

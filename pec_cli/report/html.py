@@ -39,6 +39,7 @@ from pec_cli.report.table import (
 )
 
 SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
+QUARTER_BARS = "Logrado frente a programado, por trimestre"
 SEMAFORO_COLOUR = {"verde": "#1e7b34", "amarillo": "#b26a00", "rojo": "#b3261e", None: "#6b7280"}
 
 CSS = """
@@ -135,6 +136,7 @@ footer{font-size:12px;color:#52606d;margin-top:10px}
 .doc code,.card li code{font-size:12px;background:#eef1f5;padding:1px 4px;border-radius:4px}
 .card>h3{font-size:15px;margin:14px 0 6px;color:#1f2933}
 .card p{margin:6px 0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .ficha-t{margin:0 0 18px;table-layout:fixed}
 .ficha-t caption{text-align:left;font-weight:700;font-size:16px;color:#1f4e79;padding:8px 0 6px}
 .ficha-t th{width:200px;background:#f1f4f8;font-size:12.5px}
@@ -190,7 +192,7 @@ def progress_bar(acum: Cell, semaforo: str | None, marker: float | None = None) 
     colour = SEMAFORO_COLOUR[semaforo]
     fill = max(0.0, min(100.0, acum.value or 0.0))
     tick = f'<i style="left:{min(marker, 100.0):.2f}%"></i>' if marker is not None else ""
-    return f'<div class="bar" style="--c:{colour}"><span style="width:{fill:.2f}%"></span>{tick}</div>'
+    return f'<div class="bar" aria-hidden="true" style="--c:{colour}"><span style="width:{fill:.2f}%"></span>{tick}</div>'
 
 
 def quarter_bars(row: Row) -> str:
@@ -210,8 +212,8 @@ def quarter_bars(row: Row) -> str:
             fill = _share(cell.value, p)
             track = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
             label = f"{_pct(cell)} / {pct(p, 0)}"
-        rows.append(f'<tr><th>Trim. {q}</th><td>{track}</td><td class="n">{esc(label)}</td></tr>')
-    return f'<table class="qb">{"".join(rows)}</table>'
+        rows.append(f'<tr><th scope="row">Trim. {q}</th><td>{track}</td><td class="n">{esc(label)}</td></tr>')
+    return f'<table class="qb"><caption class="sr">{QUARTER_BARS}</caption>{"".join(rows)}</table>'
 
 
 class _Plot(NamedTuple):
@@ -280,11 +282,22 @@ def _achieved(plot: _Plot, points: list[float | None], colour: str) -> list[str]
     return parts
 
 
-def curve(points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
+def _curve_words(name: str, points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
+    """What the curve shows, in words (its ``aria-label``): a reader who cannot see it hears the same."""
+    planned = ", ".join(pct(sum(programacion[:i + 1]), 0) for i in range(len(programacion)))
+    done = ", ".join(f"Trim. {q}: {Kind.NOT_APPLICABLE.value if v is None else pct(v)}"
+                     for q, v in zip(QUARTERS[:len(points)], points, strict=True))
+    return (f"Curva acumulada de {name}: programado acumulado {planned}; logrado acumulado {done or 'sin datos'}; "
+            f"semáforo {SEMAFORO_LABEL[semaforo].lower()}")
+
+
+def curve(points: list[float | None], programacion: list[float], semaforo: str | None, name: str = "") -> str:
     """Inline SVG: the programado acumulado (dashed, 25/50/75/100) and the logrado acumulado
     at the end of each quarter up to the cut (``points``, None where "no aplica")."""
     plot = _Plot()
-    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+    words = esc(_curve_words(name, points, programacion, semaforo))
+    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" aria-label="{words}" '
+             'xmlns="http://www.w3.org/2000/svg">',
              *_axes(plot), *_programmed(plot, programacion), *_achieved(plot, points, SEMAFORO_COLOUR[semaforo]), "</svg>"]
     legend = '<div class="leyenda"><b></b>programado acumulado &nbsp; <b class="l"></b>logrado acumulado</div>'
     return "".join(parts) + legend
@@ -352,7 +365,7 @@ def _table_cell(column: Column, value: CellValue) -> str:
 
 def _seguimiento_table(table: Table) -> str:
     head = "".join(
-        f'<th class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
+        f'<th scope="col" class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
         for c, h in zip(COLUMNS, table.headers, strict=True)
     )
     body = []
@@ -364,7 +377,8 @@ def _seguimiento_table(table: Table) -> str:
         legend.append(table.legend_en_curso)
     return (
         '<section class="card"><h2>Tabla de Seguimiento</h2>'
-        f'<table class="seg"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<table class="seg"><caption class="sr">Tabla de Seguimiento {table.vigencia}, Trim. {table.trimestre_label}</caption>'
+        f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         + "".join(f'<p class="small muted">{esc(text)}.</p>' for text in legend) + "</section>"
     )
 
@@ -425,7 +439,7 @@ def _ficha(act: Row) -> str:
 
 def _series(act: Row) -> str:
     """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
-    tables = [_series_table(act.tipo_principal if act.otras_series else "", act.series)]
+    tables = [_series_table(act.tipo_principal, act.series)]
     tables += [_series_table(name, rows, counts=False) for name, rows in act.otras_series]
     return "".join(tables)
 
@@ -460,11 +474,12 @@ def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = Tr
         for s in series
     )
     head = f"<caption>{esc(caption)}</caption>" if caption else ""
-    counted = ('<th class="n">Cuenta en la cifra (0 a 100 %)</th><th class="n">Meta anual</th>'
-               '<th class="n">% de la meta anual</th>') if counts else ""
+    counted = ('<th scope="col" class="n">Cuenta en la cifra (0 a 100 %)</th><th scope="col" class="n">Meta anual</th>'
+               '<th scope="col" class="n">% de la meta anual</th>') if counts else ""
     return (
-        f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>'
+        f'<table class="evid">{head}<thead><tr><th scope="col">Red</th><th scope="col" class="n">Inicio</th>'
+        '<th scope="col" class="n">Fin</th>'
+        f'<th scope="col" class="n">Meta a la fecha</th><th scope="col" class="n">Cumplimiento (sin tope)</th>'
         f"{counted}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         + ('<p class="small muted">Cumplimiento (sin tope): el crecimiento frente a la meta a la fecha (frente a lo '
@@ -490,8 +505,10 @@ def _observations(notes: tuple[tuple[str, str], ...]) -> str:
     return f'<div class="obs"><b>Observaciones</b><ul>{"".join(items)}</ul></div>'
 
 
-def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos: dict[str, str]) -> str:
+def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]] | None, tipos: dict[str, str]) -> str:
+    """One activity's section; ``rows`` None: the public version, which lists no piece."""
     acum = act.acumulado
+    evidence = "" if rows is None else f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}"
     colour = SEMAFORO_COLOUR[act.semaforo]
     return (
         f'<article class="act" style="--c:{colour}"><div class="act-top">'
@@ -500,17 +517,17 @@ def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos:
         f"{_ficha(act)}"
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(act)}{_months(act)}</div>"
-        f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo)}</div></div>'
-        f"{_series(act)}{_requests(act)}{_observations(act.observaciones)}</div>"
-        f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}</article>"
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo, act.nombre)}</div></div>'
+        f"{_series(act)}{_requests(act)}{_observations(act.observaciones)}</div>{evidence}</article>"
     )
 
 
-def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[str, list[dict[str, Any]]]) -> str:
+def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[str, list[dict[str, Any]]] | None) -> str:
     acum = line.acumulado
     colour = SEMAFORO_COLOUR[line.semaforo]
     activities = "".join(
-        _activity(act, history, rows_by_activity.get(act.id, []), {t: name for t, name, _ in act.por_tipo})
+        _activity(act, history, None if rows_by_activity is None else rows_by_activity.get(act.id, []),
+                  {t: name for t, name, _ in act.por_tipo})
         for act in table.activities(line.id)
     )
     return (
@@ -523,7 +540,7 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
         "(promedio de sus actividades, cada una hasta 100 %)</p>"
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(line)}</div>"
-        f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo)}</div></div>'
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo, line.nombre)}</div></div>'
         f"{_observations(line.observaciones)}</div>{activities}</section>"
     )
 
@@ -541,7 +558,7 @@ def _year_cell(year: dict[str, Any]) -> str:
 def cuatrienio_page(doc: dict[str, Any]) -> str:
     """The four-year prospectiva as one extra page: each line per year, and its cumulative."""
     years = [str(y) for y in doc["anios"]]
-    head = "".join(f'<th class="n">{esc(y)}</th>' for y in years)
+    head = "".join(f'<th scope="col" class="n">{esc(y)}</th>' for y in years)
     body = []
     for line in doc["lineas"]:
         acc = line["acumulado"]
@@ -553,7 +570,8 @@ def cuatrienio_page(doc: dict[str, Any]) -> str:
         )
     return (
         f'<section class="card linea-sec"><h2>Prospectiva cuatrienal {esc(years[0])}-{esc(years[-1])}</h2>'
-        f'<table class="cuatrienio"><thead><tr><th>Línea</th>{head}<th class="n">Acumulado</th></tr></thead>'
+        f'<table class="cuatrienio"><caption class="sr">Ejecución de cada línea por año del cuatrienio</caption>'
+        f'<thead><tr><th scope="col">Línea</th>{head}<th scope="col" class="n">Acumulado</th></tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table>'
         '<p class="small muted">Cada año: puntos de su meta anual logrados, de los programados a la fecha; aporta: '
         "esos puntos por la parte del cuatrienio que la prospectiva da al año (25 % cada año). Un año sin plan "
@@ -682,3 +700,37 @@ def firmas_section(signed: Firmas, publico: bool = False) -> str:
     else:
         blocks.append(f"{FIRMAS_INFORME}: {SIN_APROBAR}.")
     return '<section class="card firmas"><h2>Firmas</h2>' + "".join(_doc_block(b) for b in blocks) + "</section>"
+
+
+PUBLIC_NOTE = (
+    "Versión pública (Ley 1712 de 2014, de transparencia y acceso a la información): las cifras del seguimiento y "
+    "los indicadores del plan. No incluye las áreas que hicieron solicitudes, los títulos de las piezas, las "
+    "observaciones internas del equipo, las rutas ni las huellas de las evidencias, ni otros nombres de personas que "
+    "las firmas del plan."
+)
+
+
+def public_page(title: dict[str, Any], history: list[Table], cuatrienio: dict[str, Any] | None = None) -> str:
+    """``pec export html --publico``: the figures (summary, Seguimiento table, bars and cumulative curves per
+    line and activity) and the plan's indicators, from tables already stripped of the ledger's own words
+    (``table.public_table``) and with no piece listed; every table captioned, every chart described in words,
+    every semáforo said as a word beside its colour."""
+    table = history[-1]
+    heading = f"{table.plan} {table.vigencia}: seguimiento del Trim. {table.trimestre_label} (versión pública)"
+    body = [
+        _title_block(title, heading, [
+            ("Vigencia", table.vigencia),
+            ("Trimestre", table.trimestre_label + (f" · {table.en_curso}" if table.en_curso else "")),
+            ("Corte", table.corte.isoformat()), ("Versión del plan", table.version),
+        ]),
+        f'<section class="card"><p>{esc(PUBLIC_NOTE)}</p></section>',
+        _summary(table),
+        _seguimiento_table(table),
+        *[_line(line, table, history, None) for line in table.lines()],
+        *([cuatrienio_page(cuatrienio)] if cuatrienio else []),
+        firmas_section(table.firmas, publico=True),
+        f"<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado "
+        f"acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo "
+        "por debajo.</footer>",
+    ]
+    return _page(heading, body)

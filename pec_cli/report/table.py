@@ -290,6 +290,12 @@ class Table(NamedTuple):
         return [by_key[c.key] for c in self.columns(counts)]
 
 
+def public_table(table: Table) -> Table:
+    """The table the public version shows (Ley 1712): figures and the plan's own texts. The ledger's own
+    words stay out: observaciones (free text a person wrote) and the áreas that made requests."""
+    return table._replace(rows=tuple(row._replace(observaciones=(), solicitudes=()) for row in table.rows))
+
+
 def detail_lines(table: Table) -> list[str]:
     """What a cell cannot hold, in sentences for the board and the minutes: a gauge's other
     measured series (interacción) and the requests per área."""
