@@ -186,3 +186,20 @@ def test_a_cache_of_the_right_key_but_wrong_shape_is_ignored(ws):
         data["tally"]["voids"] = [[v[0], 3, None, 7] for v in data["tally"]["voids"]]
         cache_file.write_text(json.dumps(data))
     assert _status(ws, True) == expected
+
+
+def test_a_plan_cached_in_an_earlier_shape_is_checked_again(ws):
+    """A plan cached before «firmas» (its data still says ``responsabilidad``) is a miss: the unchanged
+    plan file is read again, and its firmas reach the reports."""
+    from pec_cli.plan import cache as plan_cache
+
+    plan_file = ws / "plan" / "2024.yaml"
+    w = Workspace(ws)
+    assert load_plan_cached(w, plan_file).textos["firmas"]["reviso"]["nombre"] == "Yanneth Parra"
+    (cached,) = (ws / ".pec" / "cache").glob("plan-*.json")
+    data = json.loads(cached.read_text(encoding="utf-8"))
+    assert data["key"][-1] == plan_cache.SHAPE
+    data["key"] = data["key"][:-1]  # as the earlier pec wrote it
+    data["data"]["responsabilidad"] = [{"rol": "Revisó", **data["data"].pop("firmas")["reviso"]}]
+    cached.write_text(json.dumps(data), encoding="utf-8")
+    assert load_plan_cached(w, plan_file).textos["firmas"]["reviso"]["nombre"] == "Yanneth Parra"
