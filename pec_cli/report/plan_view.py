@@ -20,17 +20,13 @@ from rich.text import Text
 
 from pec_cli.plan.document import signatures
 from pec_cli.plan.model import Activity, Plan
+from pec_cli.report.fichas import meta_text
 
 
 def _meta(act: Activity) -> str:
     if act.meta is None:
         return f"{act.meta_texto or 'por demanda'} (sin meta numérica)"
-    text = f"{act.meta:g} {act.unidad}".strip()
-    if act.series:
-        text += f" en cada red: {', '.join(s.id for s in act.series)}"
-    if act.meta_mensual is not None:
-        text += f" ({act.meta_mensual:g} por mes)"
-    return text
+    return meta_text(act)
 
 
 def _programacion(values: tuple[float, ...], calendario: tuple[int, ...] = ()) -> str:
