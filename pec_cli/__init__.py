@@ -20,7 +20,11 @@ quarter), *trimestre* (quarter, I-IV), *corte* (the cut-off day of a report),
 *cumplimiento* (how well a window met its own target, %), *logrado* (percentage points of
 the annual meta a window contributed), *acumulado*, *semáforo*, *realizadas* (entries
 counted), *observación* (a note for the committee), *anulación* (a void), *evidencia*, *red*
-(a social network), *serie* (a measured series of a gauge). Everything else is English:
+(a social network), *serie* (a measured series of a gauge), *cambios* (the plan's RESUMEN DE
+CAMBIOS, a row per versión), *firmas* (who elaboró, revisó and aprobó the plan; a report's own are
+its *aprobaciones*), *lectura* (how a computed formula reads the document's), *objetivo* (an
+objective of the plan, by its numero), *ficha* (an indicator's hoja de vida), *público* (the
+version of a report for publication). Everything else is English:
 *entry* (one ledger record read back: a piece, a void or a note), *segment* (one writer's
 file of the ledger), *tally* (entries folded into counts, measures, voids and notes: ``Tally.of(records)``,
 ``ledger.cache.read_tally(ws, year)``; its *net* tally has every void applied once),

@@ -224,3 +224,20 @@ def test_every_way_of_reading_gives_one_status(pec, ws, tmp_path):
     eventos = next(a for a in doc["actividades"] if a["id"] == "eventos")
     assert internas["acumulado"]["por_tipo"] == {"publicacion": 1, "solicitud": 0}  # the request voided by the pull
     assert eventos["demanda"] == {"atendidas": 1, "recibidas": 1}
+
+
+def test_a_plan_cached_in_an_earlier_shape_is_checked_again(ws):
+    """A plan cached before «firmas» (its data still says ``responsabilidad``) is a miss: the unchanged
+    plan file is read again, and its firmas reach the reports."""
+    from pec_cli.plan import cache as plan_cache
+
+    plan_file = ws / "plan" / "2024.yaml"
+    w = Workspace(ws)
+    assert load_plan_cached(w, plan_file).textos["firmas"]["reviso"]["nombre"] == "Yanneth Parra"
+    (cached,) = (ws / ".pec" / "cache").glob("plan-*.json")
+    data = json.loads(cached.read_text(encoding="utf-8"))
+    assert data["key"][-1] == plan_cache.SHAPE
+    data["key"] = data["key"][:-1]  # as the earlier pec wrote it
+    data["data"]["responsabilidad"] = [{"rol": "Revisó", **data["data"].pop("firmas")["reviso"]}]
+    cached.write_text(json.dumps(data), encoding="utf-8")
+    assert load_plan_cached(w, plan_file).textos["firmas"]["reviso"]["nombre"] == "Yanneth Parra"

@@ -660,7 +660,8 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
     from openpyxl.chart import BarChart, LineChart
 
     wb = load_workbook(export(ledger_ws, tmp_path / "t.xlsx", "xlsx", "--trim", "II"))
-    assert wb.sheetnames == ["Seguimiento", "Redes", "Meses", "Gráficos", "Detalle"]
+    # the plan's indicator sheets close the workbook (issue 23 item 3)
+    assert wb.sheetnames == ["Seguimiento", "Redes", "Meses", "Gráficos", "Detalle", "Fichas"]
 
     def table(sheet, first_header: str) -> list[dict]:
         ws = wb[sheet]

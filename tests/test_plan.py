@@ -242,3 +242,76 @@ def test_a_broken_plan_is_refused_before_the_ledger_is_read(tmp_path, monkeypatc
     assert done.exit_code == 1 and "LEDGER-UNREADABLE" in done.output, done.output  # the plan is fine: the ledger's
 
 
+
+
+# ---------------------------------------------------------------- the plan's versions and firmas (issue 22 item 5)
+
+
+def test_the_shipped_plan_keeps_the_seeds_change_log_and_firmas():
+    textos = load_plan(SHIPPED).textos
+    assert textos["cambios"] == [{"version": "01", "fecha": "2023-12-26", "numerales": "4", "descripcion":
+                                  "Se actualizo íntegramente el documento según las acciones a revisar en la vigencia"}]
+    firmas = textos["firmas"]
+    assert list(firmas) == ["elaboro", "reviso", "aprobo"]
+    assert firmas["reviso"] == {"nombre": "Yanneth Parra", "cargo": "Técnico operativo", "dependencia": "Dirección General"}
+    assert firmas["elaboro"]["nombre"] == firmas["aprobo"]["nombre"] == "Luisa Fernanda Pérez Luna"
+
+
+def test_plan_check_refuses_a_version_without_its_row_in_cambios(pec, ws):
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('version: "1"\n', 'version: "2"\n', 1), encoding="utf-8")
+    refused = pec("plan", "check")
+    line = text[:text.index('version: "1"')].count("\n") + 1
+    assert refused.exit_code == 1, refused.output
+    assert f"plan/2024.yaml:{line}: version: la versión «2» no tiene fila en «cambios» (tiene: 01)" in refused.stderr
+    assert pec("status").exit_code == 0  # counting never asks it: only the published document must have its row
+    plan.write_text(text.replace('version: "1"\n', 'version: "001"\n', 1), encoding="utf-8")
+    checked = pec("plan", "check")  # "001" is "01": versions written with digits compare as numbers
+    assert checked.exit_code == 0, checked.output
+
+
+def test_plan_check_warns_when_one_person_wrote_and_approved(pec, ws):
+    checked = pec("plan", "check")
+    assert checked.exit_code == 0 and "es válido" in checked.stdout
+    said = [line for line in checked.stderr.splitlines() if "elaboró y aprobó" in line]
+    assert said == ["aviso: la misma persona elaboró y aprobó el plan (Luisa Fernanda Pérez Luna); revise «firmas.aprobo»."]
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    approved = text[text.index("  aprobo:"):]
+    plan.write_text(text.replace(approved, approved.replace("Luisa Fernanda Pérez Luna", "Otra Persona")), encoding="utf-8")
+    assert "elaboró y aprobó" not in pec("plan", "check").stderr
+
+
+def test_plan_show_prints_the_change_log_and_firmas(pec):
+    shown = pec("plan", "show").stdout
+    assert "Versión 01 (2023-12-26, numerales 4): Se actualizo íntegramente" in shown
+    assert "Revisó: Yanneth Parra, Técnico operativo, Dirección General" in shown
+
+
+def test_a_plan_with_the_earlier_responsabilidad_list_still_loads(tmp_path):
+    """Plans written before «firmas» listed ``responsabilidad`` with a ``rol`` each: read as the same firmas."""
+    shipped = load_plan(SHIPPED)
+    text = SHIPPED.read_text(encoding="utf-8")
+    earlier = "responsabilidad:\n" + "".join(
+        f"  - rol: {rol}\n    nombre: {f['nombre']}\n    cargo: {f['cargo']}\n    dependencia: {f['dependencia']}\n"
+        for rol, f in zip(("Elaboró / Actualizó", "Revisó", "Aprobó"), shipped.textos["firmas"].values(), strict=True))
+    path = write(tmp_path, text[:text.index("firmas:")] + earlier)
+    assert load_plan(path).textos["firmas"] == shipped.textos["firmas"]
+    path = write(tmp_path, text[:text.index("firmas:")] + earlier.replace("rol: Revisó", "rol: Vio"))
+    assert any("responsabilidad: campo desconocido" in d for d in errors_of(path))
+
+
+def test_lines_and_activities_say_their_reading_and_objective():
+    """Issue 23 item 3: what the indicator sheet shows comes from plan fields, not from YAML comments."""
+    plan = load_plan(SHIPPED)
+    assert all(ln.indicador.lectura and ln.objetivo for ln in plan.lineas)
+    assert all(a.lectura and a.objetivo for a in plan.actividades)
+    assert plan.activity("noti").lectura == plan.line("linea_revista").indicador.lectura  # its line's formula, its reading
+    assert plan.activity("campanas").objetivo == "2.3" and plan.activity("internas").objetivo == "2.4"
+
+
+def test_a_line_or_activity_serves_an_objective_the_plan_lists(tmp_path):
+    details = errors_of(write(tmp_path, edited('    objetivo: "2.3"\n', '    objetivo: "2.9"\n')))
+    assert any("actividades[campanas].objetivo: el objetivo «2.9» no está en «objetivos»; los objetivos son: "
+               "2.1, 2.2, 2.3, 2.4" in d for d in details), details

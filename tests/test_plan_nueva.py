@@ -29,7 +29,14 @@ def test_next_plan_text_moves_windows_and_keeps_ids(tmp_path):
     assert {a.id: (a.inicio, a.fin) for a in new.actividades}["revista"] == (dt.date(2025, 3, 1), dt.date(2025, 12, 31))
     assert all(a.inicio.year == a.fin.year == 2025 for a in new.actividades)
     assert [a.meta for a in new.actividades] == [a.meta for a in plan.actividades]
-    assert new.textos["cambios"] == [] and new.textos["fecha"] == "enero 2025"
+    # issue 22 item 5: the change log restarts with the row of version "1", which `pec plan check` asks for
+    assert new.textos["cambios"] == [{
+        "version": "1", "fecha": "2024-12-01", "numerales": "Todos",
+        "descripcion": "Plan 2025 creado con «pec plan nueva 2025» a partir del plan 2024 (plan/2024.yaml), versión 1; "
+                       "pendiente de revisión"}]
+    assert new.textos["fecha"] == "enero 2025"
+    assert new.textos["firmas"] == plan.textos["firmas"]  # kept for the office to confirm
+    assert load_plan(path, document=True).version == "1"  # passes `pec plan check`: its version has its row
     assert new.textos["prospectiva"] == plan.textos["prospectiva"]  # the four-year plan is the same
     head = text.split("\n\n", 1)[0]
     assert head.startswith("# Plan 2025: BORRADOR hecho con «pec plan nueva 2025» a partir de plan/2024.yaml")
@@ -43,7 +50,8 @@ def test_cli_plan_nueva_then_logging_in_both_years(pec, ws):
     result = pec("plan", "nueva", "2025")
     assert result.exit_code == 0, result.output
     assert "Plan 2025 creado en plan/2025.yaml a partir de plan/2024.yaml" in result.stdout
-    assert pec("plan", "check", "--vigencia", "2025").exit_code == 0
+    checked = pec("plan", "check", "--vigencia", "2025")
+    assert checked.exit_code == 0, checked.output
     again = pec("plan", "nueva", "2025")
     assert again.exit_code == 1 and "Ya existe plan/2025.yaml" in again.stderr
     env = {"PEC_HOY": "2025-04-02"}
@@ -66,3 +74,16 @@ def test_a_year_without_plan_is_refused_naming_the_file(pec, ws, tmp_path):
     result = pec("import", str(csv), env={"PEC_HOY": "2026-04-01"})
     assert result.exit_code == 1 and "importe las filas de 2026 en otro CSV con --vigencia 2026" in result.stderr
     assert pec("plan", "nueva", "20x5").exit_code == 2
+
+
+def test_a_plan_without_cambios_gets_its_first_row(tmp_path):
+    source = REPO / "plan" / "2024.yaml"
+    text = source.read_text(encoding="utf-8")
+    old = text[text.index("# RESUMEN DE CAMBIOS"):text.index("# RESPONSABILIDAD Y AUTORIDAD")]
+    path = tmp_path / "2024.yaml"
+    path.write_text(text.replace(old, ""), encoding="utf-8")
+    plan = load_plan(path)
+    draft = tmp_path / "2025.yaml"
+    draft.write_text(next_plan_text(path.read_text(encoding="utf-8"), plan, 2025, "plan/2024.yaml", dt.date(2024, 12, 1)),
+                     encoding="utf-8")
+    assert [c["version"] for c in load_plan(draft, document=True).textos["cambios"]] == ["1"]

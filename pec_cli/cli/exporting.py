@@ -8,6 +8,7 @@ stdout, or as the paquete's folder and zip.
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,17 +29,16 @@ NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs
 
 def run_export(
     ctx: "Context", fmt: str, quarter: int | None, detalle: bool, output: Path | None, style: CsvStyle,
+    publico: bool = False,
 ) -> list[Path]:
     """``pec export``: build, render, write. Returns what was written (the paquete's folder, then its
     zip; nothing for stdout)."""
     if fmt in BUNDLES:
         return _run_paquete(ctx, quarter, detalle, output, style)
-    to_stdout = output is not None and str(output) == "-"
+    to_stdout = _to_stdout(fmt, output)
     # -o is checked before anything is rendered; the evidence links are relative to where the file lands
     out_dir = Path.cwd() if to_stdout or output is None else destination(output)[0].parent
-    if to_stdout and fmt in BINARY and sys.stdout.isatty():
-        raise PecError(f"Un archivo {fmt.upper()} no se puede mostrar en la terminal; guárdelo con -o ARCHIVO.{fmt}.", code=2)
-    pack = Pack(ctx, quarter, detalle, style, out_dir)
+    pack = Pack(ctx, quarter, detalle, style, out_dir, publico)
     writer = FORMATS[fmt]
     content = (writer.detail if detalle else writer.table)(pack)
     base.flush(ctx)
@@ -46,8 +46,29 @@ def run_export(
         _write_stdout(json_for(content) if isinstance(content, str) and fmt == "json" else content)
         return []
     if output is None:
-        output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle)
+        output = Path.cwd() / default_filename(fmt, ctx.plan.vigencia, pack.quarter, detalle, publico)
     return [write_file(content, output)]
+
+
+def _to_stdout(fmt: str, output: Path | None) -> bool:
+    """Whether ``-o -`` sends the document to stdout; refused for a binary format on a terminal."""
+    to_stdout = output is not None and str(output) == "-"
+    if to_stdout and fmt in BINARY and sys.stdout.isatty():
+        raise PecError(f"Un archivo {fmt.upper()} no se puede mostrar en la terminal; guárdelo con -o ARCHIVO.{fmt}.", code=2)
+    return to_stdout
+
+
+def run_document(render: Callable[[], str | bytes], fmt: str, output: Path | None, default: str) -> list[Path]:
+    """A document made from the plan (``export fichas``, ``plan show --format``): to ``-o``, to stdout with
+    ``-o -``, else ``default`` in the current folder. Returns what was written."""
+    to_stdout = _to_stdout(fmt, output)
+    if output is not None and not to_stdout:
+        destination(output)  # refused before anything is rendered
+    content = render()
+    if to_stdout:
+        _write_stdout(content)
+        return []
+    return [write_file(content, output or Path.cwd() / default)]
 
 
 def _run_paquete(ctx: "Context", quarter: int | None, detalle: bool, output: Path | None,

@@ -1,5 +1,6 @@
 """``pec plan check`` and ``pec plan show``."""
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,12 +20,14 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
 
     ws = find_workspace(root)
     path = ws.plan_path(year(vigencia), today())
-    plan = load_plan(path, ws.display(path))
+    plan = load_plan(path, ws.display(path), document=True)
     _check_ledger(ws, plan, ws.display(path))
     _check_closed_versions(ws, plan, ws.display(path))
+    from pec_cli.plan.document import firmas_notices
     from pec_cli.plan.proportion import programacion_notices
 
-    warn(programacion_notices(plan))  # the plan's own inconsistencies: pointed out, never changed
+    # the plan's own inconsistencies: pointed out, never changed
+    warn(programacion_notices(plan) + firmas_notices(plan))
     typer.echo(
         f"El plan {ws.display(path)} es válido: vigencia {plan.vigencia}, "
         f"{len(plan.lineas)} líneas, {len(plan.actividades)} actividades."
@@ -32,11 +35,39 @@ def plan_check(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
 
 
 @plan_app.command("show", cls=SpanishCommand)
-def plan_show(root: RootOpt = None, vigencia: VigenciaOpt = None) -> None:
-    """Mostrar el plan en tablas: líneas, actividades (y su línea), metas y fórmulas."""
-    from pec_cli.report.plan_view import print_plan
+def plan_show(
+    formato: Annotated[str, typer.Option(
+        "--format", metavar="FORMATO",
+        help="table (por defecto: el plan en tablas), o el documento del plan para publicarlo: html o markdown "
+             "(en la salida estándar, o en -o ARCHIVO), pdf (plan-<vigencia>.pdf, o -o ARCHIVO).")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="ARCHIVO", help="Archivo del documento; «-o -» lo escribe en la salida estándar.",
+        show_default=False)] = None,
+    root: RootOpt = None,
+    vigencia: VigenciaOpt = None,
+) -> None:
+    """Mostrar el plan en tablas (líneas, actividades y su línea, metas y fórmulas), o el documento del plan."""
+    from pec_cli.cli.base import output_format
+    from pec_cli.report.export import PLAN_DOCUMENT
 
-    print_plan(load(root, vigencia).plan)
+    fmt = output_format(formato, ("table", *PLAN_DOCUMENT))
+    plan = load(root, vigencia).plan
+    if fmt == "table":
+        if output is not None:
+            from pec_cli.errors import PecError
+
+            raise PecError("-o escribe el documento del plan: úselo con --format html, pdf o markdown.", code=2)
+        from pec_cli.report.plan_view import print_plan
+
+        print_plan(plan)
+        return
+    from pec_cli.cli.exporting import run_document
+
+    document = PLAN_DOCUMENT[fmt]
+    if output is None and fmt != "pdf":
+        output = Path("-")  # a text document goes to stdout, like the table
+    for written in run_document(lambda: document.render(plan), fmt, output, f"plan-{plan.vigencia}.{document.extension}"):
+        typer.echo(str(written))
 
 
 def _check_ledger(ws: "Workspace", plan: "Plan", name: str) -> None:
@@ -112,7 +143,7 @@ def plan_nueva(
     source = plans[max(plans)]
     plan = load_plan(source, ws.display(source))
     text = next_plan_text(source.read_text(encoding="utf-8"), plan, new_year, ws.display(source), today())
-    plan_data_from_text(text, ws.display(target))  # the draft must pass `pec plan check` as written
+    plan_data_from_text(text, ws.display(target), document=True)  # the draft must pass `pec plan check` as written
     from pec_cli.files import write_atomic
 
     try:

@@ -1,7 +1,7 @@
 """The checked plan, cached as JSON in ``.pec/cache/`` (derived data only).
 
 Keyed on the plan file's path, size, mtime, ctime (which ``touch -r`` cannot
-put back) and pec's version, so that
+put back), pec's version and the shape of the checked plan (:data:`SHAPE`), so that
 ``pec status`` needs neither yaml nor pydantic once the plan has been checked.
 """
 
@@ -16,10 +16,15 @@ from pec_cli.errors import PecError
 from pec_cli.plan.model import Plan, plan_from_data
 from pec_cli.workspace import Workspace
 
+# The shape of the checked plan the cache keeps; a new one makes every cached plan a miss, so that an unchanged
+# plan file is checked again into it. 2: ``firmas`` (an earlier ``responsabilidad`` is read as them), ``lectura``
+# and ``objetivo``.
+SHAPE = 2
+
 
 def _key(path: Path) -> list[Any]:
     st = path.stat()
-    return [str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__]
+    return [str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, __version__, SHAPE]
 
 
 def load_plan_cached(ws: Workspace, path: Path) -> Plan:

@@ -157,16 +157,17 @@ def _line_of(path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
     return 1
 
 
-def load_plan(path: Path, display: str | None = None) -> Plan:
-    """Read, validate and compile ``path``; raise PecError listing every problem."""
-    return plan_from_data(read_plan_data(path, display), display or str(path))
+def load_plan(path: Path, display: str | None = None, document: bool = False) -> Plan:
+    """Read, validate and compile ``path``; raise PecError listing every problem (with ``document``, also
+    what only ``pec plan check`` asks: see :func:`plan_data_from_text`)."""
+    return plan_from_data(read_plan_data(path, display, document), display or str(path))
 
 
 MAX_PLAN_BYTES = 1 << 20  # the shipped plan is 16 KB; a plan of a whole ministry fits in far less than 1 MB
 MAX_PLAN_NODES = 100_000  # values once YAML aliases are expanded (the shipped plan has about 600)
 
 
-def read_plan_data(path: Path, display: str | None = None) -> dict[str, Any]:
+def read_plan_data(path: Path, display: str | None = None, document: bool = False) -> dict[str, Any]:
     """The validated plan document of ``path`` in its JSON form (what the cache keeps)."""
     name = display or str(path)
     try:
@@ -177,7 +178,7 @@ def read_plan_data(path: Path, display: str | None = None) -> dict[str, Any]:
         raise PecError(f"El plan {name} no está en UTF-8: guárdelo con codificación UTF-8.") from None
     except OSError as exc:
         raise PecError(f"No se pudo leer el plan {name} ({reason(exc)}).") from None
-    data = plan_data_from_text(text, name)
+    data = plan_data_from_text(text, name, document)
     _check_file_year(path, data, name)
     return data
 
@@ -267,10 +268,15 @@ def _control_characters(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tu
     return found
 
 
-def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
-    """The validated plan document of YAML ``text`` (``name`` locates errors)."""
+def plan_data_from_text(text: str, name: str, document: bool = False) -> dict[str, Any]:
+    """The validated plan document of YAML ``text`` (``name`` locates errors).
+
+    With ``document`` (``pec plan check``, ``pec plan nueva``) the plan is also checked as the document
+    the office publishes: its ``version`` has its row in ``cambios``. Reading a plan to count never asks it.
+    """
     from pydantic import ValidationError
 
+    from pec_cli.plan.document import version_problem
     from pec_cli.plan.schema import PlanSpec, plan_problems
 
     node, data = _parse_yaml(text, name)
@@ -291,6 +297,9 @@ def plan_data_from_text(text: str, name: str) -> dict[str, Any]:
         raise PecError(f"El plan {name} anida demasiado; simplifique el archivo.") from None
     if spec is not None:
         problems += list(plan_problems(spec))
+        missing = version_problem(spec.version, [c.version for c in spec.cambios]) if document else None
+        if missing:
+            problems.append((("version",), missing))
     if problems:
         details = [f"{name}:{_line_of(loc, lines)}: {_visible(_label(loc, data))}: {_visible(msg)}" for loc, msg in problems]
         count = len(details)

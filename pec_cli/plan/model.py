@@ -87,6 +87,8 @@ class Activity(NamedTuple):
     meta_mensual: float | None = None
     cadencia: str | None = None
     antes: tuple[str, ...] = ()  # earlier ids: entries under them count for this activity
+    lectura: str = ""  # how its formula reads the document: its own, else its line's
+    objetivo: str = ""  # the objetivo (its numero) it serves: its own, else its line's
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -107,8 +109,9 @@ class Activity(NamedTuple):
 
 class Indicator(NamedTuple):
     nombre: str
-    texto: str
-    formula: str
+    texto: str  # the document's formula, verbatim
+    formula: str  # what is computed
+    lectura: str = ""  # how ``formula`` reads ``texto``
 
 
 class Line(NamedTuple):
@@ -120,6 +123,7 @@ class Line(NamedTuple):
     programacion: tuple[float, float, float, float]
     observaciones: str
     actividades: tuple[str, ...]
+    objetivo: str = ""  # the objetivo (its numero) it serves
 
 
 class Plan(NamedTuple):
@@ -159,7 +163,7 @@ class Plan(NamedTuple):
 
 TEXT_KEYS = (
     "fecha", "lugar", "introduccion", "procedimiento", "mision", "vision", "objetivos",
-    "contexto", "prospectiva", "reglas", "cambios", "responsabilidad",
+    "contexto", "prospectiva", "reglas", "cambios", "firmas",
 )
 
 
@@ -211,6 +215,8 @@ def _activity(act: dict[str, Any], line: dict[str, Any]) -> Activity:
         meta_mensual=act.get("meta_mensual"),
         cadencia=act.get("cadencia"),
         antes=tuple(act.get("antes") or ()),
+        lectura=act.get("lectura") or ("" if act.get("formula") else line["indicador"].get("lectura", "")),
+        objetivo=act.get("objetivo") or line.get("objetivo") or "",
     )
 
 
@@ -226,11 +232,13 @@ def plan_from_data(data: dict[str, Any], source: str = "") -> Plan:
             id=ln["id"],
             numero=ln["numero"],
             nombre=ln["nombre"],
-            indicador=Indicator(ln["indicador"]["nombre"], ln["indicador"]["texto"], ln["indicador"]["formula"]),
+            indicador=Indicator(ln["indicador"]["nombre"], ln["indicador"]["texto"], ln["indicador"]["formula"],
+                                ln["indicador"].get("lectura", "")),
             meta=ln["meta"],
             programacion=tuple(float(p) for p in ln["programacion"]),  # type: ignore[arg-type]
             observaciones=ln.get("observaciones", ""),
             actividades=tuple(a["id"] for a in data["actividades"] if a["linea"] == ln["id"]),
+            objetivo=ln.get("objetivo") or "",
         )
         for ln in data["lineas"]
     )

@@ -4,14 +4,17 @@ The new file is the old one edited line by line, so its comments (the
 readings of the source document) survive: ``vigencia`` and the year of
 ``fecha`` change, every activity's ``inicio``/``fin`` moves to the new year
 (29 February becomes 28 in a common year), ``version`` restarts at "1",
-``cambios`` empties, and a comment at the top names what the office must review
-(metas, windows, calendars, texts naming the old year). Every id is kept, so
+``cambios`` restarts with that version's row (today, «Todos» the numerales,
+made from the previous plan: ``pec plan check`` asks for it), ``firmas`` stay
+for the office to confirm, and a comment at the top names what the office must
+review (metas, windows, calendars, texts naming the old year). Every id is kept, so
 scripts and the prospectiva keep working. Pure: text and plan in, text out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from pec_cli.plan.model import Plan
@@ -30,7 +33,15 @@ def moved(day: dt.date, year: int) -> dt.date:
         return day.replace(year=year, day=28)
 
 
-def _edit_line(line: str, plan: Plan, year: int, in_cambios: bool) -> str | None:
+def _first_change(plan: Plan, year: int, source: str, today: dt.date) -> str:
+    """The new plan's RESUMEN DE CAMBIOS: the row of its version "1", which ``pec plan check`` asks for."""
+    description = json.dumps(f"Plan {year} creado con «pec plan nueva {year}» a partir del plan {plan.vigencia} "
+                             f"({source}), versión {plan.version}; pendiente de revisión", ensure_ascii=False)
+    return "\n".join(["cambios:", '  - version: "1"', f"    fecha: {today.isoformat()}", "    numerales: Todos",
+                      f"    descripcion: {description}"])
+
+
+def _edit_line(line: str, plan: Plan, year: int, in_cambios: bool, first_change: str) -> str | None:
     """The line in the new plan (None: dropped)."""
     window = _WINDOW.match(line)
     if window:
@@ -47,7 +58,7 @@ def _edit_line(line: str, plan: Plan, year: int, in_cambios: bool) -> str | None
         if key == "fecha":
             return f"fecha:{value.replace(str(plan.vigencia), str(year))}"
         if key == "cambios":
-            return "cambios: []"
+            return first_change
     dropped = in_cambios and line.strip() and not line.startswith("#")  # the old plan's change log
     return None if dropped else line
 
@@ -77,7 +88,8 @@ def _review_comment(plan: Plan, year: int, source: str, today: dt.date, old_year
     if old_year_keys:
         out.append(f"#  - textos que aún nombran {plan.vigencia}: {', '.join(old_year_keys)}")
     out += [
-        "#  - versión (reiniciada a \"1\"), fecha, cambios (vaciados) y responsabilidad (firmas).",
+        "#  - versión (reiniciada a \"1\"), fecha, cambios (una fila para la versión 1) y firmas (quién elaboró,",
+        "#    revisó y aprobó este plan).",
         f"# Luego valide con «pec plan check --vigencia {year}» y borre este comentario. Los comentarios",
         f"# de abajo vienen del plan {plan.vigencia}: explican sus lecturas del documento fuente.",
     ]
@@ -92,12 +104,13 @@ def next_plan_text(text: str, plan: Plan, year: int, source: str, today: dt.date
     in_cambios = False
     current_key = ""
     old_year_keys: list[str] = []
+    first_change = _first_change(plan, year, source, today)
     for line in lines[start:]:
         top = _TOP_KEY.match(line)
         if top:
             current_key = top.group(1)
             in_cambios = False
-        edited = _edit_line(line, plan, year, in_cambios)
+        edited = _edit_line(line, plan, year, in_cambios, first_change)
         if top and current_key == "cambios":
             in_cambios = True
         if edited is not None:
@@ -105,5 +118,7 @@ def next_plan_text(text: str, plan: Plan, year: int, source: str, today: dt.date
         if (str(plan.vigencia) in line and edited == line and not line.lstrip().startswith("#")
                 and current_key not in old_year_keys and current_key not in ("cambios", "prospectiva")):
             old_year_keys.append(current_key)
+    if first_change not in body:  # a plan without «cambios»: the new one has its first row all the same
+        body += ["", first_change]
     header = _review_comment(plan, year, source, today, old_year_keys)
     return "\n".join([*header, "", *body]) + "\n"

@@ -12,7 +12,7 @@ Imported only when a plan must be validated (not on the cached hot path).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -60,6 +60,8 @@ class ActivitySpec(Spec):
     responsable: Text
     tipos: Annotated[list[TipoSpec], Field(min_length=1)]
     formula: Text | None = None
+    lectura: Text = ""  # how its own formula reads the document (the indicator sheet shows it)
+    objetivo: Text | None = None  # the objetivo (its numero) it serves, when not its line's
     programacion: list[Percent] | None = None
     calendario: list[Annotated[int, Field(ge=1, le=12)]] | None = None
     series: list[SeriesSpec] = []
@@ -98,8 +100,9 @@ class ActivitySpec(Spec):
 
 class IndicatorSpec(Spec):
     nombre: Text
-    texto: Text
-    formula: Text
+    texto: Text  # the document's formula, verbatim
+    formula: Text  # what is computed
+    lectura: Text = ""  # how ``formula`` reads ``texto`` (the indicator sheet shows it)
 
 
 class LineSpec(Spec):
@@ -107,6 +110,7 @@ class LineSpec(Spec):
     numero: Annotated[int, Field(ge=1)]
     nombre: Text
     indicador: IndicatorSpec
+    objetivo: Text | None = None  # the objetivo (its numero) the line serves
     meta: Percent = 100.0
     programacion: list[Percent] = [25.0, 25.0, 25.0, 25.0]
     observaciones: Text = ""
@@ -156,10 +160,17 @@ class CambioSpec(Spec):
 
 
 class FirmaSpec(Spec):
-    rol: Text
     nombre: Text
     cargo: Text
     dependencia: Text
+
+
+class FirmasSpec(Spec):
+    """RESPONSABILIDAD Y AUTORIDAD: who wrote (or updated), reviewed and approved the plan."""
+
+    elaboro: FirmaSpec
+    reviso: FirmaSpec
+    aprobo: FirmaSpec
 
 
 class PlanSpec(Spec):
@@ -185,7 +196,28 @@ class PlanSpec(Spec):
     # the entity's áreas (optional): when listed, a request's área must be one of them
     areas: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
     cambios: list[CambioSpec] = []
-    responsabilidad: list[FirmaSpec] = []
+    firmas: FirmasSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_firmas(cls, data: Any) -> Any:
+        """A plan written before «firmas» listed ``responsabilidad: [{rol: Revisó, nombre: ...}, ...]``;
+        it is read as the same three signatures, so that a workspace's plan keeps loading."""
+        old = data.get("responsabilidad") if isinstance(data, dict) and "firmas" not in data else None
+        if not isinstance(old, list):
+            return data
+        firmas = {}
+        for item in old:
+            rol = fold_name(str(item.get("rol", ""))) if isinstance(item, dict) else ""
+            key = next((k for k, start in _EARLIER_ROLES if rol.startswith(start)), None)
+            if key is None or key in firmas:
+                return data  # not the old block as pec wrote it: refused as an unknown field
+            firmas[key] = {k: v for k, v in item.items() if k != "rol"}
+        rest = {k: v for k, v in data.items() if k != "responsabilidad"}
+        return {**rest, "firmas": firmas} if len(firmas) == len(_EARLIER_ROLES) else data
+
+
+_EARLIER_ROLES = (("elaboro", "elabor"), ("reviso", "revis"), ("aprobo", "aprob"))
 
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -212,6 +244,7 @@ def plan_problems(spec: PlanSpec) -> list[Problem]:
                     f"la fecha {day.isoformat()} de la actividad «{act.id}» sale de la vigencia {spec.vigencia}",
                 ))
     problems += _earlier_id_problems(spec)
+    problems += _objetivo_problems(spec)
     problems += _area_problems(spec.areas)
     used = {a.linea for a in spec.actividades}
     for i, ln in enumerate(spec.lineas):
@@ -242,6 +275,19 @@ def _earlier_id_problems(spec: PlanSpec) -> list[Problem]:
                 problems.append((("actividades", i, "antes"),
                                  f"el id anterior «{old}» ya figura en «antes» de «{owners[old]}»; déjelo en una sola"))
             owners.setdefault(old, act.id)
+    return problems
+
+
+def _objetivo_problems(spec: PlanSpec) -> list[Problem]:
+    """A line or activity serves an objetivo the plan lists (by its numero)."""
+    numeros = [o.numero for o in spec.objetivos]
+    problems: list[Problem] = []
+    served = [("lineas", i, ln.objetivo) for i, ln in enumerate(spec.lineas)]
+    served += [("actividades", i, act.objetivo) for i, act in enumerate(spec.actividades)]
+    for key, i, objetivo in served:
+        if objetivo is not None and objetivo not in numeros:
+            known = f"los objetivos son: {', '.join(numeros)}" if numeros else "el plan no tiene «objetivos»"
+            problems.append(((key, i, "objetivo"), f"el objetivo «{objetivo}» no está en «objetivos»; {known}"))
     return problems
 
 

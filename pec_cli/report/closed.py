@@ -261,14 +261,3 @@ def action_lines(report: Report) -> list[str]:
               f"«pec accion FILA --trim {QUARTERS[q - 1]} --causa … --accion … --responsable … --fecha-compromiso …»"
               for q, rows in sorted(missing.items())]
     return lines
-
-
-def approval_lines(report: Report) -> list[str]:
-    """Who signed the requested quarter's sealed figures, or that nobody has (a closed quarter only)."""
-    if report.trimestre not in report.cerrados:
-        return []
-    label = report.trimestre_label
-    if not report.aprobaciones:
-        return [f"Cifras del Trim. {label}: sin aprobar (pec aprobar --trim {label} --rol revisó|aprobó …)"]
-    signed = "; ".join(f"{a.rol} {a.nombre} ({a.cargo}, {a.fecha.isoformat()})" for a in report.aprobaciones)
-    return [f"Cifras del Trim. {label}: {signed}"]

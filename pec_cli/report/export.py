@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from pec_cli.ledger.query import Query, Selection
-from pec_cli.plan.model import QUARTERS, quarter_bounds
+from pec_cli.plan.model import QUARTERS, Plan, quarter_bounds
 from pec_cli.report.avance import Report
 from pec_cli.report.detail import (
     DETAIL_HEADERS,
@@ -33,18 +33,24 @@ from pec_cli.report.detail import (
     detail_rows,
     safe_text,
 )
+from pec_cli.report.fichas import Ficha, fichas, fichas_markdown
 from pec_cli.report.markdown import md
 from pec_cli.report.numbers import as_typed, cell_number, pct
 from pec_cli.report.render import render_json
 from pec_cli.report.table import (
     COLUMNS,
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    SIN_APROBAR,
     Cell,
+    Firma,
+    Firmas,
     Table,
     build,
     cell_text,
     detail_lines,
+    firmas_caption,
     propia_text,
     semaforo_text,
 )
@@ -122,7 +128,20 @@ def table_markdown(table: Table) -> str:
     legend += [text for text in [propia_text(table)] if text]  # as under the board (its «*» marks stay there)
     legend += [line.rstrip(".") for line in detail_lines(table)]
     notes = "".join(f"\n{md(text)}.\n" for text in legend)
-    return title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
+    return (title + tabulate(body, headers=table.headers, tablefmt="pipe", disable_numparse=True) + "\n" + notes
+            + "\n" + firmas_markdown(table.firmas))
+
+
+def firmas_markdown(signed: Firmas) -> str:
+    """What the minutes end with: the plan's Elaboró / Revisó / Aprobó and this report's approval, as lists
+    (a second pipe table would read as more rows of the Seguimiento)."""
+    def line(f: Firma) -> str:
+        return f"- {md(f.rol)}: " + ", ".join(md(v) for v in (f.nombre, f.cargo, f.fecha) if v) + "\n"
+
+    plan = "".join(map(line, signed.plan)) or "- El plan no registra firmas.\n"
+    informe = f"\n**{FIRMAS_INFORME}**:\n\n" + "".join(map(line, signed.informe)) if signed.informe \
+        else f"\n**{FIRMAS_INFORME}**: {SIN_APROBAR}.\n"
+    return f"**{md(firmas_caption(signed))}**:\n\n{plan}{informe}"
 
 
 def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
@@ -195,8 +214,10 @@ class Pack:
     """What one export shows, each part computed on first use: a format that
     does not show the entries never reads them."""
 
-    def __init__(self, ctx: "Context", quarter: int | None, detalle: bool, style: CsvStyle, out_dir: Path) -> None:
+    def __init__(self, ctx: "Context", quarter: int | None, detalle: bool, style: CsvStyle, out_dir: Path,
+                 publico: bool = False) -> None:
         self.ctx = ctx
+        self.publico = publico  # the public version (html, pdf): figures and indicators only
         self.plan = ctx.plan
         self.detalle = detalle
         self.style = style
@@ -240,14 +261,14 @@ class Pack:
     def rows(self) -> list[dict[str, Any]]:
         return detail_rows(self.selection, self.plan, self.link)
 
+    @cached_property
+    def fichas(self) -> list[Ficha]:
+        """The plan's indicator sheets (the workbook's «Fichas»)."""
+        return fichas(self.plan)
+
     @property
     def title(self) -> dict[str, Any]:
-        plan = self.plan
-        title: dict[str, Any] = {
-            "entidad": plan.entidad, "sigla": plan.sigla, "plan": plan.titulo, "version": plan.version,
-            "vigencia": plan.vigencia,
-            "trimestre": QUARTERS[self.quarter - 1] if self.quarter is not None else None,
-        }
+        title = {**plan_title(self.plan), "trimestre": QUARTERS[self.quarter - 1] if self.quarter is not None else None}
         if not self.detalle:
             title["corte"] = self.report.corte.isoformat()
         return title
@@ -258,7 +279,7 @@ def _xlsx(pack: Pack) -> bytes:
 
     if pack.detalle:
         return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection, pack.checklist)
+    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection, pack.checklist, pack.fichas)
 
 
 def _html(pack: Pack) -> str:
@@ -269,8 +290,20 @@ def _html(pack: Pack) -> str:
     from pec_cli.report.cuatrienio import cuatrienio_to_dict
 
     four_years = pack.ctx.cuatrienio(pack.report.corte)  # one corte per report
+    if pack.publico:
+        from pec_cli.report.html import public_page
+        from pec_cli.report.table import public_table
+
+        return public_page(pack.title, [public_table(t) for t in pack.tables],
+                           cuatrienio_to_dict(four_years) if four_years else None)
     return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
                             cuatrienio_to_dict(four_years) if four_years else None)
+
+
+def plan_title(plan: Plan) -> dict[str, Any]:
+    """What the title block of every document names: the entity, the plan, its version and vigencia."""
+    return {"entidad": plan.entidad, "sigla": plan.sigla, "plan": plan.titulo, "version": plan.version,
+            "vigencia": plan.vigencia}
 
 
 class Writer(NamedTuple):
@@ -296,14 +329,71 @@ FORMATS: dict[str, Writer] = {
     "pdf": Writer("pdf", _pdf, _pdf),
 }
 BUNDLES = ("paquete",)  # a folder of several formats, and its zip
+SHEETS = "fichas"  # ``pec export fichas``: the plan's indicator sheets, in one of FICHAS
 BINARY = ("xlsx", "pdf")  # formats whose bytes a terminal cannot show
+PUBLIC = ("html", "pdf")  # formats with a public version (--publico)
 
 
-def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool) -> str:
-    """``seguimiento-2024-TII.xlsx``, ``detalle-2024-TII.csv``, ``detalle-2024.json`` (all entries)."""
+class Document(NamedTuple):
+    """A document made from the plan alone, in one format: its file extension and how it is rendered."""
+
+    extension: str
+    render: Callable[[Plan], str | bytes]
+
+
+def _fichas_xlsx(plan: Plan) -> bytes:
+    from pec_cli.report.xlsx import fichas_workbook
+
+    return fichas_workbook(plan_title(plan), fichas(plan))
+
+
+def _fichas_html(plan: Plan) -> str:
+    from pec_cli.report.html import fichas_page
+
+    return fichas_page(plan_title(plan), fichas(plan))
+
+
+# ``pec export fichas --format``: the indicator sheets, xlsx by default as every export for the office
+FICHAS: dict[str, Document] = {
+    "xlsx": Document("xlsx", _fichas_xlsx),
+    "html": Document("html", _fichas_html),
+    "markdown": Document("md", fichas_markdown),
+}
+
+
+def _plan_html(plan: Plan) -> str:
+    from pec_cli.report.html import plan_page
+    from pec_cli.report.plan_document import document, facts, heading
+
+    return plan_page(plan_title(plan), heading(plan), facts(plan), document(plan))
+
+
+def _plan_pdf(plan: Plan) -> bytes:
+    from pec_cli.report.pdf import html_to_pdf
+
+    return html_to_pdf(_plan_html(plan))
+
+
+def _plan_markdown(plan: Plan) -> str:
+    from pec_cli.report.plan_document import plan_markdown
+
+    return plan_markdown(plan)
+
+
+# ``pec plan show --format``: the plan document itself, for publication
+PLAN_DOCUMENT: dict[str, Document] = {
+    "html": Document("html", _plan_html),
+    "pdf": Document("pdf", _plan_pdf),
+    "markdown": Document("md", _plan_markdown),
+}
+
+
+def default_filename(fmt: str, vigencia: int, quarter: int | None, detalle: bool, publico: bool = False) -> str:
+    """``seguimiento-2024-TII.xlsx``, ``detalle-2024-TII.csv``, ``detalle-2024.json`` (all entries),
+    ``seguimiento-2024-TII-publico.html``."""
     stem = "detalle" if detalle else "seguimiento"
     period = f"-T{QUARTERS[quarter - 1]}" if quarter else ""
-    return f"{stem}-{vigencia}{period}.{FORMATS[fmt].extension}"
+    return f"{stem}-{vigencia}{period}{'-publico' if publico else ''}.{FORMATS[fmt].extension}"
 
 
 def evidence_linker(root: Path, out_dir: Path) -> Callable[[str], str]:

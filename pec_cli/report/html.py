@@ -16,23 +16,30 @@ from typing import Any, NamedTuple
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS
 from pec_cli.report.detail import piece_count
+from pec_cli.report.fichas import Ficha
 from pec_cli.report.numbers import count_text, pct
+from pec_cli.report.plan_document import Block, Bullets, Code, Grid, Section
 from pec_cli.report.table import (
     COLUMNS,
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    SIN_APROBAR,
     SYMBOLS,
     Cell,
     CellValue,
     Column,
+    Firmas,
     Kind,
     Row,
     SeriesRow,
     Table,
     cell_text,
+    firmas_caption,
 )
 
 SEMAFORO_LABEL = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", None: "Sin meta"}
+QUARTER_BARS = "Logrado frente a programado, por trimestre"
 SEMAFORO_COLOUR = {"verde": "#1e7b34", "amarillo": "#b26a00", "rojo": "#b3261e", None: "#6b7280"}
 
 CSS = """
@@ -124,13 +131,26 @@ tr.anulada td.estado{text-decoration:none}
 .meses span{font-size:12px;border:1px solid #d1d7df;border-radius:4px;padding:1px 6px}
 .meses span.ok{background:#d4f0da;border-color:#9fd6ab}
 footer{font-size:12px;color:#52606d;margin-top:10px}
+.doc{margin:6px 0 14px;font-size:13px}
+.doc caption{text-align:left;font-weight:600;color:#52606d;padding:4px 0}
+.doc tbody th{font-weight:600;background:#f7f9fb;min-width:140px}
+.doc code,.card li code{font-size:12px;background:#eef1f5;padding:1px 4px;border-radius:4px}
+.card>h3{font-size:15px;margin:14px 0 6px;color:#1f2933}
+.card p{margin:6px 0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.ficha-t{margin:0 0 18px;table-layout:fixed}
+.ficha-t caption{text-align:left;font-weight:700;font-size:16px;color:#1f4e79;padding:8px 0 6px}
+.ficha-t th{width:200px;background:#f1f4f8;font-size:12.5px}
+.ficha-t td{font-size:12.5px}
 @page{size:A4;margin:12mm 10mm}
 @media print{
  body{background:#fff;font-size:10pt}
  main{max-width:none;padding:0}
  .card{border:0;padding:0;margin-bottom:10pt;border-radius:0}
  .linea-sec{break-before:page}
- .act-top{break-inside:avoid}
+ .act-top,.ficha-t{break-inside:avoid}
+ h2,h3,.doc caption{break-after:avoid}
+ .doc tbody tr{break-inside:avoid}
  .portada{border-radius:0}
  .seg td{font-size:8pt;padding:3px 4px}
  .seg .ind{font-size:7.5pt}
@@ -173,7 +193,7 @@ def progress_bar(acum: Cell, semaforo: str | None, marker: float | None = None) 
     colour = SEMAFORO_COLOUR[semaforo]
     fill = max(0.0, min(100.0, acum.value or 0.0))
     tick = f'<i style="left:{min(marker, 100.0):.2f}%"></i>' if marker is not None else ""
-    return f'<div class="bar" style="--c:{colour}"><span style="width:{fill:.2f}%"></span>{tick}</div>'
+    return f'<div class="bar" aria-hidden="true" style="--c:{colour}"><span style="width:{fill:.2f}%"></span>{tick}</div>'
 
 
 def quarter_bars(row: Row) -> str:
@@ -193,8 +213,8 @@ def quarter_bars(row: Row) -> str:
             fill = _share(cell.value, p)
             track = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
             label = f"{_pct(cell)} / {pct(p, 0)}"
-        rows.append(f'<tr><th>Trim. {q}</th><td>{track}</td><td class="n">{esc(label)}</td></tr>')
-    return f'<table class="qb">{"".join(rows)}</table>'
+        rows.append(f'<tr><th scope="row">Trim. {q}</th><td>{track}</td><td class="n">{esc(label)}</td></tr>')
+    return f'<table class="qb"><caption class="sr">{QUARTER_BARS}</caption>{"".join(rows)}</table>'
 
 
 class _Plot(NamedTuple):
@@ -263,11 +283,22 @@ def _achieved(plot: _Plot, points: list[float | None], colour: str) -> list[str]
     return parts
 
 
-def curve(points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
+def _curve_words(name: str, points: list[float | None], programacion: list[float], semaforo: str | None) -> str:
+    """What the curve shows, in words (its ``aria-label``): a reader who cannot see it hears the same."""
+    planned = ", ".join(pct(sum(programacion[:i + 1]), 0) for i in range(len(programacion)))
+    done = ", ".join(f"Trim. {q}: {Kind.NOT_APPLICABLE.value if v is None else pct(v)}"
+                     for q, v in zip(QUARTERS[:len(points)], points, strict=True))
+    return (f"Curva acumulada de {name}: programado acumulado {planned}; logrado acumulado {done or 'sin datos'}; "
+            f"semáforo {SEMAFORO_LABEL[semaforo].lower()}")
+
+
+def curve(points: list[float | None], programacion: list[float], semaforo: str | None, name: str = "") -> str:
     """Inline SVG: the programado acumulado (dashed, 25/50/75/100) and the logrado acumulado
     at the end of each quarter up to the cut (``points``, None where "no aplica")."""
     plot = _Plot()
-    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+    words = esc(_curve_words(name, points, programacion, semaforo))
+    parts = [f'<svg class="curva" viewBox="0 0 {plot.width} {plot.height}" role="img" aria-label="{words}" '
+             'xmlns="http://www.w3.org/2000/svg">',
              *_axes(plot), *_programmed(plot, programacion), *_achieved(plot, points, SEMAFORO_COLOUR[semaforo]), "</svg>"]
     legend = '<div class="leyenda"><b></b>programado acumulado &nbsp; <b class="l"></b>logrado acumulado</div>'
     return "".join(parts) + legend
@@ -335,7 +366,7 @@ def _table_cell(column: Column, value: CellValue) -> str:
 
 def _seguimiento_table(table: Table) -> str:
     head = "".join(
-        f'<th class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
+        f'<th scope="col" class="{"n" if c.kind == "percent" else ""}{" q" if c.key in QUARTERS else ""}">{esc(h)}</th>'
         for c, h in zip(COLUMNS, table.headers, strict=True)
     )
     body = []
@@ -348,7 +379,8 @@ def _seguimiento_table(table: Table) -> str:
     legend += table.notas_cierre
     return (
         '<section class="card"><h2>Tabla de Seguimiento</h2>'
-        f'<table class="seg"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<table class="seg"><caption class="sr">Tabla de Seguimiento {table.vigencia}, Trim. {table.trimestre_label}</caption>'
+        f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         + "".join(f'<p class="small muted">{esc(text)}.</p>' for text in legend) + "</section>"
     )
 
@@ -412,7 +444,7 @@ def _ficha(act: Row) -> str:
 
 def _series(act: Row) -> str:
     """The gauge's networks, then its other measured series (interacción, shown and never counted)."""
-    tables = [_series_table(act.tipo_principal if act.otras_series else "", act.series)]
+    tables = [_series_table(act.tipo_principal, act.series)]
     tables += [_series_table(name, rows, counts=False) for name, rows in act.otras_series]
     return "".join(tables)
 
@@ -447,11 +479,12 @@ def _series_table(caption: str, series: tuple[SeriesRow, ...], counts: bool = Tr
         for s in series
     )
     head = f"<caption>{esc(caption)}</caption>" if caption else ""
-    counted = ('<th class="n">Cuenta en la cifra (0 a 100 %)</th><th class="n">Meta anual</th>'
-               '<th class="n">% de la meta anual</th>') if counts else ""
+    counted = ('<th scope="col" class="n">Cuenta en la cifra (0 a 100 %)</th><th scope="col" class="n">Meta anual</th>'
+               '<th scope="col" class="n">% de la meta anual</th>') if counts else ""
     return (
-        f'<table class="evid">{head}<thead><tr><th>Red</th><th class="n">Inicio</th><th class="n">Fin</th>'
-        f'<th class="n">Meta a la fecha</th><th class="n">Cumplimiento (sin tope)</th>'
+        f'<table class="evid">{head}<thead><tr><th scope="col">Red</th><th scope="col" class="n">Inicio</th>'
+        '<th scope="col" class="n">Fin</th>'
+        f'<th scope="col" class="n">Meta a la fecha</th><th scope="col" class="n">Cumplimiento (sin tope)</th>'
         f"{counted}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         + ('<p class="small muted">Cumplimiento (sin tope): el crecimiento frente a la meta a la fecha (frente a lo '
@@ -477,8 +510,10 @@ def _observations(notes: tuple[tuple[str, str], ...]) -> str:
     return f'<div class="obs"><b>Observaciones</b><ul>{"".join(items)}</ul></div>'
 
 
-def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos: dict[str, str]) -> str:
+def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]] | None, tipos: dict[str, str]) -> str:
+    """One activity's section; ``rows`` None: the public version, which lists no piece."""
     acum = act.acumulado
+    evidence = "" if rows is None else f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}"
     colour = SEMAFORO_COLOUR[act.semaforo]
     return (
         f'<article class="act" style="--c:{colour}"><div class="act-top">'
@@ -487,17 +522,17 @@ def _activity(act: Row, history: list[Table], rows: list[dict[str, Any]], tipos:
         f"{_ficha(act)}"
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(act)}{_months(act)}</div>"
-        f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo)}</div></div>'
-        f"{_series(act)}{_requests(act)}{_observations(act.observaciones)}</div>"
-        f"<h4 class=\"small muted\">Evidencias ({len(rows)})</h4>{_evidence_table(rows, tipos)}</article>"
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, act.id), list(act.programacion), act.semaforo, act.nombre)}</div></div>'
+        f"{_series(act)}{_requests(act)}{_observations(act.observaciones)}</div>{evidence}</article>"
     )
 
 
-def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[str, list[dict[str, Any]]]) -> str:
+def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[str, list[dict[str, Any]]] | None) -> str:
     acum = line.acumulado
     colour = SEMAFORO_COLOUR[line.semaforo]
     activities = "".join(
-        _activity(act, history, rows_by_activity.get(act.id, []), {t: name for t, name, _ in act.por_tipo})
+        _activity(act, history, None if rows_by_activity is None else rows_by_activity.get(act.id, []),
+                  {t: name for t, name, _ in act.por_tipo})
         for act in table.activities(line.id)
     )
     return (
@@ -510,7 +545,7 @@ def _line(line: Row, table: Table, history: list[Table], rows_by_activity: dict[
         "(promedio de sus actividades, cada una hasta 100 %)</p>"
         '<div class="graficos"><div><h4>Logrado frente a programado, por trimestre</h4>'
         f"{quarter_bars(line)}</div>"
-        f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo)}</div></div>'
+        f'<div><h4>Curva acumulada</h4>{curve(_points(history, line.id), list(line.programacion), line.semaforo, line.nombre)}</div></div>'
         f"{_observations(line.observaciones)}</div>{activities}</section>"
     )
 
@@ -528,7 +563,7 @@ def _year_cell(year: dict[str, Any]) -> str:
 def cuatrienio_page(doc: dict[str, Any]) -> str:
     """The four-year prospectiva as one extra page: each line per year, and its cumulative."""
     years = [str(y) for y in doc["anios"]]
-    head = "".join(f'<th class="n">{esc(y)}</th>' for y in years)
+    head = "".join(f'<th scope="col" class="n">{esc(y)}</th>' for y in years)
     body = []
     for line in doc["lineas"]:
         acc = line["acumulado"]
@@ -540,7 +575,8 @@ def cuatrienio_page(doc: dict[str, Any]) -> str:
         )
     return (
         f'<section class="card linea-sec"><h2>Prospectiva cuatrienal {esc(years[0])}-{esc(years[-1])}</h2>'
-        f'<table class="cuatrienio"><thead><tr><th>Línea</th>{head}<th class="n">Acumulado</th></tr></thead>'
+        f'<table class="cuatrienio"><caption class="sr">Ejecución de cada línea por año del cuatrienio</caption>'
+        f'<thead><tr><th scope="col">Línea</th>{head}<th scope="col" class="n">Acumulado</th></tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table>'
         '<p class="small muted">Cada año: puntos de su meta anual logrados, de los programados a la fecha; aporta: '
         "esos puntos por la parte del cuatrienio que la prospectiva da al año (25 % cada año). Un año sin plan "
@@ -570,6 +606,7 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
         _seguimiento_table(table),
         *[_line(line, table, history, by_activity) for line in table.lines()],
         *([cuatrienio_page(cuatrienio)] if cuatrienio else []),
+        firmas_section(table.firmas),
         f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
         f'acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo por debajo. '
         f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "
@@ -591,5 +628,114 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
             ("Piezas", piece_count(rows)),
         ]),
         f'<section class="card"><h2>Piezas</h2>{_evidence_table(table_rows, por=True)}</section>',
+    ]
+    return _page(heading, body)
+
+
+def _lines_html(value: str) -> str:
+    return "<br>".join(esc(line) for line in value.split("\n"))
+
+
+def fichas_section(sheets: list[Ficha]) -> str:
+    """The indicator sheets: one table per indicator, its title the caption, each label a row header."""
+    tables = "".join(
+        f'<table class="ficha-t" id="ficha-{esc(f.id)}"><caption>{esc(f.titulo)}</caption><tbody>'
+        + "".join(f'<tr><th scope="row">{esc(label)}</th><td>{_lines_html(value)}</td></tr>' for label, value in f.campos)
+        + "</tbody></table>"
+        for f in sheets
+    )
+    return f'<section class="card linea-sec"><h2>Fichas de los indicadores</h2>{tables}</section>'
+
+
+def fichas_page(title: dict[str, Any], sheets: list[Ficha]) -> str:
+    """``pec export fichas --format html``: the sheets of every line and activity, from the plan."""
+    heading = f"{title['plan']} {title['vigencia']}: fichas de los indicadores"
+    facts = [("Vigencia", title["vigencia"]), ("Versión del plan", title["version"]), ("Indicadores", len(sheets))]
+    return _page(heading, [_title_block(title, heading, facts), fichas_section(sheets)])
+
+
+def _doc_cell(cell: str | Code, tag: str = "td", scope: str = "") -> str:
+    text = f"<code>{esc(cell.text)}</code>" if isinstance(cell, Code) else esc(cell)
+    attr = f' scope="{scope}"' if scope else ""
+    return f"<{tag}{attr}>{text}</{tag}>"
+
+
+def _doc_block(block: Block) -> str:
+    if isinstance(block, Grid):
+        head = "".join(_doc_cell(h, "th", "col") for h in block.headers)
+        rows = "".join(
+            "<tr>" + "".join(_doc_cell(c, "th", "row") if i == 0 and block.row_headers else _doc_cell(c)
+                             for i, c in enumerate(row)) + "</tr>"
+            for row in block.rows)
+        return (f'<table class="doc"><caption>{esc(block.caption)}</caption><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
+    if isinstance(block, Bullets):
+        return "<ul>" + "".join(f"<li>{_doc_cell(item, 'span')}</li>" for item in block.items) + "</ul>"
+    return f"<p>{esc(block)}</p>"
+
+
+def plan_page(title: dict[str, Any], heading: str, facts: list[tuple[str, str]], sections: list[Section]) -> str:
+    """``pec plan show --format html``: the plan document, one card per part of the seed, its items inside."""
+    cards: list[list[str]] = []
+    for section in sections:
+        if section.level <= 2 or not cards:
+            cards.append(['<section class="card linea-sec">' if section.new_page else '<section class="card">',
+                          f"<h2>{esc(section.heading)}</h2>"])
+        else:
+            cards[-1].append(f"<h3>{esc(section.heading)}</h3>")
+        cards[-1] += [_doc_block(block) for block in section.blocks]
+    body = [_title_block(title, heading, facts), *("".join(c) + "</section>" for c in cards)]
+    return _page(heading, body)
+
+
+def firmas_section(signed: Firmas, publico: bool = False) -> str:
+    """What every Seguimiento report ends with: the plan's Elaboró / Revisó / Aprobó (nombre, cargo, fecha)
+    and this report's approvals, «sin aprobar» while it has none; the public version names no approver."""
+    blocks: list[Block] = []
+    if signed.plan:
+        rows = tuple((label, *(getattr(f, key) for f in signed.plan))
+                     for label, key in (("Nombre", "nombre"), ("Cargo", "cargo"), ("Fecha", "fecha")))
+        blocks.append(Grid(firmas_caption(signed), ("", *(f.rol for f in signed.plan)), rows, True))
+    else:
+        blocks.append("El plan no registra firmas.")
+    if signed.informe:
+        fields = ("rol", "cargo", "fecha") if publico else ("rol", "nombre", "cargo", "fecha")
+        blocks.append(Grid(FIRMAS_INFORME, tuple(f.capitalize() for f in fields),
+                           tuple(tuple(getattr(a, f) for f in fields) for a in signed.informe), True))
+    else:
+        blocks.append(f"{FIRMAS_INFORME}: {SIN_APROBAR}.")
+    return '<section class="card firmas"><h2>Firmas</h2>' + "".join(_doc_block(b) for b in blocks) + "</section>"
+
+
+PUBLIC_NOTE = (
+    "Versión pública (Ley 1712 de 2014, de transparencia y acceso a la información): las cifras del seguimiento y "
+    "los indicadores del plan. No incluye las áreas que hicieron solicitudes, los títulos de las piezas, las "
+    "observaciones internas del equipo, las rutas ni las huellas de las evidencias, ni otros nombres de personas que "
+    "las firmas del plan."
+)
+
+
+def public_page(title: dict[str, Any], history: list[Table], cuatrienio: dict[str, Any] | None = None) -> str:
+    """``pec export html --publico``: the figures (summary, Seguimiento table, bars and cumulative curves per
+    line and activity) and the plan's indicators, from tables already stripped of the ledger's own words
+    (``table.public_table``) and with no piece listed; every table captioned, every chart described in words,
+    every semáforo said as a word beside its colour."""
+    table = history[-1]
+    heading = f"{table.plan} {table.vigencia}: seguimiento del Trim. {table.trimestre_label} (versión pública)"
+    body = [
+        _title_block(title, heading, [
+            ("Vigencia", table.vigencia),
+            ("Trimestre", table.trimestre_label + (f" · {table.en_curso}" if table.en_curso else "")),
+            ("Corte", table.corte.isoformat()), ("Versión del plan", table.version),
+        ]),
+        f'<section class="card"><p>{esc(PUBLIC_NOTE)}</p></section>',
+        _summary(table),
+        _seguimiento_table(table),
+        *[_line(line, table, history, None) for line in table.lines()],
+        *([cuatrienio_page(cuatrienio)] if cuatrienio else []),
+        firmas_section(table.firmas, publico=True),
+        f"<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado "
+        f"acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo "
+        "por debajo.</footer>",
     ]
     return _page(heading, body)

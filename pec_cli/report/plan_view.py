@@ -2,7 +2,8 @@
 
 Lines and the activities that belong to each (the map the seed leaves
 implicit), then each activity's window, meta, tipos, formula and
-programación, then the four-year prospectiva and the publishing rules.
+programación, then the four-year prospectiva, the publishing rules, the
+RESUMEN DE CAMBIOS and the firmas.
 """
 
 from __future__ import annotations
@@ -17,18 +18,15 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from pec_cli.plan.document import signatures
 from pec_cli.plan.model import Activity, Plan
+from pec_cli.report.fichas import meta_text
 
 
 def _meta(act: Activity) -> str:
     if act.meta is None:
         return f"{act.meta_texto or 'por demanda'} (sin meta numérica)"
-    text = f"{act.meta:g} {act.unidad}".strip()
-    if act.series:
-        text += f" en cada red: {', '.join(s.id for s in act.series)}"
-    if act.meta_mensual is not None:
-        text += f" ({act.meta_mensual:g} por mes)"
-    return text
+    return meta_text(act)
 
 
 def _programacion(values: tuple[float, ...], calendario: tuple[int, ...] = ()) -> str:
@@ -67,6 +65,7 @@ def _plan(out: Console, plan: Plan) -> None:
         out.print(Text("\nÁreas de la entidad", style="bold underline") + Text(" (el área de una solicitud es una de ellas)"))
         _say(out, ", ".join(plan.areas), 1)
     _prospectiva_and_rules(out, plan.textos)
+    _changes_and_signatures(out, plan)
 
 
 def _texts(out: Console, plan: Plan) -> None:
@@ -122,3 +121,14 @@ def _prospectiva_and_rules(out: Console, textos: Mapping[str, Any]) -> None:
         out.print(Text("Reglas de publicación", style="bold underline"))
         for rule in textos["reglas"]:
             _say(out, rule, 1, "- ")
+
+
+def _changes_and_signatures(out: Console, plan: Plan) -> None:
+    if plan.textos.get("cambios"):
+        out.print(Text("\nResumen de cambios", style="bold underline"))
+        for row in plan.textos["cambios"]:
+            _say(out, f"Versión {row['version']} ({row['fecha']}, numerales {row['numerales']}): {row['descripcion']}", 1, "- ")
+    if signatures(plan):
+        out.print(Text("\nResponsabilidad y autoridad", style="bold underline"))
+        for label, firma in signatures(plan):
+            _say(out, f"{label}: {firma['nombre']}, {firma['cargo']}, {firma['dependencia']}", 1, "- ")

@@ -11,14 +11,15 @@ Standard library only; no I/O.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import NamedTuple
 
 from pec_cli.ledger.requests import demand_tipos
-from pec_cli.plan.model import QUARTERS, quarter_bounds
+from pec_cli.plan.document import signatures, version_row
+from pec_cli.plan.model import QUARTERS, Plan, quarter_bounds
 from pec_cli.report.avance import ActivityReport, Figures, LineReport, Report, clamp
-from pec_cli.report.closed import action_lines, approval_lines, closure_lines, closure_mark
+from pec_cli.report.closed import action_lines, closure_lines, closure_mark
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import count_text, pct, r2, short_text
 
@@ -176,6 +177,47 @@ COUNT_COLUMNS = (
 CellValue = str | Cell | float | int | None
 
 
+class Firma(NamedTuple):
+    """One signature a report ends with: the role, who, their position, and when."""
+
+    rol: str  # «Elaboró / Actualizó», «Revisó», «Aprobó»
+    nombre: str
+    cargo: str
+    fecha: str  # AAAA-MM-DD, or "" when the plan's version has no date
+
+
+class Firmas(NamedTuple):
+    """The blocks every Seguimiento report ends with: the plan's Elaboró / Revisó / Aprobó, then the
+    report's own approvals («sin aprobar» while there is none)."""
+
+    plan: tuple[Firma, ...] = ()
+    informe: tuple[Firma, ...] = ()
+    version: str = ""  # the plan's version the plan's firmas sign
+
+
+FIRMAS_PLAN = "Firmas del plan"
+FIRMAS_INFORME = "Aprobación de este informe"
+SIN_APROBAR = "sin aprobar"
+
+
+def firmas(plan: Plan, aprobaciones: Sequence[Firma] = ()) -> Firmas:
+    """The plan's firmas (dated by its version's row in RESUMEN DE CAMBIOS) and the report's approvals.
+
+    ``aprobaciones`` is where the report's own sign-offs come in (``pec aprobar``: rol, nombre, cargo and
+    fecha of each, bound to the closure of the report's quarter); with none the report says «sin aprobar».
+    """
+    row = version_row(plan.textos, plan.version)
+    fecha = str(row["fecha"]) if row else ""
+    signed = tuple(Firma(label, firma["nombre"], firma["cargo"], fecha) for label, firma in signatures(plan))
+    return Firmas(signed, tuple(aprobaciones), plan.version)
+
+
+def firmas_caption(signed: Firmas) -> str:
+    """«Firmas del plan (versión 1, 2023-12-26)»."""
+    date = next((f.fecha for f in signed.plan if f.fecha), "")
+    return f"{FIRMAS_PLAN} (versión {signed.version}{', ' + date if date else ''})"
+
+
 class Table(NamedTuple):
     vigencia: int
     trimestre: int  # 1-4: the requested quarter
@@ -191,7 +233,7 @@ class Table(NamedTuple):
     cerrado: str = ""  # «cerrado el 2024-07-05 (versión 1)» when the requested quarter is closed
     notas_cierre: tuple[str, ...] = ()  # each closed quarter, and where today's recomputation differs (report.closed)
     acciones: tuple[str, ...] = ()  # «Análisis y acciones de mejora» (report.closed.action_lines)
-    aprobaciones: tuple[str, ...] = ()  # who signed the requested quarter's sealed figures, or «sin aprobar»
+    firmas: Firmas = Firmas()  # what the report ends with
 
     @property
     def trimestre_label(self) -> str:
@@ -257,11 +299,17 @@ class Table(NamedTuple):
         return [by_key[c.key] for c in self.columns(counts)]
 
 
+def public_table(table: Table) -> Table:
+    """The table the public version shows (Ley 1712): figures and the plan's own texts. The ledger's own
+    words stay out: observaciones (free text a person wrote) and the áreas that made requests."""
+    return table._replace(rows=tuple(row._replace(observaciones=(), solicitudes=()) for row in table.rows))
+
+
 def detail_lines(table: Table) -> list[str]:
     """What a cell cannot hold, in sentences for the board and the minutes: the closed quarters and where
     today differs from them, a gauge's other measured series (interacción) and the requests per área."""
     out: list[str] = [f"{text}." for text in table.notas_cierre]
-    out += [f"{text}." for text in (*table.acciones, *table.aprobaciones)]
+    out += [f"{text}." for text in table.acciones]
     for act in table.activities():
         out += [f"{act.id}: {line}" for line in act.otras_texto]
         if act.solicitudes:
@@ -387,8 +435,9 @@ def days_left(report: Report) -> int | None:
     return (end - report.corte).days if report.corte < end else None
 
 
-def build(report: Report) -> Table:
-    """The Seguimiento table of ``report``: each line, then its activities."""
+def build(report: Report, aprobaciones: Sequence[Firma] = ()) -> Table:
+    """The Seguimiento table of ``report``: each line, then its activities; it ends with the plan's firmas
+    and ``aprobaciones``, the report's own (see :func:`firmas`)."""
     plan = report.plan
     reference = plan.lineas[0].programacion if plan.lineas else (25.0, 25.0, 25.0, 25.0)
     left = days_left(report)
@@ -403,7 +452,8 @@ def build(report: Report) -> Table:
         amarillo=plan.semaforo_amarillo, reference=tuple(reference), rows=tuple(rows),
         cerrado=closure_mark(report.cerrados[report.trimestre]) if report.trimestre in report.cerrados else "",
         notas_cierre=tuple(closure_lines(report)), acciones=tuple(action_lines(report)),
-        aprobaciones=tuple(approval_lines(report)),
+        firmas=firmas(plan, aprobaciones or [Firma(a.rol.capitalize(), a.nombre, a.cargo, a.fecha.isoformat())
+                                             for a in report.aprobaciones]),
     )
 
 

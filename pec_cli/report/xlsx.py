@@ -27,15 +27,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pec_cli.ledger.query import Selection
 from pec_cli.report.checklist import Block
 from pec_cli.report.detail import piece_count
+from pec_cli.report.fichas import Ficha
 from pec_cli.report.numbers import as_typed
 from pec_cli.report.table import (
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
+    SIN_APROBAR,
     SYMBOLS,
     Cell,
     CellValue,
+    Firmas,
     Kind,
     Table,
+    firmas_caption,
     semaforo_text,
 )
 
@@ -68,6 +73,7 @@ SEGUIMIENTO_WIDTHS = {
     "realizadas": 11, "cuenta": 22, "meta_piezas": 12, "por_tipo": 34,
 }
 TEXT_SPAN = 10  # columns a long title-block text spans
+FIRMA_COLUMNS = (2, 3, 4, 10)  # a signature's role, name, position (to column 9) and date, under the wide columns
 WRAPPED = ("nombre", "indicador", "observaciones", "cuenta", "por_tipo")
 DETAIL_COLUMNS = [
     # (header, key, width)
@@ -201,8 +207,28 @@ def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> No
             elif column.kind == "semaforo":
                 cell.font = _font(bold=True, color=SEMAFORO_STYLE[item.semaforo][1])
         _fit_height(ws, row, widths)
+    _firmas_rows(ws, row + 3, table.firmas)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
     _print_setup(ws, header_row)
+
+
+def _firmas_rows(ws: Worksheet, row: int, signed: Firmas) -> int:
+    """The sheet ends with the plan's Elaboró / Revisó / Aprobó and this report's approvals («sin aprobar»
+    while it has none), a row per signature under the table's wide columns; returns the next free row."""
+    for heading, firmas in ((firmas_caption(signed), signed.plan), (FIRMAS_INFORME, signed.informe)):
+        _put(ws, row, 2, heading).font = _font(bold=True, size=12, color=NAVY)
+        if not firmas:
+            empty = SIN_APROBAR if heading == FIRMAS_INFORME else "el plan no registra firmas"
+            _put(ws, row, 3, empty).font = _font(bold=True, color=SEMAFORO_STYLE["rojo"][1])
+        for n, values in enumerate([("Firma", "Nombre", "Cargo", "Fecha")] + [tuple(f) for f in firmas] if firmas else []):
+            row += 1
+            for col, value in zip(FIRMA_COLUMNS, values, strict=True):
+                cell = _put(ws, row, col, value or None)
+                cell.border, cell.alignment = BORDER, WRAP
+                cell.font = _font(bold=n == 0 or col == FIRMA_COLUMNS[0])
+            ws.merge_cells(start_row=row, start_column=FIRMA_COLUMNS[2], end_row=row, end_column=FIRMA_COLUMNS[3] - 1)
+        row += 2
+    return row
 
 
 def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
@@ -400,10 +426,49 @@ def _evidencias_sheet(ws: Worksheet, title: dict[str, Any], blocks: list[Block])
     _print_setup(ws, header_row)
 
 
+FICHA_WIDTHS = [28, 100]
+
+
+def _fichas_sheet(ws: Worksheet, title: dict[str, Any], sheets: list[Ficha]) -> None:
+    """The indicator sheets one below the other, each a block of label and value rows that prints on its own
+    page: one tab for all of them reads better than twelve (Find and the page breaks do the rest)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws.title = "Fichas"
+    row = _title_block(ws, title, "Fichas de los indicadores (hoja de vida de cada indicador, del plan)", [
+        ("Indicadores", f"{len(sheets)}: cada línea del Seguimiento y cada una de sus actividades"),
+    ])
+    for col, width in enumerate(FICHA_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for n, ficha in enumerate(sheets):
+        if n:
+            ws.row_breaks.append(Break(id=row - 1))
+        _put(ws, row, 1, ficha.titulo).font = _font(bold=True, size=13, color=NAVY)
+        for label, value in ficha.campos:
+            row += 1
+            head = _put(ws, row, 1, label)
+            head.font, head.fill, head.border, head.alignment = _font(bold=True), LINE_FILL, BORDER, WRAP
+            cell = _put(ws, row, 2, value)
+            cell.border, cell.alignment = BORDER, WRAP
+            _fit_height(ws, row, FICHA_WIDTHS)
+        row += 2
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def fichas_workbook(title: dict[str, Any], sheets: list[Ficha]) -> bytes:
+    """One sheet, "Fichas": ``pec export fichas``."""
+    wb = Workbook()
+    _fichas_sheet(wb.active, title, sheets)
+    return _save(wb, title)
+
+
 def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection,
-                         evidencias: list[Block] | None = None) -> bytes:
-    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos", "Detalle" (``rows``)
-    and, in the paquete, "Evidencias" (the checklist's blocks).
+                         evidencias: list[Block] | None = None, sheets: list[Ficha] | None = None) -> bytes:
+    """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos", "Detalle" (``rows``),
+    "Fichas" (``sheets``, the plan's indicator sheets) and, in the paquete, "Evidencias" (the checklist's blocks).
 
     ``history`` holds the tables of quarters I..q, for the cumulative curves.
     """
@@ -416,6 +481,8 @@ def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list
         _meses_sheet(wb.create_sheet("Meses"), title, table)
     _graficos_sheet(wb.create_sheet("Gráficos"), title, history)
     _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
+    if sheets:
+        _fichas_sheet(wb.create_sheet("Fichas"), title, sheets)
     if evidencias is not None:
         _evidencias_sheet(wb.create_sheet("Evidencias"), title, evidencias)
     return _save(wb, title)
