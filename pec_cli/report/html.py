@@ -382,7 +382,16 @@ def _seguimiento_table(table: Table) -> str:
         f'<table class="seg"><caption class="sr">Tabla de Seguimiento {table.vigencia}, Trim. {table.trimestre_label}</caption>'
         f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         + "".join(f'<p class="small muted">{esc(text)}.</p>' for text in legend) + "</section>"
+        + _acciones(table)
     )
+
+
+def _acciones(table: Table) -> str:
+    """«Análisis y acciones de mejora» of the closed quarters (``report.closed.action_lines``)."""
+    if not table.acciones:
+        return ""
+    items = "".join(f"<li>{esc(text)}.</li>" for text in table.acciones)
+    return f'<section class="card"><h2>Análisis y acciones de mejora</h2><ul>{items}</ul></section>'
 
 
 def _motivo(row: dict[str, Any]) -> str:

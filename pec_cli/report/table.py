@@ -301,8 +301,10 @@ class Table(NamedTuple):
 
 def public_table(table: Table) -> Table:
     """The table the public version shows (Ley 1712): figures and the plan's own texts. The ledger's own
-    words stay out: observaciones (free text a person wrote) and the áreas that made requests."""
-    return table._replace(rows=tuple(row._replace(observaciones=(), solicitudes=()) for row in table.rows))
+    words stay out: observaciones (free text a person wrote), the áreas that made requests, the closures'
+    hashes and the improvement actions (a responsable's name, a cause in a person's words)."""
+    return table._replace(rows=tuple(row._replace(observaciones=(), solicitudes=()) for row in table.rows),
+                          notas_cierre=(), acciones=())  # hashes, and the names and words of actions
 
 
 def detail_lines(table: Table) -> list[str]:

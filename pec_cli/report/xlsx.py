@@ -179,6 +179,7 @@ def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> No
                    f"{LEGEND_QUARTERS}. {LEGEND_CELLS}."
                    + (f" {table.legend_en_curso}." if table.legend_en_curso else "")
                    + "".join(f" {text}." for text in table.notas_cierre)),
+        *((("Análisis y acciones de mejora", " ".join(f"{text}." for text in table.acciones)),) if table.acciones else ()),
         ("Semáforo", f"Acumulado / programado acumulado: verde ≥ {table.verde:g} %, amarillo ≥ {table.amarillo:g} %, rojo por debajo."),
     ])
     header_row = row
