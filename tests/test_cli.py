@@ -13,7 +13,7 @@ import pytest
 
 from pec_cli.workspace import init_workspace
 
-from .conftest import pec_at
+from .conftest import REPO, pec_at
 
 
 @pytest.fixture(autouse=True, params=["con-cache", "sin-cache"])
@@ -515,3 +515,12 @@ def test_init_can_start_the_shared_repository(tmp_path):
     inner = pec_at(None, "init", str(tmp_path / "prensa" / "otro"), "--git", env=env)  # inside a repository
     assert inner.exit_code == 0 and "ya existía" in inner.stdout
     assert subprocess.run([*git, "log", "--oneline"], capture_output=True, text=True).stdout.count("\n") == 1
+
+
+def test_the_readme_opens_with_the_commands_ci_runs():
+    """The README's two first commands (install, test) are the ones .ci/run runs on a fresh machine."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```", 2)[1].strip().splitlines()
+    assert len(block) == 2 and "venv" in block[0] and block[1].endswith("pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert block[0] in ci and block[1] in ci
