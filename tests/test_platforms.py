@@ -454,7 +454,8 @@ def test_a_scheduled_run_never_prompts_and_says_so_with_its_exit_status(ws):
 
 def test_the_readme_tells_a_windows_office_how_to_install_run_and_share(pec):
     text = README.read_text(encoding="utf-8")
-    assert text.split("```")[1] == "\npython3 -m pip install -e '.[dev]'\npython3 -m pytest\n"  # the first two, unchanged
+    assert text.split("```")[1] == (  # the first two: a venv first (issue 21 item 11), then the tests
+        "\npython3 -m venv .venv && . .venv/bin/activate && python -m pip install -e '.[dev]'\npython -m pytest\n")
     section = readme_section("En Windows")
     for needed in ("py -m pip install", "pipx install", "py -m pec_cli", "core.autocrlf=true", ".gitattributes",
                    "pec export xlsx", "pec export csv --separador , --decimal .", "evidencias\\2024\\",

@@ -74,63 +74,10 @@ def requests_of(act: Activity, totals: Tally, corte: dt.date) -> list[Request]:
     return out
 
 
-RequestCounts = dict[tuple[str, str, bool], int]  # (fecha ISO, area, answered by the corte) -> requests
-
-
-def request_counts(act: Activity, totals: Tally, corte: dt.date,
-                   areas: Sequence[str] = ()) -> tuple[RequestCounts, dict[str, tuple[str, str]]]:
-    """What the avance needs of :func:`requests_of`, without a value per request (a ledger may hold 100k).
-
-    The requests of ``act`` dated up to ``corte`` counted per (fecha, area,
-    answered by the corte), and per area the (fecha, id) of its oldest
-    request, which orders areas as :func:`by_area` does. Áreas written
-    alike (:func:`~pec_cli.plan.names.fold_name`) are one, named as the plan's
-    ``areas`` write it, else as first recorded; a demand with no área (an
-    evento) counts under ``""`` and has no row of its own.
-    """
-    raw: RequestCounts = {}
-    first: dict[str, tuple[str, str, str]] = {}  # folded área -> (fecha, id, its first spelling)
-    tipos = demand_tipos(act)
-    if not tipos:
-        return {}, {}
-    last = corte.isoformat()
-    answered = totals.answered(act.id, *act.antes)
-    for (actividad, tipo, fecha, area), ids in totals.request_groups():
-        if actividad not in act.ids or tipo not in tipos or fecha > last:
-            continue
-        key = fold_name(area)
-        done = sum(1 for piece_id in ids if (answer := answered.get(piece_id)) is not None and answer <= last)
-        for where, n in (((fecha, key, True), done), ((fecha, key, False), len(ids) - done)):
-            if n:
-                raw[where] = raw.get(where, 0) + n
-        if key and (key not in first or (fecha, min(ids)) < first[key][:2]):
-            first[key] = (fecha, min(ids), area)
-    name = _area_names(first, areas)
-    counts: RequestCounts = {}
-    for (fecha, key, done), n in raw.items():
-        where = (fecha, name.get(key, ""), done)
-        counts[where] = counts.get(where, 0) + n
-    return counts, {name[key]: (fecha, piece_id) for key, (fecha, piece_id, _) in first.items()}
-
-
 def _area_names(first: dict[str, tuple[str, str, str]], areas: Sequence[str]) -> dict[str, str]:
     """Per folded área, the one spelling shown: the plan's, else the first recorded."""
     listed = {fold_name(a): a for a in areas}
     return {key: listed.get(key, spelling) for key, (_, _, spelling) in first.items()}
-
-
-def by_area_counted(counts: RequestCounts, first: dict[str, tuple[str, str]]) -> dict[str, dict[str, int]]:
-    """:func:`by_area` of :func:`request_counts`' figures: the same rows in the same order."""
-    out: dict[str, dict[str, int]] = {}
-    for area in sorted(first, key=lambda a: (fold_name(a), first[a])):
-        out[area] = {"recibidas": 0, "atendidas": 0, "abiertas": 0}
-    for (_fecha, area, done), n in counts.items():
-        if not area:
-            continue
-        row = out[area]
-        row["recibidas"] += n
-        row["atendidas" if done else "abiertas"] += n
-    return out
 
 
 def open_requests(plan: Plan, totals: Tally, corte: dt.date) -> list[Request]:
@@ -141,8 +88,9 @@ def open_requests(plan: Plan, totals: Tally, corte: dt.date) -> list[Request]:
 
 
 def by_area(requests: list[Request], areas: Sequence[str] = ()) -> dict[str, dict[str, int]]:
-    """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order, each once
-    whatever its case, accents or spaces: named as in :func:`request_counts`)."""
+    """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order, each once whatever its
+    case, accents or spaces (:func:`~pec_cli.plan.names.fold_name`), named as the plan's ``areas`` write it,
+    else as first recorded; a demand with no área, an evento, has no row)."""
     first: dict[str, tuple[str, str, str]] = {}
     for r in sorted(requests, key=lambda r: (r.fecha, r.id)):
         if r.area:

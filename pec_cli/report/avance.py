@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from pec_cli.ledger.closures import Action, Approval, Closure
-from pec_cli.ledger.requests import by_area_counted, demand_tipos, request_counts
+from pec_cli.ledger.requests import by_area, demand_tipos, requests_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Activity, Line, Plan, quarter_bounds
 from pec_cli.report.mediciones import Medicion, other_series
@@ -151,9 +151,10 @@ class _ActivityData:
     """The tally's numbers for one activity, indexed for window sums."""
 
     def __init__(self, act: Activity, totals: Tally, corte: dt.date,
-                 counts: list[tuple[str, str, int]] | None = None, areas: tuple[str, ...] = ()) -> None:
+                 counts: list[tuple[str, str, int]] | None = None) -> None:
         self.act = act
-        self.requests, self.first_request = request_counts(act, totals, corte, areas)
+        self.requests = requests_of(act, totals, corte)  # each dated up to the corte, answered by it or not
+        self.answered = [r.fecha.isoformat() for r in self.requests if r.respondida is not None]
         lo, hi = act.inicio.isoformat(), act.fin.isoformat()
         self.by_tipo: dict[str, dict[str, int]] = {t.id: {} for t in act.tipos}
         if counts is None:
@@ -172,7 +173,7 @@ class _ActivityData:
 
     def atendidas(self, start: str, end: str) -> int:
         """Requests dated in the window and answered by the corte (whenever the answer was published)."""
-        return sum(n for (fecha, _area, done), n in self.requests.items() if done and start <= fecha <= end)
+        return sum(1 for fecha in self.answered if start <= fecha <= end)
 
     def value_before(self, red: str, day: str) -> float | None:
         """The last measurement dated strictly before ``day``."""
@@ -250,7 +251,7 @@ def _counts_of(act: Activity, by_activity: dict[str, list[tuple[str, str, int]]]
 def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, corte: dt.date,
                      counts: list[tuple[str, str, int]] | None = None, answered_by: dt.date | None = None,
                      ) -> ActivityReport:
-    data = _ActivityData(act, totals, answered_by or corte, counts, plan.areas)
+    data = _ActivityData(act, totals, answered_by or corte, counts)
     trimestres: dict[str, Figures] = {}
     for k in range(1, quarter + 1):
         start, end = quarter_bounds(plan.vigencia, k)
@@ -271,10 +272,8 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
                 break
             key = first.isoformat()[:7]
             meses[key] = data.count(act.default_tipo, key + "-01", key + "-31")
-    demanda = None
-    if demand_tipos(act):
-        demanda = (sum(n for (_, _, done), n in data.requests.items() if done), sum(data.requests.values()))
-    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area_counted(data.requests, data.first_request),
+    demanda = (len(data.answered), len(data.requests)) if demand_tipos(act) else None
+    return ActivityReport(act, trimestres, acumulado, observaciones, meses, by_area(data.requests, plan.areas),
                           other_series(act, totals, plan.inicio, corte), demanda)
 
 
