@@ -1,0 +1,148 @@
+"""Issues 19, 20 and 21 as an adversary would try them: hostile text, signals, empty options, and what
+half a year of real use trips over. Every case drives the CLI as a user would (``pec`` / ``pec_at``, or
+``python -m pec_cli`` where a signal needs a real process); each names the issue item it holds.
+
+Long loops (many kills, many interrupts) run in full under ``-m slow``; the quick set runs a few of each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import TODAY
+
+POSIX_SIGNALS = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+
+
+def refused(result, *words: str) -> str:
+    """A refusal said in one Spanish sentence (``Error: …``, maybe followed by indented detail lines),
+    naming ``words``, with no traceback; its stderr."""
+    err = result.stderr
+    assert result.exit_code not in (0, None), result.output
+    assert "Traceback" not in result.output, result.output
+    first, *details = err.strip("\n").split("\n")
+    assert first.startswith("Error: ") and all(line.startswith("  ") for line in details), err
+    assert all(word in err for word in words), (words, err)
+    return err
+
+
+def segment(ws: Path) -> Path:
+    (path,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    return path
+
+
+def append_line(ws: Path, body: bytes, before: bytes = b"") -> int:
+    """Append by hand a line with a sound chain (``n`` next, ``prev`` the digest of the last line, the id
+    of this segment and position) and ``body`` (the JSON members after those); ``before`` goes in front
+    of it (a byte-order mark). Its line number."""
+    path = segment(ws)
+    lines = path.read_bytes().splitlines()
+    n = json.loads(lines[-1])["n"] + 1
+    prev = hashlib.sha256(lines[-1]).hexdigest()[:16]
+    head = f'{{"v":1,"id":"2024-{path.stem}-{n}","n":{n},"prev":"{prev}",'.encode()
+    path.write_bytes(path.read_bytes() + before + head + body + b"}\n")
+    return len(lines) + 1
+
+
+def piece_body(titulo: str) -> bytes:
+    return ('"clase":"pieza","actividad":"revista","tipo":"publicacion","fecha":"2024-04-10",'
+            f'"registrado":"{TODAY}T10:00:00-05:00","titulo":{json.dumps(titulo, ensure_ascii=False)}').encode()
+
+
+def counted(pec) -> list[str]:
+    """The titles of the pieces ``pec list`` counts."""
+    listed = pec("list", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    return [e.get("titulo") for e in json.loads(listed.stdout)]
+
+
+def skipped_and_named(pec, ws: Path, line: int, why: str) -> None:
+    """The hand-made ``line`` is skipped with a warning by status and named by verify (exit 1)."""
+    name = f"{segment(ws).relative_to(ws).as_posix()}:{line}:"
+    status = pec("status", "--format", "json", "--trim", "II")
+    assert status.exit_code == 0 and name in status.stderr and "se omite" in status.stderr, status.stderr
+    assert counted(pec) == ["Buena"]
+    verify = pec("verify")
+    assert verify.exit_code == 1, verify.output
+    assert f"{name} {why}" in verify.stdout and "Registro íntegro" not in verify.output, verify.output
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# ---------------------------------------------------------------- issue 19 item 3: hostile text
+
+
+def test_terminal_escapes_in_a_csv_are_shown_escaped_never_raw(pec, ws, tmp_path):
+    """Issue 19 item 3: ESC ``[2J`` and the C1 CSI ``\\x9b`` (UTF-8 ``\\xc2\\x9b``) in a header or in any
+    cell reach the terminal escaped in every message of ``pec import``."""
+    escape = tmp_path / "cabecera.csv"
+    escape.write_bytes(b"actividad;fecha;titulo\x1b[2J\nrevista;2024-04-02;x\n")
+    csi = tmp_path / "cabecera-c1.csv"
+    csi.write_bytes(b"actividad;fecha;tit\xc2\x9bulo\nrevista;2024-04-02;x\n")
+    cells = tmp_path / "celdas.csv"
+    cells.write_bytes(
+        b"actividad;fecha;titulo;tipo;red;valor;evidencia;url\n"
+        b"\x1b[2Jrev;2024-04-02;x;;;;;\n"
+        b"revista;2024-04-02\x1b[2J;x;;;;;\n"
+        b"revista;2024-04-02;x;pu\xc2\x9bb;;;;\n"
+        b"seguidores;2024-04-02;x;;tw\x1b[2J;5;;\n"
+        b"seguidores;2024-04-02;x;;twitter;5\xc2\x9b;;\n"
+        b"revista;2024-04-02;x;;;;a\x1b[2J.pdf;\n"
+        b"revista;2024-04-02;\x1b[2Jx\xc2\x9b;;;;;\n"
+        b"revista;2024-04-02;x;;;;;http://a\xc2\x9b\n")
+    for source, shown in ((escape, ["\\x1b"]), (csi, ["\\x9b"]), (cells, ["\\x1b", "\\x9b"])):
+        result = pec("import", str(source))
+        refused(result, *shown)
+        assert "\x1b" not in result.output and "\x9b" not in result.output, ascii(result.output)
+    assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+@pytest.mark.parametrize("how", ["duplicate key", "byte-order mark"])
+def test_a_line_with_a_repeated_key_or_a_bom_in_the_middle_is_skipped_and_named(pec, ws, how):
+    """Issue 19 item 3: ``{"titulo":"Real","titulo":"Falso"}`` (json.loads keeps the last one silently) and
+    a line starting with a byte-order mark in the middle of a segment: skipped by status, named by verify."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Buena").exit_code == 0
+    if how == "duplicate key":
+        line = append_line(ws, piece_body("Real") + b',"titulo":"Falso"')
+        why = "registro con una clave repetida"
+    else:
+        line = append_line(ws, piece_body("Con BOM"), before=b"\xef\xbb\xbf")
+        why = "línea dañada"
+    skipped_and_named(pec, ws, line, why)
+    print(f"\n{how}: line {line} skipped by status, named by verify (exit 1)")
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2028", "\u200b"], ids=["RLO", "LINE-SEPARATOR", "ZWSP"])
+def test_invisible_marks_in_a_title_are_refused_and_a_line_holding_one_is_skipped(pec, ws, tmp_path, mark):
+    """Issue 19 item 3: «abc\\u202efdp.exe» shows as «abcexe.pdf»; U+2028 breaks a line, U+200B hides."""
+    title = f"abc{mark}fdp.exe"
+    err = refused(pec("log", "revista", "--fecha", "2024-04-02", "--titulo", title), "título", "marcas invisibles")
+    assert err.count("\n") == 1 and mark not in err
+    source = write_csv(tmp_path / "p.csv", f"actividad;fecha;titulo\nrevista;2024-04-02;{title}\n")
+    err = refused(pec("import", str(source)), "fila 2, columna titulo", "marcas invisibles")
+    assert mark not in err
+    assert not list((ws / "ledger").rglob("*.jsonl"))
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Buena").exit_code == 0
+    line = append_line(ws, piece_body(title))
+    skipped_and_named(pec, ws, line, "registro con caracteres de control")
+
+
+# ---------------------------------------------------------------- issue 19 item 4: a CSV with no line breaks
+
+
+def test_a_csv_of_megabytes_with_no_line_break_is_refused_in_one_sentence(pec, ws, tmp_path):
+    """Issue 19 item 4: the first line may hold at most 1 MB; a 6 MB file with no newline is no CSV."""
+    source = tmp_path / "sin-saltos.csv"
+    source.write_bytes(b"actividad;" * 600_000)
+    result = pec("import", str(source))
+    err = refused(result, "1 MB", "salto de línea")
+    assert err.count("\n") == 1
+    assert not list((ws / "ledger").rglob("*.jsonl"))
