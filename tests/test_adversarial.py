@@ -10,11 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import TODAY
+from .conftest import TODAY, pec_at
 
 POSIX_SIGNALS = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 
@@ -146,3 +151,164 @@ def test_a_csv_of_megabytes_with_no_line_break_is_refused_in_one_sentence(pec, w
     err = refused(result, "1 MB", "salto de línea")
     assert err.count("\n") == 1
     assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+# ---------------------------------------------------------------- issue 19 item 5: signals
+
+
+def _spawn(ws: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws), "NO_COLOR": "1"}
+    return subprocess.Popen([sys.executable, "-m", "pec_cli", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _debris(folder: Path) -> list[Path]:
+    """Temporary files under ``folder`` (``*.pec-tmp``, and the ``*.tmp`` pec wrote before it named them so)."""
+    return sorted(p for p in folder.rglob("*") if p.name.endswith((".pec-tmp", ".tmp")))
+
+
+def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 60.0) -> bool:
+    """Whether ``predicate`` came true while ``proc`` ran (polled every 2 ms)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def _signalled(ws: Path, args: tuple[str, ...], sig: signal.Signals, ready, delay: float) -> tuple[int, str, str]:
+    """Run ``pec ARGS``, wait until ``ready()`` (pec is at work: its handlers are in place), then ``delay``
+    seconds, and send ``sig``; (exit status, stdout, stderr)."""
+    proc = _spawn(ws, *args)
+    _wait_for(ready, proc)
+    time.sleep(delay)
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out, err
+
+
+def _outcome(code: int, out: str, err: str, sig: signal.Signals) -> str:
+    """«finished» (its output printed; a signal in the interpreter's last instants may still end it), or
+    «interrupted»: exit 128+signal with one Spanish sentence, never a traceback."""
+    assert "Traceback" not in err, (sig.name, code, err)
+    if code == 0 or (code == -sig and not err and out.strip()):
+        return "finished"
+    assert code == 128 + sig, (sig.name, code, err)
+    assert err.count("\n") == 1 and err.startswith("Error: ") and "Interrumpid" in err, (sig.name, err)
+    return "interrupted"
+
+
+def _ledger_whole(ws: Path) -> None:
+    """Every ledger line a whole record: verify passes and names no temporary file."""
+    verify = pec_at(ws, "verify")
+    assert verify.exit_code == 0 and "temporal" not in verify.stdout, verify.output
+
+
+def _log_under_signals(tmp_path: Path, runs: int) -> None:
+    big = tmp_path / "video.mp4"
+    big.write_bytes(os.urandom(30 << 20))
+    made = pec_at(None, "init", str(tmp_path / "ws"))
+    assert made.exit_code == 0, made.output
+    ws = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    rng = random.Random(19)
+    seen: dict[str, int] = {}
+    left_behind: list[Path] = []
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGKILL):
+        for run in range(runs):
+            args = ("log", "revista", "--fecha", "2024-04-02", "--titulo", f"{sig.name} {run}", "--duplicado",
+                    "--evidencia", str(big))
+            code, out, err = _signalled(ws, args, sig, lambda: bool(_debris(ws / "evidencias")),
+                                        0 if run == 0 else rng.uniform(0, 0.15))  # once the copy began
+            if sig != signal.SIGKILL:
+                outcome = _outcome(code, out, err, sig)
+                assert not _debris(ws), (sig.name, _debris(ws))
+                _ledger_whole(ws)
+            elif code == -signal.SIGKILL and not out:
+                outcome = "killed"
+                debris = _debris(ws)
+                left_behind += debris
+                verify = pec_at(ws, "verify")
+                assert verify.exit_code == 0, verify.output
+                for path in debris:
+                    shown = path.relative_to(ws).as_posix()
+                    assert f"información: {shown}: archivo temporal" in verify.stdout, verify.stdout
+                    ignored = subprocess.run(["git", "-C", str(ws), "check-ignore", "-q", shown])
+                    assert ignored.returncode == 0, f"{shown} is not ignored by the shipped .gitignore"
+                    path.unlink()
+            else:
+                outcome = "finished"
+            if outcome == "finished":
+                assert out.strip().startswith("2024-") and not _debris(ws), (out, err)
+            seen[f"{sig.name} {outcome}"] = seen.get(f"{sig.name} {outcome}", 0) + 1
+    print(f"\nlog --evidencia 30 MB under signals: {seen}; {len(left_behind)} temporary file(s) left by SIGKILL, "
+          "each named by verify and ignored by git")
+    assert left_behind  # the first SIGKILL lands mid-copy
+    assert seen.get("SIGTERM interrupted") and seen.get("SIGHUP interrupted"), seen  # so do the first TERM and HUP
+
+
+@POSIX_SIGNALS
+def test_a_log_with_big_evidence_ended_by_a_signal_leaves_nothing_half_written(tmp_path):
+    """Issue 19 item 5: TERM and HUP exit 128+signal in one sentence, no ``*.pec-tmp``, a whole ledger;
+    after a KILL a leftover is information for verify and ignored by the shipped .gitignore."""
+    _log_under_signals(tmp_path, runs=2)
+
+
+@POSIX_SIGNALS
+@pytest.mark.slow
+def test_a_log_with_big_evidence_ended_by_ten_signals_of_each_kind(tmp_path):
+    _log_under_signals(tmp_path, runs=10)
+
+
+def _many_pieces(ws: Path, tmp_path: Path, rows: int = 3000) -> None:
+    lines = ["actividad;fecha;titulo"] + [f"externas;2024-04-{1 + i % 28:02d};Pieza {i}" for i in range(rows)]
+    source = write_csv(tmp_path / "muchas.csv", "\n".join(lines) + "\n")
+    done = pec_at(ws, "import", str(source))
+    assert done.exit_code == 0, done.output
+
+
+def _export_and_status_under_term(tmp_path: Path, runs: int) -> None:
+    import shutil
+
+    from pec_cli.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    _many_pieces(ws, tmp_path)
+    cache = ws / ".pec" / "cache"
+    rng = random.Random(5)
+    out = tmp_path / "salida"
+    out.mkdir()
+    reference = tmp_path / "referencia.csv"
+    assert pec_at(ws, "export", "csv", "--trim", "II", "-o", str(reference)).exit_code == 0
+    board = pec_at(ws, "status", "--format", "json", "--trim", "II").stdout
+    target = out / "seguimiento.csv"
+    target.write_bytes(b"viejo")
+    seen: dict[str, int] = {}
+    for run in range(runs):
+        for args in (("export", "csv", "--trim", "II", "-o", str(target)), ("status", "--trim", "II")):
+            shutil.rmtree(cache, ignore_errors=True)  # cold: the run writes its caches again
+            code, stdout, err = _signalled(ws, args, signal.SIGTERM, cache.exists,  # its first cache write began
+                                           0 if run == 0 else rng.uniform(0, 0.3))
+            outcome = f"{args[0]} {_outcome(code, stdout, err, signal.SIGTERM)}"
+            seen[outcome] = seen.get(outcome, 0) + 1
+            assert not _debris(ws) and not _debris(out), (args, _debris(ws), _debris(out))
+            assert target.read_bytes() in (b"viejo", reference.read_bytes()), "a half-written export"
+            assert [p.name for p in out.iterdir()] == [target.name]
+            assert pec_at(ws, "status", "--format", "json", "--trim", "II").stdout == board
+    print(f"\nSIGTERM once the caches are being written: {seen}")
+    assert seen.get("export interrupted") and seen.get("status interrupted"), seen
+
+
+@POSIX_SIGNALS
+def test_an_export_and_a_status_ended_by_sigterm_leave_no_temporary_file(tmp_path):
+    """Issue 19 item 5: ``export csv -o FILE`` leaves the old file or the new one whole, and ``status``
+    no half-written cache; each interrupted run says so in one sentence (exit 143)."""
+    _export_and_status_under_term(tmp_path, runs=2)
+
+
+@POSIX_SIGNALS
+@pytest.mark.slow
+def test_an_export_and_a_status_ended_by_sigterm_ten_times(tmp_path):
+    _export_and_status_under_term(tmp_path, runs=10)
