@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -312,3 +313,179 @@ def test_an_export_and_a_status_ended_by_sigterm_leave_no_temporary_file(tmp_pat
 @pytest.mark.slow
 def test_an_export_and_a_status_ended_by_sigterm_ten_times(tmp_path):
     _export_and_status_under_term(tmp_path, runs=10)
+
+
+# ---------------------------------------------------------------- issue 19 item 6: one sentence, never a traceback
+
+
+def test_evidence_in_the_home_of_a_user_who_does_not_exist_is_one_sentence(pec, ws):
+    """Issue 19 item 6: ``--evidencia '~nouser/x'`` (Path.expanduser raises RuntimeError)."""
+    result = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "T", "--evidencia", "~pec_nadie_zq/acta.pdf")
+    err = refused(result, "usuario que no existe")
+    assert err.count("\n") == 1 and not list((ws / "ledger").rglob("*.jsonl"))
+
+
+def test_plan_nueva_of_year_zero_is_one_sentence(pec, ws):
+    """Issue 19 item 6: ``pec plan nueva 0000``."""
+    err = refused(pec("plan", "nueva", "0000"), "0000")
+    assert err.count("\n") == 1 and sorted(p.name for p in (ws / "plan").iterdir()) == ["2024.yaml"]
+
+
+# A frame of pec's own code in a traceback (CPython prints its own when Ctrl-C lands before pec's first
+# line runs: importing site or runpy, compiling pec_cli/__main__.py; no code of pec's can catch those).
+_PEC_FRAME = re.compile(r'File "[^"]*pec_cli[/\\]')
+
+
+def _interrupt_while_starting(tmp_path: Path, runs: int) -> None:
+    from pec_cli.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    rng = random.Random(6)
+    seen = {"finished": 0, "one sentence": 0, "died by the signal, silent": 0, "in the interpreter's own start": 0}
+    for _ in range(runs):
+        proc = _spawn(ws, "status")
+        time.sleep(rng.uniform(0, 0.08))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        if "Traceback" in err:  # never through pec's code
+            assert not _PEC_FRAME.search(err), (proc.returncode, err)
+            seen["in the interpreter's own start"] += 1
+        elif proc.returncode == 0:
+            seen["finished"] += 1
+        elif proc.returncode == -signal.SIGINT and not err:
+            seen["died by the signal, silent"] += 1
+        else:
+            assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, err)
+            assert err.count("\n") == 1 and err.startswith("Error: Interrumpido"), (proc.returncode, err)
+            seen["one sentence"] += 1
+    print(f"\nCtrl-C in the first 80 ms of «python -m pec_cli status», {runs} runs: {seen}")
+
+
+@POSIX_SIGNALS
+def test_ctrl_c_while_pec_starts_is_never_a_traceback(tmp_path):
+    """Issue 19 item 6: SIGINT in the first ~0-80 ms of a process."""
+    _interrupt_while_starting(tmp_path, runs=12)
+
+
+@POSIX_SIGNALS
+@pytest.mark.slow
+def test_ctrl_c_while_pec_starts_70_times(tmp_path):
+    _interrupt_while_starting(tmp_path, runs=70)
+
+
+def test_a_csv_cell_over_the_csv_modules_limit_is_said_in_spanish(pec, ws, tmp_path):
+    """Issue 19 item 6: a cell over 131,072 characters (csv's «field larger than field limit»)."""
+    source = write_csv(tmp_path / "larga.csv", "actividad;fecha;titulo\nrevista;2024-04-02;" + "x" * 140_000 + "\n")
+    err = refused(pec("import", str(source)), "celda")
+    assert "field larger" not in err and "field limit" not in err
+    assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+def test_a_plan_with_a_number_of_5000_digits_is_one_sentence(pec, ws):
+    """Issue 19 item 6: Python refuses to convert an int of over 4300 digits («Exceeds the limit»)."""
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("    meta: 10\n", "    meta: " + "9" * 5000 + "\n", 1), encoding="utf-8")
+    for args in (("plan", "check"), ("status",), ("log", "revista", "--fecha", "2024-04-02", "--titulo", "T")):
+        result = pec(*args)
+        err = refused(result)
+        assert "Exceeds the limit" not in result.output and "4300" not in result.output, (args, err)
+        assert "2024.yaml" in err, (args, err)
+
+
+def test_a_utf16_csv_without_its_bom_is_refused_in_spanish(pec, ws, tmp_path):
+    """Issue 19 item 6: UTF-16 (with its BOM it imports: test_reader's «what Excel writes»); without one,
+    a Spanish refusal, never a traceback."""
+    source = write_csv(tmp_path / "u16.csv", "actividad;fecha;titulo\nrevista;2024-04-02;Uno\n", "utf-16-le")
+    refused(pec("import", str(source)))
+    assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+def test_a_date_in_year_one_suggests_no_plan_for_it(pec, ws):
+    """Issue 19 item 6: ``pec log --fecha 0001-01-01`` suggested «pec plan nueva 1»."""
+    err = refused(pec("log", "revista", "--fecha", "0001-01-01", "--titulo", "T"), "fecha")
+    assert "plan nueva" not in err and err.count("\n") == 1
+
+
+def test_verify_after_an_interrupted_import_completed_by_a_reimport_with_a_duplicate(pec, ws, tmp_path):
+    """Issue 19 item 6: an import cut before its commit line, one of its pieces then logged by hand, and the
+    file imported again (that row skipped as a duplicate of the piece in force): nothing is left to import,
+    so verify must not ask to import it again."""
+    source = write_csv(tmp_path / "p.csv", "actividad;fecha;titulo\nrevista;2024-04-02;Uno\nrevista;2024-04-03;Dos\n"
+                                           "revista;2024-04-04;Tres\n")
+    assert pec("import", str(source)).exit_code == 0
+    path = segment(ws)
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert b'"clase":"lote"' in lines[-1]
+    path.write_bytes(b"".join(lines[:-1]))  # rows written, no commit line: an interrupted import
+    assert counted(pec) == []
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    again = pec("import", str(source))
+    assert again.exit_code == 0 and "fila 2: ya registrada como" in again.stdout, again.output
+    assert sorted(counted(pec)) == ["Dos", "Tres", "Uno"]
+    verify = pec("verify")
+    assert verify.exit_code == 0, verify.output
+    assert "importación interrumpida" in verify.stdout and "vuelva a importar" not in verify.stdout, verify.stdout
+
+
+def _read_until(fd: int, wanted: bytes | None, timeout: float = 60.0) -> bytes:
+    """What a terminal shows until ``wanted`` appears, or (None) until the program closes it."""
+    import select
+
+    shown, deadline = b"", time.monotonic() + timeout
+    while (wanted is None or wanted not in shown) and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:  # EIO: the program ended and closed the terminal
+                break
+            if not data:
+                break
+            shown += data
+    return shown
+
+
+@POSIX_SIGNALS
+def test_ctrl_c_at_a_terminal_prompt_exits_130_in_one_sentence(tmp_path):
+    """Issue 19 item 6: Ctrl-C while ``pec log`` waits at its prompt for the title, on a real terminal
+    (a pseudo-terminal; click's prompt turns the KeyboardInterrupt into an abort)."""
+    import pty
+
+    from pec_cli.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    master, terminal = pty.openpty()
+    env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws), "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "pec_cli", "log", "revista", "--fecha", "2024-04-02"], env=env,
+                            stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    try:
+        asked = _read_until(master, "título".encode())
+        assert "título".encode() in asked, asked
+        time.sleep(0.3)  # as a person would: the prompt waits (a signal just before readline's select is lost)
+        proc.send_signal(signal.SIGINT)
+        shown = (asked + _read_until(master, None)).decode("utf-8", "replace").replace("\r", "")
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+    assert proc.returncode == 130, (proc.returncode, shown)
+    prompt, said = shown.split("Error: ")  # the prompt, then one sentence on a line of its own
+    assert "Traceback" not in shown and said.count("\n") == 1 and "no se registró" in said, shown
+    assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+def test_a_prompt_that_raises_keyboard_interrupt_exits_130(pec, ws, monkeypatch):
+    """Issue 19 item 6: the same, ``typer.prompt`` itself raising KeyboardInterrupt."""
+    import typer
+
+    from pec_cli.cli import base
+
+    def ctrl_c(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(base, "interactive", lambda: True)
+    monkeypatch.setattr(typer, "prompt", ctrl_c)
+    result = pec("log", "revista", "--fecha", "2024-04-02")
+    assert result.exit_code == 130, (result.exit_code, result.output)
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert not list((ws / "ledger").rglob("*.jsonl"))
