@@ -489,3 +489,26 @@ def test_a_prompt_that_raises_keyboard_interrupt_exits_130(pec, ws, monkeypatch)
     assert result.exit_code == 130, (result.exit_code, result.output)
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
     assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+# ---------------------------------------------------------------- issue 19 item 7: empty is not absent
+
+
+@pytest.mark.parametrize("args, env", [
+    (("log", "revista", "--fecha", "2024-04-02", "--titulo", "T", "--url", ""), None),
+    (("log", "revista", "--fecha", "2024-04-02", "--titulo", "T", "--canal", ""), None),
+    (("log", "revista", "--fecha", "2024-04-02", "--titulo", "T", "--nota", ""), None),
+    (("log", "revista", "--fecha", "2024-04-02", "--titulo", "T", "--tipo", ""), None),
+    (("log", "internas", "--fecha", "2024-04-02", "--titulo", "T", "--atiende", ""), None),
+    (("list", "--actividad", ""), None),
+    (("log", "revista", "--fecha", "2024-04-02", "--titulo", "T", "--root", ""), None),
+    (("status", "--root", ""), None),
+    (("log", "revista", "--fecha", "2024-04-02", "--titulo", "T"), {"PEC_ROOT": ""}),
+], ids=["url", "canal", "nota", "tipo", "atiende", "list-actividad", "log-root", "status-root", "PEC_ROOT"])
+def test_an_empty_option_is_refused_not_taken_as_absent(pec, ws, args, env):
+    """Issue 19 item 7: ``--url ''`` meant no URL, ``--actividad ''`` every activity, ``--root ''`` the
+    current folder: each is refused in one sentence, and nothing is written."""
+    result = pec(*args, env=env)
+    err = refused(result, "vac")
+    assert err.count("\n") == 1, err
+    assert not list((ws / "ledger").rglob("*.jsonl"))
