@@ -512,3 +512,95 @@ def test_an_empty_option_is_refused_not_taken_as_absent(pec, ws, args, env):
     err = refused(result, "vac")
     assert err.count("\n") == 1, err
     assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+# ---------------------------------------------------------------- issue 21: half a year of real use
+
+
+def test_five_networks_measured_one_day_under_one_title_are_five_pieces(pec, ws, tmp_path):
+    """Issue 21 item 1: the second network measured that day under the same title was refused as a duplicate."""
+    first = pec("log", "seguidores", "--red", "instagram", "--valor", "10000", "--fecha", "2024-03-01",
+                "--titulo", "medición")
+    second = pec("log", "seguidores", "--red", "twitter", "--valor", "5000", "--fecha", "2024-03-01",
+                 "--titulo", "medición")
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    assert first.stdout.strip() != second.stdout.strip()
+    source = write_csv(tmp_path / "redes.csv", "actividad;fecha;titulo;red;valor\n" + "".join(
+        f"seguidores;01/04/2024;Medición marzo;{red};{value}\n"
+        for red, value in (("instagram", 10100), ("twitter", 5100), ("tiktok", 800), ("facebook", 20000),
+                           ("youtube", 300))))
+    result = pec("import", str(source))
+    assert result.exit_code == 0 and "Importadas 5 entradas de 5 filas." in result.stdout, result.output
+
+
+def _twitter_trim_ii(status_json) -> dict:
+    seguidores = next(a for a in status_json("II")["actividades"] if a["id"] == "seguidores")
+    return seguidores["acumulado"]["series"]["twitter"]
+
+
+def test_a_second_measurement_of_a_day_is_a_correction_to_confirm(pec, ws, status_json):
+    """Issue 21 item 2: twitter 18.600 then 18.300 on 2024-06-30."""
+    assert pec("log", "seguidores", "--red", "twitter", "--valor", "18000", "--fecha", "2024-03-01").exit_code == 0
+    assert pec("log", "seguidores", "--red", "twitter", "--valor", "18600", "--fecha", "2024-06-30").exit_code == 0
+    refused(pec("log", "seguidores", "--red", "twitter", "--valor", "18600", "--fecha", "2024-06-30"),
+            "ya está registrada", "misma medición", "18.600")
+    err = refused(pec("log", "seguidores", "--red", "twitter", "--valor", "18300", "--fecha", "2024-06-30"),
+                  "--confirmar", "18.600")
+    assert err.count("\n") == 1
+    assert pec("log", "seguidores", "--red", "twitter", "--valor", "18300", "--fecha", "2024-06-30",
+               "--confirmar").exit_code == 0
+    twitter = _twitter_trim_ii(status_json)
+    assert (twitter["inicio"], twitter["fin"]) == (18000, 18300), twitter
+    refused(pec("log", "seguidores", "--red", "twitter", "--valor", "18300", "--fecha", "2024-06-30"),
+            "ya está registrada", "misma medición", "18.300")  # the value that stands now
+
+
+def test_a_second_measurement_of_a_day_in_an_import_needs_confirmar(pec, ws, tmp_path, status_json):
+    """Issue 21 item 2, in ``pec import``: a different second value of one day refuses the whole import
+    unless its row says «sí» in ``confirmar``; an identical row is skipped, naming the row it repeats."""
+    head = "actividad;fecha;titulo;red;valor;confirmar\nseguidores;2024-03-01;Base;twitter;18000;\n"
+    unconfirmed = write_csv(tmp_path / "a.csv", head + "seguidores;30/06/2024;Junio;twitter;18600;\n"
+                                                       "seguidores;30/06/2024;Junio;twitter;18300;\n")
+    err = refused(pec("import", str(unconfirmed)), "fila 4, columna valor", "18.600", "confirmar")
+    assert not list((ws / "ledger").rglob("*.jsonl")), err
+    confirmed = write_csv(tmp_path / "b.csv", head + "seguidores;30/06/2024;Junio;twitter;18600;\n"
+                                                     "seguidores;30/06/2024;Junio;twitter;18300;sí\n"
+                                                     "seguidores;30/06/2024;Otra vez;twitter;18300;\n")
+    result = pec("import", str(confirmed))
+    assert result.exit_code == 0, result.output
+    assert "fila 5: repite la fila 4" in result.stdout and "Importadas 3 entradas de 4 filas" in result.stdout
+    twitter = _twitter_trim_ii(status_json)
+    assert (twitter["inicio"], twitter["fin"]) == (18000, 18300), twitter
+
+
+def test_voiding_a_request_that_a_piece_answers_names_the_piece(pec, ws):
+    """Issue 21 item 8 (part): ``pec void`` of an answered request warns, naming the answering piece."""
+    request = pec("log", "internas", "--tipo", "solicitud", "--area", "Planeación", "--fecha", "2024-04-02",
+                  "--titulo", "Boletín").stdout.strip()
+    answer = pec("log", "internas", "--fecha", "2024-04-05", "--titulo", "Boletín abril", "--atiende", request)
+    assert answer.exit_code == 0, answer.output
+    voided = pec("void", request, "--motivo", "era de otra área")
+    assert voided.exit_code == 0, voided.output
+    assert f"aviso: {request} está atendida por {answer.stdout.strip()}" in voided.stderr, voided.stderr
+
+
+def test_a_tampered_stored_evidence_is_never_repaired_by_an_import(pec, ws, tmp_path):
+    """Issue 21 item 9: importing the evidence again after its stored copy was changed warns, leaves the
+    changed copy for verify to name, and stores the new piece's bytes apart."""
+    acta = tmp_path / "acta.pdf"
+    acta.write_bytes(b"%PDF acta original")
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno", "--evidencia", str(acta)).exit_code == 0
+    (stored,) = (ws / "evidencias" / "2024").iterdir()
+    stored.write_bytes(b"%PDF cambiada")
+    source = write_csv(tmp_path / "p.csv", "actividad;fecha;titulo;evidencia\nrevista;2024-04-03;Dos;acta.pdf\n")
+    result = pec("import", str(source))
+    assert result.exit_code == 0, result.output
+    assert "aviso: la copia guardada" in result.stderr and "no se reparó" in result.stderr, result.stderr
+    assert stored.read_bytes() == b"%PDF cambiada"
+    dos = next(e for e in json.loads(pec("list", "--format", "json").stdout) if e["titulo"] == "Dos")
+    kept = ws / dos["evidencia"]
+    assert kept != stored and kept.read_bytes() == b"%PDF acta original"
+    assert dos["evidencia_sha256"] == hashlib.sha256(b"%PDF acta original").hexdigest()
+    verify = pec("verify")
+    assert verify.exit_code == 1 and stored.relative_to(ws).as_posix() in verify.stdout, verify.output
+    assert verify.stdout.count("cambió después de registrada") == 1, verify.stdout
