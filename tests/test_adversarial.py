@@ -604,3 +604,33 @@ def test_a_tampered_stored_evidence_is_never_repaired_by_an_import(pec, ws, tmp_
     verify = pec("verify")
     assert verify.exit_code == 1 and stored.relative_to(ws).as_posix() in verify.stdout, verify.output
     assert verify.stdout.count("cambió después de registrada") == 1, verify.stdout
+
+
+# ---------------------------------------------------------------- issue 20 item 5: the semáforo's thresholds
+
+
+@pytest.mark.parametrize("percent, colour", [(89.99, "amarillo"), (90, "verde"), (69.99, "rojo"), (70, "amarillo")])
+def test_the_semaforo_thresholds_are_inclusive(percent, colour):
+    """Issue 20 item 5: verde from 90 % of what is programmed, amarillo from 70 %."""
+    from pec_cli.plan.loader import load_plan
+    from pec_cli.report.avance import semaforo
+
+    from .conftest import REPO
+
+    plan = load_plan(REPO / "plan" / "2024.yaml")
+    for programado in (25.0, 50.0, 75.0, 100.0):
+        assert semaforo(plan, percent * programado / 100, programado) == colour, (percent, programado)
+
+
+@pytest.mark.parametrize("pieces, colour", [(9, "verde"), (7, "amarillo"), (6, "rojo")])
+def test_status_shows_verde_at_exactly_90_percent(pec, ws, status_json, pieces, colour):
+    """Issue 20 item 5 through the CLI: revista with a meta of 20 programs 10 by Trim. II, so 9 pieces are
+    exactly 90 % of the programado (verde), 7 exactly 70 % (amarillo)."""
+    plan = ws / "plan" / "2024.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("    meta: 10\n", "    meta: 20\n", 1), encoding="utf-8")
+    for i in range(pieces):
+        assert pec("log", "revista", "--fecha", f"2024-04-{i + 1:02d}", "--titulo", f"Revista {i}").exit_code == 0
+    revista = next(a for a in status_json("II")["actividades"] if a["id"] == "revista")
+    acumulado = revista["acumulado"]
+    assert acumulado["programado"] == 50.0 and acumulado["logrado"] == pieces * 5.0, acumulado
+    assert acumulado["semaforo"] == colour, acumulado
