@@ -331,19 +331,28 @@ def test_plan_nueva_of_year_zero_is_one_sentence(pec, ws):
     assert err.count("\n") == 1 and sorted(p.name for p in (ws / "plan").iterdir()) == ["2024.yaml"]
 
 
-# A frame of pec's own code in a traceback (CPython prints its own when Ctrl-C lands before pec's first
-# line runs: importing site or runpy, compiling pec_cli/__main__.py; no code of pec's can catch those).
+# A frame of pec's own code in a traceback. CPython prints its own when Ctrl-C lands before pec's first line
+# runs (importing site or runpy, compiling pec_cli/__main__.py; in pip's «pec» script, «import re»): no code
+# of pec's can catch those.
 _PEC_FRAME = re.compile(r'File "[^"]*pec_cli[/\\]')
 
 
-def _interrupt_while_starting(tmp_path: Path, runs: int) -> None:
+# The two ways pec is started: the module, and the «pec» command pip made beside this Python.
+STARTS = {"python -m pec_cli": [sys.executable, "-m", "pec_cli"], "pec": [str(Path(sys.executable).with_name("pec"))]}
+
+
+def _interrupt_while_starting(tmp_path: Path, runs: int, start: str) -> None:
     from pec_cli.workspace import init_workspace
 
+    if not Path(STARTS[start][0]).exists():
+        pytest.skip(f"no «{start}» here")
     ws = init_workspace(tmp_path / "ws")
+    env = {**os.environ, "PEC_HOY": TODAY, "PEC_ROOT": str(ws), "NO_COLOR": "1"}
     rng = random.Random(6)
     seen = {"finished": 0, "one sentence": 0, "died by the signal, silent": 0, "in the interpreter's own start": 0}
     for _ in range(runs):
-        proc = _spawn(ws, "status")
+        proc = subprocess.Popen([*STARTS[start], "status"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
         time.sleep(rng.uniform(0, 0.08))
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
@@ -358,19 +367,21 @@ def _interrupt_while_starting(tmp_path: Path, runs: int) -> None:
             assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, err)
             assert err.count("\n") == 1 and err.startswith("Error: Interrumpido"), (proc.returncode, err)
             seen["one sentence"] += 1
-    print(f"\nCtrl-C in the first 80 ms of «python -m pec_cli status», {runs} runs: {seen}")
+    print(f"\nCtrl-C in the first 80 ms of «{start} status», {runs} runs: {seen}")
 
 
 @POSIX_SIGNALS
-def test_ctrl_c_while_pec_starts_is_never_a_traceback(tmp_path):
+@pytest.mark.parametrize("start", list(STARTS))
+def test_ctrl_c_while_pec_starts_is_never_a_traceback(tmp_path, start):
     """Issue 19 item 6: SIGINT in the first ~0-80 ms of a process."""
-    _interrupt_while_starting(tmp_path, runs=12)
+    _interrupt_while_starting(tmp_path, runs=12, start=start)
 
 
 @POSIX_SIGNALS
 @pytest.mark.slow
-def test_ctrl_c_while_pec_starts_70_times(tmp_path):
-    _interrupt_while_starting(tmp_path, runs=70)
+@pytest.mark.parametrize("start", list(STARTS))
+def test_ctrl_c_while_pec_starts_70_times(tmp_path, start):
+    _interrupt_while_starting(tmp_path, runs=70, start=start)
 
 
 def test_a_csv_cell_over_the_csv_modules_limit_is_said_in_spanish(pec, ws, tmp_path):
