@@ -389,6 +389,7 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     assert not revista1["Registrado"].alignment.wrap_text
 
 
+@pytest.mark.slow  # a render by an outside program: the quick set keeps the browser's PDF
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) no está instalado")
 def test_xlsx_converts_to_pdf_with_libreoffice(ledger_ws, tmp_path):
     out = export(ledger_ws, tmp_path / "pack.xlsx", "xlsx", "--trim", "II")
@@ -591,6 +592,7 @@ def test_bad_requests_are_refused_in_spanish(ledger_ws, tmp_path):
 CHROMIUM = shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
 
 
+@pytest.mark.slow  # a browser render: the quick set keeps one, the PDF printed by the same browser
 @pytest.mark.skipif(not CHROMIUM, reason="Chromium no está instalado")
 def test_html_renders_in_headless_chromium(ledger_ws, tmp_path):
     page = export(ledger_ws, tmp_path / "s.html", "html", "--trim", "II")

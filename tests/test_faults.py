@@ -205,7 +205,7 @@ def _kill_loop(tmp_path: Path, kills: int, sizes: tuple[int, int], reimport_ever
 
 
 def test_an_import_killed_at_random_instants_counts_all_or_nothing(tmp_path):
-    _kill_loop(tmp_path, kills=10, sizes=(10_000, 10_000), reimport_every=3)
+    _kill_loop(tmp_path, kills=4, sizes=(10_000, 10_000), reimport_every=3)
 
 
 @pytest.mark.slow
@@ -258,6 +258,16 @@ def _torn(root: Path) -> list[str]:
 
 
 def test_a_full_disk_leaves_all_or_nothing_and_no_debris(small_disk, tmp_path, monkeypatch):
+    _full_disk(small_disk, tmp_path, monkeypatch, step=18 * 1024)
+
+
+@pytest.mark.slow
+def test_a_disk_full_at_every_6_kb_leaves_all_or_nothing_and_no_debris(small_disk, tmp_path, monkeypatch):
+    _full_disk(small_disk, tmp_path, monkeypatch, step=6 * 1024)
+
+
+def _full_disk(small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """An import and a log with evidence on a disk left with 0 to 180 KB free, every ``step`` bytes."""
     import shutil
 
     from typer.testing import CliRunner
@@ -273,7 +283,7 @@ def test_a_full_disk_leaves_all_or_nothing_and_no_debris(small_disk, tmp_path, m
     cases = 0
     for rows in (300, 301):
         source = _csv(tmp_path / f"p{rows}.csv", rows, f"D{rows}")
-        for free in range(0, 180 * 1024, 6 * 1024):
+        for free in range(0, 180 * 1024, step):
             root = init_workspace(small_disk / f"ws{rows}-{free}")
             filler = _fill(small_disk, free)
             cases += 1
@@ -297,7 +307,7 @@ def test_a_full_disk_leaves_all_or_nothing_and_no_debris(small_disk, tmp_path, m
             again = runner.invoke(app, ["--root", str(root), "import", str(source)])
             assert again.exit_code == 0 and _counted(root)[1] == rows + (logged.exit_code == 0), again.output
             shutil.rmtree(root)
-    print(f"\nfull disk: {cases} cases (2 import sizes x free space 0-180 KB), {outcomes}; "
+    print(f"\nfull disk: {cases} cases (2 import sizes x free space 0-180 KB every {step // 1024} KB), {outcomes}; "
           "every re-import after freeing space completed the file")
     assert outcomes["import none"] and outcomes["import all"]
 

@@ -1,6 +1,7 @@
 """Fuzzing: any bytes or structure gives a clean result or a clean error, never a traceback.
 
-CI runs a short run (PEC_FUZZ_EXAMPLES, default 150 per test: 8 tests, 1,200 inputs).
+CI runs a short run (PEC_FUZZ_EXAMPLES, default 150 per test, a third of it for the mutated shipped plan,
+which checks a whole plan each time and runs in full under ``-m slow``: 8 tests, 1,100 inputs).
 The long run, >= 10,000 inputs per test:
 
     PEC_FUZZ_EXAMPLES=10000 python3 -m pytest tests/test_fuzz.py -s
@@ -164,9 +165,20 @@ def test_plan_loader_on_arbitrary_structures(value):
     _load(yaml.safe_dump(value, allow_unicode=True))
 
 
-@FUZZ
+@settings(FUZZ, max_examples=max(1, EXAMPLES // 3))  # each checks a whole plan: a third in the quick set
 @given(st.data())
 def test_plan_loader_on_mutated_shipped_plan(data):
+    _mutated_shipped_plan(data)
+
+
+@pytest.mark.slow
+@FUZZ
+@given(st.data())
+def test_plan_loader_on_mutated_shipped_plan_in_full(data):
+    _mutated_shipped_plan(data)
+
+
+def _mutated_shipped_plan(data):
     """The real plan with a few values replaced by arbitrary ones."""
     doc = copy.deepcopy(SHIPPED_DOC)
     for _ in range(data.draw(st.integers(1, 3))):

@@ -45,9 +45,20 @@ def env_for(ws: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("locker", portable.LOCKERS)
 def test_concurrent_writers_all_land_whole(ws, locker):
+    """8 processes x 12 `pec log` at the same moment, through the CLI entry point, under each lock."""
+    _concurrent_writers(ws, locker, per_writer=12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("locker", portable.LOCKERS)
+def test_concurrent_writers_50_each_all_land_whole(ws, locker):
     """8 processes x 50 `pec log` at the same moment, through the CLI entry point, under each lock."""
+    _concurrent_writers(ws, locker, per_writer=50)
+
+
+def _concurrent_writers(ws: Path, locker: str, per_writer: int) -> None:
     portable.require(locker)
-    writers, per_writer = 8, 50
+    writers = 8
     procs = [
         subprocess.Popen([sys.executable, "-c", portable.prelude(locker) + WRITER_SCRIPT, str(per_writer), f"w{k}"], env=env_for(ws),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

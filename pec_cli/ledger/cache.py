@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pec_cli.ledger.duplicates import Key, piece_keys
+from pec_cli.ledger.duplicates import Key, is_measurement, piece_keys
 from pec_cli.ledger.entries import PIECE, Batches
 from pec_cli.ledger.reader import SEQUENCE_WARNING, Line, Reader, Sequence, line_at, skipped
 from pec_cli.ledger.tally import Tally
@@ -304,13 +304,18 @@ class LedgerKeys:
                 ) -> tuple[Key, dict[str, Any]] | None:
         """(the key, the record in force) that a new ``record`` repeats (``ledger.duplicates``), if any: its
         keys under each id its activity's entries may carry (``ids``: its own and earlier ones, ``antes``),
-        each hit confirmed on the record, its activity read as the plan's (``canonical``)."""
+        each hit confirmed on the record, its activity read as the plan's (``canonical``). A measurement
+        repeats the one of its network and day that stands: the latest recorded (``tally``'s order)."""
         own = piece_keys(record)
+        measured: list[dict[str, Any]] = []
         for at, key in enumerate(own):
             for activity in ids:
                 variant = key if activity == record["actividad"] else piece_keys(record, activity)[at]
                 for line in self.with_key(variant):
                     assert line.record is not None
                     if key in piece_keys(line.record, canonical(line.record["actividad"])):
-                        return key, line.record
-        return None
+                        if not is_measurement(record):
+                            return key, line.record
+                        measured.append(line.record)
+        latest = max(measured, key=lambda r: (r["registrado"], r["n"], r["id"]), default=None)
+        return None if latest is None else (own[0], latest)

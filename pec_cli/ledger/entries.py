@@ -357,8 +357,8 @@ def parse(raw: bytes) -> dict[str, Any] | str:
         return f"línea demasiado larga ({len(raw)} bytes; un registro ocupa menos de {MAX_LINE // 1024} KB)"
     if too_deep(raw):
         return "línea dañada (anidamiento excesivo)"
-    try:
-        record = json.loads(raw, object_pairs_hook=_object)
+    try:  # decoded here: json.loads would read bytes past a byte-order mark (a line an editor glued), or as UTF-16
+        record = json.loads(raw.decode("utf-8"), object_pairs_hook=_object)
     except _DuplicateKey:
         return "registro con una clave repetida (la línea fue editada: no se sabe qué valor vale)"
     except (UnicodeDecodeError, ValueError, RecursionError):
