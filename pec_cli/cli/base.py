@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 HELP = "Seguimiento del Plan Estratégico de Comunicaciones: registre piezas y calcule el avance trimestral."
 
 
-# Typer vendors click (``typer._click``, private): its errors are told apart by their public ancestors
+# Typer vendors click in a private module: its errors are told apart by their public ancestors
 # (``typer.TyperException``, ``typer.BadParameter``) and by the attributes each kind carries.
 UsageErrorT = typer.TyperException
 

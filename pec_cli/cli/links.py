@@ -10,17 +10,20 @@ if TYPE_CHECKING:
 
 
 def link_checker(ctx: Context) -> Callable[[dict[str, Any]], None]:
-    """A check for a record's ``atiende``: the ledger's pieces are read once, on first use."""
-    from pec_cli.ledger.query import Query
+    """A check for a record's ``atiende``: the entry it names found by the segments' keys (its id names its
+    segment's line), loaded on first use; no read of the whole ledger."""
+    from pec_cli.ledger.cache import LedgerKeys
+    from pec_cli.ledger.entries import entry_of
     from pec_cli.ledger.requests import check_link
 
-    found: dict[str, Any] = {}
+    loaded: list[tuple[LedgerKeys, dict[str, str]]] = []
 
     def check(record: dict[str, Any]) -> None:
-        if not found:
-            selection = ctx.entries(Query(anuladas=True))
-            found["by_id"] = {e.id: e for e in selection.entries}
-            found["voided"] = selection.voided
-        check_link(ctx.plan, record, found["by_id"].get(record["atiende"]), found["voided"])
+        if not loaded:
+            keys = LedgerKeys(ctx.workspace, ctx.plan.vigencia)
+            loaded.append((keys, dict.fromkeys(keys.voided, "")))
+        keys, voided = loaded[0]
+        found = [line.record for _, line in keys.find(record["atiende"]) if line.record is not None]
+        check_link(ctx.plan, record, entry_of(found[0]) if len(found) == 1 else None, voided)
 
     return check

@@ -48,7 +48,6 @@ def log(
 ) -> None:
     """Registrar una pieza publicada; imprime el id de la nueva entrada."""
     from pec_cli.cli.registrant import registrant
-    from pec_cli.ledger import store
     from pec_cli.ledger.records import build_piece
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
@@ -83,16 +82,24 @@ def log(
 
         series = ctx.tally().net().series(act.id, record["tipo"], *act.antes).get(record["red"], [])
         _insist_or_refuse(lambda: check_jump(record, series))
-    if fields.get("evidencia"):
+    typer.echo(_write(ctx, record, fields.get("evidencia"), por))
+
+
+def _write(ctx: "Context", record: dict[str, Any], evidencia: str | None, por: str | None) -> str:
+    """Store the evidence file (once every check passed), append the piece; its id. Says when it is
+    extemporánea (its quarter was closed)."""
+    from pec_cli.ledger import store
+
+    if evidencia:
         from pec_cli.ledger.evidence import store_evidence
 
         notices: list[str] = []
-        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(fields["evidencia"]), notices)
+        record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(evidencia), notices)
         base.warn(notices)
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     late = ctx.late_notice([record["fecha"]])
     base.warn([late] if late else [])
-    typer.echo(entry_id)
+    return entry_id
 
 
 def _insist_or_refuse(check: "Callable[[], None]") -> None:

@@ -138,10 +138,8 @@ def append(
     on_commit: Callable[[list[str]], None] | None = None, under_lock: Callable[[], None] | None = None,
     por: str | None = None,
 ) -> list[str]:
-    """Append ``records`` to this clone's segment, under its lock; their new ids.
-
-    ``por`` is who registers them (a name the CLI resolved: SPEC §4): every line written
-    carries it, the commit line of an import too; without it the lines read as «sin nombre».
+    """Append ``records`` to this clone's segment, under its lock; their new ids. Every line written
+    carries ``por``, who registers them (the CLI resolves it, SPEC §4), an import's commit line too.
 
     A ``pec log`` is one write of one line. With ``batch`` (``pec import``)
     every record carries one ``lote`` and, once all are written and synced, a

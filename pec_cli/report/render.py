@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pec_cli.report.avance import Figures, Report, clamp
+from pec_cli.report.avance import ActivityReport, Figures, Report, clamp
 from pec_cli.report.closed import recalculated
 from pec_cli.report.mediciones import mediciones_to_dict
 from pec_cli.report.numbers import as_typed as number
@@ -48,35 +48,37 @@ def _acumulado(fig: Figures, activity: bool) -> dict[str, Any]:
     return out
 
 
+def _activity(rep: ActivityReport) -> dict[str, Any]:
+    act = rep.activity
+    item: dict[str, Any] = {
+        "id": act.id,
+        "nombre": act.nombre,
+        "linea": act.linea,
+        "meta": number(act.meta),
+        "unidad": act.unidad,
+        "tipo_realizadas": act.default_tipo,
+        "formula": act.formula_texto,
+        "programacion": [r2(p) for p in act.programacion],
+        "trimestres": {q: _figures(f, True) for q, f in rep.trimestres.items()},
+        "acumulado": _acumulado(rep.acumulado, True),
+        "observaciones": rep.observaciones,
+    }
+    if rep.meses:
+        item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
+    if rep.demanda is not None:  # what its indicator counts: requests (or eventos) answered of those received
+        item["demanda"] = {"atendidas": rep.demanda[0], "recibidas": rep.demanda[1]}
+    if rep.solicitudes:
+        item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
+    if rep.mediciones:
+        item["mediciones"] = mediciones_to_dict(rep.mediciones)
+    return item
+
+
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The ``pec status --format json`` document."""
     left = days_left(report)
     plan = report.plan
-    actividades = []
-    for rep in report.actividades:
-        act = rep.activity
-        item: dict[str, Any] = {
-            "id": act.id,
-            "nombre": act.nombre,
-            "linea": act.linea,
-            "meta": number(act.meta),
-            "unidad": act.unidad,
-            "tipo_realizadas": act.default_tipo,
-            "formula": act.formula_texto,
-            "programacion": [r2(p) for p in act.programacion],
-            "trimestres": {q: _figures(f, True) for q, f in rep.trimestres.items()},
-            "acumulado": _acumulado(rep.acumulado, True),
-            "observaciones": rep.observaciones,
-        }
-        if rep.meses:
-            item["meses"] = {m: {"realizadas": n, "meta": number(act.meta_mensual)} for m, n in rep.meses.items()}
-        if rep.demanda is not None:  # what its indicator counts: requests (or eventos) answered of those received
-            item["demanda"] = {"atendidas": rep.demanda[0], "recibidas": rep.demanda[1]}
-        if rep.solicitudes:
-            item["solicitudes_por_area"] = {area: dict(row) for area, row in rep.solicitudes.items()}
-        if rep.mediciones:
-            item["mediciones"] = mediciones_to_dict(rep.mediciones)
-        actividades.append(item)
+    actividades = [_activity(rep) for rep in report.actividades]
     lineas = [
         {
             "id": rep.line.id,
