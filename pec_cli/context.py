@@ -95,23 +95,29 @@ class Context:
 
         return quarters(self.tally().net().events)
 
-    def closed(self, report: Report) -> Report:
-        """``report`` with its closed quarters as sealed (``report.closed``), saying where today differs and why:
-        the pieces each closure did not see (extemporáneas), and the plan it was computed with."""
+    def closed(self, report: Report, as_of: dt.date | None = None) -> Report:
+        """``report`` with its closed quarters as sealed (``report.closed``): those closed by ``as_of`` (default
+        today: a report as of an earlier day shows what was there then). Where each closed quarter, computed
+        today as its closure computed it, differs, it says why: the pieces the closure did not see
+        (extemporáneas), a void since, the plan it was computed with."""
         from pec_cli.ledger.closures import missing_analyses
         from pec_cli.report import closed
+        from pec_cli.report.avance import compute
 
+        day = as_of or self.today
         state = self.quarters()
-        report, differences = closed.apply(report, state.closed)
-        mine = {k: c for k, c in state.closed.items() if k <= report.trimestre}
+        standing = {k: c for k, c in state.closed.items() if c.fecha <= day}
+        report, differences = closed.apply(report, standing,
+                                           lambda c: compute(self.plan, self.tally(), c.trimestre, c.fecha))
+        mine = {k: c for k, c in standing.items() if k <= report.trimestre}
         if not mine:
             return report
         return report._replace(
             cerrados=mine, recalculado=tuple(differences), plan_sha256=self.plan_sha256(),
-            tardias=self.late(mine) if differences else {},
-            aprobaciones=tuple(state.approvals.get(report.trimestre, ())),
-            acciones=tuple(a for a in state.actions if a.trimestre <= report.trimestre),
-            sin_analisis=tuple(missing_analyses(state, report.trimestre)))
+            tardias=self.late(mine) if differences else {}, hoy=day,
+            aprobaciones=tuple(a for a in state.approvals.get(report.trimestre, ()) if a.fecha <= day),
+            acciones=tuple(a for a in state.actions if a.trimestre <= report.trimestre and a.fecha <= day),
+            sin_analisis=tuple(missing_analyses(state, report.trimestre, day)))
 
     def late(self, closed: dict[int, Closure]) -> dict[tuple[str, str], int]:
         """Per (activity or line, quarter), the pieces in force dated in a closed quarter that its closure did

@@ -200,7 +200,7 @@ def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     assert [(a["id"], a["estado"]) for a in pending["acciones"]] == [(action, "en plazo")]
     ok(pec_at(closed, "cierre", "--trim", "III", env=OCTOBER))
     shown = ok(pec_at(closed, "export", "markdown", "--trim", "III", "-o", "-", env=OCTOBER))
-    assert "Adelantar la contratación" in shown and "2024-09-30: en plazo" in shown  # the next report follows it
+    assert "Adelantar la contratación" in shown and "2024-09-30: vencida al 2024-10-03" in shown  # followed up
     later = ok(pec_at(closed, "pendientes", "--format", "json", env={"PEC_HOY": "2024-10-04"}))
     assert [a["estado"] for a in json.loads(later)["acciones"]] == ["vencida"]
     proof = tmp_path / "acta.pdf"
@@ -238,3 +238,25 @@ def test_one_corte_per_report_a_request_answered_the_next_quarter(ws, tmp_path):
 def test_the_shipped_plan_is_the_readmes(ws):
     assert (ws / "plan" / "2024.yaml").read_text(encoding="utf-8") == (REPO / "plan" / "2024.yaml").read_text(
         encoding="utf-8")
+
+
+def test_right_after_closing_nothing_is_recalculated_and_earlier_days_are_as_they_were(ws):
+    """A new user's trial: a request of March answered in April made the report right after closing say
+    «Recalculado … el registro cambió» (today's Trim. I counted answers to June); and a report as of a day
+    before the closure showed the sealed figures of a quarter still in progress that day."""
+    request = ok(pec_at(ws, "log", "internas", "--tipo", "solicitud", "--area", "Jurídica", "--fecha", "2024-03-27",
+                        env=JULY)).strip()
+    ok(pec_at(ws, "log", "internas", "--titulo", "Boletín", "--fecha", "2024-04-02", "--atiende", request, env=JULY))
+    ok(pec_at(ws, "log", "revista", "--fecha", "2024-03-28", "--titulo", "Revista 1", env=JULY))
+    for trim in ("I", "II"):
+        ok(pec_at(ws, "cierre", "--trim", trim, env=JULY))
+    doc = status(ws, env=JULY)
+    assert not any("recalculado" in f for r in doc["actividades"] + doc["lineas"]
+                   for f in (*r["trimestres"].values(), r["acumulado"])), doc
+    assert "Recalculado" not in ok(pec_at(ws, "status", "--trim", "II", env=JULY))
+    internas = row(doc, "internas")["trimestres"]["I"]
+    assert internas["logrado"] == 0.0  # as the Trim. I report said at its corte: answered in April
+    february = status(ws, trim="I", env={"PEC_HOY": "2024-02-28"})
+    assert february["cerrado"] == {} and row(february, "revista")["acumulado"]["realizadas"] == 0
+    february_board = ok(pec_at(ws, "status", "--trim", "I", env={"PEC_HOY": "2024-02-28"}))
+    assert "cerrado" not in february_board and "en curso" in february_board

@@ -53,7 +53,7 @@ def pendientes(
     from pec_cli.report import pendientes_view as view
     from pec_cli.report.pendientes import compute_pendientes
 
-    result = compute_pendientes(plan, ctx.tally(), day, ctx.closed)
+    result = compute_pendientes(plan, ctx.tally(), day, lambda report: ctx.closed(report, day))
     base.flush(ctx)
     if fmt == "table":
         from pec_cli.report.screen import Screen

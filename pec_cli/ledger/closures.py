@@ -139,13 +139,14 @@ def quarters(events: list[dict[str, Any]]) -> Quarters:
     return Quarters(closed, by_quarter, stale, actions, information)
 
 
-def missing_analyses(state: Quarters, upto: int) -> list[tuple[int, str, str]]:
-    """(quarter, row, semáforo) of each red or amber row of a closed quarter up to ``upto`` (as sealed: its
-    acumulado) that no improvement action analyses yet: what ``pendientes`` and the paquete name."""
-    covered = {(a.trimestre, a.objetivo) for a in state.actions}
+def missing_analyses(state: Quarters, upto: int, day: dt.date | None = None) -> list[tuple[int, str, str]]:
+    """(quarter, row, semáforo) of each red or amber row of a quarter up to ``upto`` closed by ``day`` (as
+    sealed: its acumulado) that no improvement action analyses: what reports, ``pendientes`` and the
+    paquete name."""
+    covered = {(a.trimestre, a.objetivo) for a in state.actions if day is None or a.fecha <= day}
     out = []
     for quarter, closure in sorted(state.closed.items()):
-        if quarter > upto:
+        if quarter > upto or (day is not None and closure.fecha > day):
             continue
         for kind in ("lineas", "actividades"):
             for row, figures in closure.cifras[kind].items():

@@ -91,6 +91,7 @@ class Report(NamedTuple):
     aprobaciones: "tuple[Approval, ...]" = ()  # the sign-offs of the requested quarter's sealed figures
     acciones: "tuple[Action, ...]" = ()  # improvement actions of the quarters up to the requested one
     sin_analisis: tuple[tuple[int, str, str], ...] = ()  # (quarter, row, semáforo) red or amber with no action
+    hoy: dt.date | None = None  # the day the report is made (its actions' state is as of it)
 
     @property
     def trimestre_label(self) -> str:

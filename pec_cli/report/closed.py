@@ -68,12 +68,15 @@ def sealed(report: Report) -> dict[str, Any]:
             "lineas": rows(report.lineas, lambda r: r.line.id)}
 
 
-def apply(report: Report, closed: dict[int, Closure]) -> tuple[Report, list[Recalculado]]:
-    """``report`` with each closed quarter up to its own as sealed; and where today's figures differ."""
+def apply(report: Report, closed: dict[int, Closure],
+          fresh: Callable[[Closure], Report] | None = None) -> tuple[Report, list[Recalculado]]:
+    """``report`` with each closed quarter up to its own as sealed; and, with ``fresh`` (a closed quarter
+    computed today as its closure computed it: its own corte, today's ledger and plan), where it differs."""
     mine = {k: c for k, c in closed.items() if k <= report.trimestre}
     if not mine:
         return report, []
     differences: list[Recalculado] = []
+    today = {k: _rows(fresh(c)) for k, c in mine.items()} if fresh is not None else {}
 
     def overlay(rep: Any, row_id: str, kind: str) -> Any:
         trimestres = dict(rep.trimestres)
@@ -83,9 +86,12 @@ def apply(report: Report, closed: dict[int, Closure]) -> tuple[Report, list[Reca
             kept = closure.cifras.get(kind, {}).get(row_id)
             if kept is None or label not in kept.get("trimestres", {}) or label not in trimestres:
                 continue  # a row the plan of the closure did not have
-            trimestres[label] = _sealed_figure(kept["trimestres"][label], trimestres[label], row_id, label, differences)
+            now = today.get(k, {}).get(row_id)
+            trimestres[label] = _sealed_figure(kept["trimestres"][label], now.trimestres.get(label) if now else None,
+                                               row_id, label, differences)
             if k == report.trimestre:
-                acumulado = _sealed_figure(kept["acumulado"], acumulado, row_id, "acumulado", differences)
+                acumulado = _sealed_figure(kept["acumulado"], now.acumulado if now else None, row_id, "acumulado",
+                                           differences)
         return rep._replace(trimestres=trimestres, acumulado=acumulado)
 
     actividades = tuple(overlay(rep, rep.activity.id, "actividades") for rep in report.actividades)
@@ -93,12 +99,16 @@ def apply(report: Report, closed: dict[int, Closure]) -> tuple[Report, list[Reca
     return report._replace(actividades=actividades, lineas=lineas), differences
 
 
-def _sealed_figure(kept: dict[str, Any], live: Figures, row_id: str, label: str,
+def _rows(report: Report) -> dict[str, Any]:
+    return {**{r.activity.id: r for r in report.actividades}, **{r.line.id: r for r in report.lineas}}
+
+
+def _sealed_figure(kept: dict[str, Any], live: Figures | None, row_id: str, label: str,
                    differences: list[Recalculado]) -> Figures:
-    now = _figures(live)
-    for campo in COMPARED:
-        if kept.get(campo) != now.get(campo):
-            differences.append(Recalculado(row_id, label, campo, kept.get(campo), now.get(campo)))
+    if live is not None:
+        now = _figures(live)
+        differences += [Recalculado(row_id, label, campo, kept.get(campo), now.get(campo)) for campo in COMPARED
+                        if kept.get(campo) != now.get(campo)]
     return _from_sealed(kept)
 
 
@@ -125,7 +135,7 @@ def why(report: Report, row: str, label: str) -> str:
     if closure is not None and report.plan_sha256 and closure.plan_sha256 != report.plan_sha256:
         reasons.append(f"el plan cambió desde el cierre (versión {closure.version} entonces, "
                        f"{report.plan.version} hoy)")
-    return "; ".join(reasons) or "el registro cambió después del cierre (anulaciones o datos corregidos)"
+    return "; ".join(reasons) or "anulaciones o respuestas registradas después del cierre"
 
 
 def closure_mark(closure: Closure) -> str:
@@ -248,16 +258,20 @@ def all_checks(read: Callable[[Path], bytes]) -> tuple[Callable[[LedgerView], li
     return (*CHECKS, partial(check_closures, read=read))
 
 
-def action_lines(report: Report) -> list[str]:
-    """«Análisis y acciones de mejora»: each action of the closed quarters with its state at the corte, then, per
-    quarter, the red or amber rows still without one."""
+def action_lines(report: Report, how: bool = False) -> list[str]:
+    """«Análisis y acciones de mejora»: each action of the closed quarters with its state as of the day the
+    report is made, then, per quarter, the red or amber rows still without one (``how``: and the command
+    that records it, for ``pendientes``, never in a committee's document)."""
+    day = report.hoy or report.corte
     lines = [f"Acción de mejora de {a.objetivo} (Trim. {QUARTERS[a.trimestre - 1]}): {a.accion}; causa: {a.causa}; "
-             f"responsable: {a.responsable}; compromiso: {a.fecha_compromiso.isoformat()}: {a.estado(report.corte)}"
-             for a in report.acciones]
+             f"responsable: {a.responsable}; compromiso: {a.fecha_compromiso.isoformat()}: {a.estado(day)} al "
+             f"{day.isoformat()}" for a in report.acciones]
     missing: dict[int, list[str]] = {}
     for quarter, row, semaforo in report.sin_analisis:
         missing.setdefault(quarter, []).append(f"{row} ({semaforo})")
-    lines += [f"Sin análisis ni acción de mejora en el Trim. {QUARTERS[q - 1]}: {', '.join(rows)}; regístrelos con "
-              f"«pec accion FILA --trim {QUARTERS[q - 1]} --causa … --accion … --responsable … --fecha-compromiso …»"
-              for q, rows in sorted(missing.items())]
+    for q, rows in sorted(missing.items()):
+        label = QUARTERS[q - 1]
+        hint = (f"; regístrelos con «pec accion FILA --trim {label} --causa … --accion … --responsable … "
+                "--fecha-compromiso …»") if how else ""
+        lines.append(f"Sin análisis ni acción de mejora en el Trim. {label}: {', '.join(rows)}{hint}")
     return lines

@@ -116,8 +116,8 @@ def _control_lines(p: Pendientes) -> list[str]:
     if p.report is None:
         return []
     pending = p.report._replace(acciones=tuple(a for a in p.report.acciones if a.estado(p.fecha) != "cumplida"),
-                                corte=p.fecha)
-    return action_lines(pending)
+                                hoy=p.fecha)
+    return action_lines(pending, how=True)
 
 
 def render_json(p: Pendientes) -> str:
