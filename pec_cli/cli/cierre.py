@@ -91,10 +91,14 @@ def keep_plan(ctx: "Context") -> tuple[str, str]:
     source = ctx.workspace.plan_path(ctx.plan.vigencia, ctx.today)
     data = source.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    version = re.sub(r"[^0-9A-Za-z.]", "_", ctx.plan.version)[:20] or "0"
-    target = ctx.workspace.plan_dir / "versiones" / f"{ctx.plan.vigencia}-v{version}-{sha[:12]}.yaml"
+    version = re.sub(r"[^0-9A-Za-z.]", "_", ctx.plan.version)[:20] or "0"  # entries._PLAN_COPY
+    folder = ctx.workspace.plan_dir / "versiones"
+    target = folder / f"{ctx.plan.vigencia}-v{version}-{sha[:12]}.yaml"
+    if any(p.is_symlink() for p in (folder, target)):  # a link from git pull: nothing written through it
+        raise PecError(f"{ctx.workspace.display(folder)} (o la copia del plan) es un enlace simbólico; pec guarda "
+                       "allí copias del plan y no escribe a través de un enlace: reemplácelo por una carpeta.")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data, exclusive=True)
     except FileExistsError:
         if hashlib.sha256(target.read_bytes()).hexdigest() != sha:

@@ -37,7 +37,7 @@ from pec_cli.ledger.reader import SEQUENCE_WARNING, Line, Reader, Sequence, line
 from pec_cli.ledger.tally import Tally
 from pec_cli.workspace import Workspace
 
-FORMAT = 7  # 6: one file per segment, tally and keys (before: tally-*.json and keys-*.idx); 7: events
+FORMAT = 8  # 8: the highest n; 6: one file per segment, tally and keys (before: tally-*.json and keys-*.idx); 7: events
 SUFFIX = ".jsonl"
 
 
@@ -196,7 +196,7 @@ def _load(file: Path, path: Path, keys: bool) -> Summary | None:
         return None
     ints = (int,)
     if not (type(summary.key) is list and len(summary.key) == 4 and all(type(x) in ints for x in
-            (summary.size, summary.crc, summary.lines)) and type(summary.seq) is list and len(summary.seq) == 3
+            (summary.size, summary.crc, summary.lines)) and type(summary.seq) is list and len(summary.seq) == 4
             and type(summary.warnings) is list and all(type(w) is str for w in summary.warnings)):
         return None
     return summary

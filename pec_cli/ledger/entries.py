@@ -63,16 +63,17 @@ _DIGEST = re.compile(r"[0-9a-f]{16}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # where evidence.store_evidence puts it: the SHA-256's first 20 hex digits, or all 64 beside a tampered copy
 _ARCHIVO = re.compile(r"evidencias/[0-9]{4}/[0-9a-f]{20}(?:[0-9a-f]{44})?(?:\.[a-z0-9]{1,8})?")
-_PLAN_COPY = re.compile(r"plan/versiones/[0-9]{4}-v[0-9A-Za-z.]{1,20}-[0-9a-f]{12}\.yaml")  # ledger.closures.keep_plan
+_PLAN_COPY = re.compile(r"plan/versiones/[0-9]{4}-v[0-9A-Za-z._]{1,20}-[0-9a-f]{12}\.yaml")  # cli.cierre.keep_plan
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 _PATTERNS = {"id": _ID, "anula": _ID, "atiende": _ID, "cumple": _ID, "reabre": _ID, "actividad": _IDENT, "tipo": _IDENT,
              "red": _IDENT, "prev": _DIGEST, "plan_sha256": _SHA256, "cifras_sha256": _SHA256,
              "plan_archivo": _PLAN_COPY}
 _DATES = ("fecha", "corte", "fecha_compromiso")
-_TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS, "plan_version": 20, "nombre": 200, "cargo": 200,
+_TEXT_LIMITS = {**dict.fromkeys(NAME_FIELDS, NAME_LIMIT), **LIMITS, "plan_version": 100, "nombre": 200, "cargo": 200,
                 "responsable": 200, "causa": 2000, "accion": 2000}
 # what each class must hold (every value is then checked by its key, :func:`_field_problem`)
 _REQUIRED = {
-    PIECE: ("actividad", "tipo", "fecha"), VOID: ("actividad", "anula"), NOTE: ("actividad", "trimestre", "texto"),
+    PIECE: ("actividad", "tipo", "fecha"), VOID: ("anula",), NOTE: ("actividad", "trimestre", "texto"),
     BATCH: ("lote", "filas"),
     CLOSE: ("trimestre", "corte", "fecha", "plan_sha256", "plan_version", "plan_archivo", "posiciones", "cifras",
             "cifras_sha256"),
@@ -304,17 +305,14 @@ def text_limit(key: str) -> int | None:
     return _TEXT_LIMITS.get(key)
 
 
-def check_record(record: Any) -> str | None:
-    """Why ``record`` (a decoded ledger line, or what a writer is about to write) is not a valid
-    record, in Spanish, or None: the one rule of readers and writers alike."""
-    if not isinstance(record, dict):
-        return "línea dañada (no es un registro)"
+def _envelope_problem(record: dict[str, Any]) -> str | None:
+    """What every record holds: its format version, id, position, chain link, when it was registered, class."""
     version = record.get("v")
     if version != FORMAT_VERSION:
         if type(version) is int and version > FORMAT_VERSION:
             return f"registro en formato {version}, más nuevo que este pec: actualice pec"
         return "registro sin versión de formato válida"
-    missing = next((key for key in ("id", "registrado", "prev") if key not in record), None)
+    missing = next((key for key in ("id", "registrado", "prev") if type(record.get(key)) is not str), None)
     if missing is not None:
         return f"registro sin «{missing}» válido"
     n = record.get("n")
@@ -323,6 +321,20 @@ def check_record(record: Any) -> str | None:
     clase = record.get("clase")
     if clase not in CLASSES:
         return f"registro de clase desconocida {str(clase)[:40]!r}"
+    if clase in EVENTS and not _TIMESTAMP.fullmatch(record["registrado"]):  # their order is the order registered
+        return "registro de control sin «registrado» AAAA-MM-DDTHH:MM:SS válido"
+    return None
+
+
+def check_record(record: Any) -> str | None:
+    """Why ``record`` (a decoded ledger line, or what a writer is about to write) is not a valid
+    record, in Spanish, or None: the one rule of readers and writers alike."""
+    if not isinstance(record, dict):
+        return "línea dañada (no es un registro)"
+    problem = _envelope_problem(record)
+    if problem is not None:
+        return problem
+    clase = record["clase"]
     required = _REQUIRED[clase]
     missing = next((key for key in required if record.get(key) is None), None)
     if missing is not None:

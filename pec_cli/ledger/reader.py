@@ -106,10 +106,10 @@ class Sequence:
     ``damaged`` counts the bad lines since the last record: a gap of that many is no break.
     """
 
-    __slots__ = ("last", "damaged", "broken")
+    __slots__ = ("last", "damaged", "broken", "top")
 
-    def __init__(self, last: int = 0, damaged: int = 0, broken: bool = False) -> None:
-        self.last, self.damaged, self.broken = last, damaged, broken
+    def __init__(self, last: int = 0, damaged: int = 0, broken: bool = False, top: int = 0) -> None:
+        self.last, self.damaged, self.broken, self.top = last, damaged, broken, top
 
     def see(self, line: Line) -> None:
         if line.record is None:
@@ -118,10 +118,11 @@ class Sequence:
         n = line.record["n"]
         if not (n == self.last + 1 or (self.damaged and self.last < n <= self.last + 1 + self.damaged)):
             self.broken = True
-        self.last, self.damaged = n, 0
+        self.last, self.damaged, self.top = n, 0, max(self.top, n)
 
     def state(self) -> list[Any]:
-        return [self.last, self.damaged, self.broken]
+        """[last n, bad lines since, broken, the highest n]: what a later read resumes with."""
+        return [self.last, self.damaged, self.broken, self.top]
 
 
 def skipped(name: str, line: Line) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pec_cli.errors import PecError
 from pec_cli.fields import FIELDS, TEXT_LIMITS
-from pec_cli.ledger.entries import CONTROL, MAX_VALOR, NAME_LIMIT, NOTE, PIECE, VOID, Entry, text_limit
+from pec_cli.ledger.entries import CLOSE, CONTROL, MAX_VALOR, NAME_LIMIT, NOTE, PIECE, REOPEN, VOID, Entry, text_limit
 from pec_cli.plan.model import QUARTERS, Activity, Plan
 from pec_cli.plan.names import (
     find_activity,
@@ -252,12 +252,19 @@ def build_void(target: Entry, motivo: str, voided: set[str], registrado: str) ->
     """The record voiding ``target``; refuses a void of a void and a second void."""
     if target.clase == VOID:
         raise PecError(f"La entrada {target.id} es una anulación y no se puede anular; registre de nuevo la pieza si hace falta.")
+    if target.clase in (CLOSE, REOPEN):
+        q = QUARTERS[(target.trimestre or 1) - 1]
+        what = "un cierre" if target.clase == CLOSE else "una reapertura"
+        raise PecError(f"La entrada {target.id} es {what} del Trim. {q} y no se anula: un cierre se reabre con "
+                       f"«pec cierre --trim {q} --reabrir --motivo …» y el trimestre se cierra otra vez con «pec cierre».")
     if target.id in voided:
         raise PecError(f"La entrada {target.id} ya está anulada; no hay nada más que hacer.")
     motivo = clean_text("motivo", motivo) if motivo else ""
     if not motivo:
         raise PecError("Falta el motivo de la anulación: use --motivo «…».")
-    record: dict[str, Any] = {"clase": VOID, "actividad": target.actividad, "anula": target.id, "registrado": registrado}
+    record: dict[str, Any] = {"clase": VOID, "anula": target.id, "registrado": registrado}
+    if target.actividad:  # a sign-off or an action has none
+        record["actividad"] = target.actividad
     if target.tipo is not None:
         record["tipo"] = target.tipo
     if target.fecha is not None:

@@ -46,7 +46,7 @@ from typing import Any
 from pec_cli.errors import PecError, reason
 from pec_cli.files import shielded
 from pec_cli.ledger.cache import SUFFIX, current, read_tally, segment_dir, segments
-from pec_cli.ledger.entries import BATCH, FORMAT_VERSION, Batches, Entry, check_record, entry_of
+from pec_cli.ledger.entries import BATCH, FORMAT_VERSION, Batches, Entry, check_record, entry_of, parse
 from pec_cli.ledger.lock import lock, unlock
 from pec_cli.ledger.reader import BOM, SEQUENCE_WARNING, Reader, Sequence, skipped
 from pec_cli.workspace import Workspace
@@ -103,7 +103,8 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
 
 
 def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
-    """(last n, digest of the last valid line, file ends with a newline)."""
+    """(n of the last valid record, the digest of its line, the file ends with a newline), read backwards
+    through the record rule (``entries.parse``): a damaged or hostile last line is no position to follow."""
     if size == 0:
         return 0, GENESIS, True
     chunk = _TAIL_CHUNK
@@ -118,16 +119,9 @@ def _tail_state(handle: Any, size: int) -> tuple[int, str, bool]:
             lines[0] = lines[0].removeprefix(BOM)
         for raw in reversed(lines):
             raw = raw.rstrip(b"\r")
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            # any record with a position counts, even of a newer format: its n is taken
-            n = record.get("n") if isinstance(record, dict) else None
-            if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
-                return n, digest(raw), data.endswith(b"\n")
+            record = parse(raw) if raw.strip() else None
+            if isinstance(record, dict):
+                return record["n"], digest(raw), data.endswith(b"\n")
         if start == 0:
             return 0, GENESIS, data.endswith(b"\n")
         chunk *= 4
@@ -168,7 +162,9 @@ def append(
             under_lock()
         before = os.fstat(fd)
         with os.fdopen(os.dup(fd), "rb") as handle:
-            tail = _tail_state(handle, before.st_size)
+            last, prev, clean = _tail_state(handle, before.st_size)
+        top = current(ws, vigencia, path).seq[3]  # a line repeated by a merge: never an id taken twice
+        tail = (max(last, top), prev, clean)
         known = _imported(ws, vigencia) if skip_imported else set()
         todo = (r for r in records if not (known and r.get("importe") in known))
         committed: list[str] = []

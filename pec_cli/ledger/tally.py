@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pec_cli.ledger.entries import EVENTS, PIECE, VOID
+from pec_cli.ledger.entries import CLOSE, EVENTS, PIECE, REOPEN, VOID, check_record
 from pec_cli.plan.model import parse_quarter
 
 PUBLICATION = "publicacion"  # the tipo of a published piece (SPEC §1): it may answer, nothing awaits it
@@ -119,7 +119,9 @@ class Tally:
         out.requests = {key: kept for key, kept in
                         ((k, [i for i in ids if i not in voided]) for k, ids in self.requests.items()) if kept}
         out.links = {piece: link for piece, link in self.links.items() if piece not in voided}
-        out.events = [event for event in self.events if event["id"] not in voided]
+        # a closure or a reopening is never voided (a closed quarter is reopened, pec verify names such a void)
+        out.events = [event for event in self.events
+                      if event["id"] not in voided or event["clase"] in (CLOSE, REOPEN)]
         out.records = self.records
         for target, (actividad, tipo, fecha) in voided.items():
             if target in self.notes:
@@ -140,10 +142,6 @@ class Tally:
         for values in out.values():
             values.sort()
         return out
-
-    def measured(self, actividad: str, tipo: str, red: str, fecha: str) -> list[Measure]:
-        """The measurements of one network on one day, oldest recorded first."""
-        return sorted(self.measures.get((actividad, f"{tipo}:{red}", fecha), []))
 
     def answered(self, actividad: str, *earlier: str) -> dict[str, str]:
         """Per request of ``actividad`` (or its ``earlier`` ids) with an answer: the date of its first answer."""
@@ -202,6 +200,5 @@ class Tally:
             and all(texts(k, v[0]) and all(x is None or type(x) is str for x in v[1:]) for k, v in self.voids.items())
             and all(texts(*k) and type(ids) is list and texts(*ids) for k, ids in self.requests.items())
             and all(texts(k, *v) for k, v in self.links.items())
-            and type(self.events) is list and all(type(e) is dict and texts(e.get("id"), e.get("clase"))
-                                                  for e in self.events)
+            and type(self.events) is list and all(type(e) is dict and check_record(e) is None for e in self.events)
         )

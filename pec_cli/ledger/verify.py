@@ -19,7 +19,19 @@ from typing import NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger import store as ledger
-from pec_cli.ledger.entries import BATCH, PIECE, VOID, BatchCommit, Batches, Entry, Problem, entry_of, record_of
+from pec_cli.ledger.entries import (
+    BATCH,
+    CLOSE,
+    PIECE,
+    REOPEN,
+    VOID,
+    BatchCommit,
+    Batches,
+    Entry,
+    Problem,
+    entry_of,
+    record_of,
+)
 from pec_cli.ledger.reader import BOM, Reader
 from pec_cli.plan.model import Plan
 from pec_cli.workspace import Workspace
@@ -243,6 +255,9 @@ def check_voids(view: LedgerView) -> list[Problem]:
                 problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que no existe"))
             elif target.clase == VOID:
                 problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que es a su vez una anulación"))
+            elif target.clase in (CLOSE, REOPEN):
+                problems.append(Problem(entry.file, entry.line, f"anula el {target.clase} {entry.anula}, que no se anula "
+                                        "(no cuenta: un trimestre se reabre con «pec cierre --reabrir»)"))
             elif entry.anula in voided:
                 first = voided[entry.anula or ""]
                 problems.append(Problem(entry.file, entry.line, f"anula otra vez la entrada {entry.anula} (ya anulada en "

@@ -193,11 +193,11 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes]) -> list[Prob
             if record["clase"] == CLOSE:
                 problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
                              for message in _closure_problems(view, record, entries, read)]
-        for approval in state.stale:
+        for approval in state.stale:  # reopened and closed again: the new figures need their own sign-off
             entry = at[approval.id]
             problems.append(Problem(entry.file, entry.line, f"la aprobación ({approval.rol}, {approval.nombre}) es de "
-                                    f"cifras del Trim. {QUARTERS[approval.trimestre - 1]} que ya no están cerradas así "
-                                    "(se reabrió o se cerró con otras): apruebe de nuevo con «pec aprobar»"))
+                                    f"cifras del Trim. {QUARTERS[approval.trimestre - 1]} que se reabrieron; vale para "
+                                    "aquellas, no para las del cierre vigente (fírmelas con «pec aprobar»)", info=True))
         problems += [Problem(view.ws.display(view.ws.ledger_dir / str(vigencia)), 0, text, info=True)
                      for text in state.information]
     return problems
@@ -214,6 +214,8 @@ def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[En
         return [f"{label} tiene cifras editadas a mano (su SHA-256 ya no es el sellado)"]
     try:
         kept = read(view.ws.root / closure.plan_archivo)
+    except PecError as exc:
+        return [f"{label}: {exc.message.rstrip('.')}"]
     except OSError:
         return [f"{label}: falta la copia del plan {closure.plan_archivo}; restáurela desde git"]
     if hashlib.sha256(kept).hexdigest() != closure.plan_sha256:
