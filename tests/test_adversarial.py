@@ -645,3 +645,53 @@ def test_status_shows_verde_at_exactly_90_percent(pec, ws, status_json, pieces, 
     acumulado = revista["acumulado"]
     assert acumulado["programado"] == 50.0 and acumulado["logrado"] == pieces * 5.0, acumulado
     assert acumulado["semaforo"] == colour, acumulado
+
+
+# ---------------------------------------------------------------- code review: a record checked whole
+
+
+def _append_record(ws: Path, record: dict) -> int:
+    """Append by hand ``record`` with a sound chain (``n`` next, ``prev`` the last line's digest); its line number."""
+    path = segment(ws)
+    lines = path.read_bytes().splitlines()
+    n = json.loads(lines[-1])["n"] + 1
+    whole = {"v": 1, "id": f"2024-{path.stem}-{n}", "n": n, "prev": hashlib.sha256(lines[-1]).hexdigest()[:16],
+             **record}
+    path.write_bytes(path.read_bytes() + json.dumps(whole, ensure_ascii=False).encode() + b"\n")
+    return len(lines) + 1
+
+
+_PIECE = {"clase": "pieza", "actividad": "revista", "tipo": "publicacion", "fecha": "2024-04-10",
+          "registrado": f"{TODAY}T10:00:00-05:00", "titulo": "Mala"}
+
+
+@pytest.mark.parametrize(("record", "why"), [
+    ({**_PIECE, "id": 7}, "registro sin «id» válido"),
+    ({**_PIECE, "registrado": 20240410}, "registro sin «registrado» válido"),
+    ({"clase": "cierre", "trimestre": "II", "registrado": "ayer"}, "registro de control sin «registrado»"),
+], ids=["id-number", "registrado-number", "closure-registered-yesterday"])
+def test_a_record_with_an_id_or_timestamp_of_the_wrong_kind_is_skipped_and_named(pec, ws, record, why):
+    """A line pulled from a clone with ``"id": 7`` or a closure ``"registrado": "ayer"`` is no record: every
+    reader skips it (it would sort or compare as nothing else does) and verify names it."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Buena").exit_code == 0
+    line = _append_record(ws, record)
+    skipped_and_named(pec, ws, line, why)
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Después").exit_code == 0  # the writer goes on
+    assert pec("verify").stdout.count("registro") >= 1
+
+
+def test_the_next_line_number_is_never_one_already_taken(pec, ws):
+    """A merge that leaves a hostile last line with a huge ``n`` and no valid chain: the next piece takes the
+    position after the last *valid* record the cache has seen, never one already used by the segment."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Dos").exit_code == 0
+    path = segment(ws)
+    path.write_bytes(path.read_bytes() + b'{"v":1,"n":99999999999,"clase":"x"}\n')
+    added = pec("log", "revista", "--fecha", "2024-04-04", "--titulo", "Tres")
+    assert added.exit_code == 0, added.output
+    ns = [json.loads(line)["n"] for line in path.read_bytes().splitlines() if b'"titulo"' in line]
+    assert ns == [1, 2, 3] and added.stdout.strip().endswith("-3")
+    first = path.read_bytes().splitlines()[0]
+    path.write_bytes(path.read_bytes() + first + b"\n")  # a merge that repeats line 1 at the end
+    again = pec("log", "revista", "--fecha", "2024-04-05", "--titulo", "Cuatro")
+    assert again.exit_code == 0 and again.stdout.strip().endswith("-4"), again.output

@@ -3,6 +3,7 @@ closures, extemporáneas, plan versions, sign-offs and improvement actions, end 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -267,3 +268,21 @@ def test_right_after_closing_nothing_is_recalculated_and_earlier_days_are_as_the
     assert february["cerrado"] == {} and row(february, "revista")["acumulado"]["realizadas"] == 0
     february_board = ok(pec_at(ws, "status", "--trim", "I", env={"PEC_HOY": "2024-02-28"}))
     assert "cerrado" not in february_board and "en curso" in february_board
+
+
+def test_a_void_of_a_closure_written_by_hand_leaves_the_quarter_closed_and_is_named(closed):
+    """pec refuses to void a closure; a void of one that arrives by git pull does not count: the quarter stays
+    closed with its sealed figures and verify names the line."""
+    standing = status(closed)["cerrado"]["II"]["id"]
+    segment = next((closed / "ledger" / "2024").glob("*.jsonl"))
+    lines = segment.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+
+
+    void = {"v": 1, "id": f"2024-{segment.stem}-{last['n'] + 1}", "n": last["n"] + 1,
+            "prev": hashlib.sha256(lines[-1]).hexdigest()[:16], "clase": "anulacion", "anula": standing,
+            "motivo": "a mano", "registrado": "2024-07-05T10:00:00-05:00"}
+    segment.write_bytes(segment.read_bytes() + json.dumps(void).encode() + b"\n")
+    doc = status(closed)
+    assert doc["cerrado"]["II"]["id"] == standing
+    assert "que no se anula" in pec_at(closed, "verify", env=JULY).stdout
