@@ -143,6 +143,10 @@ def test_two_clones_that_close_one_quarter_merge_into_one_standing_closure(close
     shutil.copy(third / "ledger" / "2024" / "terc1.jsonl", closed / "ledger" / "2024")
     result = pec_at(closed, "verify", env=OCTOBER)
     assert result.exit_code == 0 and "información" in result.stdout and "se cerró dos veces" in result.stdout
+    reopened = ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "una sola vez", env=OCTOBER))
+    assert len(reopened.split()) == 2  # both closures reopened at once: the quarter is open, not closed by the other
+    assert "II" not in status(closed, env=OCTOBER)["cerrado"]
+    assert "se cerró dos veces" not in pec_at(closed, "verify", env=OCTOBER).stdout
 
 
 def test_verify_names_a_closed_figure_a_plan_copy_or_a_line_edited_by_hand(closed):
@@ -286,3 +290,29 @@ def test_a_void_of_a_closure_written_by_hand_leaves_the_quarter_closed_and_is_na
     doc = status(closed)
     assert doc["cerrado"]["II"]["id"] == standing
     assert "que no se anula" in pec_at(closed, "verify", env=JULY).stdout
+
+
+def test_a_closure_while_another_pec_writes_is_refused_not_sealed_short(closed, monkeypatch):
+    """Another «pec log» of this clone writes between the moment pec cierre reads the ledger and the moment it
+    appends the closure: the closure would seal figures without that piece, so it is refused and nothing is
+    written; run again, it closes with the piece."""
+    from pec_cli.cli import cierre
+    from pec_cli.ledger import store
+    from pec_cli.workspace import Workspace, now_iso
+
+    ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "otra revista", env=AUGUST))
+    sealing = cierre._closure
+
+    def meanwhile(ctx, quarter, registrado):
+        figures = sealing(ctx, quarter, registrado)
+        store.append(Workspace(closed), 2024, [{"clase": "pieza", "actividad": "revista", "tipo": "publicacion",
+                                                "fecha": "2024-06-20", "titulo": "A la vez", "registrado": now_iso()}])
+        return figures
+
+    monkeypatch.setattr(cierre, "_closure", meanwhile)
+    refused(pec_at(closed, "cierre", "--trim", "II", env=AUGUST), "cambió mientras", "vuelva a ejecutar")
+    monkeypatch.undo()
+    assert "II" not in status(closed, env=AUGUST)["cerrado"]
+    ok(pec_at(closed, "cierre", "--trim", "II", env=AUGUST))
+    sealed = row(status(closed, env=AUGUST), "revista")["trimestres"]["II"]
+    assert sealed["logrado"] == 20.0 and "recalculado" not in sealed

@@ -41,10 +41,14 @@ def cierre(
             raise PecError(f"El Trim. {label} no está cerrado: no hay nada que reabrir.")
         if not motivo and base.interactive():
             motivo = typer.prompt(f"Motivo de la reapertura del Trim. {label}", err=True)
-        record: dict[str, Any] = {"clase": "reapertura", "trimestre": label, "fecha": ctx.today.isoformat(),
-                                  "reabre": standing.id, "motivo": _text(motivo), "registrado": now_iso()}
-        (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
-        typer.echo(entry_id)
+        why = _text(motivo)
+        # every closure of the quarter no reopening names: two clones that each closed it, merged, reopen at once
+        records: list[dict[str, Any]] = [
+            {"clase": "reapertura", "trimestre": label, "fecha": ctx.today.isoformat(), "reabre": closure.id,
+             "motivo": why, "registrado": now_iso()} for closure in (standing, *state.also.get(quarter, []))]
+        ids = store.append(ctx.workspace, ctx.plan.vigencia, records, por=por,
+                           under_lock=lambda: _unchanged(ctx, label))
+        typer.echo("\n".join(ids))
         return
     if motivo is not None:
         raise PecError("--motivo acompaña a --reabrir: para cerrar el trimestre quítelo.", code=2)
@@ -55,9 +59,26 @@ def cierre(
     if standing is not None:
         raise PecError(f"El Trim. {label} ya está cerrado ({standing.id}, el {standing.fecha.isoformat()}); para "
                        f"cerrarlo de nuevo, reábralo antes con «pec cierre --trim {label} --reabrir --motivo …».")
-    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [_closure(ctx, quarter, now_iso())], por=por)
+    record = _closure(ctx, quarter, now_iso())
+    (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por,
+                               under_lock=lambda: _unchanged(ctx, label))
     base.flush(ctx)
     typer.echo(entry_id)
+
+
+def _unchanged(ctx: "Context", label: str) -> None:
+    """Under the segment's lock: nothing was written to the ledger since ``ctx`` read it (another
+    «pec» of this clone closing, reopening or logging meanwhile), so what is sealed is what was read."""
+    from pec_cli.ledger.cache import read_tally
+
+    now: dict[str, int] = {}
+    read_tally(ctx.workspace, ctx.plan.vigencia, [], positions=now)
+    def written(positions: dict[str, int]) -> dict[str, int]:  # the segment this append just created is empty
+        return {writer: n for writer, n in positions.items() if n}
+
+    if written(now) != written(ctx.positions):
+        raise PecError(f"El registro cambió mientras se preparaba el cierre del Trim. {label} "
+                       "(otro «pec» escribió a la vez); vuelva a ejecutar la misma orden.")
 
 
 def _text(motivo: str | None) -> str:

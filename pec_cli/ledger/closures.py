@@ -101,6 +101,7 @@ class Quarters(NamedTuple):
     """What the events say: the closure that stands per quarter, sign-offs, actions, and information."""
 
     closed: dict[int, Closure]
+    also: dict[int, list[Closure]]  # other closures of a quarter no reopening names (two clones, merged)
     approvals: dict[int, list[Approval]]  # of the standing closure's figures
     stale: list[Approval]  # of figures no closure stands on any more
     actions: list[Action]
@@ -112,12 +113,14 @@ def quarters(events: list[dict[str, Any]]) -> Quarters:
     ordered = sorted(events, key=lambda e: (e["registrado"], e["id"]))
     reopened = {e["reabre"]: e for e in ordered if e["clase"] == REOPEN}
     closed: dict[int, Closure] = {}
+    also: dict[int, list[Closure]] = {}
     information: list[str] = []
     for event in ordered:
         if event["clase"] == CLOSE and event["id"] not in reopened:
             closure = Closure.of(event)
             first = closed.setdefault(closure.trimestre, closure)
             if first is not closure:
+                also.setdefault(closure.trimestre, []).append(closure)
                 information.append(
                     f"el Trim. {closure.label} se cerró dos veces (dos copias del espacio de trabajo): vale el cierre "
                     f"{first.id} del {first.fecha.isoformat()}; el {closure.id} queda como información")
@@ -136,7 +139,7 @@ def quarters(events: list[dict[str, Any]]) -> Quarters:
         if approval.trimestre in closed and approval.cifras_sha256 == closed[approval.trimestre].cifras_sha256:
             by_quarter.setdefault(approval.trimestre, []).append(approval)
     stale = [a for a in approvals if a.cifras_sha256 not in standing]
-    return Quarters(closed, by_quarter, stale, actions, information)
+    return Quarters(closed, also, by_quarter, stale, actions, information)
 
 
 def missing_analyses(state: Quarters, upto: int, day: dt.date | None = None) -> list[tuple[int, str, str]]:
