@@ -584,6 +584,23 @@ def test_a_second_measurement_of_a_day_in_an_import_needs_confirmar(pec, ws, tmp
     assert (twitter["inicio"], twitter["fin"]) == (18000, 18300), twitter
 
 
+def test_the_same_file_imported_again_after_a_correction_is_no_new_correction(pec, ws, tmp_path, status_json):
+    """A monthly CSV imported, one of its values corrected that day with «pec log … --confirmar», then the
+    same CSV imported again (a second person of the team): its rows were imported before, so nothing is
+    written and nothing is refused; the correction stands."""
+    source = write_csv(tmp_path / "junio.csv", "actividad;fecha;titulo;red;valor\n"
+                                               "seguidores;2024-03-01;Base;twitter;18000\n"
+                                               "seguidores;2024-06-30;Junio;twitter;18600\n")
+    assert pec("import", str(source)).exit_code == 0
+    assert pec("log", "seguidores", "--red", "twitter", "--valor", "18300", "--fecha", "2024-06-30",
+               "--confirmar").exit_code == 0
+    again = pec("import", str(source))
+    assert again.exit_code == 0, again.output
+    assert "Importadas 0 entradas de 2 filas; 2 filas ya estaban importadas" in again.stdout, again.output
+    twitter = _twitter_trim_ii(status_json)
+    assert (twitter["inicio"], twitter["fin"]) == (18000, 18300), twitter
+
+
 def test_voiding_a_request_that_a_piece_answers_names_the_piece(pec, ws):
     """Issue 21 item 8 (part): ``pec void`` of an answered request warns, naming the answering piece."""
     request = pec("log", "internas", "--tipo", "solicitud", "--area", "Planeación", "--fecha", "2024-04-02",

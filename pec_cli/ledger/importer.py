@@ -351,8 +351,9 @@ class Deduplicated:
     already has another value is a correction: kept if its row is confirmed, else said in ``corrections``
     (the import is refused).
 
-    A row whose piece came from this very row before (same ``importe``) is kept for ``store.append``,
-    which drops it under the lock and says how many rows were imported before."""
+    A row imported before (its ``importe`` is in the ledger) is kept unchecked for ``store.append``, which
+    drops it under the lock and says how many rows were imported before: what was corrected since is no
+    repeat of it."""
 
     def __init__(self, rows: list[Row], ledger: LedgerKeys, canonical: Callable[[str], str],
                  ids_of: Callable[[str], tuple[str, ...]]) -> None:
@@ -364,17 +365,19 @@ class Deduplicated:
     def _records(self, rows: list[Row]) -> Iterator[tuple[Row, dict[str, Any]]]:
         earlier: dict[Key, Row] = {}
         copies: dict[str, int] = {}
+        imported = self.ledger.imported()
         for row in rows:
             record = dict(row.record)
             occurrence = copies.get(row.canonical, 0)
             copies[row.canonical] = occurrence + 1
             record["importe"] = _key(row.canonical, occurrence)
-            found = self.ledger.repeats(record, self.ids_of(record["actividad"]), self.canonical)
             keys = piece_keys(record)
+            found = None if record["importe"] in imported else \
+                self.ledger.repeats(record, self.ids_of(record["actividad"]), self.canonical)
             if found is not None and found[1].get("importe") != record["importe"]:
                 if not self._kept(row, found[1].get("valor"), found[1]["id"], f"ya registrada como {found[1]['id']}"):
                     continue
-            elif found is None:
+            elif found is None and record["importe"] not in imported:
                 first = next((earlier[k] for k in keys if k in earlier), None)
                 if first is not None and not self._kept(row, first.record.get("valor"), f"la fila {first.number}",
                                                          f"repite la fila {first.number}"):
