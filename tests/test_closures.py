@@ -316,3 +316,29 @@ def test_a_closure_while_another_pec_writes_is_refused_not_sealed_short(closed, 
     ok(pec_at(closed, "cierre", "--trim", "II", env=AUGUST))
     sealed = row(status(closed, env=AUGUST), "revista")["trimestres"]["II"]
     assert sealed["logrado"] == 20.0 and "recalculado" not in sealed
+
+
+def test_verify_names_entries_a_closure_saw_that_are_gone_and_an_edited_version(closed):
+    """The closure is the anchor: another segment's last lines lost (a bad merge kept an older copy of it; no
+    chain shows a cut tail) or a closure whose plan version was edited by hand are named."""
+    from .conftest import set_writer
+
+    first = next((closed / "ledger" / "2024").glob("*.jsonl"))
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-08-02", "--titulo", "Agosto", env=OCTOBER))
+    set_writer(closed, "otra1")  # the closure is written by a second writer; it saw the first one's piece
+    ok(pec_at(closed, "cierre", "--trim", "III", env=OCTOBER))
+    ok(pec_at(closed, "verify", env=OCTOBER))
+    whole = first.read_bytes()
+    kept = whole.splitlines(keepends=True)
+    first.write_bytes(b"".join(kept[:-1]))  # the August piece lost
+    shown = pec_at(closed, "verify", env=OCTOBER).stdout.replace("\n", " ")
+    assert f"vio {len(kept)} línea(s) del escritor {first.stem} y su segmento llega a {len(kept) - 1}" in shown, shown
+    first.write_bytes(whole)
+    other = closed / "ledger" / "2024" / "otra1.jsonl"
+    lines = other.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+    assert last["clase"] == "cierre"
+    last["plan_version"] = "9"
+    lines[-1] = json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode()
+    other.write_bytes(b"\n".join(lines) + b"\n")
+    assert "dice versión 9 del plan" in pec_at(closed, "verify", env=OCTOBER).stdout.replace("\n", " ")

@@ -223,17 +223,34 @@ def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[En
                 "restáurela desde git"]
     seen = Tally.of(record_of(e) for e in entries if closure.saw(e.id))
     try:
-        again = _recomputed(kept, closure, seen)
+        again, version = _recomputed(kept, closure, seen)
     except PecError as exc:
         return [f"{label}: la copia del plan {closure.plan_archivo} no carga ({exc.message.rstrip('.')})"]
+    top = _tops(entries)
+    problems = [f"{label} vio {n} línea(s) del escritor {writer} y su segmento llega a {top.get(writer, 0)}: "
+                "faltan entradas de antes del cierre; restáurelas desde git"
+                for writer, n in sorted(closure.posiciones.items()) if top.get(writer, 0) < n]
+    if version != closure.version:
+        problems.append(f"{label} dice versión {closure.version} del plan y su copia {closure.plan_archivo} es la "
+                        f"versión {version}: el cierre fue editado a mano")
     if digest(again) != closure.cifras_sha256:
-        return [f"{label} no coincide con un nuevo cálculo con su plan y las entradas que vio: sus cifras o el "
-                "registro de antes del cierre fueron editados"]
-    return []
+        problems.append(f"{label} no coincide con un nuevo cálculo con su plan y las entradas que vio: sus cifras "
+                        "o el registro de antes del cierre fueron editados")
+    return problems
 
 
-def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> dict[str, Any]:
-    """The figures a closure sealed, computed again: its plan copy, the entries it saw, the closures they held."""
+def _tops(entries: list[Entry]) -> dict[str, int]:
+    """Per writer, the highest position among its entries read."""
+    top: dict[str, int] = {}
+    for entry in entries:
+        _year, writer, n = entry.id.split("-")
+        top[writer] = max(top.get(writer, 0), int(n))
+    return top
+
+
+def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> tuple[dict[str, Any], str]:
+    """The figures a closure sealed, computed again: its plan copy, the entries it saw, the closures they held;
+    with the copy's plan version."""
     from pec_cli.plan.loader import plan_data_from_text  # yaml and pydantic: only for a closure to check
     from pec_cli.plan.model import plan_from_data
     from pec_cli.report.avance import compute
@@ -245,7 +262,7 @@ def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> dict[str, Any]:
     plan = plan_from_data(plan_data_from_text(text, closure.plan_archivo), closure.plan_archivo)
     report = compute(plan, seen, closure.trimestre, closure.fecha)
     earlier = {k: c for k, c in quarters(seen.net().events).closed.items() if k != closure.trimestre}
-    return sealed(apply(report, earlier)[0])
+    return sealed(apply(report, earlier)[0]), plan.version
 
 
 
