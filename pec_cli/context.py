@@ -120,20 +120,25 @@ class Context:
             sin_analisis=tuple(missing_analyses(state, report.trimestre, day)))
 
     def late(self, closed: dict[int, Closure]) -> dict[tuple[str, str], int]:
-        """Per (activity or line, quarter), the pieces in force dated in a closed quarter that its closure did
-        not see (extemporáneas: they count in today's recomputation only)."""
+        """Per (activity or line, closed quarter): the pieces in force dated in that quarter that its closure
+        did not see (extemporáneas: they count in today's recomputation only); per (row, «acumulado II»): those
+        dated up to that quarter that its closure did not see (what its sealed acumulado lacks)."""
         from pec_cli.ledger.query import Query
         from pec_cli.plan.model import QUARTERS, quarter_of
 
         out: dict[tuple[str, str], int] = {}
         for entry in self.entries(Query()).entries:
-            closure = closed.get(quarter_of(entry.fecha)) if entry.fecha else None
             act = self.plan.owner(entry.actividad)
-            if closure is None or act is None or closure.saw(entry.id):
+            if entry.fecha is None or act is None:
                 continue
-            label = QUARTERS[closure.trimestre - 1]
-            for row in (act.id, act.linea):
-                out[(row, label)] = out.get((row, label), 0) + 1
+            dated = quarter_of(entry.fecha)
+            for closure in closed.values():
+                if closure.trimestre < dated or closure.saw(entry.id):
+                    continue
+                label = QUARTERS[closure.trimestre - 1]
+                for key in (f"acumulado {label}", *([label] if closure.trimestre == dated else [])):
+                    for row in (act.id, act.linea):
+                        out[(row, key)] = out.get((row, key), 0) + 1
         return out
 
     def late_notice(self, fechas: list[str]) -> str | None:

@@ -72,6 +72,16 @@ def test_a_piece_logged_in_august_dated_in_may_never_moves_the_sealed_quarter(cl
     ok(pec_at(closed, "verify", env=AUGUST))  # a late piece is no damage
 
 
+def test_a_late_piece_of_an_earlier_quarter_is_named_in_the_sealed_acumulado(closed):
+    """A March piece logged in August, after Trim. I and II closed: Trim. II's sealed acumulado lacks it too,
+    and says so (one piece the closure did not see), not «anulaciones o respuestas»."""
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-03-15", "--titulo", "Revista de marzo", env=AUGUST))
+    revista = row(status(closed, env=AUGUST), "revista")
+    motivo = revista["acumulado"]["recalculado"]["motivo"]
+    assert motivo == "1 pieza extemporánea, que el cierre no vio", motivo
+    assert "recalculado" not in revista["trimestres"]["II"]  # Trim. II itself holds no March piece
+
+
 def test_close_reopen_and_close_again_each_kept_and_listed(closed):
     refused(pec_at(closed, "cierre", "--trim", "III", env=JULY), "termina el 2024-09-30")
     refused(pec_at(closed, "cierre", "--trim", "II", env=JULY), "ya está cerrado")

@@ -86,7 +86,7 @@ class Report(NamedTuple):
     # closed quarters (``report.closed``): the closures shown, where today differs, and why
     cerrados: "Mapping[int, Closure]" = _EMPTY  # type: ignore[assignment]
     recalculado: tuple[Any, ...] = ()  # report.closed.Recalculado
-    tardias: Mapping[tuple[str, str], int] = _EMPTY  # type: ignore[assignment]  # (row, quarter) -> pieces late
+    tardias: Mapping[tuple[str, str], int] = _EMPTY  # type: ignore[assignment]  # (row, quarter or «acumulado Q») -> pieces late
     plan_sha256: str | None = None  # of the plan file the open quarters were computed with
     aprobaciones: "tuple[Approval, ...]" = ()  # the sign-offs of the requested quarter's sealed figures
     acciones: "tuple[Action, ...]" = ()  # improvement actions of the quarters up to the requested one

@@ -128,10 +128,11 @@ def why(report: Report, row: str, label: str) -> str:
     quarter = report.trimestre if label == "acumulado" else QUARTERS.index(label) + 1
     closure = report.cerrados.get(quarter)
     reasons = []
-    late = report.tardias.get((row, QUARTERS[quarter - 1]), 0)
-    if late:
-        reasons.append(f"{late} pieza{'s' if late > 1 else ''} extemporánea{'s' if late > 1 else ''}, registrada"
-                       f"{'s' if late > 1 else ''} después del cierre")
+    key = f"acumulado {QUARTERS[quarter - 1]}" if label == "acumulado" else label
+    late = report.tardias.get((row, key), 0)
+    if late:  # by position, not by clock: a piece of a clone merged after the closure is one too
+        reasons.append(f"{late} pieza{'s' if late > 1 else ''} extemporánea{'s' if late > 1 else ''}, que el cierre "
+                       "no vio")
     if closure is not None and report.plan_sha256 and closure.plan_sha256 != report.plan_sha256:
         reasons.append(f"el plan cambió desde el cierre (versión {closure.version} entonces, "
                        f"{report.plan.version} hoy)")
