@@ -212,6 +212,8 @@ def test_sign_offs_bind_to_the_sealed_figures(closed):
 def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     refused(pec_at(closed, "accion", "revista", "--trim", "III", "--causa", "c", "--accion", "a", "--responsable", "r",
                    "--fecha-compromiso", "2024-09-30", env=JULY), "no está cerrado")
+    refused(pec_at(closed, "accion", "internas", "--trim", "II", "--causa", "c", "--accion", "a", "--responsable", "r",
+                   "--fecha-compromiso", "2024-09-30", env=JULY), "no tiene semáforo", "rojo o amarillo")
     pending = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=JULY)))
     assert {"trimestre": "II", "fila": "revista", "semaforo": "rojo"} in pending["sin_analisis"]
     action = ok(pec_at(closed, "accion", "revista", "--trim", "II", "--causa", "Contratación tardía",

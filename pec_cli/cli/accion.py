@@ -61,9 +61,17 @@ def _action(ctx: "Context", objetivo: str, trim: str | None, texts: dict[str, st
     if missing:
         raise PecError(f"Faltan {', '.join(missing)} para registrar la acción de mejora de «{target}».", code=2)
     quarter = quarter_arg(trim or "")
-    if quarter not in ctx.quarters().closed:
-        raise PecError(f"El Trim. {QUARTERS[quarter - 1]} no está cerrado: las acciones de mejora analizan cifras "
-                       f"selladas; ciérrelo antes con «pec cierre --trim {QUARTERS[quarter - 1]}».")
+    label = QUARTERS[quarter - 1]
+    closure = ctx.quarters().closed.get(quarter)
+    if closure is None:
+        raise PecError(f"El Trim. {label} no está cerrado: las acciones de mejora analizan cifras "
+                       f"selladas; ciérrelo antes con «pec cierre --trim {label}».")
+    figures = closure.cifras["lineas"].get(target) or closure.cifras["actividades"].get(target) or {}
+    semaforo = figures.get("acumulado", {}).get("semaforo")
+    if semaforo not in ("rojo", "amarillo"):  # SPEC §5: an action answers a red or amber row
+        shown = f"quedó en {semaforo}" if semaforo else "no tiene semáforo"
+        raise PecError(f"«{target}» {shown} en el acumulado sellado del Trim. {label}: las acciones de mejora son "
+                       "de filas en rojo o amarillo (véalas con «pec pendientes»).")
     due = parse_date(fecha_compromiso or "", " en --fecha-compromiso")
     if due < ctx.today:
         raise PecError(f"La fecha de compromiso {due.isoformat()} ya pasó (hoy es {ctx.today.isoformat()}); "
