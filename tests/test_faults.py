@@ -84,15 +84,16 @@ def test_no_reader_accepts_a_line_the_writer_would_refuse(pec, ws, case):
     print(f"\nrecord rule: case {case}: status/list skip line {line}, verify names it")
 
 
-def test_decode_is_one_rule_returning_values():
-    from pec_cli.ledger.entries import Piece, Problem, decode
+def test_parse_is_one_rule_returning_values():
+    from pec_cli.ledger.entries import Piece, entry_of, parse
 
     good = {"v": 1, "id": "2024-abc-1", "n": 1, "prev": "0" * 16, "clase": "pieza", "actividad": "revista",
             "tipo": "publicacion", "fecha": "2024-04-10", "registrado": "x"}
-    assert isinstance(decode(json.dumps(good).encode(), "f", 3), Piece)
-    bad = decode(json.dumps({**good, "titulo": "\x1b[31m"}).encode(), "f.jsonl", 3)
-    assert isinstance(bad, Problem) and str(bad).startswith("f.jsonl:3: registro con caracteres de control")
-    assert isinstance(decode(b'{"v": 1, "valor": NaN', "f", 1), Problem)
+    record = parse(json.dumps(good).encode())
+    assert isinstance(record, dict) and isinstance(entry_of(record, "f", 3), Piece)
+    bad = parse(json.dumps({**good, "titulo": "\x1b[31m"}).encode())
+    assert isinstance(bad, str) and bad.startswith("registro con caracteres de control")
+    assert isinstance(parse(b'{"v": 1, "valor": NaN'), str)
 
 
 def test_the_writer_checks_what_it_writes_with_the_readers_rule(pec, ws):

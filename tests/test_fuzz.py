@@ -78,9 +78,9 @@ def _read_ledger_bytes(data: bytes, tmp: Path) -> None:
     tally = ledger.read_tally(Workspace(tmp), 2024, tally_warnings, use_cache=False)
     assert isinstance(tally, Tally) and tally.records == len(entries)
     tally.net()
-    from pec_cli.ledger.verify import verify_segment
+    from pec_cli.ledger.verify import read_segment
 
-    counted, _ = verify_segment(Workspace(tmp), 2024, folder / "abcde.jsonl")
+    counted = list(read_segment(Workspace(tmp), 2024, folder / "abcde.jsonl").counted())
     assert [e.id for e in counted] == [e.id for e in entries]  # one record rule for every reader
     assert _resumed(data, tmp) == (tally.to_json(), tally_warnings)  # a cache resumed where a read stopped: the same
     COUNTS["ledger"] += 1

@@ -416,14 +416,6 @@ def record_of(entry: Entry) -> dict[str, Any]:
     return record
 
 
-def decode(raw: bytes, file: str = "", line: int = 0) -> Entry | Problem:
-    """The entry of one ledger line, or the :class:`Problem` that keeps it from counting."""
-    record = parse(raw)
-    if isinstance(record, str):
-        return Problem(file, line, record)
-    return entry_of(record, file, line)
-
-
 T = TypeVar("T")
 
 
@@ -461,5 +453,5 @@ class Batches(Generic[T]):
 __all__ = [
     "BATCH", "CLASSES", "ENTRY_FIELDS", "FORMAT_VERSION", "LIMITS", "NOTE", "PIECE", "VOID",
     "BatchCommit", "Batches", "Entry", "Evidence", "Note", "Piece", "Problem", "Void",
-    "check_record", "decode", "entry_of", "parse", "record_of", "valid_date",
+    "check_record", "entry_of", "parse", "record_of", "valid_date",
 ]

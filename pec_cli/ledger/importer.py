@@ -16,7 +16,6 @@ repeats a piece in force, or an earlier row, is left out with a line
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import csv
 import datetime as dt
@@ -32,7 +31,7 @@ from pec_cli.fields import IMPORT_COLUMNS, visible
 from pec_cli.ledger.cache import LedgerKeys
 from pec_cli.ledger.duplicates import Key, is_measurement, piece_keys
 from pec_cli.ledger.evidence import beside
-from pec_cli.ledger.records import build_piece, jump_problem
+from pec_cli.ledger.records import build_piece, jump_problem, previous_measure
 from pec_cli.plan.model import Plan, iso_date
 from pec_cli.plan.names import parse_date
 
@@ -205,7 +204,7 @@ def jump_errors(rows: list[Row], name: str, series_of: Callable[[str, str], Seri
         before, last = days.get((act, tipo, red), (None, None))
         if last is not None and last[0] < fecha:
             before = last  # the last accepted row of an earlier day
-        previous = _last_before(ledger[(act, tipo)].get(red, []), fecha)
+        previous = previous_measure(ledger[(act, tipo)].get(red, []), fecha)
         if before is not None and (previous is None or before[0] >= previous[0]):
             previous = before
         problem = None if row.confirmed else jump_problem(red, record["valor"], previous)
@@ -215,13 +214,6 @@ def jump_errors(rows: list[Row], name: str, series_of: Callable[[str, str], Seri
             continue
         days[(act, tipo, red)] = (before, (fecha, record["valor"]))
     return errors
-
-
-def _last_before(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] | None:
-    """The ledger's measurement a row of ``fecha`` follows: the latest dated before that day
-    (one of the same day is the row's duplicate or correction, said apart)."""
-    at = bisect.bisect_left(series, (fecha, float("-inf")))
-    return series[at - 1] if at else None
 
 
 def _read_header(reader: Any, name: str) -> tuple[Any, list[str]]:

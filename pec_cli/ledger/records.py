@@ -76,13 +76,12 @@ def parse_count(valor: Any) -> int:
 
 
 def previous_measure(series: list[tuple[str, float]], fecha: str) -> tuple[str, float] | None:
-    """The measurement a new one of ``fecha`` follows: the latest dated on or before it."""
-    found = None
-    for day, value in series:
-        if day > fecha:
-            break
-        found = (day, value)
-    return found
+    """The measurement a new one of ``fecha`` follows in its network's ``series`` (sorted): the latest dated
+    before that day (one of the same day is its duplicate or its correction, said apart)."""
+    import bisect
+
+    at = bisect.bisect_left(series, (fecha, float("-inf")))
+    return series[at - 1] if at else None
 
 
 def jump_problem(red: str, valor: float, previous: tuple[str, float] | None) -> str | None:

@@ -351,10 +351,3 @@ def verify_workspace(ws: Workspace, checks: tuple[Callable[[LedgerView], list[Pr
     summary = (f"Registro íntegro: {total} entradas en {len(view.segments)} archivo(s), "
                "cadena de integridad y evidencias verificadas.")
     return problems, summary
-
-
-def verify_segment(ws: Workspace, vigencia: int, path: Path) -> tuple[list[Entry], list[Problem]]:
-    """The counted entries of one segment and its line and chain problems."""
-    segment = read_segment(ws, vigencia, path)
-    view = LedgerView(ws, {}, [], [segment])
-    return list(segment.counted()), check_lines(view) + check_chains(view) + check_batches(view)
