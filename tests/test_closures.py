@@ -237,7 +237,38 @@ def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     assert "Adelantar la contratación" in december and ": cumplida" in december
     paquete = tmp_path / "paq"
     ok(pec_at(closed, "export", "paquete", "--trim", "III", "-o", str(paquete), env=OCTOBER))
-    assert "Sin análisis ni acción de mejora" in (paquete / "verificacion.txt").read_text(encoding="utf-8")
+    checked = (paquete / "verificacion.txt").read_text(encoding="utf-8")
+    assert "Pendiente de análisis (" in checked and "Trim. III: revista (rojo), sin acción de mejora" in checked
+    assert "Trim. II: revista (" not in checked  # its action analyses it
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """verificacion.txt's blocks (separated by a blank line), by their first line."""
+    return {head: rest for head, *rest in (block.splitlines() for block in text.strip().split("\n\n"))}
+
+
+def test_the_paquete_says_apart_what_it_left_out_and_what_awaits_analysis(closed, tmp_path):
+    """Trial item 1: the red or amber rows of closed quarters with no improvement action were listed under
+    «No incluido en este paquete», as if they were files left out; they have a section of their own."""
+    import zipfile
+
+    proof = tmp_path / "acta.pdf"
+    proof.write_bytes(b"%PDF-1.4 acta\n")
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-06-03", "--titulo", "Revista 3", "--evidencia", str(proof),
+              env=JULY))
+    for stored in (closed / "evidencias").rglob("*.pdf"):
+        stored.unlink()  # the evidence file goes missing: left out of the paquete
+    ok(pec_at(closed, "accion", "revista", "--trim", "II", "--causa", "c", "--accion", "a", "--responsable", "r",
+              "--fecha-compromiso", "2024-09-30", env=JULY))
+    pending = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=JULY)))["sin_analisis"]
+    ok(pec_at(closed, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "paq"), env=JULY))
+    with zipfile.ZipFile(tmp_path / "paq.zip") as archive:
+        sections = _sections(archive.read("paq/verificacion.txt").decode("utf-8"))
+    left_out = sections["No incluido en este paquete (1):"]
+    assert len(left_out) == 1 and "evidencia no incluida en el paquete" in left_out[0], sections
+    assert sections[f"Pendiente de análisis ({len(pending)}):"] == [
+        f"Trim. {p['trimestre']}: {p['fila']} ({p['semaforo']}), sin acción de mejora" for p in pending]
+    assert len(pending) > 2 and {"trimestre": "II", "fila": "revista", "semaforo": "rojo"} not in pending
 
 
 def test_one_corte_per_report_a_request_answered_the_next_quarter(ws, tmp_path):

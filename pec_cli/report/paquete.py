@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol
 
@@ -114,14 +114,21 @@ def evidence_names(selection: Selection) -> dict[str, Copy]:
     return names
 
 
-def verification(problems: list[Problem], summary: str, left_out: list[Problem]) -> PackFile:
-    """``verificacion.txt``: what ``pec verify`` says of the ledger (``verify_workspace``'s result),
-    then what this paquete left out and why."""
+def verification(problems: list[Problem], summary: str, left_out: list[Problem],
+                 pending: Sequence[tuple[int, str, str]] = ()) -> PackFile:
+    """``verificacion.txt``: what ``pec verify`` says of the ledger (``verify_workspace``'s result), then
+    what this paquete left out and why (``left_out``: evidence files and lines it does not carry), then the
+    red or amber rows of closed quarters that no improvement action analyses yet (``pending``: the
+    report's ``sin_analisis``, (quarter, row, semáforo)), which are no file left out but work to do."""
     damage = [p for p in problems if not p.info]
     head = [f"pec verify: {len(damage)} problema(s)"] if damage else [summary]
     lines = [*head, *(("información: " if p.info else "") + str(p) for p in problems)]
     if left_out:
         lines += ["", f"No incluido en este paquete ({len(left_out)}):", *map(str, left_out)]
+    if pending:
+        lines += ["", f"Pendiente de análisis ({len(pending)}):",
+                  *(f"Trim. {QUARTERS[q - 1]}: {row} ({semaforo}), sin acción de mejora"
+                    for q, row, semaforo in sorted(pending, key=lambda p: p[0]))]
     return PackFile("verificacion.txt", ("\n".join(lines) + "\n").encode("utf-8"))
 
 
