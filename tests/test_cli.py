@@ -186,6 +186,33 @@ def test_init_makes_a_workspace(tmp_path, monkeypatch, pec):
     refused(pec("init", str(target)), "ya es un espacio de trabajo")
 
 
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_what_exports_write_by_default_is_ignored_by_git(ws, pec, monkeypatch):
+    """Trial item 3: after «pec init», «git add -A» committed every export written with its default name
+    in the workspace; the .gitignore pec writes keeps them out (and the log of a scheduled run)."""
+    from pec_cli.report import export
+
+    # the plan's PDF is printed by a browser: its bytes stand in, its default name is the command's own
+    monkeypatch.setitem(export.PLAN_DOCUMENT, "pdf", export.Document("pdf", lambda plan: b"%PDF-1.4\n"))
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Revista 1").exit_code == 0
+    written: list[str] = []
+    for args in (["export", "csv", "--trim", "II"], ["export", "markdown"], ["export", "csv", "--detalle"],
+                 ["export", "paquete", "--trim", "II"], ["export", "fichas", "--format", "markdown"],
+                 ["pendientes", "--ics"], ["plan", "show", "--format", "pdf"]):
+        result = pec(*args)
+        assert result.exit_code == 0, (args, result.output)
+        written += [Path(line).relative_to(ws).as_posix() for line in result.stdout.splitlines()]
+    assert len(written) == 8, written
+    (ws / "pec.log").write_text("export semanal\n", encoding="utf-8")  # README: «>> pec.log» in a cron line
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    for name in [*written, "pec.log"]:
+        assert subprocess.run(["git", "-C", str(ws), "check-ignore", "-q", name]).returncode == 0, name
+    subprocess.run(["git", "-C", str(ws), "add", "-A"], check=True)
+    staged = subprocess.run(["git", "-C", str(ws), "diff", "--cached", "--name-only"], check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert {name.split("/")[0] for name in staged} == {".gitattributes", ".gitignore", "ledger", "plan"}, staged
+
+
 def test_workspace_is_found_like_git_and_overridden(ws, tmp_path, monkeypatch, pec):
     sub = ws / "ledger" / "2024"
     sub.mkdir(parents=True, exist_ok=True)
