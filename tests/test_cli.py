@@ -340,6 +340,58 @@ def test_every_command_has_help_and_is_in_the_readme(pec):
         assert f"pec {name}" in readme, f"`pec {name}` is not in the README"
 
 
+def _shell(lines: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """Run the README's ``$`` lines in bash, as a person types them (stopping at the first that fails)."""
+    result = subprocess.run(["bash", "-ec", "\n".join(lines)], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, (lines, result.stdout, result.stderr)
+    return result.stdout
+
+
+@pytest.mark.skipif(os.name == "nt" or any(__import__("shutil").which(t) is None for t in ("git", "bash")),
+                    reason="runs the README's shell lines with git and bash")
+def test_the_readme_way_of_sharing_a_workspace_runs_as_written(tmp_path):
+    """Trial item 2: the README's «Compartir el espacio entre varias personas», run as written by two
+    people: a bare remote, a clone, a day's work on each side merged with no conflict and nothing asked;
+    the evidence and the plan copy of a closure are shared too."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Compartir el espacio entre varias personas\n", 1)[1].split("\n## ", 1)[0]
+    create, join, daily = ([line[2:] for line in block.splitlines() if line.startswith("$ ")]
+                           for block in section.split("```")[1::2])
+    shared = tmp_path / "srv"
+    home = tmp_path / "home"
+    (home / "Documentos").mkdir(parents=True)
+    (home / "Documentos" / "revista-3.pdf").write_bytes(b"%PDF-1.4 revista 3\n")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+           "HOME": str(home), "PEC_HOY": "2024-07-01", "GIT_AUTHOR_NAME": "Prensa", "GIT_AUTHOR_EMAIL": "p@x.co",
+           "GIT_COMMITTER_NAME": "Prensa", "GIT_COMMITTER_EMAIL": "p@x.co"}
+    env.pop("PEC_NOMBRE", None)
+    env.pop("PEC_ROOT", None)
+
+    def here(lines: list[str]) -> list[str]:
+        return [line.replace("/srv/compartida", str(shared)) for line in lines]
+
+    shared.mkdir()
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "luis").mkdir()
+    _shell(here(create), tmp_path / "ana", env)
+    _shell(here(join), tmp_path / "luis", env)
+    ana, luis = tmp_path / "ana" / "prensa", tmp_path / "luis" / "prensa"
+    _shell(here(daily), luis, env)  # Luis shares a revista with its evidence
+    _shell(["pec log noti --titulo 'Noti 12' --fecha 2024-06-27", "pec cierre --trim I", "git add -A",
+            "git commit -qm 'Noti 12; cierre del Trim. I'"], ana, env)  # Ana works meanwhile
+    _shell(here([daily[0], "git push"]), ana, env)  # a merge with no conflict and no editor
+    _shell(here([daily[0]]), luis, env)
+    for clone in (ana, luis):
+        assert _shell(["pec verify"], clone, env).startswith("Registro íntegro: 3 entradas en 2 archivo(s)")
+        listed = json.loads(_shell(["pec list --format json"], clone, env))
+        assert sorted(r["titulo"] for r in listed) == ["Noti 12", "Revista No. 3"]
+        tracked = _shell(["git ls-files"], clone, env).split()
+        assert any(t.startswith("evidencias/2024/") for t in tracked), tracked
+        assert any(t.startswith("plan/versiones/2024-v1-") for t in tracked), tracked
+        assert not [t for t in tracked if t.startswith(".pec/")]
+
+
 def test_impossible_date_and_repeated_key_in_the_plan_are_located(pec, ws):
     plan = ws / "plan" / "2024.yaml"
     text = plan.read_text(encoding="utf-8").replace("    inicio: 2024-03-01\n", "    inicio: 2024-02-30\n", 1)
