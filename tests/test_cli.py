@@ -468,6 +468,21 @@ def test_list_observaciones_and_refused_filters(pec):
     refused(pec("list", "--desde", "2024-05-01", "--hasta", "2024-04-01"), "posterior a --hasta")
 
 
+def test_void_says_on_stderr_what_it_voided_and_prints_only_the_id(pec):
+    """Trial item 4: «pec void» printed the new id alone; now one line on stderr names the entry voided,
+    its activity, tipo and date (a measurement by its network and value, an observación by its quarter)."""
+    piece = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Revista No. 2").stdout.strip()
+    measured = pec("log", "seguidores", "--fecha", "2024-04-03", "--red", "instagram", "--valor", "10250").stdout.strip()
+    note = pec("note", "revista", "--trim", "II", "Se aplazó.").stdout.strip()
+    for target, said in ((piece, "revista, publicacion, 2024-04-02: «Revista No. 2»"),
+                         (measured, "seguidores, medicion, 2024-04-03: instagram 10250"),
+                         (note, "observación de revista del Trim. II: «Se aplazó.»")):
+        voided = pec("void", target, "--motivo", "registrada por error")
+        assert voided.exit_code == 0, voided.output
+        assert re.fullmatch(r"2024-[a-z0-9]+-\d+\n", voided.stdout), voided.stdout  # the id alone, for scripts
+        assert voided.stderr == f"Anulada {target} ({said}); motivo: registrada por error.\n", voided.stderr
+
+
 def test_list_shows_why_an_entry_was_voided(pec):
     entry = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "A").stdout.strip()
     pec("void", entry, "--motivo", "duplicada")
