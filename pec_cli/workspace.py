@@ -31,6 +31,15 @@ GITIGNORE = """\
 .pec/
 # pec: what a writer killed mid-write may leave (pec verify names it; delete it)
 *.pec-tmp
+# pec: what the exports write by default in the folder they run in (made again at will from the
+# plan and the ledger); pec.log is the log of a scheduled run (README, «Scripts and scheduled runs»)
+seguimiento-*
+detalle-*
+paquete-*
+fichas-*
+pendientes-*.ics
+plan-*.pdf
+pec.log
 """
 
 

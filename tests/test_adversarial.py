@@ -552,11 +552,13 @@ def _twitter_trim_ii(status_json) -> dict:
 def test_a_second_measurement_of_a_day_is_a_correction_to_confirm(pec, ws, status_json):
     """Issue 21 item 2: twitter 18.600 then 18.300 on 2024-06-30."""
     assert pec("log", "seguidores", "--red", "twitter", "--valor", "18000", "--fecha", "2024-03-01").exit_code == 0
-    assert pec("log", "seguidores", "--red", "twitter", "--valor", "18600", "--fecha", "2024-06-30").exit_code == 0
+    first = pec("log", "seguidores", "--red", "twitter", "--valor", "18600", "--fecha", "2024-06-30")
+    assert first.exit_code == 0
     refused(pec("log", "seguidores", "--red", "twitter", "--valor", "18600", "--fecha", "2024-06-30"),
             "ya está registrada", "misma medición", "18.600")
+    # how to proceed: confirm the correction, or void the first one (named by its id) instead
     err = refused(pec("log", "seguidores", "--red", "twitter", "--valor", "18300", "--fecha", "2024-06-30"),
-                  "--confirmar", "18.600")
+                  "--confirmar", "18.600", first.stdout.strip(), "pec void")
     assert err.count("\n") == 1
     assert pec("log", "seguidores", "--red", "twitter", "--valor", "18300", "--fecha", "2024-06-30",
                "--confirmar").exit_code == 0

@@ -68,7 +68,7 @@ def test_the_readme_session_gives_a_checklist_row_by_row(tmp_path):
     ledger = records(root)
     title, header, *rows = pieces
     assert title[0].startswith("Piezas que cuenta el informe: 7, de la vigencia 2024 hasta el corte 2024-06-20")
-    assert header == ["id", "actividad", "tipo", "fecha", "título", "evidencia", "sha256", "registrado_por",
+    assert header == ["id", "actividad", "tipo", "red", "fecha", "título", "evidencia", "sha256", "registrado_por",
                       "registrado", "días", "extemporánea"]
     by_id = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
     note = ids["2024-4pvya-8"]
@@ -85,6 +85,10 @@ def test_the_readme_session_gives_a_checklist_row_by_row(tmp_path):
     assert [by_id[ids[i]]["evidencia"] for i in ("2024-4pvya-1", "2024-4pvya-3", "2024-4pvya-7")] == ["sin evidencia"] * 3
     assert by_id[ids["2024-4pvya-1"]]["título"] == "Revista Gestión USPEC No. 1"
     assert by_id[ids["2024-4pvya-5"]]["título"] == "instagram 10250"  # a measurement: its network and value
+    # the network of each measurement in a column of its own (trial item 5), empty for every other piece
+    assert {i: by_id[ids[i]]["red"] for i in ("2024-4pvya-5", "2024-4pvya-6")} == {"2024-4pvya-5": "instagram",
+                                                                                   "2024-4pvya-6": "instagram"}
+    assert {row["red"] for row in by_id.values() if row["actividad"] != "seguidores"} == {""}
 
     assert summary[1] == ["actividad", "con evidencia", "contadas"]
     assert {r[0]: (int(r[1]), int(r[2])) for r in summary[2:]} == {
@@ -114,9 +118,9 @@ def test_the_sample_is_ten_reproducible_and_moves_with_the_seed(tmp_path):
     assert len(pieces) - 2 == 16 and len(sample) - 2 == 10
     row = next(r for r in pieces if r[0] == with_file)
     stored = records(root)[with_file]["evidencia"]
-    assert row[4] == "'=HIPERVINCULO(\"x\")"  # a title that would run as a formula, neutralised
-    assert (row[5], row[6]) == (f"evidencias/{with_file}_acta.pdf", stored["sha256"])
-    assert (tmp_path / "a" / row[5]).read_bytes() == acta.read_bytes()  # the file in the paquete, under that name
+    assert row[5] == "'=HIPERVINCULO(\"x\")"  # a title that would run as a formula, neutralised
+    assert (row[6], row[7]) == (f"evidencias/{with_file}_acta.pdf", stored["sha256"])
+    assert (tmp_path / "a" / row[6]).read_bytes() == acta.read_bytes()  # the file in the paquete, under that name
     assert ["externas", "1", "9"] in summary
     assert paquete(root, tmp_path / "b")[2] == sample  # the same ledger and day: the same sample
 
@@ -149,7 +153,7 @@ def test_an_empty_vigencia_still_has_its_three_blocks(tmp_path, rows):
         run(tmp_path / "w", "log", "noti", "--titulo", "Noti 1", "--fecha", "2024-04-04")
     pieces, summary, sample = paquete(tmp_path / "w", tmp_path / "p")
     assert len(pieces) == 2 + rows and len(sample) == 2 + rows and summary[-1] == ["total", "0", str(rows)]
-    assert rows == 0 or pieces[2][7] == "sin nombre"  # off a terminal, no name anywhere
+    assert rows == 0 or pieces[2][8] == "sin nombre"  # off a terminal, no name anywhere
 
 
 def test_the_paquete_workbook_carries_the_checklist_as_its_evidencias_sheet(tmp_path):
@@ -161,6 +165,9 @@ def test_the_paquete_workbook_carries_the_checklist_as_its_evidencias_sheet(tmp_
     assert workbook.sheetnames[-1] == "Evidencias"
     cells = [["" if v is None else str(v) for v in row] for row in workbook["Evidencias"].iter_rows(values_only=True)]
     for block in blocks:  # each block of the CSV, title, header and rows, one under the other
+        if "red" in block[1]:  # but «red», which the sheet lacks until xlsx gives it a width (paquete.build_files)
+            at = block[1].index("red")
+            block = [block[0], *(row[:at] + row[at + 1:] for row in block[1:])]
         title_at = next(i for i, row in enumerate(cells) if row[0] == block[0][0])
         assert [row[:len(block[1])] for row in cells[title_at + 1:title_at + len(block)]] == block[1:]
     plain = tmp_path / "s.xlsx"

@@ -186,6 +186,33 @@ def test_init_makes_a_workspace(tmp_path, monkeypatch, pec):
     refused(pec("init", str(target)), "ya es un espacio de trabajo")
 
 
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_what_exports_write_by_default_is_ignored_by_git(ws, pec, monkeypatch):
+    """Trial item 3: after «pec init», «git add -A» committed every export written with its default name
+    in the workspace; the .gitignore pec writes keeps them out (and the log of a scheduled run)."""
+    from pec_cli.report import export
+
+    # the plan's PDF is printed by a browser: its bytes stand in, its default name is the command's own
+    monkeypatch.setitem(export.PLAN_DOCUMENT, "pdf", export.Document("pdf", lambda plan: b"%PDF-1.4\n"))
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Revista 1").exit_code == 0
+    written: list[str] = []
+    for args in (["export", "csv", "--trim", "II"], ["export", "markdown"], ["export", "csv", "--detalle"],
+                 ["export", "paquete", "--trim", "II"], ["export", "fichas", "--format", "markdown"],
+                 ["pendientes", "--ics"], ["plan", "show", "--format", "pdf"]):
+        result = pec(*args)
+        assert result.exit_code == 0, (args, result.output)
+        written += [Path(line).relative_to(ws).as_posix() for line in result.stdout.splitlines()]
+    assert len(written) == 8, written
+    (ws / "pec.log").write_text("export semanal\n", encoding="utf-8")  # README: «>> pec.log» in a cron line
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    for name in [*written, "pec.log"]:
+        assert subprocess.run(["git", "-C", str(ws), "check-ignore", "-q", name]).returncode == 0, name
+    subprocess.run(["git", "-C", str(ws), "add", "-A"], check=True)
+    staged = subprocess.run(["git", "-C", str(ws), "diff", "--cached", "--name-only"], check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert {name.split("/")[0] for name in staged} == {".gitattributes", ".gitignore", "ledger", "plan"}, staged
+
+
 def test_workspace_is_found_like_git_and_overridden(ws, tmp_path, monkeypatch, pec):
     sub = ws / "ledger" / "2024"
     sub.mkdir(parents=True, exist_ok=True)
@@ -313,6 +340,58 @@ def test_every_command_has_help_and_is_in_the_readme(pec):
         assert f"pec {name}" in readme, f"`pec {name}` is not in the README"
 
 
+def _shell(lines: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """Run the README's ``$`` lines in bash, as a person types them (stopping at the first that fails)."""
+    result = subprocess.run(["bash", "-ec", "\n".join(lines)], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, (lines, result.stdout, result.stderr)
+    return result.stdout
+
+
+@pytest.mark.skipif(os.name == "nt" or any(__import__("shutil").which(t) is None for t in ("git", "bash")),
+                    reason="runs the README's shell lines with git and bash")
+def test_the_readme_way_of_sharing_a_workspace_runs_as_written(tmp_path):
+    """Trial item 2: the README's «Compartir el espacio entre varias personas», run as written by two
+    people: a bare remote, a clone, a day's work on each side merged with no conflict and nothing asked;
+    the evidence and the plan copy of a closure are shared too."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Compartir el espacio entre varias personas\n", 1)[1].split("\n## ", 1)[0]
+    create, join, daily = ([line[2:] for line in block.splitlines() if line.startswith("$ ")]
+                           for block in section.split("```")[1::2])
+    shared = tmp_path / "srv"
+    home = tmp_path / "home"
+    (home / "Documentos").mkdir(parents=True)
+    (home / "Documentos" / "revista-3.pdf").write_bytes(b"%PDF-1.4 revista 3\n")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+           "HOME": str(home), "PEC_HOY": "2024-07-01", "GIT_AUTHOR_NAME": "Prensa", "GIT_AUTHOR_EMAIL": "p@x.co",
+           "GIT_COMMITTER_NAME": "Prensa", "GIT_COMMITTER_EMAIL": "p@x.co"}
+    env.pop("PEC_NOMBRE", None)
+    env.pop("PEC_ROOT", None)
+
+    def here(lines: list[str]) -> list[str]:
+        return [line.replace("/srv/compartida", str(shared)) for line in lines]
+
+    shared.mkdir()
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "luis").mkdir()
+    _shell(here(create), tmp_path / "ana", env)
+    _shell(here(join), tmp_path / "luis", env)
+    ana, luis = tmp_path / "ana" / "prensa", tmp_path / "luis" / "prensa"
+    _shell(here(daily), luis, env)  # Luis shares a revista with its evidence
+    _shell(["pec log noti --titulo 'Noti 12' --fecha 2024-06-27", "pec cierre --trim I", "git add -A",
+            "git commit -qm 'Noti 12; cierre del Trim. I'"], ana, env)  # Ana works meanwhile
+    _shell(here([daily[0], "git push"]), ana, env)  # a merge with no conflict and no editor
+    _shell(here([daily[0]]), luis, env)
+    for clone in (ana, luis):
+        assert _shell(["pec verify"], clone, env).startswith("Registro íntegro: 3 entradas en 2 archivo(s)")
+        listed = json.loads(_shell(["pec list --format json"], clone, env))
+        assert sorted(r["titulo"] for r in listed) == ["Noti 12", "Revista No. 3"]
+        tracked = _shell(["git ls-files"], clone, env).split()
+        assert any(t.startswith("evidencias/2024/") for t in tracked), tracked
+        assert any(t.startswith("plan/versiones/2024-v1-") for t in tracked), tracked
+        assert not [t for t in tracked if t.startswith(".pec/")]
+
+
 def test_impossible_date_and_repeated_key_in_the_plan_are_located(pec, ws):
     plan = ws / "plan" / "2024.yaml"
     text = plan.read_text(encoding="utf-8").replace("    inicio: 2024-03-01\n", "    inicio: 2024-02-30\n", 1)
@@ -387,6 +466,21 @@ def test_list_observaciones_and_refused_filters(pec):
     assert "Sin presentador." in table.stdout and "2 observaciones." in table.stdout
     refused(pec("list", "--tipo", "foo"), "El tipo «foo» no existe")
     refused(pec("list", "--desde", "2024-05-01", "--hasta", "2024-04-01"), "posterior a --hasta")
+
+
+def test_void_says_on_stderr_what_it_voided_and_prints_only_the_id(pec):
+    """Trial item 4: «pec void» printed the new id alone; now one line on stderr names the entry voided,
+    its activity, tipo and date (a measurement by its network and value, an observación by its quarter)."""
+    piece = pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Revista No. 2").stdout.strip()
+    measured = pec("log", "seguidores", "--fecha", "2024-04-03", "--red", "instagram", "--valor", "10250").stdout.strip()
+    note = pec("note", "revista", "--trim", "II", "Se aplazó.").stdout.strip()
+    for target, said in ((piece, "revista, publicacion, 2024-04-02: «Revista No. 2»"),
+                         (measured, "seguidores, medicion, 2024-04-03: instagram 10250"),
+                         (note, "observación de revista del Trim. II: «Se aplazó.»")):
+        voided = pec("void", target, "--motivo", "registrada por error")
+        assert voided.exit_code == 0, voided.output
+        assert re.fullmatch(r"2024-[a-z0-9]+-\d+\n", voided.stdout), voided.stdout  # the id alone, for scripts
+        assert voided.stderr == f"Anulada {target} ({said}); motivo: registrada por error.\n", voided.stderr
 
 
 def test_list_shows_why_an_entry_was_voided(pec):

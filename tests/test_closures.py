@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -209,6 +210,46 @@ def test_sign_offs_bind_to_the_sealed_figures(closed):
     refused(pec_at(closed, "void", standing, "--motivo", "x", env=AUGUST), "no se anula", "--reabrir")
 
 
+def _id_alone(result) -> str:
+    """The new id, alone on stdout (what scripts read), after a success."""
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"2024-[a-z0-9]+-\d+\n", result.stdout), result.stdout
+    return result.stdout.strip()
+
+
+def test_closing_signing_and_following_up_say_on_stderr_what_they_changed(ws, tmp_path):
+    """Trial item 4: «pec cierre», «aprobar», «accion» and «accion cumplida» printed the new id alone; each now
+    says in one line on stderr what it changed (the id stays alone on stdout)."""
+    ok(pec_at(ws, "log", "revista", "--fecha", "2024-05-02", "--titulo", "Revista 2", env=JULY))
+    closing = pec_at(ws, "cierre", "--trim", "II", env=JULY)
+    closure = _id_alone(closing)
+    (copy,) = (ws / "plan" / "versiones").iterdir()
+    assert closing.stderr == ("Cerrado el Trim. II de 2024: cifras al corte 2024-06-30 selladas con el plan versión 1 "
+                              f"(copia en plan/versiones/{copy.name}).\n"), closing.stderr
+    signing = pec_at(ws, "aprobar", "--trim", "II", "--rol", "revisó", "--nombre", "Yanneth Parra", "--cargo",
+                     "Técnico operativo", env=JULY)
+    _id_alone(signing)
+    assert signing.stderr == ("Yanneth Parra (Técnico operativo) firmó como «revisó» las cifras selladas del Trim. II "
+                              f"de 2024 (cierre {closure}).\n"), signing.stderr
+    acting = pec_at(ws, "accion", "revista", "--trim", "II", "--causa", "Contratación tardía", "--accion",
+                    "Adelantar la contratación", "--responsable", "Jefe de prensa", "--fecha-compromiso", "2024-09-30",
+                    env=JULY)
+    action = _id_alone(acting)
+    assert acting.stderr == ("Acción de mejora registrada para revista en el Trim. II de 2024: Adelantar la contratación "
+                             "(responsable: Jefe de prensa; compromiso: 2024-09-30).\n"), acting.stderr
+    proof = tmp_path / "acta.pdf"
+    proof.write_bytes(b"%PDF-1.4 acta\n")
+    done = pec_at(ws, "accion", "cumplida", action, "--evidencia", str(proof), env=AUGUST)
+    _id_alone(done)
+    (stored,) = (ws / "evidencias" / "2024").iterdir()
+    assert done.stderr == (f"Acción {action} de revista (Trim. II: Adelantar la contratación) cumplida el 2024-08-01, "
+                           f"con su evidencia (evidencias/2024/{stored.name}).\n"), done.stderr
+    reopening = pec_at(ws, "cierre", "--trim", "II", "--reabrir", "--motivo", "faltaba una revista", env=AUGUST)
+    _id_alone(reopening)
+    assert reopening.stderr == (f"Reabierto el Trim. II de 2024 (cierre {closure}); motivo: faltaba una revista. Sus "
+                                "cifras ya no están selladas: ciérrelo otra vez con «pec cierre --trim II».\n")
+
+
 def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     refused(pec_at(closed, "accion", "revista", "--trim", "III", "--causa", "c", "--accion", "a", "--responsable", "r",
                    "--fecha-compromiso", "2024-09-30", env=JULY), "no está cerrado")
@@ -237,7 +278,38 @@ def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     assert "Adelantar la contratación" in december and ": cumplida" in december
     paquete = tmp_path / "paq"
     ok(pec_at(closed, "export", "paquete", "--trim", "III", "-o", str(paquete), env=OCTOBER))
-    assert "Sin análisis ni acción de mejora" in (paquete / "verificacion.txt").read_text(encoding="utf-8")
+    checked = (paquete / "verificacion.txt").read_text(encoding="utf-8")
+    assert "Pendiente de análisis (" in checked and "Trim. III: revista (rojo), sin acción de mejora" in checked
+    assert "Trim. II: revista (" not in checked  # its action analyses it
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """verificacion.txt's blocks (separated by a blank line), by their first line."""
+    return {head: rest for head, *rest in (block.splitlines() for block in text.strip().split("\n\n"))}
+
+
+def test_the_paquete_says_apart_what_it_left_out_and_what_awaits_analysis(closed, tmp_path):
+    """Trial item 1: the red or amber rows of closed quarters with no improvement action were listed under
+    «No incluido en este paquete», as if they were files left out; they have a section of their own."""
+    import zipfile
+
+    proof = tmp_path / "acta.pdf"
+    proof.write_bytes(b"%PDF-1.4 acta\n")
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-06-03", "--titulo", "Revista 3", "--evidencia", str(proof),
+              env=JULY))
+    for stored in (closed / "evidencias").rglob("*.pdf"):
+        stored.unlink()  # the evidence file goes missing: left out of the paquete
+    ok(pec_at(closed, "accion", "revista", "--trim", "II", "--causa", "c", "--accion", "a", "--responsable", "r",
+              "--fecha-compromiso", "2024-09-30", env=JULY))
+    pending = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=JULY)))["sin_analisis"]
+    ok(pec_at(closed, "export", "paquete", "--trim", "II", "-o", str(tmp_path / "paq"), env=JULY))
+    with zipfile.ZipFile(tmp_path / "paq.zip") as archive:
+        sections = _sections(archive.read("paq/verificacion.txt").decode("utf-8"))
+    left_out = sections["No incluido en este paquete (1):"]
+    assert len(left_out) == 1 and "evidencia no incluida en el paquete" in left_out[0], sections
+    assert sections[f"Pendiente de análisis ({len(pending)}):"] == [
+        f"Trim. {p['trimestre']}: {p['fila']} ({p['semaforo']}), sin acción de mejora" for p in pending]
+    assert len(pending) > 2 and {"trimestre": "II", "fila": "revista", "semaforo": "rojo"} not in pending
 
 
 def test_one_corte_per_report_a_request_answered_the_next_quarter(ws, tmp_path):

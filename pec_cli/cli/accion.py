@@ -38,15 +38,19 @@ def accion(
     ctx = base.load(root, vigencia)
     por = registrant(ctx.workspace)
     if objetivo.strip().lower() == "cumplida":
-        record = _done(ctx, accion_id, evidencia, now_iso())
+        record, said = _done(ctx, accion_id, evidencia, now_iso())
     else:
         if accion_id is not None or evidencia is not None:
             raise PecError("Una acción nueva no lleva id ni --evidencia (son de «pec accion cumplida ID»).", code=2)
         record = _action(ctx, objetivo, trim, {"causa": causa, "accion": que, "responsable": responsable},
                          fecha_compromiso, now_iso())
+        said = (f"Acción de mejora registrada para {record['actividad']} en el Trim. {record['trimestre']} de "
+                f"{ctx.plan.vigencia}: {record['accion']} (responsable: {record['responsable']}; compromiso: "
+                f"{record['fecha_compromiso']}).")
     from pec_cli.ledger import store
 
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
+    base.tell(said)
     typer.echo(entry_id)
 
 
@@ -81,8 +85,10 @@ def _action(ctx: "Context", objetivo: str, trim: str | None, texts: dict[str, st
             "registrado": registrado}
 
 
-def _done(ctx: "Context", accion_id: str | None, evidencia: str | None, registrado: str) -> dict[str, Any]:
+def _done(ctx: "Context", accion_id: str | None, evidencia: str | None, registrado: str) -> tuple[dict[str, Any], str]:
+    """The record that action ``accion_id`` was done, and the line that says so."""
     from pec_cli.ledger.cache import LedgerKeys
+    from pec_cli.plan.model import QUARTERS
 
     if not accion_id:
         raise PecError("Falta el id de la acción: «pec accion cumplida ID» (véalo con «pec list --cierres»).", code=2)
@@ -102,4 +108,6 @@ def _done(ctx: "Context", accion_id: str | None, evidencia: str | None, registra
         notices: list[str] = []
         record["evidencia"] = store_evidence(ctx.workspace, ctx.plan.vigencia, Path(evidencia), notices)
         base.warn(notices)
-    return record
+    proof = f", con su evidencia ({record['evidencia']['archivo']})" if evidencia else ""
+    return record, (f"Acción {action.id} de {action.objetivo} (Trim. {QUARTERS[action.trimestre - 1]}: {action.accion}) "
+                    f"cumplida el {ctx.today.isoformat()}{proof}.")

@@ -49,4 +49,6 @@ def aprobar(
               "nombre": clean_text("nombre", nombre), "cargo": clean_text("cargo", cargo),
               "cifras_sha256": closure.cifras_sha256, "registrado": now_iso()}
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
+    base.tell(f"{record['nombre']} ({record['cargo']}) firmó como «{wanted}» las cifras selladas del Trim. {label} de "
+              f"{ctx.plan.vigencia} (cierre {closure.id}).")
     typer.echo(entry_id)

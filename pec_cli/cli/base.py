@@ -292,6 +292,11 @@ def warn(messages: list[str]) -> None:
         sys.stderr.write(visible(f"aviso: {message}") + "\n")
 
 
+def tell(message: str) -> None:
+    """What a command changed, said in one line on stderr (stdout keeps the new id alone, for scripts)."""
+    sys.stderr.write(visible(message) + "\n")
+
+
 def flush(ctx: "Context") -> None:
     """Print the context's warnings (each once) on stderr."""
     warn(ctx.take_warnings())

@@ -48,6 +48,9 @@ def cierre(
              "motivo": why, "registrado": now_iso()} for closure in (standing, *state.also.get(quarter, []))]
         ids = store.append(ctx.workspace, ctx.plan.vigencia, records, por=por,
                            under_lock=lambda: _unchanged(ctx, label))
+        closures = ", ".join(r["reabre"] for r in records)
+        base.tell(f"Reabierto el Trim. {label} de {ctx.plan.vigencia} (cierre {closures}); motivo: {why}. Sus "
+                  f"cifras ya no están selladas: ciérrelo otra vez con «pec cierre --trim {label}».")
         typer.echo("\n".join(ids))
         return
     if motivo is not None:
@@ -62,6 +65,8 @@ def cierre(
     record = _closure(ctx, quarter, now_iso())
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por,
                                under_lock=lambda: _unchanged(ctx, label))
+    base.tell(f"Cerrado el Trim. {label} de {ctx.plan.vigencia}: cifras al corte {record['corte']} selladas con el "
+              f"plan versión {record['plan_version']} (copia en {record['plan_archivo']}).")
     base.flush(ctx)
     typer.echo(entry_id)
 

@@ -173,16 +173,14 @@ def _evidence(ctx: "Context", pack: Pack) -> tuple[dict[str, "PackFile"], list["
 
 
 def _verification(ctx: "Context", left_out: list["Problem"], report: "Report") -> "PackFile":
-    """``verificacion.txt``: ``pec verify``'s result, what the paquete left out, and the red or amber rows of
-    closed quarters that no improvement action analyses yet."""
+    """``verificacion.txt``: ``pec verify``'s result, the evidence the paquete left out, and (apart: no file is
+    missing for them) the red or amber rows of closed quarters that no improvement action analyses yet."""
     from pec_cli.cli.verify import read_kept
-    from pec_cli.ledger.entries import Problem
     from pec_cli.ledger.verify import verify_workspace
-    from pec_cli.report.closed import action_lines, all_checks
+    from pec_cli.report.closed import all_checks
     from pec_cli.report.paquete import verification
 
-    pending = [Problem("", 0, line, info=True) for line in action_lines(report._replace(acciones=()))]
-    return verification(*verify_workspace(ctx.workspace, all_checks(read_kept)), left_out + pending)
+    return verification(*verify_workspace(ctx.workspace, all_checks(read_kept)), left_out, report.sin_analisis)
 
 
 def _write_stdout(content: str | bytes) -> None:

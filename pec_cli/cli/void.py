@@ -11,6 +11,7 @@ from pec_cli.errors import PecError
 
 if TYPE_CHECKING:
     from pec_cli.ledger.cache import LedgerKeys
+    from pec_cli.ledger.entries import Entry
 
 
 @app.command(cls=SpanishCommand)
@@ -54,8 +55,33 @@ def void(
         build_void(target, motivo or "", set(read_tally(ws, vig, []).voids), registrado)
 
     (new_id,) = store.append(ws, vig, [record], under_lock=not_voided_meanwhile, por=por)
+    base.tell(f"Anulada {target.id} ({described(target)}); motivo: {record['motivo']}.")
     _warn_answers(keys, wanted)
     typer.echo(new_id)
+
+
+def described(target: "Entry") -> str:
+    """What an entry is, for the line that says it was voided: a piece's activity, tipo, date and title (else
+    its área, or its network and value); an observación's activity and quarter; a sign-off's or an action's
+    own sentence (``pec list --cierres``)."""
+    from pec_cli.ledger.entries import NOTE
+    from pec_cli.plan.model import QUARTERS
+    from pec_cli.report.detail import EVENT_NAMES, event_text
+
+    if target.clase in EVENT_NAMES:
+        return f"{EVENT_NAMES[target.clase]}: {event_text(target)}"
+    if target.clase == NOTE:
+        quarter = f" del Trim. {QUARTERS[target.trimestre - 1]}" if target.trimestre else ""
+        return f"observación de {target.actividad}{quarter}: «{_short(str(target.get('texto') or ''))}»"
+    fecha = target.fecha.isoformat() if target.fecha else "sin fecha"
+    titulo = target.get("titulo")
+    name = f"«{_short(str(titulo))}»" if titulo else " ".join(
+        str(target.get(key)) for key in ("area", "red", "valor") if target.get(key) not in (None, ""))
+    return ", ".join(part for part in (target.actividad, target.tipo or "", fecha) if part) + (f": {name}" if name else "")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _warn_answers(keys: "LedgerKeys", voided: str) -> None:

@@ -1,7 +1,7 @@
 """The evidence checklist of the paquete, for Control Interno (``evidencias.csv`` and the «Evidencias» sheet).
 
 Three blocks: every piece the report counts (the vigencia's pieces in force up
-to the corte) with its evidence, who registered it and when, the days from
+to the corte) with its evidence (and a measurement's network, ``red``), who registered it and when, the days from
 publication to registration and whether it was registered after its quarter
 was closed (``extemporánea``); per activity, how many of them have evidence;
 and a sample of :data:`SAMPLE` pieces for the auditor to check by hand, drawn
@@ -29,8 +29,10 @@ from pec_cli.report.render import render_json
 SAMPLE = 10
 SIN_EVIDENCIA = "sin evidencia"
 LEFT_OUT = "sin evidencia (su archivo no se incluyó: vea verificacion.txt)"
-PIECE_HEADERS = ("id", "actividad", "tipo", "fecha", "título", "evidencia", "sha256", "registrado_por", "registrado",
-                 "días", "extemporánea")
+# «red»: the network of a measurement (seguidores), empty for any other piece
+PIECE_HEADERS = ("id", "actividad", "tipo", "red", "fecha", "título", "evidencia", "sha256", "registrado_por",
+                 "registrado", "días", "extemporánea")
+_ACTIVITY, _EVIDENCE = PIECE_HEADERS.index("actividad"), PIECE_HEADERS.index("evidencia")
 SUMMARY_HEADERS = ("actividad", "con evidencia", "contadas")
 Value = str | int
 
@@ -91,13 +93,13 @@ def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[
         if act is None or entry.id in selection.voided:
             continue  # it counts nowhere
         evidencia, sha = _evidence(entry, copies)
-        rows.append((entry.id, act.id, entry.tipo or "", entry.fecha.isoformat() if entry.fecha else "",
-                     _title(entry), evidencia, sha, entry.get("por") or SIN_NOMBRE, entry.registrado, _days(entry),
-                     "sí" if entry.id in late else "no"))
+        rows.append((entry.id, act.id, entry.tipo or "", str(entry.get("red") or ""),
+                     entry.fecha.isoformat() if entry.fecha else "", _title(entry), evidencia, sha,
+                     entry.get("por") or SIN_NOMBRE, entry.registrado, _days(entry), "sí" if entry.id in late else "no"))
     summary: list[tuple[Value, ...]] = []
     for act in plan.actividades:
-        mine = [r for r in rows if r[1] == act.id]
-        summary.append((act.id, sum(1 for r in mine if not str(r[5]).startswith(SIN_EVIDENCIA)), len(mine)))
+        mine = [r for r in rows if r[_ACTIVITY] == act.id]
+        summary.append((act.id, sum(1 for r in mine if not str(r[_EVIDENCE]).startswith(SIN_EVIDENCIA)), len(mine)))
     summary.append(("total", sum(int(r[1]) for r in summary), len(rows)))
     ordered = sorted(rows, key=lambda r: str(r[0]))
     drawn = random.Random(seed).sample(ordered, min(SAMPLE, len(ordered)))
@@ -111,3 +113,16 @@ def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[
               f"(random.Random(semilla).sample de las piezas ordenadas por id; semilla: {seed})",
               PIECE_HEADERS, drawn),
     ]
+
+
+def without(blocks: list[Block], header: str) -> list[Block]:
+    """``blocks`` with the column ``header`` taken out of those that have it (the rest as they are)."""
+    out = []
+    for block in blocks:
+        if header not in block.headers:
+            out.append(block)
+            continue
+        at = block.headers.index(header)
+        out.append(Block(block.title, block.headers[:at] + block.headers[at + 1:],
+                         [row[:at] + row[at + 1:] for row in block.rows]))
+    return out

@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol
 
@@ -26,7 +26,7 @@ from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.avance import Report
-from pec_cli.report.checklist import Block, checklist
+from pec_cli.report.checklist import Block, checklist, without
 from pec_cli.report.export import CsvStyle, checklist_csv
 from pec_cli.report.table import Table
 
@@ -114,14 +114,21 @@ def evidence_names(selection: Selection) -> dict[str, Copy]:
     return names
 
 
-def verification(problems: list[Problem], summary: str, left_out: list[Problem]) -> PackFile:
-    """``verificacion.txt``: what ``pec verify`` says of the ledger (``verify_workspace``'s result),
-    then what this paquete left out and why."""
+def verification(problems: list[Problem], summary: str, left_out: list[Problem],
+                 pending: Sequence[tuple[int, str, str]] = ()) -> PackFile:
+    """``verificacion.txt``: what ``pec verify`` says of the ledger (``verify_workspace``'s result), then
+    what this paquete left out and why (``left_out``: evidence files and lines it does not carry), then the
+    red or amber rows of closed quarters that no improvement action analyses yet (``pending``: the
+    report's ``sin_analisis``, (quarter, row, semáforo)), which are no file left out but work to do."""
     damage = [p for p in problems if not p.info]
     head = [f"pec verify: {len(damage)} problema(s)"] if damage else [summary]
     lines = [*head, *(("información: " if p.info else "") + str(p) for p in problems)]
     if left_out:
         lines += ["", f"No incluido en este paquete ({len(left_out)}):", *map(str, left_out)]
+    if pending:
+        lines += ["", f"Pendiente de análisis ({len(pending)}):",
+                  *(f"Trim. {QUARTERS[q - 1]}: {row} ({semaforo}), sin acción de mejora"
+                    for q, row, semaforo in sorted(pending, key=lambda p: p[0]))]
     return PackFile("verificacion.txt", ("\n".join(lines) + "\n").encode("utf-8"))
 
 
@@ -157,7 +164,9 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
 
     blocks = checklist(pack.plan, pack.selection, pack.report.corte, {k: f.name for k, f in evidence.items()},
                        late, seed)
-    pack.checklist = blocks  # the workbook carries it too, as its «Evidencias» sheet
+    # the workbook carries it too, as its «Evidencias» sheet; that sheet has no width for «red» yet
+    # (xlsx.EVIDENCE_WIDTHS): until it has, the sheet shows every column but that one
+    pack.checklist = without(blocks, "red")
 
     files = [
         PackFile(f"seguimiento-{stem}.xlsx", data(render("xlsx", False))),
