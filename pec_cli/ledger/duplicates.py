@@ -72,7 +72,7 @@ def correction_refusal(existing: dict[str, Any], valor: float) -> str:
     """Why a second measurement of one network on one day needs ``--confirmar`` (``pec log``)."""
     return (f"Ya hay una medición de {existing['red']} del {existing.get('fecha')}: {_count(existing['valor'])} "
             f"({existing['id']}); si {_count(valor)} la corrige, repita con --confirmar y contará la nueva (la última "
-            "registrada del día), o anule la anterior con «pec void».")
+            f"registrada del día), o anule la anterior con «pec void {existing['id']} --motivo …» y registre el valor otra vez.")
 
 
 def _count(value: Any) -> str:
