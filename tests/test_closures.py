@@ -120,8 +120,11 @@ def test_a_plan_changed_mid_year_needs_a_new_version_and_keeps_closed_quarters(c
     revista = row(doc, "revista")
     assert revista["trimestres"]["I"]["logrado"] == 10.0  # sealed with versión 1: not 8,33
     assert revista["trimestres"]["I"]["recalculado"]["logrado"] == 8.33
-    assert "el plan cambió desde el cierre (versión 1 entonces, 2 hoy)" in revista["trimestres"]["I"]["recalculado"]["motivo"]
+    assert "el plan cambió desde el cierre: versión 1 entonces, 2 hoy" in revista["trimestres"]["I"]["recalculado"]["motivo"]
     assert revista["meta"] == 12  # the open quarters use versión 2
+    sealed = row(status(closed, trim="II", env=OCTOBER), "revista")  # the closed Trim. II report: as it was sealed
+    assert sealed["meta"] == 10 and sealed["acumulado"]["logrado"] == 20.0
+    assert re.search(r"revista .* 2/10\n", ok(pec_at(closed, "status", "--trim", "II", env=OCTOBER)))
     board = ok(pec_at(closed, "status", "--trim", "III", env=OCTOBER))
     assert "versión 2 del plan" in board and "cerrado el 2024-07-05, versión 1" in board
     kept = list((closed / "plan" / "versiones").glob("2024-v1-*.yaml"))

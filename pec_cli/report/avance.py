@@ -56,6 +56,7 @@ class Figures(NamedTuple):
     por_tipo: dict[str, int] = _EMPTY  # type: ignore[assignment]
     series: dict[str, SeriesFigures] = _EMPTY  # type: ignore[assignment]
     semaforo: str | None = None
+    meta_anual: float | None = None  # an activity's acumulado: the plan's annual meta in pieces it was computed with
 
 
 class ActivityReport(NamedTuple):
@@ -263,7 +264,8 @@ def _activity_report(plan: Plan, act: Activity, totals: Tally, quarter: int, cor
     total_p = sum(act.programacion[:quarter])
     meta, c, realizadas, por_tipo, series = _window_figures(data, plan.inicio, corte, total_p)
     logrado = _points(c, total_p)
-    acumulado = Figures(total_p, c, logrado, meta, realizadas, por_tipo, series, semaforo(plan, logrado, total_p))
+    acumulado = Figures(total_p, c, logrado, meta, realizadas, por_tipo, series, semaforo(plan, logrado, total_p),
+                        act.meta)
     observaciones = notes_of(totals, act.ids, quarter)
     meses: dict[str, int] = {}
     if act.meta_mensual is not None:

@@ -47,6 +47,8 @@ def _figures(fig: Figures) -> dict[str, Any]:
     if fig.series:
         out["series"] = {key: [r2(s.inicio), r2(s.fin), r2(s.meta), r2(s.cumplimiento), s.sin_medicion,
                                r2(s.meta_anual), r2(s.cumplimiento_anual)] for key, s in fig.series.items()}
+    if fig.meta_anual is not None:  # «2/10» stays «2/10» when a versión 2 makes the meta 12
+        out["meta_anual"] = r2(fig.meta_anual)
     return out
 
 
@@ -54,7 +56,7 @@ def _from_sealed(data: dict[str, Any]) -> Figures:
     series = {key: SeriesFigures(*values) for key, values in (data.get("series") or {}).items()}
     return Figures(data["programado"], data["cumplimiento"], data["logrado"], data.get("meta"), data.get("realizadas"),
                    MappingProxyType(dict(data.get("por_tipo") or {})), MappingProxyType(series),  # type: ignore[arg-type]
-                   data.get("semaforo"))
+                   data.get("semaforo"), data.get("meta_anual"))
 
 
 def sealed(report: Report) -> dict[str, Any]:
@@ -119,12 +121,15 @@ def recalculated(report: Report) -> dict[tuple[str, str], dict[str, Any]]:
     for diff in report.recalculado:
         out.setdefault((diff.fila, diff.trimestre), {})[diff.campo] = diff.recalculado
     for (row, label), figures in out.items():
-        figures["motivo"] = why(report, row, label)
+        figures["motivo"] = "; ".join(why(report, row, label))
     return out
 
 
-def why(report: Report, row: str, label: str) -> str:
-    """Why a row's sealed figures of quarter ``label`` (or the acumulado) differ from today's."""
+AFTER = "anulaciones o respuestas registradas después del cierre"  # what is left when nothing else explains it
+
+
+def why(report: Report, row: str, label: str) -> list[str]:
+    """Why a row's sealed figures of quarter ``label`` (or the acumulado) differ from today's: each reason."""
     quarter = report.trimestre if label == "acumulado" else QUARTERS.index(label) + 1
     closure = report.cerrados.get(quarter)
     reasons = []
@@ -134,9 +139,8 @@ def why(report: Report, row: str, label: str) -> str:
         reasons.append(f"{late} pieza{'s' if late > 1 else ''} extemporánea{'s' if late > 1 else ''}, que el cierre "
                        "no vio")
     if closure is not None and report.plan_sha256 and closure.plan_sha256 != report.plan_sha256:
-        reasons.append(f"el plan cambió desde el cierre (versión {closure.version} entonces, "
-                       f"{report.plan.version} hoy)")
-    return "; ".join(reasons) or "anulaciones o respuestas registradas después del cierre"
+        reasons.append(f"el plan cambió desde el cierre: versión {closure.version} entonces, {report.plan.version} hoy")
+    return reasons or [AFTER]
 
 
 def closure_mark(closure: Closure) -> str:
@@ -166,9 +170,8 @@ def closure_lines(report: Report) -> list[str]:
         if diff.campo in SHOWN:
             where = "acumulado" if diff.trimestre == "acumulado" else f"Trim. {diff.trimestre}"
             rows.setdefault(diff.fila, []).append(f"{where} {diff.campo} {shown(diff.sellado)} → {shown(diff.recalculado)}")
-            reason = why(report, diff.fila, diff.trimestre)
-            if reason not in reasons.setdefault(diff.fila, []):
-                reasons[diff.fila].append(reason)
+            said = reasons.setdefault(diff.fila, [])
+            said += [reason for reason in why(report, diff.fila, diff.trimestre) if reason not in said]
     lines += [f"Recalculado hoy, {row}: {', '.join(parts)} ({'; '.join(reasons[row])}); vale lo sellado"
               for row, parts in rows.items()]
     return lines

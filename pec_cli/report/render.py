@@ -54,7 +54,7 @@ def _activity(rep: ActivityReport) -> dict[str, Any]:
         "id": act.id,
         "nombre": act.nombre,
         "linea": act.linea,
-        "meta": number(act.meta),
+        "meta": number(act.meta if rep.acumulado.meta_anual is None else rep.acumulado.meta_anual),  # as sealed
         "unidad": act.unidad,
         "tipo_realizadas": act.default_tipo,
         "formula": act.formula_texto,

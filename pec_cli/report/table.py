@@ -405,7 +405,7 @@ def _activity_row(rep: ActivityReport, quarter: int, reference: tuple[float, ...
         trimestres=_quarters(rep.trimestres, quarter, days_left), acumulado=_cell(acum, None), semaforo=acum.semaforo,
         observaciones=_notes(rep.observaciones), realizadas=realizadas, cuenta=cuenta,
         recibidas=None if rep.demanda is None else rep.demanda[1], demanda=demanda, tipo_principal=act.tipos[0].nombre,
-        meta_piezas=act.meta, unidad=act.unidad, meta_texto=act.meta_texto,
+        meta_piezas=act.meta if acum.meta_anual is None else acum.meta_anual, unidad=act.unidad, meta_texto=act.meta_texto,
         por_tipo=tuple((t, names.get(t, t), n) for t, n in acum.por_tipo.items()),
         series=series, meses=tuple(MonthRow(m, n, act.meta_mensual) for m, n in rep.meses.items()),
         otras_series=tuple(
