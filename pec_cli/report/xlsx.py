@@ -8,6 +8,11 @@ formatted ``0.00%``) so the committee can compute with them; text cells are
 always typed as text (a string cell never runs as a formula, so the text is
 stored as typed, with no neutralising apostrophe); the charts are native
 Excel charts over the sheet's own cells.
+
+The workbook is written in openpyxl's write-only mode, each sheet top to
+bottom (:class:`_Sheet`): a Detalle of 100,000 entries is streamed row by
+row instead of held as two million cell objects, and its cells take one of
+a few named styles instead of a style object each.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ import zipfile
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
@@ -83,9 +91,35 @@ def text(value: Any) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
+class _Sheet:
+    """A write-only worksheet filled top to bottom.
+
+    Cells are put into pending rows, in any order within them, and appended
+    in row order by :meth:`flush`. Column widths, panes, page set-up and a
+    row's height must be settled before that row is written: openpyxl's
+    write-only mode streams the sheet.
+    """
+
+    def __init__(self, wb: Workbook, title: str) -> None:
+        self.ws = wb.create_sheet(title)
+        self.pending: dict[int, dict[int, WriteOnlyCell]] = {}
+        self.written = 0  # rows appended so far
+
+    def value(self, row: int, col: int) -> Any:
+        cell = self.pending.get(row, {}).get(col)
+        return None if cell is None else cell.value
+
+    def flush(self) -> None:
+        """Append every pending row (and the empty ones between them)."""
+        for row in range(self.written + 1, max(self.pending, default=0) + 1):
+            cells = self.pending.pop(row, {})
+            self.ws.append([cells.get(col) for col in range(1, max(cells, default=0) + 1)])
+            self.written = row
+
+
+def _put(ws: _Sheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
     """Write one cell; strings are forced to the text type (openpyxl would make '=...' a formula)."""
-    cell = ws.cell(row=row, column=col)
+    cell = WriteOnlyCell(ws.ws)
     if isinstance(value, str):
         cell.value = text(value)
         cell.data_type = "s"
@@ -93,18 +127,24 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | Non
         cell.value = value
     if number_format:
         cell.number_format = number_format
+    ws.pending.setdefault(row, {})[col] = cell
     return cell
 
 
-def _fit_height(ws: Worksheet, row: int, widths: list[int], line_height: float = 15.0) -> None:
-    """Set a row's height for its wrapped text: spreadsheet apps do not all grow rows on open."""
+def _lines_high(values: list[Any], widths: list[int]) -> int:
+    """How many lines the tallest wrapped text of a row takes."""
     lines = 1
-    for col, width in enumerate(widths, start=1):
-        value = ws.cell(row=row, column=col).value
+    for value, width in zip(values, widths, strict=False):
         if isinstance(value, str) and value:
             per_line = max(1, int(width * 1.15) - 1)
             lines = max(lines, sum(-(-max(1, len(part)) // per_line) for part in value.split("\n")))
-    ws.row_dimensions[row].height = line_height * lines + 2
+    return lines
+
+
+def _fit_height(ws: _Sheet, row: int, widths: list[int], line_height: float = 15.0) -> None:
+    """Set a row's height for its wrapped text: spreadsheet apps do not all grow rows on open."""
+    values = [ws.value(row, col) for col in range(1, len(widths) + 1)]
+    ws.ws.row_dimensions[row].height = line_height * _lines_high(values, widths) + 2
 
 
 def _fraction(value: float | None) -> float | None:
@@ -112,7 +152,7 @@ def _fraction(value: float | None) -> float | None:
     return None if value is None else round(value / 100.0, 6)
 
 
-def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list[tuple[str, Any]]) -> int:
+def _title_block(ws: _Sheet, title: dict[str, Any], heading: str, extra: list[tuple[str, Any]]) -> int:
     """Entity, plan, the sheet's heading and label/value rows; returns the next free row."""
     entidad = title["entidad"] + (f" ({title['sigla']})" if title.get("sigla") else "")
     _put(ws, 1, 1, entidad).font = _font(bold=True, size=14, color=NAVY)
@@ -125,26 +165,27 @@ def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
         if isinstance(value, str) and len(value) > 60:
             # a long explanation wraps over the sheet's width instead of stretching the printed page
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=TEXT_SPAN)
-            ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
+            ws.ws.merged_cells.add(f"B{row}:{get_column_letter(TEXT_SPAN)}{row}")
+            ws.ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
         row += 1
     return row + 1
 
 
-def _header(ws: Worksheet, row: int, headers: list[str], widths: list[int]) -> None:
+def _header(ws: _Sheet, row: int, headers: list[str], widths: list[int]) -> None:
     for col, (name, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = _put(ws, row, col, name)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.row_dimensions[row].height = 30
+        ws.ws.column_dimensions[get_column_letter(col)].width = width
+    ws.ws.row_dimensions[row].height = 30
 
 
-def _print_setup(ws: Worksheet, header_row: int) -> None:
+def _print_setup(sheet: _Sheet, header_row: int) -> None:
+    ws = sheet.ws
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -163,8 +204,7 @@ def _seguimiento_value(value: CellValue, kind: str) -> Any:
     return value or None
 
 
-def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
-    ws.title = "Seguimiento"
+def _seguimiento_sheet(ws: _Sheet, title: dict[str, Any], table: Table) -> None:
     row = _title_block(ws, title, "Seguimiento: Implementación del PEC", [
         ("Trimestre", table.trimestre_label + (f" ({table.en_curso})" if table.en_curso else "")),
         ("Corte", table.corte),
@@ -199,12 +239,33 @@ def _seguimiento_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> No
             elif column.kind == "semaforo":
                 cell.font = _font(bold=True, color=SEMAFORO_STYLE[item.semaforo][1])
         _fit_height(ws, row, widths)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    ws.ws.freeze_panes = f"C{header_row + 1}"
     _print_setup(ws, header_row)
+    ws.flush()
 
 
-def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
-    ws.title = "Detalle"
+def _detail_style(wb: Workbook, styles: dict[tuple[Any, ...], str], top: bool, font: str, date: bool) -> str:
+    """The named style of a Detalle cell (registered on first use): its alignment, font and format."""
+    key = (top, font, date)
+    name = styles.get(key)
+    if name is None:
+        name = styles[key] = f"pec detalle {len(styles) + 1}"
+        fonts = {
+            "": DEFAULT_FONT,
+            "enlace": _font(color="0563C1", underline="single", strike=False),
+            "enlace anulada": _font(color="0563C1", underline="single", strike=True),
+            "sha": Font(name="Consolas", size=9, color="000000", strike=False),
+            "sha anulada": Font(name="Consolas", size=9, color="808080", strike=True),
+            "anulada": _font(color="808080", strike=True),
+        }
+        wb.add_named_style(NamedStyle(
+            name=name, font=fonts[font], border=BORDER, number_format=DATE if date else "General",
+            alignment=Alignment(vertical="top") if top else WRAP))
+    return name
+
+
+def _detail_sheet(wb: Workbook, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
+    ws = _Sheet(wb, "Detalle")
     if detail.desde and detail.hasta:
         period = f"del {detail.desde} al {detail.hasta}"
     else:
@@ -214,11 +275,19 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
         ("Piezas", piece_count(rows)),
     ])
     header_row = row
-    _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], [c[2] for c in DETAIL_COLUMNS])
-    for item in rows:
+    widths = [c[2] for c in DETAIL_COLUMNS]
+    _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], widths)
+    last = max(header_row + len(rows), header_row + 1)
+    ws.ws.auto_filter = AutoFilter(ref=f"A{header_row}:{get_column_letter(len(DETAIL_COLUMNS))}{last}")
+    ws.ws.freeze_panes = f"B{header_row + 1}"
+    _print_setup(ws, header_row)
+    ws.flush()
+    styles: dict[tuple[Any, ...], str] = {}
+    for item in rows:  # one row at a time, each written as soon as it is made
         row += 1
         voided = item["estado"] == "anulada"
-        for col, (_, key, _) in enumerate(DETAIL_COLUMNS, start=1):
+        values = []
+        for _, key, _ in DETAIL_COLUMNS:
             value = item[key]
             if key == "fecha" and value:
                 value = dt.date.fromisoformat(value)
@@ -226,22 +295,23 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
                 value = None if value is None else str(value)
             elif not isinstance(value, int | float | str):
                 value = str(value)
-            cell = _put(ws, row, col, value, DATE if isinstance(value, dt.date) else None)
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top") if key in ("registrado", "id", "fecha") else WRAP
+            values.append(value)
+        for col, ((_, key, _), value) in enumerate(zip(DETAIL_COLUMNS, values, strict=True), start=1):
+            cell = _put(ws, row, col, value)
             link = item["evidencia_enlace"] if key == "evidencia" else item["url_enlace"] if key == "url" else None
             if link:
                 cell.hyperlink = link
-                cell.font = _font(color="0563C1", underline="single", strike=voided)
+                font = "enlace"
             elif key == "evidencia_sha256":
-                cell.font = Font(name="Consolas", size=9, color="808080" if voided else "000000", strike=voided)
-            elif voided:
-                cell.font = _font(color="808080", strike=True)
-        _fit_height(ws, row, [c[2] for c in DETAIL_COLUMNS], 13.0)
-    last = max(row, header_row + 1)
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-    _print_setup(ws, header_row)
+                font = "sha"
+            else:
+                font = "anulada" if voided else ""
+            if voided and font != "anulada":
+                font += " anulada"
+            cell.style = _detail_style(wb, styles, key in ("registrado", "id", "fecha"), font,
+                                       isinstance(value, dt.date))
+        ws.ws.row_dimensions[row].height = 13.0 * _lines_high(values, widths) + 2
+        ws.flush()
 
 
 def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
@@ -268,7 +338,7 @@ def _save(wb: Workbook, title: dict[str, Any]) -> bytes:
 _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
+def _grid(ws: _Sheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
     """A header and rows of plain values (formats per column); returns the next free row."""
     _header(ws, row, [c[0] for c in columns], [c[1] for c in columns])
     for line in values:
@@ -280,9 +350,8 @@ def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], v
     return row + 2
 
 
-def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
+def _redes_sheet(ws: _Sheet, title: dict[str, Any], table: Table) -> None:
     """Per network of each gauge: base, last value, growth and its meta, the % before and after the cap."""
-    ws.title = "Redes"
     row = _title_block(ws, title, "Seguidores por red, acumulado al corte", [
         ("Corte", table.corte),
         ("Cómo se cuenta", "Cada red se mide contra su propia meta y su % se limita a 0-100 antes del promedio: "
@@ -311,15 +380,15 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
         _grid(ws, row + 1, [("Actividad", 14, None), ("Área", 24, None), ("Recibidas", 12, "0"), ("Atendidas", 12, "0")],
               solicitudes)
     _print_setup(ws, row)
+    ws.flush()
 
 
 MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
                "noviembre", "diciembre")
 
 
-def _meses_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
+def _meses_sheet(ws: _Sheet, title: dict[str, Any], table: Table) -> None:
     """Per month of each activity with a monthly meta: pieces against the month's meta."""
-    ws.title = "Meses"
     row = _title_block(ws, title, "Piezas por mes frente a la meta mensual", [("Corte", table.corte)])
     columns = [("Actividad", 18, None), ("Mes", 16, None), ("Realizadas", 11, "0"), ("Meta del mes", 12, "0.##"),
                ("Cumple", 9, None)]
@@ -330,20 +399,21 @@ def _meses_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     ]
     _grid(ws, row, columns, values)
     _print_setup(ws, row)
+    ws.flush()
 
 
-def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) -> None:
+def _graficos_sheet(sheet: _Sheet, title: dict[str, Any], history: list[Table]) -> None:
     """Per line, native charts over a small data block: logrado vs programado per quarter,
     and the cumulative curve against the programado acumulado (25/50/75/100)."""
     from openpyxl.chart import BarChart, LineChart, Reference
 
-    ws.title = "Gráficos"
+    ws = sheet.ws
     table = history[-1]
-    row = _title_block(ws, title, "Gráficos por línea (puntos porcentuales de la meta anual)", [("Corte", table.corte)])
+    row = _title_block(sheet, title, "Gráficos por línea (puntos porcentuales de la meta anual)", [("Corte", table.corte)])
     columns = [("Trimestre", 11, None), ("Programado", 12, "0.00"), ("Logrado", 11, "0.00"),
                ("Programado acumulado", 14, "0.00"), ("Logrado acumulado", 13, "0.00")]
     for line in table.lines():
-        _put(ws, row, 1, line.nombre).font = _font(bold=True, size=12, color=NAVY)
+        _put(sheet, row, 1, line.nombre).font = _font(bold=True, size=12, color=NAVY)
         first = row + 1
         acumulado, total = [], 0.0
         for k in range(4):
@@ -355,7 +425,7 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
              acumulado[k][0], acumulado[k][1]]
             for k, q in enumerate(("I", "II", "III", "IV"))
         ]
-        row = _grid(ws, first, columns, values)
+        row = _grid(sheet, first, columns, values)
         categories = Reference(ws, min_col=1, min_row=first + 1, max_row=first + 4)
         bars = BarChart()
         bars.type, bars.grouping = "col", "clustered"
@@ -377,9 +447,10 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
         row = max(row, first + 14)
     # one line's data and its two charts side by side, across one landscape page
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.flush()
 
 
 def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
@@ -388,19 +459,19 @@ def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list
     ``history`` holds the tables of quarters I..q, for the cumulative curves.
     """
     table = history[-1]
-    wb = Workbook()
-    _seguimiento_sheet(wb.active, title, table)
+    wb = Workbook(write_only=True)
+    _seguimiento_sheet(_Sheet(wb, "Seguimiento"), title, table)
     if any(act.series or act.solicitudes for act in table.activities()):
-        _redes_sheet(wb.create_sheet("Redes"), title, table)
+        _redes_sheet(_Sheet(wb, "Redes"), title, table)
     if any(act.meses for act in table.activities()):
-        _meses_sheet(wb.create_sheet("Meses"), title, table)
-    _graficos_sheet(wb.create_sheet("Gráficos"), title, history)
-    _detail_sheet(wb.create_sheet("Detalle"), title, rows, detail)
+        _meses_sheet(_Sheet(wb, "Meses"), title, table)
+    _graficos_sheet(_Sheet(wb, "Gráficos"), title, history)
+    _detail_sheet(wb, title, rows, detail)
     return _save(wb, title)
 
 
 def detail_workbook(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> bytes:
     """One sheet, "Detalle": the entries of ``pec export xlsx --detalle``."""
-    wb = Workbook()
-    _detail_sheet(wb.active, title, rows, detail)
+    wb = Workbook(write_only=True)
+    _detail_sheet(wb, title, rows, detail)
     return _save(wb, title)
