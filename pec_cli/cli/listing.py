@@ -24,11 +24,11 @@ def list_entries(
     anuladas: Annotated[bool, typer.Option("--anuladas", help="Incluir también las entradas anuladas (marcadas).")] = False,
     observaciones: Annotated[bool, typer.Option("--observaciones", help="Listar las observaciones (pec note) en lugar de las piezas.")] = False,
     abiertas: Annotated[bool, typer.Option("--abiertas", help="Solo las solicitudes aún sin atender (sin una pieza que las atienda con --atiende).")] = False,
-    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
+    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv (en una terminal, la tabla muestra las 200 más recientes; csv y json las dan todas).")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
-    """Listar las piezas registradas (o las observaciones), con filtros."""
+    """Listar las piezas registradas (o las observaciones), con filtros; en una terminal, las 200 más recientes."""
     from pec_cli.console import json_for
     from pec_cli.ledger.entries import NOTE, PIECE
     from pec_cli.ledger.query import Query
