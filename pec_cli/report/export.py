@@ -126,15 +126,18 @@ def table_markdown(table: Table) -> str:
 
 def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
     separator, decimal = style
-    rows = [DETAIL_HEADERS]
-    for entry in selection.entries:
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(DETAIL_HEADERS)
+    for entry in selection.entries:  # a row at a time: no list of every row beside the text
         row = detail_row(entry, selection.voided)
-        rows.append([
+        writer.writerow([
             cell_number(v, decimal) if isinstance(v, int | float) and not isinstance(v, bool)
             else safe_text(str(v)) if v is not None else ""
             for v in (row[h] for h in DETAIL_HEADERS)
         ])
-    return _csv(rows, separator)
+    return buffer.getvalue()
 
 
 def notes_text(selection: Selection, fmt: str) -> str:
@@ -152,14 +155,32 @@ def notes_text(selection: Selection, fmt: str) -> str:
 
 
 def entries_json(selection: Selection) -> str:
-    return json.dumps([detail_row(e, selection.voided) for e in selection.entries], ensure_ascii=False, indent=2) + "\n"
+    """The detail rows as one JSON array (``json.dumps(rows, indent=2)``), made a row at a time."""
+    if not selection.entries:
+        return "[]\n"
+    dumps, voided = json.dumps, selection.voided
+    # an element of an array indented by 2 is its own dump, every line 2 deeper (a newline in a
+    # string is escaped, so each newline of the dump starts a line)
+    parts = ["  " + dumps(detail_row(e, voided), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+             for e in selection.entries]
+    return "[\n" + ",\n".join(parts) + "\n]\n"
 
 
 def entries_markdown(selection: Selection) -> str:
-    from tabulate import tabulate
-
-    rows = [[md(detail_row(e, selection.voided)[h]) for h in DETAIL_HEADERS] for e in selection.entries]
-    return tabulate(rows, headers=DETAIL_HEADERS, tablefmt="pipe", disable_numparse=True) + "\n"
+    """The detail rows as a Markdown pipe table, laid out as tabulate's ``pipe`` format does with
+    ``disable_numparse`` (text left aligned, each column as wide as its widest cell and at least its
+    header plus 2), without tabulate's copies of every row."""
+    voided = selection.voided
+    rows = [tuple(md(row[h]) for h in DETAIL_HEADERS) for row in (detail_row(e, voided) for e in selection.entries)]
+    widths = [len(h) + 2 for h in DETAIL_HEADERS]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(DETAIL_HEADERS, widths, strict=True)) + " |"]
+    if not rows:
+        return lines[0] + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|\n"
+    lines.append("|" + "|".join(":" + "-" * (w + 1) for w in widths) + "|")
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- the pack
