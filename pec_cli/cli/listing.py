@@ -10,8 +10,10 @@ from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.errors import PecError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pec_cli.context import Context
-    from pec_cli.ledger.query import Selection
+    from pec_cli.ledger.query import Query, Selection
 
 
 @app.command("list", cls=SpanishCommand)
@@ -40,9 +42,7 @@ def list_entries(
     ctx = base.load(root, vigencia)
     query = Query.build(ctx.plan, actividad=actividad, tipo=tipo, trim=trim, desde=desde, hasta=hasta,
                         anuladas=anuladas, clase=NOTE if observaciones else PIECE)
-    selection = ctx.entries(query)
-    if abiertas:
-        selection = _open_only(ctx, selection)
+    selection = _open_requests(ctx, query) if abiertas else ctx.entries(query)
     base.flush(ctx)
     if fmt == "table":
         from pec_cli.report.terminal import print_entries, print_notes
@@ -59,9 +59,15 @@ def list_entries(
         sys.stdout.write(json_for(entries_json(selection)) if fmt == "json" else entries_csv(selection))  # Excel es-CO: ; and ,
 
 
-def _open_only(ctx: "Context", selection: "Selection") -> "Selection":
-    """The selected entries that are requests still unanswered today, oldest first."""
+def _open_requests(ctx: "Context", query: "Query") -> "Selection":
+    """The requests still unanswered today that ``query`` selects, oldest first: their ids from the
+    tally, their lines where the cache's keys say (a few lines, not every entry of the ledger)."""
+    from pec_cli.ledger.cache import LedgerKeys
+    from pec_cli.ledger.entries import entry_of
     from pec_cli.ledger.requests import open_requests
 
     open_ids = {r.id for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today)}
-    return selection._replace(entries=[e for e in selection.entries if e.id in open_ids])
+    found = LedgerKeys(ctx.workspace, ctx.plan.vigencia).lines_of(open_ids)
+    names: dict[Path, str] = {}
+    return query.select(entry_of(line.record, names.get(path) or names.setdefault(path, ctx.workspace.display(path)))
+                        for path, line in found if line.record)

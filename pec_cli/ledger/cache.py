@@ -296,6 +296,31 @@ class LedgerKeys:
                     found.append((summary.path, line))
         return found
 
+    def lines_of(self, ids: set[str]) -> Iterator[tuple[Path, Line]]:
+        """The counted lines of the entries ``ids`` name and the segment of each, each segment opened once
+        (``pec list --abiertas``: a few lines of a big ledger). An id is looked for in the segment it names
+        (``<vigencia>-<writer>-<n>``), and in every other one only if it is not there."""
+        def look(ids: set[str], own: bool) -> Iterator[tuple[Path, Line]]:
+            wanted: dict[tuple[str, int], set[str]] = {}
+            for entry_id in ids:
+                _, writer, n = entry_id.rsplit("-", 2) if entry_id.count("-") >= 2 else ("", "", "")
+                if n.isdigit():
+                    wanted.setdefault((writer if own else "", int(n)), set()).add(entry_id)
+            for summary in self.summaries:
+                at, stem = summary.keys.at, summary.path.stem if own else ""  # type: ignore[union-attr]
+                offsets = sorted(o for (writer, n) in wanted if writer == stem and n in at for o in at[n])
+                for line in self._lines(iter([(summary, offsets)])):
+                    assert line.record is not None
+                    if line.record["id"] in wanted.get((stem, line.record["n"]), ()):
+                        yield summary.path, line
+
+        missing = set(ids)
+        for path, line in look(ids, own=True):
+            missing.discard(line.record["id"])  # type: ignore[index]
+            yield path, line
+        if missing:
+            yield from look(missing, own=False)
+
     def repeats(self, record: dict[str, Any], ids: Iterable[str], canonical: Callable[[str], str] = str,
                 ) -> tuple[Key, dict[str, Any]] | None:
         """(the key, the record in force) that a new ``record`` repeats (``ledger.duplicates``), if any: its
