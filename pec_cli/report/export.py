@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -247,12 +247,19 @@ class Pack:
         return title
 
 
+def _rows_as_needed(pack: Pack, chunk: int = 1000) -> Iterator[dict[str, Any]]:
+    """``pack.rows`` made a thousand at a time, for a writer that takes each once (the workbook)."""
+    entries = pack.selection.entries
+    for start in range(0, len(entries), chunk):
+        yield from detail_rows(pack.selection._replace(entries=entries[start:start + chunk]), pack.plan, pack.link)
+
+
 def _xlsx(pack: Pack) -> bytes:
     from pec_cli.report.xlsx import detail_workbook, seguimiento_workbook
 
     if pack.detalle:
-        return detail_workbook(pack.title, pack.rows, pack.selection)
-    return seguimiento_workbook(pack.title, pack.tables, pack.rows, pack.selection)
+        return detail_workbook(pack.title, _rows_as_needed(pack), pack.selection)
+    return seguimiento_workbook(pack.title, pack.tables, _rows_as_needed(pack), pack.selection)
 
 
 def _html(pack: Pack) -> str:

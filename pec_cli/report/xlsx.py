@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 from openpyxl import Workbook
@@ -264,20 +265,22 @@ def _detail_style(wb: Workbook, styles: dict[tuple[Any, ...], str], top: bool, f
     return name
 
 
-def _detail_sheet(wb: Workbook, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
+def _detail_sheet(wb: Workbook, title: dict[str, Any], rows: Iterable[dict[str, Any]], detail: Selection) -> None:
+    """The Detalle: ``rows`` are the detail rows of ``detail``'s entries, taken once, as they come."""
     ws = _Sheet(wb, "Detalle")
     if detail.desde and detail.hasta:
         period = f"del {detail.desde} al {detail.hasta}"
     else:
         period = f"toda la vigencia {title['vigencia']}"
+    voided = sum(1 for e in detail.entries if e.id in detail.voided)
     row = _title_block(ws, title, "Detalle de piezas y evidencias", [
         ("Período", period),
-        ("Piezas", piece_count(rows)),
+        ("Piezas", piece_count([{"estado": "vigente"}] * (len(detail.entries) - voided) + [{"estado": "anulada"}] * voided)),
     ])
     header_row = row
     widths = [c[2] for c in DETAIL_COLUMNS]
     _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], widths)
-    last = max(header_row + len(rows), header_row + 1)
+    last = max(header_row + len(detail.entries), header_row + 1)
     ws.ws.auto_filter = AutoFilter(ref=f"A{header_row}:{get_column_letter(len(DETAIL_COLUMNS))}{last}")
     ws.ws.freeze_panes = f"B{header_row + 1}"
     _print_setup(ws, header_row)
@@ -453,7 +456,7 @@ def _graficos_sheet(sheet: _Sheet, title: dict[str, Any], history: list[Table]) 
     sheet.flush()
 
 
-def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection) -> bytes:
+def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: Iterable[dict[str, Any]], detail: Selection) -> bytes:
     """Sheets "Seguimiento" (the last of ``history``), "Redes", "Meses", "Gráficos" and "Detalle" (``rows``).
 
     ``history`` holds the tables of quarters I..q, for the cumulative curves.
@@ -470,7 +473,7 @@ def seguimiento_workbook(title: dict[str, Any], history: list[Table], rows: list
     return _save(wb, title)
 
 
-def detail_workbook(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> bytes:
+def detail_workbook(title: dict[str, Any], rows: Iterable[dict[str, Any]], detail: Selection) -> bytes:
     """One sheet, "Detalle": the entries of ``pec export xlsx --detalle``."""
     wb = Workbook(write_only=True)
     _detail_sheet(wb, title, rows, detail)
