@@ -359,8 +359,13 @@ class Bench:
         root = ["--root", str(ws)]
         status_ws = [pec, "status", "--trim", "IV", *root]
 
+        # caches of this code only (made in the warm-up round); the cold row reads a copy, so that the
+        # other rows find the caches a user's workspace has
+        shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+        ws_cold = tmp / "ws-cold"
+
         def drop_pec_cache(_k: int) -> None:
-            shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+            shutil.rmtree(ws_cold / ".pec" / "cache", ignore_errors=True)
 
         # log, note and void change a copy of the workspace, so the generated ledger stays as made
         ws_log = tmp / "ws-log"
@@ -392,9 +397,9 @@ class Bench:
             # what any pec command pays before its own code: Python, site and typer
             Case(TYPER_FLOOR, [self.python, "-c", "import typer"], tmp / "floor.out"),
             Case("pec --help", [pec, "--help"], tmp / "help.out"),
-            # without pec's caches (a fresh clone): reads every line, as the peers do;
-            # it also leaves the caches rebuilt for the warm rows that follow it
-            Case(PEC_COLD, status_ws, tmp / "cold.out", prepare=drop_pec_cache),
+            # without pec's caches (a fresh clone): reads every line, as the peers do
+            Case(PEC_COLD, [pec, "status", "--trim", "IV", "--root", str(ws_cold)], tmp / "cold.out",
+                 prepare=drop_pec_cache),
             Case(HLEDGER, [self.hledger or "hledger", "-f", str(folder / "journal.hledger"), "balance", "-Q"],
                  tmp / "hledger.out", peer=True),
             Case(PEC_STATUS, status_ws, tmp / "status.out"),
@@ -434,6 +439,8 @@ class Bench:
             targets = void_targets(ws_log, meta["writers"][1 % len(meta["writers"])], runs + 1)
         if self.wanted(PEC_PULL, n):
             pull.start()
+        if self.wanted(PEC_COLD, n):
+            shutil.copytree(ws, ws_cold, ignore=shutil.ignore_patterns("cache"))
         self.interleave(n, cases, runs)
         self.pdf(n, out, tmp)
         self.check_results(n, tmp, meta, pull)
@@ -444,8 +451,8 @@ class Bench:
                                   stdin=subprocess.DEVNULL, timeout=args.timeout)
             if done.returncode != 0:
                 self.failures.append(f"pec verify at N={n} rejects the generated ledger: {done.stdout[-800:]}{done.stderr[-800:]}")
-        shutil.rmtree(ws_log, ignore_errors=True)
-        shutil.rmtree(pull.ws, ignore_errors=True)
+        for copy in (ws_log, pull.ws, ws_cold):
+            shutil.rmtree(copy, ignore_errors=True)
         self.imports(n, folder, tmp, runs)
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -510,13 +517,15 @@ class Bench:
         sizes = {p: p.stat().st_size for p in (into / "ledger").rglob("*.jsonl")}
 
         def restore(_k: int) -> None:
-            # the ledger as generated (the import's lines cut off), its caches warm, as a user's would be
+            # the ledger as generated (the import's lines cut off), its caches warm as a user's would be after
+            # any pec log or import: the totals and the keys (list --abiertas gathers the keys of every segment)
             for path in (into / "ledger").rglob("*.jsonl"):
                 if path in sizes:
                     os.truncate(path, sizes[path])
                 else:
                     path.unlink()
-            run_child([pec, "status", "--root", str(into)], self.env, self.args.timeout, tmp / "into-status.out")
+            run_child([pec, "list", "--abiertas", "--format", "json", "--root", str(into)], self.env,
+                      self.args.timeout, tmp / "into-status.out")
 
         cases = [
             # --confirmar: a network measured twice a day is a correction, which pec asks to confirm; and
