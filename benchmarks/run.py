@@ -1,4 +1,4 @@
-"""The pec benchmark (issues 5 and 13): pec against hledger and beancount on equivalent data.
+"""The pec benchmark (issues 5, 13 and 20): every command of pec, against hledger and beancount on equivalent data.
 
 For each size N, generates (``generate.py``) a pec workspace of N ledger lines,
 the equivalent hledger journal and beancount file, an N-row CSV and a 10k-row
@@ -6,31 +6,39 @@ CSV, then times each command as a separate process: one untimed warm-up round,
 then ``--runs`` rounds in which every command runs once, pec and the peers
 interleaved (A B A B), so that load from elsewhere on the machine falls on all
 of them alike. Each run records wall time, CPU time (user + system, from
-``os.wait4``) and peak RSS (GNU time's ``%M``):
+``os.wait4``) and peak RSS (GNU time's ``%M``); each row is also given as a
+ratio to the warm ``pec status`` of the same size and run:
 
 * ``pec --help``; ``pec status --trim IV`` with ``.pec/cache`` deleted (cold:
   every line read, like the peers), with its caches, and ``--format json``
 * status right after a ``git pull`` brought 1,000 lines into another
   writer's segment (a new file renamed over the old one, as git writes it)
-* ``pec log revista`` on a copy, each followed by ``pec status``
+* ``pec log``, ``pec note`` and ``pec void`` (a piece mid-ledger) on a copy
+* ``pec list`` (table, json, csv, ``--abiertas``), ``pec pendientes`` (table,
+  json), ``pec export`` csv/json/markdown/xlsx/html, csv/markdown/xlsx
+  ``--detalle``, ``paquete``, ``pdf`` (a browser: timed once, apart), ``pec verify``
 * ``pec import`` of the N-row CSV into an empty workspace, and of 10k rows
   into the N-entry ledger
 * ``hledger balance -Q`` and ``bean-query`` (quarterly count per account), the
   peers; "no instalado" when missing (``benchmarks/setup.sh`` installs them)
 
-pec's per-quarter counts are checked against the generator's, against
-hledger's own printed table, and after the pulls. Prints medians, CPU time and
-ratios (like for like cold, and cached) as a plain-text table; ``--json FILE``
-writes the same as JSON. Exits 0 unless a pec command fails (non-zero exit, or
-counts that disagree); a peer that fails or times out is only reported.
+Above ``--status-only-above`` (100,000) only the status rows run; ``--skip
+N:REGEX`` leaves out rows at large N. pec's per-quarter counts are checked
+against the generator's, against hledger's own printed table, after the
+pulls and after the logs and voids; the lists and the detail export against
+the number of entries generated. Prints medians, CPU time and ratios as a
+plain-text table; ``--json FILE`` writes the same as JSON. Exits 0 unless a
+pec command fails (non-zero exit, or counts that disagree); a peer that fails
+or times out is only reported.
 
 Quick (CI): python benchmarks/run.py --sizes 2000 --runs 1
-Full:       python benchmarks/run.py --sizes 2000,10000,100000,1000000 --runs 5,5,5,3
+Full:       python benchmarks/run.py --sizes 2000,10000,100000,1000000 --runs 5,5,3,3
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -61,14 +69,37 @@ PEC_JSON = "pec status --trim IV --format json"
 PEC_PULL = "status after git pull (1,000 lines, other writer)"
 PEC_LOG = "pec log revista"
 PEC_AFTER_LOG = "pec status (after one more log)"
+PEC_NOTE = "pec note revista --trim II"
+PEC_VOID = "pec void ID (a piece mid-ledger)"
 PEC_IMPORT = "pec import FILE.csv"
 PEC_IMPORT_INTO = "import 10k into this ledger"
+LIST_TABLE = "pec list (table, to a file)"
+LIST_JSON = "pec list --format json"
+LIST_CSV = "pec list --format csv"
+LIST_OPEN = "pec list --abiertas"
+PEND_TABLE = "pec pendientes"
+PEND_JSON = "pec pendientes --format json"
+EXPORTS = ("csv", "json", "markdown", "xlsx", "html")
+DETAILS = ("csv", "markdown", "xlsx")
+PAQUETE = "pec export paquete"
+PDF = "pec export pdf (a browser; once)"
+VERIFY = "pec verify"
 HLEDGER = "hledger balance -Q"
 BEAN_COLD = "bean-query (no pickle cache)"
 BEAN_WARM = "bean-query (its pickle cache)"
-TYPER_FLOOR = "python -c 'import typer' (floor, no teardown)"
-ROW_ORDER = (TYPER_FLOOR, "pec --help", PEC_COLD, PEC_STATUS, PEC_JSON, PEC_PULL, PEC_LOG, PEC_AFTER_LOG, PEC_IMPORT,
-             PEC_IMPORT_INTO, HLEDGER, BEAN_COLD, BEAN_WARM)
+TYPER_FLOOR = "python -c 'import typer' (floor)"
+
+
+def export_row(fmt: str, detalle: bool = False) -> str:
+    return f"pec export {fmt}" + (" --detalle" if detalle else "")
+
+
+# the status rows: the only ones timed above --status-only-above (a million entries)
+STATUS_ROWS = (TYPER_FLOOR, "pec --help", PEC_COLD, PEC_STATUS, PEC_JSON)
+ROW_ORDER = (TYPER_FLOOR, "pec --help", PEC_COLD, PEC_STATUS, PEC_JSON, PEC_PULL, PEC_LOG, PEC_AFTER_LOG, PEC_NOTE,
+             PEC_VOID, PEC_IMPORT, PEC_IMPORT_INTO, LIST_TABLE, LIST_JSON, LIST_CSV, LIST_OPEN, PEND_TABLE, PEND_JSON,
+             *(export_row(f) for f in EXPORTS), *(export_row(f, True) for f in DETAILS), PAQUETE, PDF, VERIFY,
+             HLEDGER, BEAN_COLD, BEAN_WARM)
 PULL_LINES = 1000  # lines a git pull brings into another writer's segment, per run
 IMPORT_SMALL = 10_000  # rows of the CSV imported into the generated ledger
 
@@ -256,8 +287,20 @@ class Bench:
             return None
         return sample
 
-    def wanted(self, name: str) -> bool:
-        return not self.args.only or re.search(self.args.only, name) is not None
+    def skipped(self, name: str, n: int) -> str:
+        """Why the row ``name`` is not timed at size ``n`` ("" when it is)."""
+        args = self.args
+        if args.only and re.search(args.only, name) is None:
+            return "omitido (--only)"
+        if n > args.status_only_above and name not in STATUS_ROWS:
+            return f"omitido (N > {args.status_only_above:,}: solo status)"
+        for at_least, pattern in args.skip:
+            if n >= at_least and re.search(pattern, name):
+                return "omitido (--skip)"
+        return ""
+
+    def wanted(self, name: str, n: int) -> bool:
+        return not self.skipped(name, n)
 
     def interleave(self, n: int, cases: list[Case], runs: int) -> None:
         """A B A B: one untimed round, then ``runs`` rounds each running every case once, in order.
@@ -269,9 +312,8 @@ class Bench:
         for case in cases:
             case.result = Result(n, case.name, case.peer)
             self.results.append(case.result)
-            if not self.wanted(case.name):
-                case.result.note = "omitido (--only)"
-            else:
+            case.result.note = self.skipped(case.name, n)
+            if not case.result.note:
                 live.append(case)
         rounds = ([-1] if self.args.warmup else []) + list(range(runs))
         for k in rounds:
@@ -310,63 +352,125 @@ class Bench:
         ws = folder / "ws"
         tmp = folder / "tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        out = tmp / "out"  # what the exports write (-o)
+        out.mkdir(parents=True)
         pec = self.pec
         assert pec is not None
-        status_ws = [pec, "status", "--trim", "IV", "--root", str(ws)]
+        root = ["--root", str(ws)]
+        status_ws = [pec, "status", "--trim", "IV", *root]
+
+        # caches of this code only (made in the warm-up round); the cold row reads a copy, so that the
+        # other rows find the caches a user's workspace has
+        shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+        ws_cold = tmp / "ws-cold"
 
         def drop_pec_cache(_k: int) -> None:
-            shutil.rmtree(ws / ".pec" / "cache", ignore_errors=True)
+            shutil.rmtree(ws_cold / ".pec" / "cache", ignore_errors=True)
 
+        # log, note and void change a copy of the workspace, so the generated ledger stays as made
         ws_log = tmp / "ws-log"
         log_argv = [pec, "log", "revista", "--titulo", "X", "--fecha", "2024-05-01", "--root", str(ws_log)]
+        note_argv = [pec, "note", "revista", "--trim", "II", "X", "--root", str(ws_log)]
+        void_argv = [pec, "void", "ID", "--motivo", "anulada por el benchmark", "--root", str(ws_log)]
+        targets: list[dict] = []
+
+        changed = Changes()
 
         def new_title(k: int) -> None:  # a title of its own each run: the same piece twice is refused
             log_argv[4] = f"Revista de la prueba {k + 2}"
+            changed.logged += 1
+
+        def new_note(k: int) -> None:
+            note_argv[5] = f"Observación de la prueba {k + 2}"
+
+        def next_target(k: int) -> None:  # a piece not voided yet, from the middle of another writer's segment
+            void_argv[2] = changed.target(targets[k + 1])["id"]
+
         pull = Pull(self, ws, tmp / "ws-pull", meta["writers"][1 % len(meta["writers"])])
+        paquete = out / "paquete"
+
+        def fresh_paquete(_k: int) -> None:  # the paquete's folder must be new or empty
+            shutil.rmtree(paquete, ignore_errors=True)
+            (out / "paquete.zip").unlink(missing_ok=True)
+
         cases = [
             # what any pec command pays before its own code: Python, site and typer
-            Case(TYPER_FLOOR, [self.python, "-c", "import os, typer; os._exit(0)"], tmp / "floor.out"),
+            Case(TYPER_FLOOR, [self.python, "-c", "import typer"], tmp / "floor.out"),
             Case("pec --help", [pec, "--help"], tmp / "help.out"),
-            # without pec's caches (a fresh clone): reads every line, as the peers do;
-            # it also leaves the caches rebuilt for the warm rows that follow it
-            Case(PEC_COLD, status_ws, tmp / "cold.out", prepare=drop_pec_cache),
+            # without pec's caches (a fresh clone): reads every line, as the peers do
+            Case(PEC_COLD, [pec, "status", "--trim", "IV", "--root", str(ws_cold)], tmp / "cold.out",
+                 prepare=drop_pec_cache),
             Case(HLEDGER, [self.hledger or "hledger", "-f", str(folder / "journal.hledger"), "balance", "-Q"],
                  tmp / "hledger.out", peer=True),
             Case(PEC_STATUS, status_ws, tmp / "status.out"),
             Case(BEAN_COLD, [self.bean_query or "bean-query", str(folder / BEAN_FILE), BQL], tmp / "bean.out",
                  peer=True, prepare=lambda _k: (folder / f".{BEAN_FILE}.picklecache").unlink(missing_ok=True)),
-            Case(PEC_JSON, [pec, "status", "--trim", "IV", "--format", "json", "--root", str(ws)], tmp / "status.json"),
+            Case(PEC_JSON, [pec, "status", "--trim", "IV", "--format", "json", *root], tmp / "status.json"),
             Case(PEC_PULL, [pec, "status", "--trim", "IV", "--root", str(pull.ws)], tmp / "pull.out",
                  prepare=pull.bring),
             # beancount keeps a pickle of a file that took over 1 s to load, used while the file is unchanged
             Case(BEAN_WARM, [self.bean_query or "bean-query", str(folder / BEAN_FILE), BQL], tmp / "bean.out",
                  peer=True),
-            # one more log, then status: on a copy, so the generated ledger stays as made
             Case(PEC_LOG, log_argv, tmp / "log.out", prepare=new_title),
             Case(PEC_AFTER_LOG, [pec, "status", "--trim", "IV", "--root", str(ws_log)], tmp / "after.out"),
+            Case(PEC_NOTE, note_argv, tmp / "note.out", prepare=new_note),
+            Case(PEC_VOID, void_argv, tmp / "void.out", prepare=next_target),
+            Case(LIST_TABLE, [pec, "list", *root], tmp / "list.out"),
+            Case(LIST_JSON, [pec, "list", "--format", "json", *root], tmp / "list.json"),
+            Case(LIST_CSV, [pec, "list", "--format", "csv", *root], tmp / "list.csv"),
+            Case(LIST_OPEN, [pec, "list", "--abiertas", *root], tmp / "abiertas.out"),
+            Case(PEND_TABLE, [pec, "pendientes", *root], tmp / "pendientes.out"),
+            Case(PEND_JSON, [pec, "pendientes", "--format", "json", *root], tmp / "pendientes.json"),
+            *(Case(export_row(fmt), [pec, "export", fmt, "-o", str(out / f"seguimiento.{fmt}"), *root],
+                   tmp / f"export-{fmt}.out") for fmt in EXPORTS),
+            *(Case(export_row(fmt, True), [pec, "export", fmt, "--detalle", "-o", str(out / f"detalle.{fmt}"), *root],
+                   tmp / f"detalle-{fmt}.out") for fmt in DETAILS),
+            Case(PAQUETE, [pec, "export", "paquete", "-o", str(paquete), *root], tmp / "paquete.out",
+                 prepare=fresh_paquete),
+            Case(VERIFY, [pec, "verify", *root], tmp / "verify.out"),
         ]
         missing = {HLEDGER: self.hledger, BEAN_COLD: self.bean_query, BEAN_WARM: self.bean_query}
         for case in [c for c in cases if c.name in missing and missing[c.name] is None]:
             cases.remove(case)
             self.results.append(Result(n, case.name, peer=True, note=NO_INSTALADO))
-        if self.wanted(PEC_LOG) or self.wanted(PEC_AFTER_LOG):
+        if any(self.wanted(name, n) for name in (PEC_LOG, PEC_AFTER_LOG, PEC_NOTE, PEC_VOID)):
             shutil.copytree(ws, ws_log)
             run_child([pec, "status", "--root", str(ws_log)], self.env, args.timeout, tmp / "after.out")  # warm caches
-        if self.wanted(PEC_PULL):
+            targets = void_targets(ws_log, meta["writers"][1 % len(meta["writers"])], runs + 1)
+        if self.wanted(PEC_PULL, n):
             pull.start()
+        if self.wanted(PEC_COLD, n):
+            shutil.copytree(ws, ws_cold, ignore=shutil.ignore_patterns("cache"))
         self.interleave(n, cases, runs)
+        self.pdf(n, out, tmp)
         self.check_results(n, tmp, meta, pull)
+        self.check_lists(n, tmp, meta)
+        self.check_changes(n, tmp, meta, ws_log, changed)
         if n <= args.verify_max:
             done = subprocess.run([pec, "verify", "--root", str(ws)], capture_output=True, text=True, env=self.env,
                                   stdin=subprocess.DEVNULL, timeout=args.timeout)
             if done.returncode != 0:
                 self.failures.append(f"pec verify at N={n} rejects the generated ledger: {done.stdout[-800:]}{done.stderr[-800:]}")
-        shutil.rmtree(ws_log, ignore_errors=True)
-        shutil.rmtree(pull.ws, ignore_errors=True)
+        for copy in (ws_log, pull.ws, ws_cold):
+            shutil.rmtree(copy, ignore_errors=True)
         self.imports(n, folder, tmp, runs)
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def pdf(self, n: int, out: Path, tmp: Path) -> None:
+        """``pec export pdf``, timed once (a browser's start-up and printing, not pec's): reported apart."""
+        result = Result(n, PDF)
+        self.results.append(result)
+        why = self.skipped(PDF, n)
+        browser = os.environ.get("PEC_NAVEGADOR") or next(
+            (found for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+             if (found := shutil.which(name))), None)
+        if why or browser is None:
+            result.note = why or f"{NO_INSTALADO} (un navegador)"
+            return
+        assert self.pec is not None
+        self.time_one(result, [self.pec, "export", "pdf", "-o", str(out / "seguimiento.pdf"), "--root",
+                               str(self.args.data / f"n{n}" / "ws")], tmp / "pdf.out")
 
     def data(self, n: int, folder: Path) -> dict:
         """The generated data of size n (reused when it is there and of this generator)."""
@@ -408,18 +512,20 @@ class Bench:
             shutil.copyfile(ws / "plan" / "2024.yaml", ws_imp / "plan" / "2024.yaml")
 
         into = tmp / "ws-into"
-        if self.wanted(PEC_IMPORT_INTO):
+        if self.wanted(PEC_IMPORT_INTO, n):
             shutil.copytree(ws, into)
         sizes = {p: p.stat().st_size for p in (into / "ledger").rglob("*.jsonl")}
 
         def restore(_k: int) -> None:
-            # the ledger as generated (the import's lines cut off), its caches warm, as a user's would be
+            # the ledger as generated (the import's lines cut off), its caches warm as a user's would be after
+            # any pec log or import: the totals and the keys (list --abiertas gathers the keys of every segment)
             for path in (into / "ledger").rglob("*.jsonl"):
                 if path in sizes:
                     os.truncate(path, sizes[path])
                 else:
                     path.unlink()
-            run_child([pec, "status", "--root", str(into)], self.env, self.args.timeout, tmp / "into-status.out")
+            run_child([pec, "list", "--abiertas", "--format", "json", "--root", str(into)], self.env,
+                      self.args.timeout, tmp / "into-status.out")
 
         cases = [
             # --confirmar: a network measured twice a day is a correction, which pec asks to confirm; and
@@ -479,6 +585,63 @@ class Bench:
                 if done.returncode != 0:
                     self.failures.append(f"pec verify at N={n} rejects the pulled lines: {done.stdout[-800:]}")
 
+    def check_changes(self, n: int, tmp: Path, meta: dict, ws_log: Path, changed: Changes) -> None:
+        """After the log and void rows: the copy's counts are the generated ones, plus the revistas
+        logged, less the pieces voided."""
+        by = {r.command: r for r in self.results if r.n == n}
+        if not any(by.get(name) and by[name].ok and not by[name].note for name in (PEC_LOG, PEC_VOID)):
+            return
+        assert self.pec is not None
+        out = tmp / "changed.json"
+        run_child([self.pec, "status", "--trim", "IV", "--format", "json", "--root", str(ws_log)], self.env,
+                  self.args.timeout, out)
+        got = self.pec_counts(n, out, "pec status after log and void")
+        if got is None:
+            return
+        want = {k: v for k, v in meta["expected"].items() if v}
+        key = "revista|publicacion|2"  # pec log revista --fecha 2024-05-01
+        want[key] = want.get(key, 0) + changed.logged
+        for record in changed.voided:
+            key = f"{record['actividad']}|{record['tipo']}|{generate.quarter_of(record['fecha'])}"
+            want[key] -= 1
+        want = {k: v for k, v in want.items() if v}
+        before = len(self.failures)
+        self.compare(n, "pec status after log and void", got, "the generated data, the logs and the voids", want)
+        if len(self.failures) == before:
+            self.checked.append(f"N={n}: after {changed.logged} pec log and {len(changed.voided)} pec void, pec's"
+                                " counts equal the generated data plus the revistas less the voided pieces")
+
+    def check_lists(self, n: int, tmp: Path, meta: dict) -> None:
+        """Every entry listed and exported: as many as the generator wrote (in force, or all with voided)."""
+        by = {r.command: r for r in self.results if r.n == n}
+        in_force, pieces = meta["pieces"] - meta["voids"], meta["pieces"]
+        want_open = sum(v for k, v in meta["expected"].items() if k.startswith(("internas|solicitud|", "eventos|evento|")))
+
+        def rows_of(path: Path, fmt: str) -> int | None:
+            try:
+                if fmt == "json":
+                    return len(json.loads(path.read_text(encoding="utf-8")))
+                if fmt == "csv":
+                    with path.open(encoding="utf-8-sig", newline="") as handle:
+                        return sum(1 for _ in csv.reader(handle, delimiter=";")) - 1
+                found = re.search(r"^(\d+) entradas?\.", path.read_text(encoding="utf-8"), re.M)
+                return int(found.group(1)) if found else None
+            except (OSError, ValueError):
+                return None
+
+        for name, path, fmt, want in ((LIST_JSON, tmp / "list.json", "json", in_force),
+                                      (LIST_CSV, tmp / "list.csv", "csv", in_force),
+                                      (LIST_OPEN, tmp / "abiertas.out", "table", want_open),
+                                      (export_row("csv", True), tmp / "out" / "detalle.csv", "csv", pieces)):
+            r = by.get(name)
+            if r is None or not r.ok or r.note:
+                continue
+            got = rows_of(path, fmt)
+            if got != want:
+                self.failures.append(f"{name} at N={n}: {got} rows, expected {want}")
+            else:
+                self.checked.append(f"N={n}: {name} gives {got:,} rows, as generated")
+
     def pec_counts(self, n: int, path: Path, name: str) -> dict[str, int] | None:
         try:
             return status_counts(json.loads(path.read_text(encoding="utf-8")))
@@ -502,6 +665,35 @@ class Case:
     peer: bool = False
     prepare: Callable[[int], None] | None = None
     result: Result | None = None
+
+
+class Changes:
+    """What the log and void rows changed in their copy of the workspace."""
+
+    def __init__(self) -> None:
+        self.logged = 0
+        self.voided: list[dict] = []
+
+    def target(self, record: dict) -> dict:
+        self.voided.append(record)
+        return record
+
+
+def void_targets(ws: Path, writer: str, k: int) -> list[dict]:
+    """``k`` pieces not voided, from the middle of ``writer``'s segment on: what ``pec void`` is given."""
+    voided: set[str] = set()
+    for segment in (ws / "ledger").rglob("*.jsonl"):
+        voided.update(m.decode() for m in re.findall(rb'"anula":"([^"]+)"', segment.read_bytes()))
+    (segment,) = list((ws / "ledger").glob(f"*/{writer}.jsonl"))
+    lines = segment.read_bytes().splitlines()
+    out = []
+    for raw in lines[len(lines) // 2:]:
+        record = json.loads(raw)
+        if record.get("clase") == "pieza" and record["id"] not in voided:
+            out.append(record)
+            if len(out) == k:
+                break
+    return out
 
 
 class Pull:
@@ -662,6 +854,16 @@ Ratios of median wall times in this run, > 1 means pec is faster.
     hledger = its time / N; import = pec import of the N-row CSV / N. Constant across N = linear."""
 
 
+def warm_status(bench: Bench, n: int) -> float | None:
+    """The median of the warm ``pec status`` at size n: what every row is compared with."""
+    return next((r.median for r in bench.results if r.n == n and r.command == PEC_STATUS), None)
+
+
+def over_warm(bench: Bench, r: Result) -> float | None:
+    warm = warm_status(bench, r.n)
+    return None if r.median is None or not warm else round(r.median / warm, 2)
+
+
 def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
     info = machine(bench)
     width = max(len(r.command) for r in bench.results) if bench.results else 34
@@ -674,15 +876,17 @@ def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
         f"peak RSS: max over runs, from {info['rss_source']} · PEC_HOY={HOY} · load average at the end:"
         f" {info['load']}",
         "",
-        f"{'N':>9}  {'command':<{width}} {'median s':>9} {'min s':>8} {'cpu s':>8} {'peak RSS MiB':>13}  note",
+        f"{'N':>9}  {'command':<{width}} {'median s':>9} {'min s':>8} {'cpu s':>8} {'peak RSS MiB':>13}"
+        f" {'x status':>9}  note",
     ]
     order = {name: i for i, name in enumerate(ROW_ORDER)}
     for n in sizes:
+        warm = warm_status(bench, n)
         for r in sorted((r for r in bench.results if r.n == n), key=lambda r: order.get(r.command, len(order))):
             d = r.as_dict()
             rss = "-" if d["peak_rss_mib"] is None else f"{d['peak_rss_mib']:.1f}"
             lines.append(f"{n:>9}  {r.command:<{width}} {fmt_s(d['median_s']):>9} {fmt_s(d['min_s']):>8}"
-                         f" {fmt_s(d['cpu_median_s']):>8} {rss:>13}  {r.note}".rstrip())
+                         f" {fmt_s(d['cpu_median_s']):>8} {rss:>13} {ratio(r.median, warm):>9}  {r.note}".rstrip())
         lines.append("")
     ratios = ratio_rows(bench, sizes)
     widths = [max(len(a), len(b), 7) for a, b, _ in RATIO_COLUMNS]
@@ -695,7 +899,7 @@ def report(bench: Bench, sizes: list[int], runs: list[int]) -> tuple[str, dict]:
     if bench.checked:
         lines += ["", "counts checked:", *(f"  {c}" for c in bench.checked)]
     doc = {"machine": info, "sizes": sizes, "runs": runs, "pec_hoy": HOY,
-           "results": [r.as_dict() for r in bench.results], "ratios": ratios, "checked": bench.checked,
+           "results": [{**r.as_dict(), "over_warm_status": over_warm(bench, r)} for r in bench.results], "ratios": ratios, "checked": bench.checked,
            "failures": bench.failures}
     return "\n".join(lines) + "\n", doc
 
@@ -711,6 +915,14 @@ def snapshot(rev: str, data: Path) -> tuple[Path, str]:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", sha, "pec_cli"], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     return dest, f"commit {sha[:12]}"
+
+
+def skip_rule(text: str) -> tuple[int, str]:
+    size, sep, pattern = text.partition(":")
+    if not sep or not pattern:
+        raise argparse.ArgumentTypeError("--skip takes N:REGEX, e.g. 100000:'xlsx|paquete'")
+    re.compile(pattern)
+    return int(size.replace("_", "")), pattern
 
 
 def int_list(text: str) -> list[int]:
@@ -733,6 +945,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep each size's command outputs (tmp/)")
     parser.add_argument("--quiet", action="store_true", help="print only the table")
     parser.add_argument("--only", help="time only the commands whose name matches this regular expression")
+    parser.add_argument("--status-only-above", type=int, default=100_000, metavar="N",
+                        help="above this size time only the status rows (default 100000: 1M is status alone)")
+    parser.add_argument("--skip", type=skip_rule, action="append", default=[], metavar="N:REGEX",
+                        help="at sizes of at least N, skip the commands whose name matches REGEX (repeatable),"
+                        " e.g. 100000:'xlsx|paquete'")
     parser.add_argument("--rev", help="benchmark pec_cli as committed at this git revision (a snapshot under"
                         " --data, put first on PYTHONPATH) instead of the working tree")
     args = parser.parse_args(argv)

@@ -141,3 +141,21 @@ def test_list_and_list_observaciones_share_one_table_style(root):
     assert pieces[1].split()[0] == notes[1].split()[0] == "id" and rule.match(pieces[2]) and rule.match(notes[2])
     assert notes[1].split() == ["id", "trim.", "actividad", "registrado", "texto"]
     assert notes[-1].strip() == "1 observación." and pieces[-1].strip() == "4 entradas."
+
+
+def test_a_long_list_on_a_terminal_shows_the_most_recent_and_says_how_to_see_all(root, tmp_path):
+    """Issue 20: rich draws a terminal table of 100k rows in minutes, and nobody reads it; off a
+    terminal the table holds every row (rich's layout, written as plain text)."""
+    from pec_cli.report.terminal import TERMINAL_ROWS
+
+    rows = [f"externas,2024-0{4 + k % 2}-{1 + k % 28:02d},Externa número {k}" for k in range(TERMINAL_ROWS + 5)]
+    (tmp_path / "muchas.csv").write_text("actividad,fecha,titulo\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert pec_at(root, "import", str(tmp_path / "muchas.csv")).exit_code == 0
+    total = TERMINAL_ROWS + 5 + 11  # and the fixture's eleven pieces
+    piped = pec(root, "list")
+    assert f"{total} entradas." in piped and "Externa número 0 " in piped and "Se muestran" not in piped
+    on_terminal = re.sub(r"\x1b\[[0-9;]*m", "", pec(root, "list", FORCE_COLOR="1"))
+    assert f"{total} entradas." in on_terminal
+    assert f"Se muestran las {TERMINAL_ROWS} más recientes; faltan 16" in on_terminal
+    assert "--format csv" in on_terminal.replace("\n", " ")
+    assert "Revista 2024-03-10" not in on_terminal  # the oldest are the ones left out

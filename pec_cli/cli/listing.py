@@ -10,8 +10,10 @@ from pec_cli.cli.base import RootOpt, SpanishCommand, VigenciaOpt, app
 from pec_cli.errors import PecError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pec_cli.context import Context
-    from pec_cli.ledger.query import Selection
+    from pec_cli.ledger.query import Query, Selection
 
 
 @app.command("list", cls=SpanishCommand)
@@ -25,11 +27,11 @@ def list_entries(
     observaciones: Annotated[bool, typer.Option("--observaciones", help="Listar las observaciones (pec note) en lugar de las piezas.")] = False,
     abiertas: Annotated[bool, typer.Option("--abiertas", help="Solo las solicitudes aún sin atender (sin una pieza que las atienda con --atiende).")] = False,
     cierres: Annotated[bool, typer.Option("--cierres", help="Listar los cierres de trimestre, reaperturas, aprobaciones y acciones de mejora en lugar de las piezas.")] = False,
-    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv.")] = "table",
+    formato: Annotated[str, typer.Option("--format", metavar="FORMATO", help="table, json o csv (en una terminal, la tabla muestra las 200 más recientes; csv y json las dan todas).")] = "table",
     root: RootOpt = None,
     vigencia: VigenciaOpt = None,
 ) -> None:
-    """Listar las piezas registradas (o las observaciones), con filtros."""
+    """Listar las piezas registradas (o las observaciones), con filtros; en una terminal, las 200 más recientes."""
     from pec_cli.console import json_for
     from pec_cli.ledger.entries import NOTE, PIECE
     from pec_cli.ledger.query import Query
@@ -44,9 +46,7 @@ def list_entries(
         return
     query = Query.build(ctx.plan, actividad=actividad, tipo=tipo, trim=trim, desde=desde, hasta=hasta,
                         anuladas=anuladas, clase=NOTE if observaciones else PIECE)
-    selection = ctx.entries(query)
-    if abiertas:
-        selection = _open_only(ctx, selection)
+    selection = _open_requests(ctx, query) if abiertas else ctx.entries(query)
     base.flush(ctx)
     if fmt == "table":
         from pec_cli.report.terminal import print_entries, print_notes
@@ -84,20 +84,27 @@ def _list_events(ctx: "Context", trim: str | None, fmt: str) -> None:
 
 
 def _events_footer(ctx: "Context") -> None:
-    """Under the pieces, the quarter closures and reopenings of the ledger, by id (the detail: ``--cierres``)."""
-    from pec_cli.ledger.query import EVENTS_QUERY, Query
+    """Under the pieces, the quarter closures and reopenings of the ledger, by id (the detail: ``--cierres``),
+    from the tally's events (no second read of the ledger)."""
+    from pec_cli.ledger.entries import CLOSE, REOPEN
     from pec_cli.report.detail import EVENT_NAMES
 
-    events = [e for e in ctx.entries(Query(clase=EVENTS_QUERY)).entries if e.clase in ("cierre", "reapertura")]
+    events = sorted((e for e in ctx.tally().net().events if e["clase"] in (CLOSE, REOPEN)),
+                    key=lambda e: (e["registrado"], e["id"]))
     if events:
-        said = "; ".join(f"{e.id} {EVENT_NAMES[e.clase]} del Trim. {('I', 'II', 'III', 'IV')[(e.trimestre or 1) - 1]}"
-                         for e in events)
+        said = "; ".join(f"{e['id']} {EVENT_NAMES[e['clase']]} del Trim. {e['trimestre']}" for e in events)
         typer.echo(f"Cierres y reaperturas: {said} (el detalle: «pec list --cierres»).")
 
 
-def _open_only(ctx: "Context", selection: "Selection") -> "Selection":
-    """The selected entries that are requests still unanswered today, oldest first."""
+def _open_requests(ctx: "Context", query: "Query") -> "Selection":
+    """The requests still unanswered today that ``query`` selects, oldest first: their ids from the
+    tally, their lines where the cache's keys say (a few lines, not every entry of the ledger)."""
+    from pec_cli.ledger.cache import LedgerKeys
+    from pec_cli.ledger.entries import entry_of
     from pec_cli.ledger.requests import open_requests
 
     open_ids = {r.id for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today)}
-    return selection._replace(entries=[e for e in selection.entries if e.id in open_ids])
+    found = LedgerKeys(ctx.workspace, ctx.plan.vigencia).lines_of(open_ids)
+    names: dict[Path, str] = {}
+    return query.select(entry_of(line.record, names.get(path) or names.setdefault(path, ctx.workspace.display(path)))
+                        for path, line in found if line.record)

@@ -149,30 +149,92 @@ def stat_key(st: os.stat_result) -> list[Any]:
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
+class Fold:
+    """A segment's lines folded through the one rule of batches (``entries.Batches``), from the start or
+    from where ``base`` (a summary of its first bytes, checked unchanged) ends: by :func:`fold` as the
+    reader reads them, by the writer (:class:`Growing`) as it writes them."""
+
+    def __init__(self, base: Summary | None, keys: bool) -> None:
+        if base is not None:
+            self.seq, self.main = Sequence(*base.seq), Part(False)
+            self.main.tally, self.main.keys = base.tally, base.keys
+            self.warnings = base.warnings[:-1] if base.warnings[-1:] == [SEQUENCE_WARNING] else list(base.warnings)
+        else:
+            self.seq, self.main, self.warnings = Sequence(), Part(keys), []
+        self.batches = Batches(self.main, lambda: Part(self.main.keys is not None), Part.merge)
+
+    def add(self, name: str, line: Line) -> None:
+        self.seq.see(line)
+        if line.record is None:
+            self.warnings.append(skipped(name, line))
+            return
+        into = self.batches.place(line.record, line.number)
+        if into is not None:
+            into.add(line)
+
+    def summary(self, path: Path, st: os.stat_result, size: int, crc: int, lines: int, clean: bool) -> Summary:
+        warnings = self.warnings + ([SEQUENCE_WARNING] if self.seq.broken else [])
+        return Summary(path, stat_key(st), size, crc, lines, self.seq.state(), clean and not self.batches.open,
+                       warnings, self.main.tally, self.main.keys)
+
+
 def fold(handle: BinaryIO, path: Path, name: str, st: os.stat_result, base: Summary | None, keys: bool) -> Summary:
     """The segment open at ``handle`` (``st``: its stat when opened) folded through the one reader: from
     the start, or from where ``base`` (a summary of its first bytes, checked unchanged) ends."""
-    if base is not None:
-        start, number, crc, seq = base.size, base.lines, base.crc, Sequence(*base.seq)
-        main = Part(False)
-        main.tally, main.keys = base.tally, base.keys
-        warnings = base.warnings[:-1] if base.warnings[-1:] == [SEQUENCE_WARNING] else list(base.warnings)
-    else:
-        start, number, crc, seq, main, warnings = 0, 0, 0, Sequence(), Part(keys), []
-    batches = Batches(main, lambda: Part(main.keys is not None), Part.merge)
+    folding = Fold(base, keys)
+    start, number, crc = (base.size, base.lines, base.crc) if base is not None else (0, 0, 0)
     reader = Reader(handle, start, st.st_size, number, crc)
     for line in reader:
-        seq.see(line)
-        if line.record is None:
-            warnings.append(skipped(name, line))
-            continue
-        into = batches.place(line.record, line.number)
-        if into is not None:
-            into.add(line)
-    if seq.broken:
-        warnings.append(SEQUENCE_WARNING)
-    return Summary(path, stat_key(st), reader.whole, reader.crc, reader.number, seq.state(),
-                   reader.clean and not batches.open, warnings, main.tally, main.keys)
+        folding.add(name, line)
+    return folding.summary(path, st, reader.whole, reader.crc, reader.number, reader.clean)
+
+
+class Growing:
+    """The derived file of the segment its writer appends to, kept current with the lines it writes.
+
+    Made under the segment's lock, before the write: the summary as it is
+    then. Each line written (:meth:`line`: its bytes and the record that
+    ``entries.check_record`` passed before it was written, the rule every
+    reader applies) is folded as :func:`fold` would fold it when read back,
+    so ``pec import`` does not read and check its rows a second time;
+    :meth:`finish` saves the summary. Where the segment did not end with a
+    whole folded line, or anything is not as expected, the file is read
+    again instead (:func:`current`).
+    """
+
+    def __init__(self, ws: Workspace, vigencia: int, path: Path) -> None:
+        from pec_cli.cachefiles import cache_enabled
+
+        self.ws, self.vigencia, self.path, self.name = ws, vigencia, path, ws.display(path)
+        self.folding: Fold | None = None
+        if not cache_enabled():
+            return
+        base = current(ws, vigencia, path, keys=True)
+        if base.resumable and base.key[1] == base.size:  # it ends with the last line folded, whole
+            self.folding = Fold(base, True)
+            self.size, self.crc, self.number = base.size, base.crc, base.lines
+
+    def line(self, raw: bytes, record: dict[str, Any]) -> None:
+        """One more line, ``raw`` (without its newline), written after the last one."""
+        from pec_cli.ledger.entries import MAX_LINE
+
+        if self.folding is None:
+            return
+        if len(raw) > MAX_LINE or b"\n" in raw:  # what the reader would not read as this one line
+            self.folding = None
+            return
+        self.number += 1
+        self.folding.add(self.name, Line(self.number, self.size, raw, record, None))
+        self.crc = zlib.crc32(b"\n", zlib.crc32(raw, self.crc))
+        self.size += len(raw) + 1
+
+    def finish(self, st: os.stat_result) -> None:
+        """Save the summary of the segment as written (``st``: its stat now), else read it again."""
+        if self.folding is not None and st.st_size == self.size:
+            _save(_cache_file(self.ws, self.vigencia, self.path),
+                  self.folding.summary(self.path, st, self.size, self.crc, self.number, True))
+        else:
+            current(self.ws, self.vigencia, self.path, keys=True)
 
 
 def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
@@ -299,6 +361,31 @@ class LedgerKeys:
                 if line.record is not None and line.record["id"] == entry_id:
                     found.append((summary.path, line))
         return found
+
+    def lines_of(self, ids: set[str]) -> Iterator[tuple[Path, Line]]:
+        """The counted lines of the entries ``ids`` name and the segment of each, each segment opened once
+        (``pec list --abiertas``: a few lines of a big ledger). An id is looked for in the segment it names
+        (``<vigencia>-<writer>-<n>``), and in every other one only if it is not there."""
+        def look(ids: set[str], own: bool) -> Iterator[tuple[Path, Line]]:
+            wanted: dict[tuple[str, int], set[str]] = {}
+            for entry_id in ids:
+                _, writer, n = entry_id.rsplit("-", 2) if entry_id.count("-") >= 2 else ("", "", "")
+                if n.isdigit():
+                    wanted.setdefault((writer if own else "", int(n)), set()).add(entry_id)
+            for summary in self.summaries:
+                at, stem = summary.keys.at, summary.path.stem if own else ""  # type: ignore[union-attr]
+                offsets = sorted(o for (writer, n) in wanted if writer == stem and n in at for o in at[n])
+                for line in self._lines(iter([(summary, offsets)])):
+                    assert line.record is not None
+                    if line.record["id"] in wanted.get((stem, line.record["n"]), ()):
+                        yield summary.path, line
+
+        missing = set(ids)
+        for path, line in look(ids, own=True):
+            missing.discard(line.record["id"])  # type: ignore[index]
+            yield path, line
+        if missing:
+            yield from look(missing, own=False)
 
     def repeats(self, record: dict[str, Any], ids: Iterable[str], canonical: Callable[[str], str] = str,
                 ) -> tuple[Key, dict[str, Any]] | None:

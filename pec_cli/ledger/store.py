@@ -45,7 +45,7 @@ from typing import Any
 
 from pec_cli.errors import PecError, reason
 from pec_cli.files import shielded
-from pec_cli.ledger.cache import SUFFIX, current, read_tally, segment_dir, segments
+from pec_cli.ledger.cache import SUFFIX, Growing, current, read_tally, segment_dir, segments
 from pec_cli.ledger.entries import BATCH, FORMAT_VERSION, Batches, Entry, check_record, entry_of, parse
 from pec_cli.ledger.lock import lock, unlock
 from pec_cli.ledger.reader import BOM, SEQUENCE_WARNING, Reader, Sequence, skipped
@@ -166,6 +166,7 @@ def append(
         top = current(ws, vigencia, path).seq[3]  # a line repeated by a merge: never an id taken twice
         tail = (max(last, top), prev, clean)
         known = _imported(ws, vigencia) if skip_imported else set()
+        growing = _growing(ws, vigencia, path)
         todo = (r for r in records if not (known and r.get("importe") in known))
         committed: list[str] = []
 
@@ -175,13 +176,14 @@ def append(
                 on_commit(done)
 
         try:
-            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, commit if batch else None, por)
+            ids = _write_records(fd, f"{vigencia}-{writer}", tail, todo, commit if batch else None, por,
+                                 growing.line if growing is not None else None)
         except BaseException:
             if not committed:
                 _cut(fd, before.st_size)
             raise
         if ids:
-            _keep_current(ws, vigencia, path)
+            _keep_current(growing, fd)
     except OSError as exc:
         raise _write_error(ws.display(path), exc, batch) from None
     finally:
@@ -197,10 +199,20 @@ def _imported(ws: Workspace, vigencia: int) -> set[str]:
     return LedgerKeys(ws, vigencia).imported()
 
 
-def _keep_current(ws: Workspace, vigencia: int, path: Path) -> None:
-    """Bring the segment's derived file current with the lines just written (resumed from where it was)."""
+def _growing(ws: Workspace, vigencia: int, path: Path) -> Growing | None:
+    """The segment's derived file, ready to take the lines about to be written (None if it cannot)."""
     try:
-        current(ws, vigencia, path, keys=True)
+        return Growing(ws, vigencia, path)
+    except Exception:  # noqa: BLE001 - a cache is only derived data: the append goes on without it
+        return None
+
+
+def _keep_current(growing: Growing | None, fd: int) -> None:
+    """Bring the segment's derived file current with the lines just written (folded as they were written)."""
+    if growing is None:
+        return
+    try:
+        growing.finish(os.fstat(fd))
     except Exception:  # noqa: BLE001 - the entries are written; a cache is only derived data
         pass
 
@@ -223,9 +235,11 @@ def _write_all(fd: int, data: bytes) -> None:
 def _write_records(
     fd: int, prefix: str, tail: tuple[int, str, bool], records: Iterable[dict[str, Any]],
     on_commit: Callable[[list[str]], None] | None, por: str | None = None,
+    on_line: Callable[[bytes, dict[str, Any]], None] | None = None,
 ) -> list[str]:
     """Write ``records`` after the segment's ``tail`` (last n, its digest, clean end), each saying ``por``
-    (who registers them) when given; their ids."""
+    (who registers them) when given; their ids. ``on_line`` gets each line as it is written (its bytes,
+    its checked record), the commit line too."""
     last_n, prev, clean_end = tail
     import secrets
 
@@ -249,6 +263,8 @@ def _write_records(
         pending += len(raw) + 1
         prev = digest(raw)
         ids.append(full["id"])
+        if on_line is not None:
+            on_line(raw, full)
         if pending >= WRITE_CHUNK:  # whole lines only, so a crash between chunks tears nothing
             _write_all(fd, b"".join(parts))
             parts, pending = [], 0
@@ -260,7 +276,10 @@ def _write_records(
                   "lote": lote, "filas": len(ids), "registrado": full["registrado"]}
         if por is not None:
             commit["por"] = por
-        _commit(fd, encode(commit), lambda: on_commit(ids))
+        raw = encode(commit)
+        _commit(fd, raw, lambda: on_commit(ids))
+        if on_line is not None and check_record(commit) is None:  # else the commit is read back, as any line
+            on_line(raw, commit)
     return ids
 
 

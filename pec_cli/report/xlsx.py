@@ -232,6 +232,25 @@ def _firmas_rows(ws: Worksheet, row: int, signed: Firmas) -> int:
     return row
 
 
+def _detail_style(wb: Workbook, styles: dict[tuple[bool, str, bool, bool], str], top: bool, font: str, voided: bool,
+                  date: bool) -> str:
+    """The named style of a Detalle cell, registered on first use: one style per kind of cell, not a font,
+    border and alignment per cell (openpyxl hashes each of those: most of a year's workbook time)."""
+    key = (top, font, voided, date)
+    if key not in styles:
+        from openpyxl.styles import NamedStyle
+
+        grey = "808080" if voided else "000000"
+        fonts = {"enlace": _font(color="0563C1", underline="single", strike=voided),
+                 "sha": Font(name="Consolas", size=9, color=grey, strike=voided),
+                 "": _font(color="808080", strike=True) if voided else _font()}
+        styles[key] = f"pec detalle {len(styles) + 1}"
+        wb.add_named_style(NamedStyle(name=styles[key], font=fonts[font], border=BORDER,
+                                      number_format=DATE if date else "General",
+                                      alignment=Alignment(vertical="top") if top else WRAP))
+    return styles[key]
+
+
 def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
     ws.title = "Detalle"
     if detail.desde and detail.hasta:
@@ -244,6 +263,7 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
     ])
     header_row = row
     _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], [c[2] for c in DETAIL_COLUMNS])
+    styles: dict[tuple[bool, str, bool, bool], str] = {}
     for item in rows:
         row += 1
         voided = item["estado"] == "anulada"
@@ -255,17 +275,13 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
                 value = None if value is None else str(value)
             elif not isinstance(value, int | float | str):
                 value = str(value)
-            cell = _put(ws, row, col, value, DATE if isinstance(value, dt.date) else None)
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top") if key in ("registrado", "id", "fecha") else WRAP
+            cell = _put(ws, row, col, value)
             link = item["evidencia_enlace"] if key == "evidencia" else item["url_enlace"] if key == "url" else None
             if link:
                 cell.hyperlink = link
-                cell.font = _font(color="0563C1", underline="single", strike=voided)
-            elif key == "evidencia_sha256":
-                cell.font = Font(name="Consolas", size=9, color="808080" if voided else "000000", strike=voided)
-            elif voided:
-                cell.font = _font(color="808080", strike=True)
+            font = "enlace" if link else "sha" if key == "evidencia_sha256" else ""
+            cell.style = _detail_style(ws.parent, styles, key in ("registrado", "id", "fecha"), font, voided,
+                                       isinstance(value, dt.date))
         _fit_height(ws, row, [c[2] for c in DETAIL_COLUMNS], 13.0)
     last = max(row, header_row + 1)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
