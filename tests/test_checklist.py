@@ -165,9 +165,6 @@ def test_the_paquete_workbook_carries_the_checklist_as_its_evidencias_sheet(tmp_
     assert workbook.sheetnames[-1] == "Evidencias"
     cells = [["" if v is None else str(v) for v in row] for row in workbook["Evidencias"].iter_rows(values_only=True)]
     for block in blocks:  # each block of the CSV, title, header and rows, one under the other
-        if "red" in block[1]:  # but «red», which the sheet lacks until xlsx gives it a width (paquete.build_files)
-            at = block[1].index("red")
-            block = [block[0], *(row[:at] + row[at + 1:] for row in block[1:])]
         title_at = next(i for i, row in enumerate(cells) if row[0] == block[0][0])
         assert [row[:len(block[1])] for row in cells[title_at + 1:title_at + len(block)]] == block[1:]
     plain = tmp_path / "s.xlsx"

@@ -873,3 +873,13 @@ def test_a_closed_quarter_shows_one_value_per_figure_in_every_format(tmp_path):
     curve = {line[0]: line[4] for line in charts[start:start + 6] if str(line[0]).startswith("Trim.")}
     line = next(x for x in doc["lineas"] if x["id"] == "linea_revista")
     assert curve["Trim. II"] == line["acumulado"]["logrado"]  # the sealed acumulado, not today's
+    from openpyxl import load_workbook
+
+    detail = load_workbook(export(root, tmp_path / "d.xlsx", "xlsx", "--detalle"))["Detalle"]
+    table = [[c.value for c in r] for r in detail.iter_rows()]
+    head = next(r for r in table if r[0] == "Id")
+    late = {r[head.index("Título")]: r[head.index("Extemporánea")] for r in table[table.index(head) + 1:]}
+    assert late["Revista tardía"] == "sí" and late["Revista 2024-05-02"] == "no", late
+    page = export(root, tmp_path / "d.html", "html", "--detalle").read_text(encoding="utf-8")
+    tardia = page[page.index("Revista tardía"):]
+    assert "extemporánea" in tardia[:tardia.index("</tr>")]

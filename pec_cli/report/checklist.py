@@ -113,16 +113,3 @@ def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[
               f"(random.Random(semilla).sample de las piezas ordenadas por id; semilla: {seed})",
               PIECE_HEADERS, drawn),
     ]
-
-
-def without(blocks: list[Block], header: str) -> list[Block]:
-    """``blocks`` with the column ``header`` taken out of those that have it (the rest as they are)."""
-    out = []
-    for block in blocks:
-        if header not in block.headers:
-            out.append(block)
-            continue
-        at = block.headers.index(header)
-        out.append(Block(block.title, block.headers[:at] + block.headers[at + 1:],
-                         [row[:at] + row[at + 1:] for row in block.rows]))
-    return out

@@ -426,9 +426,10 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
                 evid += f'<br><code title="SHA-256 {esc(sha)}">sha256 {esc(sha[:16])}…</code>'
         state = "anulada" if r["estado"] == "anulada" else ""
         who = f"<td>{esc(r['registrado_por'])}</td>" if por else ""
+        late = '<br><span class="muted">extemporánea</span>' if r.get("extemporanea") else ""
         body.append(
             f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
-            f'<td>{pieza}</td><td>{evid}</td>{who}<td class="estado">{esc(state)}{_motivo(r)}</td></tr>'
+            f'<td>{pieza}</td><td>{evid}</td>{who}<td class="estado">{esc(state)}{_motivo(r)}{late}</td></tr>'
         )
     who_col, who_head = ('<col class="por">', "<th>Registrado por</th>") if por else ("", "")
     return (

@@ -26,7 +26,7 @@ from pec_cli.ledger.entries import Entry, Evidence, Problem
 from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.avance import Report
-from pec_cli.report.checklist import Block, checklist, without
+from pec_cli.report.checklist import Block, checklist
 from pec_cli.report.export import CsvStyle, checklist_csv
 from pec_cli.report.table import Table
 
@@ -164,9 +164,7 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
 
     blocks = checklist(pack.plan, pack.selection, pack.report.corte, {k: f.name for k, f in evidence.items()},
                        late, seed)
-    # the workbook carries it too, as its «Evidencias» sheet; that sheet has no width for «red» yet
-    # (xlsx.EVIDENCE_WIDTHS): until it has, the sheet shows every column but that one
-    pack.checklist = without(blocks, "red")
+    pack.checklist = blocks  # the workbook carries it too, as its «Evidencias» sheet
 
     files = [
         PackFile(f"seguimiento-{stem}.xlsx", data(render("xlsx", False))),

@@ -82,6 +82,7 @@ DETAIL_COLUMNS = [
     ("Área", "area", 14), ("Atiende", "atiende", 15), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
     ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
     ("Registrado por", "registrado_por", 20), ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
+    ("Extemporánea", "extemporanea", 13),  # dated in a closed quarter its closure did not see: not in its sealed figures
 ]
 
 
@@ -271,8 +272,10 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
             value = item[key]
             if key == "fecha" and value:
                 value = dt.date.fromisoformat(value)
-            elif isinstance(value, bool) or value is None:
-                value = None if value is None else str(value)
+            elif isinstance(value, bool):
+                value = "sí" if value else "no"
+            elif value is None:
+                value = None
             elif not isinstance(value, int | float | str):
                 value = str(value)
             cell = _put(ws, row, col, value)
@@ -428,7 +431,7 @@ def _graficos_sheet(ws: Worksheet, title: dict[str, Any], history: list[Table]) 
 
 
 EVIDENCE_WIDTHS = {"id": 15, "actividad": 14, "tipo": 13, "fecha": 11, "título": 36, "evidencia": 34, "sha256": 35,
-                   "registrado_por": 20, "registrado": 26, "días": 7, "extemporánea": 13, "con evidencia": 13,
+                   "registrado_por": 20, "registrado": 26, "días": 7, "red": 11, "extemporánea": 13, "con evidencia": 13,
                    "contadas": 10}
 
 
