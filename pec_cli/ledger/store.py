@@ -161,10 +161,7 @@ def append(
         if under_lock is not None:
             under_lock()
         before = os.fstat(fd)
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            last, prev, clean = _tail_state(handle, before.st_size)
-        top = current(ws, vigencia, path).seq[3]  # a line repeated by a merge: never an id taken twice
-        tail = (max(last, top), prev, clean)
+        tail = _tail(ws, vigencia, path, fd, before.st_size)
         known = _imported(ws, vigencia) if skip_imported else set()
         growing = _growing(ws, vigencia, path)
         todo = (r for r in records if not (known and r.get("importe") in known))
@@ -190,6 +187,15 @@ def append(
         unlock(fd)
         os.close(fd)
     return ids
+
+
+def _tail(ws: Workspace, vigencia: int, path: Path, fd: int, size: int) -> tuple[int, str, bool]:
+    """Where the next line goes: (the n it follows, the digest it chains to, the file ends with a newline).
+    The n is the larger of the last valid record's and the highest the cache saw: a line repeated at the end
+    by a merge never makes an id be taken twice."""
+    with os.fdopen(os.dup(fd), "rb") as handle:
+        last, prev, clean = _tail_state(handle, size)
+    return max(last, current(ws, vigencia, path).seq[3]), prev, clean
 
 
 def _imported(ws: Workspace, vigencia: int) -> set[str]:
