@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl import Workbook
@@ -233,23 +234,39 @@ def _firmas_rows(ws: Worksheet, row: int, signed: Firmas) -> int:
     return row
 
 
-def _detail_style(wb: Workbook, styles: dict[tuple[bool, str, bool, bool], str], top: bool, font: str, voided: bool,
-                  date: bool) -> str:
-    """The named style of a Detalle cell, registered on first use: one style per kind of cell, not a font,
-    border and alignment per cell (openpyxl hashes each of those: most of a year's workbook time)."""
-    key = (top, font, voided, date)
-    if key not in styles:
+def _named(wb: Workbook, name: str, style: Callable[[], tuple[Font, str | None, Alignment]]) -> str:
+    """A bordered named style, made by ``style`` (font, number format, alignment) and registered on the
+    workbook on first use: one style per kind of cell, not a font, border and alignment per cell (openpyxl
+    hashes each of those: most of a year's workbook time)."""
+    if name not in wb.named_styles:
         from openpyxl.styles import NamedStyle
 
+        font, number_format, alignment = style()
+        wb.add_named_style(NamedStyle(name=name, font=font, border=BORDER, number_format=number_format or "General",
+                                      alignment=alignment))
+    return name
+
+
+def _detail_style(wb: Workbook, top: bool, font: str, voided: bool, date: bool) -> str:
+    """The named style of a Detalle cell: a link, a SHA-256 or text, voided or not, a date or not."""
+    def style() -> tuple[Font, str | None, Alignment]:
         grey = "808080" if voided else "000000"
         fonts = {"enlace": _font(color="0563C1", underline="single", strike=voided),
                  "sha": Font(name="Consolas", size=9, color=grey, strike=voided),
                  "": _font(color="808080", strike=True) if voided else _font()}
-        styles[key] = f"pec detalle {len(styles) + 1}"
-        wb.add_named_style(NamedStyle(name=styles[key], font=fonts[font], border=BORDER,
-                                      number_format=DATE if date else "General",
-                                      alignment=Alignment(vertical="top") if top else WRAP))
-    return styles[key]
+        return fonts[font], DATE if date else None, Alignment(vertical="top") if top else WRAP
+
+    return _named(wb, f"pec detalle {font or 'texto'}{' anulada' if voided else ''}{' arriba' if top else ''}"
+                      f"{' fecha' if date else ''}", style)
+
+
+def _grid_style(wb: Workbook, number: bool, number_format: str | None) -> str:
+    """The named style of a grid's cell: a number right-aligned in its column's ``number_format``, or text."""
+    def style() -> tuple[Font, str | None, Alignment]:
+        return (_font(), number_format if number else None,
+                Alignment(vertical="top", horizontal="right" if number else "left"))
+
+    return _named(wb, f"pec cifra {number_format or 'general'}" if number else "pec texto", style)
 
 
 def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
@@ -264,7 +281,6 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
     ])
     header_row = row
     _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], [c[2] for c in DETAIL_COLUMNS])
-    styles: dict[tuple[bool, str, bool, bool], str] = {}
     for item in rows:
         row += 1
         voided = item["estado"] == "anulada"
@@ -283,7 +299,7 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
             if link:
                 cell.hyperlink = link
             font = "enlace" if link else "sha" if key == "evidencia_sha256" else ""
-            cell.style = _detail_style(ws.parent, styles, key in ("registrado", "id", "fecha"), font, voided,
+            cell.style = _detail_style(ws.parent, key in ("registrado", "id", "fecha"), font, voided,
                                        isinstance(value, dt.date))
         _fit_height(ws, row, [c[2] for c in DETAIL_COLUMNS], 13.0)
     last = max(row, header_row + 1)
@@ -322,9 +338,9 @@ def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], v
     for line in values:
         row += 1
         for col, (value, (_, _, number_format)) in enumerate(zip(line, columns, strict=True), start=1):
-            cell = _put(ws, row, col, value, number_format if isinstance(value, int | float) else None)
-            cell.border = BORDER
-            cell.alignment = Alignment(vertical="top", horizontal="right" if isinstance(value, int | float) else "left")
+            number = isinstance(value, int | float)
+            cell = _put(ws, row, col, value)
+            cell.style = _grid_style(ws.parent, number, number_format)
     return row + 2
 
 
