@@ -44,9 +44,14 @@ def run() -> NoReturn:
 
         catch_signals()
         main()
-    except KeyboardInterrupt as exc:
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        # Python 3.11 wraps a Ctrl-C that lands in a descriptor's __set_name__ (a class of pec's being
+        # defined while its module is imported) in a RuntimeError caused by the KeyboardInterrupt
+        signalled = exc if isinstance(exc, KeyboardInterrupt) else exc.__cause__
+        if not isinstance(signalled, KeyboardInterrupt):
+            raise
         sys.stderr.write("Error: Interrumpido; no se registró nada a medias.\n")
-        sys.exit(128 + getattr(exc, "signum", 2))
+        sys.exit(128 + getattr(signalled, "signum", 2))
     sys.exit(0)
 
 
