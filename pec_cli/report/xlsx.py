@@ -105,11 +105,13 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | Non
     return cell
 
 
-def _fit_height(ws: Worksheet, row: int, widths: list[int], line_height: float = 15.0) -> None:
-    """Set a row's height for its wrapped text: spreadsheet apps do not all grow rows on open."""
+def _fit_height(ws: Worksheet, row: int, widths: list[int], line_height: float = 15.0,
+                values: list[Any] | None = None) -> None:
+    """Set a row's height for its wrapped text (``values``, else the row's cells): spreadsheet apps do not
+    all grow rows on open."""
     lines = 1
     for col, width in enumerate(widths, start=1):
-        value = ws.cell(row=row, column=col).value
+        value = ws.cell(row=row, column=col).value if values is None else values[col - 1]
         if isinstance(value, str) and value:
             per_line = max(1, int(width * 1.15) - 1)
             lines = max(lines, sum(-(-max(1, len(part)) // per_line) for part in value.split("\n")))
@@ -280,10 +282,13 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
         ("Piezas", piece_count(rows)),
     ])
     header_row = row
-    _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], [c[2] for c in DETAIL_COLUMNS])
+    widths = [c[2] for c in DETAIL_COLUMNS]
+    _header(ws, header_row, [c[0] for c in DETAIL_COLUMNS], widths)
+    styles: dict[tuple[bool, str, bool, bool], str] = {}  # a workbook's named styles are a list: look each up once
     for item in rows:
         row += 1
         voided = item["estado"] == "anulada"
+        values = []
         for col, (_, key, _) in enumerate(DETAIL_COLUMNS, start=1):
             value = item[key]
             if key == "fecha" and value:
@@ -295,13 +300,14 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
             elif not isinstance(value, int | float | str):
                 value = str(value)
             cell = _put(ws, row, col, value)
+            values.append(value)
             link = item["evidencia_enlace"] if key == "evidencia" else item["url_enlace"] if key == "url" else None
             if link:
                 cell.hyperlink = link
-            font = "enlace" if link else "sha" if key == "evidencia_sha256" else ""
-            cell.style = _detail_style(ws.parent, key in ("registrado", "id", "fecha"), font, voided,
-                                       isinstance(value, dt.date))
-        _fit_height(ws, row, [c[2] for c in DETAIL_COLUMNS], 13.0)
+            kind = (key in ("registrado", "id", "fecha"), "enlace" if link else "sha" if key == "evidencia_sha256" else "",
+                    voided, isinstance(value, dt.date))
+            cell.style = styles.get(kind) or styles.setdefault(kind, _detail_style(ws.parent, *kind))
+        _fit_height(ws, row, widths, 13.0, values)
     last = max(row, header_row + 1)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
