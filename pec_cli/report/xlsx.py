@@ -341,12 +341,13 @@ _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms
 def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
     """A header and rows of plain values (formats per column); returns the next free row."""
     _header(ws, row, [c[0] for c in columns], [c[1] for c in columns])
+    styles: dict[tuple[bool, str | None], str] = {}  # as in the Detalle sheet: each name looked up once
     for line in values:
         row += 1
         for col, (value, (_, _, number_format)) in enumerate(zip(line, columns, strict=True), start=1):
-            number = isinstance(value, int | float)
+            kind = (isinstance(value, int | float), number_format)
             cell = _put(ws, row, col, value)
-            cell.style = _grid_style(ws.parent, number, number_format)
+            cell.style = styles.get(kind) or styles.setdefault(kind, _grid_style(ws.parent, *kind))
     return row + 2
 
 
