@@ -202,8 +202,8 @@ def entries_json(selection: Selection) -> str:
 def entries_markdown(selection: Selection) -> str:
     from tabulate import tabulate
 
-    rows = [[md(("sí" if v else "no") if isinstance(v := detail_row(e, selection.voided, selection.late)[h], bool) else v)
-             for h in DETAIL_HEADERS] for e in selection.entries]
+    values = (detail_row(e, selection.voided, selection.late) for e in selection.entries)
+    rows = [[md(("sí" if v else "no") if isinstance(v := row[h], bool) else v) for h in DETAIL_HEADERS] for row in values]
     return tabulate(rows, headers=DETAIL_HEADERS, tablefmt="pipe", disable_numparse=True) + "\n"
 
 
