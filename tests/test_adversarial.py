@@ -733,3 +733,20 @@ def test_ctrl_c_while_a_class_of_pec_is_being_defined_is_one_sentence(monkeypatc
         pec_cli.cli.run()
     assert ended.value.code == 130
     assert capsys.readouterr().err == "Error: Interrumpido; no se registró nada a medias.\n"
+
+
+def test_a_hand_made_void_that_names_another_count_is_named_by_verify(pec, ws):
+    """A void says which count it takes a piece from (``pec void`` copies its target's activity, tipo and
+    fecha): one that arrives by git naming the solicitud but carrying revista's key would move two figures;
+    ``verify`` names it, and one written by ``pec void`` passes."""
+    revista = pec("log", "revista", "--fecha", "2024-03-28", "--titulo", "R1").stdout.strip()
+    solicitud = pec("log", "internas", "--tipo", "solicitud", "--area", "Talento Humano", "--fecha",
+                    "2024-05-02").stdout.strip()
+    assert pec("void", revista, "--motivo", "repetida").exit_code == 0
+    assert pec("verify").exit_code == 0
+    line = append_line(ws, f'"clase":"anulacion","anula":"{solicitud}","registrado":"{TODAY}T10:00:00-05:00",'
+                           '"actividad":"revista","tipo":"publicacion","fecha":"2024-03-28","motivo":"x"'.encode())
+    result = pec("verify")
+    assert result.exit_code == 1, result.output
+    assert f"{segment(ws).name}:{line}: anula la entrada {solicitud} pero dice otra actividad" in result.stdout
+    assert "revista/publicacion/2024-03-28 en vez de internas/solicitud/2024-05-02" in result.stdout

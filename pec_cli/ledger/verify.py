@@ -264,7 +264,17 @@ def check_voids(view: LedgerView) -> list[Problem]:
                                         f"{first.file}:{first.line}); no cambia nada, la entrada se descuenta una vez", info=True))
             else:
                 voided[entry.anula or ""] = entry
+                if (entry.actividad, entry.tipo, entry.fecha) != (target.actividad, target.tipo, target.fecha):
+                    # the tally subtracts the void's own activity, tipo and fecha (pec void copies the target's):
+                    # a hand-made void that differs takes a piece from another count and leaves its target's
+                    problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula} pero dice otra actividad, "
+                                            f"tipo o fecha ({_key(entry)} en vez de {_key(target)}): descuenta de otra cifra; pec no la "
+                                            "escribió así: revierta en git el cambio que la trajo"))
     return problems
+
+
+def _key(entry: Entry) -> str:
+    return "/".join((entry.actividad or "—", entry.tipo or "—", entry.fecha.isoformat() if entry.fecha else "—"))
 
 
 def check_imports(view: LedgerView) -> list[Problem]:
