@@ -156,10 +156,10 @@ class Context:
                 "cuenta en el recálculo de hoy, nunca en las cifras selladas (los informes dicen la diferencia)")
 
     def plan_sha256(self) -> str:
-        """The SHA-256 of the plan file's bytes (what a closure keeps)."""
-        import hashlib
+        """The plan file's :func:`~pec_cli.ledger.closures.plan_digest` (what a closure keeps)."""
+        from pec_cli.ledger.closures import plan_digest
 
-        return hashlib.sha256(self.workspace.plan_path(self.plan.vigencia, self.today).read_bytes()).hexdigest()
+        return plan_digest(self.workspace.plan_path(self.plan.vigencia, self.today).read_bytes())
 
     def check_orphans(self) -> None:
         """Warn of entries that belong to no activity of the plan (they count nowhere)."""

@@ -309,6 +309,30 @@ def test_a_crlf_clone_agrees_with_an_lf_clone(tmp_path):
     assert pec_at(windows, "verify").returncode == 0
 
 
+def test_a_closure_holds_across_lf_and_crlf_clones(tmp_path):
+    """A closure keeps the plan's SHA-256 and a copy under plan/versiones/, which git converts to CRLF in a
+    Windows clone: the copy hashes as recorded in both clones, whichever of them closed the quarter."""
+    origin = shared_workspace(tmp_path)
+    assert pec_at(origin, "cierre", "--trim", "I").returncode == 0
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "cierre I")
+    windows = tmp_path / "windows"
+    git(tmp_path, "clone", "-q", str(origin), str(windows))
+    assert all(e == "w/crlf" for name, e in eol(windows).items() if name.startswith("plan/"))
+    for args in (("verify",), ("status", "--trim", "I", "--format", "json")):
+        lf, crlf = pec_at(origin, *args), pec_at(windows, *args)
+        assert crlf.returncode == 0, crlf.stdout + crlf.stderr
+        assert crlf.stdout == lf.stdout, args
+    assert "cambió" not in pec_at(windows, "status", "--trim", "I").stdout  # the same plan, not «el plan cambió»
+    closed = pec_at(windows, "cierre", "--trim", "II")  # closed in the CRLF clone, then pulled into the LF one
+    assert closed.returncode == 0, closed.stderr
+    git(windows, "add", "-A")
+    git(windows, "commit", "-qm", "cierre II")
+    git(origin, "pull", "-q", "--no-rebase", "--no-edit", str(windows), "main")
+    verify = pec_at(origin, "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
 def test_a_ledger_checked_out_in_crlf_still_verifies_counts_and_takes_the_next_log(tmp_path):
     origin = shared_workspace(tmp_path, attributes=False)
     old = tmp_path / "vieja"

@@ -109,14 +109,13 @@ def _closure(ctx: "Context", quarter: int, registrado: str) -> dict[str, Any]:
 def keep_plan(ctx: "Context") -> tuple[str, str]:
     """The plan file as it is, kept under ``plan/versiones/<vigencia>-v<versión>-<hash>.yaml`` (once per
     content), so that a closed quarter can be recomputed forever; (its path in the workspace, its SHA-256)."""
-    import hashlib
-
     from pec_cli.errors import reason
     from pec_cli.files import write_atomic
+    from pec_cli.ledger.closures import plan_digest
 
     source = ctx.workspace.plan_path(ctx.plan.vigencia, ctx.today)
     data = source.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    sha = plan_digest(data)
     version = re.sub(r"[^0-9A-Za-z.]", "_", ctx.plan.version)[:20] or "0"  # entries._PLAN_COPY
     folder = ctx.workspace.plan_dir / "versiones"
     target = folder / f"{ctx.plan.vigencia}-v{version}-{sha[:12]}.yaml"
@@ -127,7 +126,7 @@ def keep_plan(ctx: "Context") -> tuple[str, str]:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data, exclusive=True)
     except FileExistsError:
-        if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
+        if plan_digest(target.read_bytes()) != sha:
             raise PecError(f"{ctx.workspace.display(target)} existe y no es este plan: alguien la editó; "
                            "restáurela desde git (pec verify la señala) antes de cerrar.") from None
     except OSError as exc:

@@ -38,6 +38,14 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value)).hexdigest()
 
 
+def plan_digest(data: bytes) -> str:
+    """The SHA-256 of a plan file's bytes with its line endings as LF: what a closure records, the same for a
+    clone that git checks out with CRLF (``core.autocrlf``, the default of git for Windows)."""
+    import hashlib
+
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+
+
 class Closure(NamedTuple):
     id: str
     trimestre: int

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pec_cli.errors import PecError
-from pec_cli.ledger.closures import Closure, digest, quarters
+from pec_cli.ledger.closures import Closure, digest, plan_digest, quarters
 from pec_cli.ledger.entries import CLOSE, EVENTS, Entry, Problem, record_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS
@@ -222,7 +222,7 @@ def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[En
         return [f"{label}: {exc.message.rstrip('.')}"]
     except OSError:
         return [f"{label}: falta la copia del plan {closure.plan_archivo}; restáurela desde git"]
-    if hashlib.sha256(kept).hexdigest() != closure.plan_sha256:
+    if closure.plan_sha256 not in (plan_digest(kept), hashlib.sha256(kept).hexdigest()):  # the raw bytes: before LF
         return [f"{label}: la copia del plan {closure.plan_archivo} cambió (su SHA-256 no es el del cierre); "
                 "restáurela desde git"]
     seen = Tally.of(record_of(e) for e in entries if closure.saw(e.id))
