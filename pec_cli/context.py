@@ -89,11 +89,11 @@ class Context:
             self.warnings.append(notice)
         return report
 
-    def quarters(self) -> Quarters:
-        """The vigencia's closures, sign-offs and actions (``ledger.closures``)."""
+    def quarters(self, day: dt.date | None = None) -> Quarters:
+        """The vigencia's closures, sign-offs and actions (``ledger.closures``) as of ``day`` (default today)."""
         from pec_cli.ledger.closures import quarters
 
-        return quarters(self.tally().net().events)
+        return quarters(self.tally().net().events, day or self.today)
 
     def closed(self, report: Report, as_of: dt.date | None = None) -> Report:
         """``report`` with its closed quarters as sealed (``report.closed``): those closed by ``as_of`` (default
@@ -105,8 +105,8 @@ class Context:
         from pec_cli.report.avance import compute
 
         day = as_of or self.today
-        state = self.quarters()
-        standing = {k: c for k, c in state.closed.items() if c.fecha <= day}
+        state = self.quarters(day)
+        standing = state.closed
         report, differences = closed.apply(report, standing,
                                            lambda c: compute(self.plan, self.tally(), c.trimestre, c.fecha))
         mine = {k: c for k, c in standing.items() if k <= report.trimestre}

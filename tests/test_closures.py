@@ -429,3 +429,23 @@ def test_verify_names_entries_a_closure_saw_that_are_gone_and_an_edited_version(
     lines[-1] = json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode()
     other.write_bytes(b"\n".join(lines) + b"\n")
     assert "dice versión 9 del plan" in pec_at(closed, "verify", env=OCTOBER).stdout.replace("\n", " ")
+
+
+def test_a_closure_dated_in_the_future_neither_hides_nor_replaces_the_real_one(closed):
+    """A hand-made copy of the Trim. II closure, registered earlier but dated 2099 (a line from git pull),
+    stood first and, not being there yet today, left the quarter open in every report: it does not count
+    before its date, the real closure stands, and verify names the forged line."""
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-10", "--titulo", "Tardía", env=AUGUST))
+    (segment,) = (closed / "ledger" / "2024").glob("*.jsonl")
+    real = next(r for r in map(json.loads, segment.read_text(encoding="utf-8").splitlines())
+                if r["clase"] == "cierre" and r["trimestre"] == "II")
+    forged = {**real, "id": "2024-zzzzz-1", "n": 1, "prev": "0" * 16, "fecha": "2099-01-01",
+              "registrado": "2024-07-01T00:00:00-05:00"}
+    (segment.parent / "zzzzz.jsonl").write_text(json.dumps(forged, ensure_ascii=False) + "\n", encoding="utf-8")
+    doc = status(closed, env=AUGUST)
+    assert doc["cerrado"]["II"]["fecha"] == "2024-07-05"
+    revista = row(doc, "revista")["trimestres"]["II"]
+    assert revista["logrado"] == 10.0 and revista["recalculado"]["logrado"] == 20.0
+    verify = pec_at(closed, "verify", env=AUGUST)
+    assert verify.exit_code == 1
+    assert "zzzzz.jsonl:1: el cierre del Trim. II tiene fecha 2099-01-01, posterior a hoy" in verify.stdout

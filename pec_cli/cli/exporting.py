@@ -180,7 +180,7 @@ def _verification(ctx: "Context", left_out: list["Problem"], report: "Report") -
     from pec_cli.report.closed import all_checks
     from pec_cli.report.paquete import verification
 
-    return verification(*verify_workspace(ctx.workspace, all_checks(read_kept)), left_out, report.sin_analisis)
+    return verification(*verify_workspace(ctx.workspace, all_checks(read_kept, ctx.today)), left_out, report.sin_analisis)
 
 
 def _write_stdout(content: str | bytes) -> None:

@@ -22,9 +22,9 @@ def verify(root: RootOpt = None) -> None:
     """Comprobar el plan y el registro: líneas, ids, anulaciones, importaciones e integridad de la cadena."""
     from pec_cli.ledger.verify import verify_workspace
     from pec_cli.report.closed import all_checks
-    from pec_cli.workspace import find_workspace
+    from pec_cli.workspace import find_workspace, today
 
-    problems, summary = verify_workspace(find_workspace(root), all_checks(read_kept))
+    problems, summary = verify_workspace(find_workspace(root), all_checks(read_kept, today()))
     damage = [p for p in problems if not p.info]
     for problem in problems:
         sys.stdout.write(("información: " if problem.info else "") + str(problem) + "\n")

@@ -116,8 +116,10 @@ class Quarters(NamedTuple):
     information: list[str]
 
 
-def quarters(events: list[dict[str, Any]]) -> Quarters:
-    """Read the tally's events (closures, reopenings, approvals, actions) in the order they were registered."""
+def quarters(events: list[dict[str, Any]], day: dt.date | None = None) -> Quarters:
+    """Read the tally's events (closures, reopenings, approvals, actions) in the order they were registered;
+    with ``day``, as of that day: a closure dated later is not there yet (nor one dated in the future by a
+    hand-made line, which would otherwise stand first and hide the real one)."""
     ordered = sorted(events, key=lambda e: (e["registrado"], e["id"]))
     reopened = {e["reabre"]: e for e in ordered if e["clase"] == REOPEN}
     closed: dict[int, Closure] = {}
@@ -126,6 +128,8 @@ def quarters(events: list[dict[str, Any]]) -> Quarters:
     for event in ordered:
         if event["clase"] == CLOSE and event["id"] not in reopened:
             closure = Closure.of(event)
+            if day is not None and closure.fecha > day:
+                continue
             first = closed.setdefault(closure.trimestre, closure)
             if first is not closure:
                 also.setdefault(closure.trimestre, []).append(closure)

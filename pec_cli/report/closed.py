@@ -11,6 +11,7 @@ beside the sealed value. Pure: plan + figures in, a report out.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
@@ -181,22 +182,22 @@ def closure_lines(report: Report) -> list[str]:
 # (a check of ``ledger.verify``'s kind, kept here because it computes a report: ``pec verify`` adds it)
 
 
-def check_closures(view: LedgerView, read: Callable[[Path], bytes]) -> list[Problem]:
-    """Every closure: its plan copy there and unchanged, its figures' hash theirs, and the figures equal to a
-    recomputation with that plan and the entries the closure saw; sign-offs of figures no closure stands on.
-    ``read`` gives a file's bytes (the CLI's: this layer reads no file)."""
+def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.date) -> list[Problem]:
+    """Every closure: dated by ``today``, its plan copy there and unchanged, its figures' hash theirs, and the
+    figures equal to a recomputation with that plan and the entries the closure saw; sign-offs of figures no
+    closure stands on. ``read`` gives a file's bytes (the CLI's: this layer reads no file)."""
     problems: list[Problem] = []
     for vigencia in sorted({s.vigencia for s in view.segments}):
         entries = view.entries(vigencia)
         events = [record_of(e) for e in entries if e.clase in EVENTS]
         if not events:
             continue
-        state = quarters(events)
+        state = quarters(events, today)
         at = {e.id: e for e in entries}
         for record in events:
             if record["clase"] == CLOSE:
                 problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
-                             for message in _closure_problems(view, record, entries, read)]
+                             for message in _closure_problems(view, record, entries, read, today)]
         for approval in state.stale:  # reopened and closed again: the new figures need their own sign-off
             entry = at[approval.id]
             problems.append(Problem(entry.file, entry.line, f"la aprobación ({approval.rol}, {approval.nombre}) es de "
@@ -208,12 +209,16 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes]) -> list[Prob
 
 
 def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[Entry],
-                      read: Callable[[Path], bytes]) -> list[str]:
-    """What is wrong with one closure: its plan copy, its figures' hash, its figures against a recomputation."""
+                      read: Callable[[Path], bytes], today: dt.date) -> list[str]:
+    """What is wrong with one closure: its date, its plan copy, its figures' hash, its figures against a
+    recomputation."""
     import hashlib
 
     closure = Closure.of(record)
     label = f"el cierre del Trim. {closure.label}"
+    if closure.fecha > today:  # pec closes as of today: a later date only hides the quarter's real closure
+        return [f"{label} tiene fecha {closure.fecha.isoformat()}, posterior a hoy: pec no lo escribió así y no "
+                "cuenta hasta ese día; revierta en git el cambio que lo trajo"]
     if digest(closure.cifras) != closure.cifras_sha256:
         return [f"{label} tiene cifras editadas a mano (su SHA-256 ya no es el sellado)"]
     try:
@@ -271,14 +276,14 @@ def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> tuple[dict[str, A
 
 
 
-def all_checks(read: Callable[[Path], bytes]) -> tuple[Callable[[LedgerView], list[Problem]], ...]:
+def all_checks(read: Callable[[Path], bytes], today: dt.date) -> tuple[Callable[[LedgerView], list[Problem]], ...]:
     """What ``pec verify`` (and the paquete's verificación) run: the ledger's checks and the closures' (``read``
-    gives a file's bytes)."""
+    gives a file's bytes) as of ``today``."""
     from functools import partial
 
     from pec_cli.ledger.verify import CHECKS
 
-    return (*CHECKS, partial(check_closures, read=read))
+    return (*CHECKS, partial(check_closures, read=read, today=today))
 
 
 def action_lines(report: Report, how: bool = False) -> list[str]:
