@@ -449,3 +449,24 @@ def test_a_closure_dated_in_the_future_neither_hides_nor_replaces_the_real_one(c
     verify = pec_at(closed, "verify", env=AUGUST)
     assert verify.exit_code == 1
     assert "zzzzz.jsonl:1: el cierre del Trim. II tiene fecha 2099-01-01, posterior a hoy" in verify.stdout
+
+
+def test_a_closure_line_with_a_meta_that_is_not_a_number_is_skipped_and_named(closed):
+    """A closure arriving by git whose sealed ``meta_anual`` is a word (its figures' SHA-256 made to match)
+    broke every report with a traceback: the record rule leaves it out, and status and verify name it."""
+    from pec_cli.ledger.closures import digest
+
+    (segment,) = (closed / "ledger" / "2024").glob("*.jsonl")
+    real = next(r for r in map(json.loads, segment.read_text(encoding="utf-8").splitlines())
+                if r["clase"] == "cierre" and r["trimestre"] == "II")
+    real["cifras"]["actividades"]["revista"]["acumulado"]["meta_anual"] = "abc"
+    forged = {**real, "id": "2024-zzzzz-1", "n": 1, "prev": "0" * 16, "cifras_sha256": digest(real["cifras"]),
+              "registrado": "2024-07-01T00:00:00-05:00"}
+    (segment.parent / "zzzzz.jsonl").write_text(json.dumps(forged, ensure_ascii=False) + "\n", encoding="utf-8")
+    for args in (("status", "--trim", "II"), ("status", "--trim", "II", "--format", "json"),
+                 ("export", "html", "--trim", "II", "-o", "-"), ("export", "html", "--publico", "-o", "-")):
+        result = pec_at(closed, *args, env=AUGUST)
+        assert result.exit_code == 0 and "zzzzz.jsonl:1" in result.stderr and "cifras" in result.stderr, args
+    assert status(closed, env=AUGUST)["cerrado"]["II"]["fecha"] == "2024-07-05"
+    verify = pec_at(closed, "verify", env=AUGUST)
+    assert verify.exit_code == 1 and "zzzzz.jsonl:1" in verify.stdout

@@ -282,7 +282,7 @@ def _figures_ok(value: Any) -> bool:
         return x is None or (type(x) in (int, float) and x == x and abs(x) < 1e18)
 
     return (isinstance(value, dict) and type(value.get("programado")) in (int, float) and number(value["programado"])
-            and all(number(value.get(k)) for k in ("cumplimiento", "logrado", "meta"))
+            and all(number(value.get(k)) for k in ("cumplimiento", "logrado", "meta", "meta_anual"))
             and (value.get("realizadas") is None or type(value["realizadas"]) is int)
             and isinstance(value.get("por_tipo", {}), dict)
             and all(type(k) is str and type(n) is int for k, n in value.get("por_tipo", {}).items())
