@@ -470,3 +470,21 @@ def test_a_closure_line_with_a_meta_that_is_not_a_number_is_skipped_and_named(cl
     assert status(closed, env=AUGUST)["cerrado"]["II"]["fecha"] == "2024-07-05"
     verify = pec_at(closed, "verify", env=AUGUST)
     assert verify.exit_code == 1 and "zzzzz.jsonl:1" in verify.stdout
+
+
+def test_a_closure_longer_than_any_reader_reads_is_refused_and_writes_nothing(ws):
+    """In a plan of some 400 activities a closure's line passes the 128 KB readers take: it was written,
+    said «Cerrado», skipped by every reader, and its id taken again by the next entry."""
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    start = text.index("  - id: capsulas\n")
+    end = text.index("\n  - id:", start + 10)
+    block = text[start:end]
+    plan.write_text(text[:end] + "".join("\n" + block.replace("id: capsulas", f"id: cap_{i:03d}")
+                                         for i in range(400)) + text[end:], encoding="utf-8")
+    ok(pec_at(ws, "log", "cap_001", "--fecha", "2024-06-02", "--titulo", "x", env=JULY))
+    before = [p.read_bytes() for p in (ws / "ledger" / "2024").glob("*.jsonl")]
+    refused(pec_at(ws, "cierre", "--trim", "II", env=JULY), "demasiado larga")
+    assert [p.read_bytes() for p in (ws / "ledger" / "2024").glob("*.jsonl")] == before
+    assert status(ws)["cerrado"] == {}
+    ok(pec_at(ws, "verify", env=JULY))

@@ -363,10 +363,18 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def parse(raw: bytes) -> dict[str, Any] | str:
-    """The checked record of one ledger line (without its newline), or why it is not one (Spanish)."""
+def too_long(raw: bytes) -> str | None:
+    """Why a line is longer than any reader reads (without its newline), or None."""
     if len(raw) > MAX_LINE:
         return f"línea demasiado larga ({len(raw)} bytes; un registro ocupa menos de {MAX_LINE // 1024} KB)"
+    return None
+
+
+def parse(raw: bytes) -> dict[str, Any] | str:
+    """The checked record of one ledger line (without its newline), or why it is not one (Spanish)."""
+    long = too_long(raw)
+    if long is not None:
+        return long
     if too_deep(raw):
         return "línea dañada (anidamiento excesivo)"
     try:  # decoded here: json.loads would read bytes past a byte-order mark (a line an editor glued), or as UTF-16

@@ -46,7 +46,7 @@ from typing import Any
 from pec_cli.errors import PecError, reason
 from pec_cli.files import shielded
 from pec_cli.ledger.cache import SUFFIX, Growing, current, read_tally, segment_dir, segments
-from pec_cli.ledger.entries import BATCH, FORMAT_VERSION, Batches, Entry, check_record, entry_of, parse
+from pec_cli.ledger.entries import BATCH, FORMAT_VERSION, Batches, Entry, check_record, entry_of, parse, too_long
 from pec_cli.ledger.lock import lock, unlock
 from pec_cli.ledger.reader import BOM, SEQUENCE_WARNING, Reader, Sequence, skipped
 from pec_cli.workspace import Workspace
@@ -262,7 +262,7 @@ def _write_records(
         if por is not None:
             full["por"] = por
         raw = encode(full)  # a lone surrogate (argv under an ASCII locale) fails here: UnicodeEncodeError, said apart
-        problem = check_record(full)
+        problem = too_long(raw) or check_record(full)
         if problem is not None:  # build_* refuses first; this is the reader's rule, enforced at the door
             raise PecError(f"pec no escribe este registro porque ningún lector lo aceptaría ({problem}); corrija los datos.")
         parts += [raw, b"\n"]
