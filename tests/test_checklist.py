@@ -48,9 +48,9 @@ def first_session(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return root, ids
 
 
-def paquete(root: Path, out: Path) -> list[list[list[str]]]:
+def paquete(root: Path, out: Path, env: dict | None = None) -> list[list[list[str]]]:
     """The blocks of the paquete's evidencias.csv: each a title row, a header row and its rows."""
-    run(root, "export", "paquete", "--trim", "II", "-o", str(out))
+    run(root, "export", "paquete", "--trim", "II", "-o", str(out), env=env)
     raw = (out / "evidencias.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as every CSV of pec
     text = raw.decode("utf-8-sig")
@@ -170,3 +170,24 @@ def test_the_paquete_workbook_carries_the_checklist_as_its_evidencias_sheet(tmp_
     plain = tmp_path / "s.xlsx"
     run(root, "export", "xlsx", "--trim", "II", "-o", str(plain))
     assert "Evidencias" not in load_workbook(plain).sheetnames  # the committee's workbook alone has none
+
+
+def test_a_late_piece_is_listed_but_not_counted_in_a_closed_quarters_checklist(tmp_path):
+    """The sealed Trim. II counts what its closure saw: a piece registered later but dated in May is listed,
+    marked «extemporánea», and left out of the count, the summary and the sample, as the report leaves it out;
+    the seed is the closure's SHA-256 (README)."""
+    root, _ = first_session(tmp_path)
+    july = {"PEC_HOY": "2024-07-05"}
+    run(root, "cierre", "--trim", "II", env=july)
+    late = run(root, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=july).strip()
+    pieces, summary, sample = paquete(root, tmp_path / "p", july)
+    assert pieces[0][0].startswith("Piezas que cuenta el informe: 7 (y 1 extemporánea, listada y marcada, que las "
+                                   "cifras selladas no cuentan)")
+    assert [r[-1] for r in pieces[2:] if r[0] == late] == ["sí"] and len(pieces) - 2 == 8
+    assert ["revista", "1", "2"] in summary and ["total", "1", "7"] in summary
+    assert late not in [r[0] for r in sample[2:]] and len(sample) - 2 == 7
+    status = json.loads(run(root, "status", "--trim", "II", "--format", "json", env=july))
+    assert sample[0][0].endswith(f"semilla: {status['cerrado']['II']['sha256']})")
+    revista = next(a for a in status["actividades"] if a["id"] == "revista")
+    assert revista["acumulado"]["realizadas"] == 2  # what the summary counts for revista
+

@@ -32,7 +32,7 @@ LEFT_OUT = "sin evidencia (su archivo no se incluyó: vea verificacion.txt)"
 # «red»: the network of a measurement (seguidores), empty for any other piece
 PIECE_HEADERS = ("id", "actividad", "tipo", "red", "fecha", "título", "evidencia", "sha256", "registrado_por",
                  "registrado", "días", "extemporánea")
-_ACTIVITY, _EVIDENCE = PIECE_HEADERS.index("actividad"), PIECE_HEADERS.index("evidencia")
+_ACTIVITY, _EVIDENCE, _LATE = (PIECE_HEADERS.index(h) for h in ("actividad", "evidencia", "extemporánea"))
 SUMMARY_HEADERS = ("actividad", "con evidencia", "contadas")
 Value = str | int
 
@@ -83,10 +83,12 @@ def _title(entry: Entry) -> str:
 
 
 def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[str, str], late: frozenset[str],
-              seed: str) -> list[Block]:
+              seed: str, sealed: bool = False) -> list[Block]:
     """The three blocks for the pieces of ``selection`` that count (in force, of an activity of the plan);
     ``copies`` names each stored evidence file in the paquete, ``late`` holds the ids of the pieces
-    registered after their quarter was closed, ``seed`` draws the sample."""
+    registered after their quarter was closed, ``seed`` draws the sample. In a ``sealed`` report (its quarter
+    closed) the late pieces are listed, marked, but its figures do not count them: nor do the summary and
+    the sample."""
     rows: list[tuple[Value, ...]] = []
     for entry in selection.entries:
         act = plan.owner(entry.actividad)
@@ -96,15 +98,19 @@ def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[
         rows.append((entry.id, act.id, entry.tipo or "", str(entry.get("red") or ""),
                      entry.fecha.isoformat() if entry.fecha else "", _title(entry), evidencia, sha,
                      entry.get("por") or SIN_NOMBRE, entry.registrado, _days(entry), "sí" if entry.id in late else "no"))
+    counted = [r for r in rows if not (sealed and r[_LATE] == "sí")]
     summary: list[tuple[Value, ...]] = []
     for act in plan.actividades:
-        mine = [r for r in rows if r[_ACTIVITY] == act.id]
+        mine = [r for r in counted if r[_ACTIVITY] == act.id]
         summary.append((act.id, sum(1 for r in mine if not str(r[_EVIDENCE]).startswith(SIN_EVIDENCIA)), len(mine)))
-    summary.append(("total", sum(int(r[1]) for r in summary), len(rows)))
-    ordered = sorted(rows, key=lambda r: str(r[0]))
+    summary.append(("total", sum(int(r[1]) for r in summary), len(counted)))
+    ordered = sorted(counted, key=lambda r: str(r[0]))
     drawn = random.Random(seed).sample(ordered, min(SAMPLE, len(ordered)))
+    left = len(rows) - len(counted)
+    also = (f" (y {left} extemporánea{'s' if left > 1 else ''}, listada{'s' if left > 1 else ''} y marcada"
+            f"{'s' if left > 1 else ''}, que las cifras selladas no cuentan)") if left else ""
     return [
-        Block(f"Piezas que cuenta el informe: {len(rows)}, de la vigencia {plan.vigencia} hasta el corte "
+        Block(f"Piezas que cuenta el informe: {len(counted)}{also}, de la vigencia {plan.vigencia} hasta el corte "
               f"{corte.isoformat()} (evidencia: el archivo en este paquete con su SHA-256, o la URL; días: de la "
               "publicación al registro; extemporánea: registrada después del cierre de su trimestre)",
               PIECE_HEADERS, rows),

@@ -163,7 +163,7 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
         return content.encode("utf-8") if isinstance(content, str) else content
 
     blocks = checklist(pack.plan, pack.selection, pack.report.corte, {k: f.name for k, f in evidence.items()},
-                       late, seed)
+                       late, seed, sealed=pack.report.trimestre in pack.report.cerrados)
     pack.checklist = blocks  # the workbook carries it too, as its «Evidencias» sheet
 
     files = [
