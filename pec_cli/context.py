@@ -201,7 +201,7 @@ class Context:
                     self.warnings.append(f"{exc.message.rstrip('.:')}; el cuatrienio muestra {year} como sin plan")
                     continue
                 years[year] = (other, read_tally(self.workspace, year, self.warnings))
-        return compute_cuatrienio(self.plan, years, at or self.today)
+        return compute_cuatrienio(self.plan, years, at or self.today, self.today)
 
     @cached_property
     def _entries(self) -> list:

@@ -488,3 +488,17 @@ def test_a_closure_longer_than_any_reader_reads_is_refused_and_writes_nothing(ws
     assert [p.read_bytes() for p in (ws / "ledger" / "2024").glob("*.jsonl")] == before
     assert status(ws)["cerrado"] == {}
     ok(pec_at(ws, "verify", env=JULY))
+
+
+def test_the_four_year_section_of_a_closed_quarters_report_shows_the_sealed_acumulado(closed):
+    """The Trim. II HTML after a late piece: the Prospectiva's 2024 figure of a line was today's recomputation
+    (10,00 %) beside the sealed acumulado of the same line in the table above it (6,67 %)."""
+    import html as html_lib
+
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Tardía", env=AUGUST))
+    line = row(status(closed, env=AUGUST), "linea_revista")["acumulado"]
+    assert "recalculado" in line  # today's figure differs from the sealed one
+    sealed = f"{line['logrado']:.2f}".replace(".", ",")
+    page = ok(pec_at(closed, "export", "html", "--trim", "II", "-o", "-", env=AUGUST))
+    text = html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("Prospectiva", 1)[1])))
+    assert re.search(r"1\. Revista Gestión USPEC sin plan (\S+) % de", text).group(1) == sealed

@@ -3,7 +3,8 @@
 The prospectiva (seed §3.1) gives each line a share of the four-year plan per
 year (25 % in 2023, 2024, 2025 and 2026). For a year with a plan, the line's
 **ejecución** is its acumulado in that year's avance (points of the annual
-meta, at the year's end or today), against what that year programmed so far;
+meta, at the year's end or today; as sealed where that quarter is closed),
+against what that year programmed so far;
 its **aporte** to the four-year plan is the ejecución x the year's share / 100.
 A year with no plan file is "sin plan" (its execution is unknown, so it adds
 nothing to either side of the cumulative), and so is a year whose line is "no
@@ -20,9 +21,11 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from pec_cli.ledger.closures import quarters
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import Plan
 from pec_cli.report.avance import compute, default_quarter
+from pec_cli.report.closed import apply
 from pec_cli.report.numbers import r2
 from pec_cli.report.table import figure_text
 
@@ -77,7 +80,8 @@ def prospectiva(plan: Plan) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) and value.get("anios") else None
 
 
-def _year(year: int, share: float, line_id: str, loaded: tuple[Plan, Tally] | None, today: dt.date) -> Year:
+def _year(year: int, share: float, line_id: str, loaded: tuple[Plan, Tally] | None, today: dt.date,
+          closed_by: dt.date) -> Year:
     if loaded is None:
         return Year(year, "sin plan", share, None, None)
     plan, tally = loaded
@@ -86,14 +90,19 @@ def _year(year: int, share: float, line_id: str, loaded: tuple[Plan, Tally] | No
     if today < plan.inicio:
         return Year(year, "por empezar", share, 0.0, None)
     report = compute(plan, tally, default_quarter(plan, today), today)
+    if tally.events:  # a closed quarter counts as sealed here too, as in the report this section closes
+        report, _ = apply(report, quarters(tally.net().events, closed_by).closed)
     line = next(r for r in report.lineas if r.line.id == line_id)
     estado = "cerrado" if today > plan.fin else "en curso"
     ejecucion = line.acumulado.logrado if line.acumulado.logrado is not None else None
     return Year(year, estado, share, line.acumulado.programado, ejecucion, line.acumulado.semaforo)
 
 
-def compute_cuatrienio(base: Plan, years: Mapping[int, tuple[Plan, Tally] | None], today: dt.date) -> Cuatrienio:
-    """The four-year view of ``base``'s prospectiva; ``years`` maps each year to its plan and tally (or None)."""
+def compute_cuatrienio(base: Plan, years: Mapping[int, tuple[Plan, Tally] | None], today: dt.date,
+                       closed_by: dt.date | None = None) -> Cuatrienio:
+    """The four-year view of ``base``'s prospectiva as of ``today`` (a report's corte), with the quarters closed
+    by ``closed_by`` (the report's day; default ``today``) as sealed; ``years`` maps each year to its plan and
+    tally (or None)."""
     pro = prospectiva(base)
     if pro is None:
         raise ValueError("the plan has no prospectiva")
@@ -103,7 +112,8 @@ def compute_cuatrienio(base: Plan, years: Mapping[int, tuple[Plan, Tally] | None
         shares = pro["lineas"].get(line.id)
         if shares is None:
             continue
-        per_year = tuple(_year(y, float(s), line.id, years.get(y), today) for y, s in zip(anios, shares, strict=True))
+        per_year = tuple(_year(y, float(s), line.id, years.get(y), today, closed_by or today)
+                         for y, s in zip(anios, shares, strict=True))
         lineas.append(LineYears(line.id, line.numero, line.nombre, per_year))
     return Cuatrienio(today, anios, tuple(lineas))
 
