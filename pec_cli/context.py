@@ -107,6 +107,7 @@ class Context:
         day = as_of or self.today
         state = self.quarters(day)
         standing = state.closed
+        self.warnings += [text for text in state.information if text not in self.warnings]  # closed twice
         report, differences = closed.apply(report, standing,
                                            lambda c: compute(self.plan, self.tally(), c.trimestre, c.fecha))
         mine = {k: c for k, c in standing.items() if k <= report.trimestre}

@@ -149,14 +149,21 @@ def test_two_clones_that_close_one_quarter_merge_into_one_standing_closure(close
     # two closures of an open quarter at once: the first stands, the other is information
     third = tmp_path / "tercera"
     shutil.copytree(closed, third)
-    set_writer(third, "terc1")
+    set_writer(third, "00000")  # its closure, made first, also comes first by id within the same second
     for root in (closed, third):
         ok(pec_at(root, "cierre", "--trim", "II", "--reabrir", "--motivo", "otra vez", env=OCTOBER))
     ok(pec_at(third, "cierre", "--trim", "II", env=OCTOBER))
-    ok(pec_at(closed, "cierre", "--trim", "II", env=OCTOBER))
-    shutil.copy(third / "ledger" / "2024" / "terc1.jsonl", closed / "ledger" / "2024")
+    ok(pec_at(closed, "log", "revista", "--fecha", "2024-06-03", "--titulo", "Revista 3", env=OCTOBER))
+    ok(pec_at(closed, "cierre", "--trim", "II", env=OCTOBER))  # other figures than the other clone's closure
+    ok(pec_at(closed, "aprobar", "--trim", "II", "--rol", "aprobó", "--nombre", "Directora", "--cargo", "Directora",
+              env=OCTOBER))  # signs the figures of the closure that, merged, will not stand
+    shutil.copy(third / "ledger" / "2024" / "00000.jsonl", closed / "ledger" / "2024")
     result = pec_at(closed, "verify", env=OCTOBER)
     assert result.exit_code == 0 and "información" in result.stdout and "se cerró dos veces" in result.stdout
+    assert "la aprobación (aprobó, Directora) es de cifras del cierre" in result.stdout
+    assert "que se reabrieron" not in result.stdout  # the quarter was closed twice, not reopened
+    board = pec_at(closed, "status", "--trim", "II", env=OCTOBER)
+    assert "se cerró dos veces" in board.stderr  # the report says so too, not only verify
     reopened = ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "una sola vez", env=OCTOBER))
     assert len(reopened.split()) == 2  # both closures reopened at once: the quarter is open, not closed by the other
     assert "II" not in status(closed, env=OCTOBER)["cerrado"]

@@ -198,11 +198,16 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
             if record["clase"] == CLOSE:
                 problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
                              for message in _closure_problems(view, record, entries, read, today)]
-        for approval in state.stale:  # reopened and closed again: the new figures need their own sign-off
-            entry = at[approval.id]
+        others = {c.cifras_sha256: c for cs in state.also.values() for c in cs}
+        for approval in state.stale:  # figures no closure stands on: the new ones need their own sign-off
+            entry, label = at[approval.id], QUARTERS[approval.trimestre - 1]
+            other = others.get(approval.cifras_sha256)
+            why = (f"del cierre {other.id}, que no vale: el Trim. {label} se cerró dos veces y vale el cierre "
+                   f"{state.closed[other.trimestre].id}") if other is not None else \
+                f"del Trim. {label} que se reabrieron"
             problems.append(Problem(entry.file, entry.line, f"la aprobación ({approval.rol}, {approval.nombre}) es de "
-                                    f"cifras del Trim. {QUARTERS[approval.trimestre - 1]} que se reabrieron; vale para "
-                                    "aquellas, no para las del cierre vigente (fírmelas con «pec aprobar»)", info=True))
+                                    f"cifras {why}; vale para aquellas, no para las del cierre vigente (fírmelas con "
+                                    "«pec aprobar»)", info=True))
         problems += [Problem(view.ws.display(view.ws.ledger_dir / str(vigencia)), 0, text, info=True)
                      for text in state.information]
     return problems
