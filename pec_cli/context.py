@@ -118,7 +118,7 @@ class Context:
             tardias=self.late(mine) if differences else {}, hoy=day,
             aprobaciones=tuple(a for a in state.approvals.get(report.trimestre, ()) if a.fecha <= day),
             acciones=tuple(a for a in state.actions if a.trimestre <= report.trimestre and a.fecha <= day),
-            sin_analisis=tuple(missing_analyses(state, report.trimestre, day)))
+            sin_analisis=tuple(missing_analyses(state, report.trimestre, day, self.activity_of)))
 
     def late(self, closed: dict[int, Closure]) -> dict[tuple[str, str], int]:
         """Per (activity or line, closed quarter): the pieces in force dated in that quarter that its closure

@@ -509,3 +509,28 @@ def test_the_four_year_section_of_a_closed_quarters_report_shows_the_sealed_acum
     page = ok(pec_at(closed, "export", "html", "--trim", "II", "-o", "-", env=AUGUST))
     text = html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("Prospectiva", 1)[1])))
     assert re.search(r"1\. Revista Gestión USPEC sin plan (\S+) % de", text).group(1) == sealed
+
+
+def test_an_activity_renamed_after_its_closure_keeps_its_sealed_figures_and_its_action(ws):
+    """Versión 2 renames noti to noticiero (``antes: [noti]``) after Trim. II was closed: the row kept
+    today's recomputation beside a sealed line, and no action could be recorded for the red row the reports
+    listed as «noti». The sealed figures are found under the earlier id, and the action under the new one."""
+    ok(pec_at(ws, "log", "noti", "--fecha", "2024-04-10", "--titulo", "N1", env=JULY))
+    ok(pec_at(ws, "cierre", "--trim", "II", env=JULY))
+    ok(pec_at(ws, "log", "noti", "--fecha", "2024-05-03", "--titulo", "Tardía", env=AUGUST))
+    plan = ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8").replace("  - id: noti\n", "  - id: noticiero\n    antes: [noti]\n", 1)
+    plan.write_text(text.replace('version: "1"', 'version: "2"', 1).replace(
+        "cambios:\n", 'cambios:\n  - version: "02"\n    fecha: 2024-08-01\n    numerales: "3.2"\n'
+        "    descripcion: Noti USPEC pasa a llamarse noticiero\n", 1), encoding="utf-8")
+    ok(pec_at(ws, "plan", "check", env=AUGUST))
+    noticiero = row(status(ws, env=AUGUST), "noticiero")
+    assert noticiero["acumulado"]["realizadas"] == 1  # as sealed: the late piece is today's only
+    assert noticiero["acumulado"]["recalculado"]["realizadas"] == 2
+    assert noticiero["acumulado"]["semaforo"] == "rojo"
+    pending = json.loads(ok(pec_at(ws, "pendientes", "--format", "json", env=AUGUST)))
+    assert any(item["fila"] == "noticiero" for item in pending["sin_analisis"]), pending["sin_analisis"]
+    ok(pec_at(ws, "accion", "noticiero", "--trim", "II", "--causa", "c", "--accion", "a", "--responsable", "r",
+              "--fecha-compromiso", "2024-09-01", env=AUGUST))
+    pending = json.loads(ok(pec_at(ws, "pendientes", "--format", "json", env=AUGUST)))
+    assert not any(item["fila"] in ("noti", "noticiero") for item in pending["sin_analisis"])

@@ -70,7 +70,8 @@ def _action(ctx: "Context", objetivo: str, trim: str | None, texts: dict[str, st
     if closure is None:
         raise PecError(f"El Trim. {label} no está cerrado: las acciones de mejora analizan cifras "
                        f"selladas; ciérrelo antes con «pec cierre --trim {label}».")
-    figures = closure.cifras["lineas"].get(target) or closure.cifras["actividades"].get(target) or {}
+    act = ctx.plan.activity(target)
+    figures = closure.row("lineas", (target,)) or closure.row("actividades", act.ids if act else (target,)) or {}
     semaforo = figures.get("acumulado", {}).get("semaforo")
     if semaforo not in ("rojo", "amarillo"):  # SPEC §5: an action answers a red or amber row
         shown = f"quedó en {semaforo}" if semaforo else "no tiene semáforo"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from pec_cli.ledger.entries import ACTION, APPROVE, CLOSE, DONE, REOPEN
@@ -69,6 +70,12 @@ class Closure(NamedTuple):
     @property
     def label(self) -> str:
         return QUARTERS[self.trimestre - 1]
+
+    def row(self, kind: str, ids: tuple[str, ...]) -> dict[str, Any] | None:
+        """The sealed figures of a row of ``kind`` (``actividades`` or ``lineas``) under the first of ``ids`` the
+        closure has: an activity renamed since (its ``antes``) keeps the figures sealed under its earlier id."""
+        rows = self.cifras.get(kind, {})
+        return next((rows[i] for i in ids if i in rows), None)
 
     def saw(self, entry_id: str) -> bool:
         """Whether the closure saw the entry ``entry_id`` (``<vigencia>-<writer>-<n>``): its segment stood at
@@ -154,10 +161,11 @@ def quarters(events: list[dict[str, Any]], day: dt.date | None = None) -> Quarte
     return Quarters(closed, also, by_quarter, stale, actions, information)
 
 
-def missing_analyses(state: Quarters, upto: int, day: dt.date | None = None) -> list[tuple[int, str, str]]:
+def missing_analyses(state: Quarters, upto: int, day: dt.date | None = None,
+                     today_id: Callable[[str], str] = str) -> list[tuple[int, str, str]]:
     """(quarter, row, semáforo) of each red or amber row of a quarter up to ``upto`` closed by ``day`` (as
     sealed: its acumulado) that no improvement action analyses: what reports, ``pendientes`` and the
-    paquete name."""
+    paquete name; each row by its id in today's plan (``today_id``: an activity renamed since the closure)."""
     covered = {(a.trimestre, a.objetivo) for a in state.actions if day is None or a.fecha <= day}
     out = []
     for quarter, closure in sorted(state.closed.items()):
@@ -166,6 +174,6 @@ def missing_analyses(state: Quarters, upto: int, day: dt.date | None = None) -> 
         for kind in ("lineas", "actividades"):
             for row, figures in closure.cifras[kind].items():
                 semaforo = figures["acumulado"].get("semaforo")
-                if semaforo in ("rojo", "amarillo") and (quarter, row) not in covered:
-                    out.append((quarter, row, semaforo))
+                if semaforo in ("rojo", "amarillo") and (quarter, today_id(row)) not in covered:
+                    out.append((quarter, today_id(row), semaforo))
     return out

@@ -84,9 +84,10 @@ def apply(report: Report, closed: dict[int, Closure],
     def overlay(rep: Any, row_id: str, kind: str) -> Any:
         trimestres = dict(rep.trimestres)
         acumulado = rep.acumulado
+        ids = rep.activity.ids if kind == "actividades" else (row_id,)
         for k, closure in mine.items():
             label = QUARTERS[k - 1]
-            kept = closure.cifras.get(kind, {}).get(row_id)
+            kept = closure.row(kind, ids)
             if kept is None or label not in kept.get("trimestres", {}) or label not in trimestres:
                 continue  # a row the plan of the closure did not have
             now = today.get(k, {}).get(row_id)
