@@ -153,8 +153,9 @@ class Context:
         quarters = ", ".join(f"Trim. {QUARTERS[q - 1]} (cerrado el {closed[q].fecha.isoformat()})"
                              for q in sorted(set(late)))
         piezas = "1 pieza es extemporánea" if len(late) == 1 else f"{len(late)} piezas son extemporáneas"
-        return (f"{piezas}: su trimestre ya se cerró, {quarters}; se conserva{'n' if len(late) > 1 else ''} y "
-                "cuenta en el recálculo de hoy, nunca en las cifras selladas (los informes dicen la diferencia)")
+        plural = "n" if len(late) > 1 else ""
+        return (f"{piezas}: su trimestre ya se cerró, {quarters}; se conserva{plural} y cuenta{plural} en el "
+                "recálculo de hoy, nunca en las cifras selladas (los informes dicen la diferencia)")
 
     def plan_sha256(self) -> str:
         """The plan file's :func:`~pec_cli.ledger.closures.plan_digest` (what a closure keeps)."""

@@ -204,6 +204,7 @@ def test_sign_offs_bind_to_the_sealed_figures(closed):
                    "--cargo", "Jefe de prensa", env=JULY), "ya firmó")
     shown = ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=JULY))
     assert "Revisó: Yanneth Parra, Técnico operativo, 2024-07-05" in shown and "sin aprobar" not in shown
+    assert "Trim. II: revisó Yanneth Parra (Técnico operativo)" in ok(pec_at(closed, "list", "--cierres", "--format", "csv", env=JULY))
     ok(pec_at(closed, "verify", env=JULY))
     ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=AUGUST))
     ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "faltaba una", env=AUGUST))

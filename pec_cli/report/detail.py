@@ -105,7 +105,7 @@ def event_text(entry: Entry) -> str:
     if entry.clase == "reapertura":
         return f"{quarter} reabierto: {get('motivo')}"
     if entry.clase == "aprobacion":
-        return f"{quarter} {get('rol')} por {get('nombre')} ({get('cargo')})"
+        return f"{quarter}: {get('rol')} {get('nombre')} ({get('cargo')})"  # «Trim. II: revisó Ana (Jefa)»
     if entry.clase == "accion":
         return (f"{entry.actividad}, {quarter}: {get('accion')} (causa: {get('causa')}; responsable: "
                 f"{get('responsable')}; compromiso: {get('fecha_compromiso')})")
