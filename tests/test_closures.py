@@ -535,3 +535,34 @@ def test_an_activity_renamed_after_its_closure_keeps_its_sealed_figures_and_its_
               "--fecha-compromiso", "2024-09-01", env=AUGUST))
     pending = json.loads(ok(pec_at(ws, "pendientes", "--format", "json", env=AUGUST)))
     assert not any(item["fila"] in ("noti", "noticiero") for item in pending["sin_analisis"])
+
+
+def test_verify_names_control_events_pec_never_writes(closed):
+    """Hand-made control lines that count nowhere, or wrongly, passed verify: a reopening of a piece, a
+    sign-off of Trim. IV carrying Trim. II's figures, an action on a row the plan lacks and due before its
+    own date, a «cumplida» of no action."""
+    (segment,) = (closed / "ledger" / "2024").glob("*.jsonl")
+    records = [json.loads(line) for line in segment.read_text(encoding="utf-8").splitlines()]
+    piece = next(r["id"] for r in records if r["clase"] == "pieza")
+    sealed = next(r["cifras_sha256"] for r in records if r["clase"] == "cierre" and r["trimestre"] == "II")
+    when = "2024-08-01T10:00:00-05:00"
+    events = [
+        {"clase": "reapertura", "trimestre": "II", "fecha": "2024-08-01", "motivo": "m", "reabre": piece},
+        {"clase": "aprobacion", "trimestre": "IV", "fecha": "2024-08-01", "rol": "aprobó", "nombre": "N",
+         "cargo": "C", "cifras_sha256": sealed},
+        {"clase": "accion", "actividad": "inexistente", "trimestre": "II", "fecha": "2024-08-01", "causa": "c",
+         "accion": "a", "responsable": "r", "fecha_compromiso": "2024-09-01"},
+        {"clase": "accion", "actividad": "revista", "trimestre": "II", "fecha": "2024-08-01", "causa": "c",
+         "accion": "a", "responsable": "r", "fecha_compromiso": "2024-07-01"},
+        {"clase": "accion_cumplida", "cumple": piece, "fecha": "2024-08-01"},
+    ]
+    lines = [json.dumps({"v": 1, "id": f"2024-zzzzz-{n}", "n": n, "prev": "0" * 16, **event, "registrado": when},
+                        ensure_ascii=False) for n, event in enumerate(events, start=1)]
+    (segment.parent / "zzzzz.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = pec_at(closed, "verify", env=AUGUST)
+    assert result.exit_code == 1, result.output
+    for n, words in enumerate(["la reapertura del Trim. II reabre", "la aprobación del Trim. IV firma cifras que "
+                               "ningún cierre de ese trimestre selló", "es de «inexistente», que el plan no tiene",
+                               "vence el 2024-07-01, antes de su fecha", "que no es una acción de mejora"], start=1):
+        assert any(line.startswith(f"ledger/2024/zzzzz.jsonl:{n}: ") and words in line
+                   for line in result.stdout.splitlines()), (n, result.stdout)

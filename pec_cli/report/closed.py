@@ -12,16 +12,16 @@ beside the sealed value. Pure: plan + figures in, a report out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger.closures import Closure, digest, plan_digest, quarters
-from pec_cli.ledger.entries import CLOSE, EVENTS, Entry, Problem, record_of
+from pec_cli.ledger.entries import ACTION, APPROVE, CLOSE, DONE, EVENTS, REOPEN, Entry, Problem, record_of
 from pec_cli.ledger.tally import Tally
-from pec_cli.plan.model import QUARTERS
+from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.avance import Figures, Report, SeriesFigures
 from pec_cli.report.numbers import r2
 
@@ -199,6 +199,8 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
             if record["clase"] == CLOSE:
                 problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
                              for message in _closure_problems(view, record, entries, read, today)]
+        problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
+                     for record, message in _event_problems(events, view.plans.get(vigencia))]
         others = {c.cifras_sha256: c for cs in state.also.values() for c in cs}
         for approval in state.stale:  # figures no closure stands on: the new ones need their own sign-off
             entry, label = at[approval.id], QUARTERS[approval.trimestre - 1]
@@ -212,6 +214,29 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
         problems += [Problem(view.ws.display(view.ws.ledger_dir / str(vigencia)), 0, text, info=True)
                      for text in state.information]
     return problems
+
+
+def _event_problems(events: list[dict[str, Any]], plan: Plan | None) -> Iterator[tuple[dict[str, Any], str]]:
+    """What pec never writes among the control events: a reopening of no closure of its quarter, a sign-off
+    of figures no closure of its quarter sealed, an action on a row the plan does not have or due before its
+    own date, a «cumplida» of no action. Each counts nowhere, or wrongly: hand-made or broken lines."""
+    by_id = {e["id"]: e for e in events}
+    sealed = {(str(e["trimestre"]), e["cifras_sha256"]) for e in events if e["clase"] == CLOSE}
+    for event in events:
+        clase, label = event["clase"], f"Trim. {event.get('trimestre', '')}"
+        named = by_id.get(event.get("reabre") or event.get("cumple") or "", {})
+        if clase == REOPEN and (named.get("clase"), named.get("trimestre")) != (CLOSE, event["trimestre"]):
+            yield event, f"la reapertura del {label} reabre {event['reabre']}, que no es un cierre de ese trimestre"
+        elif clase == APPROVE and (str(event["trimestre"]), event["cifras_sha256"]) not in sealed:
+            yield event, f"la aprobación del {label} firma cifras que ningún cierre de ese trimestre selló"
+        elif clase == ACTION and plan is not None and plan.owner(event["actividad"]) is None \
+                and plan.line(event["actividad"]) is None:
+            yield event, f"la acción de mejora del {label} es de «{event['actividad']}», que el plan no tiene"
+        elif clase == ACTION and event["fecha_compromiso"] < event["fecha"]:
+            yield event, (f"la acción de mejora del {label} vence el {event['fecha_compromiso']}, antes de su "
+                          f"fecha {event['fecha']}")
+        elif clase == DONE and named.get("clase") != ACTION:
+            yield event, f"dice cumplida la acción {event['cumple']}, que no es una acción de mejora"
 
 
 def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[Entry],
