@@ -60,8 +60,11 @@ def test_a_piece_logged_in_august_dated_in_may_never_moves_the_sealed_quarter(cl
     assert "1 pieza extemporánea" in recalculado["motivo"]
     assert doc["cerrado"]["II"]["fecha"] == "2024-07-05" and doc["cerrado"]["II"]["version"] == "1"
     assert len(doc["cerrado"]["II"]["sha256"]) == 64
+    assert recalculado["motivo"] == "1 pieza extemporánea del Trim. II, que el cierre no vio"
     board = ok(pec_at(closed, "status", "--trim", "II", env=AUGUST))
     assert "cerrado el 2024-07-05, versión 1" in board and "extemporánea" in board
+    assert ("acumulado realizadas 2 → 3 (1 pieza extemporánea hasta el Trim. II, que el cierre no vio); vale lo "
+            "sellado.") in " ".join(board.split())  # the one piece said once, not once per figure
     listed = json.loads(ok(pec_at(closed, "list", "--format", "json", env=AUGUST)))
     assert [r["id"] for r in listed if r["extemporanea"]] == [late_id]
     assert "[extemporánea]" in ok(pec_at(closed, "list", env=AUGUST))
@@ -79,7 +82,7 @@ def test_a_late_piece_of_an_earlier_quarter_is_named_in_the_sealed_acumulado(clo
     ok(pec_at(closed, "log", "revista", "--fecha", "2024-03-15", "--titulo", "Revista de marzo", env=AUGUST))
     revista = row(status(closed, env=AUGUST), "revista")
     motivo = revista["acumulado"]["recalculado"]["motivo"]
-    assert motivo == "1 pieza extemporánea, que el cierre no vio", motivo
+    assert motivo == "1 pieza extemporánea hasta el Trim. II, que el cierre no vio", motivo
     assert "recalculado" not in revista["trimestres"]["II"]  # Trim. II itself holds no March piece
 
 

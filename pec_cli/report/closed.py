@@ -130,19 +130,21 @@ def recalculated(report: Report) -> dict[tuple[str, str], dict[str, Any]]:
 AFTER = "anulaciones o respuestas registradas después del cierre"  # what is left when nothing else explains it
 
 
-def why(report: Report, row: str, label: str) -> list[str]:
-    """Why a row's sealed figures of quarter ``label`` (or the acumulado) differ from today's: each reason."""
+def why(report: Report, row: str, label: str, late_too: bool = True) -> list[str]:
+    """Why a row's sealed figures of quarter ``label`` (or the acumulado) differ from today's: each reason (the
+    late pieces only ``late_too``)."""
     quarter = report.trimestre if label == "acumulado" else QUARTERS.index(label) + 1
     closure = report.cerrados.get(quarter)
     reasons = []
     key = f"acumulado {QUARTERS[quarter - 1]}" if label == "acumulado" else label
     late = report.tardias.get((row, key), 0)
-    if late:  # by position, not by clock: a piece of a clone merged after the closure is one too
-        reasons.append(f"{late} pieza{'s' if late > 1 else ''} extemporánea{'s' if late > 1 else ''}, que el cierre "
-                       "no vio")
+    if late and late_too:  # by position, not by clock: a piece of a clone merged after the closure is one too
+        window = f"hasta el Trim. {QUARTERS[quarter - 1]}" if label == "acumulado" else f"del Trim. {label}"
+        reasons.append(f"{late} pieza{'s' if late > 1 else ''} extemporánea{'s' if late > 1 else ''} {window}, que "
+                       "el cierre no vio")
     if closure is not None and report.plan_sha256 and closure.plan_sha256 != report.plan_sha256:
         reasons.append(f"el plan cambió desde el cierre: versión {closure.version} entonces, {report.plan.version} hoy")
-    return reasons or [AFTER]
+    return reasons or ([] if late else [AFTER])
 
 
 def closure_mark(closure: Closure) -> str:
@@ -168,12 +170,16 @@ def closure_lines(report: Report) -> list[str]:
                      "con la de su cierre")
     rows: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
+    # a row whose acumulado lacks late pieces says so once, for the acumulado: it holds its quarters' ones
+    upto = {d.fila for d in report.recalculado if d.trimestre == "acumulado" and d.campo in SHOWN
+            and report.tardias.get((d.fila, f"acumulado {report.trimestre_label}"), 0)}
     for diff in report.recalculado:
         if diff.campo in SHOWN:
             where = "acumulado" if diff.trimestre == "acumulado" else f"Trim. {diff.trimestre}"
             rows.setdefault(diff.fila, []).append(f"{where} {diff.campo} {shown(diff.sellado)} → {shown(diff.recalculado)}")
             said = reasons.setdefault(diff.fila, [])
-            said += [reason for reason in why(report, diff.fila, diff.trimestre) if reason not in said]
+            late_too = diff.trimestre == "acumulado" or diff.fila not in upto
+            said += [reason for reason in why(report, diff.fila, diff.trimestre, late_too) if reason not in said]
     lines += [f"Recalculado hoy, {row}: {', '.join(parts)} ({'; '.join(reasons[row])}); vale lo sellado"
               for row, parts in rows.items()]
     return lines
