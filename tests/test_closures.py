@@ -94,11 +94,14 @@ def test_close_reopen_and_close_again_each_kept_and_listed(closed):
     reopened = ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "faltaba una revista",
                          env=AUGUST)).strip()
     assert row(status(closed, env=AUGUST), "revista")["trimestres"]["II"]["logrado"] == 20.0  # open again: live
+    board = pec_at(closed, "status", "--trim", "II", env=AUGUST)  # and every report says why it moved
+    assert "el Trim. II se reabrió el 2024-08-01 (faltaba una revista): sus cifras son las de hoy" in board.stderr
     again = ok(pec_at(closed, "cierre", "--trim", "II", env=AUGUST)).strip()
     doc = status(closed, env=AUGUST)
     assert row(doc, "revista")["trimestres"]["II"] == {**row(doc, "revista")["trimestres"]["II"], "logrado": 20.0}
     assert "recalculado" not in row(doc, "revista")["trimestres"]["II"]  # the new closure saw the piece
     assert doc["cerrado"]["II"]["id"] == again
+    assert "se reabrió" not in pec_at(closed, "status", "--trim", "II", env=AUGUST).stderr  # closed again
     events = json.loads(ok(pec_at(closed, "list", "--cierres", "--format", "json", env=AUGUST)))
     assert [e["clase"] for e in events if e["trimestre"] == "II"] == ["cierre", "reapertura", "cierre"]
     assert reopened in {e["id"] for e in events}

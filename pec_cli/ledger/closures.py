@@ -152,6 +152,11 @@ def quarters(events: list[dict[str, Any]], day: dt.date | None = None) -> Quarte
     actions = [Action(e["id"], e["actividad"], parse_quarter(str(e["trimestre"])), e["causa"], e["accion"],
                       e["responsable"], dt.date.fromisoformat(e["fecha_compromiso"]), dt.date.fromisoformat(e["fecha"]),
                       done.get(e["id"])) for e in ordered if e["clase"] == ACTION]
+    for event in reopened.values():  # a quarter reopened and not closed again: its figures are today's
+        quarter = parse_quarter(str(event["trimestre"]))
+        if quarter not in closed and (day is None or dt.date.fromisoformat(event["fecha"]) <= day):
+            information.append(f"el Trim. {QUARTERS[quarter - 1]} se reabrió el {event['fecha']} ({event['motivo']}): "
+                               "sus cifras son las de hoy, sin sellar, hasta que «pec cierre» lo cierre otra vez")
     standing = {c.cifras_sha256 for c in closed.values()}
     by_quarter: dict[int, list[Approval]] = {}
     for approval in approvals:
