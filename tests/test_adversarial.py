@@ -750,3 +750,21 @@ def test_a_hand_made_void_that_names_another_count_is_named_by_verify(pec, ws):
     assert result.exit_code == 1, result.output
     assert f"{segment(ws).name}:{line}: anula la entrada {solicitud} pero dice otra actividad" in result.stdout
     assert "revista/publicacion/2024-03-28 en vez de internas/solicitud/2024-05-02" in result.stdout
+
+
+def test_a_ledger_folder_pec_may_not_write_is_named_in_the_refusal(pec, ws, monkeypatch):
+    """A read-only ledger folder (seen without root's override) gave «Error del sistema de archivos (permiso
+    denegado)» with no path: the refusal names the file the system refused."""
+    import errno
+
+    real_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):
+        if str(path).startswith(str(ws / "ledger")) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    err = refused(pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "T"), "permiso denegado")
+    assert f"en {ws / 'ledger'}" in err and "Permission" not in err
+    assert not list((ws / "ledger").rglob("*.jsonl"))

@@ -175,7 +175,8 @@ def _refusal(exc: BaseException, args: Sequence[str] = ()) -> tuple[str, list[st
     if isinstance(exc, RecursionError):
         return "La entrada anida demasiado para procesarla; simplifíquela.", [], 1
     if isinstance(exc, OSError):
-        return (f"Error del sistema de archivos ({reason(exc)}); revise la ruta, los permisos y el espacio "
+        where = f" en {exc.filename}" if isinstance(exc.filename, str) and exc.filename else ""
+        return (f"Error del sistema de archivos{where} ({reason(exc)}); revise la ruta, los permisos y el espacio "
                 "en disco."), [], 1
     raise exc
 
