@@ -90,6 +90,8 @@ def test_close_reopen_and_close_again_each_kept_and_listed(closed):
     refused(pec_at(closed, "cierre", "--trim", "III", env=JULY), "termina el 2024-09-30")
     refused(pec_at(closed, "cierre", "--trim", "II", env=JULY), "ya está cerrado")
     refused(pec_at(closed, "cierre", "--trim", "III", "--reabrir", "--motivo", "x", env=JULY), "no está cerrado")
+    refused(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "x" * 600, env=JULY),
+            "El motivo supera el límite de 500 caracteres")  # said of the option, not of a record
     ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=AUGUST))
     reopened = ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "faltaba una revista",
                          env=AUGUST)).strip()

@@ -87,9 +87,11 @@ def _unchanged(ctx: "Context", label: str) -> None:
 
 
 def _text(motivo: str | None) -> str:
+    from pec_cli.ledger.records import clean_text
+
     if not motivo or not motivo.strip():
         raise PecError("Falta el motivo de la reapertura: use --motivo «…».")
-    return motivo.strip()
+    return clean_text("motivo", motivo)  # too long, or with control characters: said of --motivo
 
 
 def _closure(ctx: "Context", quarter: int, registrado: str) -> dict[str, Any]:
