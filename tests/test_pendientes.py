@@ -147,3 +147,15 @@ def test_cli_refusals_are_spanish(pec):
     result = pec("pendientes", "--format", "json", env={"PEC_HOY": "2025-02-01"})
     assert result.exit_code == 0 and json.loads(result.stdout)["fecha"] == "2024-12-31"
     assert "fuera de la vigencia 2024" in result.stderr
+
+
+def test_open_requests_name_an_area_as_the_report_does(pec):
+    """Two spellings of one área: the report's row of áreas shows one name, and pendientes listed each request
+    with the spelling it was typed with («talento  humano», its double space lost among the columns)."""
+    for area, day in (("Talento Humano", "2024-05-02"), ("talento  humano", "2024-06-02")):
+        assert pec("log", "internas", "--tipo", "solicitud", "--area", area, "--fecha", day).exit_code == 0
+    doc = json.loads(pec("status", "--trim", "II", "--format", "json").stdout)
+    internas = next(a for a in doc["actividades"] if a["id"] == "internas")
+    assert list(internas["solicitudes_por_area"]) == ["Talento Humano"]
+    shown = pec("pendientes").stdout
+    assert shown.count("Talento Humano") == 2 and "talento  humano" not in shown

@@ -80,9 +80,23 @@ def _area_names(first: dict[str, tuple[str, str, str]], areas: Sequence[str]) ->
     return {key: listed.get(key, spelling) for key, (_, _, spelling) in first.items()}
 
 
+def _first_spellings(requests: list[Request]) -> dict[str, tuple[str, str, str]]:
+    """Per folded área, the first request recorded with it: (fecha, id, the área as typed)."""
+    first: dict[str, tuple[str, str, str]] = {}
+    for r in sorted(requests, key=lambda r: (r.fecha, r.id)):
+        if r.area:
+            first.setdefault(fold_name(r.area), (r.fecha.isoformat(), r.id, r.area))
+    return first
+
+
 def open_requests(plan: Plan, totals: Tally, corte: dt.date) -> list[Request]:
-    """Every request of the plan's activities still unanswered at ``corte``, oldest first."""
-    out = [r for act in plan.actividades for r in requests_of(act, totals, corte) if r.respondida is None]
+    """Every request of the plan's activities still unanswered at ``corte``, oldest first, each área named as
+    the activity's row of áreas in the report names it (:func:`by_area`)."""
+    out = []
+    for act in plan.actividades:
+        mine = requests_of(act, totals, corte)
+        name = _area_names(_first_spellings(mine), plan.areas)
+        out += [r._replace(area=name[fold_name(r.area)]) if r.area else r for r in mine if r.respondida is None]
     out.sort(key=lambda r: (r.fecha, r.id))
     return out
 
@@ -91,10 +105,7 @@ def by_area(requests: list[Request], areas: Sequence[str] = ()) -> dict[str, dic
     """Requests per area: recibidas, atendidas, abiertas (areas in alphabetical order, each once whatever its
     case, accents or spaces (:func:`~pec_cli.plan.names.fold_name`), named as the plan's ``areas`` write it,
     else as first recorded; a demand with no área, an evento, has no row)."""
-    first: dict[str, tuple[str, str, str]] = {}
-    for r in sorted(requests, key=lambda r: (r.fecha, r.id)):
-        if r.area:
-            first.setdefault(fold_name(r.area), (r.fecha.isoformat(), r.id, r.area))
+    first = _first_spellings(requests)
     name = _area_names(first, areas)
     out: dict[str, dict[str, int]] = {}
     for key in sorted(first, key=lambda k: (k, first[k][:2])):
