@@ -204,6 +204,7 @@ def test_sign_offs_bind_to_the_sealed_figures(closed):
             "revisó o --rol aprobó")
     shown = ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=JULY))
     assert "sin aprobar" in shown
+    assert "Aprobación de este informe: sin aprobar." in ok(pec_at(closed, "status", "--trim", "II", env=JULY))
     ok(pec_at(closed, "aprobar", "--trim", "II", "--rol", "reviso", "--nombre", "Yanneth Parra",
               "--cargo", "Técnico operativo", env=JULY))
     ok(pec_at(closed, "aprobar", "--trim", "II", "--rol", "aprobó", "--nombre", "Luisa Pérez",
@@ -212,6 +213,9 @@ def test_sign_offs_bind_to_the_sealed_figures(closed):
                    "--cargo", "Jefe de prensa", env=JULY), "ya firmó")
     shown = ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=JULY))
     assert "Revisó: Yanneth Parra, Técnico operativo, 2024-07-05" in shown and "sin aprobar" not in shown
+    board = " ".join(ok(pec_at(closed, "status", "--trim", "II", env=JULY)).split())
+    assert ("Aprobación de este informe: Revisó Yanneth Parra (Técnico operativo), 2024-07-05; Aprobó Luisa Pérez "
+            "(Jefe de prensa), 2024-07-05.") in board
     assert "Trim. II: revisó Yanneth Parra (Técnico operativo)" in ok(pec_at(closed, "list", "--cierres", "--format", "csv", env=JULY))
     ok(pec_at(closed, "verify", env=JULY))
     ok(pec_at(closed, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Revista tardía", env=AUGUST))

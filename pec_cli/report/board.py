@@ -16,9 +16,11 @@ from pec_cli.plan.model import QUARTERS
 from pec_cli.report.numbers import as_typed, pct
 from pec_cli.report.screen import Screen, Segment
 from pec_cli.report.table import (
+    FIRMAS_INFORME,
     LEGEND_CELLS,
     LEGEND_QUARTERS,
     NO_TARGET,
+    SIN_APROBAR,
     SYMBOLS,
     Cell,
     Kind,
@@ -219,7 +221,11 @@ def board_lines(table: Table, screen: Screen) -> list[Line]:
             heading = fit(heading, min(len(heading), total), glyphs.ellipsis)
             lines.append([(heading, "bold"), (glyphs.rule * (min(total, lay.width) - len(heading)), "dim")])
         lines.append(board_row(table, lay, row, glyphs))
-    extra = [line for text in detail_lines(table) for line in wrap(text, total)]
+    texts = detail_lines(table)
+    if table.cerrado:  # a closed quarter's report is signed with «pec aprobar», or not yet: the board says which
+        signed = "; ".join(f"{f.rol} {f.nombre} ({f.cargo}), {f.fecha}" for f in table.firmas.informe)
+        texts.append(f"{FIRMAS_INFORME}: {signed or SIN_APROBAR}.")
+    extra = [line for text in texts for line in wrap(text, total)]
     return lines + _details(table, total) + _legend(table, lay, total) + ([[], *extra] if extra else [])
 
 
