@@ -768,3 +768,13 @@ def test_a_ledger_folder_pec_may_not_write_is_named_in_the_refusal(pec, ws, monk
     err = refused(pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "T"), "permiso denegado")
     assert f"en {ws / 'ledger'}" in err and "Permission" not in err
     assert not list((ws / "ledger").rglob("*.jsonl"))
+
+
+def test_a_ledger_folder_named_with_a_superscript_digit_is_not_a_vigencia(pec, ws):
+    """``ledger/²/`` (git brings a folder that holds a file): «²».isdigit() is true and int() refuses it, so
+    verify and the paquete printed a traceback. Only ASCII digits name a vigencia."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "T").exit_code == 0
+    (ws / "ledger" / "²").mkdir()
+    (ws / "ledger" / "²" / "a.jsonl").write_text("", encoding="utf-8")
+    assert pec("verify").exit_code == 0
+    assert pec("export", "paquete", "--trim", "II", "-o", str(ws / "p")).exit_code == 0

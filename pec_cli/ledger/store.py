@@ -73,7 +73,8 @@ def encode(record: dict[str, Any]) -> bytes:
 
 def all_vigencias(ws: Workspace) -> list[int]:
     try:
-        return sorted(int(p.name) for p in ws.ledger_dir.iterdir() if p.is_dir() and p.name.isdigit())
+        return sorted(int(p.name) for p in ws.ledger_dir.iterdir()
+                      if p.is_dir() and p.name.isascii() and p.name.isdigit())  # «²» is a digit int() refuses
     except OSError:
         return []
 
