@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -778,3 +779,32 @@ def test_a_ledger_folder_named_with_a_superscript_digit_is_not_a_vigencia(pec, w
     (ws / "ledger" / "²" / "a.jsonl").write_text("", encoding="utf-8")
     assert pec("verify").exit_code == 0
     assert pec("export", "paquete", "--trim", "II", "-o", str(ws / "p")).exit_code == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links")
+@pytest.mark.parametrize("link", ["segment", "vigencia folder", "evidence folder"])
+def test_pec_never_writes_through_a_link_a_pull_brought(pec, ws, tmp_path, link):
+    """Git stores symbolic links: a pull can turn the writer's segment, the vigencia's folder or the evidence
+    folder into one. pec log wrote the ledger line into the file the link names (any file the user may
+    write), or the evidence copy into the folder it names: now it refuses in one sentence and writes nothing."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    victim = tmp_path / "victima"
+    victim.mkdir()
+    (victim / "secreto.txt").write_text("secreto\n", encoding="utf-8")
+    segment = next((ws / "ledger" / "2024").glob("*.jsonl"))
+    if link == "segment":
+        segment.unlink()
+        segment.symlink_to(victim / "secreto.txt")
+    elif link == "vigencia folder":
+        shutil.rmtree(ws / "ledger" / "2024")
+        (ws / "ledger" / "2024").symlink_to(victim, target_is_directory=True)
+    else:
+        (ws / "evidencias").mkdir(exist_ok=True)
+        (ws / "evidencias" / "2024").symlink_to(victim, target_is_directory=True)
+    acta = tmp_path / "acta.pdf"
+    acta.write_bytes(b"%PDF-1.4 acta\n")
+    err = refused(pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Dos", "--evidencia", str(acta)),
+                  "enlace simbólico")
+    assert "git pull" in err
+    assert sorted(p.name for p in victim.iterdir()) == ["secreto.txt"]
+    assert (victim / "secreto.txt").read_text(encoding="utf-8") == "secreto\n"

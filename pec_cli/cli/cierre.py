@@ -121,9 +121,7 @@ def keep_plan(ctx: "Context") -> tuple[str, str]:
     version = re.sub(r"[^0-9A-Za-z.]", "_", ctx.plan.version)[:20] or "0"  # entries._PLAN_COPY
     folder = ctx.workspace.plan_dir / "versiones"
     target = folder / f"{ctx.plan.vigencia}-v{version}-{sha[:12]}.yaml"
-    if any(p.is_symlink() for p in (folder, target)):  # a link from git pull: nothing written through it
-        raise PecError(f"{ctx.workspace.display(folder)} (o la copia del plan) es un enlace simbólico; pec guarda "
-                       "allí copias del plan y no escribe a través de un enlace: reemplácelo por una carpeta.")
+    ctx.workspace.refuse_links(target, "la copia del plan")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data, exclusive=True)

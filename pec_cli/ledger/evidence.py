@@ -105,6 +105,7 @@ def store_evidence(ws: Workspace, vigencia: int, source: Path, warnings: list[st
     if st.st_size > MAX_BYTES:
         raise PecError(f"El archivo de evidencia «{source}» pesa más de 512 MB; guarde un enlace con --url.")
     folder = evidence_dir(ws, vigencia)
+    ws.refuse_links(folder, "la evidencia")
     tmp = temp_beside(folder / "entrada")
     try:
         folder.mkdir(parents=True, exist_ok=True)

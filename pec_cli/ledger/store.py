@@ -154,9 +154,11 @@ def append(
     """
     writer = ws.writer_id()
     folder = segment_dir(ws, vigencia)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{writer}{SUFFIX}"
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)  # Windows: no CRLF
+    ws.refuse_links(path, "el registro")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)  # Windows: no CRLF
+                 | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
         lock(fd)
         if under_lock is not None:
