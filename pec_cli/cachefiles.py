@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pec_cli.workspace import Workspace
 
@@ -25,9 +25,21 @@ def cache_dir(ws: Workspace) -> Path:
     return ws.state_dir / "cache"
 
 
+def open_cache(path: Path) -> BinaryIO:
+    """A cache file open for reading; OSError if it is missing or not a regular file reached without a link
+    (a FIFO would block the reader, ``/dev/zero`` never ends: such a cache is simply not there)."""
+    from pec_cli.errors import PecError
+    from pec_cli.workspace import open_regular
+
+    try:
+        return open_regular(path, 1 << 31, "", "", follow=False)
+    except PecError as exc:
+        raise OSError(exc.message) from None
+
+
 def read_json(path: Path) -> Any:
     try:
-        with path.open("rb") as handle:
+        with open_cache(path) as handle:
             return json.load(handle)
     except (OSError, ValueError):
         return None

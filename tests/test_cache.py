@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import time
@@ -250,3 +251,21 @@ def test_a_plan_cached_in_an_earlier_shape_is_checked_again(ws):
     data["data"]["responsabilidad"] = [{"rol": "Revisó", **data["data"].pop("firmas")["reviso"]}]
     cached.write_text(json.dumps(data), encoding="utf-8")
     assert load_plan_cached(w, plan_file).textos["firmas"]["reviso"]["nombre"] == "Yanneth Parra"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "link to a good copy"])
+def test_a_cache_file_that_is_not_a_regular_file_is_ignored(pec, ws, kind):
+    """A cache file turned into a FIFO (status blocked forever) or a link to /dev/zero (read without end until
+    memory ran out): a cache must be a regular file reached without a link, else it is not there."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Uno").exit_code == 0
+    expected = pec("status", "--format", "json").stdout
+    for derived in sorted((ws / ".pec" / "cache").glob("*.json")):
+        good = derived.with_suffix(".bien")
+        derived.rename(good)
+        if kind == "fifo":
+            os.mkfifo(derived)
+        else:
+            derived.symlink_to("/dev/zero" if kind == "/dev/zero" else good)
+    result = pec("status", "--format", "json")
+    assert result.exit_code == 0 and result.stdout == expected

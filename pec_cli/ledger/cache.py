@@ -244,9 +244,10 @@ def _cache_file(ws: Workspace, vigencia: int, path: Path) -> Path:
 def _load(file: Path, path: Path, keys: bool) -> Summary | None:
     """The summary a cache file holds (its keys too, with ``keys``), or None if it is missing or not sound."""
     from pec_cli import __version__
+    from pec_cli.cachefiles import open_cache
 
     try:
-        with file.open("rb") as handle:
+        with open_cache(file) as handle:
             head = json.loads(handle.readline())
             if head["format"] != FORMAT or head["version"] != __version__:
                 return None
