@@ -17,7 +17,7 @@ PACKAGE = REPO / "pec_cli"
 # Each layer may import only itself and the layers listed for it.
 LAYERS = {
     "errors": set(), "fields": set(), "console": set(), "files": set(), "workspace": {"errors", "files"},
-    "cachefiles": {"workspace", "files"},
+    "cachefiles": {"errors", "workspace", "files"},
     "plan": {"errors", "workspace", "cachefiles", "fields", "files"},
     "ledger": {"errors", "workspace", "cachefiles", "fields", "plan", "files"},
     "report": {"errors", "console", "workspace", "fields", "plan", "ledger", "files"},

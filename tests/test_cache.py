@@ -104,8 +104,9 @@ def test_a_ledger_changed_behind_the_cache_gives_the_same_numbers(ws, how):
         lines[index] = lines[index].replace('"actividad":"revista"', '"actividad":"noti"')
     elif how == "deleted-line":
         del lines[index]
-    if how == "new-segment":
-        (segment.parent / "otro1.jsonl").write_text(lines[index] + "\n", encoding="utf-8")
+    if how == "new-segment":  # another writer's segment (a piece of its own: an id of its file and position)
+        piece = {**json.loads(lines[index]), "id": "2024-otro1-1", "n": 1}
+        (segment.parent / "otro1.jsonl").write_text(json.dumps(piece) + "\n", encoding="utf-8")
     else:
         segment.write_text("\n".join(lines) + "\n", encoding="utf-8")
     after = _status(ws, True)

@@ -578,3 +578,22 @@ def test_verify_names_control_events_pec_never_writes(closed):
                                "vence el 2024-07-01, antes de su fecha", "que no es una acción de mejora"], start=1):
         assert any(line.startswith(f"ledger/2024/zzzzz.jsonl:{n}: ") and words in line
                    for line in result.stdout.splitlines()), (n, result.stdout)
+
+
+def test_a_line_carrying_another_writers_id_counts_nowhere(closed):
+    """A piece forged into a new segment under the id of an honest writer's line (``2024-<w>-1``) was counted
+    by status and list without a word, escaped the extemporánea rule (the closure «saw» that id) and made
+    verify blame the honest closure. An id names its file and position: such a line is skipped and named."""
+    (segment,) = (closed / "ledger" / "2024").glob("*.jsonl")
+    forged = {"v": 1, "id": f"2024-{segment.stem}-1", "n": 1, "prev": "0" * 16, "clase": "pieza",
+              "actividad": "revista", "tipo": "publicacion", "fecha": "2024-05-01",
+              "registrado": "2024-06-01T10:00:00-05:00", "titulo": "FORGED"}
+    (segment.parent / "zzzzz.jsonl").write_text(json.dumps(forged) + "\n", encoding="utf-8")
+    result = pec_at(closed, "status", "--trim", "II", "--format", "json", env=AUGUST)
+    assert "zzzzz.jsonl:1: el id" in result.stderr and "no corresponde a este archivo" in result.stderr
+    assert "recalculado" not in row(json.loads(result.stdout), "revista")["trimestres"]["II"]
+    listed = json.loads(ok(pec_at(closed, "list", "--format", "json", env=AUGUST)))
+    assert "FORGED" not in [e.get("titulo") for e in listed]
+    verify = pec_at(closed, "verify", env=AUGUST)
+    assert verify.exit_code == 1 and "zzzzz.jsonl:1: el id" in verify.stdout
+    assert "no coincide con un nuevo cálculo" not in verify.stdout  # the honest closure is not blamed

@@ -221,6 +221,7 @@ def test_the_paquete_checks_every_name_as_it_writes_it(tmp_path, monkeypatch):
 
     ws = _hostile(tmp_path, id="../../../x")
     monkeypatch.setitem(entries._PATTERNS, "id", re.compile(".*"))  # the record rule's vocabulary, off too
+    monkeypatch.setattr("pec_cli.ledger.reader.foreign_id", lambda owner, record: None)  # and the id's file
     monkeypatch.setattr("pec_cli.report.paquete.admit", lambda selection: (selection, []), raising=False)
     folder = tmp_path / "a" / "b" / "c" / "paquete"
     refused_in_one_sentence(pec_at(ws, "export", "paquete", "--trim", "II", "-o", str(folder)), "fuera de su carpeta")

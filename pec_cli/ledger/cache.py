@@ -37,7 +37,7 @@ from pec_cli.ledger.reader import SEQUENCE_WARNING, Line, Reader, Sequence, line
 from pec_cli.ledger.tally import Tally
 from pec_cli.workspace import Workspace
 
-FORMAT = 8  # 8: the highest n; 6: one file per segment, tally and keys (before: tally-*.json and keys-*.idx); 7: events
+FORMAT = 9  # 9: ids of their own segment only; 8: the highest n; 6: one file per segment, tally and keys (before: tally-*.json and keys-*.idx); 7: events
 SUFFIX = ".jsonl"
 
 
@@ -183,7 +183,7 @@ def fold(handle: BinaryIO, path: Path, name: str, st: os.stat_result, base: Summ
     the start, or from where ``base`` (a summary of its first bytes, checked unchanged) ends."""
     folding = Fold(base, keys)
     start, number, crc = (base.size, base.lines, base.crc) if base is not None else (0, 0, 0)
-    reader = Reader(handle, start, st.st_size, number, crc)
+    reader = Reader(handle, start, st.st_size, number, crc, path)
     for line in reader:
         folding.add(name, line)
     return folding.summary(path, st, reader.whole, reader.crc, reader.number, reader.clean)
@@ -339,7 +339,7 @@ class LedgerKeys:
                 continue
             with summary.path.open("rb") as handle:
                 for offset in offsets:
-                    line = line_at(handle, offset)
+                    line = line_at(handle, offset, summary.path)
                     if line is not None and line.record is not None:
                         yield line
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from pec_cli.ledger.entries import parse
@@ -48,9 +49,12 @@ class Reader:
     and counts if it is a whole record).
     """
 
-    def __init__(self, handle: BinaryIO, start: int, stop: int, number: int = 0, crc: int = 0) -> None:
+    def __init__(self, handle: BinaryIO, start: int, stop: int, number: int = 0, crc: int = 0,
+                 path: Path | None = None) -> None:
         self.handle, self.start, self.stop = handle, start, stop
         self.number, self.crc, self.whole, self.clean = number, crc, start, True
+        # the ids a segment's lines carry: «<vigencia>-<writer>-<n>», its folder and name, and the line's n
+        self.owner = f"{path.parent.name}-{path.stem}-" if path is not None else None
 
     def __iter__(self) -> Iterator[Line]:
         handle, left = self.handle, self.stop - self.start
@@ -84,18 +88,29 @@ class Reader:
             record = parse(raw)
             if isinstance(record, str):
                 yield Line(self.number, start, raw, None, record)
+            elif (moved := foreign_id(self.owner, record)) is not None:
+                yield Line(self.number, start, raw, None, moved)
             else:
                 yield Line(self.number, start, raw, record, None)
 
 
-def line_at(handle: BinaryIO, offset: int) -> Line | None:
-    """The line that starts at ``offset`` (a position a cache kept), checked as every line is; its number
-    is not known there (0). None if no line starts there."""
+def foreign_id(owner: str | None, record: dict[str, Any]) -> str | None:
+    """Why ``record`` is no line of the segment whose ids start with ``owner`` (``<vigencia>-<writer>-``), or
+    None: a line copied, or forged, into another writer's file would count under an id it does not have."""
+    if owner is None or record["id"] == f"{owner}{record['n']}":
+        return None
+    return (f"el id {record['id']} no corresponde a este archivo y posición (n={record['n']}: {owner}{record['n']}); "
+            "la entrada fue movida o editada")
+
+
+def line_at(handle: BinaryIO, offset: int, path: Path | None = None) -> Line | None:
+    """The line that starts at ``offset`` (a position a cache kept) of the segment ``path``, checked as every
+    line is; its number is not known there (0). None if no line starts there."""
     from pec_cli.ledger.entries import MAX_LINE
 
     handle.seek(offset)
     length = len(handle.readline(MAX_LINE + 2))
-    for line in Reader(handle, offset, offset + length, number=-1):
+    for line in Reader(handle, offset, offset + length, number=-1, path=path):
         return line
     return None
 

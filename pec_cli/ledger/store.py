@@ -88,7 +88,7 @@ def read_entries(ws: Workspace, vigencia: int, warnings: list[str]) -> Iterator[
         batches: Batches[list[Entry]] = Batches(counted, list, list.extend)
         sequence = Sequence()
         with path.open("rb") as handle:
-            for line in Reader(handle, 0, os.fstat(handle.fileno()).st_size):
+            for line in Reader(handle, 0, os.fstat(handle.fileno()).st_size, path=path):
                 sequence.see(line)
                 if line.record is None:
                     warnings.append(skipped(name, line))

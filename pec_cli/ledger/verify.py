@@ -107,7 +107,7 @@ def read_segment(ws: Workspace, vigencia: int, path: Path) -> Segment:
     segment = Segment(vigencia, path, ws.display(path))
     batches: Batches[list[Entry]] = Batches([], list, list.extend)
     with path.open("rb") as handle:
-        for line in Reader(handle, 0, os.fstat(handle.fileno()).st_size):
+        for line in Reader(handle, 0, os.fstat(handle.fileno()).st_size, path=path):
             if line.record is None:
                 segment.lines.append(Line(line.number, Problem(segment.name, line.number, line.problem or ""),
                                           ledger.digest(line.raw)))
@@ -174,7 +174,7 @@ def check_chains(view: LedgerView) -> list[Problem]:
 
 
 def _chain(segment: Segment) -> Iterator[Problem]:
-    name, writer = segment.name, segment.path.stem
+    name = segment.name
     prev_digest, prev_n, prev_line, prev_id = ledger.GENESIS, 0, 0, None
     damaged = 0  # unreadable lines since the last valid one: they explain a gap in n
     for line in segment.lines:
@@ -182,9 +182,7 @@ def _chain(segment: Segment) -> Iterator[Problem]:
         if isinstance(entry, Problem):
             damaged += 1
             continue
-        n, number = entry.n, line.number
-        if entry.id != f"{segment.vigencia}-{writer}-{n}":
-            yield Problem(name, number, f"el id {entry.id} no corresponde a este archivo y posición (n={n}); la entrada fue movida o editada")
+        n, number = entry.n, line.number  # an id not of this file and n: the reader's problem, not an entry
         if damaged and prev_n < n <= prev_n + 1 + damaged:
             pass  # the damaged lines above were these entries (or a torn write pec wrote past)
         elif n > prev_n + 1:
