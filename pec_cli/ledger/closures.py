@@ -152,9 +152,10 @@ def quarters(events: list[dict[str, Any]], day: dt.date | None = None) -> Quarte
     actions = [Action(e["id"], e["actividad"], parse_quarter(str(e["trimestre"])), e["causa"], e["accion"],
                       e["responsable"], dt.date.fromisoformat(e["fecha_compromiso"]), dt.date.fromisoformat(e["fecha"]),
                       done.get(e["id"])) for e in ordered if e["clase"] == ACTION]
-    for event in reopened.values():  # a quarter reopened and not closed again: its figures are today's
-        quarter = parse_quarter(str(event["trimestre"]))
-        if quarter not in closed and (day is None or dt.date.fromisoformat(event["fecha"]) <= day):
+    latest = {parse_quarter(str(e["trimestre"])): e for e in reopened.values()  # registration order: the last
+              if day is None or dt.date.fromisoformat(e["fecha"]) <= day}
+    for quarter, event in sorted(latest.items()):  # a quarter reopened and not closed again: its figures are today's
+        if quarter not in closed:
             information.append(f"el Trim. {QUARTERS[quarter - 1]} se reabrió el {event['fecha']} ({event['motivo']}): "
                                "sus cifras son las de hoy, sin sellar, hasta que «pec cierre» lo cierre otra vez")
     standing = {c.cifras_sha256 for c in closed.values()}
@@ -171,7 +172,7 @@ def missing_analyses(state: Quarters, upto: int, day: dt.date | None = None,
     """(quarter, row, semáforo) of each red or amber row of a quarter up to ``upto`` closed by ``day`` (as
     sealed: its acumulado) that no improvement action analyses: what reports, ``pendientes`` and the
     paquete name; each row by its id in today's plan (``today_id``: an activity renamed since the closure)."""
-    covered = {(a.trimestre, a.objetivo) for a in state.actions if day is None or a.fecha <= day}
+    covered = {(a.trimestre, today_id(a.objetivo)) for a in state.actions if day is None or a.fecha <= day}
     out = []
     for quarter, closure in sorted(state.closed.items()):
         if quarter > upto or (day is not None and closure.fecha > day):
