@@ -191,3 +191,21 @@ def test_a_late_piece_is_listed_but_not_counted_in_a_closed_quarters_checklist(t
     revista = next(a for a in status["actividades"] if a["id"] == "revista")
     assert revista["acumulado"]["realizadas"] == 2  # what the summary counts for revista
 
+
+
+def test_a_later_closure_that_saw_a_late_piece_counts_it(tmp_path):
+    """Trim. II closed in July, a May piece logged in August, Trim. III closed in October: the sealed Trim. III
+    acumulado counts that piece (its closure saw it), so its checklist counts it too, marked extemporánea."""
+    root, _ = first_session(tmp_path)
+    run(root, "cierre", "--trim", "II", env={"PEC_HOY": "2024-07-05"})
+    late = run(root, "log", "revista", "--fecha", "2024-05-15", "--titulo", "Tardía", env={"PEC_HOY": "2024-08-01"})
+    october = {"PEC_HOY": "2024-10-03"}
+    run(root, "cierre", "--trim", "III", env=october)
+    run(root, "export", "paquete", "--trim", "III", "-o", str(tmp_path / "p"), env=october)
+    text = (tmp_path / "p" / "evidencias.csv").read_bytes().decode("utf-8-sig")
+    pieces, summary, _ = [list(csv.reader(io.StringIO(part), delimiter=";")) for part in text.split("\r\n\r\n")]
+    assert pieces[0][0].startswith("Piezas que cuenta el informe: 8, de la vigencia")
+    assert [r[-1] for r in pieces[2:] if r[0] == late.strip()] == ["sí"]
+    status = json.loads(run(root, "status", "--trim", "III", "--format", "json", env=october))
+    revista = next(a for a in status["actividades"] if a["id"] == "revista")
+    assert ["revista", "1", str(revista["acumulado"]["realizadas"])] in summary

@@ -32,7 +32,7 @@ LEFT_OUT = "sin evidencia (su archivo no se incluyó: vea verificacion.txt)"
 # «red»: the network of a measurement (seguidores), empty for any other piece
 PIECE_HEADERS = ("id", "actividad", "tipo", "red", "fecha", "título", "evidencia", "sha256", "registrado_por",
                  "registrado", "días", "extemporánea")
-_ACTIVITY, _EVIDENCE, _LATE = (PIECE_HEADERS.index(h) for h in ("actividad", "evidencia", "extemporánea"))
+_ACTIVITY, _EVIDENCE = PIECE_HEADERS.index("actividad"), PIECE_HEADERS.index("evidencia")
 SUMMARY_HEADERS = ("actividad", "con evidencia", "contadas")
 Value = str | int
 
@@ -83,12 +83,12 @@ def _title(entry: Entry) -> str:
 
 
 def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[str, str], late: frozenset[str],
-              seed: str, sealed: bool = False) -> list[Block]:
+              seed: str, unseen: frozenset[str] = frozenset()) -> list[Block]:
     """The three blocks for the pieces of ``selection`` that count (in force, of an activity of the plan);
     ``copies`` names each stored evidence file in the paquete, ``late`` holds the ids of the pieces
-    registered after their quarter was closed, ``seed`` draws the sample. In a ``sealed`` report (its quarter
-    closed) the late pieces are listed, marked, but its figures do not count them: nor do the summary and
-    the sample."""
+    registered after their quarter was closed, ``seed`` draws the sample. The pieces a sealed report's
+    closure did not see (``unseen``) are listed, marked, but its figures do not count them: nor do the
+    summary and the sample."""
     rows: list[tuple[Value, ...]] = []
     for entry in selection.entries:
         act = plan.owner(entry.actividad)
@@ -98,7 +98,7 @@ def checklist(plan: Plan, selection: Selection, corte: dt.date, copies: Mapping[
         rows.append((entry.id, act.id, entry.tipo or "", str(entry.get("red") or ""),
                      entry.fecha.isoformat() if entry.fecha else "", _title(entry), evidencia, sha,
                      entry.get("por") or SIN_NOMBRE, entry.registrado, _days(entry), "sí" if entry.id in late else "no"))
-    counted = [r for r in rows if not (sealed and r[_LATE] == "sí")]
+    counted = [r for r in rows if r[0] not in unseen]
     summary: list[tuple[Value, ...]] = []
     for act in plan.actividades:
         mine = [r for r in counted if r[_ACTIVITY] == act.id]

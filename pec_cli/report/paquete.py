@@ -162,8 +162,10 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
 
+    closure = pack.report.cerrados.get(pack.report.trimestre)  # a sealed report counts what its closure saw
+    unseen = frozenset(e.id for e in pack.selection.entries if closure is not None and not closure.saw(e.id))
     blocks = checklist(pack.plan, pack.selection, pack.report.corte, {k: f.name for k, f in evidence.items()},
-                       late, seed, sealed=pack.report.trimestre in pack.report.cerrados)
+                       late, seed, unseen)
     pack.checklist = blocks  # the workbook carries it too, as its «Evidencias» sheet
 
     files = [
