@@ -751,6 +751,11 @@ def test_a_hand_made_void_that_names_another_count_is_named_by_verify(pec, ws):
     assert result.exit_code == 1, result.output
     assert f"{segment(ws).name}:{line}: anula la entrada {solicitud} pero dice otra actividad" in result.stdout
     assert "revista/publicacion/2024-03-28 en vez de internas/solicitud/2024-05-02" in result.stdout
+    # the same activity and tipo, another day: another quarter's count
+    other = pec("log", "revista", "--fecha", "2024-05-20", "--titulo", "R2").stdout.strip()
+    line = append_line(ws, f'"clase":"anulacion","anula":"{other}","registrado":"{TODAY}T10:00:00-05:00",'
+                           '"actividad":"revista","tipo":"publicacion","fecha":"2024-03-28","motivo":"x"'.encode())
+    assert f"{segment(ws).name}:{line}: anula la entrada {other} pero dice otra" in pec("verify").stdout
 
 
 def test_a_ledger_folder_pec_may_not_write_is_named_in_the_refusal(pec, ws, monkeypatch):
@@ -808,3 +813,16 @@ def test_pec_never_writes_through_a_link_a_pull_brought(pec, ws, tmp_path, link)
     assert "git pull" in err
     assert sorted(p.name for p in victim.iterdir()) == ["secreto.txt"]
     assert (victim / "secreto.txt").read_text(encoding="utf-8") == "secreto\n"
+
+
+def test_a_runtime_error_that_is_no_interruption_is_not_called_one(monkeypatch):
+    """run() reads a Ctrl-C inside a RuntimeError (Python 3.11's __set_name__); any other RuntimeError is a
+    fault of pec's, not an «Interrumpido» with exit 130."""
+    import pec_cli.cli
+
+    def failing():
+        raise RuntimeError("otra cosa")
+
+    monkeypatch.setattr(pec_cli.cli, "main", failing)
+    with pytest.raises(RuntimeError, match="otra cosa"):
+        pec_cli.cli.run()

@@ -568,8 +568,10 @@ def test_verify_names_control_events_pec_never_writes(closed):
     piece = next(r["id"] for r in records if r["clase"] == "pieza")
     sealed = next(r["cifras_sha256"] for r in records if r["clase"] == "cierre" and r["trimestre"] == "II")
     when = "2024-08-01T10:00:00-05:00"
+    first = next(r["id"] for r in records if r["clase"] == "cierre" and r["trimestre"] == "I")
     events = [
         {"clase": "reapertura", "trimestre": "II", "fecha": "2024-08-01", "motivo": "m", "reabre": piece},
+        {"clase": "reapertura", "trimestre": "II", "fecha": "2024-08-01", "motivo": "m", "reabre": first},
         {"clase": "aprobacion", "trimestre": "IV", "fecha": "2024-08-01", "rol": "aprobó", "nombre": "N",
          "cargo": "C", "cifras_sha256": sealed},
         {"clase": "accion", "actividad": "inexistente", "trimestre": "II", "fecha": "2024-08-01", "causa": "c",
@@ -583,7 +585,8 @@ def test_verify_names_control_events_pec_never_writes(closed):
     (segment.parent / "zzzzz.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = pec_at(closed, "verify", env=AUGUST)
     assert result.exit_code == 1, result.output
-    for n, words in enumerate(["la reapertura del Trim. II reabre", "la aprobación del Trim. IV firma cifras que "
+    for n, words in enumerate(["la reapertura del Trim. II reabre", f"reabre {first}, que no es un cierre de ese",
+                               "la aprobación del Trim. IV firma cifras que "
                                "ningún cierre de ese trimestre selló", "es de «inexistente», que el plan no tiene",
                                "vence el 2024-07-01, antes de su fecha", "que no es una acción de mejora"], start=1):
         assert any(line.startswith(f"ledger/2024/zzzzz.jsonl:{n}: ") and words in line
@@ -631,3 +634,14 @@ def test_only_the_last_reopening_of_a_quarter_is_announced(closed):
     ok(pec_at(closed, "cierre", "--trim", "II", "--reabrir", "--motivo", "segunda", env=AUGUST))
     said = pec_at(closed, "status", "--trim", "II", env=AUGUST).stderr
     assert "(segunda)" in said and "(primera)" not in said
+
+
+def test_a_reopening_of_another_quarters_closure_reopens_nothing(closed):
+    """A hand-made Trim. II reopening that names the Trim. I closure left Trim. I unsealed in every report."""
+    (segment,) = (closed / "ledger" / "2024").glob("*.jsonl")
+    first = next(r["id"] for r in map(json.loads, segment.read_text(encoding="utf-8").splitlines())
+                 if r["clase"] == "cierre" and r["trimestre"] == "I")
+    event = {"v": 1, "id": "2024-zzzzz-1", "n": 1, "prev": "0" * 16, "clase": "reapertura", "trimestre": "II",
+             "fecha": "2024-08-01", "motivo": "m", "reabre": first, "registrado": "2024-08-01T10:00:00-05:00"}
+    (segment.parent / "zzzzz.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
+    assert set(status(closed, env=AUGUST)["cerrado"]) == {"I", "II"}

@@ -128,7 +128,9 @@ def quarters(events: list[dict[str, Any]], day: dt.date | None = None) -> Quarte
     with ``day``, as of that day: a closure dated later is not there yet (nor one dated in the future by a
     hand-made line, which would otherwise stand first and hide the real one)."""
     ordered = sorted(events, key=lambda e: (e["registrado"], e["id"]))
-    reopened = {e["reabre"]: e for e in ordered if e["clase"] == REOPEN}
+    closes = {e["id"]: parse_quarter(str(e["trimestre"])) for e in ordered if e["clase"] == CLOSE}
+    reopened = {e["reabre"]: e for e in ordered  # a reopening of its own quarter's closure (verify names others)
+                if e["clase"] == REOPEN and closes.get(e["reabre"]) == parse_quarter(str(e["trimestre"]))}
     closed: dict[int, Closure] = {}
     also: dict[int, list[Closure]] = {}
     information: list[str] = []
