@@ -826,3 +826,26 @@ def test_a_runtime_error_that_is_no_interruption_is_not_called_one(monkeypatch):
     monkeypatch.setattr(pec_cli.cli, "main", failing)
     with pytest.raises(RuntimeError, match="otra cosa"):
         pec_cli.cli.run()
+
+
+@pytest.mark.parametrize("head, why", [('"v":true', "versión de formato"), ('"v":1.0', "versión de formato"),
+                                       ("n=999999999999", "número de secuencia")])
+def test_a_line_with_a_version_or_position_no_writer_gives_is_skipped(pec, ws, head, why):
+    """``"v": true`` passed as format 1 (True == 1); an ``n`` of twelve digits in the writer's own file made
+    every later «pec log» fail, blaming the user's data. Both lines are skipped, and the next log goes on."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Buena").exit_code == 0
+    path = segment(ws)
+    if head.startswith("n="):
+        n = int(head[2:])
+        path.write_bytes(path.read_bytes() + (f'{{"v":1,"id":"2024-{path.stem}-{n}","n":{n},"prev":"{"0" * 16}",'
+                                              f'{piece_body("Mala").decode()}}}\n').encode())
+    else:
+        text = path.read_text(encoding="utf-8")
+        record = json.loads(text.splitlines()[-1])
+        forged = json.dumps({**record, "n": 2, "id": f"2024-{path.stem}-2", "titulo": "Mala"}).replace('"v": 1', head)
+        path.write_text(text + forged + "\n", encoding="utf-8")
+    status = pec("status", "--format", "json")
+    assert why in status.stderr and "se omite" in status.stderr
+    assert counted(pec) == ["Buena"]
+    assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Otra").exit_code == 0
+    assert counted(pec) == ["Buena", "Otra"]

@@ -58,6 +58,7 @@ _FORBIDDEN = f"[{UNSAFE}\\ud800-\\udfff]"
 ID = rf"[0-9]{{4}}-{WRITER_ID}-[1-9][0-9]{{0,11}}"  # <vigencia>-<writer>-<n>
 IDENT = r"[a-z][a-z0-9_]{0,39}"  # an activity, tipo or network of the plan
 _ID = re.compile(ID)
+MAX_N = 10 ** 9  # a segment's lines: far more than any office writes, far fewer than its id's 12 digits allow
 _IDENT = re.compile(IDENT)
 _DIGEST = re.compile(r"[0-9a-f]{16}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -308,7 +309,7 @@ def text_limit(key: str) -> int | None:
 def _envelope_problem(record: dict[str, Any]) -> str | None:
     """What every record holds: its format version, id, position, chain link, when it was registered, class."""
     version = record.get("v")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in Python, and 1.0 too
         if type(version) is int and version > FORMAT_VERSION:
             return f"registro en formato {version}, más nuevo que este pec: actualice pec"
         return "registro sin versión de formato válida"
@@ -316,7 +317,7 @@ def _envelope_problem(record: dict[str, Any]) -> str | None:
     if missing is not None:
         return f"registro sin «{missing}» válido"
     n = record.get("n")
-    if type(n) is not int or n < 1:
+    if type(n) is not int or not 1 <= n < MAX_N:
         return "registro sin número de secuencia «n» válido"
     clase = record.get("clase")
     if clase not in CLASSES:
