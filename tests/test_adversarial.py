@@ -849,3 +849,19 @@ def test_a_line_with_a_version_or_position_no_writer_gives_is_skipped(pec, ws, h
     assert counted(pec) == ["Buena"]
     assert pec("log", "revista", "--fecha", "2024-04-03", "--titulo", "Otra").exit_code == 0
     assert counted(pec) == ["Buena", "Otra"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and links")
+@pytest.mark.parametrize("kind", ["fifo", "folder", "link to a file", "dangling link"])
+def test_something_that_stands_as_a_segment_but_is_none_is_named_by_verify(pec, ws, tmp_path, kind):
+    """A FIFO, a folder or a link named ``*.jsonl`` in the ledger: no reader reads it (a link to /etc/passwd
+    was read), and verify said «Registro íntegro»."""
+    assert pec("log", "revista", "--fecha", "2024-04-02", "--titulo", "Buena").exit_code == 0
+    odd = ws / "ledger" / "2024" / "otro1.jsonl"
+    other = tmp_path / "otro.jsonl"
+    other.write_text(segment(ws).read_text(encoding="utf-8").replace(segment(ws).stem, "otro1"), encoding="utf-8")
+    {"fifo": lambda: os.mkfifo(odd), "folder": odd.mkdir, "link to a file": lambda: odd.symlink_to(other),
+     "dangling link": lambda: odd.symlink_to(tmp_path / "nada")}[kind]()
+    result = pec("verify")
+    assert result.exit_code == 1 and "ledger/2024/otro1.jsonl: es " in result.stdout, result.output
+    assert counted(pec) == ["Buena"]  # a link's lines count nowhere

@@ -48,7 +48,8 @@ def segment_dir(ws: Workspace, vigencia: int) -> Path:
 def segments(ws: Workspace, vigencia: int) -> list[Path]:
     """The vigencia's segment files, in name order (the order every reader merges them in)."""
     try:
-        return sorted(p for p in segment_dir(ws, vigencia).iterdir() if p.suffix == SUFFIX and p.is_file())
+        return sorted(p for p in segment_dir(ws, vigencia).iterdir()  # a link is no segment (verify names it)
+                      if p.suffix == SUFFIX and not p.is_symlink() and p.is_file())
     except OSError:
         return []
 

@@ -343,9 +343,23 @@ def check_debris(view: LedgerView) -> list[Problem]:
                     "luz); no cuenta en nada: bórrelo", info=True) for p in found]
 
 
+def check_segment_files(view: LedgerView) -> list[Problem]:
+    """What stands in a ledger folder as a segment but is none: a link (git stores them: pec reads no segment
+    through one, nor writes), a folder, a FIFO, a device. No reader reads it: its lines, if any, count nowhere."""
+    found = []
+    for vigencia in ledger.all_vigencias(view.ws):
+        for path in sorted(ledger.segment_dir(view.ws, vigencia).glob(f"*{ledger.SUFFIX}")):
+            if path.is_symlink() or not path.is_file():
+                what = "un enlace simbólico" if path.is_symlink() else "una carpeta" if path.is_dir() else \
+                    "una tubería o un dispositivo"
+                found.append(Problem(view.ws.display(path), 0, f"es {what}, no un archivo del registro: pec no lo lee "
+                                     "y nada de él cuenta; reemplácelo por el archivo real (o bórrelo)"))
+    return found
+
+
 CHECKS: tuple[Callable[[LedgerView], list[Problem]], ...] = (
     check_plans, check_encoding, check_lines, check_chains, check_batches, check_ids, check_voids, check_imports,
-    check_plan_fit, check_evidence, check_debris,
+    check_plan_fit, check_evidence, check_debris, check_segment_files,
 )
 
 
