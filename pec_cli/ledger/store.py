@@ -152,13 +152,7 @@ def append(
     is not voided yet); its PecError stops the append. Before the lock is
     released the segment's derived file (``ledger.cache``) is brought current.
     """
-    writer = ws.writer_id()
-    folder = segment_dir(ws, vigencia)
-    path = folder / f"{writer}{SUFFIX}"
-    ws.refuse_links(path, "el registro")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)  # Windows: no CRLF
-                 | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    writer, path, fd = _open_segment(ws, vigencia)
     try:
         lock(fd)
         if under_lock is not None:
@@ -190,6 +184,18 @@ def append(
         unlock(fd)
         os.close(fd)
     return ids
+
+
+def _open_segment(ws: Workspace, vigencia: int) -> tuple[str, Path, int]:
+    """This clone's segment of the vigencia open for appending, made if new, never through a link (a pull can
+    bring one): (its writer id, its path, the descriptor)."""
+    writer = ws.writer_id()
+    folder = segment_dir(ws, vigencia)
+    path = folder / f"{writer}{SUFFIX}"
+    ws.refuse_links(path, "el registro")
+    folder.mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    return writer, path, os.open(path, flags, 0o644)  # O_BINARY (Windows): no CRLF written
 
 
 def _tail(ws: Workspace, vigencia: int, path: Path, fd: int, size: int) -> tuple[int, str, bool]:
