@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from pec_cli.ledger.closures import quarters
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import Plan
-from pec_cli.report.avance import compute, default_quarter
+from pec_cli.report.avance import Report, compute, default_quarter
 from pec_cli.report.closed import apply
 from pec_cli.report.numbers import r2
 from pec_cli.report.table import figure_text
@@ -80,18 +80,27 @@ def prospectiva(plan: Plan) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) and value.get("anios") else None
 
 
-def _year(year: int, share: float, line_id: str, loaded: tuple[Plan, Tally] | None, today: dt.date,
-          closed_by: dt.date) -> Year:
+def _report(loaded: tuple[Plan, Tally], today: dt.date, closed_by: dt.date) -> Report | None:
+    """A year's avance as of ``today`` (None before it starts), its quarters closed by ``closed_by`` as sealed,
+    as in the report this section closes; computed once for all the lines."""
+    plan, tally = loaded
+    if today < plan.inicio:
+        return None
+    report = compute(plan, tally, default_quarter(plan, today), today)
+    if tally.events:
+        report, _ = apply(report, quarters(tally.net().events, closed_by).closed)
+    return report
+
+
+def _year(year: int, share: float, line_id: str, loaded: tuple[Plan, Tally] | None, report: Report | None,
+          today: dt.date) -> Year:
     if loaded is None:
         return Year(year, "sin plan", share, None, None)
-    plan, tally = loaded
+    plan, _ = loaded
     if plan.line(line_id) is None:
         return Year(year, "sin línea", share, None, None)
-    if today < plan.inicio:
+    if report is None:
         return Year(year, "por empezar", share, 0.0, None)
-    report = compute(plan, tally, default_quarter(plan, today), today)
-    if tally.events:  # a closed quarter counts as sealed here too, as in the report this section closes
-        report, _ = apply(report, quarters(tally.net().events, closed_by).closed)
     line = next(r for r in report.lineas if r.line.id == line_id)
     estado = "cerrado" if today > plan.fin else "en curso"
     ejecucion = line.acumulado.logrado if line.acumulado.logrado is not None else None
@@ -107,12 +116,13 @@ def compute_cuatrienio(base: Plan, years: Mapping[int, tuple[Plan, Tally] | None
     if pro is None:
         raise ValueError("the plan has no prospectiva")
     anios = tuple(int(y) for y in pro["anios"])
+    reports = {y: _report(loaded, today, closed_by or today) for y, loaded in years.items() if loaded is not None}
     lineas = []
     for line in base.lineas:
         shares = pro["lineas"].get(line.id)
         if shares is None:
             continue
-        per_year = tuple(_year(y, float(s), line.id, years.get(y), today, closed_by or today)
+        per_year = tuple(_year(y, float(s), line.id, years.get(y), reports.get(y), today)
                          for y, s in zip(anios, shares, strict=True))
         lineas.append(LineYears(line.id, line.numero, line.nombre, per_year))
     return Cuatrienio(today, anios, tuple(lineas))
