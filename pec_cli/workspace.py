@@ -186,23 +186,16 @@ class Workspace(NamedTuple):
         except ValueError:
             return str(path)
 
-    def link_on_the_way(self, path: Path) -> Path | None:
-        """The first of ``path`` and the folders between the workspace and it that is a symbolic link, if any:
-        git stores links, and one a pull brought would make pec write outside the workspace."""
+    def refuse_links(self, path: Path, what: str) -> None:
+        """A PecError if ``path``, or a folder between the workspace and it, is a symbolic link, where pec writes
+        ``what``: git stores links, and one a pull brought would make pec write outside the workspace."""
         here = self.root
         for part in path.relative_to(self.root).parts:
             here = here / part
             if here.is_symlink():
-                return here
-        return None
-
-    def refuse_links(self, path: Path, what: str) -> None:
-        """A PecError if :meth:`link_on_the_way` finds a link on the way to ``path``, where pec writes ``what``."""
-        link = self.link_on_the_way(path)
-        if link is not None:
-            raise PecError(f"{Path(self.display(link)).as_posix()} es un enlace simbólico y pec no escribe {what} a "
-                           "través de un enlace (pudo llegar con un «git pull»); reemplácelo por la carpeta o el "
-                           "archivo real.")
+                raise PecError(f"{Path(self.display(here)).as_posix()} es un enlace simbólico y pec no escribe {what} "
+                               "a través de un enlace (pudo llegar con un «git pull»); reemplácelo por la carpeta o "
+                               "el archivo real.")
 
 
 def _write_state(path: Path, text: str) -> None:
