@@ -330,6 +330,7 @@ def test_detalle_lists_entries_with_evidence_and_sha256(ledger_ws, tmp_path):
 
 def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import CellRange
 
     doc = status(ledger_ws, "II")
     (tmp_path / "comite").mkdir()  # elsewhere than the workspace: links must still reach the evidence
@@ -387,6 +388,13 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     # ids fit their column; the Registrado timestamp does not wrap
     assert sheet.column_dimensions["A"].width >= len("linea_internas") + 1
     assert not revista1["Registrado"].alignment.wrap_text
+    # the grid is whole: an empty cell (unwritten) is bordered by the sheet's rule, as a written one by its style
+    assert revista1["Área"].value is None
+    rules = [rule for cf in detail.conditional_formatting for rule in cf.rules
+             if rule.dxf is not None and rule.dxf.border is not None and rule.formula == ["TRUE"]]
+    ruled = [str(cf.sqref) for cf in detail.conditional_formatting if any(rule in rules for rule in cf.rules)]
+    assert all(c.border.left.style == "thin" or any(c.coordinate in CellRange(r) for r in ruled)
+               for e in entries for c in e.values())
 
 
 @pytest.mark.slow  # a render by an outside program: the quick set keeps the browser's PDF
