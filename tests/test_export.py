@@ -388,6 +388,10 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     # ids fit their column; the Registrado timestamp does not wrap
     assert sheet.column_dimensions["A"].width >= len("linea_internas") + 1
     assert not revista1["Registrado"].alignment.wrap_text
+    # the title block's texts span the sheet: the Detalle's column B is a date's, too narrow for «Período»
+    periodo = next(detail.cell(row=r, column=2) for r in range(1, head_row) if detail.cell(row=r, column=1).value == "Período")
+    assert any(periodo.coordinate in merged and merged.max_col >= 6 for merged in detail.merged_cells.ranges)
+    assert detail.cell(row=periodo.row, column=1).alignment.vertical == "top"
     # the grid is whole: an empty cell (unwritten) is bordered by the sheet's rule, as a written one by its style
     assert revista1["Área"].value is None
     rules = [rule for cf in detail.conditional_formatting for rule in cf.rules

@@ -132,11 +132,13 @@ def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list
     _put(ws, 3, 1, heading).font = _font(italic=True, color="595959")
     row = 4
     for label, value in [("Vigencia", title["vigencia"]), *extra]:
-        _put(ws, row, 1, label).font = _font(bold=True)
+        head = _put(ws, row, 1, label)
+        head.font, head.alignment = _font(bold=True), Alignment(vertical="top")  # beside a wrapped text's first line
         cell = _put(ws, row, 2, value, DATE if isinstance(value, dt.date) else None)
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
-        if isinstance(value, str) and len(value) > 60:
-            # a long explanation wraps over the sheet's width instead of stretching the printed page
+        if isinstance(value, str):
+            # a text spans the sheet's width (the Detalle's column B is a date's), a long one wrapping there
+            # instead of stretching the printed page
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=TEXT_SPAN)
             ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
         row += 1
