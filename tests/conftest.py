@@ -79,3 +79,16 @@ def status_json(pec) -> Callable[[str], dict]:
         return json.loads(result.stdout)
 
     return get
+
+
+def unbordered(sheet, first_row: int, last_row: int, columns: int) -> list[str]:
+    """The cells of a workbook grid's rows that show no border: neither their own style's nor a sheet-wide
+    conditional rule's (pec leaves a grid's empty cells unwritten and borders the whole grid by one rule)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ruled = [CellRange(str(r)) for cf in sheet.conditional_formatting for rule in cf.rules
+             if rule.formula == ["TRUE"] and rule.dxf is not None and rule.dxf.border is not None
+             and rule.dxf.border.left.style == "thin" for r in cf.sqref.ranges]
+    return [cell.coordinate for line in sheet.iter_rows(min_row=first_row, max_row=last_row, max_col=columns)
+            for cell in line
+            if cell.border.left.style != "thin" and not any(cell.coordinate in r for r in ruled)]

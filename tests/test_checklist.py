@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, unbordered
 from .conftest import pec_at as pec
 
 HOY = "2024-06-20"  # the day the README's session ran
@@ -167,6 +167,7 @@ def test_the_paquete_workbook_carries_the_checklist_as_its_evidencias_sheet(tmp_
     for block in blocks:  # each block of the CSV, title, header and rows, one under the other
         title_at = next(i for i, row in enumerate(cells) if row[0] == block[0][0])
         assert [row[:len(block[1])] for row in cells[title_at + 1:title_at + len(block)]] == block[1:]
+        assert unbordered(workbook["Evidencias"], title_at + 2, title_at + len(block), len(block[1])) == []
     plain = tmp_path / "s.xlsx"
     run(root, "export", "xlsx", "--trim", "II", "-o", str(plain))
     assert "Evidencias" not in load_workbook(plain).sheetnames  # the committee's workbook alone has none

@@ -23,7 +23,7 @@ import pytest
 
 from pec_cli.plan.loader import load_plan
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, TODAY, unbordered
 from .conftest import pec_at as pec
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -330,7 +330,6 @@ def test_detalle_lists_entries_with_evidence_and_sha256(ledger_ws, tmp_path):
 
 def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.cell_range import CellRange
 
     doc = status(ledger_ws, "II")
     (tmp_path / "comite").mkdir()  # elsewhere than the workspace: links must still reach the evidence
@@ -394,11 +393,7 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     assert detail.cell(row=periodo.row, column=1).alignment.vertical == "top"
     # the grid is whole: an empty cell (unwritten) is bordered by the sheet's rule, as a written one by its style
     assert revista1["Área"].value is None
-    rules = [rule for cf in detail.conditional_formatting for rule in cf.rules
-             if rule.dxf is not None and rule.dxf.border is not None and rule.formula == ["TRUE"]]
-    ruled = [str(cf.sqref) for cf in detail.conditional_formatting if any(rule in rules for rule in cf.rules)]
-    assert all(c.border.left.style == "thin" or any(c.coordinate in CellRange(r) for r in ruled)
-               for e in entries for c in e.values())
+    assert unbordered(detail, head_row + 1, detail.max_row, len(head)) == []
 
 
 @pytest.mark.slow  # a render by an outside program: the quick set keeps the browser's PDF

@@ -265,15 +265,6 @@ def _detail_style(wb: Workbook, top: bool, font: str, voided: bool, date: bool) 
                       f"{' fecha' if date else ''}", style)
 
 
-def _grid_style(wb: Workbook, number: bool, number_format: str | None) -> str:
-    """The named style of a grid's cell: a number right-aligned in its column's ``number_format``, or text."""
-    def style() -> tuple[Font, str | None, Alignment]:
-        return (_font(), number_format if number else None,
-                Alignment(vertical="top", horizontal="right" if number else "left"))
-
-    return _named(wb, f"pec cifra {number_format or 'general'}" if number else "pec texto", style)
-
-
 def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any]], detail: Selection) -> None:
     ws.title = "Detalle"
     if detail.desde and detail.hasta:
@@ -316,9 +307,7 @@ def _detail_sheet(ws: Worksheet, title: dict[str, Any], rows: list[dict[str, Any
     last = max(row, header_row + 1)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-    # an empty cell stays unwritten (about half of a year's Detalle): one rule draws the grid's borders on all
-    ws.conditional_formatting.add(f"A{header_row + 1}:{get_column_letter(len(DETAIL_COLUMNS))}{last}",
-                                  FormulaRule(formula=["TRUE"], border=BORDER))
+    _borders(ws, header_row + 1, row, len(DETAIL_COLUMNS))
     _print_setup(ws, header_row)
 
 
@@ -347,16 +336,25 @@ _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms
 
 
 def _grid(ws: Worksheet, row: int, columns: list[tuple[str, int, str | None]], values: list[list[Any]]) -> int:
-    """A header and rows of plain values (formats per column); returns the next free row."""
+    """A header and rows of plain values, a number in its column's format; returns the next free row. The cells
+    carry no style of their own (Calibri 11 and numbers to the right are a sheet's defaults): ``_borders``."""
     _header(ws, row, [c[0] for c in columns], [c[1] for c in columns])
-    styles: dict[tuple[bool, str | None], str] = {}  # as in the Detalle sheet: each name looked up once
+    first = row + 1
     for line in values:
         row += 1
         for col, (value, (_, _, number_format)) in enumerate(zip(line, columns, strict=True), start=1):
-            kind = (isinstance(value, int | float), number_format)
-            cell = _put(ws, row, col, value)
-            cell.style = styles.get(kind) or styles.setdefault(kind, _grid_style(ws.parent, *kind))
+            if value is not None and value != "":
+                _put(ws, row, col, value, number_format if isinstance(value, int | float) else None)
+    _borders(ws, first, row, len(columns))
     return row + 2
+
+
+def _borders(ws: Worksheet, first: int, last: int, columns: int) -> None:
+    """The grid's thin borders on every cell of rows ``first`` to ``last``, written or not: one conditional rule
+    instead of a style per cell (an empty cell stays unwritten; the year's Detalle and checklist are 40,000)."""
+    if last >= first:
+        ws.conditional_formatting.add(f"A{first}:{get_column_letter(columns)}{last}",
+                                      FormulaRule(formula=["TRUE"], border=BORDER))
 
 
 def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
