@@ -172,13 +172,20 @@ def _racing_appends(ws, appends: int) -> None:
     assert cached[("noti", "publicacion", "2024-05-02")] == appends
 
 
+def _damage_caches(ws, change) -> None:
+    """Rewrite every segment's cache file (head line, keys line) through ``change``; at least one must exist."""
+    files = sorted((ws / ".pec" / "cache").glob("segment-*.json"))
+    assert files, "no cache file to damage"
+    for cache_file in files:
+        head, keys = (json.loads(line) for line in cache_file.read_text().splitlines())
+        change(head["tally"], keys)
+        cache_file.write_text(json.dumps(head) + "\n" + json.dumps(keys) + "\n")
+
+
 def test_a_damaged_cache_is_only_a_miss(pec, ws):
     pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
     assert pec("status", "--format", "json").exit_code == 0
-    for cache_file in (ws / ".pec" / "cache").glob("tally-*.json"):
-        data = json.loads(cache_file.read_text())
-        data["tally"] = {"counts": "basura"}
-        cache_file.write_text(json.dumps(data))
+    _damage_caches(ws, lambda tally, keys: tally.update(counts="basura"))
     logged = pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "B")
     assert logged.exit_code == 0
     doc = json.loads(pec("status", "--trim", "I", "--format", "json").stdout)
@@ -186,17 +193,48 @@ def test_a_damaged_cache_is_only_a_miss(pec, ws):
     assert rev["trimestres"]["I"]["realizadas"] == 2
 
 
-def test_a_cache_of_the_right_key_but_wrong_shape_is_ignored(ws):
+def _wrong_measures(tally, keys):
+    tally["measures"] = [[a, r, f, [["x", 1], 5, None]] for a, r, f, _ in tally["measures"]] or \
+        [["seguidores", "instagram", "2024-03-01", [["x", 1], 5, None]]]
+
+
+DAMAGES = {
+    "a measurement that is no row": _wrong_measures,
+    "a measurement's value as text": lambda tally, keys: tally.update(
+        measures=[[a, r, f, [[m[0], m[1], m[2], str(m[3])] for m in kept]] for a, r, f, kept in tally["measures"]]),
+    "a void's target as a number": lambda tally, keys: tally.update(voids=[[v[0], 3, None, 7] for v in tally["voids"]]),
+    "a count as text": lambda tally, keys: tally.update(counts=[[a, t, f, str(n)] for a, t, f, n in tally["counts"]]),
+    "a request's ids as one text": lambda tally, keys: tally.update(
+        requests=[[a, t, f, r, ",".join(ids)] for a, t, f, r, ids in tally["requests"]]),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_cache_of_the_right_key_but_wrong_shape_is_ignored(ws, damage):
     _random_ledger(ws, 40, 11)
     expected = _status(ws, False)
     _status(ws, True)
-    for cache_file in (ws / ".pec" / "cache").glob("tally-*.json"):
-        data = json.loads(cache_file.read_text())
-        data["tally"]["measures"] = [[a, r, f, [["x", 1], 5, None]] for a, r, f, _ in data["tally"]["measures"]] or \
-            [["seguidores", "instagram", "2024-03-01", [["x", 1], 5, None]]]
-        data["tally"]["voids"] = [[v[0], 3, None, 7] for v in data["tally"]["voids"]]
-        cache_file.write_text(json.dumps(data))
+    _damage_caches(ws, DAMAGES[damage])
     assert _status(ws, True) == expected
+
+
+KEY_DAMAGES = {
+    "an offset as text": lambda tally, keys: keys.update(dup={d: [str(o) for o in offsets] for d, offsets in keys["dup"].items()}),
+    "an entry without its line": lambda tally, keys: keys.update(at=[[row[0]] for row in keys["at"]]),
+    "an import key as a number": lambda tally, keys: keys.update(imported=[1]),
+}
+
+
+@pytest.mark.parametrize("damage", list(KEY_DAMAGES))
+def test_keys_of_the_wrong_shape_are_read_again(pec, ws, damage):
+    """The keys a log looks a duplicate up in: damaged, the segment is read again and the repeat still refused."""
+    first = pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A").stdout.strip()
+    assert pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "B").exit_code == 0
+    _damage_caches(ws, KEY_DAMAGES[damage])
+    again = pec("log", "revista", "--fecha", "2024-03-15", "--titulo", "A")
+    assert again.exit_code != 0 and first in again.output and "Traceback" not in again.output
+    voided = pec("void", first, "--motivo", "Registrada por error")
+    assert voided.exit_code == 0, voided.output
 
 
 def test_every_way_of_reading_gives_one_status(pec, ws, tmp_path):
