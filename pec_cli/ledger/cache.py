@@ -28,6 +28,7 @@ import json
 import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -94,17 +95,23 @@ class Keys:
 
     @classmethod
     def from_json(cls, data: Any) -> Keys:
-        keys = cls()
-        keys.at = {row[0]: row[1:] for row in data["at"]}
-        keys.dup = data["dup"]
-        keys.imported = set(data["imported"])
-        ints = (int,)
-        if not (all(type(n) in ints and offsets and all(type(o) in ints for o in offsets) for n, offsets in keys.at.items())
-                and isinstance(keys.dup, dict)
-                and all(type(d) is str and type(o) is list and all(type(x) in ints for x in o) for d, o in keys.dup.items())
-                and all(type(i) is str for i in keys.imported)):
+        """The keys of ``to_json``'s value; ValueError if it is not one. The shape is checked over the flattened
+        values by ``map`` (a year's keys are 10,000 values; 100,000 entries', a million)."""
+        at, dup, imported = data["at"], data["dup"], data["imported"]
+        if not (type(at) is list and _types(at) <= {list} and min(map(len, at), default=2) >= 2
+                and _types(chain.from_iterable(at)) <= {int}
+                and type(dup) is dict and _types(dup) <= {str} and _types(dup.values()) <= {list}
+                and _types(chain.from_iterable(dup.values())) <= {int}
+                and type(imported) is list and _types(imported) <= {str}):
             raise ValueError("not the keys of a segment")
+        keys = cls()
+        keys.at = {row[0]: row[1:] for row in at}
+        keys.dup, keys.imported = dup, set(imported)
         return keys
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
 
 
 class Part:

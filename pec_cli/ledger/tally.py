@@ -19,6 +19,8 @@ Standard library only; no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from pec_cli.ledger.entries import CLOSE, EVENTS, PIECE, REOPEN, VOID, check_record
@@ -186,19 +188,25 @@ class Tally:
         return tally
 
     def _well_formed(self) -> bool:
-        """Every value has the shape ``add`` gives it (the cache is derived data, but a file all the same)."""
+        """Every value has the shape ``add`` gives it (the cache is derived data, but a file all the same). The
+        many values (counts, measurements, request ids, links) are checked flattened, by ``map``."""
+        def only(values: Iterable[Any], *kinds: type) -> bool:
+            return set(map(type, values)) <= set(kinds)
+
         def texts(*values: Any) -> bool:
             return all(type(v) is str for v in values)
 
         return (
             type(self.records) is int and self.records >= 0
-            and all(type(n) is int and texts(*key) for key, n in self.counts.items())
-            and all(texts(*group) and type(kept) is list and all(
-                type(m) is list and len(m) == 4 and texts(m[0], m[2]) and type(m[1]) is int and type(m[3]) is float
-                for m in kept) for group, kept in self.measures.items())
+            and only(chain.from_iterable(self.counts), str) and only(self.counts.values(), int)
+            and only(chain.from_iterable(self.measures), str) and only(self.measures.values(), list)
+            and only(measures := list(chain.from_iterable(self.measures.values())), list)
+            and set(map(len, measures)) <= {4}
+            and all(only(map(itemgetter(i), measures), kind) for i, kind in enumerate((str, int, str, float)))
             and all(texts(n[0], n[2], n[3]) and type(n[1]) is int for n in self.notes.values())
             and all(texts(k, v[0]) and all(x is None or type(x) is str for x in v[1:]) for k, v in self.voids.items())
-            and all(texts(*k) and type(ids) is list and texts(*ids) for k, ids in self.requests.items())
-            and all(texts(k, *v) for k, v in self.links.items())
+            and only(chain.from_iterable(self.requests), str) and only(self.requests.values(), list)
+            and only(chain.from_iterable(self.requests.values()), str)
+            and only(self.links, str) and only(chain.from_iterable(self.links.values()), str)
             and type(self.events) is list and all(type(e) is dict and check_record(e) is None for e in self.events)
         )
