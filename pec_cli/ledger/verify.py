@@ -12,7 +12,7 @@ See ``ledger.store`` for what the chain can and cannot see.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -131,27 +131,24 @@ def read_segment(ws: Workspace, vigencia: int, path: Path) -> Segment:
 
 def check_plans(view: LedgerView) -> list[Problem]:
     """A plan that does not load is a problem (its pieces cannot be checked against it)."""
-    return list(view.plan_errors)
+    return view.plan_errors
 
 
-def check_encoding(view: LedgerView) -> list[Problem]:
+def check_encoding(view: LedgerView) -> Iterator[Problem]:
     """A byte-order mark an editor put at the start of a segment: harmless, pec reads past it."""
-    problems = []
     for segment in view.segments:
         with segment.path.open("rb") as handle:
             if handle.read(3) == BOM:
-                problems.append(Problem(segment.name, 1, "el archivo empieza con una marca BOM (la añadió un editor); "
-                                        "pec la ignora y la entrada está intacta", info=True))
-    return problems
+                yield Problem(segment.name, 1, "el archivo empieza con una marca BOM (la añadió un editor); "
+                              "pec la ignora y la entrada está intacta", info=True)
 
 
-def check_lines(view: LedgerView) -> list[Problem]:
+def check_lines(view: LedgerView) -> Iterator[Problem]:
     """Lines that break the record rule: damaged, too long, out of range, control characters.
 
     A line torn by a kill in the middle of an import (it follows a row of a
     batch that never got its commit) is information: like its batch, it never counted.
     """
-    problems = []
     for segment in view.segments:
         dead = {b.lote for b in segment.batches if b.commit is None}
         last: Entry | None = None
@@ -160,12 +157,11 @@ def check_lines(view: LedgerView) -> list[Problem]:
             if isinstance(item, Entry):
                 last = item
             elif last is not None and last.lote in dead:
-                problems.append(item._replace(message=f"{item.message}: la cortó una importación interrumpida "
-                                              f"(lote {last.lote}); no cuenta, no hay nada que reparar", info=True))
+                yield item._replace(message=f"{item.message}: la cortó una importación interrumpida "
+                                    f"(lote {last.lote}); no cuenta, no hay nada que reparar", info=True)
             else:
-                problems.append(item._replace(message=f"{item.message}; si la pieza falta en «pec list», regístrela "
-                                              "de nuevo, y borre esta línea a mano (git conserva el historial)"))
-    return problems
+                yield item._replace(message=f"{item.message}; si la pieza falta en «pec list», regístrela "
+                                    "de nuevo, y borre esta línea a mano (git conserva el historial)")
 
 
 def check_chains(view: LedgerView) -> list[Problem]:
@@ -199,21 +195,19 @@ def _chain(segment: Segment) -> Iterator[Problem]:
         damaged = 0
 
 
-def check_batches(view: LedgerView) -> list[Problem]:
+def check_batches(view: LedgerView) -> Iterator[Problem]:
     """Imports cut short (information: their rows never count) and commits that do not match their rows."""
-    problems = []
     for segment in view.segments:
         for batch in segment.batches:
             if batch.commit is None:
                 done = _completed_later(view, segment.vigencia, batch)
                 then = ("el archivo se importó de nuevo después y esas filas ya cuentan" if done
                         else "para registrarlas, vuelva a importar el mismo archivo con «pec import»")
-                problems.append(Problem(segment.name, batch.first, f"importación interrumpida: {len(batch.rows)} fila(s) "
-                                        f"sin confirmar (lote {batch.lote}) que no cuentan; {then}", info=True))
+                yield Problem(segment.name, batch.first, f"importación interrumpida: {len(batch.rows)} fila(s) "
+                              f"sin confirmar (lote {batch.lote}) que no cuentan; {then}", info=True)
             elif batch.commit.get("filas") != len(batch.rows):
-                problems.append(Problem(segment.name, batch.commit.line, f"la importación del lote {batch.lote} dice "
-                                        f"{batch.commit.get('filas')} fila(s) y el registro tiene {len(batch.rows)}: faltan o sobran líneas"))
-    return problems
+                yield Problem(segment.name, batch.commit.line, f"la importación del lote {batch.lote} dice "
+                              f"{batch.commit.get('filas')} fila(s) y el registro tiene {len(batch.rows)}: faltan o sobran líneas")
 
 
 def _completed_later(view: LedgerView, vigencia: int, batch: Batch) -> bool:
@@ -228,19 +222,16 @@ def _completed_later(view: LedgerView, vigencia: int, batch: Batch) -> bool:
     return all(e.get("importe") in imported or in_force & set(piece_keys(record_of(e))) for e in batch.rows)
 
 
-def check_ids(view: LedgerView) -> list[Problem]:
-    problems = []
+def check_ids(view: LedgerView) -> Iterator[Problem]:
     for vigencia in sorted(view.plans.keys() | {s.vigencia for s in view.segments}):
         seen: dict[str, Entry] = {}
         for entry in view.entries(vigencia):
             first = seen.setdefault(entry.id, entry)
             if first is not entry:
-                problems.append(Problem(entry.file, entry.line, f"id {entry.id} repetido (ya está en {first.file}:{first.line})"))
-    return problems
+                yield Problem(entry.file, entry.line, f"id {entry.id} repetido (ya está en {first.file}:{first.line})")
 
 
-def check_voids(view: LedgerView) -> list[Problem]:
-    problems = []
+def check_voids(view: LedgerView) -> Iterator[Problem]:
     for vigencia in sorted({s.vigencia for s in view.segments}):
         entries = view.entries(vigencia)
         by_id = {e.id: e for e in reversed(entries)}
@@ -250,33 +241,31 @@ def check_voids(view: LedgerView) -> list[Problem]:
                 continue
             target = by_id.get(entry.anula or "")
             if target is None:
-                problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que no existe"))
+                yield Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que no existe")
             elif target.clase == VOID:
-                problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que es a su vez una anulación"))
+                yield Problem(entry.file, entry.line, f"anula la entrada {entry.anula}, que es a su vez una anulación")
             elif target.clase in (CLOSE, REOPEN):
-                problems.append(Problem(entry.file, entry.line, f"anula el {target.clase} {entry.anula}, que no se anula "
-                                        "(no cuenta: un trimestre se reabre con «pec cierre --reabrir»)"))
+                yield Problem(entry.file, entry.line, f"anula el {target.clase} {entry.anula}, que no se anula "
+                              "(no cuenta: un trimestre se reabre con «pec cierre --reabrir»)")
             elif entry.anula in voided:
                 first = voided[entry.anula or ""]
-                problems.append(Problem(entry.file, entry.line, f"anula otra vez la entrada {entry.anula} (ya anulada en "
-                                        f"{first.file}:{first.line}); no cambia nada, la entrada se descuenta una vez", info=True))
+                yield Problem(entry.file, entry.line, f"anula otra vez la entrada {entry.anula} (ya anulada en "
+                              f"{first.file}:{first.line}); no cambia nada, la entrada se descuenta una vez", info=True)
             else:
                 voided[entry.anula or ""] = entry
                 if (entry.actividad, entry.tipo, entry.fecha) != (target.actividad, target.tipo, target.fecha):
                     # the tally subtracts the void's own activity, tipo and fecha (pec void copies the target's):
                     # a hand-made void that differs takes a piece from another count and leaves its target's
-                    problems.append(Problem(entry.file, entry.line, f"anula la entrada {entry.anula} pero dice otra actividad, "
-                                            f"tipo o fecha ({_key(entry)} en vez de {_key(target)}): descuenta de otra cifra; pec no la "
-                                            "escribió así: revierta en git el cambio que la trajo"))
-    return problems
+                    yield Problem(entry.file, entry.line, f"anula la entrada {entry.anula} pero dice otra actividad, "
+                                  f"tipo o fecha ({_key(entry)} en vez de {_key(target)}): descuenta de otra cifra; pec no la "
+                                  "escribió así: revierta en git el cambio que la trajo")
 
 
 def _key(entry: Entry) -> str:
     return "/".join((entry.actividad or "—", entry.tipo or "—", entry.fecha.isoformat() if entry.fecha else "—"))
 
 
-def check_imports(view: LedgerView) -> list[Problem]:
-    problems = []
+def check_imports(view: LedgerView) -> Iterator[Problem]:
     for vigencia in sorted({s.vigencia for s in view.segments}):
         imported: dict[str, Entry] = {}
         for entry in view.entries(vigencia):
@@ -284,14 +273,12 @@ def check_imports(view: LedgerView) -> list[Problem]:
             if isinstance(key, str):
                 first = imported.setdefault(key, entry)
                 if first is not entry:
-                    problems.append(Problem(entry.file, entry.line, f"fila importada dos veces (ya está en {first.file}:{first.line}); "
-                                            f"anule una con «pec void {entry.id}»"))
-    return problems
+                    yield Problem(entry.file, entry.line, f"fila importada dos veces (ya está en {first.file}:{first.line}); "
+                                  f"anule una con «pec void {entry.id}»")
 
 
-def check_plan_fit(view: LedgerView) -> list[Problem]:
+def check_plan_fit(view: LedgerView) -> Iterator[Problem]:
     """Pieces whose activity, date or tipo the plan of their vigencia does not have."""
-    problems = []
     for vigencia in sorted({s.vigencia for s in view.segments}):
         plan = view.plans.get(vigencia)
         if plan is None:
@@ -308,17 +295,15 @@ def check_plan_fit(view: LedgerView) -> list[Problem]:
                 message = f"el tipo «{entry.tipo}» no existe en «{act.id}»"
             else:
                 continue
-            problems.append(Problem(entry.file, entry.line, message))
-    return problems
+            yield Problem(entry.file, entry.line, message)
 
 
-def check_evidence(view: LedgerView) -> list[Problem]:
+def check_evidence(view: LedgerView) -> Iterator[Problem]:
     """Each piece's evidence file read as the paquete reads it (``evidence.read_stored``): the regular
     file pec stored under ``evidencias/``, no link, its SHA-256 the one recorded."""
     from pec_cli.ledger.evidence import read_stored
 
     fix = "restaure la copia (git la conserva) o registre de nuevo la pieza con su evidencia"
-    problems = []
     for vigencia in sorted({s.vigencia for s in view.segments}):
         for entry in view.entries(vigencia):
             evidence = entry.evidence
@@ -328,8 +313,7 @@ def check_evidence(view: LedgerView) -> list[Problem]:
                 read_stored(view.ws, evidence, fix)
             except PecError as exc:
                 message = exc.message.rstrip(".")
-                problems.append(Problem(entry.file, entry.line, message[:1].lower() + message[1:]))
-    return problems
+                yield Problem(entry.file, entry.line, message[:1].lower() + message[1:])
 
 
 def check_debris(view: LedgerView) -> list[Problem]:
@@ -343,28 +327,26 @@ def check_debris(view: LedgerView) -> list[Problem]:
                     "luz); no cuenta en nada: bórrelo", info=True) for p in found]
 
 
-def check_segment_files(view: LedgerView) -> list[Problem]:
+def check_segment_files(view: LedgerView) -> Iterator[Problem]:
     """What stands in a ledger folder as a segment but is none: a link (git stores them: pec reads no segment
     through one, nor writes), a folder, a FIFO, a device. No reader reads it: its lines, if any, count nowhere."""
-    found = []
     for vigencia in ledger.all_vigencias(view.ws):
         for path in sorted(ledger.segment_dir(view.ws, vigencia).glob(f"*{ledger.SUFFIX}")):
             if path.is_symlink() or not path.is_file():
                 what = "un enlace simbólico" if path.is_symlink() else "una carpeta" if path.is_dir() else \
                     "una tubería o un dispositivo"
-                found.append(Problem(view.ws.display(path), 0, f"es {what}, no un archivo del registro: pec no lo lee "
-                                     "y nada de él cuenta; reemplácelo por el archivo real (o bórrelo)"))
-    return found
+                yield Problem(view.ws.display(path), 0, f"es {what}, no un archivo del registro: pec no lo lee "
+                              "y nada de él cuenta; reemplácelo por el archivo real (o bórrelo)")
 
 
-CHECKS: tuple[Callable[[LedgerView], list[Problem]], ...] = (
+Check = Callable[[LedgerView], Iterable[Problem]]
+CHECKS: tuple[Check, ...] = (
     check_plans, check_encoding, check_lines, check_chains, check_batches, check_ids, check_voids, check_imports,
     check_plan_fit, check_evidence, check_debris, check_segment_files,
 )
 
 
-def verify_workspace(ws: Workspace, checks: tuple[Callable[[LedgerView], list[Problem]], ...] = CHECKS,
-                     ) -> tuple[list[Problem], str]:
+def verify_workspace(ws: Workspace, checks: tuple[Check, ...] = CHECKS) -> tuple[list[Problem], str]:
     """(every problem, information included; one-line summary). ``checks``: :data:`CHECKS` and whatever a
     layer above adds (``report.closed.check_closures`` recomputes the closures)."""
     view = read_view(ws)

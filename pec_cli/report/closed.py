@@ -26,7 +26,7 @@ from pec_cli.report.avance import Figures, Report, SeriesFigures
 from pec_cli.report.numbers import r2
 
 if TYPE_CHECKING:
-    from pec_cli.ledger.verify import LedgerView
+    from pec_cli.ledger.verify import Check, LedgerView
 
 COMPARED = ("logrado", "cumplimiento", "realizadas", "semaforo")  # what a committee reads of a row
 
@@ -315,7 +315,7 @@ def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> tuple[dict[str, A
 
 
 
-def all_checks(read: Callable[[Path], bytes], today: dt.date) -> tuple[Callable[[LedgerView], list[Problem]], ...]:
+def all_checks(read: Callable[[Path], bytes], today: dt.date) -> tuple[Check, ...]:
     """What ``pec verify`` (and the paquete's verificación) run: the ledger's checks and the closures' (``read``
     gives a file's bytes) as of ``today``."""
     from functools import partial
