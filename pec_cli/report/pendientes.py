@@ -57,9 +57,7 @@ class Ritmo(NamedTuple):
 
     @property
     def estado(self) -> str:
-        if self.realizadas + 1e-9 >= self.esperadas:
-            return "al día"
-        return "atrasado"
+        return "al día" if self.realizadas + 1e-9 >= self.esperadas else "atrasado"
 
 
 class Mes(NamedTuple):
@@ -103,9 +101,7 @@ class SerieRitmo(NamedTuple):
 
     @property
     def crecimiento(self) -> float | None:
-        if self.base is None or self.actual is None:
-            return None
-        return self.actual - self.base
+        return None if self.base is None or self.actual is None else self.actual - self.base
 
     @property
     def sin_medicion(self) -> bool:
@@ -273,10 +269,7 @@ def _meses(act: Activity, counts: _Counts, year: int, fecha: dt.date) -> tuple[M
     for month in range(act.inicio.month, min(act.fin, fecha).month + 1):
         first, last = dt.date(year, month, 1), month_end(year, month)
         done = counts.count(act.default_tipo, max(first, act.inicio), min(last, fecha))
-        if done + 1e-9 >= act.meta_mensual:
-            estado = "cumplido"
-        else:
-            estado = "en curso" if last >= fecha else "incumplido"
+        estado = "cumplido" if done + 1e-9 >= act.meta_mensual else "en curso" if last >= fecha else "incumplido"
         out.append(Mes(first.isoformat()[:7], done, act.meta_mensual, estado))
     return tuple(out)
 
@@ -311,16 +304,11 @@ def cadence_periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.da
 def _periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Weeks (Monday-Sunday) or calendar months overlapping start..end, clipped to it."""
     out = []
-    if kind == "semanal":
-        first = start - dt.timedelta(days=start.weekday())
-        while first <= end:
-            out.append((max(first, start), min(first + dt.timedelta(days=6), end)))
-            first += dt.timedelta(days=7)
-        return out
-    day = start.replace(day=1)
-    while day <= end:
-        out.append((max(day, start), min(month_end(day.year, day.month), end)))
-        day = month_end(day.year, day.month) + dt.timedelta(days=1)
+    lo = start - dt.timedelta(days=start.weekday()) if kind == "semanal" else start.replace(day=1)
+    while lo <= end:
+        hi = lo + dt.timedelta(days=6) if kind == "semanal" else month_end(lo.year, lo.month)
+        out.append((max(lo, start), min(hi, end)))
+        lo = hi + dt.timedelta(days=1)
     return out
 
 
@@ -346,15 +334,10 @@ def _series(act: Activity, totals: Tally, fecha: dt.date, figures: Mapping[str, 
         if not values:
             out.append(SerieRitmo(s.id, s.nombre, s.meta, s.linea_base, None, None, None, None))
             continue
-        if s.linea_base is not None:
-            base, base_day = s.linea_base, act.inicio
-        else:
-            base_day, base = values[0]
+        base_day, base = (act.inicio, s.linea_base) if s.linea_base is not None else values[0]
         last_day, last = values[-1]
         elapsed = (last_day - base_day).days
-        projection = None
-        if elapsed > 0:
-            projection = (last - base) * (act.fin - base_day).days / elapsed
+        projection = (last - base) * (act.fin - base_day).days / elapsed if elapsed > 0 else None
         fig = figures.get(s.id)
         out.append(SerieRitmo(s.id, s.nombre, s.meta, base, base_day, last, last_day, projection,
                               *((fig.meta, fig.cumplimiento, fig.cumplimiento_anual) if fig else ())))
