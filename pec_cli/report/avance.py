@@ -101,9 +101,7 @@ class Report(NamedTuple):
 
 def default_quarter(plan: Plan, today: dt.date) -> int:
     """Today's quarter when today is in the vigencia, else IV."""
-    if today.year == plan.vigencia:
-        return (today.month - 1) // 3 + 1
-    return 4
+    return (today.month - 1) // 3 + 1 if today.year == plan.vigencia else 4
 
 
 def first_unstarted(plan: Plan, quarter: int, today: dt.date) -> int | None:
@@ -177,23 +175,10 @@ class _ActivityData:
         """Requests dated in the window and answered by the corte (whenever the answer was published)."""
         return sum(1 for fecha in self.answered if start <= fecha <= end)
 
-    def value_before(self, red: str, day: str) -> float | None:
-        """The last measurement dated strictly before ``day``."""
-        found = None
-        for fecha, valor in self.measures[red]:
-            if fecha >= day:
-                break
-            found = valor
-        return found
-
-    def value_at(self, red: str, day: str) -> float | None:
-        """The last measurement dated on or before ``day``."""
-        found = None
-        for fecha, valor in self.measures[red]:
-            if fecha > day:
-                break
-            found = valor
-        return found
+    def value_at(self, red: str, day: str, before: bool = False) -> float | None:
+        """The last measurement dated on or before ``day`` (strictly before it, with ``before``)."""
+        found = (valor for fecha, valor in reversed(self.measures[red]) if fecha < day or (fecha == day and not before))
+        return next(found, None)
 
     def first_value(self, red: str) -> float | None:
         values = self.measures[red]
@@ -224,7 +209,7 @@ def _window_figures(
             series[s.id] = SeriesFigures(None, None, s_meta, 0.0, True, s.meta, 0.0)
             results.append(0.0)
             continue
-        inicio = data.value_before(s.id, lo)
+        inicio = data.value_at(s.id, lo, before=True)
         if inicio is None:
             inicio = s.linea_base if s.linea_base is not None else data.first_value(s.id)
         measured = {**values, "inicio": inicio, "fin": fin}
