@@ -189,11 +189,10 @@ def closure_lines(report: Report) -> list[str]:
 # (a check of ``ledger.verify``'s kind, kept here because it computes a report: ``pec verify`` adds it)
 
 
-def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.date) -> list[Problem]:
+def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.date) -> Iterator[Problem]:
     """Every closure: dated by ``today``, its plan copy there and unchanged, its figures' hash theirs, and the
     figures equal to a recomputation with that plan and the entries the closure saw; sign-offs of figures no
     closure stands on. ``read`` gives a file's bytes (the CLI's: this layer reads no file)."""
-    problems: list[Problem] = []
     for vigencia in sorted({s.vigencia for s in view.segments}):
         entries = view.entries(vigencia)
         events = [record_of(e) for e in entries if e.clase in EVENTS]
@@ -205,14 +204,14 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
             entry = at[record["id"]]
             if record["clase"] == CLOSE and dt.date.fromisoformat(record["fecha"]) > today:
                 # not there yet (PEC_HOY before it, or a line dated ahead): it counts from its day on
-                problems.append(Problem(entry.file, entry.line, f"el cierre del Trim. {record['trimestre']} tiene fecha "
-                                        f"{record['fecha']}, posterior a hoy: no cuenta hasta ese día (si no lo hizo "
-                                        "pec, revierta en git el cambio que lo trajo)", info=True))
+                yield Problem(entry.file, entry.line, f"el cierre del Trim. {record['trimestre']} tiene fecha "
+                              f"{record['fecha']}, posterior a hoy: no cuenta hasta ese día (si no lo hizo "
+                              "pec, revierta en git el cambio que lo trajo)", info=True)
             elif record["clase"] == CLOSE:
-                problems += [Problem(entry.file, entry.line, message)
-                             for message in _closure_problems(view, record, entries, read)]
-        problems += [Problem(at[record["id"]].file, at[record["id"]].line, message)
-                     for record, message in _event_problems(events, view.plans.get(vigencia))]
+                yield from [Problem(entry.file, entry.line, message)
+                            for message in _closure_problems(view, record, entries, read)]
+        yield from [Problem(at[record["id"]].file, at[record["id"]].line, message)
+                    for record, message in _event_problems(events, view.plans.get(vigencia))]
         others = {c.cifras_sha256: c for cs in state.also.values() for c in cs}
         for approval in state.stale:  # figures no closure stands on: the new ones need their own sign-off
             entry, label = at[approval.id], QUARTERS[approval.trimestre - 1]
@@ -220,12 +219,11 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
             why = (f"del cierre {other.id}, que no vale: el Trim. {label} se cerró dos veces y vale el cierre "
                    f"{state.closed[other.trimestre].id}") if other is not None else \
                 f"del Trim. {label} que se reabrieron"
-            problems.append(Problem(entry.file, entry.line, f"la aprobación ({approval.rol}, {approval.nombre}) es de "
-                                    f"cifras {why}; vale para aquellas, no para las del cierre vigente (fírmelas con "
-                                    "«pec aprobar»)", info=True))
-        problems += [Problem(view.ws.display(view.ws.ledger_dir / str(vigencia)), 0, text, info=True)
-                     for text in state.information]
-    return problems
+            yield Problem(entry.file, entry.line, f"la aprobación ({approval.rol}, {approval.nombre}) es de "
+                          f"cifras {why}; vale para aquellas, no para las del cierre vigente (fírmelas con "
+                          "«pec aprobar»)", info=True)
+        yield from [Problem(view.ws.display(view.ws.ledger_dir / str(vigencia)), 0, text, info=True)
+                    for text in state.information]
 
 
 def _event_problems(events: list[dict[str, Any]], plan: Plan | None) -> Iterator[tuple[dict[str, Any], str]]:
@@ -311,8 +309,6 @@ def _recomputed(kept: bytes, closure: Closure, seen: Tally) -> tuple[dict[str, A
     report = compute(plan, seen, closure.trimestre, closure.fecha)
     earlier = {k: c for k, c in quarters(seen.net().events).closed.items() if k != closure.trimestre}
     return sealed(apply(report, earlier)[0]), plan.version
-
-
 
 
 def all_checks(read: Callable[[Path], bytes], today: dt.date) -> tuple[Check, ...]:
