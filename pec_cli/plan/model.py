@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 from pec_cli.plan.formula import Formula, compile_formula
 
 QUARTERS = ("I", "II", "III", "IV")
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+          "octubre", "noviembre", "diciembre")
 _QUARTER_ALIASES = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from pec_cli.errors import PecError
-from pec_cli.plan.model import Activity, Plan, parse_quarter
+from pec_cli.plan.model import MONTHS, Activity, Plan, parse_quarter
 
 
 @lru_cache(maxsize=1024)
@@ -46,8 +46,6 @@ def find_activity(plan: Plan, activity_id: str) -> Activity:
     )
 
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-          "octubre", "noviembre", "diciembre")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 

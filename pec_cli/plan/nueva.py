@@ -17,10 +17,8 @@ import datetime as dt
 import json
 import re
 
-from pec_cli.plan.model import Plan
+from pec_cli.plan.model import MONTHS, Plan
 
-_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-           "octubre", "noviembre", "diciembre")
 _WINDOW = re.compile(r"^(\s+)(inicio|fin):(\s*)(\d{4})-(\d{2})-(\d{2})(\s*(#.*)?)$")
 _TOP_KEY = re.compile(r"^([a-z_]+):(.*)$")
 
@@ -84,7 +82,7 @@ def _review_comment(plan: Plan, year: int, source: str, today: dt.date, old_year
     calendars = [a for a in plan.actividades if a.calendario]
     if calendars:
         out.append("#  - calendarios (meses de cada campaña):")
-        out += [f"#      {a.id}: {', '.join(_MONTHS[m - 1] for m in a.calendario)}" for a in calendars]
+        out += [f"#      {a.id}: {', '.join(MONTHS[m - 1] for m in a.calendario)}" for a in calendars]
     if old_year_keys:
         out.append(f"#  - textos que aún nombran {plan.vigencia}: {', '.join(old_year_keys)}")
     out += [

@@ -15,12 +15,10 @@ from typing import NamedTuple
 
 from pec_cli.ledger.requests import demand_tipos
 from pec_cli.plan.document import version_row
-from pec_cli.plan.model import QUARTERS, Activity, Line, Plan
+from pec_cli.plan.model import MONTHS, QUARTERS, Activity, Line, Plan
 from pec_cli.report.markdown import md
 from pec_cli.report.numbers import count_text
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-          "noviembre", "diciembre")
 # What the formula variables that are not a tipo's count stand for (SPEC §2).
 VARIABLES = {
     "meta": "la meta programada para el periodo (la meta anual por la programación del periodo)",

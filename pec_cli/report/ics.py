@@ -22,12 +22,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from pec_cli.ledger.tally import Tally
-from pec_cli.plan.model import QUARTERS, Activity, Plan, quarter_bounds
+from pec_cli.plan.model import MONTHS, QUARTERS, Activity, Plan, quarter_bounds
 from pec_cli.plan.names import plain_id
 from pec_cli.report.pendientes import cadence_periods, month_end
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-          "octubre", "noviembre", "diciembre")
 COMMITTEE_WORKING_DAYS = 5  # after the quarter's close; the seed does not date the committee
 
 

@@ -38,8 +38,6 @@ from pec_cli.plan.names import plain_id
 from pec_cli.report.avance import Report, SeriesFigures, compute
 from pec_cli.report.mediciones import Medicion, other_series
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-          "octubre", "noviembre", "diciembre")
 SEARCH_LIMIT = 1 << 20  # more pieces than any plan asks for: beyond it, "unreachable by counting"
 
 

@@ -14,11 +14,11 @@ import textwrap
 from typing import Any
 
 from pec_cli.ledger.requests import Request
-from pec_cli.plan.model import QUARTERS, Activity
+from pec_cli.plan.model import MONTHS, QUARTERS, Activity
 from pec_cli.report.markdown import md
 from pec_cli.report.mediciones import mediciones_text, mediciones_to_dict
 from pec_cli.report.numbers import json_number, pct, r2
-from pec_cli.report.pendientes import MONTHS, ActividadPendiente, Cadencia, Pendientes, SerieRitmo
+from pec_cli.report.pendientes import ActividadPendiente, Cadencia, Pendientes, SerieRitmo
 from pec_cli.report.table import SYMBOLS, Kind, figure_text
 
 
