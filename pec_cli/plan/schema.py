@@ -12,6 +12,7 @@ Imported only when a plan must be validated (not on the cached hot path).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -261,56 +262,48 @@ def plan_problems(spec: PlanSpec) -> list[Problem]:
     return problems
 
 
-def _earlier_id_problems(spec: PlanSpec) -> list[Problem]:
+def _earlier_id_problems(spec: PlanSpec) -> Iterator[Problem]:
     """An earlier id (``antes``) must name no current activity, and belong to one activity only."""
     current = {a.id for a in spec.actividades}
     owners: dict[str, str] = {}
-    problems: list[Problem] = []
     for i, act in enumerate(spec.actividades):
         for old in act.antes:
             if old in current:
-                problems.append((("actividades", i, "antes"),
-                                 f"«{old}» es el id de una actividad actual; «antes» lista solo ids anteriores"))
+                yield (("actividades", i, "antes"),
+                       f"«{old}» es el id de una actividad actual; «antes» lista solo ids anteriores")
             elif old in owners and owners[old] != act.id:
-                problems.append((("actividades", i, "antes"),
-                                 f"el id anterior «{old}» ya figura en «antes» de «{owners[old]}»; déjelo en una sola"))
+                yield (("actividades", i, "antes"),
+                       f"el id anterior «{old}» ya figura en «antes» de «{owners[old]}»; déjelo en una sola")
             owners.setdefault(old, act.id)
-    return problems
 
 
-def _objetivo_problems(spec: PlanSpec) -> list[Problem]:
+def _objetivo_problems(spec: PlanSpec) -> Iterator[Problem]:
     """A line or activity serves an objetivo the plan lists (by its numero)."""
     numeros = [o.numero for o in spec.objetivos]
-    problems: list[Problem] = []
     served = [("lineas", i, ln.objetivo) for i, ln in enumerate(spec.lineas)]
     served += [("actividades", i, act.objetivo) for i, act in enumerate(spec.actividades)]
     for key, i, objetivo in served:
         if objetivo is not None and objetivo not in numeros:
             known = f"los objetivos son: {', '.join(numeros)}" if numeros else "el plan no tiene «objetivos»"
-            problems.append(((key, i, "objetivo"), f"el objetivo «{objetivo}» no está en «objetivos»; {known}"))
-    return problems
+            yield ((key, i, "objetivo"), f"el objetivo «{objetivo}» no está en «objetivos»; {known}")
 
 
-def _area_problems(areas: list[str]) -> list[Problem]:
+def _area_problems(areas: list[str]) -> Iterator[Problem]:
     """Two áreas that differ only in case, accents or spaces are one: the list names each once."""
     seen: dict[str, str] = {}
-    problems: list[Problem] = []
     for i, area in enumerate(areas):
         key = fold_name(area)
         if key in seen:
-            problems.append((("areas", i), f"el área «{area}» ya está en la lista como «{seen[key]}»; déjela una vez"))
+            yield (("areas", i), f"el área «{area}» ya está en la lista como «{seen[key]}»; déjela una vez")
         seen.setdefault(key, area)
-    return problems
 
 
-def _duplicates(ids: list[str], key: str, what: str) -> list[Problem]:
+def _duplicates(ids: list[str], key: str, what: str) -> Iterator[Problem]:
     seen: set[str] = set()
-    problems: list[Problem] = []
     for i, item in enumerate(ids):
         if item in seen:
-            problems.append(((key, i, "id"), f"el id de {what} «{item}» está repetido"))
+            yield ((key, i, "id"), f"el id de {what} «{item}» está repetido")
         seen.add(item)
-    return problems
 
 
 def _check_programacion(values: list[float]) -> None:
@@ -321,11 +314,9 @@ def _check_programacion(values: list[float]) -> None:
 
 
 def _check_unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ValueError(f"el id de {what} «{item}» está repetido")
-        seen.add(item)
+    repeated = next(_duplicates(ids, "", what), None)
+    if repeated is not None:
+        raise ValueError(repeated[1])
 
 
 def formula_problems(spec: PlanSpec) -> list[Problem]:
