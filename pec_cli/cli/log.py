@@ -14,17 +14,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pec_cli.context import Context
+    from pec_cli.ledger.requests import Request
 
 
 def option(name: str) -> Any:
     """The ``--name`` option of an entry field, as the registry describes it."""
     field = FIELD[name]
     return typer.Option(metavar=field.metavar, help=field.help)
-
-
-if TYPE_CHECKING:
-    from pec_cli.context import Context
-    from pec_cli.ledger.requests import Request
 
 
 @app.command(cls=SpanishCommand)
@@ -52,17 +48,16 @@ def log(
     from pec_cli.plan.names import find_activity, parse_date
     from pec_cli.workspace import now_iso
 
-    base.refuse_empty(fecha=fecha, titulo=titulo, tipo=tipo, canal=canal, url=url, evidencia=evidencia, area=area,
-                  red=red, valor=valor, nota=nota, atiende=atiende)
+    fields: dict[str, Any] = {
+        "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
+        "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
+    }
+    base.refuse_empty(**fields)
     year = parse_date(fecha).year if fecha else None
     if vigencia is None and year is not None:
         _refuse_year_without_plan(root, year)
     ctx = base.load(root, vigencia, year)
     por = registrant(ctx.workspace)  # before anything is asked or copied: a bad name is refused first
-    fields: dict[str, Any] = {
-        "fecha": fecha, "titulo": titulo, "tipo": tipo, "canal": canal, "url": url, "evidencia": evidencia,
-        "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
-    }
     if actividad is None:
         actividad = _ask_activity(ctx)
     act = find_activity(ctx.plan, actividad)
