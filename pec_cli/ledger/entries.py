@@ -294,10 +294,9 @@ def _figures_ok(value: Any) -> bool:
 
 
 _WRITER = re.compile(WRITER_ID)
-_WHAT = {"id": "un id AAAA-escritor-n", "anula": "un id AAAA-escritor-n", "atiende": "un id AAAA-escritor-n",
-         "cumple": "un id AAAA-escritor-n", "reabre": "un id AAAA-escritor-n", "actividad": "un id del plan", "tipo": "un id del plan",
-         "red": "un id del plan", "prev": "una huella de 16 cifras hexadecimales",
-         "plan_sha256": "una huella SHA-256", "cifras_sha256": "una huella SHA-256",
+_WHAT = {**dict.fromkeys(("id", "anula", "atiende", "cumple", "reabre"), "un id AAAA-escritor-n"),
+         **dict.fromkeys(("actividad", "tipo", "red"), "un id del plan"), "prev": "una huella de 16 cifras hexadecimales",
+         **dict.fromkeys(("plan_sha256", "cifras_sha256"), "una huella SHA-256"),
          "plan_archivo": "una copia del plan en plan/versiones/"}
 
 
@@ -393,22 +392,12 @@ _ENVELOPE = frozenset(("v", "id", "n", "prev", "clase", "actividad", "fecha", "r
 
 def entry_of(record: dict[str, Any], file: str = "", line: int = 0) -> Entry:
     """The typed entry of a record that passed :func:`check_record`."""
-    clase = record["clase"]
-    fecha = record.get("fecha")
-    trimestre = record.get("trimestre")
-    return _TYPES.get(clase, Entry)(
-        id=record["id"],
-        clase=clase,
-        actividad=record.get("actividad", ""),
-        fecha=dt.date.fromisoformat(fecha) if fecha is not None else None,
-        registrado=record["registrado"],
-        tipo=record.get("tipo"),
-        datos={k: v for k, v in record.items() if k not in _ENVELOPE},
-        anula=record.get("anula"),
-        trimestre=_quarter(trimestre) if trimestre is not None else None,
-        file=file,
-        line=line,
-        n=record["n"],
+    fecha, trimestre = record.get("fecha"), record.get("trimestre")
+    return _TYPES.get(record["clase"], Entry)(
+        id=record["id"], clase=record["clase"], actividad=record.get("actividad", ""),
+        fecha=dt.date.fromisoformat(fecha) if fecha is not None else None, registrado=record["registrado"],
+        tipo=record.get("tipo"), datos={k: v for k, v in record.items() if k not in _ENVELOPE}, anula=record.get("anula"),
+        trimestre=_quarter(trimestre) if trimestre is not None else None, file=file, line=line, n=record["n"],
         prev=record["prev"],
     )
 
