@@ -174,20 +174,15 @@ def _wrap(text: str, width: int) -> Iterator[str]:
         size = len(word.rstrip())
         if width - len(line) >= size:
             line += word
-        elif size > width:  # folded over lines of the full width
-            if line:
-                lines.append(line)
-            while len(word) > width:
-                lines.append(word[:width])
-                word = word[width:]
-            line = word
-        else:
-            if line:
-                lines.append(line)
-            line = word
+            continue
+        if line:
+            lines.append(line)
+        while size > width and len(word) > width:  # folded over lines of the full width
+            lines.append(word[:width])
+            word = word[width:]
+        line = word
     lines.append(line)
-    for part in lines:
-        yield part[:width].ljust(width) if len(part) > width else part.ljust(width)
+    yield from (part[:width].ljust(width) for part in lines)
 
 
 def _isatty(stream: TextIO) -> bool:
