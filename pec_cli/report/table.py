@@ -267,7 +267,7 @@ class Table(NamedTuple):
 
     @property
     def headers(self) -> list[str]:
-        return [c.header.format(vigencia=self.vigencia) for c in COLUMNS]
+        return self.header_row()
 
     def columns(self, counts: bool = False) -> tuple[Column, ...]:
         return COLUMNS + COUNT_COLUMNS if counts else COLUMNS
@@ -367,13 +367,9 @@ def _cell(fig: Figures, days_left: int | None) -> Cell:
 
 
 def _quarters(trimestres: dict[str, Figures], quarter: int, days_left: int | None) -> tuple[Cell, ...]:
-    cells = []
-    for i, q in enumerate(QUARTERS, start=1):
-        if i > quarter or q not in trimestres:
-            cells.append(Cell(Kind.AFTER_CUT))
-        else:
-            cells.append(_cell(trimestres[q], days_left if i == quarter else None))
-    return tuple(cells)
+    return tuple(Cell(Kind.AFTER_CUT) if i > quarter or q not in trimestres
+                 else _cell(trimestres[q], days_left if i == quarter else None)
+                 for i, q in enumerate(QUARTERS, start=1))
 
 
 def _notes(observaciones: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
