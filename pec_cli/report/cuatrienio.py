@@ -103,8 +103,7 @@ def _year(year: int, share: float, line_id: str, loaded: tuple[Plan, Tally] | No
         return Year(year, "por empezar", share, 0.0, None)
     line = next(r for r in report.lineas if r.line.id == line_id)
     estado = "cerrado" if today > plan.fin else "en curso"
-    ejecucion = line.acumulado.logrado if line.acumulado.logrado is not None else None
-    return Year(year, estado, share, line.acumulado.programado, ejecucion, line.acumulado.semaforo)
+    return Year(year, estado, share, line.acumulado.programado, line.acumulado.logrado, line.acumulado.semaforo)
 
 
 def compute_cuatrienio(base: Plan, years: Mapping[int, tuple[Plan, Tally] | None], today: dt.date,
