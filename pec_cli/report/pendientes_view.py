@@ -216,10 +216,8 @@ def _series_text(a: dict[str, Any], trimestre: str) -> list[str]:
         if s["cumplimiento_anual"] is not None and s["cumplimiento"] is not None:
             text += (f" ({pct(s['cumplimiento_anual'], 1)} de la meta anual; {pct(s['cumplimiento'], 1)} de lo "
                      f"programado al Trim. {trimestre}, {figure_text(s['meta_programada'], 0)})")
-        if s["proyeccion"] is None:
-            text += "; una sola medición, sin ritmo"
-        else:
-            text += f"; a este ritmo {'+' if s['proyeccion'] >= 0 else ''}{s['proyeccion']} a {MONTHS[11]}"
+        text += ("; una sola medición, sin ritmo" if s["proyeccion"] is None
+                 else f"; a este ritmo {'+' if s['proyeccion'] >= 0 else ''}{s['proyeccion']} a {MONTHS[11]}")
         out.append(text)
     return out
 
@@ -269,9 +267,8 @@ def render_text(p: Pendientes, width: int = 80) -> str:
     for line in doc["lineas"]:
         out += _wrap(_line_head(line), width, "", "   ")
         for act in (a for a in p.plan.actividades if a.linea == line["id"]):
-            act_id = act.id
-            sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
-            out += _wrap(sentences[0], width, f"  {act_id:<11} ", pad + "  ")
+            sentences = activity_lines(by_id[act.id], doc["trimestre"], act) or ["nada pendiente"]
+            out += _wrap(sentences[0], width, f"  {act.id:<11} ", pad + "  ")
             for sentence in sentences[1:]:
                 out += _wrap(sentence, width, pad, pad + "  ")
         out.append("")
@@ -289,9 +286,8 @@ def render_markdown(p: Pendientes) -> str:
     for line in doc["lineas"]:
         out += [f"## {md(_line_head(line))}", ""]
         for act in (a for a in p.plan.actividades if a.linea == line["id"]):
-            act_id = act.id
-            sentences = activity_lines(by_id[act_id], doc["trimestre"], act) or ["nada pendiente"]
-            out.append(f"- **{md(act_id)}**: " + "; ".join(md(s) for s in sentences))
+            sentences = activity_lines(by_id[act.id], doc["trimestre"], act) or ["nada pendiente"]
+            out.append(f"- **{md(act.id)}**: " + "; ".join(md(s) for s in sentences))
         out.append("")
     requests = _requests(doc)
     out += [f"## {md(requests[0])}", ""] + [f"- {md(r)}" for r in requests[1:]] + ([""] if requests[1:] else [])
