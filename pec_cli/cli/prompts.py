@@ -32,14 +32,6 @@ def _ask(label: str, check: Callable[[str], Any], default: str | None = None) ->
             typer.echo("Ese valor no sirve; inténtelo de nuevo.", err=True)
 
 
-def _network(act: Activity) -> Callable[[str], str]:
-    return lambda answer: resolve_network(act, answer)
-
-
-def _value(answer: str) -> str:
-    return str(parse_count(answer))
-
-
 def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, requests: Sequence[Request] = ()) -> None:
     """Fill ``fields`` in place: tipo (offered from the plan), the date if today does not fit, each required
     field, then (for a piece that may answer one) which of the open ``requests`` it answers."""
@@ -49,8 +41,7 @@ def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, reque
         ids = [t.id for t in act.tipos]
         fields["tipo"] = choose(f"Tipos de «{act.id}»:", [f"{t.id}: {t.nombre}" for t in act.tipos], ids,
                                 "Tipo (número o nombre)", lambda answer: resolve_tipo(act, answer), "1")
-    tipo = resolve_tipo(act, fields.get("tipo"))
-    fields["tipo"] = tipo
+    fields["tipo"] = tipo = resolve_tipo(act, fields.get("tipo"))
     if not fields.get("fecha") and not act.inicio <= today <= act.fin:
         typer.echo(f"Hoy ({today.isoformat()}) está fuera de la ventana de «{act.id}» "
                    f"({act.inicio.isoformat()} a {act.fin.isoformat()}).", err=True)
@@ -58,9 +49,9 @@ def complete_fields(act: Activity, fields: dict[str, Any], today: dt.date, reque
     for key in missing_fields(act, tipo, fields):
         label = FIELD_NAMES[key].capitalize()
         if key == "red" and act.series:
-            fields[key] = _ask(f"{label} ({', '.join(s.id for s in act.series)})", _network(act))
+            fields[key] = _ask(f"{label} ({', '.join(s.id for s in act.series)})", lambda a: resolve_network(act, a))
         elif key == "valor":
-            fields[key] = _ask(label, _value)
+            fields[key] = _ask(label, lambda answer: str(parse_count(answer)))
         else:
             fields[key] = _ask(label, lambda answer: answer if answer.strip() else _empty())
     if requests and fields.get("atiende") is None and tipo not in demand_tipos(act):
