@@ -104,14 +104,10 @@ def default_quarter(plan: Plan, today: dt.date) -> int:
     return (today.month - 1) // 3 + 1 if today.year == plan.vigencia else 4
 
 
-def first_unstarted(plan: Plan, quarter: int, today: dt.date) -> int | None:
-    """The first of quarters I..``quarter`` that has not started as of ``today``, if any."""
-    return next((q for q in range(1, quarter + 1) if quarter_bounds(plan.vigencia, q)[0] > today), None)
-
-
 def unstarted_notice(report: Report, today: dt.date) -> str | None:
     """A warning when the requested quarters include some that have not started."""
-    first = first_unstarted(report.plan, report.trimestre, today)
+    starts = (quarter_bounds(report.plan.vigencia, q)[0] for q in range(1, report.trimestre + 1))
+    first = next((q for q, start in enumerate(starts, start=1) if start > today), None)
     if first is None:
         return None
     return (f"hoy es {today.isoformat()}: el Trim. {QUARTERS[first - 1]} y los siguientes aún no han empezado, "
@@ -180,10 +176,6 @@ class _ActivityData:
         found = (valor for fecha, valor in reversed(self.measures[red]) if fecha < day or (fecha == day and not before))
         return next(found, None)
 
-    def first_value(self, red: str) -> float | None:
-        values = self.measures[red]
-        return values[0][1] if values else None
-
 
 def _window_figures(
     data: _ActivityData, start: dt.date, end: dt.date, programado: float
@@ -210,8 +202,8 @@ def _window_figures(
             results.append(0.0)
             continue
         inicio = data.value_at(s.id, lo, before=True)
-        if inicio is None:
-            inicio = s.linea_base if s.linea_base is not None else data.first_value(s.id)
+        if inicio is None:  # the base, else the window's first measurement (there is one: ``fin``)
+            inicio = s.linea_base if s.linea_base is not None else data.measures[s.id][0][1]
         measured = {**values, "inicio": inicio, "fin": fin}
         c = act.formula.evaluate({**measured, "meta": s_meta})
         series[s.id] = SeriesFigures(inicio, fin, s_meta, c, False, s.meta, act.formula.evaluate({**measured, "meta": s.meta}))
