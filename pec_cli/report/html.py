@@ -177,13 +177,6 @@ def pill(semaforo: str | None) -> str:
     return f'<span class="pill {_key(semaforo)}">{esc(SEMAFORO_LABEL[semaforo])}</span>'
 
 
-def _share(value: float | None, programado: float) -> float:
-    """How much of a bar is filled: value / programado, in 0..100."""
-    if value is None or programado <= 0:
-        return 0.0
-    return max(0.0, min(100.0, 100.0 * value / programado))
-
-
 def _pct(cell: Cell, decimals: int = 2) -> str:
     return cell_text(cell, lambda v: pct(v, decimals))
 
@@ -210,7 +203,7 @@ def quarter_bars(row: Row) -> str:
             track = f'<div class="track futuro" style="width:{100 * p / top:.2f}%"></div>'
             label = f"{_pct(cell)} / {pct(p, 0)}".strip()
         else:
-            fill = _share(cell.value, p)
+            fill = max(0.0, min(100.0, 100.0 * (cell.value or 0.0) / p))  # how much of the track is filled
             track = f'<div class="track" style="width:{100 * p / top:.2f}%"><span style="width:{fill:.2f}%"></span></div>'
             label = f"{_pct(cell)} / {pct(p, 0)}"
         rows.append(f'<tr><th scope="row">Trim. {q}</th><td>{track}</td><td class="n">{esc(label)}</td></tr>')
@@ -310,11 +303,8 @@ def _points(history: list[Table], row_id: str) -> list[float | None]:
     Where nothing was programmed yet (campaigns in Trim. I) the point is 0 of 0, not a gap;
     "no aplica" (e.g. no requests) leaves a gap in the curve.
     """
-    out: list[float | None] = []
-    for table in history:
-        acum = table.row(row_id).acumulado
-        out.append(0.0 if acum.kind is Kind.NOTHING else acum.value)
-    return out
+    cells = (table.row(row_id).acumulado for table in history)
+    return [0.0 if acum.kind is Kind.NOTHING else acum.value for acum in cells]
 
 
 def _title_block(title: dict[str, Any], heading: str, facts: list[tuple[str, Any]]) -> str:
@@ -394,11 +384,6 @@ def _acciones(table: Table) -> str:
     return f'<section class="card"><h2>Análisis y acciones de mejora</h2><ul>{items}</ul></section>'
 
 
-def _motivo(row: dict[str, Any]) -> str:
-    """Why a piece was voided, under the word «anulada»."""
-    return f'<br><span class="small">{esc(row["motivo"])}</span>' if row.get("motivo") else ""
-
-
 def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = None, por: bool = False) -> str:
     """The pieces and their evidence; with ``por``, who registered each (the detail page)."""
     if not rows:
@@ -427,9 +412,10 @@ def _evidence_table(rows: list[dict[str, Any]], tipos: dict[str, str] | None = N
         state = "anulada" if r["estado"] == "anulada" else ""
         who = f"<td>{esc(r['registrado_por'])}</td>" if por else ""
         late = '<br><span class="muted">extemporánea</span>' if r.get("extemporanea") else ""
+        motivo = f'<br><span class="small">{esc(r["motivo"])}</span>' if r.get("motivo") else ""  # why it was voided
         body.append(
             f'<tr class="{state}"><td>{esc(r["fecha"])}<br><code title="id de la entrada">{esc(r["id"])}</code></td><td>{esc((tipos or {}).get(r["tipo"], r["tipo"]))}</td>'
-            f'<td>{pieza}</td><td>{evid}</td>{who}<td class="estado">{esc(state)}{_motivo(r)}{late}</td></tr>'
+            f'<td>{pieza}</td><td>{evid}</td>{who}<td class="estado">{esc(state)}{motivo}{late}</td></tr>'
         )
     who_col, who_head = ('<col class="por">', "<th>Registrado por</th>") if por else ("", "")
     return (
@@ -629,9 +615,7 @@ def detail_page(title: dict[str, Any], rows: list[dict[str, Any]], detail: Selec
     """The entries of ``pec export html --detalle``: one table, evidence linked."""
     period = f"del {detail.desde} al {detail.hasta}" if detail.desde and detail.hasta else "toda la vigencia"
     heading = f"{title['plan']} {title['vigencia']}: detalle de piezas y evidencias"
-    table_rows = []
-    for r in rows:
-        table_rows.append({**r, "tipo": f"{r['actividad_nombre']} · {r['tipo_nombre']}"})
+    table_rows = [{**r, "tipo": f"{r['actividad_nombre']} · {r['tipo_nombre']}"} for r in rows]
     body = [
         _title_block(title, heading, [
             ("Vigencia", title["vigencia"]), ("Período", period),
