@@ -192,13 +192,10 @@ def _activity_sheet(plan: Plan, line: Line, act: Activity) -> Ficha:
     return Ficha(act.id, f"{act.nombre} ({act.id})", campos)
 
 
-def title_of(plan: Plan) -> str:
-    return f"Fichas de los indicadores: {plan.titulo} {plan.vigencia}"
-
-
 def fichas_markdown(plan: Plan) -> str:
     """The sheets for the minutes or a wiki: a heading and a two-column table per indicator."""
-    parts = [f"# {md(title_of(plan))}\n\n{md(plan.entidad)} ({md(plan.sigla)}), versión {md(plan.version)} del plan.\n"]
+    title = md(f"Fichas de los indicadores: {plan.titulo} {plan.vigencia}")
+    parts = [f"# {title}\n\n{md(plan.entidad)} ({md(plan.sigla)}), versión {md(plan.version)} del plan.\n"]
     for ficha in fichas(plan):
         rows = "".join(f"| **{md(label)}** | {'<br>'.join(md(line) for line in value.split(chr(10)))} |\n"
                        for label, value in ficha.campos)
