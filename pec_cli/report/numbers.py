@@ -16,9 +16,7 @@ def r2(value: float | None) -> float | None:
 
 def as_typed(value: float | None) -> int | float | None:
     """A meta as typed in the plan: 10, not 10.0."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
+    return None if value is None else int(value) if float(value).is_integer() else value
 
 
 def decimal_text(value: float, decimals: int = 2, decimal: str = ",", thousands: str = "") -> str:
@@ -42,16 +40,12 @@ def count_text(value: float | int, thousands: str = "") -> str:
 
 def cell_number(value: float | int, decimal: str = ",") -> str:
     """A CSV cell: a float with 2 decimals (``40,00``), an integer as is (``3``)."""
-    if isinstance(value, float):
-        return decimal_text(value, 2, decimal)
-    return str(value)
+    return decimal_text(value, 2, decimal) if isinstance(value, float) else str(value)
 
 
 def json_number(value: float | None) -> int | float | None:
     """A figure for a JSON document: ``10`` for a whole number, else rounded to 2 decimals."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else r2(value)
+    return None if value is None else int(value) if float(value).is_integer() else r2(value)
 
 
 def short_text(value: float, decimals: int = 1) -> str:
