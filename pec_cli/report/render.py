@@ -21,12 +21,9 @@ from pec_cli.report.table import days_left, kind_of
 def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"programado": r2(fig.programado)}
     if activity:
-        out["meta"] = r2(fig.meta)
-        out["realizadas"] = fig.realizadas
-        out["por_tipo"] = dict(fig.por_tipo)
-    out["cumplimiento"] = r2(fig.cumplimiento)
-    out["logrado"] = r2(fig.logrado)
-    out["celda"] = kind_of(fig).value  # the one vocabulary: número, nada programado, no aplica
+        out.update(meta=r2(fig.meta), realizadas=fig.realizadas, por_tipo=dict(fig.por_tipo))
+    out.update(cumplimiento=r2(fig.cumplimiento), logrado=r2(fig.logrado),
+               celda=kind_of(fig).value)  # the one vocabulary: número, nada programado, no aplica
     if fig.series:
         out["series"] = {
             key: {
@@ -43,9 +40,7 @@ def _figures(fig: Figures, activity: bool) -> dict[str, Any]:
 
 
 def _acumulado(fig: Figures, activity: bool) -> dict[str, Any]:
-    out = _figures(fig, activity)
-    out["semaforo"] = fig.semaforo
-    return out
+    return {**_figures(fig, activity), "semaforo": fig.semaforo}
 
 
 def _activity(rep: ActivityReport) -> dict[str, Any]:
