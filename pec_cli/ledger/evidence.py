@@ -20,16 +20,9 @@ from pec_cli.workspace import Workspace
 MAX_BYTES = 512 * 1024 * 1024
 
 
-def evidence_dir(ws: Workspace, vigencia: int) -> Path:
-    return ws.root / "evidencias" / str(vigencia)
-
-
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 # types a browser, a spreadsheet or the desktop shows without running anything; any other is
@@ -104,7 +97,7 @@ def store_evidence(ws: Workspace, vigencia: int, source: Path, warnings: list[st
     st = source.stat()
     if st.st_size > MAX_BYTES:
         raise PecError(f"El archivo de evidencia «{source}» pesa más de 512 MB; guarde un enlace con --url.")
-    folder = evidence_dir(ws, vigencia)
+    folder = ws.root / "evidencias" / str(vigencia)
     ws.refuse_links(folder, "la evidencia")
     tmp = temp_beside(folder / "entrada")
     try:
