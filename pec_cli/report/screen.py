@@ -34,7 +34,7 @@ class Screen(NamedTuple):
         """The console behind ``stream`` (stdout): COLUMNS, else the terminal's width, else 80;
         colour on a terminal (or with FORCE_COLOR), never with NO_COLOR or TERM=dumb."""
         stream = stream or sys.stdout
-        tty = _isatty(stream)
+        tty = isatty(stream)
         columns = os.environ.get("COLUMNS", "")
         if columns.isdigit() and int(columns) > 0:
             width = int(columns)
@@ -76,7 +76,8 @@ class Screen(NamedTuple):
         return "".join(parts)
 
 
-def _isatty(stream: TextIO) -> bool:
+def isatty(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (False for a closed or fake stream)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

@@ -119,10 +119,10 @@ def _plain_text(selection: Selection, stream: TextIO) -> bool:
     """Write the table as plain text, exactly as rich lays it out without colour; False (nothing written)
     when rich must draw it: on a terminal, with colour, in an encoding without «─», with a character that
     may not be one cell wide, or a console too narrow for the fixed columns."""
-    from pec_cli.report.screen import Screen
+    from pec_cli.report.screen import Screen, isatty
 
     screen = Screen.detect(stream)
-    if screen.colour or _isatty(stream) or not screen.can_show("─"):
+    if screen.colour or isatty(stream) or not screen.can_show("─"):
         return False
     entries = selection.entries
     rows = [(*_row(e), _plain_detail(e, selection)) for e in entries]
@@ -183,13 +183,6 @@ def _wrap(text: str, width: int) -> Iterator[str]:
         line = word
     lines.append(line)
     yield from (part[:width].ljust(width) for part in lines)
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def print_events(selection: Selection) -> None:
