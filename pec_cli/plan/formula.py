@@ -12,10 +12,11 @@ This module depends on the standard library only.
 
 import ast
 import math
+import operator
 from collections.abc import Mapping
 from typing import NamedTuple
 
-_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _FUNCS = {"min": min, "max": max}
 MAX_LENGTH = 500
 
@@ -89,7 +90,7 @@ def _check(node: ast.AST, names: set[str], depth: int) -> None:
             raise FormulaError(f"«{node.id}» es una función: escríbala como {node.id}(a, b)")
         names.add(node.id)
         return
-    if isinstance(node, ast.BinOp) and isinstance(node.op, _BINOPS):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, tuple(_BINOPS)):
         _check(node.left, names, depth + 1)
         _check(node.right, names, depth + 1)
         return
@@ -113,8 +114,7 @@ def _check(node: ast.AST, names: set[str], depth: int) -> None:
 
 def _describe(node: ast.AST) -> str:
     if isinstance(node, ast.BinOp | ast.UnaryOp | ast.BoolOp):
-        op = type(node.op).__name__
-        return f"operador {op}"
+        return f"operador {type(node.op).__name__}"
     return type(node).__name__
 
 
@@ -127,16 +127,7 @@ def _eval(node: ast.expr, values: Mapping[str, float | None]) -> float:
             raise _NotApplicable
         return float(value)
     if isinstance(node, ast.BinOp):
-        left = _eval(node.left, values)
-        right = _eval(node.right, values)
-        op = node.op
-        if isinstance(op, ast.Add):
-            return left + right
-        if isinstance(op, ast.Sub):
-            return left - right
-        if isinstance(op, ast.Mult):
-            return left * right
-        return left / right
+        return _BINOPS[type(node.op)](_eval(node.left, values), _eval(node.right, values))
     if isinstance(node, ast.UnaryOp):
         operand = _eval(node.operand, values)
         return -operand if isinstance(node.op, ast.USub) else operand
