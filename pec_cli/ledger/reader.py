@@ -110,9 +110,7 @@ def line_at(handle: BinaryIO, offset: int, path: Path | None = None) -> Line | N
 
     handle.seek(offset)
     length = len(handle.readline(MAX_LINE + 2))
-    for line in Reader(handle, offset, offset + length, number=-1, path=path):
-        return line
-    return None
+    return next(iter(Reader(handle, offset, offset + length, number=-1, path=path)), None)
 
 
 class Sequence:
