@@ -84,8 +84,7 @@ class Context:
 
         report = self.closed(compute(self.plan, self.tally(), self.quarter(quarter), self.today))
         self.check_orphans()
-        notice = unstarted_notice(report, self.today)
-        if notice:
+        if notice := unstarted_notice(report, self.today):
             self.warnings.append(notice)
         return report
 
@@ -167,8 +166,7 @@ class Context:
         """Warn of entries that belong to no activity of the plan (they count nowhere)."""
         from pec_cli.ledger.orphans import orphans_notice
 
-        notice = orphans_notice(self.plan, self.tally().net())
-        if notice:
+        if notice := orphans_notice(self.plan, self.tally().net()):
             self.warnings.append(notice)
 
     def history(self, quarter: int | None = None) -> list[Report]:

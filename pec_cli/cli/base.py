@@ -72,21 +72,17 @@ def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - o
         message = re.sub(r"(File|Path) '(.*)' does not exist\.", r"el archivo «\2» no existe", message)
         return f"Valor no válido para {hint}: {message}; vea {where}."
     text = exc.format_message()
-    match = re.match(r"No such command '(.*)'\.", text)
-    if match:
+    if match := re.match(r"No such command '(.*)'\.", text):
         names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and hasattr(ctx.command, "list_commands") else ""
         return f"El comando «{match.group(1)}» no existe; los comandos son: {names}."
-    match = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
-    if match:
+    if match := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text):
         return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
                 f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
-    match = re.match(r"Option '(.*)' does not take a value\.", text)
-    if match:
+    if match := re.match(r"Option '(.*)' does not take a value\.", text):
         return f"La opción {match.group(1)} no lleva valor: escriba solo {match.group(1)} (sin «=…»); vea {where}."
     if text.startswith("Missing command"):
         return f"Falta el comando; vea {where}."
-    match = re.match(r"Option '(.*)' requires an argument\.", text)
-    if match:
+    if match := re.match(r"Option '(.*)' requires an argument\.", text):
         return f"La opción {match.group(1)} necesita un valor; vea {where}."
     return f"Uso incorrecto: {text}; vea {where}."
 

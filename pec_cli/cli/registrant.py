@@ -18,11 +18,9 @@ GIT_TIMEOUT = 3.0  # seconds: a git that hangs (a network home, a lock) must not
 
 def registrant(ws: Workspace) -> str | None:
     """The name of who registers in ``ws`` now, checked; None when nothing says it."""
-    named = os.environ.get("PEC_NOMBRE")
-    if named is not None:
+    if (named := os.environ.get("PEC_NOMBRE")) is not None:
         return check_name(named, "PEC_NOMBRE")
-    kept = ws.person()
-    if kept is not None:
+    if (kept := ws.person()) is not None:
         return check_name(kept, ws.display(ws.state_dir / PERSON_FILE))
     git = git_name(ws.root)
     if base.interactive():

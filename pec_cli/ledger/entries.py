@@ -252,8 +252,7 @@ def _field_problem(key: str, value: Any) -> str | None:  # noqa: C901, PLR0911 -
         return None if value in ROLES else f"registro con «rol» no válido (uno de: {', '.join(ROLES)})"
     if key in ("posiciones", "cifras"):
         return None if _structure_ok(key, value) else f"registro con «{key}» no válidas"
-    pattern = _PATTERNS.get(key)
-    if pattern is not None:
+    if (pattern := _PATTERNS.get(key)) is not None:
         if type(value) is not str or not pattern.fullmatch(value):
             return f"registro con «{key}» no válido ({str(value)[:40]!r} no es {_WHAT[key]})"
         return None
@@ -342,8 +341,7 @@ def check_record(record: Any) -> str | None:
     for key, value in record.items():
         if value is None and key not in required:
             continue  # an optional field written empty (a void of a note has no fecha)
-        problem = _field_problem(key, value)
-        if problem is not None:
+        if (problem := _field_problem(key, value)) is not None:
             return problem
     if _has_control(record):
         return ("registro con caracteres de control, secuencias de escape de terminal, marcas invisibles de "
@@ -372,8 +370,7 @@ def too_long(raw: bytes) -> str | None:
 
 def parse(raw: bytes) -> dict[str, Any] | str:
     """The checked record of one ledger line (without its newline), or why it is not one (Spanish)."""
-    long = too_long(raw)
-    if long is not None:
+    if (long := too_long(raw)) is not None:
         return long
     if too_deep(raw):
         return "línea dañada (anidamiento excesivo)"

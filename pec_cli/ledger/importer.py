@@ -223,8 +223,7 @@ def _read_header(reader: Any, name: str) -> tuple[Any, list[str]]:
     except csv.Error as exc:
         raise PecError(f"El archivo {name} no es un CSV legible ({_csv_problem(exc)}).") from None
     columns = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
-    unknown = [h for h in columns if h not in COLUMNS and h not in FLAGS]
-    if unknown:
+    if unknown := [h for h in columns if h not in COLUMNS and h not in FLAGS]:
         raise PecError(
             f"La columna «{visible(unknown[0][:60])}» de {name} no existe; las columnas válidas son: "
             f"{', '.join(COLUMNS + FLAGS)}."

@@ -100,8 +100,7 @@ def jump_problem(red: str, valor: float, previous: tuple[str, float] | None) -> 
 
 def check_jump(record: dict[str, Any], series: list[tuple[str, float]]) -> None:
     """Refuse a measurement that jumps too far from the network's previous one (``pec log``)."""
-    problem = jump_problem(record["red"], record["valor"], previous_measure(series, record["fecha"]))
-    if problem:
+    if problem := jump_problem(record["red"], record["valor"], previous_measure(series, record["fecha"])):
         raise PecError(
             f"El valor {problem}: ¿es un error de digitación? Corrija --valor, o repita con --confirmar si es correcto.",
             field="valor",

@@ -69,8 +69,7 @@ def compile_formula(source: str, allowed: frozenset[str] | set[str] | None = Non
     names: set[str] = set()
     _check(tree, names, depth=0)
     if allowed is not None:
-        unknown = sorted(names - set(allowed))
-        if unknown:
+        if unknown := sorted(names - set(allowed)):
             raise FormulaError(
                 f"la fórmula usa la variable desconocida «{unknown[0]}»; "
                 f"las disponibles son: {', '.join(sorted(allowed))}"

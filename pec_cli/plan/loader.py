@@ -180,8 +180,7 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 
 def _refuse_conflict_markers(text: str, name: str) -> None:
-    match = _CONFLICT.search(text)
-    if match:
+    if match := _CONFLICT.search(text):
         line = text.count("\n", 0, match.start()) + 1
         raise PecError(
             f"El plan {name} tiene marcas de conflicto de git ({name}:{line}: «{match.group(1)}»): una fusión quedó "

@@ -41,13 +41,11 @@ def _first_change(plan: Plan, year: int, source: str, today: dt.date) -> str:
 
 def _edit_line(line: str, plan: Plan, year: int, in_cambios: bool, first_change: str) -> str | None:
     """The line in the new plan (None: dropped)."""
-    window = _WINDOW.match(line)
-    if window:
+    if window := _WINDOW.match(line):
         indent, key, space, y, m, d, rest = window.group(1, 2, 3, 4, 5, 6, 7)
         new = moved(dt.date(int(y), int(m), int(d)), year + int(y) - plan.vigencia)
         return f"{indent}{key}:{space}{new.isoformat()}{rest}"
-    top = _TOP_KEY.match(line)
-    if top:
+    if top := _TOP_KEY.match(line):
         key, value = top.groups()
         if key == "vigencia":
             return f"vigencia: {year}"

@@ -85,13 +85,11 @@ class ActivitySpec(Spec):
                 raise ValueError("«calendario» necesita al menos un mes")
             if len(set(self.calendario)) != len(self.calendario):
                 raise ValueError("«calendario» repite un mes; escriba cada mes una vez")
-            outside = [m for m in self.calendario if not self.inicio.month <= m <= self.fin.month]
-            if outside:
+            if outside := [m for m in self.calendario if not self.inicio.month <= m <= self.fin.month]:
                 raise ValueError(f"el mes {outside[0]} de «calendario» cae fuera de la ventana de la actividad")
         ids = [t.id for t in self.tipos]
         _check_unique(ids, "tipo")
-        clash = sorted(set(ids) & RESERVED)
-        if clash:
+        if clash := sorted(set(ids) & RESERVED):
             raise ValueError(f"el tipo «{clash[0]}» usa un nombre reservado de las fórmulas")
         _check_unique([s.id for s in self.series], "serie")
         if self.series and self.meta is None and any(s.meta is None for s in self.series):

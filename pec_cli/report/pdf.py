@@ -40,12 +40,10 @@ MISSING = (
 
 def find_browser() -> str | None:
     """The browser that prints the PDF: PEC_NAVEGADOR, else the first one installed."""
-    chosen = os.environ.get("PEC_NAVEGADOR")
-    if chosen:
+    if chosen := os.environ.get("PEC_NAVEGADOR"):
         return chosen if Path(chosen).is_file() or shutil.which(chosen) else None
     for name in NAMES:
-        found = shutil.which(name)
-        if found:
+        if found := shutil.which(name):
             return found
     return next((p for p in (*WINDOWS_PATHS, *MAC_PATHS) if Path(p).is_file()), None)
 

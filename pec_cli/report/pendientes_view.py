@@ -291,7 +291,6 @@ def render_markdown(p: Pendientes) -> str:
         out.append("")
     requests = _requests(doc)
     out += [f"## {md(requests[0])}", ""] + [f"- {md(r)}" for r in requests[1:]] + ([""] if requests[1:] else [])
-    control = _control_lines(p)
-    if control:
+    if control := _control_lines(p):
         out += ["## Análisis y acciones de mejora", "", *(f"- {md(s)}." for s in control), ""]
     return "\n".join(out)

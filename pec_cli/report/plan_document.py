@@ -120,8 +120,7 @@ def _cambios_y_firmas(plan: Plan) -> list[Section]:
     out = [Section("Resumen de cambios", (
         Grid("Resumen de cambios", ("Versión", "Fecha", "Numerales", "Descripción de la modificación"), cambios)
         if cambios else "El plan no registra cambios.",))]
-    firmas = signatures(plan)
-    if firmas:
+    if firmas := signatures(plan):
         rows: tuple[tuple[Cell, ...], ...] = tuple(
             (field.capitalize(), *(firma[field] for _, firma in firmas)) for field in ("nombre", "cargo", "dependencia"))
         out.append(Section("Responsabilidad y autoridad", (
