@@ -152,6 +152,21 @@ def test_gauge_seguidores_per_network():
     assert acum["semaforo"] == "rojo"
 
 
+def test_a_measurement_on_a_quarters_first_day_is_inside_it():
+    """A window's inicio is the last value dated strictly before it: April 1's measurement is Trim. II's
+    first, so Trim. II grows from March's 1100, and Trim. I ends at March's."""
+    records = [
+        piece("seguidores", "2024-03-01", "medicion", red="instagram", valor=1000),
+        piece("seguidores", "2024-03-31", "medicion", red="instagram", valor=1100),
+        piece("seguidores", "2024-04-01", "medicion", red="instagram", valor=1200),
+        piece("seguidores", "2024-06-30", "medicion", red="instagram", valor=1300),
+    ]
+    seg = activity(status(records), "seguidores")
+    q1, q2 = seg["trimestres"]["I"]["series"]["instagram"], seg["trimestres"]["II"]["series"]["instagram"]
+    assert (q1["inicio"], q1["fin"]) == (1000, 1100)
+    assert (q2["inicio"], q2["fin"]) == (1100, 1300)
+
+
 def test_gauge_fall_is_negative_and_logrado_floors_at_zero():
     records = [
         piece("seguidores", "2024-03-01", "medicion", red=red, valor=5000) for red in
