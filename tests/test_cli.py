@@ -243,6 +243,25 @@ def test_verify_a_clean_ledger(pec, ws):
     assert ok.exit_code == 0 and "2 entradas" in ok.stdout
 
 
+def test_verify_names_the_ignore_lines_an_older_pec_did_not_write(pec, ws):
+    """A git workspace made by an older pec has a .gitignore without the exports' lines: «git add -A»
+    (the README's guide) would commit a report. verify says which lines to add, as information."""
+    assert "gitignore" not in pec("verify").stdout  # no git: nothing to say
+    (ws / ".git").mkdir()
+    assert "gitignore" not in pec("verify").stdout  # what pec init writes is whole
+    (ws / ".gitignore").write_text(".pec/\n*.pec-tmp\nmis-notas.txt\n", encoding="utf-8")
+    result = pec("verify")
+    assert result.exit_code == 0, result.output  # information, nothing wrong in the ledger
+    said = " ".join(result.stdout.split())
+    assert "le faltan las líneas seguimiento-*, detalle-*, paquete-*" in said and "pec.log" in said
+    assert ".pec/," not in said and "*.pec-tmp," not in said
+    assert pec("export", "paquete", "-o", "paq").exit_code == 0  # about this copy, not the ledger:
+    assert "gitignore" not in (ws / "paq" / "verificacion.txt").read_text(encoding="utf-8")  # not Control Interno's
+    (ws / ".gitignore").unlink()
+    (ws / ".gitignore").symlink_to(ws / "plan" / "2024.yaml")  # git reads no linked .gitignore
+    assert "le faltan las líneas .pec/, *.pec-tmp" in " ".join(pec("verify").stdout.split())
+
+
 # ---------------------------------------------------------------- SPEC §6
 
 

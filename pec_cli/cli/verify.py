@@ -2,11 +2,16 @@
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from pec_cli.cli.base import RootOpt, SpanishCommand, app
 from pec_cli.errors import PecError
+
+if TYPE_CHECKING:
+    from pec_cli.ledger.entries import Problem
+    from pec_cli.ledger.verify import LedgerView
 
 
 def read_kept(path: Path) -> bytes:
@@ -17,6 +22,29 @@ def read_kept(path: Path) -> bytes:
     return read_regular(path, 1 << 20, f"La copia del plan {path.name}", "restáurela desde git.", follow=False)
 
 
+def check_gitignore(view: "LedgerView") -> list["Problem"]:
+    """A git workspace made by an older pec lacks the ignore lines ``pec init`` now writes (its exports, its
+    log): ``git add -A`` would then commit a report a user made for the committee. Only ``pec verify`` runs it:
+    it is about this copy, not the ledger, so the paquete's verificación leaves it out."""
+    from pec_cli.ledger.entries import Problem
+    from pec_cli.workspace import GITIGNORE, read_regular
+
+    root = view.ws.root
+    if not (root / ".git").exists():
+        return []
+    try:
+        text = read_regular(root / ".gitignore", 1 << 20, ".gitignore", "", follow=False).decode("utf-8", "replace")
+    except (PecError, OSError):
+        text = ""  # none, or not a plain file (git reads no linked .gitignore either): every line is missing
+    have = set(text.splitlines())
+    missing = [line for line in GITIGNORE.splitlines() if line and not line.startswith("#") and line not in have]
+    if not missing:
+        return []
+    return [Problem(".gitignore", 0, f"le faltan las líneas {', '.join(missing)}, que «pec init» escribe en los "
+                    "espacios nuevos: añádalas para que «git add -A» no suba al repositorio las exportaciones y "
+                    "archivos propios de esta copia", info=True)]
+
+
 @app.command(cls=SpanishCommand)
 def verify(root: RootOpt = None) -> None:
     """Comprobar el plan y el registro: líneas, ids, anulaciones, importaciones e integridad de la cadena."""
@@ -24,7 +52,7 @@ def verify(root: RootOpt = None) -> None:
     from pec_cli.report.closed import all_checks
     from pec_cli.workspace import find_workspace, today
 
-    problems, summary = verify_workspace(find_workspace(root), all_checks(read_kept, today()))
+    problems, summary = verify_workspace(find_workspace(root), (*all_checks(read_kept, today()), check_gitignore))
     damage = [p for p in problems if not p.info]
     for problem in problems:
         sys.stdout.write(("información: " if problem.info else "") + str(problem) + "\n")
