@@ -85,20 +85,3 @@ def test_cli_log_status_and_pendientes(pec):
     assert seg["mediciones"]["interaccion"]["instagram"]["fin"] == 5200
     text = " ".join(pec("pendientes", "--fecha", "2024-06-20").stdout.split())
     assert "medición de interacción (Me gusta) por red: instagram +1200" in text
-
-
-def test_one_measurement_is_not_a_growth_of_zero(pec):
-    """A network measured once in the window, never before it: its value, said to be the only one, and no
-    growth (a half-year trial read «instagram +0 (5400 a 5400)»)."""
-    for valor, fecha in (("10000", "2024-03-01"), ("5400", "2024-04-02")):
-        tipo = ("--tipo", "interaccion") if valor == "5400" else ()
-        assert pec("log", "seguidores", *tipo, "--red", "instagram", "--valor", valor, "--fecha", fecha).exit_code == 0
-    doc = json.loads(pec("status", "--trim", "II", "--format", "json").stdout)
-    seg = next(a for a in doc["actividades"] if a["id"] == "seguidores")
-    assert seg["mediciones"]["interaccion"]["instagram"] == {
-        "inicio": None, "fin": 5400, "crecimiento": None, "meta": None, "cumplimiento": None, "sin_medicion": False}
-    board = " ".join(pec("status", "--trim", "II").stdout.split())
-    assert "por red: instagram 5400 (una sola medición), twitter sin medición" in board
-    assert "+0" not in board
-    assert pec("export", "xlsx", "--trim", "II", "-o", "s.xlsx").exit_code == 0
-    assert pec("export", "html", "--trim", "II", "-o", "s.html").exit_code == 0

@@ -6,8 +6,7 @@ further measured series, e.g. ``interaccion`` (Me gusta). It is shown beside
 the gauge in status, its JSON and ``pec pendientes``, and never enters the
 avance: it has no meta unless the plan gives its tipo one (per network).
 Per network: ``inicio`` is the last value before the window's start, else its
-first measurement (none while there is only one: one value measures no growth);
-``fin`` the last on or before the corte. Pure; stdlib only.
+first measurement; ``fin`` the last on or before the corte. Pure; stdlib only.
 """
 
 import datetime as dt
@@ -56,7 +55,7 @@ def other_series(act: Activity, totals: Tally, start: dt.date, corte: dt.date) -
             values = [(day, v) for day, v in measured.get(s.id, ()) if day <= hi]
             before = [v for day, v in values if day < lo]
             inside = [v for day, v in values if day >= lo]
-            inicio = before[-1] if before else (inside[0] if len(inside) > 1 else None)  # one: no growth yet
+            inicio = before[-1] if before else (inside[0] if inside else None)
             rows.append(Medicion(s.id, inicio, values[-1][1] if values else None, tipo.meta))
         out[tipo.id] = tuple(rows)
     return out
@@ -87,9 +86,6 @@ def mediciones_text(act: Activity, doc: dict[str, Any]) -> list[str]:
                 parts.append(f"{red} sin medición")
                 continue
             growth = m["crecimiento"]
-            if growth is None:
-                parts.append(f"{red} {m['fin']:g} (una sola medición)".replace(".", ","))
-                continue
             text = f"{red} {'+' if growth >= 0 else ''}{growth:g} ({m['inicio']:g} a {m['fin']:g})".replace(".", ",")
             if m["meta"] is not None:
                 text += f", {m['cumplimiento']:g} % de {m['meta']:g}".replace(".", ",")
