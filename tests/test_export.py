@@ -724,6 +724,15 @@ def test_paquete_is_checkable_without_pec_and_its_zip_reproducible(ledger_ws, tm
     assert (folder / "verificacion.txt").read_text(encoding="utf-8").startswith("Registro íntegro")
     html = (folder / "seguimiento-2024-TII.html").read_text(encoding="utf-8")
     assert 'href="evidencias/' in html  # the report links to the folder's own copy
+    # the detail names the folder's copy, not the workspace's path (a new-user trial opened a missing file)
+    detail = list(csv.DictReader(io.StringIO((folder / "detalle-2024-TII.csv").read_text(encoding="utf-8-sig")),
+                                 delimiter=";"))
+    assert [r["evidencia"] for r in detail if r["evidencia"]] == evidence
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(folder / "seguimiento-2024-TII.xlsx")["Detalle"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == evidence[0]]
+    assert len(cells) == 1 and cells[0].hyperlink.target == evidence[0]
     manifest = (folder / "MANIFIESTO.txt").read_text(encoding="utf-8")
     assert "sha256sum -c MANIFIESTO.txt" in manifest
     listed = [line.split("  ", 1)[1] for line in manifest.splitlines() if line and not line.startswith("#")]

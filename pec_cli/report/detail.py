@@ -8,6 +8,7 @@ Also the rule that keeps a text cell from running as a spreadsheet formula
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan, quarter_of
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EMPTY: Mapping[str, str] = MappingProxyType({})
 SIN_NOMBRE = "sin nombre"  # who registered an entry that does not say (made before pec recorded it)
 
 DETAIL_HEADERS = [
@@ -30,15 +32,19 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = frozenset()) -> dict[str, Any]:
+def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = frozenset(),
+               packed: Mapping[str, str] = EMPTY) -> dict[str, Any]:
+    """One entry as the detail exports show it; ``packed`` (the paquete's): each stored evidence path -> its
+    copy in the paquete's folder, which the row then names."""
     evidencia = entry.get("evidencia")
+    archivo = evidencia.get("archivo") if isinstance(evidencia, dict) else None
     return {
         "id": entry.id,
         "fecha": entry.fecha.isoformat() if entry.fecha else "",
         "actividad": entry.actividad,
         "tipo": entry.tipo or "",
         **{f.name: entry.get(f.name) for f in FIELDS if f.kind != "file"},
-        "evidencia": evidencia.get("archivo") if isinstance(evidencia, dict) else None,
+        "evidencia": packed.get(archivo, archivo) if archivo is not None else None,
         "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
         "registrado": entry.registrado,
         "registrado_por": entry.get("por") or SIN_NOMBRE,
@@ -48,7 +54,8 @@ def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = f
     }
 
 
-def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) -> list[dict[str, Any]]:
+def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str],
+                packed: Mapping[str, str] = EMPTY) -> list[dict[str, Any]]:
     """``detail_row`` values plus what the committee formats show: quarter,
     activity name, evidence file name and the evidence's link (``None``
     where the path is not one pec stored)."""
@@ -57,7 +64,7 @@ def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) ->
     redes = {(a.id, s.id): s.nombre for a in plan.actividades for s in a.series}
     out = []
     for entry in selection.entries:
-        row = detail_row(entry, selection.voided, selection.late)
+        row = detail_row(entry, selection.voided, selection.late, packed)
         evidencia = entry.get("evidencia")
         row["trimestre"] = QUARTERS[quarter_of(entry.fecha) - 1] if entry.fecha else ""
         row["actividad_nombre"] = names.get(entry.actividad, entry.actividad)
@@ -65,7 +72,7 @@ def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str]) ->
         row["red_nombre"] = redes.get((entry.actividad, str(row["red"])), row["red"])
         row["motivo"] = row["motivo_anulacion"] or ""
         row["evidencia_nombre"] = evidencia.get("nombre") if isinstance(evidencia, dict) else None
-        archivo = row["evidencia"]
+        archivo = evidencia.get("archivo") if isinstance(evidencia, dict) else None
         row["evidencia_enlace"] = link(archivo) if archivo else None  # a path of the record rule's vocabulary
         row["url_enlace"] = web_link(row["url"])
         out.append(row)

@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,6 +29,7 @@ from pec_cli.plan.model import QUARTERS, Plan, quarter_bounds
 from pec_cli.report.avance import Report
 from pec_cli.report.detail import (
     DETAIL_HEADERS,
+    EMPTY,
     detail_row,
     detail_rows,
     safe_text,
@@ -144,11 +145,11 @@ def firmas_markdown(signed: Firmas) -> str:
     return f"**{md(firmas_caption(signed))}**:\n\n{plan}{informe}"
 
 
-def entries_csv(selection: Selection, style: CsvStyle = CsvStyle()) -> str:
+def entries_csv(selection: Selection, style: CsvStyle = CsvStyle(), packed: Mapping[str, str] = EMPTY) -> str:
     separator, decimal = style
     rows = [DETAIL_HEADERS]
     for entry in selection.entries:
-        row = detail_row(entry, selection.voided, selection.late)
+        row = detail_row(entry, selection.voided, selection.late, packed)
         rows.append([
             ("sí" if v else "no") if isinstance(v, bool)
             else cell_number(v, decimal) if isinstance(v, int | float)
@@ -223,6 +224,7 @@ class Pack:
         self.style = style
         self.quarter = quarter if detalle else ctx.quarter(quarter)
         self.link = evidence_linker(ctx.workspace.root, out_dir)
+        self.packed: Mapping[str, str] = EMPTY  # the paquete's: stored evidence path -> its copy in the folder
         self.checklist: list[Block] | None = None  # the paquete's evidence checklist, for its workbook
 
     @cached_property
@@ -259,7 +261,7 @@ class Pack:
 
     @cached_property
     def rows(self) -> list[dict[str, Any]]:
-        return detail_rows(self.selection, self.plan, self.link)
+        return detail_rows(self.selection, self.plan, self.link, self.packed)
 
     @cached_property
     def fichas(self) -> list[Ficha]:
@@ -321,7 +323,7 @@ def _pdf(pack: Pack) -> bytes:
 
 
 FORMATS: dict[str, Writer] = {
-    "csv": Writer("csv", lambda p: table_csv(p.table, p.style), lambda p: entries_csv(p.selection, p.style)),
+    "csv": Writer("csv", lambda p: table_csv(p.table, p.style), lambda p: entries_csv(p.selection, p.style, p.packed)),
     "xlsx": Writer("xlsx", _xlsx, _xlsx),
     "markdown": Writer("md", lambda p: table_markdown(p.table), lambda p: entries_markdown(p.selection)),
     "json": Writer("json", lambda p: render_json(p.report), lambda p: entries_json(p.selection)),

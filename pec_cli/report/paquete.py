@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol
 
@@ -37,6 +37,7 @@ class Pack(Protocol):
     plan: Plan
     quarter: int | None
     link: Callable[[str], str]
+    packed: Mapping[str, str]
     style: CsvStyle
     checklist: list[Block] | None
 
@@ -156,8 +157,9 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
     by hand) make the evidence checklist, ``evidencias.csv``."""
     quarter = QUARTERS[(pack.quarter or 4) - 1]
     stem = f"{pack.plan.vigencia}-T{quarter}"
-    # the HTML links to the folder's copies (evidence left out gets no link)
-    pack.link = lambda archivo: evidence[archivo].name if archivo in evidence else ""
+    # the detail names, and the HTML links to, the folder's copies (evidence left out gets no link)
+    pack.packed = {archivo: copy.name for archivo, copy in evidence.items()}
+    pack.link = lambda archivo: pack.packed.get(archivo, "")
 
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
