@@ -76,6 +76,54 @@ def test_a_piece_logged_in_august_dated_in_may_never_moves_the_sealed_quarter(cl
     ok(pec_at(closed, "verify", env=AUGUST))  # a late piece is no damage
 
 
+def test_a_late_request_never_moves_the_sealed_counts_beside_a_demands_figure(ws):
+    """A new-user trial: an evento received in May, logged after Trim. II closed, left the sealed 50 % of
+    eventos beside today's «1 de 3». The counts beside a demand's figure (answered of received, per area)
+    are sealed with it; today's live on in the «Recalculado» note and in the next quarter."""
+    first = ok(pec_at(ws, "log", "eventos", "--tipo", "evento", "--fecha", "2024-05-02", "--titulo", "Foro", env=JULY))
+    ok(pec_at(ws, "log", "eventos", "--tipo", "evento", "--fecha", "2024-05-03", "--titulo", "Visita", env=JULY))
+    ok(pec_at(ws, "log", "eventos", "--tipo", "publicacion", "--fecha", "2024-05-04", "--titulo", "Crónica del foro",
+              "--atiende", first.strip(), env=JULY))
+    asked = ok(pec_at(ws, "log", "internas", "--tipo", "solicitud", "--area", "Talento Humano", "--fecha", "2024-05-06",
+                      env=JULY))
+    ok(pec_at(ws, "log", "internas", "--fecha", "2024-05-07", "--titulo", "Boletín", "--atiende", asked.strip(), env=JULY))
+    ok(pec_at(ws, "cierre", "--trim", "II", env=JULY))
+    sealed = {act: row(status(ws), act) for act in ("eventos", "internas")}
+    ok(pec_at(ws, "log", "eventos", "--tipo", "evento", "--fecha", "2024-06-20", "--titulo", "Rendición", env=AUGUST))
+    ok(pec_at(ws, "log", "internas", "--tipo", "solicitud", "--area", "Talento Humano", "--fecha", "2024-06-21",
+              env=AUGUST))
+    doc = status(ws, env=AUGUST)
+    for act in ("eventos", "internas"):
+        now = row(doc, act)
+        assert now["acumulado"]["cumplimiento"] == sealed[act]["acumulado"]["cumplimiento"] == (50.0 if act == "eventos" else 100.0)
+        assert now["demanda"] == sealed[act]["demanda"], act
+        assert now["acumulado"]["recalculado"]["cumplimiento"] < now["acumulado"]["cumplimiento"]
+    assert row(doc, "eventos")["demanda"]["recibidas"] == 2 and row(doc, "internas")["demanda"]["recibidas"] == 1
+    board = " ".join(ok(pec_at(ws, "status", "--trim", "II", env=AUGUST)).split())
+    assert "1/2" in board and "1/3" not in board
+    assert row(status(ws, "III", env=AUGUST), "eventos")["demanda"]["recibidas"] == 3  # an open quarter: today's
+    ok(pec_at(ws, "verify", env=AUGUST))
+
+
+def test_a_closure_sealed_before_pec_sealed_the_demand_still_holds(ws, monkeypatch):
+    """A closure from an older pec has no sealed demand counts: verify finds its figures intact, and the
+    counts beside the figure are today's, as they were."""
+    from pec_cli.report import closed as closed_module
+
+    new_sealed = closed_module.sealed
+    monkeypatch.setattr(closed_module, "sealed", lambda report: {
+        k: v for k, v in new_sealed(report).items() if k != closed_module.DEMANDA})
+    ok(pec_at(ws, "log", "eventos", "--tipo", "evento", "--fecha", "2024-05-02", "--titulo", "Foro", env=JULY))
+    ok(pec_at(ws, "cierre", "--trim", "II", env=JULY))
+    monkeypatch.undo()
+    (segment,) = (ws / "ledger" / "2024").glob("*.jsonl")
+    assert '"demanda"' not in segment.read_text(encoding="utf-8")
+    ok(pec_at(ws, "log", "eventos", "--tipo", "evento", "--fecha", "2024-05-03", "--titulo", "Visita", env=AUGUST))
+    assert row(status(ws, env=AUGUST), "eventos")["demanda"]["recibidas"] == 2
+    verified = ok(pec_at(ws, "verify", env=AUGUST))
+    assert "Registro íntegro" in verified and "no coincide" not in verified
+
+
 def test_a_late_piece_of_an_earlier_quarter_is_named_in_the_sealed_acumulado(closed):
     """A March piece logged in August, after Trim. I and II closed: Trim. II's sealed acumulado lacks it too,
     and says so (one piece the closure did not see), not «anulaciones o respuestas»."""
@@ -481,15 +529,20 @@ def test_verify_as_of_a_day_before_a_closure_blames_nothing(closed):
     assert "posterior a hoy: no cuenta hasta ese día" in verify.stdout
 
 
-def test_a_closure_line_with_a_meta_that_is_not_a_number_is_skipped_and_named(closed):
+@pytest.mark.parametrize("damage", ["meta_anual", "demanda"])
+def test_a_closure_line_with_a_meta_that_is_not_a_number_is_skipped_and_named(closed, damage):
     """A closure arriving by git whose sealed ``meta_anual`` is a word (its figures' SHA-256 made to match)
-    broke every report with a traceback: the record rule leaves it out, and status and verify name it."""
+    broke every report with a traceback: the record rule leaves it out, and status and verify name it. So
+    with a sealed demand count that is a text."""
     from pec_cli.ledger.closures import digest
 
     (segment,) = (closed / "ledger" / "2024").glob("*.jsonl")
     real = next(r for r in map(json.loads, segment.read_text(encoding="utf-8").splitlines())
                 if r["clase"] == "cierre" and r["trimestre"] == "II")
-    real["cifras"]["actividades"]["revista"]["acumulado"]["meta_anual"] = "abc"
+    if damage == "meta_anual":
+        real["cifras"]["actividades"]["revista"]["acumulado"]["meta_anual"] = "abc"
+    else:
+        real["cifras"]["demanda"]["eventos"]["recibidas"] = "2"
     forged = {**real, "id": "2024-zzzzz-1", "n": 1, "prev": "0" * 16, "cifras_sha256": digest(real["cifras"]),
               "registrado": "2024-07-01T00:00:00-05:00"}
     (segment.parent / "zzzzz.jsonl").write_text(json.dumps(forged, ensure_ascii=False) + "\n", encoding="utf-8")

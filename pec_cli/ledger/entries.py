@@ -273,7 +273,19 @@ def _structure_ok(key: str, value: Any) -> bool:
                 _IDENT.fullmatch(row) and isinstance(rows, dict) and isinstance(rows.get("trimestres"), dict)
                 and all(q in QUARTERS and _figures_ok(f) for q, f in rows["trimestres"].items())
                 and _figures_ok(rows.get("acumulado")) for row, rows in value[kind].items())
-                for kind in ("actividades", "lineas")))
+                for kind in ("actividades", "lineas"))
+            and _demand_ok(value.get("demanda", {})))
+
+
+def _demand_ok(value: Any) -> bool:
+    """A closure's sealed demand counts: per activity, answered and received, and those per area."""
+    def counts(row: Any, keys: tuple[str, ...]) -> bool:
+        return isinstance(row, dict) and all(type(row.get(k)) is int and row[k] >= 0 for k in keys)
+
+    return isinstance(value, dict) and all(
+        _IDENT.fullmatch(act) and counts(row, ("atendidas", "recibidas")) and isinstance(row.get("areas"), dict)
+        and all(type(area) is str and counts(n, ("recibidas", "atendidas", "abiertas")) for area, n in row["areas"].items())
+        for act, row in value.items())
 
 
 def _figures_ok(value: Any) -> bool:

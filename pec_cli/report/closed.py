@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pec_cli.ledger.verify import Check, LedgerView
 
 COMPARED = ("logrado", "cumplimiento", "realizadas", "semaforo")  # what a committee reads of a row
+DEMANDA = "demanda"  # sealed since the counts beside a demand's figure moved with a late piece (a new-user trial)
 
 
 class Recalculado(NamedTuple):
@@ -68,7 +69,16 @@ def sealed(report: Report) -> dict[str, Any]:
 
     return {"trimestre": report.trimestre_label, "corte": report.corte.isoformat(), "version": report.plan.version,
             "actividades": rows(report.actividades, lambda r: r.activity.id),
-            "lineas": rows(report.lineas, lambda r: r.line.id)}
+            "lineas": rows(report.lineas, lambda r: r.line.id),
+            # the counts each row shows beside its figure: requests (or eventos) answered of received, per area
+            DEMANDA: {rep.activity.id: {"atendidas": rep.demanda[0], "recibidas": rep.demanda[1],
+                                        "areas": rep.solicitudes} for rep in report.actividades if rep.demanda}}
+
+
+def as_sealed(again: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+    """``again`` (``sealed`` of a recomputation) with only the parts ``kept`` has: a closure made before pec
+    sealed the demand counts has none."""
+    return again if DEMANDA in kept else {k: v for k, v in again.items() if k != DEMANDA}
 
 
 def apply(report: Report, closed: dict[int, Closure],
@@ -96,6 +106,10 @@ def apply(report: Report, closed: dict[int, Closure],
             if k == report.trimestre:
                 acumulado = _sealed_figure(kept["acumulado"], now.acumulado if now else None, row_id, "acumulado",
                                            differences)
+                demand = closure.cifras.get(DEMANDA, {})
+                if kind == "actividades" and rep.demanda and (counts := next((demand[i] for i in ids if i in demand),
+                                                                             None)):
+                    rep = rep._replace(demanda=(counts["atendidas"], counts["recibidas"]), solicitudes=counts["areas"])
         return rep._replace(trimestres=trimestres, acumulado=acumulado)
 
     actividades = tuple(overlay(rep, rep.activity.id, "actividades") for rep in report.actividades)
@@ -279,7 +293,7 @@ def _closure_problems(view: LedgerView, record: dict[str, Any], entries: list[En
     if version != closure.version:
         problems.append(f"{label} dice versión {closure.version} del plan y su copia {closure.plan_archivo} es la "
                         f"versión {version}: el cierre fue editado a mano")
-    if digest(again) != closure.cifras_sha256:
+    if digest(as_sealed(again, closure.cifras)) != closure.cifras_sha256:
         problems.append(f"{label} no coincide con un nuevo cálculo con su plan y las entradas que vio: sus cifras "
                         "o el registro de antes del cierre fueron editados")
     return problems
