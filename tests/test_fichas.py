@@ -93,6 +93,9 @@ def test_no_empty_field_in_any_format(pec, ws, tmp_path):
     assert set(found) == set(LABELS) and all(found.values())
     assert ("Fórmula del documento", "No. De meses al año / Total de publicaciones * 100") in rows
     assert len(sheet.row_breaks.brk) == len(expected) - 1  # one printed page per indicator
+    # printed one page wide: nothing (a title-block merge included) reaches past its two columns, which a
+    # merge to column J did, printing every ficha at some 65 % of its size
+    assert sheet.max_column == 2 and not sheet.merged_cells.ranges
 
     page = pec("export", "fichas", "--format", "html", "-o", "-").stdout
     parser = _Sheets()

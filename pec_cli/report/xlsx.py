@@ -124,8 +124,10 @@ def _fraction(value: float | None) -> float | None:
     return None if value is None else round(value / 100.0, 6)
 
 
-def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list[tuple[str, Any]]) -> int:
-    """Entity, plan, the sheet's heading and label/value rows; returns the next free row."""
+def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list[tuple[str, Any]],
+                 span: int = TEXT_SPAN) -> int:
+    """Entity, plan, the sheet's heading and label/value rows; returns the next free row. A text value spans
+    columns B to ``span``, the sheet's last: a merge beyond it would widen the printed page."""
     entidad = title["entidad"] + (f" ({title['sigla']})" if title.get("sigla") else "")
     _put(ws, 1, 1, entidad).font = _font(bold=True, size=14, color=NAVY)
     _put(ws, 2, 1, f"{title['plan']} {title['vigencia']} · versión {title['version']}").font = _font(bold=True, size=12)
@@ -136,10 +138,10 @@ def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list
         head.font, head.alignment = _font(bold=True), Alignment(vertical="top")  # beside a wrapped text's first line
         cell = _put(ws, row, 2, value, DATE if isinstance(value, dt.date) else None)
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
-        if isinstance(value, str):
+        if isinstance(value, str) and span > 2:
             # a text spans the sheet's width (the Detalle's column B is a date's), a long one wrapping there
             # instead of stretching the printed page
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=TEXT_SPAN)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=span)
             ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
         row += 1
     return row + 1
@@ -486,7 +488,7 @@ def _fichas_sheet(ws: Worksheet, title: dict[str, Any], sheets: list[Ficha]) -> 
     ws.title = "Fichas"
     row = _title_block(ws, title, "Fichas de los indicadores (hoja de vida de cada indicador, del plan)", [
         ("Indicadores", f"{len(sheets)}: cada línea del Seguimiento y cada una de sus actividades"),
-    ])
+    ], span=len(FICHA_WIDTHS))
     for col, width in enumerate(FICHA_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for n, ficha in enumerate(sheets):
