@@ -24,21 +24,29 @@ def read_kept(path: Path) -> bytes:
 
 def check_gitignore(view: "LedgerView") -> list["Problem"]:
     """A git workspace made by an older pec lacks the ignore lines ``pec init`` now writes (its exports, its
-    log): ``git add -A`` would then commit a report a user made for the committee. Only ``pec verify`` runs it:
-    it is about this copy, not the ledger, so the paquete's verificación leaves it out."""
-    from pec_cli.ledger.entries import Problem
-    from pec_cli.workspace import GITIGNORE, read_regular
+    log): ``git add -A`` would then commit a report a user made for the committee. git says what it ignores
+    (an anchored or spaced pattern, ``.git/info/exclude``); no git, or no repository: nothing to say. Only
+    ``pec verify`` runs it: it is about this copy, not the ledger, so the paquete's verificación leaves it out."""
+    import shutil
+    import subprocess
 
-    root = view.ws.root
-    if not (root / ".git").exists():
+    from pec_cli.cli.registrant import GIT_TIMEOUT
+    from pec_cli.ledger.entries import Problem
+    from pec_cli.workspace import GITIGNORE
+
+    git = shutil.which("git")
+    patterns = [line for line in GITIGNORE.splitlines() if line and not line.startswith("#")]
+    samples = {line.replace("*", "x") + ("cache" if line.endswith("/") else ""): line for line in patterns}
+    if git is None:
         return []
     try:
-        text = read_regular(root / ".gitignore", 1 << 20, ".gitignore", "", follow=False).decode("utf-8", "replace")
-    except (PecError, OSError):
-        text = ""  # none, or not a plain file (git reads no linked .gitignore either): every line is missing
-    have = set(text.splitlines())
-    missing = [line for line in GITIGNORE.splitlines() if line and not line.startswith("#") and line not in have]
-    if not missing:
+        done = subprocess.run([git, "check-ignore", "--", *samples], cwd=view.ws.root, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    ignored = set(done.stdout.decode("utf-8", "replace").splitlines())
+    missing = [line for sample, line in samples.items() if sample not in ignored]
+    if done.returncode not in (0, 1) or not missing:  # 128: not a git repository
         return []
     return [Problem(".gitignore", 0, f"le faltan las líneas {', '.join(missing)}, que «pec init» escribe en los "
                     "espacios nuevos: añádalas para que «git add -A» no suba al repositorio las exportaciones y "
