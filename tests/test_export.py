@@ -785,6 +785,8 @@ def test_what_a_reader_noticed_in_the_html_and_the_detail(ledger_ws, tmp_path):
     assert "Instagram: 12.350" in html and "<td>Instagram</td>" in html  # the plan's name, Colombian thousands
     assert 'class="n q">Trim. II</th>' in html  # quarter headers do not wrap on A4
     assert "Registrada dos veces" in html  # the void's reason
+    footer = html[html.index("<footer>"):]  # a voided piece is not one of the pieces (a new-user trial)
+    assert re.search(r"Piezas hasta el 2024-06-30: \d+ vigentes, 1 anulada\.", footer), footer
     june_28 = {"PEC_HOY": "2024-06-28"}
     out = tmp_path / "d.html"
     ok(pec(ledger_ws, "export", "html", "--detalle", "--trim", "II", "-o", str(out), env=june_28))

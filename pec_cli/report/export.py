@@ -298,7 +298,7 @@ def _html(pack: Pack) -> str:
 
         return public_page(pack.title, [public_table(t) for t in pack.tables],
                            cuatrienio_to_dict(four_years) if four_years else None)
-    return seguimiento_page(pack.title, pack.tables, pack.rows, pack.selection,
+    return seguimiento_page(pack.title, pack.tables, pack.rows,
                             cuatrienio_to_dict(four_years) if four_years else None)
 
 

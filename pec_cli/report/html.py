@@ -580,7 +580,7 @@ def cuatrienio_page(doc: dict[str, Any]) -> str:
     )
 
 
-def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]], detail: Selection,
+def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dict[str, Any]],
                      cuatrienio: dict[str, Any] | None = None) -> str:
     """The committee report of the last table's quarter: summary, Seguimiento table, one section per line.
 
@@ -605,8 +605,8 @@ def seguimiento_page(title: dict[str, Any], history: list[Table], rows: list[dic
         firmas_section(table.firmas),
         f'<footer>Generado con pec a partir del plan y del registro de piezas. Semáforo sobre acumulado / programado '
         f'acumulado: verde ≥ {esc(count_text(table.verde))} %, amarillo ≥ {esc(count_text(table.amarillo))} %, rojo por debajo. '
-        f"Las piezas anuladas se muestran tachadas y no cuentan. {len(detail.entries)} piezas hasta el "
-        f"{esc(corte)}.</footer>",
+        f"Las piezas anuladas se muestran tachadas y no cuentan. Piezas hasta el {esc(corte)}: "
+        f"{esc(piece_count(rows))}.</footer>",
     ]
     return _page(heading, body)
 
