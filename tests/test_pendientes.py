@@ -159,3 +159,15 @@ def test_open_requests_name_an_area_as_the_report_does(pec):
     assert list(internas["solicitudes_por_area"]) == ["Talento Humano"]
     shown = pec("pendientes").stdout
     assert shown.count("Talento Humano") == 2 and "talento  humano" not in shown
+
+
+def test_the_pace_gap_is_the_difference_of_the_figures_shown(pec):
+    """A new-user trial read «3 de 5 esperadas (atrasado en 1,9)»: 4,95 expected shows as 5 and the gap
+    was taken from 4,95. The gap is now the difference of the two figures a reader sees."""
+    for day in ("2024-03-05", "2024-04-10", "2024-05-20"):
+        assert pec("log", "revista", "--fecha", day, "--titulo", f"Revista {day}").exit_code == 0
+    doc = json.loads(pec("pendientes", "--fecha", "2024-06-28", "--format", "json").stdout)
+    revista = next(a for a in doc["actividades"] if a["id"] == "revista")
+    assert revista["ritmo"]["esperadas"] == 4.95 and revista["ritmo"]["realizadas"] == 3
+    shown = " ".join(pec("pendientes", "--fecha", "2024-06-28").stdout.split())
+    assert "ritmo a la fecha: 3 de 5 esperadas (atrasado en 2)" in shown

@@ -161,8 +161,10 @@ def _ritmo_text(a: dict[str, Any]) -> str | None:
     r = a["ritmo"]
     if r is None:
         return None
-    text = f"ritmo a la fecha: {r['realizadas']} de {figure_text(r['esperadas'])} esperadas"
-    return text + (" (al día)" if r["estado"] == "al día" else f" (atrasado en {figure_text(-r['diferencia'])})")
+    esperadas = round(r["esperadas"], 1)  # as shown: the gap is the difference of the two figures a reader sees
+    gap = esperadas - r["realizadas"]  # (a gap under 0,05 shows as none)
+    text = f"ritmo a la fecha: {r['realizadas']} de {figure_text(esperadas)} esperadas"
+    return text + (" (al día)" if r["estado"] == "al día" or gap <= 0 else f" (atrasado en {figure_text(gap)})")
 
 
 def _meses_text(a: dict[str, Any]) -> str | None:
