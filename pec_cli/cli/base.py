@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -76,6 +77,8 @@ def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - o
         names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and hasattr(ctx.command, "list_commands") else ""
         return f"El comando «{match.group(1)}» no existe; los comandos son: {names}."
     if match := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text):
+        if empty := _option_without_value(ctx, args):
+            return f"La opción {empty} necesita un valor; vea {where}."
         return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
                 f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
     if match := re.match(r"Option '(.*)' does not take a value\.", text):
@@ -85,6 +88,15 @@ def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - o
     if match := re.match(r"Option '(.*)' requires an argument\.", text):
         return f"La opción {match.group(1)} necesita un valor; vea {where}."
     return f"Uso incorrecto: {text}; vea {where}."
+
+
+def _option_without_value(ctx: Any, args: Sequence[str]) -> str | None:
+    """An option given with no value, so that click took the next option's name for it and left that one's
+    value over («--fecha --titulo "Revista X"»)."""
+    options = [p for p in getattr(ctx.command, "params", ()) if hasattr(p, "is_flag")] if ctx is not None else []
+    valued = {name for p in options if not p.is_flag and not p.count for name in p.opts}
+    names = {name for p in options for name in p.opts}
+    return next((arg for arg, following in pairwise(args) if arg in valued and following in names), None)
 
 
 def _help_asked(exc: Any) -> bool:
