@@ -814,6 +814,13 @@ def test_interaction_and_requests_per_area_in_every_format(tmp_path):
     assert "<caption>Medición de interacción (Me gusta)</caption>" in html and "<td>Jurídica</td>" in html
     wb = load_workbook(export(root, tmp_path / "s.xlsx", "xlsx", "--trim", "II"))
     cells = [c for row in wb["Redes"].iter_rows(values_only=True) for c in row]
+    # a new-user trial read «Medición de interacción (Me g» and «Análisis y accione»: the Serie column holds
+    # the longest series name, and a title-block label wraps in column A
+    series = [row[1] for row in wb["Redes"].iter_rows(values_only=True) if row[0] == "seguidores"]
+    assert wb["Redes"].column_dimensions["B"].width >= max(len(name) for name in series)
+    labels = [c for c in wb["Redes"]["A"] if c.value == "Cómo se cuenta"]
+    assert labels and labels[0].alignment.wrap_text
+    assert wb["Redes"].row_dimensions[labels[0].row].height >= 2 * 15
     assert "Medición de interacción (Me gusta)" in cells and 1200 in cells and "Jurídica" in cells
     seguidores = next(a for a in before["actividades"] if a["id"] == "seguidores")
     assert seguidores["acumulado"]["cumplimiento"] == 0  # interaction never enters the avance

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pec_cli.ledger.query import Selection
+from pec_cli.plan.model import MONTHS
 from pec_cli.report.checklist import Block
 from pec_cli.report.detail import piece_count
 from pec_cli.report.fichas import Ficha
@@ -84,7 +85,7 @@ DETAIL_COLUMNS = [
     ("Área", "area", 14), ("Atiende", "atiende", 15), ("Red", "red_nombre", 10), ("Valor", "valor", 8), ("Nota", "nota", 26),
     ("Evidencia", "evidencia", 24), ("SHA-256", "evidencia_sha256", 35), ("Registrado", "registrado", 26),
     ("Registrado por", "registrado_por", 20), ("Estado", "estado", 9), ("Motivo de la anulación", "motivo", 30),
-    ("Extemporánea", "extemporanea", 13),  # dated in a closed quarter its closure did not see: not in its sealed figures
+    ("Extemporánea", "extemporanea", 14),  # dated in a closed quarter its closure did not see: not in its sealed figures
 ]
 
 
@@ -135,14 +136,17 @@ def _title_block(ws: Worksheet, title: dict[str, Any], heading: str, extra: list
     row = 4
     for label, value in [("Vigencia", title["vigencia"]), *extra]:
         head = _put(ws, row, 1, label)
-        head.font, head.alignment = _font(bold=True), Alignment(vertical="top")  # beside a wrapped text's first line
+        # beside a wrapped text's first line; a long label wraps in column A (some 12 characters on every sheet)
+        head.font, head.alignment = _font(bold=True), Alignment(vertical="top", wrap_text=True)
         cell = _put(ws, row, 2, value, DATE if isinstance(value, dt.date) else None)
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=isinstance(value, str))
         if isinstance(value, str) and span > 2:
             # a text spans the sheet's width (the Detalle's column B is a date's), a long one wrapping there
             # instead of stretching the printed page
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=span)
-            ws.row_dimensions[row].height = 15.0 * (len(value) // 150 + 1) + 2
+        lines = max(len(value) // 150 + 1 if isinstance(value, str) else 1, -(-len(label) // 12))
+        if lines > 1 or isinstance(value, str):
+            ws.row_dimensions[row].height = 15.0 * lines + 2
         row += 1
     return row + 1
 
@@ -369,7 +373,7 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
                            "«% sin tope» es el crecimiento frente a lo programado al corte («Meta a la fecha»); "
                            "«% de la meta anual», frente a la meta del año («Meta anual»)."),
     ])
-    columns = [("Actividad", 14, None), ("Serie", 24, None), ("Red", 12, None), ("Línea base", 11, "#,##0"),
+    columns = [("Actividad", 14, None), ("Serie", 34, None), ("Red", 12, None), ("Línea base", 11, "#,##0"),
                ("Último valor", 12, "#,##0"), ("Crecimiento", 12, "#,##0"), ("Meta a la fecha", 12, "#,##0.##"),
                ("Meta anual", 11, "#,##0.##"), ("% sin tope", 11, PERCENT), ("% que cuenta", 12, PERCENT),
                ("% de la meta anual", 12, PERCENT), ("Estado", 14, None)]
@@ -387,13 +391,9 @@ def _redes_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     solicitudes = [[act.id, a.area, a.recibidas, a.atendidas] for act in table.activities() for a in act.solicitudes]
     if solicitudes:
         _put(ws, row, 1, "Solicitudes por área").font = _font(bold=True, size=12, color=NAVY)
-        _grid(ws, row + 1, [("Actividad", 14, None), ("Área", 24, None), ("Recibidas", 12, "0"), ("Atendidas", 12, "0")],
+        _grid(ws, row + 1, [("Actividad", 14, None), ("Área", 34, None), ("Recibidas", 12, "0"), ("Atendidas", 12, "0")],
               solicitudes)
     _print_setup(ws, row)
-
-
-MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-               "noviembre", "diciembre")
 
 
 def _meses_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
@@ -403,7 +403,7 @@ def _meses_sheet(ws: Worksheet, title: dict[str, Any], table: Table) -> None:
     columns = [("Actividad", 18, None), ("Mes", 16, None), ("Realizadas", 11, "0"), ("Meta del mes", 12, "0.##"),
                ("Cumple", 9, None)]
     values = [
-        [act.id, f"{MONTH_NAMES[int(m.mes[5:]) - 1]} {m.mes[:4]}", m.realizadas, m.meta,
+        [act.id, f"{MONTHS[int(m.mes[5:]) - 1]} {m.mes[:4]}", m.realizadas, m.meta,
          "" if m.meta is None else ("sí" if m.realizadas >= m.meta else "no")]
         for act in table.activities() for m in act.meses
     ]
