@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger.closures import Closure, digest, plan_digest, quarters
-from pec_cli.ledger.entries import ACTION, APPROVE, CLOSE, DONE, EVENTS, REOPEN, Entry, Problem, record_of
+from pec_cli.ledger.entries import ACTION, APPROVE, CLOSE, DONE, REOPEN, Entry, Problem, record_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.avance import Figures, Report, SeriesFigures
@@ -209,7 +209,7 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
     closure stands on. ``read`` gives a file's bytes (the CLI's: this layer reads no file)."""
     for vigencia in sorted({s.vigencia for s in view.segments}):
         entries = view.entries(vigencia)
-        events = [record_of(e) for e in entries if e.clase in EVENTS]
+        events = Tally.of(record_of(e) for e in entries).net().events  # a voided sign-off or action is none
         if not events:
             continue
         state = quarters(events, today)
