@@ -259,6 +259,15 @@ def test_sign_offs_bind_to_the_sealed_figures(closed):
               "--cargo", "Jefe de prensa", env=JULY))
     refused(pec_at(closed, "aprobar", "--trim", "II", "--rol", "aprobó", "--nombre", "luisa perez",
                    "--cargo", "Jefe de prensa", env=JULY), "ya firmó")
+    # another person in a role already signed: kept (two reviewers happen), and said (a new-user trial
+    # signed twice by mistake and nothing told)
+    second = pec_at(closed, "aprobar", "--trim", "II", "--rol", "revisó", "--nombre", "Otro Revisor", "--cargo", "Asesor",
+                    env=JULY)
+    first_id = next(e["id"] for e in json.loads(ok(pec_at(closed, "list", "--cierres", "--format", "json", env=JULY)))
+                    if "Yanneth Parra" in e["detalle"])
+    assert f"ya había firmado «revisó» Yanneth Parra ({first_id})" in " ".join(second.stderr.split())
+    assert f"pec void {first_id}" in second.stderr
+    ok(pec_at(closed, "void", _id_alone(second), "--motivo", "firmó por error", env=JULY))
     shown = ok(pec_at(closed, "export", "markdown", "--trim", "II", "-o", "-", env=JULY))
     assert "Revisó: Yanneth Parra, Técnico operativo, 2024-07-05" in shown and "sin aprobar" not in shown
     board = " ".join(ok(pec_at(closed, "status", "--trim", "II", env=JULY)).split())

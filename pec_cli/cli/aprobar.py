@@ -41,8 +41,9 @@ def aprobar(
     if closure is None:
         raise PecError(f"El Trim. {label} no está cerrado: se aprueban cifras selladas; ciérrelo antes con "
                        f"«pec cierre --trim {label}».")
-    for done in state.approvals.get(quarter, []):
-        if done.rol == wanted and plain_id(done.nombre) == plain_id(nombre):
+    same_role = [done for done in state.approvals.get(quarter, []) if done.rol == wanted]
+    for done in same_role:
+        if plain_id(done.nombre) == plain_id(nombre):
             raise PecError(f"{done.nombre} ya firmó «{wanted}» estas cifras del Trim. {label} ({done.id}, el "
                            f"{done.fecha.isoformat()}); no hace falta otra firma.")
     record = {"clase": "aprobacion", "trimestre": label, "fecha": ctx.today.isoformat(), "rol": wanted,
@@ -51,4 +52,6 @@ def aprobar(
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     base.tell(f"{record['nombre']} ({record['cargo']}) firmó como «{wanted}» las cifras selladas del Trim. {label} de "
               f"{ctx.plan.vigencia} (cierre {closure.id}).")
+    base.warn([f"ya había firmado «{wanted}» {done.nombre} ({done.id}): los informes muestran las dos firmas; si esta "
+               f"reemplaza aquella, anúlela con «pec void {done.id} --motivo …»" for done in same_role])
     typer.echo(entry_id)
