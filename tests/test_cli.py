@@ -584,6 +584,10 @@ def test_a_missing_option_value_points_to_the_commands_own_help(pec):
     err = refused(pec("log", "revista", "--fecha", "--titulo", "Revista X"), "La opción --fecha necesita un valor", code=2)
     assert "Sobra" not in err
     refused(pec("log", "revista", "--titulo", "Revista", "X"), "Sobra «X»", code=2)  # a title not quoted: as before
+    # a missing argument says what it takes (a new-user trial met «Falta el valor de FORMATO» alone)
+    refused(pec("export"), "Falta el valor de FORMATO: csv, xlsx, markdown, json, html, pdf o paquete", code=2)
+    refused(pec("void", "--motivo", "x"), "Falta el valor de ID: id de la entrada que se anula; vea",
+            code=2)
     refused(pec("list", "--anuladas=si"), "vea «pec list --help»", code=2)
     refused(pec("plan", "check", "--vigencia"), "vea «pec plan check --help»", code=2)
 

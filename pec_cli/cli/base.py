@@ -62,8 +62,11 @@ def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - o
     if hasattr(exc, "possibilities") and hasattr(exc, "option_name"):  # an option that does not exist
         hint = f" (¿quiso decir {' o '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
         return f"La opción {exc.option_name} no existe{hint}; vea {where}."
-    if hasattr(exc, "param_type"):  # a parameter missing
-        return f"Falta el valor de {_param_name(exc)}; vea {where}."
+    if hasattr(exc, "param_type"):  # a parameter missing: named, with what its help says it takes
+        what = (getattr(exc.param, "help", None) or "").split(";")[0].rstrip(" .,")
+        if what[1:2].islower():  # «Id de la entrada…» reads on as «id de la entrada…»; «CSV con…» stays
+            what = what[:1].lower() + what[1:]
+        return f"Falta el valor de {_param_name(exc)}{': ' + what if what else ''}; vea {where}."
     if isinstance(exc, typer.BadParameter):
         hint = _param_name(exc)
         message = exc.message
