@@ -299,7 +299,7 @@ def test_csv_is_excel_es_co(ledger_ws, tmp_path):
     internas = next(r for r in rows if r[0] == "internas")
     assert internas[12:] == ["0", "atendidas de 3 (Solicitud de un área)", "", "Publicación interna: 2 · Solicitud de un área: 3"]
     eventos = next(r for r in rows if r[0] == "eventos")  # eventos counts events covered, not pieces
-    assert eventos[12:14] == ["0", "atendidas de 2 (Evento atendido)"] and "Publicación del evento: 1" in eventos[15]
+    assert eventos[12:14] == ["0", "atendidas de 2 (Evento solicitado)"] and "Publicación del evento: 1" in eventos[15]
     assert next(r for r in rows if r[0] == "linea_revista")[12:] == ["", "", "", ""]
     # SPEC §3 worked example: 10 of 25, 25 of 25, acumulado 40 of 50, amarillo
     assert revista[3:11] == ["100,00", "10,00", "25,00", "", "", "40,00", "50,00", "amarillo"]
