@@ -34,6 +34,8 @@ def _param_name(exc: Any) -> str:
     if isinstance(exc.param_hint, str):
         return exc.param_hint
     param = exc.param
+    if param is not None and getattr(param, "metavar", None) and not any(o.startswith("-") for o in param.opts):
+        return str(param.metavar)  # an argument, as its help names it (typer 0.29 would say ENTRY_ID for ID)
     if param is not None and exc.ctx is not None:
         try:
             return str(param.get_error_hint(exc.ctx)).replace("'", "")
