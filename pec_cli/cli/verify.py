@@ -40,7 +40,7 @@ def check_gitignore(view: "LedgerView") -> list["Problem"]:
     if git is None:
         return []
     try:
-        done = subprocess.run([git, "check-ignore", "--", *samples], cwd=view.ws.root, stdin=subprocess.DEVNULL,
+        done = subprocess.run([git, "check-ignore", "--no-index", "--", *samples], cwd=view.ws.root, stdin=subprocess.DEVNULL,
                               capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError):
         return []
