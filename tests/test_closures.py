@@ -361,6 +361,11 @@ def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     checked = (paquete / "verificacion.txt").read_text(encoding="utf-8")
     assert "Pendiente de análisis (" in checked and "Trim. III: revista (rojo), sin acción de mejora" in checked
     assert "Trim. II: revista (" not in checked  # its action analyses it
+    # an action voided after its «cumplida» (both written by pec): verify finds nothing wrong, and the row
+    # awaits an analysis again (a review found verify calling the «cumplida» one of no action)
+    ok(pec_at(closed, "void", action, "--motivo", "acción registrada por error", env=OCTOBER))
+    verified = pec_at(closed, "verify", env=OCTOBER)
+    assert verified.exit_code == 0 and "que no es una acción" not in verified.stdout, verified.stdout
 
 
 def _sections(text: str) -> dict[str, list[str]]:

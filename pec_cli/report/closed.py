@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pec_cli.errors import PecError
 from pec_cli.ledger.closures import Closure, digest, plan_digest, quarters
-from pec_cli.ledger.entries import ACTION, APPROVE, CLOSE, DONE, REOPEN, Entry, Problem, record_of
+from pec_cli.ledger.entries import ACTION, APPROVE, CLOSE, DONE, EVENTS, REOPEN, Entry, Problem, record_of
 from pec_cli.ledger.tally import Tally
 from pec_cli.plan.model import QUARTERS, Plan
 from pec_cli.report.avance import Figures, Report, SeriesFigures
@@ -209,10 +209,11 @@ def check_closures(view: LedgerView, read: Callable[[Path], bytes], today: dt.da
     closure stands on. ``read`` gives a file's bytes (the CLI's: this layer reads no file)."""
     for vigencia in sorted({s.vigencia for s in view.segments}):
         entries = view.entries(vigencia)
-        events = Tally.of(record_of(e) for e in entries).net().events  # a voided sign-off or action is none
+        events = [record_of(e) for e in entries if e.clase in EVENTS]  # as written, each checked for its shape
         if not events:
             continue
-        state = quarters(events, today)
+        # the state as the reports read it (the tally's net: a voided sign-off or action is none)
+        state = quarters(Tally.of(record_of(e) for e in entries).net().events, today)
         at = {e.id: e for e in entries}
         for record in events:
             entry = at[record["id"]]
