@@ -392,6 +392,8 @@ def test_the_paquete_says_apart_what_it_left_out_and_what_awaits_analysis(closed
         sections = _sections(archive.read("paq/verificacion.txt").decode("utf-8"))
     left_out = sections["No incluido en este paquete (1):"]
     assert len(left_out) == 1 and "evidencia no incluida en el paquete" in left_out[0], sections
+    detail = (tmp_path / "paq" / "detalle-2024-TII.csv").read_text(encoding="utf-8-sig")
+    assert re.search(r";evidencias/2024/[0-9a-f]{20}\.pdf \(no incluida en este paquete\);", detail), detail
     assert sections[f"Pendiente de análisis ({len(pending)}):"] == [
         f"Trim. {p['trimestre']}: {p['fila']} ({p['semaforo']}), sin acción de mejora" for p in pending]
     assert len(pending) > 2 and {"trimestre": "II", "fila": "revista", "semaforo": "rojo"} not in pending

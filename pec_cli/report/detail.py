@@ -8,7 +8,6 @@ Also the rule that keeps a text cell from running as a spreadsheet formula
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +17,6 @@ from pec_cli.ledger.query import Selection
 from pec_cli.plan.model import QUARTERS, Plan, quarter_of
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EMPTY: Mapping[str, str] = MappingProxyType({})
 SIN_NOMBRE = "sin nombre"  # who registered an entry that does not say (made before pec recorded it)
 
 DETAIL_HEADERS = [
@@ -33,9 +31,9 @@ def safe_text(value: str) -> str:
 
 
 def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = frozenset(),
-               packed: Mapping[str, str] = EMPTY) -> dict[str, Any]:
+               packed: Mapping[str, str] | None = None) -> dict[str, Any]:
     """One entry as the detail exports show it; ``packed`` (the paquete's): each stored evidence path -> its
-    copy in the paquete's folder, which the row then names."""
+    copy in the paquete's folder, which the row then names (one the paquete left out is said so)."""
     evidencia = entry.get("evidencia")
     archivo = evidencia.get("archivo") if isinstance(evidencia, dict) else None
     return {
@@ -44,7 +42,8 @@ def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = f
         "actividad": entry.actividad,
         "tipo": entry.tipo or "",
         **{f.name: entry.get(f.name) for f in FIELDS if f.kind != "file"},
-        "evidencia": packed.get(archivo, archivo) if archivo is not None else None,
+        "evidencia": archivo if archivo is None or packed is None else
+        packed.get(archivo, f"{archivo} (no incluida en este paquete)"),
         "evidencia_sha256": evidencia.get("sha256") if isinstance(evidencia, dict) else None,
         "registrado": entry.registrado,
         "registrado_por": entry.get("por") or SIN_NOMBRE,
@@ -55,7 +54,7 @@ def detail_row(entry: Entry, voided: Mapping[str, str], late: frozenset[str] = f
 
 
 def detail_rows(selection: Selection, plan: Plan, link: Callable[[str], str],
-                packed: Mapping[str, str] = EMPTY) -> list[dict[str, Any]]:
+                packed: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """``detail_row`` values plus what the committee formats show: quarter,
     activity name, evidence file name and the evidence's link (``None``
     where the path is not one pec stored)."""

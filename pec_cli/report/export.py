@@ -29,7 +29,6 @@ from pec_cli.plan.model import QUARTERS, Plan, quarter_bounds
 from pec_cli.report.avance import Report
 from pec_cli.report.detail import (
     DETAIL_HEADERS,
-    EMPTY,
     detail_row,
     detail_rows,
     safe_text,
@@ -145,7 +144,7 @@ def firmas_markdown(signed: Firmas) -> str:
     return f"**{md(firmas_caption(signed))}**:\n\n{plan}{informe}"
 
 
-def entries_csv(selection: Selection, style: CsvStyle = CsvStyle(), packed: Mapping[str, str] = EMPTY) -> str:
+def entries_csv(selection: Selection, style: CsvStyle = CsvStyle(), packed: Mapping[str, str] | None = None) -> str:
     separator, decimal = style
     rows = [DETAIL_HEADERS]
     for entry in selection.entries:
@@ -224,7 +223,7 @@ class Pack:
         self.style = style
         self.quarter = quarter if detalle else ctx.quarter(quarter)
         self.link = evidence_linker(ctx.workspace.root, out_dir)
-        self.packed: Mapping[str, str] = EMPTY  # the paquete's: stored evidence path -> its copy in the folder
+        self.packed: Mapping[str, str] | None = None  # the paquete's: stored evidence path -> its copy in the folder
         self.checklist: list[Block] | None = None  # the paquete's evidence checklist, for its workbook
 
     @cached_property

@@ -37,7 +37,7 @@ class Pack(Protocol):
     plan: Plan
     quarter: int | None
     link: Callable[[str], str]
-    packed: Mapping[str, str]
+    packed: Mapping[str, str] | None
     style: CsvStyle
     checklist: list[Block] | None
 
@@ -158,8 +158,8 @@ def build_files(pack: Pack, render: Callable[[str, bool], str | bytes], evidence
     quarter = QUARTERS[(pack.quarter or 4) - 1]
     stem = f"{pack.plan.vigencia}-T{quarter}"
     # the detail names, and the HTML links to, the folder's copies (evidence left out gets no link)
-    pack.packed = {archivo: copy.name for archivo, copy in evidence.items()}
-    pack.link = lambda archivo: pack.packed.get(archivo, "")
+    pack.packed = packed = {archivo: copy.name for archivo, copy in evidence.items()}
+    pack.link = lambda archivo: packed.get(archivo, "")
 
     def data(content: str | bytes) -> bytes:
         return content.encode("utf-8") if isinstance(content, str) else content
