@@ -101,6 +101,7 @@ def test_a_late_request_never_moves_the_sealed_counts_beside_a_demands_figure(ws
     assert row(doc, "eventos")["demanda"]["recibidas"] == 2 and row(doc, "internas")["demanda"]["recibidas"] == 1
     board = " ".join(ok(pec_at(ws, "status", "--trim", "II", env=AUGUST)).split())
     assert "1/2" in board and "1/3" not in board
+    assert "Trim. II recibidas 2 → 3" in board and "realizadas 2 → 3" not in board  # received, beside «1/2»
     assert row(status(ws, "III", env=AUGUST), "eventos")["demanda"]["recibidas"] == 3  # an open quarter: today's
     ok(pec_at(ws, "verify", env=AUGUST))
 

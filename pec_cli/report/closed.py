@@ -187,10 +187,12 @@ def closure_lines(report: Report) -> list[str]:
     # a row whose acumulado lacks late pieces says so once, for the acumulado: it holds its quarters' ones
     upto = {d.fila for d in report.recalculado if d.trimestre == "acumulado" and d.campo in SHOWN
             and report.tardias.get((d.fila, f"acumulado {report.trimestre_label}"), 0)}
+    demand = {rep.activity.id for rep in report.actividades if rep.demanda is not None}  # «realizadas» counts received
     for diff in report.recalculado:
         if diff.campo in SHOWN:
             where = "acumulado" if diff.trimestre == "acumulado" else f"Trim. {diff.trimestre}"
-            rows.setdefault(diff.fila, []).append(f"{where} {diff.campo} {shown(diff.sellado)} → {shown(diff.recalculado)}")
+            campo = "recibidas" if diff.campo == "realizadas" and diff.fila in demand else diff.campo
+            rows.setdefault(diff.fila, []).append(f"{where} {campo} {shown(diff.sellado)} → {shown(diff.recalculado)}")
             said = reasons.setdefault(diff.fila, [])
             late_too = diff.trimestre == "acumulado" or diff.fila not in upto
             said += [reason for reason in why(report, diff.fila, diff.trimestre, late_too) if reason not in said]
