@@ -584,6 +584,9 @@ def test_a_missing_option_value_points_to_the_commands_own_help(pec):
     err = refused(pec("log", "revista", "--fecha", "--titulo", "Revista X"), "La opción --fecha necesita un valor", code=2)
     assert "Sobra" not in err
     refused(pec("log", "revista", "--titulo", "Revista", "X"), "Sobra «X»", code=2)  # a title not quoted: as before
+    # the same with a required option after it: «--rol» took «--nombre», and --nombre seemed missing
+    refused(pec("aprobar", "--trim", "II", "--rol", "--nombre", "x", "--cargo", "y"), "La opción --rol necesita un valor",
+            code=2)
     # a missing argument says what it takes (a new-user trial met «Falta el valor de FORMATO» alone)
     refused(pec("export"), "Falta el valor de FORMATO: csv, xlsx, markdown, json, html, pdf o paquete", code=2)
     refused(pec("void", "--motivo", "x"), "Falta el valor de ID: id de la entrada que se anula; vea",

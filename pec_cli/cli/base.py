@@ -64,6 +64,10 @@ def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - o
     if hasattr(exc, "possibilities") and hasattr(exc, "option_name"):  # an option that does not exist
         hint = f" (¿quiso decir {' o '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
         return f"La opción {exc.option_name} no existe{hint}; vea {where}."
+    text = exc.format_message()
+    if (hasattr(exc, "param_type") or text.startswith("Got unexpected extra argument")) and \
+            (empty := _option_without_value(ctx, args)):  # «--rol --nombre x»: --rol took «--nombre»
+        return f"La opción {empty} necesita un valor; vea {where}."
     if hasattr(exc, "param_type"):  # a parameter missing: named, with what its help says it takes
         what = (getattr(exc.param, "help", None) or "").split(";")[0].rstrip(" .,")
         if what[1:2].islower():  # «Id de la entrada…» reads on as «id de la entrada…»; «CSV con…» stays
@@ -77,13 +81,10 @@ def _usage_message(exc: Any, args: Sequence[str] = ()) -> str:  # noqa: C901 - o
         message = re.sub(r"'(.*)' is not one of (.*)\.", r"«\1» no es una de las opciones: \2", message)
         message = re.sub(r"(File|Path) '(.*)' does not exist\.", r"el archivo «\2» no existe", message)
         return f"Valor no válido para {hint}: {message}; vea {where}."
-    text = exc.format_message()
     if match := re.match(r"No such command '(.*)'\.", text):
         names = ", ".join(ctx.command.list_commands(ctx)) if ctx is not None and hasattr(ctx.command, "list_commands") else ""
         return f"El comando «{match.group(1)}» no existe; los comandos son: {names}."
     if match := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text):
-        if empty := _option_without_value(ctx, args):
-            return f"La opción {empty} necesita un valor; vea {where}."
         return (f"Sobra «{match.group(1)}»: un texto con espacios va entre comillas, "
                 f"por ejemplo --titulo \"Revista No. 7\"; vea {where}.")
     if match := re.match(r"Option '(.*)' does not take a value\.", text):
