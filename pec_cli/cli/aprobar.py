@@ -52,6 +52,6 @@ def aprobar(
     (entry_id,) = store.append(ctx.workspace, ctx.plan.vigencia, [record], por=por)
     base.tell(f"{record['nombre']} ({record['cargo']}) firmó como «{wanted}» las cifras selladas del Trim. {label} de "
               f"{ctx.plan.vigencia} (cierre {closure.id}).")
-    base.warn([f"ya había firmado «{wanted}» {done.nombre} ({done.id}): los informes muestran las dos firmas; si esta "
+    base.warn([f"ya había firmado «{wanted}» {done.nombre} ({done.id}): los informes muestran cada firma; si esta "
                f"reemplaza aquella, anúlela con «pec void {done.id} --motivo …»" for done in same_role])
     typer.echo(entry_id)
