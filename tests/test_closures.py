@@ -332,6 +332,10 @@ def test_closing_signing_and_following_up_say_on_stderr_what_they_changed(ws, tm
 
 
 def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
+    refused(pec_at(closed, "accion", "revista", "--trim", "II", "--causa", "c", "--accion", "a", "--responsable", "r",
+                   env=JULY), "Falta --fecha-compromiso para")  # one missing: «Falta», not «Faltan»
+    refused(pec_at(closed, "accion", "revista", "--trim", "II", "--causa", "c", "--accion", "a", env=JULY),
+            "Faltan --responsable, --fecha-compromiso para")
     refused(pec_at(closed, "accion", "revista", "--trim", "III", "--causa", "c", "--accion", "a", "--responsable", "r",
                    "--fecha-compromiso", "2024-09-30", env=JULY), "no está cerrado")
     refused(pec_at(closed, "accion", "internas", "--trim", "II", "--causa", "c", "--accion", "a", "--responsable", "r",

@@ -63,7 +63,8 @@ def _action(ctx: "Context", objetivo: str, trim: str | None, texts: dict[str, st
     target = find_target(ctx.plan, objetivo)
     missing = [f"--{k}" for k, v in (("trim", trim), *texts.items(), ("fecha-compromiso", fecha_compromiso)) if not v]
     if missing:
-        raise PecError(f"Faltan {', '.join(missing)} para registrar la acción de mejora de «{target}».", code=2)
+        raise PecError(f"{'Falta' if len(missing) == 1 else 'Faltan'} {', '.join(missing)} para registrar la acción "
+                       f"de mejora de «{target}».", code=2)
     quarter = quarter_arg(trim or "")
     label = QUARTERS[quarter - 1]
     closure = ctx.quarters().closed.get(quarter)
