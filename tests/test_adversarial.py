@@ -870,3 +870,13 @@ def test_something_that_stands_as_a_segment_but_is_none_is_named_by_verify(pec, 
     result = pec("verify")
     assert result.exit_code == 1 and "ledger/2024/otro1.jsonl: es " in result.stdout, result.output
     assert counted(pec) == ["Buena"]  # a link's lines count nowhere
+
+
+def test_a_date_after_today_in_a_year_without_plan_blames_the_date(pec, ws):
+    """A second new-user trial logged a piece dated 2026 on a day of 2024: pec asked to create the 2026
+    plan. A date after today is refused as such, whatever the year; a past year without plan still names
+    the plan to create."""
+    err = refused(pec("log", "noti", "--fecha", "2026-01-10", "--titulo", "T"), "posterior a hoy")
+    assert "plan nueva" not in err and err.count("\n") == 1
+    refused(pec("log", "noti", "--fecha", "2023-01-10", "--titulo", "T"), "pec plan nueva 2023")
+    assert not list((ws / "ledger").rglob("*.jsonl"))

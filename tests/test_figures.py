@@ -219,7 +219,9 @@ def test_note_accepts_a_line_id(pec, ws):
 
 
 def test_a_date_in_a_year_without_a_plan_names_the_missing_file(pec, ws):
-    refused(pec("log", "revista", "--fecha", "2025-03-10", "--titulo", "x"), "plan/2025.yaml")
+    # on a day of 2025 (a 2025 date on a day of 2024 is refused as after today, first)
+    refused(pec("log", "revista", "--fecha", "2025-03-10", "--titulo", "x", env={"PEC_HOY": "2025-04-01"}),
+            "plan/2025.yaml")
 
 
 def test_log_without_activity_offers_numbered_lists_on_a_terminal(pec, ws, monkeypatch):

@@ -11,6 +11,7 @@ from pec_cli.errors import PecError
 from pec_cli.fields import FIELD
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     from pec_cli.context import Context
@@ -53,9 +54,10 @@ def log(
         "area": area, "red": red, "valor": valor, "nota": nota, "atiende": atiende,
     }
     base.refuse_empty(**fields)
-    year = parse_date(fecha).year if fecha else None
-    if vigencia is None and year is not None:
-        _refuse_year_without_plan(root, year)
+    day = parse_date(fecha) if fecha else None
+    year = day.year if day else None
+    if vigencia is None and day is not None:
+        _refuse_year_without_plan(root, day)
     ctx = base.load(root, vigencia, year)
     por = registrant(ctx.workspace)  # before anything is asked or copied: a bad name is refused first
     if actividad is None:
@@ -153,14 +155,18 @@ def _open_requests(ctx: "Context", activity_id: str) -> list["Request"]:
     return [r for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today) if r.actividad == activity_id]
 
 
-def _refuse_year_without_plan(root: str | None, year: int) -> None:
-    """A piece dated in a year with no plan names the plan file to create."""
-    from pec_cli.workspace import find_workspace
+def _refuse_year_without_plan(root: str | None, day: "dt.date") -> None:
+    """A piece dated in a year with no plan names the plan file to create (a date after today is that
+    date's fault, not a missing plan's)."""
+    from pec_cli.ledger.records import refuse_future
+    from pec_cli.workspace import find_workspace, today
 
     ws = find_workspace(root)
     plans = ws.plans()
+    year = day.year
     if not plans or year in plans:
         return
+    refuse_future(day, today())
     if not 1900 <= year <= 2999:
         raise PecError(f"La fecha es del año {year}, fuera de toda vigencia posible (1900 a 2999); corrija --fecha.",
                        field="fecha")

@@ -121,6 +121,11 @@ def check_date(act: Activity, fecha: dt.date, today: dt.date) -> None:
             f"({act.inicio.isoformat()} a {act.fin.isoformat()}); corrija --fecha.",
             field="fecha",
         )
+    refuse_future(fecha, today)
+
+
+def refuse_future(fecha: dt.date, today: dt.date) -> None:
+    """A piece is registered once published: never dated after today."""
     if fecha > today:
         raise PecError(
             f"La fecha {fecha.isoformat()} es posterior a hoy ({today.isoformat()}); "
