@@ -159,6 +159,9 @@ def test_open_requests_name_an_area_as_the_report_does(pec):
     assert list(internas["solicitudes_por_area"]) == ["Talento Humano"]
     shown = pec("pendientes").stdout
     assert shown.count("Talento Humano") == 2 and "talento  humano" not in shown
+    # so does pec list --abiertas (a second new-user trial saw «talento  humáno» and «PLANEACION» there)
+    listed = json.loads(pec("list", "--abiertas", "--format", "json").stdout)
+    assert [r["area"] for r in listed] == ["Talento Humano", "Talento Humano"]
 
 
 def test_the_pace_gap_is_the_difference_of_the_figures_shown(pec):

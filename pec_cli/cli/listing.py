@@ -103,8 +103,12 @@ def _open_requests(ctx: "Context", query: "Query") -> "Selection":
     from pec_cli.ledger.entries import entry_of
     from pec_cli.ledger.requests import open_requests
 
-    open_ids = {r.id for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today)}
-    found = LedgerKeys(ctx.workspace, ctx.plan.vigencia).lines_of(open_ids)
+    areas = {r.id: r.area for r in open_requests(ctx.plan, ctx.tally().net(), ctx.today)}  # as the report names it
+    found = LedgerKeys(ctx.workspace, ctx.plan.vigencia).lines_of(set(areas))
     names: dict[Path, str] = {}
-    return query.select(entry_of(line.record, names.get(path) or names.setdefault(path, ctx.workspace.display(path)))
+    def named(record: dict) -> dict:  # «talento  humáno» listed as the report's «Talento Humano»
+        area = areas.get(record["id"])
+        return {**record, "area": area} if area else record
+
+    return query.select(entry_of(named(line.record), names.get(path) or names.setdefault(path, ctx.workspace.display(path)))
                         for path, line in found if line.record)
