@@ -357,6 +357,10 @@ def test_improvement_actions_are_followed_up_until_done(closed, tmp_path):
     proof.write_bytes(b"%PDF-1.4 acta\n")
     ok(pec_at(closed, "accion", "cumplida", action, "--evidencia", str(proof), env=OCTOBER))
     refused(pec_at(closed, "accion", "cumplida", action, env=OCTOBER), "ya se dio por cumplida")
+    listed = json.loads(ok(pec_at(closed, "list", "--cierres", "--format", "json", env=OCTOBER)))
+    # in the order registered (a second new-user trial saw the «cumplida», of no quarter, above the closures)
+    assert [e["registrado"] for e in listed] == sorted(e["registrado"] for e in listed)
+    assert listed[-1]["clase"] == "acción cumplida" and listed[0]["clase"] == "cierre", listed
     after = json.loads(ok(pec_at(closed, "pendientes", "--format", "json", env=OCTOBER)))
     assert [a["estado"] for a in after["acciones"]] == ["cumplida"]
     december = ok(pec_at(closed, "export", "markdown", "--trim", "IV", "-o", "-", env={"PEC_HOY": "2024-12-31"}))

@@ -91,8 +91,10 @@ class Query(NamedTuple):
             if entry.clase == VOID and entry.anula:
                 voided.setdefault(entry.anula, str(entry.get("motivo") or ""))
         chosen = [e for e in entries if self.matches(e, voided)]
-        if self.clase in (NOTE, EVENTS_QUERY):
+        if self.clase == NOTE:
             chosen.sort(key=lambda e: (e.trimestre or 0, e.registrado, e.id))
+        elif self.clase == EVENTS_QUERY:  # in the order registered: a «cumplida» (of no quarter) after its action
+            chosen.sort(key=lambda e: (e.registrado, e.id))
         else:
             chosen.sort(key=lambda e: (e.fecha or dt.date.min, e.registrado, e.id))
         return Selection(chosen, voided, self.desde, self.hasta)
