@@ -132,6 +132,8 @@ def test_atiende_refusals(pec, ws):
     before = {p: p.read_bytes() for p in (ws / "ledger").rglob("*.jsonl")}
     cases = [
         (("internas", "--titulo", "R", "--atiende", "2024-zzzzz-9"), "no existe en el registro de 2024"),
+        # a request of another year (a second new-user trial was told it «no existe»): one vigencia for both
+        (("internas", "--titulo", "R", "--atiende", "2023-zzzzz-9"), "es de otra vigencia que la pieza (2024)"),
         (("internas", "--titulo", "R", "--atiende", rev), "no de tipo «solicitud» en «internas»"),
         (("internas", "--titulo", "R", "--atiende", gone), "está anulada"),
         (("internas", "--titulo", "R", "--fecha", "2024-05-01", "--atiende", req), "es anterior a la entrada"),

@@ -130,6 +130,10 @@ def check_link(plan: Plan, record: Mapping[str, Any], target: Entry | None, void
         raise PecError(
             f"Una pieza de tipo «{record['tipo']}» no atiende a otra: --atiende va en la pieza que responde "
             f"(un tipo distinto de {', '.join(demand)}).", field="atiende")
+    if target is None and not target_id.startswith(f"{plan.vigencia}-"):  # an id says its vigencia: 2024-abcde-7
+        raise PecError(
+            f"La entrada «{target_id}» que indica --atiende es de otra vigencia que la pieza ({plan.vigencia}): una "
+            "solicitud y su respuesta van en la misma; registre esta pieza sin --atiende.", field="atiende")
     if target is None or target.clase != PIECE:
         raise PecError(
             f"La entrada «{target_id}» que indica --atiende no existe en el registro de {plan.vigencia}; "
