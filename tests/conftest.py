@@ -81,6 +81,14 @@ def status_json(pec) -> Callable[[str], dict]:
     return get
 
 
+def link_target(cell) -> str:
+    """A workbook cell's hyperlink as a path relative to the workbook, read as a spreadsheet app reads it:
+    Windows separators (XlsxWriter writes those) and %-escapes decoded."""
+    from urllib.parse import unquote
+
+    return unquote(cell.hyperlink.target.replace("\\", "/"))
+
+
 def unbordered(sheet, first_row: int, last_row: int, columns: int) -> list[str]:
     """The cells of a workbook grid's rows that show no border: neither their own style's nor a sheet-wide
     conditional rule's (pec leaves a grid's empty cells unwritten and borders the whole grid by one rule)."""

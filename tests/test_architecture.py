@@ -24,7 +24,7 @@ LAYERS = {
     "context": {"errors", "workspace", "plan", "ledger", "report", "files"},
     "cli": {"errors", "console", "workspace", "fields", "plan", "ledger", "report", "context", "files"},
 }
-HEAVY = {"rich", "yaml", "pydantic", "tabulate", "openpyxl"}
+HEAVY = {"rich", "yaml", "pydantic", "tabulate", "xlsxwriter"}
 
 
 def _module_name(path: Path) -> str:
@@ -153,7 +153,7 @@ def _modules_after(args: list[str], env: dict[str, str]) -> tuple[set[str], str]
     ["status", "--trim", "IV"],
 ])
 def test_start_up_imports_none_of_the_heavy_libraries(tmp_path, args):
-    """With the plan cache warm, these commands import none of rich, yaml, pydantic, tabulate, openpyxl
+    """With the plan cache warm, these commands import none of rich, yaml, pydantic, tabulate, xlsxwriter
     (but what typer itself imports to run any command: typer 0.29 brings pydantic, which is why
     pyproject.toml keeps typer below it; CI runs the suite against the newest typer too)."""
     env = {"PATH": "/usr/bin:/bin", "PEC_HOY": "2024-07-15", "PEC_ROOT": str(tmp_path / "ws"), "COLUMNS": "80"}

@@ -4,7 +4,7 @@
 command module registers its command. ``pec status`` imports ``base`` and
 ``status`` only; ``pec --help`` (or anything that names no command) imports
 them all, in the order :data:`COMMANDS` lists them. Heavy modules (rich,
-tabulate, pydantic, yaml, openpyxl) are imported inside the commands that
+tabulate, pydantic, yaml, xlsxwriter) are imported inside the commands that
 need them, so ``pec status --format json`` and ``pec log`` start with none of
 them. ``from pec_cli.cli import app`` gives the app with every command.
 """

@@ -7,7 +7,7 @@ injection: a leading ``= + - @``, tab or carriage return gets a ``'``).
 
 This module chooses and renders (``cli.exporting`` writes: nothing under
 ``report/`` touches a file); the formats that need a library of their own
-live beside it (``xlsx`` imports openpyxl, ``html`` only the standard
+live beside it (``xlsx`` imports XlsxWriter, ``html`` only the standard
 library), and both take the same plain values built here: the status
 document, the status documents of the earlier quarters (for the cumulative
 curve) and the detail rows.
