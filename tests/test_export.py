@@ -727,6 +727,27 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
 # ---------------------------------------------------------------- the paquete and the PDF
 
 
+def test_paquete_links_reach_evidence_whose_name_has_a_hash_or_percent(ledger_ws, tmp_path):
+    """A file called «informe #3 al 100%.pdf»: the report's and the workbook's links reach the folder's copy (a «#»
+    left in a link would be read as a place inside the file, a «%» as an escape)."""
+    import html as html_lib
+    from urllib.parse import unquote
+
+    from openpyxl import load_workbook
+
+    evidence = tmp_path / "informe #3 al 100%.pdf"
+    evidence.write_bytes(b"%PDF-1.4 informe 3\n")
+    ok(pec(ledger_ws, "log", "revista", "--fecha", "2024-05-22", "--titulo", "Informe 3", "--evidencia", str(evidence)))
+    folder = tmp_path / "p"
+    ok(pec(ledger_ws, "export", "paquete", "--trim", "II", "-o", str(folder)))
+    page = (folder / "seguimiento-2024-TII.html").read_text(encoding="utf-8")
+    hrefs = [html_lib.unescape(h) for h in re.findall(r'href="(evidencias/[^"]*)"', page)]
+    assert [h for h in hrefs if "informe" in h and (folder / unquote(h)).read_bytes() == evidence.read_bytes()], hrefs
+    sheet = load_workbook(folder / "seguimiento-2024-TII.xlsx")["Detalle"]
+    linked = [link_target(c) for row in sheet.iter_rows() for c in row if c.hyperlink and "informe" in str(c.value)]
+    assert len(linked) == 1 and (folder / linked[0]).read_bytes() == evidence.read_bytes(), linked
+
+
 def test_paquete_is_checkable_without_pec_and_its_zip_reproducible(ledger_ws, tmp_path):
     import zipfile
 
