@@ -344,6 +344,23 @@ def test_import_errors_speak_of_cells_and_come_in_the_files_order(pec, ws, tmp_p
     assert "posterior a hoy" in lines[1] and lines[1].endswith("o corrija la celda.") and "--fecha" not in lines[1]
 
 
+def test_import_errors_about_a_value_name_the_cell_not_an_option(pec, tmp_path):
+    """A CSV has no --valor to write or to leave out: a value that is no number, or one in an activity that
+    measures nothing, is said of its cell."""
+    source = write_csv(tmp_path / "malo.csv",
+                       "actividad;fecha;titulo;red;valor\n"
+                       "seguidores;2024-03-15;;facebook;mil\n"
+                       "revista;2024-03-16;Revista con valor;;5\n")
+    result = pec("import", str(source))
+    lines = [line for line in result.stderr.splitlines() if ": fila " in line]
+    assert result.exit_code == 1 and len(lines) == 2, result.output
+    assert "columna valor" in lines[0] and lines[0].endswith("por ejemplo 1520."), lines[0]
+    assert "columna valor" in lines[1] and lines[1].endswith("no registra mediciones: deje la celda vacía."), lines[1]
+    assert not any("--valor" in line for line in lines)
+    logged = pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "Otra", "--valor", "5")
+    assert logged.exit_code != 0 and "quite --valor" in logged.stderr  # the command line keeps its option's name
+
+
 def test_import_refuses_unknown_columns(pec, tmp_path):
     source = write_csv(tmp_path / "p.csv", "actividad;fecha;autor\nnoti;2024-05-02;yo\n")
     result = pec("import", str(source))

@@ -135,13 +135,20 @@ def _date(value: str) -> str:
     return value
 
 
-_OPTION = re.compile(r" \(--\w+\)| en --\w+|(; | o )corrija --\w+|; use --\w+ con")
+_OPTION = re.compile(r" \(--\w+\)| en --\w+|(; | o )corrija --\w+|; use --\w+ con|(por ejemplo) --\w+|(quite) --\w+")
 
 
 def _for_a_cell(message: str) -> str:
-    """A refusal worded for the command line, reworded for a CSV cell («o corrija --fecha»: «o corrija la celda»)."""
-    return _OPTION.sub(lambda m: f"{m.group(1)}corrija la celda" if m.group(1) else
-                       ("; use" if m.group(0).startswith("; use") else ""), message)
+    """A refusal worded for the command line, reworded for a CSV cell («o corrija --fecha»: «o corrija la celda»,
+    «por ejemplo --valor 1520»: «por ejemplo 1520», «quite --valor»: «deje la celda vacía»)."""
+    def cell(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f"{m.group(1)}corrija la celda"
+        if m.group(2) or m.group(3):
+            return m.group(2) or "deje la celda vacía"
+        return "; use" if m.group(0).startswith("; use") else ""
+
+    return _OPTION.sub(cell, message)
 
 
 def _csv_problem(exc: csv.Error) -> str:
