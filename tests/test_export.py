@@ -716,6 +716,15 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
 
     charts = wb["Gráficos"]._charts
     assert [type(c) for c in charts] == [BarChart, LineChart] * 4
+    # a quarter between two blanks is still drawn (a point); two lines to a printed page, their charts never cut
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as book:
+        curves = [book.read(n).decode() for n in book.namelist() if n.startswith("xl/charts/")]
+    curves = [c for c in curves if "<c:lineChart>" in c]
+    assert len(curves) == 4 and not any('<c:symbol val="none"/>' in c for c in curves)
+    headings = [r for r in range(1, 200) if wb["Gráficos"].cell(row=r + 1, column=1).value == "Trimestre"]
+    assert len(headings) == 4 and [b.id for b in wb["Gráficos"].row_breaks.brk] == [headings[2] - 1]
     data = table("Gráficos", "Trimestre")  # the first line's block: 1. Revista Gestión USPEC
     doc = status(ledger_ws, "II")
     line = doc["lineas"][0]

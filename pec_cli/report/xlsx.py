@@ -442,7 +442,9 @@ def _chart(sheet: Sheet, kind: str, name: str, first: int, columns: tuple[int, i
     for col in columns:
         chart.add_series({"name": [sheet.ws.name, first - 1, col - 1],
                           "categories": [sheet.ws.name, first, 0, first + 3, 0],
-                          "values": [sheet.ws.name, first, col - 1, first + 3, col - 1]})
+                          "values": [sheet.ws.name, first, col - 1, first + 3, col - 1],
+                          # a point of its own: a quarter between two blanks (N/A, after the corte) is no line
+                          **({"marker": {"type": "automatic"}} if kind == "line" else {})})
     chart.set_title({"name": name})
     chart.set_y_axis(axis)
     chart.set_size(CHART_SIZE)
@@ -457,7 +459,10 @@ def _graficos_sheet(book: Book, title: dict[str, Any], history: list[Table]) -> 
     row = _title_block(sheet, title, "Gráficos por línea (puntos porcentuales de la meta anual)", [("Corte", table.corte)])
     columns = [("Trimestre", 11, None), ("Programado", 12, "0.00"), ("Logrado", 11, "0.00"),
                ("Programado acumulado", 14, "0.00"), ("Logrado acumulado", 13, "0.00")]
-    for line in table.lines():
+    breaks = []
+    for n, line in enumerate(table.lines()):
+        if n and n % 2 == 0:
+            breaks.append(row - 1)  # two lines a printed page: a block's charts are never cut across two
         _heading(sheet, row, line.nombre)
         first = row + 1
         acumulado, total = [], 0.0
@@ -477,6 +482,7 @@ def _graficos_sheet(book: Book, title: dict[str, Any], history: list[Table]) -> 
         sheet.ws.insert_chart(f"O{first - 1}", _chart(sheet, "line", f"{line.nombre}: acumulado", first, (4, 5),
                                                       {"name": "% de la meta anual", "min": 0, "max": 100}))
         row = max(row, first + 14)
+    sheet.ws.set_h_pagebreaks(breaks)
     sheet.print_setup(None)
 
 
