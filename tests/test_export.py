@@ -856,9 +856,9 @@ def test_interaction_and_requests_per_area_in_every_format(tmp_path):
     ok(pec(root, "log", "internas", "--titulo", "Boletín", "--atiende", request, "--fecha", "2024-05-03"))
     before = status(root, "II")
     board = ok(pec(root, "status", "--trim", "II", env={"COLUMNS": "100"})).replace("\n  ", " ")
-    assert "instagram +1200" in board and "Jurídica 1 atendidas de 1" in board
+    assert "instagram +1200" in board and "Jurídica 1 atendida de 1" in board
     md = ok(pec(root, "status", "--trim", "II", "--format", "markdown"))
-    assert "instagram +1200" in md and "Jurídica 1 atendidas de 1" in md
+    assert "instagram +1200" in md and "Jurídica 1 atendida de 1" in md
     html = export(root, tmp_path / "s.html", "html", "--trim", "II").read_text(encoding="utf-8")
     assert "<caption>Medición de interacción (Me gusta)</caption>" in html and "<td>Jurídica</td>" in html
     wb = load_workbook(export(root, tmp_path / "s.xlsx", "xlsx", "--trim", "II"))

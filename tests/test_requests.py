@@ -109,7 +109,7 @@ def test_log_atiende_links_and_list_abiertas(pec, ws):
     assert internas["solicitudes_por_area"] == {"Jurídica": {"recibidas": 1, "atendidas": 1, "abiertas": 0},
                                                 "Talento Humano": {"recibidas": 1, "atendidas": 0, "abiertas": 1}}
     board = " ".join(pec("status", "--trim", "II").stdout.split())
-    assert ("Solicitudes por área (internas, al 2024-06-30): Jurídica 1 atendidas de 1; "
+    assert ("Solicitudes por área (internas, al 2024-06-30): Jurídica 1 atendida de 1; "
             "Talento Humano 0 atendidas de 1.") in board
     due = json.loads(pec("pendientes", "--fecha", "2024-06-20", "--format", "json").stdout)
     assert due["solicitudes_abiertas"] == [{"id": second, "actividad": "internas", "tipo": "solicitud",

@@ -315,7 +315,8 @@ def detail_lines(table: Table) -> list[str]:
     for act in table.activities():
         out += [f"{act.id}: {line}" for line in act.otras_texto]
         if act.solicitudes:
-            parts = [f"{a.area} {a.atendidas} atendidas de {a.recibidas}" for a in act.solicitudes]
+            parts = [f"{a.area} {a.atendidas} atendida{'' if a.atendidas == 1 else 's'} de {a.recibidas}"
+                     for a in act.solicitudes]
             out.append(f"Solicitudes por área ({act.id}, al {table.corte.isoformat()}): " + "; ".join(parts) + ".")
     return out
 
