@@ -361,6 +361,22 @@ def test_import_errors_about_a_value_name_the_cell_not_an_option(pec, tmp_path):
     assert logged.exit_code != 0 and "quite --valor" in logged.stderr  # the command line keeps its option's name
 
 
+def test_a_count_in_scientific_notation_is_refused_not_rounded(pec, tmp_path):
+    """Excel saves a long count in a narrow column as 1.52E+04: read as a number it would be 15200, its last
+    digits lost without a word. Neither the CSV nor --valor takes it."""
+    source = write_csv(tmp_path / "e.csv",
+                       "actividad;fecha;titulo;red;valor\n"
+                       "seguidores;2024-03-15;;facebook;1.52E+04\n"
+                       "seguidores;2024-03-15;;instagram;1,5e3\n")
+    result = pec("import", str(source))
+    lines = [line for line in result.stderr.splitlines() if ": fila " in line]
+    assert result.exit_code == 1 and len(lines) == 2, result.output
+    assert all("columna valor" in line and "notación científica" in line for line in lines), lines
+    logged = pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "facebook", "--valor", "1.52e4")
+    assert logged.exit_code == 1 and "notación científica" in logged.stderr
+    assert json.loads(pec("list", "--format", "json").stdout) == []
+
+
 def test_import_refuses_unknown_columns(pec, tmp_path):
     source = write_csv(tmp_path / "p.csv", "actividad;fecha;autor\nnoti;2024-05-02;yo\n")
     result = pec("import", str(source))

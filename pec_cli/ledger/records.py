@@ -59,6 +59,9 @@ def parse_count(valor: Any) -> int:
     if isinstance(valor, bool):
         raise PecError(f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor")
     text = str(valor).strip().replace(" ", "")
+    if isinstance(valor, str) and "e" in text.lower():  # float() would read 1.52E+04 as 15200
+        raise PecError(f"El valor «{valor}» está en notación científica (así muestra Excel una cifra larga en una "
+                       "columna angosta, sin sus últimas cifras): escriba la medición completa.", field="valor")
     if isinstance(valor, str) and _ENGLISH_THOUSANDS.match(text):
         likely = int(text.split(".")[0].replace(",", ""))
         raise _count_refusal(valor, likely, "en Colombia la coma no separa miles y una medición es un número entero")
