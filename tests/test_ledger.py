@@ -328,17 +328,18 @@ def test_import_is_all_or_nothing_with_every_error_located(pec, ws, tmp_path):
     assert ledger_snapshot(ws) == before
 
 
+def _row_errors(pec, tmp_path: Path, rows: str) -> list[str]:
+    """Import ``rows`` under the header «actividad;fecha;titulo;red;valor»: refused, its lines naming a row."""
+    result = pec("import", str(write_csv(tmp_path / "malo.csv", "actividad;fecha;titulo;red;valor\n" + rows)))
+    assert result.exit_code == 1, result.output
+    return [line for line in result.stderr.splitlines() if ": fila " in line]
+
+
 def test_import_errors_speak_of_cells_and_come_in_the_files_order(pec, ws, tmp_path):
     """A CSV has no --fecha to correct: its cell is named; a follower count that jumps (found after
     every row is read) is listed among the other rows' problems in the file's order."""
     pec("log", "seguidores", "--fecha", "2024-03-01", "--red", "facebook", "--valor", "1000")
-    source = write_csv(tmp_path / "malo.csv",
-                       "actividad;fecha;titulo;red;valor\n"
-                       "seguidores;2024-03-15;;facebook;9000\n"
-                       "revista;2024-08-10;futura;;\n")
-    result = pec("import", str(source))
-    assert result.exit_code == 1, result.output
-    lines = [line for line in result.stderr.splitlines() if ": fila " in line]
+    lines = _row_errors(pec, tmp_path, "seguidores;2024-03-15;;facebook;9000\nrevista;2024-08-10;futura;;\n")
     assert [line.split(": fila ")[1].split(",")[0] for line in lines] == ["2", "3"], lines
     assert lines[0].endswith("(o importe con --confirmar).")
     assert "posterior a hoy" in lines[1] and lines[1].endswith("o corrija la celda.") and "--fecha" not in lines[1]
@@ -347,14 +348,8 @@ def test_import_errors_speak_of_cells_and_come_in_the_files_order(pec, ws, tmp_p
 def test_import_errors_about_a_value_name_the_cell_not_an_option(pec, tmp_path):
     """A CSV has no --valor to write or to leave out: a value that is no number, or one in an activity that
     measures nothing, is said of its cell."""
-    source = write_csv(tmp_path / "malo.csv",
-                       "actividad;fecha;titulo;red;valor\n"
-                       "seguidores;2024-03-15;;facebook;mil\n"
-                       "revista;2024-03-16;Revista con valor;;5\n")
-    result = pec("import", str(source))
-    lines = [line for line in result.stderr.splitlines() if ": fila " in line]
-    assert result.exit_code == 1 and len(lines) == 2, result.output
-    assert "columna valor" in lines[0] and lines[0].endswith("por ejemplo 1520."), lines[0]
+    lines = _row_errors(pec, tmp_path, "seguidores;2024-03-15;;facebook;mil\nrevista;2024-03-16;Revista con valor;;5\n")
+    assert len(lines) == 2 and "columna valor" in lines[0] and lines[0].endswith("por ejemplo 1520."), lines[0]
     assert "columna valor" in lines[1] and lines[1].endswith("no registra mediciones: deje la celda vacía."), lines[1]
     assert not any("--valor" in line for line in lines)
     logged = pec("log", "revista", "--fecha", "2024-03-16", "--titulo", "Otra", "--valor", "5")
@@ -364,14 +359,8 @@ def test_import_errors_about_a_value_name_the_cell_not_an_option(pec, tmp_path):
 def test_a_count_in_scientific_notation_is_refused_not_rounded(pec, tmp_path):
     """Excel saves a long count in a narrow column as 1.52E+04: read as a number it would be 15200, its last
     digits lost without a word. Neither the CSV nor --valor takes it."""
-    source = write_csv(tmp_path / "e.csv",
-                       "actividad;fecha;titulo;red;valor\n"
-                       "seguidores;2024-03-15;;facebook;1.52E+04\n"
-                       "seguidores;2024-03-15;;instagram;1,5e3\n")
-    result = pec("import", str(source))
-    lines = [line for line in result.stderr.splitlines() if ": fila " in line]
-    assert result.exit_code == 1 and len(lines) == 2, result.output
-    assert all("columna valor" in line and "notación científica" in line for line in lines), lines
+    lines = _row_errors(pec, tmp_path, "seguidores;2024-03-15;;facebook;1.52E+04\nseguidores;2024-03-15;;instagram;1,5e3\n")
+    assert len(lines) == 2 and all("columna valor" in line and "notación científica" in line for line in lines), lines
     logged = pec("log", "seguidores", "--fecha", "2024-03-15", "--red", "facebook", "--valor", "1.52e4")
     assert logged.exit_code == 1 and "notación científica" in logged.stderr
     assert json.loads(pec("list", "--format", "json").stdout) == []
