@@ -45,6 +45,7 @@ def parse_number(text: str) -> float:
 
 
 _ENGLISH_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_SCIENTIFIC = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)[eE][+-]?\d+$")
 
 
 def _count_refusal(valor: Any, likely: int, why: str) -> PecError:
@@ -59,7 +60,7 @@ def parse_count(valor: Any) -> int:
     if isinstance(valor, bool):
         raise PecError(f"El valor «{valor}» no es un número: escriba la cifra medida, por ejemplo --valor 1520.", field="valor")
     text = str(valor).strip().replace(" ", "")
-    if isinstance(valor, str) and "e" in text.lower():  # float() would read 1.52E+04 as 15200
+    if isinstance(valor, str) and _SCIENTIFIC.match(text):  # float() would read 1.52E+04 as 15200
         raise PecError(f"El valor «{valor}» está en notación científica (así muestra Excel una cifra larga en una "
                        "columna angosta, sin sus últimas cifras): escriba la medición completa.", field="valor")
     if isinstance(valor, str) and _ENGLISH_THOUSANDS.match(text):
