@@ -358,6 +358,12 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     assert fills["amarillo"] == "FFEB9C" and fills["rojo"] == "FFC7CE"
     assert all(sheet.column_dimensions[get_column_letter(c)].width >= 8 for c in range(1, 13))
     assert sheet.column_dimensions["B"].width > sheet.column_dimensions["E"].width
+    # a line's row on its fill, the header on the institution's navy, the header repeated on every printed page
+    assert sheet.cell(row=line, column=1).fill.fgColor.rgb[-6:] == "DDEBF7" and not sheet.cell(row=act, column=1).fill.fill_type
+    assert sheet.cell(row=header_row, column=1).fill.fgColor.rgb[-6:] == "1F4E79"
+    assert sheet.print_title_rows.replace("$", "") == f"{header_row}:{header_row}"
+    # each signature's position spans the wide columns D to I, as the sign-off block is laid out
+    assert any(m.min_col == 4 and m.max_col == 9 and m.min_row > header_row for m in sheet.merged_cells.ranges)
 
     detail = wb["Detalle"]
     head_row = next(r for r in range(1, 30) if detail.cell(row=r, column=1).value == "Id")
@@ -384,6 +390,11 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
             assert listed == count, (act_doc["id"], tipo)
     duplicate = [e for e in entries if e["Título"].value == "Revista 4 (duplicada)"]
     assert [(e["Estado"].value, e["Motivo de la anulación"].value) for e in duplicate] == [("anulada", "Registrada dos veces")]
+    assert duplicate[0]["Título"].font.strike and not revista1["Título"].font.strike  # a voided piece struck through
+    # dates are dates (sortable, filterable), the header row stays in view and filters, and prints on every page
+    assert revista1["Fecha"].is_date and revista1["Fecha"].number_format == "yyyy-mm-dd"
+    assert detail.freeze_panes == f"B{head_row + 1}" and detail.auto_filter.ref.startswith(f"A{head_row}:")
+    assert detail.print_title_rows.replace("$", "") == f"{head_row}:{head_row}"
     # ids fit their column; the Registrado timestamp does not wrap
     assert sheet.column_dimensions["A"].width >= len("linea_internas") + 1
     assert not revista1["Registrado"].alignment.wrap_text
@@ -394,6 +405,38 @@ def test_xlsx_holds_the_status_numbers(ledger_ws, tmp_path):
     # the grid is whole: an empty cell (unwritten) is bordered by the sheet's rule, as a written one by its style
     assert revista1["Área"].value is None
     assert unbordered(detail, head_row + 1, detail.max_row, len(head)) == []
+
+
+def test_a_chart_title_that_looks_like_a_cell_reference_stays_text(ledger_ws, tmp_path):
+    """A line named «Revista ¡Gestión!USPEC2024» looks to XlsxWriter like a reference to cell USPEC2024 of a
+    sheet: its charts must still be titled with the name, and nothing said on stderr."""
+    import zipfile
+
+    plan = ledger_ws / "plan" / "2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("nombre: Revista Gestión USPEC", 'nombre: "Revista ¡Gestión!USPEC2024"', 1), encoding="utf-8")
+    done = pec(ledger_ws, "export", "xlsx", "--trim", "II", "-o", str(tmp_path / "t.xlsx"))
+    assert done.exit_code == 0 and "arning" not in done.stderr, done.output
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as book:
+        charts = [book.read(n).decode() for n in book.namelist() if n.startswith("xl/charts/chart")]
+    titled = [c for c in charts if "¡Gestión!" in c]
+    titles = [t for c in titled for t in re.findall(r"<c:title>(.*?)</c:title>", c, re.S)]
+    assert len([t for t in titles if "Gestión" in t]) == 2 and not any("<c:f>" in t for t in titles), titles
+
+
+def test_a_workbook_date_is_a_date_whatever_number_format_a_grid_passes():
+    """A grid passes its column's number format, None for text: a date there must still get the date format."""
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    from pec_cli.report.xlsx import Book
+
+    book = Book()
+    book.sheet("Hoja").put(1, 1, dt.date(2024, 6, 30), num_format=None)
+    cell = load_workbook(io.BytesIO(book.save({"plan": "PEC", "vigencia": 2024})))["Hoja"]["A1"]
+    assert cell.is_date and cell.number_format == "yyyy-mm-dd" and cell.value.date() == dt.date(2024, 6, 30)
 
 
 def test_xlsx_past_excels_links_a_sheet_shows_the_rest_as_text(recwarn):
@@ -703,6 +746,8 @@ def test_xlsx_has_redes_meses_and_native_charts(ledger_ws, tmp_path):
         return rows
 
     rows = table("Redes", "Actividad")
+    redes_header = next(r for r in range(1, 40) if wb["Redes"].cell(row=r, column=1).value == "Actividad")
+    assert wb["Redes"].print_title_rows.replace("$", "") == f"{redes_header}:{redes_header}"  # not «Solicitudes por área»
     redes = {r["Red"]: r for r in rows if r["Serie"] == "Medición de seguidores"}
     interaccion = [r for r in rows if r["Serie"] == "Medición de interacción (Me gusta)"]
     assert len(interaccion) == 5 and all(r["% que cuenta"] is None for r in interaccion)  # shown, never counted

@@ -128,8 +128,8 @@ class Sheet:
 
     def put(self, row: int, col: int, value: Any, **style: Any) -> None:
         """Write one cell with its style; a date gets the date format."""
-        if isinstance(value, dt.date):
-            style.setdefault("num_format", DATE)
+        if isinstance(value, dt.date) and not style.get("num_format"):
+            style["num_format"] = DATE
         self.write(row, col, value, self.book.format(**style))
 
     def write(self, row: int, col: int, value: Any, fmt: Format | None) -> None:
@@ -408,13 +408,14 @@ def _redes_sheet(book: Book, title: dict[str, Any], table: Table) -> None:
                  "sin medición" if s.sin_medicion else "medida"]
                 for s in rows
             ]
+    header_row = row
     row = _grid(sheet, row, columns, values)
     solicitudes = [[act.id, a.area, a.recibidas, a.atendidas] for act in table.activities() for a in act.solicitudes]
     if solicitudes:
         _heading(sheet, row, "Solicitudes por área")
         _grid(sheet, row + 1, [("Actividad", 14, None), ("Área", 34, None), ("Recibidas", 12, "0"), ("Atendidas", 12, "0")],
               solicitudes)
-    sheet.print_setup(row)
+    sheet.print_setup(header_row)
 
 
 def _meses_sheet(book: Book, title: dict[str, Any], table: Table) -> None:
@@ -445,7 +446,8 @@ def _chart(sheet: Sheet, kind: str, name: str, first: int, columns: tuple[int, i
                           "values": [sheet.ws.name, first, col - 1, first + 3, col - 1],
                           # a point of its own: a quarter between two blanks (N/A, after the corte) is no line
                           **({"marker": {"type": "automatic"}} if kind == "line" else {})})
-    chart.set_title({"name": name})
+    # XlsxWriter reads a title like «¡Gestión!USPEC2024» as a cell reference: a zero-width space after «!» keeps it text
+    chart.set_title({"name": name.replace("!", "!\u200b")})
     chart.set_y_axis(axis)
     chart.set_size(CHART_SIZE)
     return chart
